@@ -1,0 +1,48 @@
+import ZhenxingDomain
+import ZhenxingStore
+
+/// The demo village, 凉水泉村 of 老庄镇, 镇平县, 南阳市, 河南省, as the 2022 report on its work team
+/// describes it (../shared/seed). The codes are illustrative, not the official ones.
+public enum LiangshuiquanDemo {
+    /// The village's code.
+    public static let villageCode = try! DivisionCode(validating: "411324104201")
+
+    /// The chain from the province down to the village.
+    public static let divisions: [(code: String, name: String)] = [
+        ("410000000000", "河南省"),
+        ("411300000000", "南阳市"),
+        ("411324000000", "镇平县"),
+        ("411324104000", "老庄镇"),
+        ("411324104201", "凉水泉村"),
+    ]
+
+    /// The village profile: 4.87 km², 795 mu farmland, 6,500 mu mountain land, 10 groups, 14 natural villages.
+    public static let profile = VillageProfile(
+        areaSquareMetres: 4_870_000,
+        farmlandMuHundredths: 79_500,
+        mountainLandMuHundredths: 650_000,
+        designations: ["河南省定深度贫困村"],
+        honours: [
+            VillageHonour(year: 2019, title: "第二批“国家森林乡村”"),
+            VillageHonour(year: 2019, title: "河南省传统村落"),
+            VillageHonour(year: 2019, title: "南阳市十大美丽乡村"),
+            VillageHonour(year: 2022, title: "省市级文明村"),
+        ],
+        groups: ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"].enumerated().map {
+            VillageGroup(number: $0.offset + 1, name: "第\($0.element)村民小组")
+        },
+        naturalVillages: [
+            "凉水泉", "上庄", "下庄", "王家沟", "李家洼", "石门", "后坪",
+            "柿树湾", "松树岭", "东岗", "西岗", "大石头", "南沟", "杨树庄",
+        ])
+
+    /// Creates or refreshes the demo records in one transaction.
+    public static func load(into database: Database) async throws {
+        try await database.transaction { sql in
+            for (code, name) in divisions {
+                try await DivisionRepository.save(Division(code: DivisionCode(validating: code), name: name), in: sql)
+            }
+            try await VillageProfileRepository.replace(villageCode, with: profile, in: sql)
+        }
+    }
+}

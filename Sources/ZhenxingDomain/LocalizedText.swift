@@ -1,0 +1,63 @@
+/// A message in both languages the product speaks: Simplified Chinese first, English second.
+public struct LocalizedText: Sendable, Hashable, Codable {
+    /// The Simplified Chinese text.
+    public let zh: String
+    /// The English text.
+    public let en: String
+
+    /// Creates a message from its two translations.
+    public init(zh: String, en: String) {
+        self.zh = zh
+        self.en = en
+    }
+
+    /// The text in the given language.
+    public func text(_ language: Language) -> String {
+        language == .english ? en : zh
+    }
+}
+
+/// The languages of the user interface.
+public enum Language: String, Sendable, CaseIterable, Codable {
+    /// Simplified Chinese, the default.
+    case chinese = "zh-Hans"
+    /// English.
+    case english = "en"
+
+    /// Reads a language tag such as `en`, `en-US`, `zh`, `zh-Hans-CN`; nil when it is neither.
+    public init?(tag: String) {
+        let lower = tag.lowercased()
+        if lower.hasPrefix("en") {
+            self = .english
+        } else if lower.hasPrefix("zh") {
+            self = .chinese
+        } else {
+            return nil
+        }
+    }
+}
+
+/// One reason a value was refused, tied to the field it came from.
+public struct FieldIssue: Sendable, Hashable {
+    /// The field's name as forms and API bodies spell it (`areaSquareMetres`, `groups[2].name`).
+    public let field: String
+    /// Why the value was refused, in both languages.
+    public let message: LocalizedText
+
+    /// Creates an issue for a field.
+    public init(field: String, message: LocalizedText) {
+        self.field = field
+        self.message = message
+    }
+}
+
+/// A set of field issues raised together, so a form can show every problem at once.
+public struct ValidationFailure: Error, Sendable, Hashable {
+    /// Every problem found, in the order the fields were checked.
+    public let issues: [FieldIssue]
+
+    /// Creates a failure from its issues.
+    public init(_ issues: [FieldIssue]) {
+        self.issues = issues
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import ZhenxingDomain
+import ZhenxingStore
+
+/// Builds the whole web application — pages, API, health and metrics — over an open database.
+/// The one composition root: `zhenxing serve` and the tests both call it.
+public func buildApplication(
+    settings: AppSettings, database: Database, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+    logger: Logger = Logger(label: "zhenxing")
+) async throws -> some ApplicationProtocol {
+    let renderer = try await PageRenderer.load(directory: settings.templatesDirectory)
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: FileMiddleware(
+        Resources.path("public"), cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])]), logger: logger))
+    router.add(middleware: LanguageMiddleware(secureCookies: settings.secureCookies))
+    router.add(middleware: ErrorMiddleware(renderer: renderer))
+
+    OperationsRoutes(database: database, metrics: metrics).register(on: router)
+    let divisions = DivisionRepository(database: database)
+    DivisionPages(divisions: divisions, renderer: renderer).register(on: router)
+    VillageProfilePages(divisions: divisions, profiles: VillageProfileRepository(database: database), renderer: renderer)
+        .register(on: router)
+    // API
+
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "zhenxing"),
+        logger: logger)
+}
+
+/// `/healthz` (is the database answering?) and `/metrics` (Prometheus text).
+struct OperationsRoutes: Sendable {
+    let database: Database
+    let metrics: PrometheusCollectorRegistry
+
+    func register(on router: Router<AppRequestContext>) {
+        let info = metrics.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "zhenxing", metricName: "build", unitName: "info",
+                helpText: "Always 1; the labels tell the version and the database engine."),
+            labels: [("version", ZhenxingVersion.current), ("engine", database.engine.rawValue)])
+        info.set(to: 1)
+        router.get("/healthz") { _, context -> Response in
+            let ok: Bool
+            do {
+                try await database.read { try await $0.raw("SELECT 1").run() }
+                ok = true
+            } catch {
+                context.logger.error("health check failed: \(error)")
+                ok = false
+            }
+            let body = #"{"status":"\#(ok ? "ok" : "unavailable")","database":"\#(database.engine.rawValue)"}"#
+            return Response(
+                status: ok ? .ok : .serviceUnavailable,
+                headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        router.get("/metrics") { _, _ -> Response in
+            var buffer: [UInt8] = []
+            metrics.emit(into: &buffer)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+    }
+}
+
+/// The version this build reports.
+public enum ZhenxingVersion {
+    /// Semantic version of the product.
+    public static let current = "0.1.0"
+}

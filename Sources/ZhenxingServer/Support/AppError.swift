@@ -1,0 +1,53 @@
+import HTTPTypes
+import Hummingbird
+import ZhenxingDomain
+import ZhenxingStore
+
+/// An error with the status and the message a user sees, in both languages.
+public struct AppError: Error, Sendable {
+    /// The HTTP status it answers with.
+    public let status: HTTPResponse.Status
+    /// What the user is told.
+    public let message: LocalizedText
+    /// Field-level problems, for forms and API bodies.
+    public let issues: [FieldIssue]
+
+    /// Creates an error.
+    public init(_ status: HTTPResponse.Status, _ message: LocalizedText, issues: [FieldIssue] = []) {
+        self.status = status
+        self.message = message
+        self.issues = issues
+    }
+
+    /// A 404 for a page or record that does not exist.
+    static func notFound(_ what: LocalizedText) -> AppError {
+        AppError(.notFound, what)
+    }
+
+    /// The user-facing form of any error thrown below the server; nil for unexpected ones (a 500).
+    static func from(_ error: any Error) -> AppError? {
+        switch error {
+        case let error as AppError:
+            return error
+        case let failure as ValidationFailure:
+            return AppError(.badRequest, LocalizedText(zh: "提交的内容有误", en: "The submitted data is not valid"), issues: failure.issues)
+        case StoreError.notFound:
+            return .notFound(LocalizedText(zh: "找不到这条记录", en: "No such record"))
+        case StoreError.staleVersion(let expected, let current):
+            return AppError(.conflict, LocalizedText(
+                zh: "记录已被他人修改（您编辑的是第 \(expected) 版，当前为第 \(current) 版），请刷新后重新编辑",
+                en: "The record was changed by someone else (you edited version \(expected), it is now \(current)); reload and edit again"))
+        case let error as HTTPError:
+            switch error.status {
+            case .notFound: return .notFound(LocalizedText(zh: "页面不存在", en: "Page not found"))
+            case .methodNotAllowed: return AppError(.methodNotAllowed, LocalizedText(zh: "不支持此操作", en: "Method not allowed"))
+            case .contentTooLarge: return AppError(.contentTooLarge, LocalizedText(zh: "提交的内容太大", en: "The request is too large"))
+            default:
+                guard error.status.kind == .clientError else { return nil }
+                return AppError(error.status, LocalizedText(zh: "请求无效", en: "Bad request"))
+            }
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,19 @@
+/// Everything the server needs to start, read once from CLI flags and `ZHENXING_*` variables.
+public struct AppSettings: Sendable {
+    /// Address to listen on.
+    public var host: String
+    /// Port to listen on.
+    public var port: Int
+    /// A folder of templates to use instead of the bundled ones (development).
+    public var templatesDirectory: String?
+    /// Mark cookies `Secure` (set when served behind HTTPS).
+    public var secureCookies: Bool
+
+    /// Creates settings; the defaults serve on http://127.0.0.1:8080.
+    public init(host: String = "127.0.0.1", port: Int = 8080, templatesDirectory: String? = nil, secureCookies: Bool = false) {
+        self.host = host
+        self.port = port
+        self.templatesDirectory = templatesDirectory
+        self.secureCookies = secureCookies
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Hummingbird
+import Mustache
+import ZhenxingDomain
+
+/// One link of the breadcrumb trail.
+struct Crumb: Sendable {
+    let name: String
+    let href: String?
+}
+
+/// What every page's layout reads; the page's own data sits in `body`.
+struct PageModel<Body>: @unchecked Sendable {
+    let t: [String: String]
+    let lang: String
+    let title: String
+    let crumbs: [Crumb]
+    let switchHref: String
+    let body: Body
+}
+
+/// Renders mustache templates, loaded once at start-up (a broken template stops the start).
+struct PageRenderer: Sendable {
+    private let library: MustacheLibrary
+
+    /// Loads the templates from `directory`, or the bundled ones when nil.
+    static func load(directory: String?) async throws -> PageRenderer {
+        let folder = directory ?? Resources.path("templates")
+        let library = try await MustacheLibrary(directory: folder)
+        guard library.getTemplate(named: "layout") != nil else {
+            throw AppStartError("no layout.mustache in the templates folder \(folder)")
+        }
+        return PageRenderer(library: library)
+    }
+
+    /// Renders `template` inside the layout, as an HTML response.
+    func page<Body>(
+        _ template: String, title: String, crumbs: [Crumb] = [], body: Body,
+        request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok
+    ) throws -> Response {
+        let language = context.language
+        let other = language == .chinese ? Language.english : .chinese
+        let model = PageModel(
+            t: Strings.dictionary(language), lang: language.rawValue, title: title, crumbs: crumbs,
+            switchHref: "\(request.uri.path)?lang=\(other.rawValue)", body: body)
+        guard let html = library.render(model, withTemplate: template) else {
+            throw AppStartError("missing template \(template)")
+        }
+        return Response(
+            status: status,
+            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// The error page for an error already made user-facing.
+    func errorPage(_ error: AppError, request: Request, context: AppRequestContext) throws -> Response {
+        struct Body { let message: String; let requestID: String; let status: Int }
+        return try page(
+            "error", title: Strings.text("error_title", context.language),
+            body: Body(message: error.message.text(context.language), requestID: context.id, status: Int(error.status.code)),
+            request: request, context: context, status: error.status)
+    }
+}
+
+/// A failure while starting the server, reported in one line.
+public struct AppStartError: Error, CustomStringConvertible {
+    /// What went wrong.
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Files bundled with the server: templates and static assets.
+enum Resources {
+    /// The path of a bundled resource folder.
+    /// Foundation on Linux takes the copied `Resources` folder as the bundle's resource folder
+    /// itself; elsewhere it stays a sub-folder. Both layouts are looked up.
+    static func path(_ name: String) -> String {
+        if let url = Bundle.module.url(forResource: name, withExtension: nil) { return url.path }
+        return Bundle.module.bundleURL.appendingPathComponent("Resources").appendingPathComponent(name).path
+    }
+}

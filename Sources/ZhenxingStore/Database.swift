@@ -1,0 +1,240 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import PostgresNIO
+import SQLKit
+import SQLiteKit
+
+/// The one door to the records, on SQLite or PostgreSQL. Read with `read`, write only inside
+/// `transaction`; never nest a transaction in another (the SQLite writer is a single connection).
+public final class Database: Sendable {
+    /// The engine behind a database.
+    public enum Engine: String, Sendable {
+        /// An embedded SQLite file.
+        case sqlite
+        /// A PostgreSQL server.
+        case postgres
+    }
+
+    /// Which engine this is.
+    public let engine: Engine
+    /// Where it lives (without a password when printed).
+    public let location: DatabaseLocation
+    private let backend: Backend
+    private let logger: Logger
+
+    private enum Backend: Sendable {
+        case sqlite(writer: ConnectionLease<SQLiteConnection>, readers: ConnectionLease<SQLiteConnection>)
+        case postgres(client: PostgresClient, run: Task<Void, Never>)
+    }
+
+    private init(engine: Engine, location: DatabaseLocation, backend: Backend, logger: Logger) {
+        self.engine = engine
+        self.location = location
+        self.backend = backend
+        self.logger = logger
+    }
+
+    /// Opens the database and checks that it answers; the error names the cause in one line.
+    /// Call `shutdown()` on every path once done.
+    public static func open(_ location: DatabaseLocation, logger: Logger) async throws(StoreError) -> Database {
+        switch location {
+        case .sqlite(let path):
+            return try await openSQLite(path: path, location: location, logger: logger)
+        case .postgres(let target):
+            return try await openPostgres(target, location: location, logger: logger)
+        }
+    }
+
+    /// Runs `body` on a connection that sees committed data.
+    public func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(_, let readers):
+            return try await readers.with { try await body($0.sql(queryLogLevel: nil)) }
+        case .postgres(let client, _):
+            return try await client.withConnection { try await body($0.sql(queryLogLevel: nil)) }
+        }
+    }
+
+    /// Runs `body` in one transaction: all its writes land, or none do.
+    public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(let writer, _):
+            return try await writer.with { connection in
+                let sql = connection.sql(queryLogLevel: nil)
+                try await sql.raw("BEGIN IMMEDIATE").run()
+                do {
+                    let result = try await body(sql)
+                    try await sql.raw("COMMIT").run()
+                    return result
+                } catch {
+                    try? await sql.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+        case .postgres(let client, _):
+            do {
+                return try await client.withTransaction(logger: logger) { connection in
+                    try await body(connection.sql(queryLogLevel: nil))
+                }
+            } catch let failure as PostgresTransactionError {
+                throw failure.closureError ?? failure.commitError ?? failure.beginError ?? failure
+            }
+        }
+    }
+
+    /// Closes every connection. Safe to call once on any path, errors included.
+    public func shutdown() async {
+        switch backend {
+        case .sqlite(let writer, let readers):
+            for connection in await writer.drain() + readers.drain() {
+                try? await connection.close()
+            }
+        case .postgres(_, let run):
+            run.cancel()
+            await run.value
+        }
+    }
+
+    // MARK: SQLite
+
+    private static let readerCount = 4
+
+    private static func openSQLite(path: String, location: DatabaseLocation, logger: Logger) async throws(StoreError) -> Database {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw .unavailable("cannot create the data folder \(folder): \(error.localizedDescription)")
+        }
+        guard FileManager.default.isWritableFile(atPath: folder) else {
+            throw .unavailable("the data folder \(folder) is not writable")
+        }
+        var opened: [SQLiteConnection] = []
+        do {
+            for index in 0...readerCount {
+                let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                opened.append(connection)
+                let sql = connection.sql(queryLogLevel: nil)
+                // The first read of the schema is where a corrupt or foreign file shows itself.
+                _ = try await sql.raw("SELECT count(*) FROM sqlite_master").all()
+                if index == 0 {
+                    _ = try await sql.raw("PRAGMA journal_mode=WAL").all()
+                    try await sql.raw("PRAGMA synchronous=NORMAL").run()
+                } else {
+                    try await sql.raw("PRAGMA query_only=ON").run()
+                }
+                try await sql.raw("PRAGMA foreign_keys=ON").run()
+                try await sql.raw("PRAGMA busy_timeout=5000").run()
+            }
+        } catch {
+            for connection in opened { try? await connection.close() }
+            throw .unavailable("cannot open SQLite file \(path): \(Self.reason(error))")
+        }
+        let backend = Backend.sqlite(
+            writer: ConnectionLease([opened[0]]), readers: ConnectionLease(Array(opened.dropFirst())))
+        return Database(engine: .sqlite, location: location, backend: backend, logger: logger)
+    }
+
+    // MARK: PostgreSQL
+
+    private static func openPostgres(_ target: PostgresLocation, location: DatabaseLocation, logger: Logger) async throws(StoreError) -> Database {
+        let tls: PostgresConnection.Configuration.TLS
+        do {
+            switch target.tls {
+            case .disable: tls = .disable
+            case .prefer: tls = .prefer(try .init(configuration: .makeClientConfiguration()))
+            case .require: tls = .require(try .init(configuration: .makeClientConfiguration()))
+            }
+        } catch {
+            throw .unavailable("cannot set up TLS: \(error)")
+        }
+        var probe = PostgresConnection.Configuration(
+            host: target.host, port: target.port, username: target.username,
+            password: target.password, database: target.database, tls: tls)
+        probe.options.connectTimeout = .seconds(5)
+        // One direct connection first: the pool retries quietly forever, a single connection
+        // fails at once with the real cause (refused, wrong password, no such database).
+        do {
+            let connection = try await PostgresConnection.connect(configuration: probe, id: 0, logger: logger)
+            try await connection.close()
+        } catch {
+            throw .unavailable("cannot reach PostgreSQL at \(target): \(Self.reason(error))")
+        }
+        var configuration = PostgresClient.Configuration(
+            host: target.host, port: target.port, username: target.username,
+            password: target.password, database: target.database, tls: .disable)
+        configuration.tls = switch target.tls {
+        case .disable: .disable
+        case .prefer: .prefer(.makeClientConfiguration())
+        case .require: .require(.makeClientConfiguration())
+        }
+        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.maximumConnections = 20
+        var quiet = logger
+        quiet.logLevel = .warning
+        let client = PostgresClient(configuration: configuration, backgroundLogger: quiet)
+        let run = Task { await client.run() }
+        return Database(engine: .postgres, location: location, backend: .postgres(client: client, run: run), logger: logger)
+    }
+
+    /// A short cause for a driver error, without binds or stack.
+    static func reason(_ error: any Error) -> String {
+        if let store = error as? StoreError { return store.description }
+        if let sqlite = error as? SQLiteError { return sqlite.message }
+        if let psql = error as? PSQLError {
+            if let message = psql.serverInfo?[.message] { return message }
+            if let underlying = psql.underlying {
+                let text = String(describing: underlying)
+                let known = ["Connection refused", "timed out", "timeout", "resolve", "No route to host"]
+                return known.first { text.localizedCaseInsensitiveContains($0) }.map { "\($0.lowercased())" } ?? text
+            }
+            return "\(psql.code)"
+        }
+        return String(describing: error)
+    }
+}
+
+/// A fixed set of connections handed out one task at a time; waiting tasks are served in order.
+actor ConnectionLease<Connection: Sendable> {
+    private var idle: [Connection]
+    private var waiters: [CheckedContinuation<Connection, Never>] = []
+
+    init(_ connections: [Connection]) {
+        idle = connections
+    }
+
+    /// Runs `body` with a connection held for its whole duration.
+    nonisolated func with<T: Sendable>(_ body: (Connection) async throws -> T) async throws -> T {
+        let connection = await acquire()
+        do {
+            let result = try await body(connection)
+            await release(connection)
+            return result
+        } catch {
+            await release(connection)
+            throw error
+        }
+    }
+
+    /// Removes and returns every idle connection, for shutdown.
+    func drain() -> [Connection] {
+        defer { idle = [] }
+        return idle
+    }
+
+    private func acquire() async -> Connection {
+        if let connection = idle.popLast() { return connection }
+        return await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func release(_ connection: Connection) {
+        if waiters.isEmpty {
+            idle.append(connection)
+        } else {
+            waiters.removeFirst().resume(returning: connection)
+        }
+    }
+}

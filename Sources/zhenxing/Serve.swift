@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Metrics
+import Prometheus
+import ZhenxingServer
+import ZhenxingStore
+
+/// Runs the web server until SIGINT or SIGTERM, then drains requests and closes the database.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the web server (运行网站服务).")
+
+    @Option(help: "Address to listen on (监听地址). Default: 127.0.0.1")
+    var host: String?
+
+    @Option(help: "Port to listen on (端口). Default: 8080")
+    var port: Int?
+
+    @Flag(help: "Create or refresh the demo village first (先载入示范村).")
+    var demo = false
+
+    @Option(help: "Use templates from this folder instead of the bundled ones (开发用模板目录).")
+    var templates: String?
+
+    @OptionGroup var data: DataOptions
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let settings = AppSettings(
+            host: host ?? environment["ZHENXING_HOST"] ?? "127.0.0.1",
+            port: port ?? environment["ZHENXING_PORT"].flatMap(Int.init) ?? 8080,
+            templatesDirectory: templates)
+        guard (1...65535).contains(settings.port) else { throw CommandFailure(message: "port \(settings.port) is out of range") }
+        try await data.withDatabase { database, logger in
+            if demo {
+                try await Demo.load(into: database)
+            } else {
+                try await Migrator(database: database).checkCompatible()
+            }
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            let app = try await buildApplication(settings: settings, database: database, metrics: registry, logger: logger)
+            logger.info("serving \(database.location) on http://\(settings.host):\(settings.port)")
+            do {
+                try await app.runService()
+            } catch {
+                if "\(error)".contains("Address already in use") {
+                    throw CommandFailure(message: "port \(settings.port) on \(settings.host) is already in use")
+                }
+                throw error
+            }
+        }
+    }
+}

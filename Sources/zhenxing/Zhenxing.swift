@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ZhenxingStore
+
+/// The `zhenxing` command: the server and the jobs beside it.
+@main
+struct Zhenxing: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zhenxing",
+        abstract: "Zhenxing — village assistance records (振兴：驻村帮扶工作台账).",
+        discussion: """
+            Options can also come from the environment: ZHENXING_DATA, ZHENXING_DATABASE_URL, \
+            ZHENXING_HOST, ZHENXING_PORT, ZHENXING_LOG_LEVEL.
+            选项也可由环境变量给出：ZHENXING_DATA、ZHENXING_DATABASE_URL、ZHENXING_HOST、ZHENXING_PORT、ZHENXING_LOG_LEVEL。
+            """,
+        version: ZhenxingVersionText.text,
+        subcommands: [Serve.self, Migrate.self, Demo.self, Version.self])
+}
+
+/// Where the data lives; every subcommand that touches data takes these.
+struct DataOptions: ParsableArguments {
+    @Option(name: .customLong("data"), help: "Data folder for the SQLite file (数据目录). Default: ./data")
+    var dataDirectory: String?
+
+    @Option(name: .customLong("database"), help: "postgres://user:pass@host:port/db, or sqlite:PATH (数据库地址).")
+    var databaseURL: String?
+
+    /// The resolved location: flags, then environment, then `./data/zhenxing.sqlite`.
+    func location() throws -> DatabaseLocation {
+        let environment = ProcessInfo.processInfo.environment
+        return try DatabaseLocation.resolve(
+            url: databaseURL ?? environment["ZHENXING_DATABASE_URL"],
+            dataDirectory: dataDirectory ?? environment["ZHENXING_DATA"] ?? "data")
+    }
+
+    /// Opens the database, runs `body`, and closes it on every path. Errors become one line and exit 1.
+    func withDatabase(_ body: (Database, Logger) async throws -> Void) async throws {
+        let logger = CommandLogging.logger()
+        let database: Database
+        do {
+            database = try await Database.open(try location(), logger: logger)
+        } catch {
+            throw CommandFailure(error)
+        }
+        do {
+            try await body(database, logger)
+        } catch {
+            await database.shutdown()
+            throw CommandFailure(error)
+        }
+        await database.shutdown()
+    }
+}
+
+/// A failure reported as one line on standard error, exit code 1, no stack trace.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ error: any Error) {
+        if let failure = error as? CommandFailure {
+            description = failure.description
+        } else if let store = error as? StoreError {
+            description = store.description
+        } else {
+            description = String(describing: error)
+        }
+    }
+
+    init(message: String) {
+        description = message
+    }
+}
+
+/// Logging set up once per process, to standard error.
+enum CommandLogging {
+    private static let bootstrapped: Bool = {
+        let level = ProcessInfo.processInfo.environment["ZHENXING_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return true
+    }()
+
+    static func logger() -> Logger {
+        _ = bootstrapped
+        return Logger(label: "zhenxing")
+    }
+}

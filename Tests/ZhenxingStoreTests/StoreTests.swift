@@ -1,0 +1,205 @@
+import Foundation
+import SQLKit
+import Testing
+import ZhenxingDemo
+import ZhenxingDomain
+import ZhenxingStore
+import ZhenxingTestSupport
+
+@Suite struct MigratorTests {
+    @Test(arguments: TestDatabases.engines)
+    func migratesAnEmptyDatabaseOnceAndRecordsIt(engine: Database.Engine) async throws {
+        try await TestDatabases.with(engine, migrate: false) { database in
+            // given
+            let migrator = Migrator(database: database)
+            #expect(try await migrator.currentVersion() == 0)
+            await #expect(throws: StoreError.schemaTooOld(database: 0, code: Migrator.latestVersion)) {
+                try await migrator.checkCompatible()
+            }
+            // when
+            let first = try await migrator.migrate()
+            let second = try await migrator.migrate()
+            // then
+            #expect(first.map(\.version) == Migrator.all.map(\.version))
+            #expect(second.isEmpty)
+            #expect(try await migrator.currentVersion() == Migrator.latestVersion)
+            try await migrator.checkCompatible()
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func refusesADatabaseNewerThanTheCode(engine: Database.Engine) async throws {
+        try await TestDatabases.with(engine) { database in
+            // given
+            let future = Migrator.latestVersion + 1
+            try await database.transaction { sql in
+                try await sql.raw("""
+                    INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(bind: future), 'Future', '2030-01-01')
+                    """).run()
+            }
+            // then
+            await #expect(throws: StoreError.schemaTooNew(database: future, code: Migrator.latestVersion)) {
+                try await Migrator(database: database).checkCompatible()
+            }
+            await #expect(throws: StoreError.schemaTooNew(database: future, code: Migrator.latestVersion)) {
+                try await Migrator(database: database).migrate()
+            }
+        }
+    }
+}
+
+private struct Boom: Error {}
+
+@Suite struct DatabaseTests {
+    @Test(arguments: TestDatabases.engines)
+    func aFailedTransactionLeavesNothingBehind(engine: Database.Engine) async throws {
+        try await TestDatabases.with(engine) { database in
+            // when
+            await #expect(throws: Boom.self) {
+                try await database.transaction { sql in
+                    try await DivisionRepository.save(Division(code: DivisionCode(validating: "410000000000"), name: "河南省"), in: sql)
+                    throw Boom()
+                }
+            }
+            // then
+            let provinces = try await DivisionRepository(database: database).children(of: nil)
+            #expect(provinces.isEmpty)
+        }
+    }
+
+    @Test func aCorruptSQLiteFileIsRefusedWithTheReason() async throws {
+        // given
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zx-corrupt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("zhenxing.sqlite")
+        try Data(repeating: 0x42, count: 8192).write(to: file)
+        // when
+        let error = await #expect(throws: StoreError.self) {
+            _ = try await Database.open(.sqlite(path: file.path), logger: .init(label: "test"))
+        }
+        // then
+        #expect(error?.description.contains("not a database") == true)
+    }
+
+    @Test func anUnreachablePostgresIsReportedQuickly() async throws {
+        // given: a loopback port nothing listens on
+        let location = try DatabaseLocation.resolve(url: "postgres://u:p@127.0.0.1:1/db", dataDirectory: "unused")
+        // when
+        let error = await #expect(throws: StoreError.self) {
+            _ = try await Database.open(location, logger: .init(label: "test"))
+        }
+        // then
+        #expect(error?.description.contains("cannot reach PostgreSQL at postgres://u@127.0.0.1:1/db") == true)
+        #expect(error?.description.contains(":p@") == false)
+    }
+
+    @Test(arguments: [
+        ("mysql://u@h/db", "unknown scheme"), ("postgres://h/db", "user name"), ("postgres://u@/db", "host"),
+        ("postgres://u@h", "database name"), ("postgres://u@h/db?sslmode=maybe", "sslmode"), ("sqlite:", "file path"),
+        ("not a url", "not a URL"),
+    ])
+    func badDatabaseURLsNameTheWrongPart(url: String, reason: String) {
+        let error = #expect(throws: StoreError.self) { try DatabaseLocation.resolve(url: url, dataDirectory: "data") }
+        #expect(error?.description.contains(reason) == true)
+    }
+
+    @Test func locationsResolveFromURLOrDataFolder() throws {
+        #expect(try DatabaseLocation.resolve(url: nil, dataDirectory: "/srv/zx") == .sqlite(path: "/srv/zx/zhenxing.sqlite"))
+        guard case .postgres(let pg) = try DatabaseLocation.resolve(url: "postgresql://a:b%40c@db.example:6543/zx", dataDirectory: "") else {
+            Issue.record("expected postgres")
+            return
+        }
+        #expect(pg.host == "db.example" && pg.port == 6543 && pg.username == "a" && pg.password == "b@c" && pg.database == "zx")
+        #expect(pg.tls == .prefer)
+        #expect(pg.description == "postgres://a@db.example:6543/zx")
+    }
+}
+
+@Suite struct DivisionAndProfileTests {
+    @Test(arguments: TestDatabases.engines)
+    func theDemoVillageHasItsChainAndProfile(engine: Database.Engine) async throws {
+        try await TestDatabases.with(engine) { database in
+            // given
+            try await LiangshuiquanDemo.load(into: database)
+            try await LiangshuiquanDemo.load(into: database)  // refreshing changes nothing
+            let divisions = DivisionRepository(database: database)
+            // when
+            let chain = try await divisions.chain(LiangshuiquanDemo.villageCode)
+            let provinces = try await divisions.children(of: nil)
+            let stored = try await VillageProfileRepository(database: database).get(LiangshuiquanDemo.villageCode)
+            // then
+            #expect(chain.map(\.name) == ["河南省", "南阳市", "镇平县", "老庄镇", "凉水泉村"])
+            #expect(provinces.map(\.division.name) == ["河南省"])
+            #expect(provinces.first?.childCount == 1)
+            #expect(stored.profile.groups.count == 10)
+            #expect(stored.profile.naturalVillages.count == 14)
+            #expect(stored.profile.areaSquareMetres == 4_870_000)
+            #expect(stored.profile.farmlandMuHundredths == 79_500)
+            #expect(stored.profile.mountainLandMuHundredths == 650_000)
+            #expect(stored.profile.designations == ["河南省定深度贫困村"])
+            #expect(stored.profile.honours.filter { $0.year == 2019 }.count == 3)
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func aStaleEditIsRefusedAndChangesNothing(engine: Database.Engine) async throws {
+        try await TestDatabases.with(engine) { database in
+            // given
+            try await LiangshuiquanDemo.load(into: database)
+            let profiles = VillageProfileRepository(database: database)
+            let code = LiangshuiquanDemo.villageCode
+            let read = try await profiles.get(code)
+            var mine = read.profile
+            mine.farmlandMuHundredths = 80_000
+            var theirs = read.profile
+            theirs.naturalVillages.append("新村")
+            // when
+            let saved = try await profiles.update(code, to: theirs, expectedVersion: read.version)
+            // then
+            await #expect(throws: StoreError.staleVersion(expected: read.version, current: read.version + 1)) {
+                _ = try await profiles.update(code, to: mine, expectedVersion: read.version)
+            }
+            let now = try await profiles.get(code)
+            #expect(now == saved)
+            #expect(now.profile.farmlandMuHundredths == 79_500)
+            #expect(now.profile.naturalVillages.last == "新村")
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func anInvalidProfileIsRefusedWithoutWriting(engine: Database.Engine) async throws {
+        try await TestDatabases.with(engine) { database in
+            // given
+            try await LiangshuiquanDemo.load(into: database)
+            let profiles = VillageProfileRepository(database: database)
+            let before = try await profiles.get(LiangshuiquanDemo.villageCode)
+            var bad = before.profile
+            bad.groups.append(VillageGroup(number: 1, name: "重复"))
+            // when
+            await #expect(throws: ValidationFailure.self) {
+                _ = try await profiles.update(LiangshuiquanDemo.villageCode, to: bad, expectedVersion: before.version)
+            }
+            // then
+            #expect(try await profiles.get(LiangshuiquanDemo.villageCode) == before)
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func aDivisionNeedsItsParentAndOnlyVillagesHaveProfiles(engine: Database.Engine) async throws {
+        try await TestDatabases.with(engine) { database in
+            // when
+            let failure = await #expect(throws: ValidationFailure.self) {
+                try await database.transaction { sql in
+                    try await DivisionRepository.save(Division(code: DivisionCode(validating: "411324104201"), name: "孤村"), in: sql)
+                }
+            }
+            // then
+            #expect(failure?.issues.first?.message.zh.contains("上级区划 411324104000 不存在") == true)
+            try await LiangshuiquanDemo.load(into: database)
+            await #expect(throws: StoreError.notFound("village 411324104000")) {
+                _ = try await VillageProfileRepository(database: database).get(DivisionCode(validating: "411324104000"))
+            }
+        }
+    }
+}
