@@ -17,10 +17,11 @@ public func buildApplication(
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
-    router.add(middleware: FileMiddleware(
-        Resources.path("public"), cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])]), logger: logger))
     router.add(middleware: LanguageMiddleware(secureCookies: settings.secureCookies))
     router.add(middleware: ErrorMiddleware(renderer: renderer))
+    // Innermost: it serves a file when no route matched, before the 404 becomes an error page.
+    router.add(middleware: FileMiddleware(
+        Resources.path("public"), cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])]), logger: logger))
 
     OperationsRoutes(database: database, metrics: metrics).register(on: router)
     let divisions = DivisionRepository(database: database)

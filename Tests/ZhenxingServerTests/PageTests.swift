@@ -1,0 +1,225 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import ZhenxingDemo
+@testable import ZhenxingServer
+import ZhenxingStore
+import ZhenxingTestSupport
+
+@Suite struct OperationsTests {
+    @Test(arguments: TestDatabases.engines)
+    func healthAndMetricsAnswer(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { client, _ in
+            // when
+            let health = try await client.get("/healthz")
+            let metrics = try await client.get("/metrics")
+            // then
+            #expect(health.status == .ok)
+            #expect(health.text == #"{"status":"ok","database":"\#(engine.rawValue)"}"#)
+            #expect(metrics.status == .ok)
+            #expect(metrics.text.contains(#"zhenxing_build_info{version="0.1.0",engine="\#(engine.rawValue)"} 1"#))
+        }
+    }
+
+    @Test func everyResponseCarriesTheSecurityHeadersAndARequestID() async throws {
+        try await withDemoApp(.sqlite) { client, _ in
+            let response = try await client.get("/divisions")
+            #expect(response.headers[HTTPField.Name("Content-Security-Policy")!]?.contains("script-src 'self'") == true)
+            #expect(response.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
+            #expect(response.headers[HTTPField.Name("X-Request-Id")!]?.count == 32)
+        }
+    }
+
+    @Test func staticFilesAreServedFromTheBinary() async throws {
+        try await withDemoApp(.sqlite) { client, _ in
+            let css = try await client.get("/static/app.css")
+            #expect(css.status == .ok)
+            #expect(css.text.contains("@media print"))
+        }
+    }
+}
+
+@Suite struct DivisionPageTests {
+    @Test(arguments: TestDatabases.engines)
+    func theTreeLeadsFromProvinceToVillage(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { client, _ in
+            // when
+            let root = try await client.get("/divisions")
+            let county = try await client.get("/divisions/411324000000")
+            let village = try await client.get("/divisions/411324104201")
+            // then
+            #expect(root.text.contains(#"<a href="/divisions/410000000000">河南省</a>"#))
+            #expect(county.text.contains(#"<a href="/divisions/411324104000">老庄镇</a>"#))
+            #expect(county.text.contains(#"<a href="/divisions/411300000000">南阳市</a>"#))  // breadcrumb
+            #expect(village.text.contains(#"href="/villages/411324104201/profile""#))
+        }
+    }
+
+    @Test func theLanguageSwitchesByQueryAndIsRemembered() async throws {
+        try await withDemoApp(.sqlite) { client, _ in
+            // when
+            let english = try await client.get("/divisions?lang=en")
+            let cookie = try #require(english.headers[.setCookie])
+            let remembered = try await client.get("/divisions", headers: [.cookie: String(cookie.split(separator: ";")[0])])
+            let chinese = try await client.get("/divisions")
+            // then
+            #expect(english.text.contains(#"<html lang="en">"#) && english.text.contains("Administrative divisions"))
+            #expect(cookie.contains("lang=en") && cookie.contains("HttpOnly"))
+            #expect(remembered.text.contains("Administrative divisions"))
+            #expect(chinese.text.contains(#"<html lang="zh-Hans">"#) && chinese.text.contains("行政区划"))
+        }
+    }
+
+    @Test func unknownAndMalformedCodesGetAnErrorPage() async throws {
+        try await withDemoApp(.sqlite) { client, _ in
+            let unknown = try await client.get("/divisions/411324104299")
+            let malformed = try await client.get("/divisions/41132410")
+            let noRoute = try await client.get("/nowhere?lang=en")
+            #expect(unknown.status == .notFound && unknown.text.contains("区划 411324104299 不存在"))
+            #expect(malformed.status == .badRequest && malformed.text.contains("12 位数字"))
+            #expect(noRoute.status == .notFound && noRoute.text.contains("Page not found"))
+        }
+    }
+}
+
+@Suite struct VillageProfilePageTests {
+    let path = "/villages/411324104201/profile"
+
+    @Test(arguments: TestDatabases.engines)
+    func theProfileShowsTheVillageFacts(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { client, _ in
+            // when
+            let page = try await client.get(path)
+            let english = try await client.get(path + "?lang=en")
+            // then
+            #expect(page.status == .ok)
+            for fact in ["4.87", "795", "6,500", "河南省定深度贫困村", "第二批“国家森林乡村”", "村民小组（10 个）", "自然村（14 个）", "第十村民小组", "杨树庄"] {
+                #expect(page.text.contains(fact), "missing \(fact)")
+            }
+            #expect(english.text.contains("Village groups (10)") && english.text.contains("km²"))
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func aValidEditIsSavedAndShown(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { client, database in
+            // given
+            var fields = try await formFields(client)
+            set(&fields, "farmland", "800.5")
+            set(&fields, "naturalVillages", "凉水泉\n新庄")
+            // when
+            let response = try await client.postForm(path, fields)
+            // then
+            #expect(response.status == .seeOther)
+            #expect(response.headers[.location] == path + "?saved=1")
+            let stored = try await VillageProfileRepository(database: database).get(LiangshuiquanDemo.villageCode)
+            #expect(stored.profile.farmlandMuHundredths == 80_050)
+            #expect(stored.profile.naturalVillages == ["凉水泉", "新庄"])
+            #expect(try await client.get(path + "?saved=1").text.contains("已保存"))
+        }
+    }
+
+    @Test func badInputKeepsWhatWasTypedAndNamesEachField() async throws {
+        try await withDemoApp(.sqlite) { client, database in
+            // given
+            var fields = try await formFields(client)
+            set(&fields, "area", "4,87km")
+            set(&fields, "groups", "1 一组\n1 又一组\n组三")
+            set(&fields, "naturalVillages", "<script>alert(1)</script>")
+            let before = try await VillageProfileRepository(database: database).get(LiangshuiquanDemo.villageCode)
+            // when
+            let response = try await client.postForm(path, fields)
+            // then
+            #expect(response.status == .badRequest)
+            #expect(response.text.contains("请填写数字，最多 6 位小数"))
+            #expect(response.text.contains("第 3 行应为“数字 空格 名称”"))
+            #expect(response.text.contains(#"value="4,87km""#))
+            #expect(response.text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+            #expect(!response.text.contains("<script>alert"))
+            #expect(try await VillageProfileRepository(database: database).get(LiangshuiquanDemo.villageCode) == before)
+        }
+    }
+
+    @Test func aDomainRuleBrokenOnALineNamesTheLine() async throws {
+        try await withDemoApp(.sqlite) { client, _ in
+            var fields = try await formFields(client)
+            set(&fields, "groups", "1 一组\n1 又一组")
+            let response = try await client.postForm(path, fields)
+            #expect(response.status == .badRequest)
+            #expect(response.text.contains("第 2 行：组号 1 重复"))
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func aStaleEditShowsWhatChangedInstead(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { client, database in
+            // given: two editors read version N; the first saves
+            var first = try await formFields(client)
+            var second = first
+            set(&first, "farmland", "801")
+            #expect(try await client.postForm(path, first).status == .seeOther)
+            set(&second, "mountainLand", "6600")
+            // when
+            let response = try await client.postForm(path, second)
+            // then
+            #expect(response.status == .conflict)
+            #expect(response.text.contains("保存冲突"))
+            #expect(response.text.contains("<td class=\"pre\">801</td><td class=\"pre\">795</td>"))
+            let stored = try await VillageProfileRepository(database: database).get(LiangshuiquanDemo.villageCode)
+            #expect(stored.profile.farmlandMuHundredths == 80_100)
+            #expect(stored.profile.mountainLandMuHundredths == 650_000)
+        }
+    }
+
+    @Test func aProfileOfANonVillageIsNotFound() async throws {
+        try await withDemoApp(.sqlite) { client, _ in
+            let response = try await client.get("/villages/411324104000/profile")
+            #expect(response.status == .notFound)
+        }
+    }
+
+    /// The edit form's fields as the browser would post them.
+    private func formFields(_ client: any TestClientProtocol) async throws -> [(String, String)] {
+        let html = try await client.get(path + "/edit").text
+        var fields: [(String, String)] = []
+        let input = try Regex(#"<input (?:type="hidden" )?(?:id="[^"]*" )?name="([^"]+)" value="([^"]*)""#)
+        for match in html.matches(of: input) {
+            fields.append((String(match.output[1].substring!), unescape(String(match.output[2].substring!))))
+        }
+        let area = try Regex(#"<textarea id="[^"]*" name="([^"]+)"[^>]*>([^<]*)</textarea>"#)
+        for match in html.matches(of: area) {
+            fields.append((String(match.output[1].substring!), unescape(String(match.output[2].substring!))))
+        }
+        return fields
+    }
+
+    private func set(_ fields: inout [(String, String)], _ name: String, _ value: String) {
+        fields = fields.map { $0.0 == name ? (name, value) : $0 }
+    }
+
+    private func unescape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&lt;", with: "<")
+            .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&#39;", with: "'")
+            .replacingOccurrences(of: "&amp;", with: "&")
+    }
+}
+
+@Suite struct TemplateTests {
+    @Test func everyStringATemplateUsesExists() throws {
+        // given
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Sources/ZhenxingServer/Resources/templates").standardized
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".mustache") }
+        #expect(files.count >= 5)
+        let known = try Regex(#"\{\{t\.([a-z_]+)\}\}"#)
+        // then
+        for file in files {
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            for match in text.matches(of: known) {
+                let key = String(match.output[1].substring!)
+                #expect(Strings.table[key] != nil, "\(file) uses t.\(key), which has no translation")
+            }
+        }
+    }
+}
