@@ -110,7 +110,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ZhenxingCLITests",
-            dependencies: ["zhenxing", "ZhenxingTestSupport"],
+            dependencies: ["zhenxing", "ZhenxingTestSupport", "ZhenxingStore", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: strict
         ),
     ]

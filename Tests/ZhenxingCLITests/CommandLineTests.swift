@@ -1,0 +1,140 @@
+import Foundation
+import SQLKit
+import Testing
+import ZhenxingStore
+import ZhenxingTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs the built `zhenxing` binary as a user would and checks what it prints and returns.
+@Suite struct CommandLineTests {
+    struct Outcome {
+        let status: Int32
+        let output: String
+        let errors: String
+    }
+
+    /// The `zhenxing` executable built beside this test bundle.
+    static let binary: URL = {
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("zhenxing")
+        if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../.build/debug/zhenxing").standardized
+    }()
+
+    func run(_ arguments: [String]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "ZHENXING_DATABASE_URL")
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(
+            status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
+            errors: String(decoding: errors, as: UTF8.self))
+    }
+
+    func temporaryFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zx-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test func demoThenMigrateThenVersion() throws {
+        // given
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // when
+        let demo = try run(["demo", "--data", folder.path])
+        let migrate = try run(["migrate", "--data", folder.path])
+        let version = try run(["version"])
+        // then
+        #expect(demo.status == 0)
+        #expect(demo.output.contains("demo village 411324104201 凉水泉村 loaded"))
+        #expect(migrate.status == 0 && migrate.output.contains("up to date"))
+        #expect(version.output.hasPrefix("zhenxing "))
+    }
+
+    @Test(arguments: [
+        (["migrate", "--database", "mysql://u@h/db"], "unknown scheme 'mysql'"),
+        (["migrate", "--database", "postgres://u@127.0.0.1:1/db"], "cannot reach PostgreSQL at postgres://u@127.0.0.1:1/db: connection refused"),
+        (["serve", "--port", "70000"], "port 70000 is out of range"),
+    ])
+    func badInputIsOneLineAndAFailingExit(arguments: [String], message: String) throws {
+        let outcome = try run(arguments)
+        #expect(outcome.status != 0)
+        #expect(outcome.errors.contains(message), "stderr was: \(outcome.errors)")
+        #expect(!outcome.errors.contains("Stack") && !outcome.errors.contains("Fatal"))
+    }
+
+    @Test func aCorruptSQLiteFileIsNamedAndLeftAlone() throws {
+        // given
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("zhenxing.sqlite")
+        let junk = Data(repeating: 0x5A, count: 4096)
+        try junk.write(to: file)
+        // when
+        let outcome = try run(["migrate", "--data", folder.path])
+        // then
+        #expect(outcome.status != 0)
+        #expect(outcome.errors.contains("cannot open SQLite file \(file.path): file is not a database"))
+        #expect(try Data(contentsOf: file) == junk)
+    }
+
+    @Test func aServerRefusesADatabaseNewerThanItself() async throws {
+        // given
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(try run(["migrate", "--data", folder.path]).status == 0)
+        let database = try await Database.open(.inDataDirectory(folder.path), logger: .init(label: "test"))
+        try await database.transaction { sql in
+            try await sql.raw("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'Future', 'x')").run()
+        }
+        await database.shutdown()
+        // when
+        let outcome = try run(["serve", "--data", folder.path, "--port", "1"])
+        // then
+        #expect(outcome.status != 0)
+        #expect(outcome.errors.contains("schema version 999 but this zhenxing knows only up to"))
+    }
+
+    @Test func aPortInUseIsNamed() throws {
+        // given: a socket listening on a free loopback port
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (socketFD, port) = try listenOnFreePort()
+        defer { close(socketFD) }
+        #expect(try run(["migrate", "--data", folder.path]).status == 0)
+        // when
+        let outcome = try run(["serve", "--data", folder.path, "--port", String(port)])
+        // then
+        #expect(outcome.status != 0)
+        #expect(outcome.errors.contains("port \(port) on 127.0.0.1 is already in use"), "stderr was: \(outcome.errors)")
+    }
+
+    private func listenOnFreePort() throws -> (Int32, Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        guard bound == 0, listen(fd, 1) == 0 else { throw POSIXError(.EADDRINUSE) }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
+    }
+}
