@@ -26,9 +26,9 @@ public func buildApplication(
     OperationsRoutes(database: database, metrics: metrics).register(on: router)
     let divisions = DivisionRepository(database: database)
     DivisionPages(divisions: divisions, renderer: renderer).register(on: router)
-    VillageProfilePages(divisions: divisions, profiles: VillageProfileRepository(database: database), renderer: renderer)
-        .register(on: router)
-    // API
+    let profiles = VillageProfileRepository(database: database)
+    VillageProfilePages(divisions: divisions, profiles: profiles, renderer: renderer).register(on: router)
+    try APIHandler(divisions: divisions, profiles: profiles).register(on: router)
 
     return Application(
         router: router,

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import OpenAPIRuntime
 import ZhenxingDomain
 import ZhenxingStore
 
@@ -27,6 +28,11 @@ public struct AppError: Error, Sendable {
     /// The user-facing form of any error thrown below the server; nil for unexpected ones (a 500).
     static func from(_ error: any Error) -> AppError? {
         switch error {
+        case let error as ServerError:
+            // The OpenAPI layer wraps what a handler threw, and its own decoding failures.
+            return from(error.underlyingError)
+        case let error as DecodingError:
+            return AppError(.badRequest, LocalizedText(zh: "请求内容格式不对：\(Self.path(error))", en: "Malformed request: \(Self.path(error))"))
         case let error as AppError:
             return error
         case let failure as ValidationFailure:
@@ -49,5 +55,16 @@ public struct AppError: Error, Sendable {
         default:
             return nil
         }
+    }
+
+    /// The JSON path of a decoding failure, for the message.
+    private static func path(_ error: DecodingError) -> String {
+        let context: DecodingError.Context? = switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): context
+        case .keyNotFound(let key, let context): DecodingError.Context(codingPath: context.codingPath + [key], debugDescription: "")
+        @unknown default: nil
+        }
+        let path = context?.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".") ?? ""
+        return path.isEmpty ? "body" : path
     }
 }

@@ -1,0 +1,99 @@
+import Foundation
+import Hummingbird
+import OpenAPIHummingbird
+import OpenAPIRuntime
+import ZhenxingAPI
+import ZhenxingDomain
+import ZhenxingStore
+
+/// The JSON API, implementing the operations of `openapi.yaml`. Errors are thrown, not returned:
+/// the error middleware turns them into problem+json bodies, the same way for every operation.
+struct APIHandler: APIProtocol {
+    let divisions: DivisionRepository
+    let profiles: VillageProfileRepository
+
+    /// Registers every operation under `/api/v1`, and the document itself at `/api/openapi.yaml`.
+    func register(on router: Router<AppRequestContext>) throws {
+        try registerHandlers(on: router, serverURL: URL(string: "/api/v1")!)
+        router.get("/api/openapi.yaml") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.yaml)))
+        }
+    }
+
+    func listDivisions(_ input: Operations.ListDivisions.Input) async throws -> Operations.ListDivisions.Output {
+        let parent = try input.query.parent.map(Self.code)
+        if let parent, try await divisions.find(parent) == nil { throw Self.unknown(parent) }
+        let items = try await divisions.children(of: parent).map { Self.schema($0.division) }
+        return .ok(.init(body: .json(.init(items: items))))
+    }
+
+    func getDivision(_ input: Operations.GetDivision.Input) async throws -> Operations.GetDivision.Output {
+        let code = try Self.code(input.path.code)
+        let chain = try await divisions.chain(code)
+        guard let division = chain.last, division.code == code else { throw Self.unknown(code) }
+        let children = try await divisions.children(of: code).map { Self.schema($0.division) }
+        return .ok(.init(body: .json(.init(
+            division: Self.schema(division), chain: chain.dropLast().map(Self.schema), children: children))))
+    }
+
+    func getVillageProfile(_ input: Operations.GetVillageProfile.Input) async throws -> Operations.GetVillageProfile.Output {
+        let stored = try await profile(Self.code(input.path.code))
+        return .ok(.init(body: .json(Self.schema(stored))))
+    }
+
+    func updateVillageProfile(_ input: Operations.UpdateVillageProfile.Input) async throws -> Operations.UpdateVillageProfile.Output {
+        let code = try Self.code(input.path.code)
+        guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
+        _ = try await profile(code)
+        let profile = VillageProfile(
+            areaSquareMetres: body.areaSquareMetres, farmlandMuHundredths: body.farmlandMuHundredths,
+            mountainLandMuHundredths: body.mountainLandMuHundredths, designations: body.designations,
+            honours: body.honours.map { VillageHonour(year: $0.year, title: $0.title) },
+            groups: body.groups.map { VillageGroup(number: $0.number, name: $0.name) },
+            naturalVillages: body.naturalVillages.map(\.name))
+        let saved = try await profiles.update(code, to: profile, expectedVersion: body.version)
+        return .ok(.init(body: .json(Self.schema(saved))))
+    }
+
+    // MARK: Mapping
+
+    private func profile(_ code: DivisionCode) async throws -> StoredVillageProfile {
+        do {
+            return try await profiles.get(code)
+        } catch StoreError.notFound {
+            throw AppError.notFound(LocalizedText(zh: "村 \(code) 不存在", en: "Village \(code) does not exist"))
+        }
+    }
+
+    private static func code(_ text: String) throws -> DivisionCode {
+        do {
+            return try DivisionCode(validating: text)
+        } catch {
+            throw AppError(.badRequest, LocalizedText(zh: "区划代码无效", en: "Invalid division code"), issues: error.issues)
+        }
+    }
+
+    private static func unknown(_ code: DivisionCode) -> AppError {
+        .notFound(LocalizedText(zh: "区划 \(code) 不存在", en: "Division \(code) does not exist"))
+    }
+
+    private static func schema(_ division: Division) -> Components.Schemas.Division {
+        .init(
+            code: division.code.rawValue, name: division.name,
+            level: Components.Schemas.DivisionLevel(rawValue: division.level.rawValue)!,
+            parentCode: division.parentCode?.rawValue)
+    }
+
+    private static func schema(_ stored: StoredVillageProfile) -> Components.Schemas.VillageProfile {
+        let profile = stored.profile
+        return .init(
+            code: stored.village.code.rawValue, name: stored.village.name, version: stored.version,
+            areaSquareMetres: profile.areaSquareMetres, farmlandMuHundredths: profile.farmlandMuHundredths,
+            mountainLandMuHundredths: profile.mountainLandMuHundredths, designations: profile.designations,
+            honours: profile.honours.map { .init(year: $0.year, title: $0.title) },
+            groups: profile.groups.map { .init(number: $0.number, name: $0.name) },
+            naturalVillages: profile.naturalVillages.map { .init(name: $0) })
+    }
+}
