@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
@@ -68,8 +69,8 @@ let package = Package(
             dependencies: [
                 "ZhenxingDomain", "ZhenxingStore", "ZhenxingAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
@@ -112,7 +113,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ZhenxingCLITests",
-            dependencies: ["zhenxing", "ZhenxingTestSupport", "ZhenxingStore", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: ["zhenxing", "ZhenxingTestSupport", "ZhenxingStore", "ZhenxingDomain", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: strict
         ),
     ]

@@ -36,13 +36,50 @@ public enum LiangshuiquanDemo {
             "柿树湾", "松树岭", "东岗", "西岗", "大石头", "南沟", "杨树庄",
         ])
 
-    /// Creates or refreshes the demo records in one transaction.
-    public static func load(into database: Database) async throws {
+    /// One demo user per role: user name, name, unit, role, division.
+    public static let users: [UserDraft] = [
+        UserDraft(username: "admin", displayName: "系统管理员", unit: "镇平县乡村振兴局", role: .administrator, division: nil),
+        UserDraft(username: "zhenping.officer", displayName: "赵建国", phone: "0377-65000000", unit: "镇平县乡村振兴局",
+                  role: .officer, division: try! DivisionCode(validating: "411324000000")),
+        UserDraft(username: "lsq.secretary", displayName: "周立新", phone: "13800000001", unit: "河南省市场监督管理局",
+                  role: .villageCadre, division: villageCode),
+        UserDraft(username: "lsq.grid", displayName: "王秀兰", phone: "13800000002", unit: "凉水泉村村委",
+                  role: .gridLeader, division: villageCode),
+        UserDraft(username: "lsq.viewer", displayName: "李明", unit: "老庄镇人民政府", role: .viewer, division: villageCode),
+    ]
+
+    /// A demo user and the password it was given.
+    public struct Credential: Sendable {
+        /// The account.
+        public let user: UserDraft
+        /// Its password, new at every load.
+        public let password: String
+    }
+
+    /// Creates or refreshes the demo records in one transaction. Demo users get new passwords,
+    /// made by `password` and hashed by `hash`; they are returned so the caller can print them.
+    @discardableResult
+    public static func load(
+        into database: Database, password: @Sendable () -> String,
+        hash: @escaping @Sendable (String) async throws -> String
+    ) async throws -> [Credential] {
+        var credentials: [Credential] = []
+        var hashes: [String] = []
+        for user in users {
+            let secret = password()
+            credentials.append(Credential(user: user, password: secret))
+            hashes.append(try await hash(secret))
+        }
+        let finalHashes = hashes
         try await database.transaction { sql in
             for (code, name) in divisions {
                 try await DivisionRepository.save(Division(code: DivisionCode(validating: code), name: name), in: sql)
             }
-            try await VillageProfileRepository.replace(villageCode, with: profile, in: sql)
+            try await VillageProfileRepository.replace(villageCode, with: profile, by: .system, in: sql)
+            for (user, hash) in zip(users, finalHashes) {
+                try await UserRepository.saveDemo(user, passwordHash: hash, in: sql)
+            }
         }
+        return credentials
     }
 }

@@ -12,28 +12,47 @@ public func buildApplication(
     settings: AppSettings, database: Database, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     logger: Logger = Logger(label: "zhenxing")
 ) async throws -> some ApplicationProtocol {
+    let (router, _) = try await buildRouter(settings: settings, database: database, metrics: metrics, logger: logger)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "zhenxing"),
+        logger: logger)
+}
+
+/// The router with every middleware and route, and the list of guarded routes with their access rules.
+func buildRouter(
+    settings: AppSettings, database: Database, metrics: PrometheusCollectorRegistry, logger: Logger
+) async throws -> (Router<AppRequestContext>, [RouteSpec]) {
     let renderer = try await PageRenderer.load(directory: settings.templatesDirectory)
+    let sessions = SessionRepository(database: database)
+    let tokens = APITokenRepository(database: database)
+    let users = UserRepository(database: database)
+    let divisions = DivisionRepository(database: database)
+    let profiles = VillageProfileRepository(database: database)
+
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: LanguageMiddleware(secureCookies: settings.secureCookies))
     router.add(middleware: ErrorMiddleware(renderer: renderer))
-    // Innermost: it serves a file when no route matched, before the 404 becomes an error page.
+    // Inside the error page: it serves a file when no route matched, before the 404 becomes an error page.
     router.add(middleware: FileMiddleware(
         Resources.path("public"), cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])]), logger: logger))
+    router.add(middleware: AuthMiddleware(sessions: sessions, tokens: tokens, settings: settings))
 
     OperationsRoutes(database: database, metrics: metrics).register(on: router)
-    let divisions = DivisionRepository(database: database)
-    DivisionPages(divisions: divisions, renderer: renderer).register(on: router)
-    let profiles = VillageProfileRepository(database: database)
-    VillageProfilePages(divisions: divisions, profiles: profiles, renderer: renderer).register(on: router)
+    let routes = GuardedRouter(router)
+    let decoy = try await Secrets.hashPassword(Secrets.token(), cost: settings.bcryptCost)
+    SignInPages(users: users, sessions: sessions, throttle: SignInThrottle(database: database), renderer: renderer,
+                settings: settings, decoyHash: decoy).register(on: routes)
+    DivisionPages(divisions: divisions, renderer: renderer).register(on: routes)
+    VillageProfilePages(divisions: divisions, profiles: profiles, renderer: renderer).register(on: routes)
+    UserAdminPages(users: users, sessions: sessions, divisions: divisions, renderer: renderer, settings: settings).register(on: routes)
+    AuditPages(log: AuditLog(database: database), renderer: renderer).register(on: routes)
+    TokenPages(tokens: tokens, renderer: renderer).register(on: routes)
     try APIHandler(divisions: divisions, profiles: profiles).register(on: router)
-
-    return Application(
-        router: router,
-        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "zhenxing"),
-        logger: logger)
+    return (router, routes.routes)
 }
 
 /// `/healthz` (is the database answering?) and `/metrics` (Prometheus text).

@@ -108,6 +108,21 @@ public enum Timestamp {
 
     /// A date as stored.
     public static func string(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        date.formatted(stored)
     }
+
+    /// A stored timestamp read back; nil for text that is not one.
+    public static func date(_ text: String) -> Date? {
+        try? Date(text, strategy: stored)
+    }
+
+    /// A stored timestamp as people in China read it: `YYYY-MM-DD HH:MM:SS`, Asia/Shanghai.
+    public static func display(_ text: String) -> String {
+        date(text)?.formatted(shown) ?? text
+    }
+
+    private static let stored = Date.ISO8601FormatStyle().year().month().day()
+        .time(includingFractionalSeconds: true).timeZone(separator: .omitted)
+    private static let shown = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "Asia/Shanghai")!)
+        .year().month().day().dateTimeSeparator(.space).time(includingFractionalSeconds: false)
 }

@@ -172,6 +172,23 @@ public struct UserRepository: Sendable {
         return account
     }
 
+    /// Creates a demo user, or resets an existing one to the draft with a new password hash.
+    public static func saveDemo(_ draft: UserDraft, passwordHash: String, in sql: any SQLDatabase) async throws {
+        guard let id = try await sql.raw("SELECT id FROM users WHERE username = \(bind: draft.username)")
+            .first(decodingColumn: "id", as: Int.self) else {
+            _ = try await create(draft, passwordHash: passwordHash, by: .system, in: sql)
+            return
+        }
+        try await sql.raw("""
+            UPDATE users SET display_name = \(bind: draft.displayName), phone = \(bind: draft.phone), unit = \(bind: draft.unit),
+                role = \(bind: draft.role.rawValue), division_code = \(bind: draft.division?.rawValue), active = \(bind: true),
+                password_hash = \(bind: passwordHash), version = version + 1, updated_at = \(bind: Timestamp.now())
+            WHERE id = \(bind: id)
+            """).run()
+        try await sql.raw("DELETE FROM sessions WHERE user_id = \(bind: id)").run()
+        try await AuditLog.record(.update, entity: "user_password", key: String(id), division: draft.division, by: .system, in: sql)
+    }
+
     /// Changes a user when `expectedVersion` is current; ends their sessions when disabled.
     public func update(_ id: Int, to draft: UserDraft, expectedVersion: Int, by actor: AuditActor) async throws -> UserAccount {
         let problems = draft.problems()

@@ -40,7 +40,9 @@ public struct VillageProfileRepository: Sendable {
 
     /// Replaces a village's profile when `expectedVersion` is still current; returns the new state.
     /// Throws the validation failure, `notFound`, or `staleVersion`; nothing is written then.
-    public func update(_ code: DivisionCode, to profile: VillageProfile, expectedVersion: Int) async throws -> StoredVillageProfile {
+    public func update(
+        _ code: DivisionCode, to profile: VillageProfile, expectedVersion: Int, by actor: AuditActor
+    ) async throws -> StoredVillageProfile {
         let clean = try profile.validated()
         return try await database.transaction { sql in
             let current = try await Self.load(code, in: sql)
@@ -48,15 +50,22 @@ public struct VillageProfileRepository: Sendable {
                 throw StoreError.staleVersion(expected: expectedVersion, current: current.version)
             }
             try await Self.write(code, clean, version: current.version + 1, in: sql)
-            return try await Self.load(code, in: sql)
+            let saved = try await Self.load(code, in: sql)
+            try await AuditLog.record(.update, entity: "village_profile", key: code.rawValue, division: code,
+                                      before: current.profile, after: saved.profile, by: actor, in: sql)
+            return saved
         }
     }
 
     /// Writes a profile unconditionally (demo and imports), inside the caller's transaction.
-    public static func replace(_ code: DivisionCode, with profile: VillageProfile, in sql: any SQLDatabase) async throws {
+    public static func replace(_ code: DivisionCode, with profile: VillageProfile, by actor: AuditActor, in sql: any SQLDatabase) async throws {
         let clean = try profile.validated()
         let current = try await load(code, in: sql)
+        guard current.profile != clean || current.version == 0 else { return }
         try await write(code, clean, version: current.version + 1, in: sql)
+        try await AuditLog.record(current.version == 0 ? .create : .update, entity: "village_profile", key: code.rawValue,
+                                  division: code, before: current.version == 0 ? nil : current.profile, after: clean,
+                                  by: actor, in: sql)
     }
 
     private static func write(_ code: DivisionCode, _ profile: VillageProfile, version: Int, in sql: any SQLDatabase) async throws {

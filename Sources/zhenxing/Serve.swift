@@ -37,6 +37,12 @@ struct Serve: AsyncParsableCommand {
             } else {
                 try await Migrator(database: database).checkCompatible()
             }
+            if try await UserRepository(database: database).count() == 0 {
+                throw CommandFailure(message: """
+                    no users yet: create the administrator first with `zhenxing user add --admin --username NAME --name 姓名` \
+                    (还没有用户：请先用 zhenxing user add --admin 创建管理员)
+                    """)
+            }
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
             let app = try await buildApplication(settings: settings, database: database, metrics: registry, logger: logger)

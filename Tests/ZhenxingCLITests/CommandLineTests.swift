@@ -1,6 +1,7 @@
 import Foundation
 import SQLKit
 import Testing
+import ZhenxingDomain
 import ZhenxingStore
 import ZhenxingTestSupport
 #if canImport(Glibc)
@@ -23,7 +24,7 @@ import Glibc
             .appendingPathComponent("../../.build/debug/zhenxing").standardized
     }()
 
-    func run(_ arguments: [String]) throws -> Outcome {
+    func run(_ arguments: [String], input: String? = nil) throws -> Outcome {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
@@ -33,7 +34,11 @@ import Glibc
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let stdin = Pipe()
+        process.standardInput = stdin
         try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data((input + "\n").utf8)) }
+        try stdin.fileHandleForWriting.close()
         let output = out.fileHandleForReading.readDataToEndOfFile()
         let errors = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -90,6 +95,30 @@ import Glibc
         #expect(try Data(contentsOf: file) == junk)
     }
 
+    @Test func aServerWithoutUsersAsksForTheAdministrator() throws {
+        // given
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(try run(["migrate", "--data", folder.path]).status == 0)
+        // when
+        let outcome = try run(["serve", "--data", folder.path, "--port", "1"])
+        let weak = try run(["user", "add", "--admin", "--username", "root", "--name", "管理员", "--data", folder.path], input: "password1")
+        // then
+        #expect(outcome.status != 0 && outcome.errors.contains("zhenxing user add --admin"))
+        #expect(weak.status != 0 && weak.errors.contains("password refused"))
+    }
+
+    @Test func theDemoPrintsOneUserPerRoleWithAPassword() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let demo = try run(["demo", "--data", folder.path])
+        for username in ["admin", "zhenping.officer", "lsq.secretary", "lsq.grid", "lsq.viewer"] {
+            let line = demo.output.split(separator: "\n").first { $0.hasPrefix("  \(username) ") }
+            let password = line?.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first
+            #expect(password.map { PasswordRules.problems(String($0), username: username).isEmpty } == true, "\(username): \(line ?? "missing")")
+        }
+    }
+
     @Test func aServerRefusesADatabaseNewerThanItself() async throws {
         // given
         let folder = try temporaryFolder()
@@ -114,6 +143,8 @@ import Glibc
         let (socketFD, port) = try listenOnFreePort()
         defer { close(socketFD) }
         #expect(try run(["migrate", "--data", folder.path]).status == 0)
+        let added = try run(["user", "add", "--admin", "--username", "root", "--name", "管理员", "--data", folder.path], input: "s3cure-enough-pass")
+        #expect(added.status == 0 && added.output.contains("user root (administrator) created"), "\(added.errors)")
         // when
         let outcome = try run(["serve", "--data", folder.path, "--port", String(port)])
         // then

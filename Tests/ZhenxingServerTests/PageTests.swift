@@ -10,7 +10,8 @@ import ZhenxingTestSupport
 @Suite struct OperationsTests {
     @Test(arguments: TestDatabases.engines)
     func healthAndMetricsAnswer(engine: Database.Engine) async throws {
-        try await withDemoApp(engine) { client, _ in
+        try await withDemoApp(engine) { browser, _, _ in
+            var client = browser
             // when
             let health = try await client.get("/healthz")
             let metrics = try await client.get("/metrics")
@@ -23,7 +24,8 @@ import ZhenxingTestSupport
     }
 
     @Test func everyResponseCarriesTheSecurityHeadersAndARequestID() async throws {
-        try await withDemoApp(.sqlite) { client, _ in
+        try await withDemoApp(.sqlite) { browser, _, _ in
+            var client = browser
             let response = try await client.get("/divisions")
             #expect(response.headers[HTTPField.Name("Content-Security-Policy")!]?.contains("script-src 'self'") == true)
             #expect(response.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
@@ -32,7 +34,8 @@ import ZhenxingTestSupport
     }
 
     @Test func staticFilesAreServedFromTheBinary() async throws {
-        try await withDemoApp(.sqlite) { client, _ in
+        try await withDemoApp(.sqlite) { browser, _, _ in
+            var client = browser
             let css = try await client.get("/static/app.css")
             #expect(css.status == .ok)
             #expect(css.text.contains("@media print"))
@@ -43,7 +46,8 @@ import ZhenxingTestSupport
 @Suite struct DivisionPageTests {
     @Test(arguments: TestDatabases.engines)
     func theTreeLeadsFromProvinceToVillage(engine: Database.Engine) async throws {
-        try await withDemoApp(engine) { client, _ in
+        try await withDemoApp(engine, as: "admin") { browser, _, _ in
+            var client = browser
             // when
             let root = try await client.get("/divisions")
             let county = try await client.get("/divisions/411324000000")
@@ -57,22 +61,24 @@ import ZhenxingTestSupport
     }
 
     @Test func theLanguageSwitchesByQueryAndIsRemembered() async throws {
-        try await withDemoApp(.sqlite) { client, _ in
+        try await withDemoApp(.sqlite) { browser, _, _ in
+            var client = browser
+            let page = "/divisions/411324104201"
             // when
-            let english = try await client.get("/divisions?lang=en")
-            let cookie = try #require(english.headers[.setCookie])
-            let remembered = try await client.get("/divisions", headers: [.cookie: String(cookie.split(separator: ";")[0])])
-            let chinese = try await client.get("/divisions")
+            let english = try await client.get(page + "?lang=en")
+            let remembered = try await client.get(page)
+            let chinese = try await client.get(page + "?lang=zh-Hans")
             // then
-            #expect(english.text.contains(#"<html lang="en">"#) && english.text.contains("Administrative divisions"))
-            #expect(cookie.contains("lang=en") && cookie.contains("HttpOnly"))
-            #expect(remembered.text.contains("Administrative divisions"))
-            #expect(chinese.text.contains(#"<html lang="zh-Hans">"#) && chinese.text.contains("行政区划"))
+            #expect(english.text.contains(#"<html lang="en">"#) && english.text.contains("Open the village profile"))
+            #expect(english.headers[values: .setCookie].contains { $0.hasPrefix("lang=en") && $0.contains("HttpOnly") })
+            #expect(remembered.text.contains("Open the village profile"))
+            #expect(chinese.text.contains(#"<html lang="zh-Hans">"#) && chinese.text.contains("查看村情概况"))
         }
     }
 
     @Test func unknownAndMalformedCodesGetAnErrorPage() async throws {
-        try await withDemoApp(.sqlite) { client, _ in
+        try await withDemoApp(.sqlite, as: "admin") { browser, _, _ in
+            var client = browser
             let unknown = try await client.get("/divisions/411324104299")
             let malformed = try await client.get("/divisions/41132410")
             let noRoute = try await client.get("/nowhere?lang=en")
@@ -88,7 +94,8 @@ import ZhenxingTestSupport
 
     @Test(arguments: TestDatabases.engines)
     func theProfileShowsTheVillageFacts(engine: Database.Engine) async throws {
-        try await withDemoApp(engine) { client, _ in
+        try await withDemoApp(engine) { browser, _, _ in
+            var client = browser
             // when
             let page = try await client.get(path)
             let english = try await client.get(path + "?lang=en")
@@ -103,9 +110,10 @@ import ZhenxingTestSupport
 
     @Test(arguments: TestDatabases.engines)
     func aValidEditIsSavedAndShown(engine: Database.Engine) async throws {
-        try await withDemoApp(engine) { client, database in
+        try await withDemoApp(engine) { browser, database, _ in
+            var client = browser
             // given
-            var fields = try await formFields(client)
+            var fields = try await formFields(&client)
             set(&fields, "farmland", "800.5")
             set(&fields, "naturalVillages", "凉水泉\n新庄")
             // when
@@ -121,9 +129,10 @@ import ZhenxingTestSupport
     }
 
     @Test func badInputKeepsWhatWasTypedAndNamesEachField() async throws {
-        try await withDemoApp(.sqlite) { client, database in
+        try await withDemoApp(.sqlite) { browser, database, _ in
+            var client = browser
             // given
-            var fields = try await formFields(client)
+            var fields = try await formFields(&client)
             set(&fields, "area", "4,87km")
             set(&fields, "groups", "1 一组\n1 又一组\n组三")
             set(&fields, "naturalVillages", "<script>alert(1)</script>")
@@ -142,8 +151,9 @@ import ZhenxingTestSupport
     }
 
     @Test func aDomainRuleBrokenOnALineNamesTheLine() async throws {
-        try await withDemoApp(.sqlite) { client, _ in
-            var fields = try await formFields(client)
+        try await withDemoApp(.sqlite) { browser, _, _ in
+            var client = browser
+            var fields = try await formFields(&client)
             set(&fields, "groups", "1 一组\n1 又一组")
             let response = try await client.postForm(path, fields)
             #expect(response.status == .badRequest)
@@ -153,9 +163,10 @@ import ZhenxingTestSupport
 
     @Test(arguments: TestDatabases.engines)
     func aStaleEditShowsWhatChangedInstead(engine: Database.Engine) async throws {
-        try await withDemoApp(engine) { client, database in
+        try await withDemoApp(engine) { browser, database, _ in
+            var client = browser
             // given: two editors read version N; the first saves
-            var first = try await formFields(client)
+            var first = try await formFields(&client)
             var second = first
             set(&first, "farmland", "801")
             #expect(try await client.postForm(path, first).status == .seeOther)
@@ -173,14 +184,15 @@ import ZhenxingTestSupport
     }
 
     @Test func aProfileOfANonVillageIsNotFound() async throws {
-        try await withDemoApp(.sqlite) { client, _ in
+        try await withDemoApp(.sqlite, as: "admin") { browser, _, _ in
+            var client = browser
             let response = try await client.get("/villages/411324104000/profile")
             #expect(response.status == .notFound)
         }
     }
 
     /// The edit form's fields as the browser would post them.
-    private func formFields(_ client: any TestClientProtocol) async throws -> [(String, String)] {
+    private func formFields(_ client: inout Browser) async throws -> [(String, String)] {
         let html = try await client.get(path + "/edit").text
         var fields: [(String, String)] = []
         let input = try Regex(#"<input (?:type="hidden" )?(?:id="[^"]*" )?name="([^"]+)" value="([^"]*)""#)
@@ -191,7 +203,7 @@ import ZhenxingTestSupport
         for match in html.matches(of: area) {
             fields.append((String(match.output[1].substring!), unescape(String(match.output[2].substring!))))
         }
-        return fields
+        return fields.filter { $0.0 != "_csrf" }
     }
 
     private func set(_ fields: inout [(String, String)], _ name: String, _ value: String) {

@@ -50,6 +50,11 @@ import ZhenxingTestSupport
 
 private struct Boom: Error {}
 
+/// The demo with stand-in password hashes: the store never checks them.
+private func loadDemo(_ database: Database) async throws {
+    try await LiangshuiquanDemo.load(into: database, password: { "secret123456" }, hash: { "plain:" + $0 })
+}
+
 @Suite struct DatabaseTests {
     @Test(arguments: TestDatabases.engines)
     func aFailedTransactionLeavesNothingBehind(engine: Database.Engine) async throws {
@@ -121,8 +126,8 @@ private struct Boom: Error {}
     func theDemoVillageHasItsChainAndProfile(engine: Database.Engine) async throws {
         try await TestDatabases.with(engine) { database in
             // given
-            try await LiangshuiquanDemo.load(into: database)
-            try await LiangshuiquanDemo.load(into: database)  // refreshing changes nothing
+            try await loadDemo(database)
+            try await loadDemo(database)  // refreshing changes nothing
             let divisions = DivisionRepository(database: database)
             // when
             let chain = try await divisions.chain(LiangshuiquanDemo.villageCode)
@@ -146,7 +151,7 @@ private struct Boom: Error {}
     func aStaleEditIsRefusedAndChangesNothing(engine: Database.Engine) async throws {
         try await TestDatabases.with(engine) { database in
             // given
-            try await LiangshuiquanDemo.load(into: database)
+            try await loadDemo(database)
             let profiles = VillageProfileRepository(database: database)
             let code = LiangshuiquanDemo.villageCode
             let read = try await profiles.get(code)
@@ -155,10 +160,10 @@ private struct Boom: Error {}
             var theirs = read.profile
             theirs.naturalVillages.append("新村")
             // when
-            let saved = try await profiles.update(code, to: theirs, expectedVersion: read.version)
+            let saved = try await profiles.update(code, to: theirs, expectedVersion: read.version, by: .system)
             // then
             await #expect(throws: StoreError.staleVersion(expected: read.version, current: read.version + 1)) {
-                _ = try await profiles.update(code, to: mine, expectedVersion: read.version)
+                _ = try await profiles.update(code, to: mine, expectedVersion: read.version, by: .system)
             }
             let now = try await profiles.get(code)
             #expect(now == saved)
@@ -171,14 +176,14 @@ private struct Boom: Error {}
     func anInvalidProfileIsRefusedWithoutWriting(engine: Database.Engine) async throws {
         try await TestDatabases.with(engine) { database in
             // given
-            try await LiangshuiquanDemo.load(into: database)
+            try await loadDemo(database)
             let profiles = VillageProfileRepository(database: database)
             let before = try await profiles.get(LiangshuiquanDemo.villageCode)
             var bad = before.profile
             bad.groups.append(VillageGroup(number: 1, name: "重复"))
             // when
             await #expect(throws: ValidationFailure.self) {
-                _ = try await profiles.update(LiangshuiquanDemo.villageCode, to: bad, expectedVersion: before.version)
+                _ = try await profiles.update(LiangshuiquanDemo.villageCode, to: bad, expectedVersion: before.version, by: .system)
             }
             // then
             #expect(try await profiles.get(LiangshuiquanDemo.villageCode) == before)
@@ -196,7 +201,7 @@ private struct Boom: Error {}
             }
             // then
             #expect(failure?.issues.first?.message.zh.contains("上级区划 411324104000 不存在") == true)
-            try await LiangshuiquanDemo.load(into: database)
+            try await loadDemo(database)
             await #expect(throws: StoreError.notFound("village 411324104000")) {
                 _ = try await VillageProfileRepository(database: database).get(DivisionCode(validating: "411324104000"))
             }

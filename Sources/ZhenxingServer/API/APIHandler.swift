@@ -23,14 +23,26 @@ struct APIHandler: APIProtocol {
     }
 
     func listDivisions(_ input: Operations.ListDivisions.Input) async throws -> Operations.ListDivisions.Output {
-        let parent = try input.query.parent.map(Self.code)
-        if let parent, try await divisions.find(parent) == nil { throw Self.unknown(parent) }
+        guard let parent = try input.query.parent.map(Self.code) else {
+            // Without a parent: the top of the tree the caller may read.
+            guard let identity = RequestScope.identity else { throw AppError.signInRequired }
+            if let home = identity.division {
+                try RequestScope.authorize(.readRecords, in: home)
+                guard let division = try await divisions.find(home) else { throw Self.unknown(home) }
+                return .ok(.init(body: .json(.init(items: [Self.schema(division)]))))
+            }
+            guard identity.holds(.readRecords) else { throw AppError.forbidden }
+            return .ok(.init(body: .json(.init(items: try await divisions.children(of: nil).map { Self.schema($0.division) }))))
+        }
+        try RequestScope.authorize(.readRecords, in: parent)
+        if try await divisions.find(parent) == nil { throw Self.unknown(parent) }
         let items = try await divisions.children(of: parent).map { Self.schema($0.division) }
         return .ok(.init(body: .json(.init(items: items))))
     }
 
     func getDivision(_ input: Operations.GetDivision.Input) async throws -> Operations.GetDivision.Output {
         let code = try Self.code(input.path.code)
+        try RequestScope.authorize(.readRecords, in: code)
         let chain = try await divisions.chain(code)
         guard let division = chain.last, division.code == code else { throw Self.unknown(code) }
         let children = try await divisions.children(of: code).map { Self.schema($0.division) }
@@ -39,12 +51,15 @@ struct APIHandler: APIProtocol {
     }
 
     func getVillageProfile(_ input: Operations.GetVillageProfile.Input) async throws -> Operations.GetVillageProfile.Output {
-        let stored = try await profile(Self.code(input.path.code))
+        let code = try Self.code(input.path.code)
+        try RequestScope.authorize(.readRecords, in: code)
+        let stored = try await profile(code)
         return .ok(.init(body: .json(Self.schema(stored))))
     }
 
     func updateVillageProfile(_ input: Operations.UpdateVillageProfile.Input) async throws -> Operations.UpdateVillageProfile.Output {
         let code = try Self.code(input.path.code)
+        try RequestScope.authorize(.writeRecords, in: code)
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
         _ = try await profile(code)
         let profile = VillageProfile(
@@ -53,7 +68,7 @@ struct APIHandler: APIProtocol {
             honours: body.honours.map { VillageHonour(year: $0.year, title: $0.title) },
             groups: body.groups.map { VillageGroup(number: $0.number, name: $0.name) },
             naturalVillages: body.naturalVillages.map(\.name))
-        let saved = try await profiles.update(code, to: profile, expectedVersion: body.version)
+        let saved = try await profiles.update(code, to: profile, expectedVersion: body.version, by: RequestScope.actor)
         return .ok(.init(body: .json(Self.schema(saved))))
     }
 

@@ -25,12 +25,21 @@ public struct AppError: Error, Sendable {
         AppError(.notFound, what)
     }
 
+    /// A protected page or operation asked for without signing in.
+    static let signInRequired = AppError(.unauthorized, LocalizedText(zh: "请先登录", en: "Please sign in"))
+
+    /// Signed in, but the role or division does not allow it.
+    static let forbidden = AppError(.forbidden, LocalizedText(
+        zh: "您没有权限进行此操作", en: "You are not allowed to do this"))
+
     /// The user-facing form of any error thrown below the server; nil for unexpected ones (a 500).
     static func from(_ error: any Error) -> AppError? {
         switch error {
         case let error as ServerError:
             // The OpenAPI layer wraps what a handler threw, and its own decoding failures.
             return from(error.underlyingError)
+        case is URLEncodedFormError:
+            return AppError(.badRequest, LocalizedText(zh: "表单内容格式不对", en: "Malformed form"))
         case let error as DecodingError:
             return AppError(.badRequest, LocalizedText(zh: "请求内容格式不对：\(Self.path(error))", en: "Malformed request: \(Self.path(error))"))
         case let error as AppError:

@@ -1,5 +1,6 @@
 import Hummingbird
 import ZhenxingDomain
+import ZhenxingStore
 
 /// The per-request state every handler sees: the request id (from Hummingbird) and the language.
 public struct AppRequestContext: RequestContext {
@@ -7,12 +8,29 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The language the user reads, zh-Hans unless they switched.
     public var language: Language = .chinese
+    /// Who is calling, once the auth middleware found out; nil for anonymous requests.
+    public var identity: Identity?
+    /// True when the caller used an API token rather than a session.
+    public var usesToken = false
+    /// The hash of the session token, for signing out.
+    public var sessionTokenHash: String?
+    /// The CSRF token forms on this page must carry.
+    public var csrfToken = ""
     /// Forms and JSON, chosen by content type.
     public var requestDecoder: some RequestDecoder { AppRequestDecoder() }
 
     /// Creates a context for a request.
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    /// The client's address, for the audit log and sign-in throttling.
+    public let remoteAddress: String
+
+    /// Who acts, for the audit log.
+    var actor: AuditActor {
+        AuditActor(userID: identity?.userID, username: identity?.username ?? "anonymous", address: remoteAddress, requestID: id)
     }
 }
 
@@ -20,4 +38,8 @@ public struct AppRequestContext: RequestContext {
 enum RequestScope {
     /// The language of the current request.
     @TaskLocal static var language: Language = .chinese
+    /// Who is calling.
+    @TaskLocal static var identity: Identity?
+    /// Who acts, for the audit log.
+    @TaskLocal static var actor = AuditActor.system
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything the server needs to start, read once from CLI flags and `ZHENXING_*` variables.
 public struct AppSettings: Sendable {
     /// Address to listen on.
@@ -8,9 +10,18 @@ public struct AppSettings: Sendable {
     public var templatesDirectory: String?
     /// Mark cookies `Secure` (set when served behind HTTPS).
     public var secureCookies: Bool
+    /// bcrypt cost for new password hashes (12 in production).
+    public var bcryptCost: UInt8
+    /// The time, replaceable so tests can move it forward instead of waiting.
+    public var clock: @Sendable () -> Date
 
     /// Creates settings; the defaults serve on http://127.0.0.1:8080.
-    public init(host: String = "127.0.0.1", port: Int = 8080, templatesDirectory: String? = nil, secureCookies: Bool = false) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, templatesDirectory: String? = nil, secureCookies: Bool = false,
+        bcryptCost: UInt8 = 12, clock: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.bcryptCost = bcryptCost
+        self.clock = clock
         self.host = host
         self.port = port
         self.templatesDirectory = templatesDirectory

@@ -76,6 +76,10 @@ struct ErrorMiddleware: RouterMiddleware {
             if request.uri.path.hasPrefix("/api/") {
                 return Problem(shown, language: context.language).response()
             }
+            if shown.status == .unauthorized, request.method == .get {
+                let next = request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["/", "-", "_"])) ?? "/"
+                return Response(status: .seeOther, headers: [.location: "/signin?next=\(next)"])
+            }
             return try renderer.errorPage(shown, request: request, context: context)
         }
     }

@@ -9,9 +9,24 @@ struct Crumb: Sendable {
     let href: String?
 }
 
+/// The signed-in user as the header shows them.
+struct UserBadge: Sendable {
+    let name: String
+    let role: String
+}
+
+/// One entry of the main navigation.
+struct NavLink: Sendable {
+    let href: String
+    let label: String
+}
+
 /// What every page's layout reads; the page's own data sits in `body`.
 struct PageModel<Body>: @unchecked Sendable {
     let t: [String: String]
+    let csrf: String
+    let user: UserBadge?
+    let nav: [NavLink]
     let lang: String
     let title: String
     let crumbs: [Crumb]
@@ -40,8 +55,18 @@ struct PageRenderer: Sendable {
     ) throws -> Response {
         let language = context.language
         let other = language == .chinese ? Language.english : .chinese
+        let identity = context.identity
+        var nav: [NavLink] = []
+        if let identity {
+            nav.append(NavLink(href: identity.division.map { "/divisions/\($0)" } ?? "/divisions", label: Strings.text("nav_divisions", language)))
+            if identity.holds(.manageUsers) { nav.append(NavLink(href: "/admin/users", label: Strings.text("nav_users", language))) }
+            if identity.holds(.viewAudit) { nav.append(NavLink(href: "/admin/audit", label: Strings.text("nav_audit", language))) }
+            if identity.holds(.manageTokens) { nav.append(NavLink(href: "/admin/tokens", label: Strings.text("nav_tokens", language))) }
+        }
         let model = PageModel(
-            t: Strings.dictionary(language), lang: language.rawValue, title: title, crumbs: crumbs,
+            t: Strings.dictionary(language), csrf: context.csrfToken,
+            user: identity.map { UserBadge(name: $0.displayName, role: $0.role.title.text(language)) }, nav: nav,
+            lang: language.rawValue, title: title, crumbs: crumbs,
             switchHref: "\(request.uri.path)?lang=\(other.rawValue)", body: body)
         guard let html = library.render(model, withTemplate: template) else {
             throw AppStartError("missing template \(template)")

@@ -8,10 +8,12 @@ struct DivisionPages: Sendable {
     let divisions: DivisionRepository
     let renderer: PageRenderer
 
-    func register(on router: Router<AppRequestContext>) {
-        router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/divisions"]) }
-        router.get("/divisions", use: root)
-        router.get("/divisions/:code", use: show)
+    func register(on routes: GuardedRouter) {
+        routes.add(.get, "/", .anyone) { _, context in
+            Response(status: .seeOther, headers: [.location: context.identity == nil ? "/signin" : "/divisions"])
+        }
+        routes.add(.get, "/divisions", .ownDivision(.readRecords), use: root)
+        routes.add(.get, "/divisions/:code", .pathDivision(.readRecords), use: show)
     }
 
     struct Row {
@@ -32,6 +34,9 @@ struct DivisionPages: Sendable {
     }
 
     @Sendable func root(_ request: Request, context: AppRequestContext) async throws -> Response {
+        if let home = context.identity?.division {
+            return Response(status: .seeOther, headers: [.location: "/divisions/\(home)"])
+        }
         let language = context.language
         let rows = try await divisions.children(of: nil).map { Self.row($0, language) }
         let body = ListBody(
@@ -55,15 +60,18 @@ struct DivisionPages: Sendable {
             isEmpty: rows.isEmpty, emptyText: Strings.text("no_children", language),
             profileHref: division.level == .village ? "/villages/\(code)/profile" : nil)
         return try renderer.page(
-            "divisions", title: division.name, crumbs: Self.crumbs(chain, language: language, linkLast: false),
+            "divisions", title: division.name, crumbs: Self.crumbs(chain, context: context, linkLast: false),
             body: body, request: request, context: context)
     }
 
     /// The breadcrumb for a chain of divisions, starting at the division browser.
-    static func crumbs(_ chain: [Division], language: Language, linkLast: Bool) -> [Crumb] {
-        [Crumb(name: Strings.text("nav_divisions", language), href: "/divisions")]
+    /// Divisions the user cannot read are named but not linked.
+    static func crumbs(_ chain: [Division], context: AppRequestContext, linkLast: Bool) -> [Crumb] {
+        let readable = { (code: DivisionCode) in context.identity?.can(.readRecords, in: code) == true }
+        return [Crumb(name: Strings.text("nav_divisions", context.language), href: "/divisions")]
             + chain.enumerated().map { index, division in
-                Crumb(name: division.name, href: index < chain.count - 1 || linkLast ? "/divisions/\(division.code)" : nil)
+                let linked = (index < chain.count - 1 || linkLast) && readable(division.code)
+                return Crumb(name: division.name, href: linked ? "/divisions/\(division.code)" : nil)
             }
     }
 

@@ -9,10 +9,10 @@ struct VillageProfilePages: Sendable {
     let profiles: VillageProfileRepository
     let renderer: PageRenderer
 
-    func register(on router: Router<AppRequestContext>) {
-        router.get("/villages/:code/profile", use: show)
-        router.get("/villages/:code/profile/edit", use: edit)
-        router.post("/villages/:code/profile", use: save)
+    func register(on routes: GuardedRouter) {
+        routes.add(.get, "/villages/:code/profile", .pathDivision(.readRecords), use: show)
+        routes.add(.get, "/villages/:code/profile/edit", .pathDivision(.writeRecords), use: edit)
+        routes.add(.post, "/villages/:code/profile", .pathDivision(.writeRecords), use: save)
     }
 
     // MARK: View
@@ -31,7 +31,7 @@ struct VillageProfilePages: Sendable {
         let naturalVillages: [String]
         let naturalVillagesHeading: String
         let isEmpty: Bool
-        let editHref: String
+        let editHref: String?
         let saved: Bool
         let version: Int
     }
@@ -56,10 +56,12 @@ struct VillageProfilePages: Sendable {
             groupsHeading: Self.counted("groups", profile.groups.count, language),
             naturalVillages: profile.naturalVillages,
             naturalVillagesHeading: Self.counted("natural_villages", profile.naturalVillages.count, language),
-            isEmpty: stored.version == 0, editHref: "/villages/\(stored.village.code)/profile/edit",
+            isEmpty: stored.version == 0,
+            editHref: context.identity?.can(.writeRecords, in: stored.village.code) == true
+                ? "/villages/\(stored.village.code)/profile/edit" : nil,
             saved: request.uri.queryParameters["saved"] != nil, version: stored.version)
         return try renderer.page(
-            "village-profile", title: body.heading, crumbs: try await crumbs(stored.village, language),
+            "village-profile", title: body.heading, crumbs: try await crumbs(stored.village, context),
             body: body, request: request, context: context)
     }
 
@@ -181,7 +183,7 @@ struct VillageProfilePages: Sendable {
                                   request: request, context: context, status: .badRequest)
         case .success(let profile):
             do {
-                _ = try await profiles.update(code, to: profile, expectedVersion: input.version)
+                _ = try await profiles.update(code, to: profile, expectedVersion: input.version, by: context.actor)
             } catch StoreError.staleVersion {
                 let current = try await load(context)
                 var kept = input
@@ -229,7 +231,7 @@ struct VillageProfilePages: Sendable {
             action: "/villages/\(village.code)/profile", cancelHref: "/villages/\(village.code)/profile",
             version: input.version, fields: shown, hasErrors: !issues.isEmpty, conflict: differences,
             hasConflict: current != nil)
-        var trail = try await crumbs(village, language)
+        var trail = try await crumbs(village, context)
         trail[trail.count - 1] = Crumb(name: Strings.text("village_profile", language), href: body.cancelHref)
         trail.append(Crumb(name: Strings.text("edit", language), href: nil))
         return try renderer.page("village-profile-edit", title: body.heading, crumbs: trail, body: body,
@@ -247,9 +249,9 @@ struct VillageProfilePages: Sendable {
         }
     }
 
-    private func crumbs(_ village: Division, _ language: Language) async throws -> [Crumb] {
-        DivisionPages.crumbs(try await divisions.chain(village.code), language: language, linkLast: true)
-            + [Crumb(name: Strings.text("village_profile", language), href: nil)]
+    private func crumbs(_ village: Division, _ context: AppRequestContext) async throws -> [Crumb] {
+        DivisionPages.crumbs(try await divisions.chain(village.code), context: context, linkLast: true)
+            + [Crumb(name: Strings.text("village_profile", context.language), href: nil)]
     }
 
     private static func counted(_ key: String, _ count: Int, _ language: Language) -> String {

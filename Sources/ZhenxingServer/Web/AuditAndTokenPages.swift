@@ -1,0 +1,182 @@
+import Foundation
+import Hummingbird
+import ZhenxingDomain
+import ZhenxingStore
+
+/// The audit log, read-only, with filters and keyset paging.
+struct AuditPages: Sendable {
+    let log: AuditLog
+    let renderer: PageRenderer
+
+    static let pageSize = 50
+
+    func register(on routes: GuardedRouter) {
+        routes.add(.get, "/admin/audit", .ownDivision(.viewAudit), use: list)
+    }
+
+    struct Row {
+        let at: String
+        let username: String
+        let action: String
+        let entity: String
+        let key: String
+        let changes: String
+        let address: String
+    }
+
+    struct Option { let value: String; let label: String; let selected: Bool }
+
+    struct Body {
+        let rows: [Row]
+        let isEmpty: Bool
+        let username: String
+        let from: String
+        let to: String
+        let actions: [Option]
+        let nextHref: String?
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let language = context.language
+        let query = request.uri.queryParameters
+        func text(_ name: String) -> String? {
+            guard let value = query[name[...]] else { return nil }
+            let text = String(value).trimmingCharacters(in: .whitespaces)
+            return text.isEmpty ? nil : text
+        }
+        let day = try Regex(#"^\d{4}-\d{2}-\d{2}$"#)
+        let filter = AuditFilter(
+            username: text("user"), action: text("action").flatMap(AuditAction.init(rawValue:)),
+            fromDay: text("from").flatMap { $0.wholeMatch(of: day) != nil ? $0 : nil },
+            toDay: text("to").flatMap { $0.wholeMatch(of: day) != nil ? $0 : nil },
+            division: context.identity!.division)
+        let entries = try await log.entries(filter, before: text("before").flatMap(Int.init), limit: Self.pageSize)
+        let rows = entries.map { entry in
+            Row(at: Timestamp.display(entry.at), username: entry.username,
+                action: AuditAction(rawValue: entry.action)?.title.text(language) ?? entry.action,
+                entity: entry.entity, key: entry.entityKey,
+                changes: [entry.beforeJson.map { "− \($0)" }, entry.afterJson.map { "+ \($0)" }].compactMap { $0 }.joined(separator: "\n"),
+                address: entry.address)
+        }
+        var next: String?
+        if entries.count == Self.pageSize, let last = entries.last {
+            var items = [("before", String(last.id))]
+            for name in ["user", "action", "from", "to"] { if let value = text(name) { items.append((name, value)) } }
+            next = "/admin/audit?" + items.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+        }
+        let body = Body(
+            rows: rows, isEmpty: rows.isEmpty, username: filter.username ?? "", from: filter.fromDay ?? "", to: filter.toDay ?? "",
+            actions: AuditAction.allCases.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == filter.action) },
+            nextHref: next)
+        return try renderer.page("audit", title: Strings.text("nav_audit", language),
+                                 crumbs: [Crumb(name: Strings.text("nav_audit", language), href: nil)],
+                                 body: body, request: request, context: context)
+    }
+
+}
+
+/// API tokens for machine clients: created by an administrator, shown once, revocable.
+struct TokenPages: Sendable {
+    let tokens: APITokenRepository
+    let renderer: PageRenderer
+
+    func register(on routes: GuardedRouter) {
+        routes.add(.get, "/admin/tokens", .ownDivision(.manageTokens), use: list)
+        routes.add(.post, "/admin/tokens", .ownDivision(.manageTokens), use: create)
+        routes.add(.post, "/admin/tokens/:id/revoke", .ownDivision(.manageTokens), use: revoke)
+    }
+
+    struct Row {
+        let name: String
+        let username: String
+        let role: String
+        let division: String
+        let createdAt: String
+        let lastUsedAt: String
+        let revoked: Bool
+        let revokeAction: String
+    }
+
+    struct Option { let value: String; let label: String }
+
+    struct Body {
+        let rows: [Row]
+        let roles: [Option]
+        let newToken: String?
+        let errors: [String]
+    }
+
+    struct Input: Decodable {
+        let name: String
+        let role: String
+        let division: String?
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await page(newToken: nil, errors: [], request: request, context: context)
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = context.identity!
+        let input = try await request.decode(as: Input.self, context: context)
+        let language = context.language
+        let divisionText = (input.division ?? "").trimmingCharacters(in: .whitespaces)
+        var errors: [String] = []
+        let division: DivisionCode?
+        do {
+            division = divisionText.isEmpty ? nil : try DivisionCode(validating: divisionText)
+        } catch {
+            division = nil
+            errors.append(error.issues[0].message.text(language))
+        }
+        let role = Role(rawValue: input.role)
+        if role == nil || !AccessPolicy.assignableRoles(by: identity.role).contains(role!) {
+            errors.append(LocalizedText(zh: "不能分配这个角色", en: "You cannot give this role").text(language))
+        }
+        if let division, !identity.covers(division) {
+            errors.append(LocalizedText(zh: "只能在本区划及下级创建令牌", en: "Tokens can only act in your own division or below").text(language))
+        }
+        if division == nil, divisionText.isEmpty, identity.division != nil || role != .administrator {
+            errors.append(LocalizedText(zh: "请填写令牌适用的区划代码", en: "Enter the division the token acts in").text(language))
+        }
+        guard errors.isEmpty, let role else {
+            return try await page(newToken: nil, errors: errors, request: request, context: context, status: .badRequest)
+        }
+        let token = Secrets.token(prefix: "zx_")
+        do {
+            _ = try await tokens.create(name: input.name, tokenHash: Secrets.hash(token), owner: identity, role: role,
+                                        division: division, by: context.actor)
+        } catch let failure as ValidationFailure {
+            return try await page(newToken: nil, errors: failure.issues.map { $0.message.text(language) },
+                                  request: request, context: context, status: .badRequest)
+        }
+        return try await page(newToken: token, errors: [], request: request, context: context)
+    }
+
+    @Sendable func revoke(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let id = context.parameters.get("id", as: Int.self) else { throw AppError.notFound(LocalizedText(zh: "找不到令牌", en: "No such token")) }
+        let division = try await tokens.division(of: id)
+        guard division.map(context.identity!.covers) ?? (context.identity!.division == nil) else {
+            throw AppError.notFound(LocalizedText(zh: "找不到令牌", en: "No such token"))
+        }
+        try await tokens.revoke(id, by: context.actor)
+        return Response(status: .seeOther, headers: [.location: "/admin/tokens"])
+    }
+
+    private func page(newToken: String?, errors: [String], request: Request, context: AppRequestContext,
+                      status: HTTPResponse.Status = .ok) async throws -> Response {
+        let identity = context.identity!
+        let language = context.language
+        let rows = try await tokens.list(in: identity.division).map {
+            Row(name: $0.name, username: $0.username, role: Role(rawValue: $0.role)?.title.text(language) ?? $0.role,
+                division: $0.divisionCode ?? Strings.text("everywhere", language), createdAt: Timestamp.display($0.createdAt),
+                lastUsedAt: $0.lastUsedAt.map(Timestamp.display) ?? "—", revoked: $0.revokedAt != nil,
+                revokeAction: "/admin/tokens/\($0.id)/revoke")
+        }
+        let roles = AccessPolicy.assignableRoles(by: identity.role).map { Option(value: $0.rawValue, label: $0.title.text(language)) }
+        return try renderer.page("tokens", title: Strings.text("nav_tokens", language),
+                                 crumbs: [Crumb(name: Strings.text("nav_tokens", language), href: nil)],
+                                 body: Body(rows: rows, roles: roles, newToken: newToken, errors: errors),
+                                 request: request, context: context, status: status)
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import SQLKit
+import ZhenxingDomain
+
+/// A live session: who it belongs to and the CSRF token its forms must carry.
+public struct SessionRecord: Sendable, Hashable {
+    /// The user, as the session acts.
+    public let account: UserAccount
+    /// The token every state-changing request of this session must echo.
+    public let csrfToken: String
+    /// When the session ends unless used again.
+    public let expiresAt: Date
+}
+
+/// Server-side sessions, stored by the hash of their cookie token so a database leak signs no one in.
+public struct SessionRepository: Sendable {
+    private let database: Database
+    /// How long an unused session lives.
+    public let idleLifetime: TimeInterval
+    /// How long any session lives at most.
+    public let absoluteLifetime: TimeInterval
+
+    /// Creates a repository; sessions end after `idleLifetime` unused, or `absoluteLifetime` in all.
+    public init(database: Database, idleLifetime: TimeInterval = 8 * 3600, absoluteLifetime: TimeInterval = 7 * 24 * 3600) {
+        self.database = database
+        self.idleLifetime = idleLifetime
+        self.absoluteLifetime = absoluteLifetime
+    }
+
+    private struct Row: Decodable {
+        let userId: Int
+        let csrfToken: String
+        let createdAt: String
+        let lastSeenAt: String
+        let expiresAt: String
+    }
+
+    /// Starts a session and audits the sign-in, in one transaction.
+    public func start(userID: Int, tokenHash: String, csrfToken: String, now: Date, by actor: AuditActor) async throws {
+        try await database.transaction { sql in
+            try await sql.raw("""
+                INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, address)
+                VALUES (\(bind: tokenHash), \(bind: userID), \(bind: csrfToken), \(bind: Timestamp.string(now)),
+                        \(bind: Timestamp.string(now)), \(bind: Timestamp.string(now + idleLifetime)), \(bind: actor.address))
+                """).run()
+            try await AuditLog.record(.signIn, entity: "session", key: String(userID), by: actor, in: sql)
+        }
+    }
+
+    /// The live session with this token hash, extending its idle expiry (at most once a minute,
+    /// to keep writes off the hot path); nil when unknown, expired, or its user is disabled.
+    public func resume(tokenHash: String, now: Date) async throws -> SessionRecord? {
+        let found: (Row, UserAccount)? = try await database.read { sql in
+            guard let row = try await sql.raw("""
+                SELECT user_id, csrf_token, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = \(bind: tokenHash)
+                """).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase),
+                let account = try await UserRepository.find(row.userId, in: sql) else { return nil }
+            return (row, account)
+        }
+        guard let (row, account) = found, account.active,
+              let expires = Timestamp.date(row.expiresAt), let created = Timestamp.date(row.createdAt),
+              now < expires, now < created + absoluteLifetime else { return nil }
+        var expiresAt = expires
+        if let lastSeen = Timestamp.date(row.lastSeenAt), now.timeIntervalSince(lastSeen) > 60 {
+            expiresAt = min(now + idleLifetime, created + absoluteLifetime)
+            try await database.transaction { sql in
+                try await sql.raw("""
+                    UPDATE sessions SET last_seen_at = \(bind: Timestamp.string(now)), expires_at = \(bind: Timestamp.string(expiresAt))
+                    WHERE token_hash = \(bind: tokenHash)
+                    """).run()
+            }
+        }
+        return SessionRecord(account: account, csrfToken: row.csrfToken, expiresAt: expiresAt)
+    }
+
+    /// Ends one session.
+    public func end(tokenHash: String, userID: Int, by actor: AuditActor) async throws {
+        try await database.transaction { sql in
+            try await sql.raw("DELETE FROM sessions WHERE token_hash = \(bind: tokenHash)").run()
+            try await AuditLog.record(.signOut, entity: "session", key: String(userID), by: actor, in: sql)
+        }
+    }
+
+    /// Ends every session of a user.
+    public func endAll(userID: Int, by actor: AuditActor) async throws {
+        try await database.transaction { sql in
+            try await sql.raw("DELETE FROM sessions WHERE user_id = \(bind: userID)").run()
+            try await AuditLog.record(.signOutEverywhere, entity: "session", key: String(userID), by: actor, in: sql)
+        }
+    }
+
+    /// Removes sessions that have expired; returns how many.
+    @discardableResult
+    public func purge(now: Date) async throws -> Int {
+        try await database.transaction { sql in
+            let count = try await sql.raw("SELECT count(*) AS n FROM sessions WHERE expires_at < \(bind: Timestamp.string(now))")
+                .first(decodingColumn: "n", as: Int.self) ?? 0
+            try await sql.raw("DELETE FROM sessions WHERE expires_at < \(bind: Timestamp.string(now))").run()
+            return count
+        }
+    }
+}
+
+/// Back-off after failed sign-ins, per account name and per client address.
+public struct SignInThrottle: Sendable {
+    private let database: Database
+    /// Failures allowed before the first lock.
+    public let freeFailures: Int
+
+    /// Creates a throttle; after `freeFailures` failures a key is locked for 1 minute, doubling
+    /// with each further failure up to an hour.
+    public init(database: Database, freeFailures: Int = 5) {
+        self.database = database
+        self.freeFailures = freeFailures
+    }
+
+    private struct Row: Decodable { let failures: Int; let lockedUntil: String? }
+
+    /// The latest time any of `keys` stays locked, if one is locked now.
+    public func lockedUntil(_ keys: [String], now: Date) async throws -> Date? {
+        try await database.read { sql in
+            try await sql.raw("SELECT failures, locked_until FROM sign_in_throttle WHERE key IN (\(binds: keys))")
+                .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+        }.compactMap { $0.lockedUntil.flatMap(Timestamp.date) }.filter { $0 > now }.max()
+    }
+
+    /// Counts a failure against each key (with its own allowance) and audits it, in one transaction.
+    public func recordFailure(_ keys: [(key: String, allowance: Int)], username: String, now: Date, by actor: AuditActor) async throws {
+        try await database.transaction { sql in
+            for (key, allowance) in keys {
+                let failures = (try await sql.raw("SELECT failures, locked_until FROM sign_in_throttle WHERE key = \(bind: key)")
+                    .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)?.failures ?? 0) + 1
+                let over = failures - allowance
+                let locked: String? = over > 0 ? Timestamp.string(now + min(3600, 60 * pow(2, Double(over - 1)))) : nil
+                try await sql.raw("""
+                    INSERT INTO sign_in_throttle (key, failures, locked_until, updated_at)
+                    VALUES (\(bind: key), \(bind: failures), \(bind: locked), \(bind: Timestamp.string(now)))
+                    ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until,
+                        updated_at = excluded.updated_at
+                    """).run()
+            }
+            try await AuditLog.record(.signInFailure, entity: "session", key: username, by: actor, in: sql)
+        }
+    }
+
+    /// Clears the count of a key after a successful sign-in.
+    public func reset(_ key: String) async throws {
+        try await database.transaction { sql in
+            try await sql.raw("DELETE FROM sign_in_throttle WHERE key = \(bind: key)").run()
+        }
+    }
+}
