@@ -104,14 +104,11 @@ public struct SessionRepository: Sendable {
 /// Back-off after failed sign-ins, per account name and per client address.
 public struct SignInThrottle: Sendable {
     private let database: Database
-    /// Failures allowed before the first lock.
-    public let freeFailures: Int
 
-    /// Creates a throttle; after `freeFailures` failures a key is locked for 1 minute, doubling
-    /// with each further failure up to an hour.
-    public init(database: Database, freeFailures: Int = 5) {
+    /// Creates a throttle. A key whose failures reach its allowance is locked for 1 minute,
+    /// doubling with each further failure up to an hour.
+    public init(database: Database) {
         self.database = database
-        self.freeFailures = freeFailures
     }
 
     private struct Row: Decodable { let failures: Int; let lockedUntil: String? }
@@ -131,7 +128,7 @@ public struct SignInThrottle: Sendable {
                 let failures = (try await sql.raw("SELECT failures, locked_until FROM sign_in_throttle WHERE key = \(bind: key)")
                     .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)?.failures ?? 0) + 1
                 let over = failures - allowance
-                let locked: String? = over > 0 ? Timestamp.string(now + min(3600, 60 * pow(2, Double(over - 1)))) : nil
+                let locked: String? = over >= 0 ? Timestamp.string(now + min(3600, 60 * pow(2, Double(over)))) : nil
                 try await sql.raw("""
                     INSERT INTO sign_in_throttle (key, failures, locked_until, updated_at)
                     VALUES (\(bind: key), \(bind: failures), \(bind: locked), \(bind: Timestamp.string(now)))

@@ -1,0 +1,397 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Prometheus
+import SQLKit
+import Testing
+import ZhenxingDemo
+import ZhenxingDomain
+@testable import ZhenxingServer
+import ZhenxingStore
+import ZhenxingTestSupport
+
+/// The demo users and where each one works.
+private let demoUsers = LiangshuiquanDemo.users
+/// A village inside every demo user's division, and one outside all but the administrator's.
+private let insideVillage = "411324104201"
+private let outsideVillage = "411325001201"
+
+/// Adds a second county with a village, outside the demo users' divisions.
+private func addOutsideVillage(_ database: Database) async throws {
+    try await database.transaction { sql in
+        for (code, name) in [("411325000000", "邻县"), ("411325001000", "邻镇"), (outsideVillage, "邻村")] {
+            try await DivisionRepository.save(Division(code: DivisionCode(validating: code), name: name), in: sql)
+        }
+    }
+}
+
+@Suite struct AuthorisationMatrixTests {
+    /// Who may do what, written out by hand: a change to the policy must change this table too.
+    @Test func thePolicyTableIsAsDecided() {
+        let expected: [Role: Set<Permission>] = [
+            .administrator: Set(Permission.allCases),
+            .officer: [.readRecords, .approveStatus, .viewFullIDs, .manageUsers, .viewAudit],
+            .villageCadre: [.readRecords, .writeRecords, .viewFullIDs],
+            .gridLeader: [.readRecords, .writeRecords],
+            .viewer: [.readRecords],
+        ]
+        for role in Role.allCases {
+            for permission in Permission.allCases {
+                #expect(AccessPolicy.allows(role, permission) == expected[role]!.contains(permission), "\(role) \(permission)")
+            }
+        }
+    }
+
+    /// Every route is listed here with the access it must have; a new route without a line fails.
+    @Test func everyRouteDeclaresTheAccessDecidedForIt() async throws {
+        let expected: [String: Access] = [
+            "GET /": .anyone, "GET /signin": .anyone, "POST /signin": .anyone,
+            "POST /signout": .signedIn, "GET /account": .signedIn, "POST /account/password": .signedIn,
+            "POST /account/signout-everywhere": .signedIn,
+            "GET /divisions": .ownDivision(.readRecords), "GET /divisions/:code": .pathDivision(.readRecords),
+            "GET /villages/:code/profile": .pathDivision(.readRecords),
+            "GET /villages/:code/profile/edit": .pathDivision(.writeRecords),
+            "POST /villages/:code/profile": .pathDivision(.writeRecords),
+            "GET /admin/users": .ownDivision(.manageUsers), "GET /admin/users/new": .ownDivision(.manageUsers),
+            "POST /admin/users": .ownDivision(.manageUsers), "GET /admin/users/:id/edit": .ownDivision(.manageUsers),
+            "POST /admin/users/:id": .ownDivision(.manageUsers),
+            "POST /admin/users/:id/signout-everywhere": .ownDivision(.manageUsers),
+            "GET /admin/audit": .ownDivision(.viewAudit),
+            "GET /admin/tokens": .ownDivision(.manageTokens), "POST /admin/tokens": .ownDivision(.manageTokens),
+            "POST /admin/tokens/:id/revoke": .ownDivision(.manageTokens),
+        ]
+        try await TestDatabases.with(.sqlite) { database in
+            let (_, routes) = try await buildRouter(
+                settings: AppSettings(bcryptCost: 4), database: database, metrics: PrometheusCollectorRegistry(), logger: Logger(label: "t"))
+            let declared = Dictionary(uniqueKeysWithValues: routes.map { ("\($0.method) \($0.path)", $0.access) })
+            #expect(declared == expected)
+        }
+    }
+
+    /// Every guarded route × every role × a division inside and outside the user's: allowed exactly
+    /// where the policy says, otherwise 403 (anonymous: sent to sign in).
+    @Test(arguments: TestDatabases.engines)
+    func everyRouteObeysThePolicy(engine: Database.Engine) async throws {
+        try await withDemoApp(engine, as: nil) { anonymous, database, passwords in
+            try await addOutsideVillage(database)
+            let (_, routes) = try await buildRouter(
+                settings: AppSettings(bcryptCost: 4), database: database, metrics: PrometheusCollectorRegistry(), logger: Logger(label: "t"))
+            #expect(routes.count >= 17)
+            let someUser = try #require(try await UserRepository(database: database).credentials(username: "lsq.viewer")?.0.id)
+            for route in routes {
+                for target in [insideVillage, outsideVillage] {
+                    let path = route.path.replacingOccurrences(of: ":code", with: target).replacingOccurrences(of: ":id", with: String(someUser))
+                    // anonymous
+                    var visitor = anonymous
+                    let status = try await call(&visitor, route.method, path).status
+                    switch route.access {
+                    case .anyone:
+                        #expect(![.unauthorized, .forbidden].contains(status), "anonymous \(route.method) \(path): \(status)")
+                    default:
+                        let expected: HTTPResponse.Status = route.method == .get ? .seeOther : .unauthorized
+                        #expect(status == expected, "anonymous \(route.method) \(path): \(status)")
+                    }
+                    // each role
+                    for user in demoUsers {
+                        var browser = try await anonymous.signIn(user.username, passwords[user.username]!)
+                        let status = try await call(&browser, route.method, path).status
+                        let identity = Identity(userID: 0, username: user.username, displayName: "", role: user.role, division: user.division)
+                        let allowed: Bool = switch route.access {
+                        case .anyone, .signedIn: true
+                        case .ownDivision(let permission): identity.holds(permission)
+                        case .pathDivision(let permission): identity.can(permission, in: try DivisionCode(validating: target))
+                        }
+                        if allowed {
+                            #expect(![.unauthorized, .forbidden].contains(status), "\(user.username) \(route.method) \(path): \(status)")
+                        } else {
+                            #expect(status == .forbidden, "\(user.username) \(route.method) \(path): \(status), expected 403")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func everyAPIOperationObeysThePolicy(engine: Database.Engine) async throws {
+        try await withDemoApp(engine, as: nil) { anonymous, database, passwords in
+            try await addOutsideVillage(database)
+            let profile = #"{"version":1,"areaSquareMetres":1,"farmlandMuHundredths":1,"mountainLandMuHundredths":1,"designations":[],"honours":[],"groups":[],"naturalVillages":[]}"#
+            let operations: [(HTTPRequest.Method, String, Permission, String?)] = [
+                (.get, "/api/v1/divisions?parent=CODE", .readRecords, nil),
+                (.get, "/api/v1/divisions/CODE", .readRecords, nil),
+                (.get, "/api/v1/divisions/CODE/profile", .readRecords, nil),
+                (.put, "/api/v1/divisions/CODE/profile", .writeRecords, profile),
+            ]
+            for (method, template, permission, body) in operations {
+                for target in [insideVillage, outsideVillage] {
+                    let path = template.replacingOccurrences(of: "CODE", with: target)
+                    var visitor = anonymous
+                    #expect(try await json(&visitor, method, path, body).status == .unauthorized, "anonymous \(method) \(path)")
+                    for user in demoUsers {
+                        var browser = try await anonymous.signIn(user.username, passwords[user.username]!)
+                        let status = try await json(&browser, method, path, body).status
+                        let identity = Identity(userID: 0, username: user.username, displayName: "", role: user.role, division: user.division)
+                        if identity.can(permission, in: try DivisionCode(validating: target)) {
+                            #expect(![.unauthorized, .forbidden].contains(status), "\(user.username) \(method) \(path): \(status)")
+                        } else {
+                            #expect(status == .forbidden, "\(user.username) \(method) \(path): \(status), expected 403")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private func call(_ browser: inout Browser, _ method: HTTPRequest.Method, _ path: String) async throws -> TestResponse {
+        method == .get ? try await browser.get(path) : try await browser.postForm(path, [])
+    }
+
+    private func json(_ browser: inout Browser, _ method: HTTPRequest.Method, _ path: String, _ body: String?) async throws -> TestResponse {
+        try await browser.send(
+            method, path, headers: [.contentType: "application/json", HTTPField.Name("X-CSRF-Token")!: browser.csrf],
+            body: body.map { ByteBuffer(string: $0) })
+    }
+}
+
+@Suite struct SessionAndCSRFTests {
+    let profile = "/villages/411324104201/profile"
+
+    @Test func formsWithoutTheSessionsCSRFTokenAreRefused() async throws {
+        try await withDemoApp(.sqlite, as: nil) { anonymous, _, passwords in
+            // given: two sessions of the same user
+            var mine = try await anonymous.signIn("lsq.secretary", passwords["lsq.secretary"]!)
+            let other = try await anonymous.signIn("lsq.secretary", passwords["lsq.secretary"]!)
+            // when
+            let missing = try await mine.send(.post, profile, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                              body: ByteBuffer(string: "version=1&area=1"))
+            let foreign = try await mine.postForm(profile, [("version", "1")], csrf: other.csrf)
+            let apiWithoutHeader = try await mine.send(.put, "/api/v1/divisions/411324104201/profile",
+                                                       headers: [.contentType: "application/json"], body: ByteBuffer(string: "{}"))
+            // then
+            #expect(missing.status == .forbidden)
+            #expect(foreign.status == .forbidden)
+            #expect(apiWithoutHeader.status == .forbidden)
+            #expect(missing.text.contains("页面已过期或来源不明"))
+        }
+    }
+
+    @Test func aForgedSessionCookieIsAnonymous() async throws {
+        try await withDemoApp(.sqlite, as: nil) { anonymous, _, _ in
+            var forged = anonymous
+            forged.cookies["zx_session"] = "forged-token-value"
+            let page = try await forged.get(profile)
+            #expect(page.status == .seeOther)
+            #expect(page.headers[.location] == "/signin?next=/villages/411324104201/profile")
+        }
+    }
+
+    @Test func sessionsExpireWhenIdle() async throws {
+        let clock = TestClock()
+        try await withDemoApp(.sqlite, clock: clock) { browser, _, _ in
+            var client = browser
+            let status1 = try await client.get(profile).status
+            #expect(status1 == .ok)
+            clock.advance(by: 7 * 3600)
+            let status2 = try await client.get(profile).status  // used: the idle window moves on
+            #expect(status2 == .ok)
+            clock.advance(by: 8 * 3600 + 1)
+            let status3 = try await client.get(profile).status
+            #expect(status3 == .seeOther)
+        }
+    }
+
+    @Test func signingOutEverywhereEndsEverySession() async throws {
+        try await withDemoApp(.sqlite, as: nil) { anonymous, database, passwords in
+            var laptop = try await anonymous.signIn("lsq.grid", passwords["lsq.grid"]!)
+            var phone = try await anonymous.signIn("lsq.grid", passwords["lsq.grid"]!)
+            let status4 = try await phone.get(profile).status
+            #expect(status4 == .ok)
+            // when
+            let status5 = try await laptop.postForm("/account/signout-everywhere", []).status
+            #expect(status5 == .seeOther)
+            // then
+            let status6 = try await phone.get(profile).status
+            #expect(status6 == .seeOther)
+            let status7 = try await laptop.get(profile).status
+            #expect(status7 == .seeOther)
+            let entries = try await AuditLog(database: database).entries(AuditFilter(action: .signOutEverywhere))
+            #expect(entries.count == 1 && entries[0].username == "lsq.grid")
+        }
+    }
+
+    @Test func repeatedFailuresLockTheAccountThenBackOff() async throws {
+        let clock = TestClock()
+        try await withDemoApp(.sqlite, as: nil, clock: clock) { anonymous, database, passwords in
+            var visitor = anonymous
+            for _ in 0..<SignInPages.accountAllowance {
+                let failed = try await visitor.postForm("/signin", [("username", "lsq.viewer"), ("password", "wrong-password-1")])
+                #expect(failed.status == .unauthorized)
+                #expect(failed.text.contains("用户名或密码不对"))
+            }
+            // when: the right password, while locked
+            let locked = try await visitor.postForm("/signin", [("username", "lsq.viewer"), ("password", passwords["lsq.viewer"]!)])
+            // then
+            #expect(locked.status == .tooManyRequests)
+            #expect(locked.text.contains("请 1 分钟后再试"))
+            clock.advance(by: 61)
+            #expect(try await anonymous.signIn("lsq.viewer", passwords["lsq.viewer"]!).cookies["zx_session"] != nil)
+            let failures = try await AuditLog(database: database).entries(AuditFilter(action: .signInFailure))
+            #expect(failures.count == SignInPages.accountAllowance)
+            #expect(failures.allSatisfy { $0.entityKey == "lsq.viewer" && $0.beforeJson == nil })
+        }
+    }
+
+    @Test func unknownNamesAndDisabledAccountsCannotSignIn() async throws {
+        try await withDemoApp(.sqlite, as: "admin") { admin, database, passwords in
+            var visitor = try await Browser.anonymous(admin.client)
+            let unknown = try await visitor.postForm("/signin", [("username", "nobody"), ("password", "whatever-123")])
+            #expect(unknown.status == .unauthorized)
+            // disable a user
+            let users = UserRepository(database: database)
+            let viewer = try #require(try await users.credentials(username: "lsq.viewer")?.0)
+            var draft = UserDraft(username: viewer.username, displayName: viewer.displayName, role: viewer.role, division: viewer.division)
+            draft.active = false
+            _ = try await users.update(viewer.id, to: draft, expectedVersion: viewer.version, by: .system)
+            await #expect(throws: Browser.SignInFailed.self) {
+                _ = try await visitor.signIn("lsq.viewer", passwords["lsq.viewer"]!)
+            }
+        }
+    }
+
+    @Test func nextNeverLeavesTheSite() {
+        #expect(SignInPages.safeNext("/villages/1/profile") == "/villages/1/profile")
+        #expect(SignInPages.safeNext("//evil.example/x") == "/")
+        #expect(SignInPages.safeNext("https://evil.example") == "/")
+        #expect(SignInPages.safeNext(nil) == "/")
+    }
+}
+
+@Suite struct AuditTests {
+    @Test(arguments: TestDatabases.engines)
+    func changesAreAuditedWithBeforeAndAfter(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { browser, database, _ in
+            var client = browser
+            // given
+            let page = try await client.get("/villages/411324104201/profile/edit")
+            let version = try #require(page.text.firstMatch(of: #/name="version" value="(\d+)"/#).map { String($0.output.1) })
+            // when
+            let saved = try await client.postForm("/villages/411324104201/profile", [
+                ("version", version), ("area", "4.87"), ("farmland", "800"), ("mountainLand", "6500"), ("designations", ""),
+                ("honours", ""), ("groups", "1 一组"), ("naturalVillages", "凉水泉"),
+            ])
+            // then
+            #expect(saved.status == .seeOther)
+            let entries = try await AuditLog(database: database).entries(AuditFilter(username: "lsq.secretary", action: .update))
+            let entry = try #require(entries.first)
+            #expect(entry.entity == "village_profile" && entry.entityKey == "411324104201" && entry.divisionCode == "411324104201")
+            #expect(entry.beforeJson?.contains(#""farmlandMuHundredths":79500"#) == true)
+            #expect(entry.afterJson?.contains(#""farmlandMuHundredths":80000"#) == true)
+            #expect(!entry.requestId.isEmpty && entry.requestId.allSatisfy(\.isHexDigit))
+            let signIns = try await AuditLog(database: database).entries(AuditFilter(username: "lsq.secretary", action: .signIn))
+            #expect(signIns.count == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func theAuditLogCannotBeChangedOrDeleted(engine: Database.Engine) async throws {
+        try await TestDatabases.with(engine) { database in
+            try await AuditLog(database: database).record(.export, entity: "test", key: "1", by: .system)
+            await #expect(throws: (any Error).self) {
+                try await database.transaction { try await $0.raw("UPDATE audit_log SET username = 'x'").run() }
+            }
+            await #expect(throws: (any Error).self) {
+                try await database.transaction { try await $0.raw("DELETE FROM audit_log").run() }
+            }
+            #expect(try await AuditLog(database: database).entries(AuditFilter()).map(\.username) == ["system"])
+        }
+    }
+
+    @Test func theAuditPageFiltersAndIsForAuditorsOnly() async throws {
+        try await withDemoApp(.sqlite, as: "admin") { browser, _, _ in
+            var admin = browser
+            let all = try await admin.get("/admin/audit")
+            let failures = try await admin.get("/admin/audit?action=sign_in_failure")
+            #expect(all.status == .ok && all.text.contains("admin") && all.text.contains("登录"))
+            #expect(failures.status == .ok && failures.text.contains("没有符合条件的记录"))
+        }
+    }
+}
+
+@Suite struct TokenAndUserAdminTests {
+    @Test(arguments: TestDatabases.engines)
+    func anAPITokenActsInItsDivisionUntilRevoked(engine: Database.Engine) async throws {
+        try await withDemoApp(engine, as: "admin") { browser, database, _ in
+            var admin = browser
+            // given
+            let created = try await admin.postForm("/admin/tokens", [("name", "县数据中心"), ("role", "viewer"), ("division", "411324104201")])
+            let token = try #require(created.text.firstMatch(of: #/(zx_[A-Za-z0-9_-]{43})/#).map { String($0.output.1) })
+            let profileJSON = #"{"version":1,"areaSquareMetres":1,"farmlandMuHundredths":1,"mountainLandMuHundredths":1,"designations":[],"honours":[],"groups":[],"naturalVillages":[]}"#
+            var machine = try await Browser.anonymous(admin.client)
+            machine.cookies = [:]
+            func call(_ path: String, _ method: HTTPRequest.Method = .get) async throws -> TestResponse {
+                try await machine.send(method, path, headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
+                                       body: method == .get ? nil : ByteBuffer(string: profileJSON))
+            }
+            // when / then
+            let status8 = try await call("/api/v1/divisions/411324104201/profile").status
+            #expect(status8 == .ok)
+            let status9 = try await call("/api/v1/divisions/411324104000").status
+            #expect(status9 == .forbidden)
+            let status10 = try await call("/api/v1/divisions/411324104201/profile", .put).status  // viewer
+            #expect(status10 == .forbidden)
+            let id = try #require(try await APITokenRepository(database: database).list(in: nil).first?.id)
+            let status11 = try await admin.postForm("/admin/tokens/\(id)/revoke", []).status
+            #expect(status11 == .seeOther)
+            let status12 = try await call("/api/v1/divisions/411324104201/profile").status
+            #expect(status12 == .unauthorized)
+            let stored = try await database.read { sql in
+                try await sql.raw("SELECT token_hash FROM api_tokens").all(decodingColumn: "token_hash", as: String.self)
+            }
+            #expect(stored.count == 1 && stored[0] != token && stored[0].count == 64)
+        }
+    }
+
+    @Test func officersManageOnlyBelowThemAndNeverAboveTheirRole() async throws {
+        try await withDemoApp(.sqlite, as: "zhenping.officer") { browser, database, _ in
+            var officer = browser
+            // when
+            let admin = try await officer.postForm("/admin/users", [
+                ("username", "boss"), ("displayName", "越权"), ("role", "administrator"), ("division", "411324000000"),
+                ("active", "on"), ("password", "good-password-9"),
+            ])
+            let elsewhere = try await officer.postForm("/admin/users", [
+                ("username", "far.away"), ("displayName", "外县"), ("role", "viewer"), ("division", "411325000000"),
+                ("active", "on"), ("password", "good-password-9"),
+            ])
+            let fine = try await officer.postForm("/admin/users", [
+                ("username", "lsq.new"), ("displayName", "新队员"), ("role", "village_cadre"), ("division", "411324104201"),
+                ("active", "on"), ("password", "good-password-9"),
+            ])
+            let adminID = try #require(try await UserRepository(database: database).credentials(username: "admin")?.0.id)
+            let hidden = try await officer.get("/admin/users/\(adminID)/edit")
+            let list = try await officer.get("/admin/users")
+            // then
+            #expect(admin.status == .badRequest && admin.text.contains("不能分配这个角色"))
+            #expect(elsewhere.status == .badRequest && elsewhere.text.contains("只能管理本区划及下级的用户"))
+            #expect(fine.status == .seeOther)
+            #expect(hidden.status == .notFound)
+            #expect(list.text.contains("lsq.new") && !list.text.contains(">admin<"))
+        }
+    }
+
+    @Test func aWeakPasswordIsRefusedBesideItsField() async throws {
+        try await withDemoApp(.sqlite, as: "admin") { browser, _, _ in
+            var admin = browser
+            let response = try await admin.postForm("/admin/users", [
+                ("username", "weak"), ("displayName", "弱密码"), ("role", "viewer"), ("division", "411324104201"), ("password", "weak"),
+            ])
+            #expect(response.status == .badRequest)
+            #expect(response.text.contains("密码至少 10 个字符"))
+            #expect(response.text.contains(#"value="weak""#))  // the user name is kept
+        }
+    }
+}
