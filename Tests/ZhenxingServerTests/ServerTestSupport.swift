@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import Synchronization
 import Testing
@@ -31,7 +32,9 @@ func withDemoApp(
             into: database, password: ZhenxingServer.Passwords.random, hash: { try await ZhenxingServer.Passwords.hash($0, cost: 4) })
         let passwords = Dictionary(uniqueKeysWithValues: credentials.map { ($0.user.username, $0.password) })
         let settings = AppSettings(bcryptCost: 4, clock: { clock.read() })
-        let app = try await buildApplication(settings: settings, database: database)
+        var quiet = Logger(label: "zhenxing-test")
+        quiet.logLevel = .warning
+        let app = try await buildApplication(settings: settings, database: database, logger: quiet)
         try await app.test(.router) { client in
             var browser = try await Browser.anonymous(client)
             if let username {
