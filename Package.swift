@@ -85,7 +85,7 @@ let package = Package(
         ),
         .target(
             name: "ZhenxingDemo",
-            dependencies: ["ZhenxingDomain", "ZhenxingStore"],
+            dependencies: ["ZhenxingDomain", "ZhenxingStore", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: strict
         ),
         .target(

@@ -1,3 +1,4 @@
+import Foundation
 import ZhenxingDomain
 import ZhenxingStore
 
@@ -76,6 +77,7 @@ public enum LiangshuiquanDemo {
                 try await DivisionRepository.save(Division(code: DivisionCode(validating: code), name: name), in: sql)
             }
             try await VillageProfileRepository.replace(villageCode, with: profile, by: .system, in: sql)
+            try await LiangshuiquanRegistry.load(village: villageCode, groups: profile.groups, naturalVillages: profile.naturalVillages, in: sql)
             for (user, hash) in zip(users, finalHashes) {
                 try await UserRepository.saveDemo(user, passwordHash: hash, in: sql)
             }

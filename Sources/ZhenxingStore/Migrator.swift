@@ -24,7 +24,9 @@ struct SchemaDialect: Sendable {
 /// Brings a database's schema up to this code's version, and tells whether a database fits this code.
 public struct Migrator: Sendable {
     /// Every migration this code knows, in order.
-    public static let all: [Migration] = [M0001_AddDivisions.migration, M0002_AddAccessControl.migration]
+    public static let all: [Migration] = [
+        M0001_AddDivisions.migration, M0002_AddAccessControl.migration, M0003_AddRegistry.migration,
+    ]
 
     /// The schema version this code expects.
     public static var latestVersion: Int { all.last?.version ?? 0 }

@@ -1,0 +1,215 @@
+/// A person's record as entered: who they are and the facts forms ask for.
+public struct PersonDraft: Sendable, Hashable, Codable {
+    /// 姓名.
+    public var name: String
+    /// 居民身份证号码.
+    public var residentID: ResidentID
+    /// 民族.
+    public var ethnicity: String
+    /// 文化程度 (小学, 初中 …).
+    public var education: String
+    /// 健康状况 (健康, 长期慢性病, 患有大病, 残疾 with grade).
+    public var health: String
+    /// 劳动技能 (普通劳动力, 技能劳动力, 弱劳动力或半劳动力, 丧失劳动力, 无劳动力).
+    public var labour: String
+    /// 务工情况 (外出务工, 县内务工, 扶贫车间, 公益岗位, 自主经营, 未就业, or empty for none of working age).
+    public var employment: String
+    /// Months worked in the year.
+    public var monthsWorked: Int
+    /// 城乡居民基本医疗保险.
+    public var medicalInsurance: Bool
+    /// 城乡居民基本养老保险.
+    public var pensionInsurance: Bool
+    /// 中共党员.
+    public var partyMember: Bool
+    /// Phone (sensitive).
+    public var phone: String
+
+    /// Creates a draft.
+    public init(
+        name: String, residentID: ResidentID, ethnicity: String = "汉族", education: String = "", health: String = "健康",
+        labour: String = "", employment: String = "", monthsWorked: Int = 0, medicalInsurance: Bool = true,
+        pensionInsurance: Bool = false, partyMember: Bool = false, phone: String = ""
+    ) {
+        self.name = name
+        self.residentID = residentID
+        self.ethnicity = ethnicity
+        self.education = education
+        self.health = health
+        self.labour = labour
+        self.employment = employment
+        self.monthsWorked = monthsWorked
+        self.medicalInsurance = medicalInsurance
+        self.pensionInsurance = pensionInsurance
+        self.partyMember = partyMember
+        self.phone = phone
+    }
+
+    /// Sex, from the ID number.
+    public var sex: ResidentID.Sex { residentID.sex }
+    /// Birth date, from the ID number.
+    public var birthDate: String { residentID.birthDate }
+
+    /// Every problem with the fields beyond the ID number itself.
+    public func problems() -> [FieldIssue] {
+        var issues: [FieldIssue] = []
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty || trimmed.count > 30 {
+            issues.append(FieldIssue(field: "name", message: LocalizedText(zh: "姓名不能为空，且不超过 30 个字", en: "The name must be 1 to 30 characters")))
+        }
+        if !(0...12).contains(monthsWorked) {
+            issues.append(FieldIssue(field: "monthsWorked", message: LocalizedText(zh: "务工月数应在 0 到 12 之间", en: "Months worked must be 0 to 12")))
+        }
+        return issues
+    }
+}
+
+/// A household's record as entered.
+public struct HouseholdDraft: Sendable, Hashable, Codable {
+    /// 户编号, unique in the village.
+    public var number: String
+    /// The village.
+    public var village: DivisionCode
+    /// 村民小组 number.
+    public var groupNumber: Int?
+    /// 自然村.
+    public var naturalVillage: String?
+    /// 住址.
+    public var address: String
+    /// 户属性.
+    public var attribute: HouseholdAttribute
+    /// 主要致贫原因.
+    public var mainCause: PovertyCause?
+    /// 其他致贫原因.
+    public var otherCauses: [PovertyCause]
+
+    /// Creates a draft.
+    public init(
+        number: String, village: DivisionCode, groupNumber: Int?, naturalVillage: String?, address: String,
+        attribute: HouseholdAttribute, mainCause: PovertyCause? = nil, otherCauses: [PovertyCause] = []
+    ) {
+        self.number = number
+        self.village = village
+        self.groupNumber = groupNumber
+        self.naturalVillage = naturalVillage
+        self.address = address
+        self.attribute = attribute
+        self.mainCause = mainCause
+        self.otherCauses = otherCauses
+    }
+
+    /// Every problem with the fields.
+    public func problems() -> [FieldIssue] {
+        var issues: [FieldIssue] = []
+        if number.isEmpty || number.count > 30 {
+            issues.append(FieldIssue(field: "number", message: LocalizedText(zh: "户编号不能为空，且不超过 30 个字符", en: "The household number must be 1 to 30 characters")))
+        }
+        if village.level != .village {
+            issues.append(FieldIssue(field: "village", message: LocalizedText(zh: "户必须属于一个村", en: "A household belongs to a village")))
+        }
+        if address.count > 100 {
+            issues.append(FieldIssue(field: "address", message: LocalizedText(zh: "住址不超过 100 个字", en: "The address may have at most 100 characters")))
+        }
+        if let mainCause, otherCauses.contains(mainCause) {
+            issues.append(FieldIssue(field: "otherCauses", message: LocalizedText(zh: "其他致贫原因不应重复主要原因", en: "Other causes repeat the main cause")))
+        }
+        return issues
+    }
+}
+
+/// A change of a household's poverty status, with the date, reason and who decided.
+public struct StatusChange: Sendable, Hashable, Codable {
+    /// When it took effect, `YYYY-MM-DD`.
+    public var date: String
+    /// The new status.
+    public var status: PovertyStatus
+    /// For monitored households, which kind.
+    public var monitoringKind: MonitoringKind?
+    /// Why.
+    public var reason: String
+    /// Who decided (镇平县人民政府 …).
+    public var decidedBy: String
+
+    /// Creates a change.
+    public init(date: String, status: PovertyStatus, monitoringKind: MonitoringKind? = nil, reason: String, decidedBy: String) {
+        self.date = date
+        self.status = status
+        self.monitoringKind = monitoringKind
+        self.reason = reason
+        self.decidedBy = decidedBy
+    }
+}
+
+/// A household's assessment for a year (年度核查).
+public struct Assessment: Sendable, Hashable, Codable {
+    /// The year.
+    public var year: Int
+    /// Members counted for the per-capita figure.
+    public var members: Int
+    /// The income sheet, in fen.
+    public var income: IncomeSheet
+    /// The five guarantees.
+    public var guarantees: Guarantees
+    /// Notes (why a guarantee fails, what was seen).
+    public var note: String
+
+    /// Creates an assessment.
+    public init(year: Int, members: Int, income: IncomeSheet, guarantees: Guarantees, note: String = "") {
+        self.year = year
+        self.members = members
+        self.income = income
+        self.guarantees = guarantees
+        self.note = note
+    }
+}
+
+/// The policy parameters in force for a province in a year, each with the row it came from.
+public struct PolicyParameters: Sendable, Hashable {
+    /// The poverty line, fen per person per year.
+    public let povertyLineFen: Int?
+    /// The year and source of the poverty line.
+    public let povertyLineSource: String
+    /// The monitoring threshold, fen per person per year.
+    public let monitoringThresholdFen: Int?
+    /// The village-exit incidence limit, as a ratio (0.02).
+    public let villageExitLimit: Double?
+
+    /// Creates a set.
+    public init(povertyLineFen: Int?, povertyLineSource: String, monitoringThresholdFen: Int?, villageExitLimit: Double?) {
+        self.povertyLineFen = povertyLineFen
+        self.povertyLineSource = povertyLineSource
+        self.monitoringThresholdFen = monitoringThresholdFen
+        self.villageExitLimit = villageExitLimit
+    }
+}
+
+/// The registry figures of a division for a year, as of the year's last day.
+public struct RegistryFigures: Sendable, Hashable, Codable {
+    /// 户籍人口.
+    public let population: Int
+    /// Households with members.
+    public let households: Int
+    /// Households whose status is poor.
+    public let poorHouseholds: Int
+    /// Members of poor households.
+    public let poorPeople: Int
+    /// Households whose status is exited.
+    public let exitedHouseholds: Int
+    /// Households under monitoring.
+    public let monitoredHouseholds: Int
+
+    /// Creates figures.
+    public init(population: Int, households: Int, poorHouseholds: Int, poorPeople: Int, exitedHouseholds: Int, monitoredHouseholds: Int) {
+        self.population = population
+        self.households = households
+        self.poorHouseholds = poorHouseholds
+        self.poorPeople = poorPeople
+        self.exitedHouseholds = exitedHouseholds
+        self.monitoredHouseholds = monitoredHouseholds
+    }
+
+    /// 贫困发生率: poor people over population, at full precision; nil without population.
+    public var povertyIncidence: Double? {
+        population > 0 ? Double(poorPeople) / Double(population) : nil
+    }
+}

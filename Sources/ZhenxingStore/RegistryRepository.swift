@@ -1,0 +1,402 @@
+import Foundation
+import SQLKit
+import ZhenxingDomain
+
+/// A household as listed: enough for a table row, and the key for the next page.
+public struct HouseholdRow: Sendable, Hashable, Decodable {
+    /// Its id (opaque in URLs; never an ID number).
+    public let id: Int
+    /// 户编号.
+    public let number: String
+    /// The village.
+    public let villageCode: String
+    /// 村民小组.
+    public let groupNumber: Int?
+    /// 户主姓名.
+    public let headName: String?
+    /// Members at the date asked for.
+    public let members: Int
+    /// Status at the date asked for (`not_poor` when no event yet).
+    public let status: String
+    /// 户属性.
+    public let attribute: String
+}
+
+/// Filters for the household list.
+public struct HouseholdFilter: Sendable, Hashable {
+    /// Only this group.
+    public var groupNumber: Int?
+    /// Only this status at the date.
+    public var status: PovertyStatus?
+    /// Only this attribute.
+    public var attribute: HouseholdAttribute?
+    /// Name of a member, household number, or the last four characters of an ID number.
+    public var search: String?
+
+    /// Creates a filter.
+    public init(groupNumber: Int? = nil, status: PovertyStatus? = nil, attribute: HouseholdAttribute? = nil, search: String? = nil) {
+        self.groupNumber = groupNumber
+        self.status = status
+        self.attribute = attribute
+        self.search = search
+    }
+}
+
+/// A member of a household over a period.
+public struct Membership: Sendable, Hashable, Decodable {
+    /// The person's id.
+    public let personId: Int
+    /// 姓名.
+    public let name: String
+    /// The ID number (sensitive: mask before showing).
+    public let residentId: String
+    /// 性别.
+    public let sex: String
+    /// 出生日期.
+    public let birthDate: String
+    /// 与户主关系.
+    public let relation: String
+    /// Member since.
+    public let fromDate: String
+    /// Member until (exclusive), if no longer.
+    public let toDate: String?
+    /// Why they joined (登记, 出生, 婚入, 迁入).
+    public let reasonIn: String
+    /// Why they left (死亡, 迁出, 婚出).
+    public let reasonOut: String?
+    /// 健康状况.
+    public let health: String
+    /// 劳动技能.
+    public let labour: String
+    /// 务工情况.
+    public let employment: String
+    /// 党员.
+    public let partyMember: Bool
+}
+
+/// A household's whole file (一户一档).
+public struct HouseholdFile: Sendable {
+    /// Its id.
+    public let id: Int
+    /// The household's fields.
+    public let draft: HouseholdDraft
+    /// Edit version.
+    public let version: Int
+    /// When it was closed, with why.
+    public let closed: (date: String, reason: String)?
+    /// Every membership, current and past.
+    public let members: [Membership]
+    /// Status changes, oldest first.
+    public let statusChanges: [StatusChange]
+    /// Assessments, newest first.
+    public let assessments: [Assessment]
+}
+
+/// Households, people, memberships, status events, assessments and policy parameters.
+public struct RegistryRepository: Sendable {
+    private let database: Database
+
+    /// Creates a repository over a database.
+    public init(database: Database) {
+        self.database = database
+    }
+
+    // MARK: Writing
+
+    /// Inserts a household inside the caller's transaction and returns its id.
+    public static func insertHousehold(_ draft: HouseholdDraft, by actor: AuditActor, in sql: any SQLDatabase) async throws -> Int {
+        let problems = draft.problems()
+        guard problems.isEmpty else { throw ValidationFailure(problems) }
+        guard try await DivisionRepository.find(draft.village, in: sql) != nil else {
+            throw ValidationFailure([FieldIssue(field: "village", message: LocalizedText(
+                zh: "村 \(draft.village) 不存在", en: "Village \(draft.village) does not exist"))])
+        }
+        let now = Timestamp.now()
+        try await sql.raw("""
+            INSERT INTO households (village_code, number, group_number, natural_village, address, attribute, main_cause,
+                                    other_causes, version, created_at, updated_at)
+            VALUES (\(bind: draft.village.rawValue), \(bind: draft.number), \(bind: draft.groupNumber), \(bind: draft.naturalVillage),
+                    \(bind: draft.address), \(bind: draft.attribute.rawValue), \(bind: draft.mainCause?.rawValue),
+                    \(bind: draft.otherCauses.map(\.rawValue).joined(separator: ",")), 1, \(bind: now), \(bind: now))
+            """).run()
+        let id = try await sql.raw("""
+            SELECT id FROM households WHERE village_code = \(bind: draft.village.rawValue) AND number = \(bind: draft.number)
+            """).first(decodingColumn: "id", as: Int.self)!
+        try await AuditLog.record(.create, entity: "household", key: String(id), division: draft.village, after: draft, by: actor, in: sql)
+        return id
+    }
+
+    /// Inserts a person inside the caller's transaction and returns their id; a duplicate ID
+    /// number anywhere in the database is refused.
+    public static func insertPerson(_ draft: PersonDraft, division: DivisionCode, by actor: AuditActor, in sql: any SQLDatabase) async throws -> Int {
+        let problems = draft.problems()
+        guard problems.isEmpty else { throw ValidationFailure(problems) }
+        let id = draft.residentID.value
+        if try await sql.raw("SELECT id FROM people WHERE resident_id = \(bind: id)").first(decodingColumn: "id", as: Int.self) != nil {
+            throw ValidationFailure([FieldIssue(field: "residentID", message: LocalizedText(
+                zh: "身份证号 \(draft.residentID.masked) 已登记在其他人名下", en: "ID number \(draft.residentID.masked) is already registered"))])
+        }
+        let now = Timestamp.now()
+        try await sql.raw("""
+            INSERT INTO people (resident_id, id_last_four, name, sex, birth_date, ethnicity, education, health, labour, employment,
+                                months_worked, medical_insurance, pension_insurance, party_member, phone, version, created_at, updated_at)
+            VALUES (\(bind: id), \(bind: draft.residentID.lastFour), \(bind: draft.name), \(bind: draft.sex.rawValue),
+                    \(bind: draft.birthDate), \(bind: draft.ethnicity), \(bind: draft.education), \(bind: draft.health),
+                    \(bind: draft.labour), \(bind: draft.employment), \(bind: draft.monthsWorked), \(bind: draft.medicalInsurance),
+                    \(bind: draft.pensionInsurance), \(bind: draft.partyMember), \(bind: draft.phone), 1, \(bind: now), \(bind: now))
+            """).run()
+        let personID = try await sql.raw("SELECT id FROM people WHERE resident_id = \(bind: id)").first(decodingColumn: "id", as: Int.self)!
+        // The audit keeps the masked number only: the log must not become a second copy of the IDs.
+        try await AuditLog.record(.create, entity: "person", key: String(personID), division: division,
+                                  after: ["name": draft.name, "residentID": draft.residentID.masked], by: actor, in: sql)
+        return personID
+    }
+
+    /// Starts a person's membership of a household from a date.
+    public static func addMember(
+        person: Int, household: Int, relation: Relation, from date: String, reason: String, in sql: any SQLDatabase
+    ) async throws {
+        try await sql.raw("""
+            INSERT INTO memberships (person_id, household_id, relation, from_date, reason_in)
+            VALUES (\(bind: person), \(bind: household), \(bind: relation.rawValue), \(bind: date), \(bind: reason))
+            """).run()
+    }
+
+    /// Ends a person's current membership on a date (death, moving out, marrying out).
+    public static func endMembership(person: Int, on date: String, reason: String, in sql: any SQLDatabase) async throws {
+        try await sql.raw("""
+            UPDATE memberships SET to_date = \(bind: date), reason_out = \(bind: reason)
+            WHERE person_id = \(bind: person) AND to_date IS NULL
+            """).run()
+    }
+
+    /// Records a status change; the history is never overwritten.
+    public static func recordStatus(_ change: StatusChange, household: Int, division: DivisionCode, by actor: AuditActor, in sql: any SQLDatabase) async throws {
+        try await sql.raw("""
+            INSERT INTO status_events (household_id, event_date, status, monitoring_kind, reason, decided_by, recorded_by, created_at)
+            VALUES (\(bind: household), \(bind: change.date), \(bind: change.status.rawValue), \(bind: change.monitoringKind?.rawValue),
+                    \(bind: change.reason), \(bind: change.decidedBy), \(bind: actor.username), \(bind: Timestamp.now()))
+            """).run()
+        try await AuditLog.record(.statusChange, entity: "household", key: String(household), division: division, after: change, by: actor, in: sql)
+    }
+
+    /// Stores a household's assessment for a year, replacing an earlier one of the same year.
+    public static func saveAssessment(_ assessment: Assessment, household: Int, in sql: any SQLDatabase) async throws {
+        let problems = assessment.income.problems()
+        guard problems.isEmpty else { throw ValidationFailure(problems) }
+        let income = assessment.income, guarantees = assessment.guarantees
+        try await sql.raw("""
+            INSERT INTO assessments (household_id, year, members, wages, production, property, transfers, production_costs,
+                                     food_clothing, education, medical, housing, water, note, version, updated_at)
+            VALUES (\(bind: household), \(bind: assessment.year), \(bind: assessment.members), \(bind: income.wages),
+                    \(bind: income.production), \(bind: income.property), \(bind: income.transfers), \(bind: income.productionCosts),
+                    \(bind: guarantees.foodAndClothing), \(bind: guarantees.education), \(bind: guarantees.medical),
+                    \(bind: guarantees.housing), \(bind: guarantees.water), \(bind: assessment.note), 1, \(bind: Timestamp.now()))
+            ON CONFLICT (household_id, year) DO UPDATE SET members = excluded.members, wages = excluded.wages,
+                production = excluded.production, property = excluded.property, transfers = excluded.transfers,
+                production_costs = excluded.production_costs, food_clothing = excluded.food_clothing,
+                education = excluded.education, medical = excluded.medical, housing = excluded.housing, water = excluded.water,
+                note = excluded.note, version = assessments.version + 1, updated_at = excluded.updated_at
+            """).run()
+    }
+
+    /// Removes every registry record of a village (demo refresh only; the audit log keeps its entries).
+    public static func clearVillage(_ village: DivisionCode, in sql: any SQLDatabase) async throws {
+        let households: SQLQueryString = "SELECT id FROM households WHERE village_code = \(bind: village.rawValue)"
+        try await sql.raw("DELETE FROM assessments WHERE household_id IN (\(households))").run()
+        try await sql.raw("DELETE FROM status_events WHERE household_id IN (\(households))").run()
+        try await sql.raw("""
+            DELETE FROM people WHERE id IN (SELECT person_id FROM memberships WHERE household_id IN (\(households)))
+              AND id NOT IN (SELECT person_id FROM memberships WHERE household_id NOT IN (\(households)))
+            """).run()
+        try await sql.raw("DELETE FROM memberships WHERE household_id IN (\(households))").run()
+        try await sql.raw("DELETE FROM households WHERE village_code = \(bind: village.rawValue)").run()
+    }
+
+    // MARK: Reading
+
+    /// The status of each household at `date` as an SQL fragment (household_id, status).
+    static func statusAt(_ date: String) -> SQLQueryString {
+        """
+        SELECT e.household_id, e.status FROM status_events e
+        WHERE e.event_date <= \(bind: date) AND NOT EXISTS (
+            SELECT 1 FROM status_events n WHERE n.household_id = e.household_id AND n.event_date <= \(bind: date)
+              AND (n.event_date > e.event_date OR (n.event_date = e.event_date AND n.id > e.id)))
+        """
+    }
+
+    /// Members of each household at `date` as an SQL fragment (household_id, person_id, relation).
+    static func membersAt(_ date: String) -> SQLQueryString {
+        """
+        SELECT m.household_id, m.person_id, m.relation FROM memberships m
+        WHERE m.from_date <= \(bind: date) AND (m.to_date IS NULL OR m.to_date > \(bind: date))
+        """
+    }
+
+    /// The registry figures of `division` (any level) as of `date`.
+    public func figures(_ division: DivisionCode, asOf date: String) async throws -> RegistryFigures {
+        struct Row: Decodable {
+            let population: Int?
+            let households: Int?
+            let poorHouseholds: Int?
+            let poorPeople: Int?
+            let exitedHouseholds: Int?
+            let monitoredHouseholds: Int?
+        }
+        let row = try await database.read { sql in
+            try await sql.raw("""
+                WITH present AS (\(Self.membersAt(date))),
+                     status AS (\(Self.statusAt(date))),
+                     sized AS (
+                        SELECT h.id, COALESCE(s.status, 'not_poor') AS status, count(p.person_id) AS members
+                        FROM households h JOIN present p ON p.household_id = h.id LEFT JOIN status s ON s.household_id = h.id
+                        WHERE h.village_code LIKE \(bind: division.prefix + "%")
+                        GROUP BY h.id, s.status)
+                SELECT sum(members) AS population, count(*) AS households,
+                       sum(CASE WHEN status = 'poor' THEN 1 ELSE 0 END) AS poor_households,
+                       sum(CASE WHEN status = 'poor' THEN members ELSE 0 END) AS poor_people,
+                       sum(CASE WHEN status = 'exited' THEN 1 ELSE 0 END) AS exited_households,
+                       sum(CASE WHEN status = 'monitored' THEN 1 ELSE 0 END) AS monitored_households
+                FROM sized
+                """).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+        }
+        return RegistryFigures(
+            population: row?.population ?? 0, households: row?.households ?? 0, poorHouseholds: row?.poorHouseholds ?? 0,
+            poorPeople: row?.poorPeople ?? 0, exitedHouseholds: row?.exitedHouseholds ?? 0,
+            monitoredHouseholds: row?.monitoredHouseholds ?? 0)
+    }
+
+    /// The parameters in force for the province of `division` in `year`: for each one the newest
+    /// row at or before the year, the province's own row winning over the nationwide one.
+    public func parameters(for division: DivisionCode, year: Int) async throws -> PolicyParameters {
+        struct Row: Decodable {
+            let scope: String
+            let year: Int
+            let povertyLineFen: Int?
+            let monitoringThresholdFen: Int?
+            let villageExitLimitBp: Int?
+            let source: String
+        }
+        let province = String(division.rawValue.prefix(2))
+        let rows = try await database.read { sql in
+            try await sql.raw("""
+                SELECT scope, year, poverty_line_fen, monitoring_threshold_fen, village_exit_limit_bp, source FROM policy_parameters
+                WHERE year <= \(bind: year) AND scope IN ('*', \(bind: province)) ORDER BY year DESC, scope DESC
+                """).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+        }
+        // Rows come newest first, the province's before '*' within a year.
+        let line = rows.first { $0.povertyLineFen != nil }
+        return PolicyParameters(
+            povertyLineFen: line?.povertyLineFen,
+            povertyLineSource: line.map { "\($0.year): \($0.source)" } ?? "",
+            monitoringThresholdFen: rows.first { $0.monitoringThresholdFen != nil }?.monitoringThresholdFen,
+            villageExitLimit: rows.first { $0.villageExitLimitBp != nil }.map { Double($0.villageExitLimitBp!) / 10_000 })
+    }
+
+    /// A page of the households of `division`, with status and members as of `date`, ordered by
+    /// household number; `after` is the last number of the previous page (keyset paging).
+    public func households(
+        in division: DivisionCode, filter: HouseholdFilter, asOf date: String, after: String?, limit: Int
+    ) async throws -> [HouseholdRow] {
+        var conditions: [SQLQueryString] = ["h.village_code LIKE \(bind: division.prefix + "%")", "h.closed_on IS NULL"]
+        if let group = filter.groupNumber { conditions.append("h.group_number = \(bind: group)") }
+        if let attribute = filter.attribute { conditions.append("h.attribute = \(bind: attribute.rawValue)") }
+        if let status = filter.status { conditions.append("COALESCE(s.status, 'not_poor') = \(bind: status.rawValue)") }
+        if let after { conditions.append("h.number > \(bind: after)") }
+        if let search = filter.search?.trimmingCharacters(in: .whitespaces), !search.isEmpty {
+            conditions.append("""
+                (h.number = \(bind: search) OR EXISTS (
+                    SELECT 1 FROM memberships sm JOIN people sp ON sp.id = sm.person_id
+                    WHERE sm.household_id = h.id AND (sp.name LIKE \(bind: "%" + search + "%") OR sp.id_last_four = \(bind: search.uppercased()))))
+                """)
+        }
+        return try await database.read { sql in
+            try await sql.raw("""
+                WITH present AS (\(Self.membersAt(date))), status AS (\(Self.statusAt(date)))
+                SELECT h.id, h.number, h.village_code, h.group_number, h.attribute,
+                       COALESCE(s.status, 'not_poor') AS status,
+                       (SELECT count(*) FROM present p WHERE p.household_id = h.id) AS members,
+                       (SELECT pe.name FROM present p JOIN people pe ON pe.id = p.person_id
+                        WHERE p.household_id = h.id AND p.relation = 'head') AS head_name
+                FROM households h LEFT JOIN status s ON s.household_id = h.id
+                WHERE \(SQLList(conditions, separator: SQLRaw(" AND ")))
+                ORDER BY h.number LIMIT \(literal: limit)
+                """).all(decoding: HouseholdRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        }
+    }
+
+    /// A household's whole file; `notFound` when there is no such household.
+    public func file(_ id: Int) async throws -> HouseholdFile {
+        struct Row: Decodable {
+            let villageCode: String
+            let number: String
+            let groupNumber: Int?
+            let naturalVillage: String?
+            let address: String
+            let attribute: String
+            let mainCause: String?
+            let otherCauses: String
+            let closedOn: String?
+            let closedReason: String?
+            let version: Int
+        }
+        struct EventRow: Decodable { let eventDate: String; let status: String; let monitoringKind: String?; let reason: String; let decidedBy: String }
+        struct AssessmentRow: Decodable {
+            let year: Int; let members: Int; let wages: Int; let production: Int; let property: Int; let transfers: Int
+            let productionCosts: Int; let foodClothing: Bool; let education: Bool; let medical: Bool; let housing: Bool
+            let water: Bool; let note: String
+        }
+        return try await database.read { sql in
+            guard let row = try await sql.raw("""
+                SELECT village_code, number, group_number, natural_village, address, attribute, main_cause, other_causes,
+                       closed_on, closed_reason, version FROM households WHERE id = \(bind: id)
+                """).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase) else {
+                throw StoreError.notFound("household \(id)")
+            }
+            let members = try await sql.raw("""
+                SELECT m.person_id, p.name, p.resident_id, p.sex, p.birth_date, m.relation, m.from_date, m.to_date, m.reason_in,
+                       m.reason_out, p.health, p.labour, p.employment, p.party_member
+                FROM memberships m JOIN people p ON p.id = m.person_id
+                WHERE m.household_id = \(bind: id) ORDER BY m.to_date IS NOT NULL, m.from_date, p.birth_date
+                """).all(decoding: Membership.self, keyDecodingStrategy: .convertFromSnakeCase)
+            let events = try await sql.raw("""
+                SELECT event_date, status, monitoring_kind, reason, decided_by FROM status_events
+                WHERE household_id = \(bind: id) ORDER BY event_date, id
+                """).all(decoding: EventRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            let assessments = try await sql.raw("""
+                SELECT year, members, wages, production, property, transfers, production_costs, food_clothing, education,
+                       medical, housing, water, note FROM assessments WHERE household_id = \(bind: id) ORDER BY year DESC
+                """).all(decoding: AssessmentRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            let draft = HouseholdDraft(
+                number: row.number, village: try DivisionCode(validating: row.villageCode), groupNumber: row.groupNumber,
+                naturalVillage: row.naturalVillage, address: row.address,
+                attribute: HouseholdAttribute(rawValue: row.attribute) ?? .ordinary, mainCause: row.mainCause.flatMap(PovertyCause.init),
+                otherCauses: row.otherCauses.split(separator: ",").compactMap { PovertyCause(rawValue: String($0)) })
+            return HouseholdFile(
+                id: id, draft: draft, version: row.version,
+                closed: row.closedOn.map { ($0, row.closedReason ?? "") }, members: members,
+                statusChanges: events.map {
+                    StatusChange(date: $0.eventDate, status: PovertyStatus(rawValue: $0.status) ?? .notPoor,
+                                 monitoringKind: $0.monitoringKind.flatMap(MonitoringKind.init), reason: $0.reason, decidedBy: $0.decidedBy)
+                },
+                assessments: assessments.map {
+                    Assessment(
+                        year: $0.year, members: $0.members,
+                        income: IncomeSheet(wages: $0.wages, production: $0.production, property: $0.property,
+                                            transfers: $0.transfers, productionCosts: $0.productionCosts),
+                        guarantees: Guarantees(foodAndClothing: $0.foodClothing, education: $0.education, medical: $0.medical,
+                                               housing: $0.housing, water: $0.water),
+                        note: $0.note)
+                })
+        }
+    }
+
+    /// The full ID number of a person, for the audited "show full ID" action.
+    public func residentID(person: Int) async throws -> (id: String, name: String)? {
+        struct Row: Decodable { let residentId: String; let name: String }
+        return try await database.read { sql in
+            try await sql.raw("SELECT resident_id, name FROM people WHERE id = \(bind: person)")
+                .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map { ($0.residentId, $0.name) }
+        }
+    }
+}
