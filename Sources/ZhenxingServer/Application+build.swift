@@ -51,7 +51,7 @@ func buildRouter(
     UserAdminPages(users: users, sessions: sessions, divisions: divisions, renderer: renderer, settings: settings).register(on: routes)
     AuditPages(log: AuditLog(database: database), renderer: renderer).register(on: routes)
     TokenPages(tokens: tokens, renderer: renderer).register(on: routes)
-    try APIHandler(divisions: divisions, profiles: profiles).register(on: router)
+    try APIHandler(divisions: divisions, profiles: profiles, figures: FiguresQuery(database: database)).register(on: router)
     return (router, routes.routes)
 }
 

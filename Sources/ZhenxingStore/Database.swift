@@ -173,8 +173,10 @@ public final class Database: Sendable {
         }
         configuration.options.connectTimeout = .seconds(5)
         configuration.options.maximumConnections = 20
+        // The pool warns when a lease arrives before its run task has started, which is harmless;
+        // connection failures were already reported by the probe above.
         var quiet = logger
-        quiet.logLevel = .warning
+        quiet.logLevel = .error
         let client = PostgresClient(configuration: configuration, backgroundLogger: quiet)
         let run = Task { await client.run() }
         return Database(engine: .postgres, location: location, backend: .postgres(client: client, run: run), logger: logger)

@@ -380,6 +380,172 @@ extension Components {
                 case naturalVillages
             }
         }
+        /// Whether a village meets the incidence limit to leave the poor-village list.
+        ///
+        /// - Remark: Generated from `#/components/schemas/VillageExitCheck`.
+        package struct VillageExitCheck: Codable, Hashable, Sendable {
+            /// True when the incidence is under the limit.
+            ///
+            /// - Remark: Generated from `#/components/schemas/VillageExitCheck/eligible`.
+            package var eligible: Swift.Bool
+            /// The limit in force, a ratio (0.02, or 0.03 in the west).
+            ///
+            /// - Remark: Generated from `#/components/schemas/VillageExitCheck/limit`.
+            package var limit: Swift.Double
+            /// The village's poverty incidence, a ratio.
+            ///
+            /// - Remark: Generated from `#/components/schemas/VillageExitCheck/incidence`.
+            package var incidence: Swift.Double
+            /// Creates a new `VillageExitCheck`.
+            ///
+            /// - Parameters:
+            ///   - eligible: True when the incidence is under the limit.
+            ///   - limit: The limit in force, a ratio (0.02, or 0.03 in the west).
+            ///   - incidence: The village's poverty incidence, a ratio.
+            package init(
+                eligible: Swift.Bool,
+                limit: Swift.Double,
+                incidence: Swift.Double
+            ) {
+                self.eligible = eligible
+                self.limit = limit
+                self.incidence = incidence
+            }
+            package enum CodingKeys: String, CodingKey {
+                case eligible
+                case limit
+                case incidence
+            }
+        }
+        /// The figures of a division for a year, as of the year's last day.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Figures`.
+        package struct Figures: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Figures/division`.
+            package var division: Components.Schemas.Division
+            /// The year of the figures.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Figures/year`.
+            package var year: Swift.Int
+            /// The date the figures are as of, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Figures/asOf`.
+            package var asOf: Swift.String
+            /// Registered population (people registered in the division's villages on that date).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Figures/population`.
+            package var population: Swift.Int
+            /// Households with at least one member on that date.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Figures/households`.
+            package var households: Swift.Int
+            /// Households whose status on that date is registered poor.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Figures/poorHouseholds`.
+            package var poorHouseholds: Swift.Int
+            /// Members of those households.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Figures/poorPeople`.
+            package var poorPeople: Swift.Int
+            /// Poor people over population, a ratio at full precision; absent without population.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Figures/povertyIncidence`.
+            package var povertyIncidence: Swift.Double?
+            /// Households whose status on that date is left poverty.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Figures/exitedHouseholds`.
+            package var exitedHouseholds: Swift.Int
+            /// Households under return-to-poverty monitoring on that date.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Figures/monitoredHouseholds`.
+            package var monitoredHouseholds: Swift.Int
+            /// The poverty line in force, fen per person per year.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Figures/povertyLineFen`.
+            package var povertyLineFen: Swift.Int?
+            /// The year and source of the poverty line.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Figures/povertyLineSource`.
+            package var povertyLineSource: Swift.String?
+            /// The monitoring threshold in force, fen per person per year.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Figures/monitoringThresholdFen`.
+            package var monitoringThresholdFen: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/Figures/villageExit`.
+            package var villageExit: Components.Schemas.VillageExitCheck?
+            /// Set when the division had no registered population that year.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Figures/note`.
+            package var note: Swift.String?
+            /// Creates a new `Figures`.
+            ///
+            /// - Parameters:
+            ///   - division:
+            ///   - year: The year of the figures.
+            ///   - asOf: The date the figures are as of, YYYY-MM-DD.
+            ///   - population: Registered population (people registered in the division's villages on that date).
+            ///   - households: Households with at least one member on that date.
+            ///   - poorHouseholds: Households whose status on that date is registered poor.
+            ///   - poorPeople: Members of those households.
+            ///   - povertyIncidence: Poor people over population, a ratio at full precision; absent without population.
+            ///   - exitedHouseholds: Households whose status on that date is left poverty.
+            ///   - monitoredHouseholds: Households under return-to-poverty monitoring on that date.
+            ///   - povertyLineFen: The poverty line in force, fen per person per year.
+            ///   - povertyLineSource: The year and source of the poverty line.
+            ///   - monitoringThresholdFen: The monitoring threshold in force, fen per person per year.
+            ///   - villageExit:
+            ///   - note: Set when the division had no registered population that year.
+            package init(
+                division: Components.Schemas.Division,
+                year: Swift.Int,
+                asOf: Swift.String,
+                population: Swift.Int,
+                households: Swift.Int,
+                poorHouseholds: Swift.Int,
+                poorPeople: Swift.Int,
+                povertyIncidence: Swift.Double? = nil,
+                exitedHouseholds: Swift.Int,
+                monitoredHouseholds: Swift.Int,
+                povertyLineFen: Swift.Int? = nil,
+                povertyLineSource: Swift.String? = nil,
+                monitoringThresholdFen: Swift.Int? = nil,
+                villageExit: Components.Schemas.VillageExitCheck? = nil,
+                note: Swift.String? = nil
+            ) {
+                self.division = division
+                self.year = year
+                self.asOf = asOf
+                self.population = population
+                self.households = households
+                self.poorHouseholds = poorHouseholds
+                self.poorPeople = poorPeople
+                self.povertyIncidence = povertyIncidence
+                self.exitedHouseholds = exitedHouseholds
+                self.monitoredHouseholds = monitoredHouseholds
+                self.povertyLineFen = povertyLineFen
+                self.povertyLineSource = povertyLineSource
+                self.monitoringThresholdFen = monitoringThresholdFen
+                self.villageExit = villageExit
+                self.note = note
+            }
+            package enum CodingKeys: String, CodingKey {
+                case division
+                case year
+                case asOf
+                case population
+                case households
+                case poorHouseholds
+                case poorPeople
+                case povertyIncidence
+                case exitedHouseholds
+                case monitoredHouseholds
+                case povertyLineFen
+                case povertyLineSource
+                case monitoringThresholdFen
+                case villageExit
+                case note
+            }
+        }
         /// A validation error on one field of the request.
         ///
         /// - Remark: Generated from `#/components/schemas/FieldError`.

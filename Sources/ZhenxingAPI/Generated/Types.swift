@@ -45,6 +45,13 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `PUT /divisions/{code}/profile`.
     /// - Remark: Generated from `#/paths//divisions/{code}/profile/put(updateVillageProfile)`.
     func updateVillageProfile(_ input: Operations.UpdateVillageProfile.Input) async throws -> Operations.UpdateVillageProfile.Output
+    /// Get the figures of a division for a year
+    ///
+    /// Returns the registry figures of any division (village, township, county, city or province) for a year, as of the year's last day, computed live from the records of every village below it: population, households, poor households and people, poverty incidence, exited and monitored households, the poverty line in force, and for a village the village-exit check.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/figures`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/figures/get(getFigures)`.
+    func getFigures(_ input: Operations.GetFigures.Input) async throws -> Operations.GetFigures.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -109,6 +116,23 @@ extension APIProtocol {
             path: path,
             headers: headers,
             body: body
+        ))
+    }
+    /// Get the figures of a division for a year
+    ///
+    /// Returns the registry figures of any division (village, township, county, city or province) for a year, as of the year's last day, computed live from the records of every village below it: population, households, poor households and people, poverty incidence, exited and monitored households, the poverty line in force, and for a village the village-exit check.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/figures`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/figures/get(getFigures)`.
+    package func getFigures(
+        path: Operations.GetFigures.Input.Path,
+        query: Operations.GetFigures.Input.Query,
+        headers: Operations.GetFigures.Input.Headers = .init()
+    ) async throws -> Operations.GetFigures.Output {
+        try await getFigures(Operations.GetFigures.Input(
+            path: path,
+            query: query,
+            headers: headers
         ))
     }
 }

@@ -11,6 +11,7 @@ import ZhenxingStore
 struct APIHandler: APIProtocol {
     let divisions: DivisionRepository
     let profiles: VillageProfileRepository
+    let figures: FiguresQuery
 
     /// Registers every operation under `/api/v1`, and the document itself at `/api/openapi.yaml`.
     func register(on router: Router<AppRequestContext>) throws {
@@ -70,6 +71,27 @@ struct APIHandler: APIProtocol {
             naturalVillages: body.naturalVillages.map(\.name))
         let saved = try await profiles.update(code, to: profile, expectedVersion: body.version, by: RequestScope.actor)
         return .ok(.init(body: .json(Self.schema(saved))))
+    }
+
+    func getFigures(_ input: Operations.GetFigures.Input) async throws -> Operations.GetFigures.Output {
+        let code = try Self.code(input.path.code)
+        try RequestScope.authorize(.readRecords, in: code)
+        let document: FiguresDocument
+        do {
+            document = try await figures.document(code, year: input.query.year)
+        } catch StoreError.notFound {
+            throw Self.unknown(code)
+        }
+        let registry = document.registry
+        return .ok(.init(body: .json(.init(
+            division: Self.schema(document.division), year: document.year, asOf: document.asOf,
+            population: registry.population, households: registry.households, poorHouseholds: registry.poorHouseholds,
+            poorPeople: registry.poorPeople, povertyIncidence: registry.povertyIncidence,
+            exitedHouseholds: registry.exitedHouseholds, monitoredHouseholds: registry.monitoredHouseholds,
+            povertyLineFen: document.povertyLineFen, povertyLineSource: document.povertyLineSource,
+            monitoringThresholdFen: document.monitoringThresholdFen,
+            villageExit: document.villageExit.map { .init(eligible: $0.eligible, limit: $0.limit, incidence: $0.incidence) },
+            note: document.note))))
     }
 
     // MARK: Mapping
