@@ -125,16 +125,19 @@ enum LiangshuiquanRegistry {
         var exitOrder = 0
         // Non-poor households, 692 people: 40 of 2, 100 of 3, 53 of 4, 20 of 5; interleaved with the poor ones.
         var ordinarySizes = Array(repeating: 2, count: 40) + Array(repeating: 3, count: 100) + Array(repeating: 4, count: 53) + Array(repeating: 5, count: 20)
-        var ordinaryHouseholds: [(id: Int, people: [Int], size: Int)] = []
+        var ordinaryHouseholds: [(id: Int, people: [Int], surname: String)] = []
         for (index, size) in poorSizes.enumerated() {
             for _ in 0..<3 where !ordinarySizes.isEmpty {
                 let ordinarySize = ordinarySizes.removeFirst()
-                let inserted = try await insert(try family(size: ordinarySize), attribute: .ordinary, cause: nil, others: [])
-                ordinaryHouseholds.append((inserted.id, inserted.people, ordinarySize))
+                let members = try family(size: ordinarySize)
+                let inserted = try await insert(members, attribute: .ordinary, cause: nil, others: [])
+                ordinaryHouseholds.append((inserted.id, inserted.people, String(members[0].draft.name.prefix(1))))
             }
             let cause = random.pick(causes)
             let attribute: HouseholdAttribute = cause == .disability || cause == .lackOfLabour ? .subsistence : (index % 19 == 0 ? .destitute : .ordinary)
-            let household = try await insert(try family(size: size), attribute: attribute, cause: cause, others: cause == .illness ? [.lackOfFunds] : [])
+            let familyMembers = try family(size: size)
+            let surname = String(familyMembers[0].draft.name.prefix(1))
+            let household = try await insert(familyMembers, attribute: attribute, cause: cause, others: cause == .illness ? [.lackOfFunds] : [])
             try await RegistryRepository.recordStatus(identified, household: household.id, division: village, by: .system, in: sql)
             try await RegistryRepository.saveAssessment(
                 assessment(year: 2016, members: size, perCapitaYuan: random.int(1_800...2_600), housing: index % 4 != 0), household: household.id, in: sql)
@@ -146,7 +149,7 @@ enum LiangshuiquanRegistry {
                 // 2019–2021: a birth in one family and a marriage into another bring the three to 10 people.
                 var final = size
                 if index == 22 {
-                    let baby = try person(male: true, born: 2020)
+                    let baby = try person(surname + random.pick(maleNames), male: true, born: 2020)
                     let id = try await RegistryRepository.insertPerson(baby, division: village, by: .system, in: sql)
                     try await RegistryRepository.addMember(person: id, household: household.id, relation: .grandchild, from: baby.birthDate, reason: "出生", in: sql)
                     final += 1
@@ -171,7 +174,8 @@ enum LiangshuiquanRegistry {
         // 2017–2018 in ordinary households: 14 births and 3 deaths bring 930 to 941.
         for (index, household) in ordinaryHouseholds.prefix(14).enumerated() {
             let year = index < 7 ? 2017 : 2018
-            let baby = try person(male: index % 2 == 0, born: year)
+            let male = index % 2 == 0
+            let baby = try person(household.surname + (male ? random.pick(maleNames) : random.pick(femaleNames)), male: male, born: year)
             let id = try await RegistryRepository.insertPerson(baby, division: village, by: .system, in: sql)
             try await RegistryRepository.addMember(person: id, household: household.id, relation: .grandchild, from: baby.birthDate, reason: "出生", in: sql)
         }

@@ -42,15 +42,24 @@ func buildRouter(
     router.add(middleware: AuthMiddleware(sessions: sessions, tokens: tokens, settings: settings))
 
     OperationsRoutes(database: database, metrics: metrics).register(on: router)
-    let routes = GuardedRouter(router)
+    let registry = RegistryRepository(database: database)
+    let routes = GuardedRouter(router) { kind, id in
+        switch kind {
+        case .household: try await registry.village(ofHousehold: id)
+        case .person: try await registry.village(ofPerson: id)
+        }
+    }
     let decoy = try await Secrets.hashPassword(Secrets.token(), cost: settings.bcryptCost)
     SignInPages(users: users, sessions: sessions, throttle: SignInThrottle(database: database), renderer: renderer,
                 settings: settings, decoyHash: decoy).register(on: routes)
-    DivisionPages(divisions: divisions, renderer: renderer).register(on: routes)
+    DivisionPages(divisions: divisions, figures: FiguresQuery(database: database), renderer: renderer, settings: settings)
+        .register(on: routes)
     VillageProfilePages(divisions: divisions, profiles: profiles, renderer: renderer).register(on: routes)
     UserAdminPages(users: users, sessions: sessions, divisions: divisions, renderer: renderer, settings: settings).register(on: routes)
     AuditPages(log: AuditLog(database: database), renderer: renderer).register(on: routes)
     TokenPages(tokens: tokens, renderer: renderer).register(on: routes)
+    HouseholdPages(registry: registry, divisions: divisions, audit: AuditLog(database: database), renderer: renderer,
+                   settings: settings).register(on: routes)
     try APIHandler(divisions: divisions, profiles: profiles, figures: FiguresQuery(database: database)).register(on: router)
     return (router, routes.routes)
 }

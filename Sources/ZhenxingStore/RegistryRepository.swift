@@ -205,11 +205,14 @@ public struct RegistryRepository: Sendable {
         let households: SQLQueryString = "SELECT id FROM households WHERE village_code = \(bind: village.rawValue)"
         try await sql.raw("DELETE FROM assessments WHERE household_id IN (\(households))").run()
         try await sql.raw("DELETE FROM status_events WHERE household_id IN (\(households))").run()
-        try await sql.raw("""
-            DELETE FROM people WHERE id IN (SELECT person_id FROM memberships WHERE household_id IN (\(households)))
-              AND id NOT IN (SELECT person_id FROM memberships WHERE household_id NOT IN (\(households)))
-            """).run()
+        let people = try await sql.raw("""
+            SELECT DISTINCT person_id FROM memberships WHERE household_id IN (\(households))
+              AND person_id NOT IN (SELECT person_id FROM memberships WHERE household_id NOT IN (\(households)))
+            """).all(decodingColumn: "person_id", as: Int.self)
         try await sql.raw("DELETE FROM memberships WHERE household_id IN (\(households))").run()
+        for chunk in stride(from: 0, to: people.count, by: 500).map({ Array(people[$0..<min($0 + 500, people.count)]) }) {
+            try await sql.raw("DELETE FROM people WHERE id IN (\(binds: chunk))").run()
+        }
         try await sql.raw("DELETE FROM households WHERE village_code = \(bind: village.rawValue)").run()
     }
 
@@ -252,11 +255,11 @@ public struct RegistryRepository: Sendable {
                         FROM households h JOIN present p ON p.household_id = h.id LEFT JOIN status s ON s.household_id = h.id
                         WHERE h.village_code LIKE \(bind: division.prefix + "%")
                         GROUP BY h.id, s.status)
-                SELECT sum(members) AS population, count(*) AS households,
-                       sum(CASE WHEN status = 'poor' THEN 1 ELSE 0 END) AS poor_households,
-                       sum(CASE WHEN status = 'poor' THEN members ELSE 0 END) AS poor_people,
-                       sum(CASE WHEN status = 'exited' THEN 1 ELSE 0 END) AS exited_households,
-                       sum(CASE WHEN status = 'monitored' THEN 1 ELSE 0 END) AS monitored_households
+                SELECT CAST(sum(members) AS BIGINT) AS population, count(*) AS households,
+                       CAST(sum(CASE WHEN status = 'poor' THEN 1 ELSE 0 END) AS BIGINT) AS poor_households,
+                       CAST(sum(CASE WHEN status = 'poor' THEN members ELSE 0 END) AS BIGINT) AS poor_people,
+                       CAST(sum(CASE WHEN status = 'exited' THEN 1 ELSE 0 END) AS BIGINT) AS exited_households,
+                       CAST(sum(CASE WHEN status = 'monitored' THEN 1 ELSE 0 END) AS BIGINT) AS monitored_households
                 FROM sized
                 """).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
         }
@@ -397,6 +400,48 @@ public struct RegistryRepository: Sendable {
         return try await database.read { sql in
             try await sql.raw("SELECT resident_id, name FROM people WHERE id = \(bind: person)")
                 .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map { ($0.residentId, $0.name) }
+        }
+    }
+}
+
+extension RegistryRepository {
+    /// The village a household belongs to, nil when there is no such household.
+    public func village(ofHousehold id: Int) async throws -> DivisionCode? {
+        try await database.read { sql in
+            try await sql.raw("SELECT village_code FROM households WHERE id = \(bind: id)")
+                .first(decodingColumn: "village_code", as: String.self).map { try DivisionCode(validating: $0) }
+        }
+    }
+
+    /// The village of a person's latest household, nil when there is no such person.
+    public func village(ofPerson id: Int) async throws -> DivisionCode? {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT h.village_code FROM memberships m JOIN households h ON h.id = m.household_id
+                WHERE m.person_id = \(bind: id) ORDER BY m.to_date IS NULL DESC, m.from_date DESC LIMIT 1
+                """).first(decodingColumn: "village_code", as: String.self).map { try DivisionCode(validating: $0) }
+        }
+    }
+
+    /// The household a person belongs to now (or last did).
+    public func household(ofPerson id: Int) async throws -> Int? {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT household_id FROM memberships WHERE person_id = \(bind: id)
+                ORDER BY to_date IS NULL DESC, from_date DESC LIMIT 1
+                """).first(decodingColumn: "household_id", as: Int.self)
+        }
+    }
+}
+
+extension RegistryRepository {
+    /// The group numbers a village's households use, in order.
+    public func groupNumbers(of village: DivisionCode) async throws -> [Int] {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT DISTINCT group_number FROM households WHERE village_code = \(bind: village.rawValue) AND group_number IS NOT NULL
+                ORDER BY group_number
+                """).all(decodingColumn: "group_number", as: Int.self)
         }
     }
 }

@@ -19,13 +19,32 @@ private let demoUsers = LiangshuiquanDemo.users
 private let insideVillage = "411324104201"
 private let outsideVillage = "411325001201"
 
-/// Adds a second county with a village, outside the demo users' divisions.
-private func addOutsideVillage(_ database: Database) async throws {
-    try await database.transaction { sql in
+/// Records inside the demo village and outside every demo user's division but the administrator's.
+private struct Records {
+    let insideHousehold: Int, insidePerson: Int, outsideHousehold: Int, outsidePerson: Int
+}
+
+/// Adds a second county with a village and one household, outside the demo users' divisions.
+@discardableResult
+private func addOutsideVillage(_ database: Database) async throws -> Records {
+    let (outsideHousehold, outsidePerson) = try await database.transaction { sql in
         for (code, name) in [("411325000000", "邻县"), ("411325001000", "邻镇"), (outsideVillage, "邻村")] {
             try await DivisionRepository.save(Division(code: DivisionCode(validating: code), name: name), in: sql)
         }
+        let village = try DivisionCode(validating: outsideVillage)
+        let household = try await RegistryRepository.insertHousehold(
+            HouseholdDraft(number: "9001", village: village, groupNumber: 1, naturalVillage: nil, address: "邻村1号", attribute: .ordinary),
+            by: .system, in: sql)
+        let person = try await RegistryRepository.insertPerson(
+            PersonDraft(name: "外村人", residentID: ResidentID(validating: "11010519491231002X")), division: village, by: .system, in: sql)
+        try await RegistryRepository.addMember(person: person, household: household, relation: .head, from: "2014-01-01", reason: "登记", in: sql)
+        return (household, person)
     }
+    let registry = RegistryRepository(database: database)
+    let inside = try await registry.households(
+        in: LiangshuiquanDemo.villageCode, filter: HouseholdFilter(), asOf: "2020-01-01", after: nil, limit: 1)[0].id
+    let insidePerson = try await registry.file(inside).members[0].personId
+    return Records(insideHousehold: inside, insidePerson: insidePerson, outsideHousehold: outsideHousehold, outsidePerson: outsidePerson)
 }
 
 @Suite struct AuthorisationMatrixTests {
@@ -62,6 +81,9 @@ private func addOutsideVillage(_ database: Database) async throws {
             "GET /admin/audit": .ownDivision(.viewAudit),
             "GET /admin/tokens": .ownDivision(.manageTokens), "POST /admin/tokens": .ownDivision(.manageTokens),
             "POST /admin/tokens/:id/revoke": .ownDivision(.manageTokens),
+            "GET /divisions/:code/households": .pathDivision(.readRecords),
+            "GET /households/:id": .record(.readRecords, .household),
+            "POST /people/:id/full-id": .record(.viewFullIDs, .person),
         ]
         try await TestDatabases.with(.sqlite) { database in
             let (_, routes) = try await buildRouter(
@@ -76,14 +98,20 @@ private func addOutsideVillage(_ database: Database) async throws {
     @Test(arguments: TestDatabases.engines)
     func everyRouteObeysThePolicy(engine: Database.Engine) async throws {
         try await withDemoApp(engine, as: nil) { anonymous, database, passwords in
-            try await addOutsideVillage(database)
+            let records = try await addOutsideVillage(database)
             let (_, routes) = try await buildRouter(
                 settings: AppSettings(bcryptCost: 4), database: database, metrics: PrometheusCollectorRegistry(), logger: Logger(label: "t"))
             #expect(routes.count >= 17)
             let someUser = try #require(try await UserRepository(database: database).credentials(username: "lsq.viewer")?.0.id)
             for route in routes {
                 for target in [insideVillage, outsideVillage] {
-                    let path = route.path.replacingOccurrences(of: ":code", with: target).replacingOccurrences(of: ":id", with: String(someUser))
+                    var id = someUser
+                    if case .record(_, let kind) = route.access {
+                        let inside = target == insideVillage
+                        id = kind == .household ? (inside ? records.insideHousehold : records.outsideHousehold)
+                            : (inside ? records.insidePerson : records.outsidePerson)
+                    }
+                    let path = route.path.replacingOccurrences(of: ":code", with: target).replacingOccurrences(of: ":id", with: String(id))
                     // anonymous
                     var visitor = anonymous
                     let status = try await call(&visitor, route.method, path).status
@@ -99,10 +127,21 @@ private func addOutsideVillage(_ database: Database) async throws {
                         var browser = try await anonymous.signIn(user.username, passwords[user.username]!)
                         let status = try await call(&browser, route.method, path).status
                         let identity = Identity(userID: 0, username: user.username, displayName: "", role: user.role, division: user.division)
+                        let code = try DivisionCode(validating: target)
+                        if case .record(let permission, _) = route.access {
+                            let expected: HTTPResponse.Status? = !identity.covers(code) ? .notFound : identity.can(permission, in: code) ? nil : .forbidden
+                            if let expected {
+                                #expect(status == expected, "\(user.username) \(route.method) \(path): \(status), expected \(expected)")
+                            } else {
+                                #expect(![.unauthorized, .forbidden, .notFound].contains(status), "\(user.username) \(route.method) \(path): \(status)")
+                            }
+                            continue
+                        }
                         let allowed: Bool = switch route.access {
                         case .anyone, .signedIn: true
                         case .ownDivision(let permission): identity.holds(permission)
-                        case .pathDivision(let permission): identity.can(permission, in: try DivisionCode(validating: target))
+                        case .pathDivision(let permission): identity.can(permission, in: code)
+                        case .record: false
                         }
                         if allowed {
                             #expect(![.unauthorized, .forbidden].contains(status), "\(user.username) \(route.method) \(path): \(status)")

@@ -11,6 +11,14 @@ enum Access: Sendable, Hashable {
     case pathDivision(Permission)
     /// Holders of the permission anywhere (the handler then limits what it shows to their division).
     case ownDivision(Permission)
+    /// Holders of the permission for the village of the household or person named by `:id`;
+    /// others get 404, as if it did not exist.
+    case record(Permission, RecordKind)
+}
+
+/// Records whose village decides access.
+enum RecordKind: Sendable, Hashable {
+    case household, person
 }
 
 /// One route and who may call it: the data the authorisation tests read.
@@ -23,10 +31,13 @@ struct RouteSpec: Sendable, Hashable {
 /// Registers routes with their access rule, checked before the handler runs; keeps the list.
 final class GuardedRouter {
     let router: Router<AppRequestContext>
+    let locate: @Sendable (RecordKind, Int) async throws -> DivisionCode?
     private(set) var routes: [RouteSpec] = []
 
-    init(_ router: Router<AppRequestContext>) {
+    /// `locate` finds the village of a record, nil when there is none.
+    init(_ router: Router<AppRequestContext>, locate: @escaping @Sendable (RecordKind, Int) async throws -> DivisionCode?) {
         self.router = router
+        self.locate = locate
     }
 
     func add(
@@ -34,14 +45,17 @@ final class GuardedRouter {
         use handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response
     ) {
         routes.append(RouteSpec(method: method, path: path, access: access))
+        let locate = self.locate
         router.on(RouterPath(path), method: method) { request, context in
-            try Self.check(access, context)
+            try await Self.check(access, context, locate: locate)
             return try await handler(request, context)
         }
     }
 
     /// Throws 401 for an anonymous caller of a protected route, 403 for a caller without the right.
-    static func check(_ access: Access, _ context: AppRequestContext) throws {
+    static func check(
+        _ access: Access, _ context: AppRequestContext, locate: @Sendable (RecordKind, Int) async throws -> DivisionCode?
+    ) async throws {
         if case .anyone = access { return }
         guard let identity = context.identity else { throw AppError.signInRequired }
         switch access {
@@ -52,6 +66,11 @@ final class GuardedRouter {
         case .pathDivision(let permission):
             let code = try DivisionPages.code(context)
             guard identity.can(permission, in: code) else { throw AppError.forbidden }
+        case .record(let permission, let kind):
+            let notFound = AppError.notFound(LocalizedText(zh: "找不到这条记录", en: "No such record"))
+            guard let id = context.parameters.get("id", as: Int.self), let village = try await locate(kind, id),
+                  identity.covers(village) else { throw notFound }
+            guard identity.can(permission, in: village) else { throw AppError.forbidden }
         }
     }
 }

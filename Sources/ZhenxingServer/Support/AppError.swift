@@ -36,8 +36,12 @@ public struct AppError: Error, Sendable {
     static func from(_ error: any Error) -> AppError? {
         switch error {
         case let error as ServerError:
-            // The OpenAPI layer wraps what a handler threw, and its own decoding failures.
-            return from(error.underlyingError)
+            // The OpenAPI layer wraps what a handler threw, and its own failures to read the
+            // request (no operation input yet): those are the caller's mistakes.
+            if let known = from(error.underlyingError) { return known }
+            guard error.operationInput == nil else { return nil }
+            return AppError(.badRequest, LocalizedText(
+                zh: "请求参数不对：\(error.causeDescription)", en: "Bad request: \(error.causeDescription)"))
         case is URLEncodedFormError:
             return AppError(.badRequest, LocalizedText(zh: "表单内容格式不对", en: "Malformed form"))
         case let error as DecodingError:

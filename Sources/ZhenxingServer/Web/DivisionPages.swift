@@ -6,7 +6,9 @@ import ZhenxingStore
 /// The division tree browser: provinces, then each division with the ones below it.
 struct DivisionPages: Sendable {
     let divisions: DivisionRepository
+    let figures: FiguresQuery
     let renderer: PageRenderer
+    let settings: AppSettings
 
     func register(on routes: GuardedRouter) {
         routes.add(.get, "/", .anyone) { _, context in
@@ -24,6 +26,9 @@ struct DivisionPages: Sendable {
         let href: String
     }
 
+    struct Figure { let label: String; let value: String; let unit: String }
+    struct YearLink { let year: Int; let href: String; let current: Bool }
+
     struct ListBody {
         let heading: String
         let intro: String?
@@ -31,6 +36,11 @@ struct DivisionPages: Sendable {
         let isEmpty: Bool
         let emptyText: String
         let profileHref: String?
+        let householdsHref: String?
+        let figures: [Figure]
+        let figuresHeading: String?
+        let years: [YearLink]
+        let note: String?
     }
 
     @Sendable func root(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -41,7 +51,8 @@ struct DivisionPages: Sendable {
         let rows = try await divisions.children(of: nil).map { Self.row($0, language) }
         let body = ListBody(
             heading: Strings.text("divisions_title", language), intro: Strings.text("divisions_intro", language),
-            rows: rows, isEmpty: rows.isEmpty, emptyText: Strings.text("no_divisions", language), profileHref: nil)
+            rows: rows, isEmpty: rows.isEmpty, emptyText: Strings.text("no_divisions", language), profileHref: nil,
+            householdsHref: nil, figures: [], figuresHeading: nil, years: [], note: nil)
         return try renderer.page(
             "divisions", title: body.heading, crumbs: [Crumb(name: Strings.text("nav_divisions", language), href: nil)],
             body: body, request: request, context: context)
@@ -55,10 +66,33 @@ struct DivisionPages: Sendable {
             throw AppError.notFound(LocalizedText(zh: "区划 \(code) 不存在", en: "Division \(code) does not exist"))
         }
         let rows = try await divisions.children(of: code).map { Self.row($0, language) }
+        let thisYear = Calendar(identifier: .gregorian).component(.year, from: settings.clock())
+        let year = request.uri.queryParameters["year"].flatMap { Int(String($0)) }.flatMap { FiguresQuery.years.contains($0) ? $0 : nil } ?? thisYear
+        let document = try await figures.document(code, year: year)
+        let registry = document.registry
+        var shown = [
+            Figure(label: Strings.text("population", language), value: FixedPoint.group(String(registry.population)), unit: Strings.text("people_unit", language)),
+            Figure(label: Strings.text("poor_households", language), value: FixedPoint.group(String(registry.poorHouseholds)), unit: Strings.text("households_unit", language)),
+            Figure(label: Strings.text("poor_people", language), value: FixedPoint.group(String(registry.poorPeople)), unit: Strings.text("people_unit", language)),
+            Figure(label: Strings.text("incidence", language), value: registry.povertyIncidence.map { String(format: "%.2f", $0 * 100) } ?? "—", unit: "%"),
+            Figure(label: Strings.text("exited_households", language), value: FixedPoint.group(String(registry.exitedHouseholds)), unit: Strings.text("households_unit", language)),
+        ]
+        if let exit = document.villageExit {
+            shown.append(Figure(
+                label: Strings.text("village_exit", language),
+                value: exit.eligible ? LocalizedText(zh: "达标", en: "Eligible").text(language) : LocalizedText(zh: "未达标", en: "Not eligible").text(language),
+                unit: LocalizedText(zh: "（<\(Int(exit.limit * 100))%）", en: "(< \(Int(exit.limit * 100)) %)").text(language)))
+        }
+        let years = Array(Set([2016, 2018, 2021, thisYear, year])).sorted().map {
+            YearLink(year: $0, href: "/divisions/\(code)?year=\($0)", current: $0 == year)
+        }
         let body = ListBody(
             heading: "\(division.name)（\(division.level.title.text(language))）", intro: nil, rows: rows,
             isEmpty: rows.isEmpty, emptyText: Strings.text("no_children", language),
-            profileHref: division.level == .village ? "/villages/\(code)/profile" : nil)
+            profileHref: division.level == .village ? "/villages/\(code)/profile" : nil,
+            householdsHref: "/divisions/\(code)/households", figures: shown,
+            figuresHeading: LocalizedText(zh: "\(year) 年统计数字（截至 \(document.asOf)）", en: "Figures for \(year) (as of \(document.asOf))").text(language),
+            years: years, note: document.note == nil ? nil : LocalizedText(zh: "该年没有登记人口。", en: "No registered population that year.").text(language))
         return try renderer.page(
             "divisions", title: division.name, crumbs: Self.crumbs(chain, context: context, linkLast: false),
             body: body, request: request, context: context)

@@ -1,0 +1,211 @@
+import Foundation
+import Hummingbird
+import ZhenxingDomain
+import ZhenxingStore
+
+/// The household list of a division and the household file (一户一档), with the audited
+/// "show full ID" action.
+struct HouseholdPages: Sendable {
+    let registry: RegistryRepository
+    let divisions: DivisionRepository
+    let audit: AuditLog
+    let renderer: PageRenderer
+    let settings: AppSettings
+
+    static let pageSize = 50
+
+    func register(on routes: GuardedRouter) {
+        routes.add(.get, "/divisions/:code/households", .pathDivision(.readRecords), use: list)
+        routes.add(.get, "/households/:id", .record(.readRecords, .household), use: show)
+        routes.add(.post, "/people/:id/full-id", .record(.viewFullIDs, .person), use: revealID)
+    }
+
+    // MARK: List
+
+    struct Option { let value: String; let label: String; let selected: Bool }
+    struct Row {
+        let href: String
+        let number: String
+        let headName: String
+        let group: String
+        let members: Int
+        let status: String
+        let statusKey: String
+        let attribute: String
+    }
+    struct ListBody {
+        let heading: String
+        let rows: [Row]
+        let isEmpty: Bool
+        let groups: [Option]
+        let statuses: [Option]
+        let attributes: [Option]
+        let search: String
+        let date: String
+        let nextHref: String?
+        let action: String
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let language = context.language
+        let code = try DivisionPages.code(context)
+        let chain = try await divisions.chain(code)
+        guard let division = chain.last, division.code == code else {
+            throw AppError.notFound(LocalizedText(zh: "区划 \(code) 不存在", en: "Division \(code) does not exist"))
+        }
+        let query = request.uri.queryParameters
+        func text(_ name: String) -> String? {
+            guard let value = query[name[...]] else { return nil }
+            let trimmed = String(value).trimmingCharacters(in: .whitespaces)
+            return trimmed.isEmpty ? nil : trimmed
+        }
+        let today = String(Timestamp.string(settings.clock()).prefix(10))
+        let date = text("date").flatMap { $0.wholeMatch(of: #/\d{4}-\d{2}-\d{2}/#) != nil ? $0 : nil } ?? today
+        let filter = HouseholdFilter(
+            groupNumber: text("group").flatMap(Int.init), status: text("status").flatMap(PovertyStatus.init),
+            attribute: text("attribute").flatMap(HouseholdAttribute.init), search: text("q"))
+        let found = try await registry.households(in: code, filter: filter, asOf: date, after: text("after"), limit: Self.pageSize)
+        let rows = found.map { row in
+            Row(href: "/households/\(row.id)", number: row.number, headName: row.headName ?? "—",
+                group: row.groupNumber.map(String.init) ?? "—", members: row.members,
+                status: PovertyStatus(rawValue: row.status)?.title.text(language) ?? row.status, statusKey: row.status,
+                attribute: HouseholdAttribute(rawValue: row.attribute)?.title.text(language) ?? row.attribute)
+        }
+        var next: String?
+        if found.count == Self.pageSize, let last = found.last {
+            var items = [("after", last.number), ("date", date)]
+            for name in ["group", "status", "attribute", "q"] { if let value = text(name) { items.append((name, value)) } }
+            next = "/divisions/\(code)/households?" + items.map {
+                "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+            }.joined(separator: "&")
+        }
+        let groups = code.level == .village ? try await registry.groupNumbers(of: code) : []
+        let body = ListBody(
+            heading: "\(division.name) · \(Strings.text("households", language))", rows: rows, isEmpty: rows.isEmpty,
+            groups: groups.map { Option(value: String($0), label: String($0), selected: $0 == filter.groupNumber) },
+            statuses: PovertyStatus.allCases.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == filter.status) },
+            attributes: HouseholdAttribute.allCases.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == filter.attribute) },
+            search: filter.search ?? "", date: date, nextHref: next, action: "/divisions/\(code)/households")
+        return try renderer.page(
+            "households", title: body.heading,
+            crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true) + [Crumb(name: Strings.text("households", language), href: nil)],
+            body: body, request: request, context: context)
+    }
+
+    // MARK: File
+
+    struct MemberRow {
+        let personID: Int
+        let name: String
+        let residentID: String
+        let revealed: Bool
+        let sex: String
+        let birthDate: String
+        let relation: String
+        let health: String
+        let labour: String
+        let employment: String
+        let period: String
+        let current: Bool
+        let revealAction: String?
+    }
+    struct StatusRow { let date: String; let status: String; let reason: String; let decidedBy: String }
+    struct CheckRow { let item: String; let finding: String; let passes: Bool }
+    struct AssessmentBlock {
+        let year: Int
+        let members: Int
+        let net: String
+        let perCapita: String
+        let line: String
+        let passes: Bool
+        let checks: [CheckRow]
+        let note: String
+        let income: [CheckRow]
+    }
+    struct FileBody {
+        let heading: String
+        let facts: [CheckRow]
+        let status: String
+        let members: [MemberRow]
+        let history: [StatusRow]
+        let assessments: [AssessmentBlock]
+        let hasAssessments: Bool
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await file(context.parameters.get("id", as: Int.self)!, revealing: nil, request: request, context: context)
+    }
+
+    @Sendable func revealID(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let person = context.parameters.get("id", as: Int.self)!
+        guard let household = try await registry.household(ofPerson: person),
+              let village = try await registry.village(ofPerson: person) else {
+            throw AppError.notFound(LocalizedText(zh: "找不到这条记录", en: "No such record"))
+        }
+        try await audit.record(.viewFullID, entity: "person", key: String(person), division: village, by: context.actor)
+        return try await file(household, revealing: person, request: request, context: context)
+    }
+
+    private func file(_ id: Int, revealing: Int?, request: Request, context: AppRequestContext) async throws -> Response {
+        let language = context.language
+        let file = try await registry.file(id)
+        let draft = file.draft
+        let chain = try await divisions.chain(draft.village)
+        let canReveal = context.identity?.can(.viewFullIDs, in: draft.village) == true
+        let members = file.members.map { member in
+            let id = try? ResidentID(validating: member.residentId)
+            let revealed = member.personId == revealing
+            return MemberRow(
+                personID: member.personId, name: member.name,
+                residentID: revealed ? member.residentId : (id?.masked ?? "—"), revealed: revealed,
+                sex: ResidentID.Sex(rawValue: member.sex)?.title.text(language) ?? member.sex, birthDate: member.birthDate,
+                relation: Relation(rawValue: member.relation)?.title.text(language) ?? member.relation,
+                health: member.health, labour: member.labour, employment: member.employment.isEmpty ? "—" : member.employment,
+                period: "\(member.fromDate) \(member.reasonIn)" + (member.toDate.map { " — \($0) \(member.reasonOut ?? "")" } ?? ""),
+                current: member.toDate == nil,
+                revealAction: canReveal && !revealed ? "/people/\(member.personId)/full-id" : nil)
+        }
+        let current = file.statusChanges.last?.status ?? .notPoor
+        var assessments: [AssessmentBlock] = []
+        for assessment in file.assessments {
+            let parameters = try await registry.parameters(for: draft.village, year: assessment.year)
+            let lines = ExitRules.household(
+                income: assessment.income, members: assessment.members, guarantees: assessment.guarantees,
+                povertyLineFen: parameters.povertyLineFen ?? 0)
+            let yuan = { (fen: Int) in FixedPoint.format(fen, scale: 2, minimumFractionDigits: 2) }
+            let income = assessment.income
+            assessments.append(AssessmentBlock(
+                year: assessment.year, members: assessment.members, net: yuan(income.netIncome),
+                perCapita: income.perCapita(members: assessment.members).map(yuan) ?? "—",
+                line: parameters.povertyLineFen.map(yuan) ?? "—", passes: lines.allSatisfy(\.passes),
+                checks: lines.map { CheckRow(item: $0.item.text(language), finding: $0.finding.text(language), passes: $0.passes) },
+                note: assessment.note,
+                income: [
+                    ("income_wages", income.wages), ("income_production", income.production), ("income_property", income.property),
+                    ("income_transfers", income.transfers), ("income_costs", income.productionCosts),
+                ].map { CheckRow(item: Strings.text($0.0, language), finding: yuan($0.1), passes: true) }))
+        }
+        let causes = ([draft.mainCause].compactMap { $0 } + draft.otherCauses).map { $0.title.text(language) }.joined(separator: "、")
+        let group = draft.groupNumber.map { String($0) } ?? "—"
+        let body = FileBody(
+            heading: "\(Strings.text("household_file", language)) · \(draft.number)",
+            facts: [
+                ("village", chain.last?.name ?? draft.village.rawValue), ("group_number", group),
+                ("natural_village", draft.naturalVillage ?? "—"), ("home_address", draft.address),
+                ("attribute", draft.attribute.title.text(language)), ("causes", causes.isEmpty ? "—" : causes),
+            ].map { CheckRow(item: Strings.text($0.0, language), finding: $0.1, passes: true) },
+            status: current.title.text(language), members: members,
+            history: file.statusChanges.map {
+                StatusRow(date: $0.date, status: $0.status.title.text(language) + ($0.monitoringKind.map { "（\($0.title.text(language))）" } ?? ""),
+                          reason: $0.reason, decidedBy: $0.decidedBy)
+            },
+            assessments: assessments, hasAssessments: !assessments.isEmpty)
+        return try renderer.page(
+            "household", title: "\(Strings.text("household_file", language)) \(draft.number)",
+            crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true)
+                + [Crumb(name: Strings.text("households", language), href: "/divisions/\(draft.village)/households"),
+                   Crumb(name: draft.number, href: nil)],
+            body: body, request: request, context: context)
+    }
+}
+

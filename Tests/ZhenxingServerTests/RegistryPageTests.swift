@@ -1,0 +1,101 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import ZhenxingDemo
+import ZhenxingDomain
+import ZhenxingStore
+import ZhenxingTestSupport
+
+@Suite struct RegistryPageTests {
+    @Test(arguments: TestDatabases.engines)
+    func theVillagePageShowsTheYearsFigures(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { browser, _, _ in
+            var client = browser
+            let y2016 = try await client.get("/divisions/411324104201?year=2016").text
+            let y2018 = try await client.get("/divisions/411324104201?year=2018").text
+            #expect(y2016.contains(">930<") && y2016.contains(">76<") && y2016.contains(">238<") && y2016.contains(">25.59<"))
+            #expect(y2016.contains("未达标"))
+            #expect(y2018.contains(">941<") && y2018.contains(">0.85<") && y2018.contains(">达标<"))
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func theHouseholdListFiltersSearchesAndPages(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { browser, _, _ in
+            var client = browser
+            let list = "/divisions/411324104201/households"
+            // when
+            let poor2018 = try await client.get(list + "?status=poor&date=2018-12-31").text
+            let firstPage = try await client.get(list).text
+            let next = try #require(firstPage.firstMatch(of: #/href="(/divisions/411324104201/households\?after=[^"]+)"/#).map { String($0.output.1) })
+            let secondPage = try await client.get(next.replacingOccurrences(of: "&amp;", with: "&")).text
+            let byNumber = try await client.get(list + "?q=0004").text
+            // then
+            #expect(poor2018.matches(of: #/href="/households/\d+"/#).count == 3)
+            #expect(firstPage.matches(of: #/href="/households/\d+"/#).count == 50)
+            #expect(firstPage.contains(">0001<") && !firstPage.contains(">0051<"))
+            #expect(secondPage.contains(">0051<") && !secondPage.contains(">0050<"))
+            #expect(byNumber.matches(of: #/href="/households/\d+"/#).count == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func theFileMasksIDsUntilARightfulUserAsksAndAuditsIt(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { browser, database, _ in
+            var client = browser
+            // given
+            let registry = RegistryRepository(database: database)
+            let household = try await registry.households(
+                in: LiangshuiquanDemo.villageCode, filter: HouseholdFilter(status: .poor), asOf: "2016-12-31", after: nil, limit: 1)[0]
+            let file = try await registry.file(household.id)
+            let head = file.members[0]
+            // when
+            let page = try await client.get("/households/\(household.id)").text
+            let revealed = try await client.postForm("/people/\(head.personId)/full-id", [])
+            // then
+            #expect(!page.contains(head.residentId))
+            #expect(page.contains(String(head.residentId.prefix(6)) + "********" + String(head.residentId.suffix(4))))
+            #expect(page.contains("达到脱贫标准") && page.contains("建档立卡精准识别"))
+            #expect(revealed.status == .ok && revealed.text.contains(head.residentId))
+            #expect(!revealed.text.contains("<title>") || !revealed.text.split(separator: "</title>")[0].contains(head.residentId))
+            let audit = try await AuditLog(database: database).entries(AuditFilter(action: .viewFullID))
+            #expect(audit.count == 1 && audit[0].entityKey == String(head.personId) && audit[0].username == "lsq.secretary")
+        }
+    }
+
+    @Test func viewersSeeMaskedIDsOnlyAndOthersVillagesAreHidden() async throws {
+        try await withDemoApp(.sqlite, as: "lsq.viewer") { browser, database, _ in
+            var viewer = browser
+            let registry = RegistryRepository(database: database)
+            let household = try await registry.households(
+                in: LiangshuiquanDemo.villageCode, filter: HouseholdFilter(), asOf: "2020-01-01", after: nil, limit: 1)[0]
+            let head = try await registry.file(household.id).members[0]
+            let page = try await viewer.get("/households/\(household.id)").text
+            let refused = try await viewer.postForm("/people/\(head.personId)/full-id", [])
+            let guessed = try await viewer.get("/households/999999")
+            #expect(!page.contains("显示完整号码") && !page.contains(head.residentId))
+            #expect(refused.status == .forbidden)
+            #expect(guessed.status == .notFound)
+        }
+    }
+
+    @Test func theFiguresAPIMatchesTheArticle() async throws {
+        try await withDemoApp(.sqlite, as: "zhenping.officer") { browser, _, _ in
+            var officer = browser
+            struct Figures: Decodable {
+                let population: Int; let poorPeople: Int; let poorHouseholds: Int; let povertyIncidence: Double?
+                struct Exit: Decodable { let eligible: Bool; let limit: Double }
+                let villageExit: Exit?
+            }
+            let village = try JSONDecoder().decode(Figures.self, from: try await officer.get("/api/v1/divisions/411324104201/figures?year=2018").body)
+            let county = try JSONDecoder().decode(Figures.self, from: try await officer.get("/api/v1/divisions/411324000000/figures?year=2016").body)
+            let badYear = try await officer.get("/api/v1/divisions/411324104201/figures?year=1999")
+            let missingYear = try await officer.get("/api/v1/divisions/411324104201/figures")
+            #expect(village.population == 941 && village.poorPeople == 8 && village.villageExit?.eligible == true && village.villageExit?.limit == 0.02)
+            #expect(county.poorHouseholds == 76 && county.poorPeople == 238 && county.population == 930 && county.villageExit == nil)
+            #expect(badYear.status == .badRequest && badYear.text.contains("2000"))
+            #expect(missingYear.status == .badRequest)
+        }
+    }
+}
