@@ -22,6 +22,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Use templates from this folder instead of the bundled ones (开发用模板目录).")
     var templates: String?
 
+    @Flag(help: "Mark cookies Secure: set when served behind HTTPS (通过 HTTPS 访问时启用). Env: ZHENXING_SECURE_COOKIES=1")
+    var secureCookies = false
+
     @OptionGroup var data: DataOptions
 
     func run() async throws {
@@ -29,7 +32,8 @@ struct Serve: AsyncParsableCommand {
         let settings = AppSettings(
             host: host ?? environment["ZHENXING_HOST"] ?? "127.0.0.1",
             port: port ?? environment["ZHENXING_PORT"].flatMap(Int.init) ?? 8080,
-            templatesDirectory: templates)
+            templatesDirectory: templates,
+            secureCookies: secureCookies || environment["ZHENXING_SECURE_COOKIES"] == "1")
         guard (1...65535).contains(settings.port) else { throw CommandFailure(message: "port \(settings.port) is out of range") }
         try await data.withDatabase { database, logger in
             if demo {

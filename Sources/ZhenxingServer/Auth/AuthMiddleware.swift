@@ -34,6 +34,8 @@ struct AuthMiddleware: RouterMiddleware {
                     context.identity = record.account.identity
                     context.sessionTokenHash = hash
                     context.csrfToken = record.csrfToken
+                } else {
+                    context.logger.notice("unknown or expired session cookie from \(context.remoteAddress)")
                 }
             }
             if context.identity == nil {
