@@ -38,12 +38,7 @@ struct AuditPages: Sendable {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let language = context.language
-        let query = request.uri.queryParameters
-        func text(_ name: String) -> String? {
-            guard let value = query[name[...]] else { return nil }
-            let text = String(value).trimmingCharacters(in: .whitespaces)
-            return text.isEmpty ? nil : text
-        }
+        let text = request.query
         let day = try Regex(#"^\d{4}-\d{2}-\d{2}$"#)
         let filter = AuditFilter(
             username: text("user"), action: text("action").flatMap(AuditAction.init(rawValue:)),
@@ -58,12 +53,9 @@ struct AuditPages: Sendable {
                 changes: [entry.beforeJson.map { "− \($0)" }, entry.afterJson.map { "+ \($0)" }].compactMap { $0 }.joined(separator: "\n"),
                 address: entry.address)
         }
-        var next: String?
-        if entries.count == Self.pageSize, let last = entries.last {
-            var items = [("before", String(last.id))]
-            for name in ["user", "action", "from", "to"] { if let value = text(name) { items.append((name, value)) } }
-            next = "/admin/audit?" + items.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
-        }
+        let next = entries.count == Self.pageSize ? entries.last.map {
+            request.nextPage("/admin/audit", key: ("before", String($0.id)), keeping: ["user", "action", "from", "to"])
+        } : nil
         let body = Body(
             rows: rows, isEmpty: rows.isEmpty, username: filter.username ?? "", from: filter.fromDay ?? "", to: filter.toDay ?? "",
             actions: AuditAction.allCases.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == filter.action) },

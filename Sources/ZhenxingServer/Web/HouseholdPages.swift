@@ -53,12 +53,7 @@ struct HouseholdPages: Sendable {
         guard let division = chain.last, division.code == code else {
             throw AppError.notFound(LocalizedText(zh: "区划 \(code) 不存在", en: "Division \(code) does not exist"))
         }
-        let query = request.uri.queryParameters
-        func text(_ name: String) -> String? {
-            guard let value = query[name[...]] else { return nil }
-            let trimmed = String(value).trimmingCharacters(in: .whitespaces)
-            return trimmed.isEmpty ? nil : trimmed
-        }
+        let text = request.query
         let today = String(Timestamp.string(settings.clock()).prefix(10))
         let date = text("date").flatMap { $0.wholeMatch(of: #/\d{4}-\d{2}-\d{2}/#) != nil ? $0 : nil } ?? today
         let filter = HouseholdFilter(
@@ -71,14 +66,9 @@ struct HouseholdPages: Sendable {
                 status: PovertyStatus(rawValue: row.status)?.title.text(language) ?? row.status, statusKey: row.status,
                 attribute: HouseholdAttribute(rawValue: row.attribute)?.title.text(language) ?? row.attribute)
         }
-        var next: String?
-        if found.count == Self.pageSize, let last = found.last {
-            var items = [("after", last.number), ("date", date)]
-            for name in ["group", "status", "attribute", "q"] { if let value = text(name) { items.append((name, value)) } }
-            next = "/divisions/\(code)/households?" + items.map {
-                "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
-            }.joined(separator: "&")
-        }
+        let next = found.count == Self.pageSize ? found.last.map {
+            request.nextPage("/divisions/\(code)/households", key: ("after", $0.number), keeping: ["date", "group", "status", "attribute", "q"])
+        } : nil
         let groups = code.level == .village ? try await registry.groupNumbers(of: code) : []
         let body = ListBody(
             heading: "\(division.name) · \(Strings.text("households", language))", rows: rows, isEmpty: rows.isEmpty,

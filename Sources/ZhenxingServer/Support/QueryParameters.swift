@@ -1,0 +1,19 @@
+import Foundation
+import Hummingbird
+
+extension Request {
+    /// A query parameter, trimmed; nil when absent or blank.
+    func query(_ name: String) -> String? {
+        guard let value = uri.queryParameters[name[...]] else { return nil }
+        let text = String(value).trimmingCharacters(in: .whitespaces)
+        return text.isEmpty ? nil : text
+    }
+
+    /// The link to the next page of a list: `path` with the key of the last row shown (`after`)
+    /// and the current value of each filter in `kept`.
+    func nextPage(_ path: String, key: (name: String, value: String), keeping kept: [String]) -> String {
+        let items = [key] + kept.compactMap { name in query(name).map { (name, $0) } }
+        return path + "?" + items.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+            .joined(separator: "&")
+    }
+}
