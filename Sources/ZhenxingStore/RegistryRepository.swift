@@ -445,3 +445,100 @@ extension RegistryRepository {
         }
     }
 }
+
+extension RegistryRepository {
+    /// Creates a household with its head in one transaction; returns the household's id.
+    public func createHousehold(_ draft: HouseholdDraft, head: PersonDraft, from date: String, by actor: AuditActor) async throws -> Int {
+        try await database.transaction { sql in
+            let id = try await Self.insertHousehold(draft, by: actor, in: sql)
+            let person = try await Self.insertPerson(head, division: draft.village, by: actor, in: sql)
+            try await Self.addMember(person: person, household: id, relation: .head, from: date, reason: "登记", in: sql)
+            return id
+        }
+    }
+
+    /// Changes a household's fields when `expectedVersion` is current; `staleVersion` otherwise.
+    public func updateHousehold(_ id: Int, to draft: HouseholdDraft, expectedVersion: Int, by actor: AuditActor) async throws {
+        let problems = draft.problems()
+        guard problems.isEmpty else { throw ValidationFailure(problems) }
+        try await database.transaction { sql in
+            let before = try await Self.loadDraft(id, in: sql)
+            guard before.version == expectedVersion else {
+                throw StoreError.staleVersion(expected: expectedVersion, current: before.version)
+            }
+            if draft.number != before.draft.number,
+               try await sql.raw("SELECT id FROM households WHERE village_code = \(bind: before.draft.village.rawValue) AND number = \(bind: draft.number)")
+                .first(decodingColumn: "id", as: Int.self) != nil {
+                throw ValidationFailure([FieldIssue(field: "number", message: LocalizedText(
+                    zh: "户编号 \(draft.number) 已被本村其他户使用", en: "Household number \(draft.number) is taken in this village"))])
+            }
+            try await sql.raw("""
+                UPDATE households SET number = \(bind: draft.number), group_number = \(bind: draft.groupNumber),
+                    natural_village = \(bind: draft.naturalVillage), address = \(bind: draft.address),
+                    attribute = \(bind: draft.attribute.rawValue), main_cause = \(bind: draft.mainCause?.rawValue),
+                    other_causes = \(bind: draft.otherCauses.map(\.rawValue).joined(separator: ",")),
+                    version = version + 1, updated_at = \(bind: Timestamp.now())
+                WHERE id = \(bind: id)
+                """).run()
+            try await AuditLog.record(.update, entity: "household", key: String(id), division: before.draft.village,
+                                      before: before.draft, after: draft, by: actor, in: sql)
+        }
+    }
+
+    /// Registers a new person as a member from a date (birth, marriage, moving in); returns their id.
+    public func addNewMember(
+        _ person: PersonDraft, household: Int, relation: Relation, from date: String, reason: String, by actor: AuditActor
+    ) async throws -> Int {
+        try await database.transaction { sql in
+            let current = try await Self.loadDraft(household, in: sql)
+            let id = try await Self.insertPerson(person, division: current.draft.village, by: actor, in: sql)
+            try await Self.addMember(person: id, household: household, relation: relation, from: date, reason: reason, in: sql)
+            return id
+        }
+    }
+
+    /// Ends a member's membership (death, moving out, marrying out); the history stays.
+    public func endMember(person: Int, household: Int, on date: String, reason: String, by actor: AuditActor) async throws {
+        try await database.transaction { sql in
+            let current = try await Self.loadDraft(household, in: sql)
+            let open = try await sql.raw("""
+                SELECT from_date FROM memberships WHERE person_id = \(bind: person) AND household_id = \(bind: household) AND to_date IS NULL
+                """).first(decodingColumn: "from_date", as: String.self)
+            guard let open else { throw StoreError.notFound("membership of person \(person)") }
+            guard date > open else {
+                throw ValidationFailure([FieldIssue(field: "date", message: LocalizedText(
+                    zh: "离开日期应晚于加入日期 \(open)", en: "The leaving date must be after the joining date \(open)"))])
+            }
+            try await Self.endMembership(person: person, on: date, reason: reason, in: sql)
+            try await AuditLog.record(.update, entity: "membership", key: String(person), division: current.draft.village,
+                                      after: ["household": String(household), "until": date, "reason": reason], by: actor, in: sql)
+        }
+    }
+
+    /// Records a status change of a household, audited.
+    public func changeStatus(_ change: StatusChange, household: Int, by actor: AuditActor) async throws {
+        try await database.transaction { sql in
+            let current = try await Self.loadDraft(household, in: sql)
+            try await Self.recordStatus(change, household: household, division: current.draft.village, by: actor, in: sql)
+        }
+    }
+
+    private static func loadDraft(_ id: Int, in sql: any SQLDatabase) async throws -> (draft: HouseholdDraft, version: Int) {
+        struct Row: Decodable {
+            let villageCode: String; let number: String; let groupNumber: Int?; let naturalVillage: String?
+            let address: String; let attribute: String; let mainCause: String?; let otherCauses: String; let version: Int
+        }
+        guard let row = try await sql.raw("""
+            SELECT village_code, number, group_number, natural_village, address, attribute, main_cause, other_causes, version
+            FROM households WHERE id = \(bind: id)
+            """).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase) else {
+            throw StoreError.notFound("household \(id)")
+        }
+        let draft = HouseholdDraft(
+            number: row.number, village: try DivisionCode(validating: row.villageCode), groupNumber: row.groupNumber,
+            naturalVillage: row.naturalVillage, address: row.address, attribute: HouseholdAttribute(rawValue: row.attribute) ?? .ordinary,
+            mainCause: row.mainCause.flatMap(PovertyCause.init),
+            otherCauses: row.otherCauses.split(separator: ",").compactMap { PovertyCause(rawValue: String($0)) })
+        return (draft, row.version)
+    }
+}

@@ -84,6 +84,14 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "GET /divisions/:code/households": .pathDivision(.readRecords),
             "GET /households/:id": .record(.readRecords, .household),
             "POST /people/:id/full-id": .record(.viewFullIDs, .person),
+            "GET /divisions/:code/households/new": .pathDivision(.writeRecords),
+            "POST /divisions/:code/households": .pathDivision(.writeRecords),
+            "GET /households/:id/edit": .record(.writeRecords, .household),
+            "POST /households/:id": .record(.writeRecords, .household),
+            "GET /households/:id/members/new": .record(.writeRecords, .household),
+            "POST /households/:id/members": .record(.writeRecords, .household),
+            "POST /households/:id/members/:person/end": .record(.writeRecords, .household),
+            "POST /households/:id/status": .record(.approveStatus, .household),
         ]
         try await TestDatabases.with(.sqlite) { database in
             let (_, routes) = try await buildRouter(
@@ -111,7 +119,9 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
                         id = kind == .household ? (inside ? records.insideHousehold : records.outsideHousehold)
                             : (inside ? records.insidePerson : records.outsidePerson)
                     }
+                    let person = target == insideVillage ? records.insidePerson : records.outsidePerson
                     let path = route.path.replacingOccurrences(of: ":code", with: target).replacingOccurrences(of: ":id", with: String(id))
+                        .replacingOccurrences(of: ":person", with: String(person))
                     // anonymous
                     var visitor = anonymous
                     let status = try await call(&visitor, route.method, path).status

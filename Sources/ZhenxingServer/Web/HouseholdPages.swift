@@ -34,6 +34,7 @@ struct HouseholdPages: Sendable {
         let attribute: String
     }
     struct ListBody {
+        let newHref: String?
         let heading: String
         let rows: [Row]
         let isEmpty: Bool
@@ -71,6 +72,8 @@ struct HouseholdPages: Sendable {
         } : nil
         let groups = code.level == .village ? try await registry.groupNumbers(of: code) : []
         let body = ListBody(
+            newHref: code.level == .village && context.identity?.can(.writeRecords, in: code) == true
+                ? "/divisions/\(code)/households/new" : nil,
             heading: "\(division.name) · \(Strings.text("households", language))", rows: rows, isEmpty: rows.isEmpty,
             groups: groups.map { Option(value: String($0), label: String($0), selected: $0 == filter.groupNumber) },
             statuses: PovertyStatus.allCases.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == filter.status) },
@@ -98,6 +101,7 @@ struct HouseholdPages: Sendable {
         let period: String
         let current: Bool
         let revealAction: String?
+        let endAction: String?
     }
     struct StatusRow { let date: String; let status: String; let reason: String; let decidedBy: String }
     struct CheckRow { let item: String; let finding: String; let passes: Bool }
@@ -112,7 +116,15 @@ struct HouseholdPages: Sendable {
         let note: String
         let income: [CheckRow]
     }
+    struct Choice { let value: String; let label: String }
     struct FileBody {
+        let editHref: String?
+        let addMemberHref: String?
+        let leaveReasons: [Choice]
+        let statusAction: String?
+        let statuses: [Choice]
+        let kinds: [Choice]
+        let today: String
         let heading: String
         let facts: [CheckRow]
         let status: String
@@ -142,6 +154,8 @@ struct HouseholdPages: Sendable {
         let draft = file.draft
         let chain = try await divisions.chain(draft.village)
         let canReveal = context.identity?.can(.viewFullIDs, in: draft.village) == true
+        let canWrite = context.identity?.can(.writeRecords, in: draft.village) == true
+        let canDecide = context.identity?.can(.approveStatus, in: draft.village) == true
         let members = file.members.map { member in
             let id = try? ResidentID(validating: member.residentId)
             let revealed = member.personId == revealing
@@ -153,7 +167,9 @@ struct HouseholdPages: Sendable {
                 health: member.health, labour: member.labour, employment: member.employment.isEmpty ? "—" : member.employment,
                 period: "\(member.fromDate) \(member.reasonIn)" + (member.toDate.map { " — \($0) \(member.reasonOut ?? "")" } ?? ""),
                 current: member.toDate == nil,
-                revealAction: canReveal && !revealed ? "/people/\(member.personId)/full-id" : nil)
+                revealAction: canReveal && !revealed ? "/people/\(member.personId)/full-id" : nil,
+                endAction: canWrite && member.toDate == nil && member.relation != Relation.head.rawValue
+                    ? "/households/\(id)/members/\(member.personId)/end" : nil)
         }
         let current = file.statusChanges.last?.status ?? .notPoor
         var assessments: [AssessmentBlock] = []
@@ -178,6 +194,13 @@ struct HouseholdPages: Sendable {
         let causes = ([draft.mainCause].compactMap { $0 } + draft.otherCauses).map { $0.title.text(language) }.joined(separator: "、")
         let group = draft.groupNumber.map { String($0) } ?? "—"
         let body = FileBody(
+            editHref: canWrite ? "/households/\(id)/edit" : nil,
+            addMemberHref: canWrite ? "/households/\(id)/members/new" : nil,
+            leaveReasons: HouseholdEditPages.leaveReasons.map { Choice(value: $0, label: $0) },
+            statusAction: canDecide ? "/households/\(id)/status" : nil,
+            statuses: PovertyStatus.allCases.map { Choice(value: $0.rawValue, label: $0.title.text(language)) },
+            kinds: MonitoringKind.allCases.map { Choice(value: $0.rawValue, label: $0.title.text(language)) },
+            today: String(Timestamp.string(settings.clock()).prefix(10)),
             heading: "\(Strings.text("household_file", language)) · \(draft.number)",
             facts: [
                 ("village", chain.last?.name ?? draft.village.rawValue), ("group_number", group),

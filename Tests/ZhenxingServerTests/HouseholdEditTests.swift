@@ -1,0 +1,115 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import ZhenxingDemo
+import ZhenxingDomain
+import ZhenxingStore
+import ZhenxingTestSupport
+
+@Suite struct HouseholdEditTests {
+    let village = "/divisions/411324104201"
+
+    /// A valid ID number born on `date` with sequence `sequence`.
+    func id(_ date: String, _ sequence: String) -> String {
+        let head = "411324" + date.replacingOccurrences(of: "-", with: "") + sequence
+        return head + String(ResidentID.checkCharacter(for: head))
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func aNewPoorHouseholdShowsInTheFiguresAtOnce(engine: Database.Engine) async throws {
+        try await withDemoApp(engine, as: "admin") { browser, database, _ in
+            var client = browser
+            let before = try await FiguresQuery(database: database).document(LiangshuiquanDemo.villageCode, year: 2026).registry
+            // when: a household is registered, then a member added, then the county marks it poor
+            let created = try await client.postForm(village + "/households", [
+                ("number", "0999"), ("group", "3"), ("naturalVillage", "上庄"), ("address", "凉水泉村三组8号"),
+                ("attribute", "subsistence"), ("mainCause", "illness"), ("otherCauses[]", "lack_of_funds"),
+                ("headName", "韩大山"), ("headID", id("1970-03-04", "013")), ("from", "2026-01-05"),
+            ])
+            let location = try #require(created.headers[.location])
+            let household = try #require(Int(location.split(separator: "/").last!))
+            let member = try await client.postForm("/households/\(household)/members", [
+                ("name", "韩小雨"), ("residentID", id("2005-07-08", "024")), ("birthDate", "2005-07-08"), ("relation", "daughter"),
+                ("from", "2026-01-05"), ("reason", "登记"),
+            ])
+            let status = try await client.postForm("/households/\(household)/status", [
+                ("status", "monitored"), ("kind", "sudden_hardship"), ("date", "2026-02-01"), ("reason", "大病支出骤增"), ("decidedBy", "镇平县人民政府"),
+            ])
+            // then
+            #expect(created.status == .seeOther && member.status == .seeOther && status.status == .seeOther)
+            let after = try await FiguresQuery(database: database).document(LiangshuiquanDemo.villageCode, year: 2026).registry
+            #expect(after.population == before.population + 2)
+            #expect(after.monitoredHouseholds == before.monitoredHouseholds + 1)
+            let page = try await client.get("/households/\(household)").text
+            #expect(page.contains("韩大山") && page.contains("韩小雨") && page.contains("突发严重困难户") && page.contains("因病、缺资金"))
+        }
+    }
+
+    @Test func badHouseholdInputNamesEachFieldAndStoresNothing() async throws {
+        try await withDemoApp(.sqlite) { browser, database, _ in
+            var client = browser
+            let existing = try await RegistryRepository(database: database).file(1).members[0].residentId
+            let count = { try await RegistryRepository(database: database).households(
+                in: LiangshuiquanDemo.villageCode, filter: HouseholdFilter(), asOf: "2030-01-01", after: "0000", limit: 1000).count }
+            let before = try await count()
+            // when
+            let badID = try await client.postForm(village + "/households", [
+                ("number", "0998"), ("attribute", "ordinary"), ("headName", "张三"), ("headID", "411324197003040131"), ("from", "2026-01-05"),
+            ])
+            let duplicate = try await client.postForm(village + "/households", [
+                ("number", "0998"), ("attribute", "ordinary"), ("headName", "张三"), ("headID", existing), ("from", "2026-01-05"),
+            ])
+            let takenNumber = try await client.postForm(village + "/households", [
+                ("number", "0001"), ("attribute", "ordinary"), ("headName", "张三"), ("headID", id("1970-03-04", "013")), ("from", "nope"),
+            ])
+            // then
+            #expect(badID.status == .badRequest && badID.text.contains("校验位应为"))
+            #expect(duplicate.status == .badRequest && duplicate.text.contains("已登记在其他人名下"))
+            #expect(duplicate.text.contains("身份证号 \(existing.prefix(6))********\(existing.suffix(4)) 已登记"))  // the message masks it
+            #expect(takenNumber.status == .badRequest && takenNumber.text.contains("请填写日期"))
+            #expect(try await count() == before)
+        }
+    }
+
+    @Test func aBirthDateThatContradictsTheIDIsRefused() async throws {
+        try await withDemoApp(.sqlite) { browser, _, _ in
+            var client = browser
+            let response = try await client.postForm("/households/1/members", [
+                ("name", "新生儿"), ("residentID", id("2026-01-02", "015")), ("birthDate", "2026-01-03"), ("relation", "grandchild"),
+                ("from", "2026-01-02"), ("reason", "出生"),
+            ])
+            #expect(response.status == .badRequest)
+            #expect(response.text.contains("与身份证号中的 2026-01-02 不一致"))
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func aStaleHouseholdEditShowsWhatChanged(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { browser, _, _ in
+            var client = browser
+            let form = try await client.get("/households/1/edit").text
+            let version = try #require(form.firstMatch(of: #/name="version" value="(\d+)"/#).map { String($0.output.1) })
+            let fields = [("version", version), ("number", "0001"), ("attribute", "ordinary"), ("group", "1")]
+            #expect(try await client.postForm("/households/1", fields + [("address", "新地址一")]).status == .seeOther)
+            let stale = try await client.postForm("/households/1", fields + [("address", "新地址二")])
+            #expect(stale.status == .conflict)
+            #expect(stale.text.contains("新地址一") && stale.text.contains("新地址二"))
+        }
+    }
+
+    @Test func endingAMembershipKeepsTheHistory() async throws {
+        try await withDemoApp(.sqlite) { browser, database, _ in
+            var client = browser
+            let file = try await RegistryRepository(database: database).file(1)
+            let spouse = try #require(file.members.first { $0.relation == "spouse" && $0.toDate == nil })
+            let early = try await client.postForm("/households/1/members/\(spouse.personId)/end", [("date", "2000-01-01"), ("reason", "迁出")])
+            let ended = try await client.postForm("/households/1/members/\(spouse.personId)/end", [("date", "2026-03-01"), ("reason", "迁出")])
+            #expect(early.status == .badRequest)
+            #expect(ended.status == .seeOther)
+            let after = try await RegistryRepository(database: database).file(1)
+            let record = try #require(after.members.first { $0.personId == spouse.personId })
+            #expect(record.toDate == "2026-03-01" && record.reasonOut == "迁出")
+        }
+    }
+}
