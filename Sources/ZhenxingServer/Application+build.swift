@@ -61,6 +61,7 @@ func buildRouter(
     HouseholdPages(registry: registry, divisions: divisions, audit: AuditLog(database: database), renderer: renderer,
                    settings: settings).register(on: routes)
     HouseholdEditPages(registry: registry, profiles: profiles, renderer: renderer, settings: settings).register(on: routes)
+    AssessmentPages(registry: registry, renderer: renderer, settings: settings).register(on: routes)
     try APIHandler(divisions: divisions, profiles: profiles, figures: FiguresQuery(database: database)).register(on: router)
     return (router, routes.routes)
 }

@@ -515,6 +515,16 @@ extension RegistryRepository {
         }
     }
 
+    /// Stores a household's assessment for a year (replacing that year's earlier one), audited.
+    public func saveAssessment(_ assessment: Assessment, household: Int, by actor: AuditActor) async throws {
+        try await database.transaction { sql in
+            let current = try await Self.loadDraft(household, in: sql)
+            try await Self.saveAssessment(assessment, household: household, in: sql)
+            try await AuditLog.record(.update, entity: "assessment", key: "\(household)/\(assessment.year)", division: current.draft.village,
+                                      after: assessment, by: actor, in: sql)
+        }
+    }
+
     /// Records a status change of a household, audited.
     public func changeStatus(_ change: StatusChange, household: Int, by actor: AuditActor) async throws {
         try await database.transaction { sql in

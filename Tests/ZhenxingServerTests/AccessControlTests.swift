@@ -92,6 +92,8 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "POST /households/:id/members": .record(.writeRecords, .household),
             "POST /households/:id/members/:person/end": .record(.writeRecords, .household),
             "POST /households/:id/status": .record(.approveStatus, .household),
+            "GET /households/:id/assessments/new": .record(.writeRecords, .household),
+            "POST /households/:id/assessments": .record(.writeRecords, .household),
         ]
         try await TestDatabases.with(.sqlite) { database in
             let (_, routes) = try await buildRouter(

@@ -112,4 +112,25 @@ import ZhenxingTestSupport
             #expect(record.toDate == "2026-03-01" && record.reasonOut == "迁出")
         }
     }
+
+    @Test(arguments: TestDatabases.engines)
+    func anAssessmentIsCheckedAgainstThatYearsLine(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { browser, database, _ in
+            var client = browser
+            // when: 2 members, 9,000 yuan net — 4,500 each, above 2026's line (4,000 carried from 2020) — but no safe housing
+            let saved = try await client.postForm("/households/1/assessments", [
+                ("year", "2026"), ("members", "2"), ("wages", "6000"), ("production", "3500.50"), ("property", ""), ("transfers", "0"),
+                ("productionCosts", "500.50"), ("guarantees[]", "foodAndClothing"), ("guarantees[]", "education"),
+                ("guarantees[]", "medical"), ("guarantees[]", "water"), ("note", "C级危房"),
+            ])
+            let negative = try await client.postForm("/households/1/assessments", [("year", "2026"), ("members", "2"), ("wages", "-1")])
+            // then
+            #expect(saved.status == .seeOther)
+            #expect(negative.status == .badRequest && negative.text.contains("金额不能为负数"))
+            let stored = try #require(try await RegistryRepository(database: database).file(1).assessments.first { $0.year == 2026 })
+            #expect(stored.income.netIncome == 900_000 && !stored.guarantees.housing)
+            let page = try await client.get("/households/1").text
+            #expect(page.contains("4,500.00 元") && page.contains("未达到脱贫标准") && page.contains("✗ 未达标"))
+        }
+    }
 }

@@ -190,6 +190,10 @@ enum Strings {
         "monitoring_kind": .init(zh: "监测类型", en: "Monitoring kind"),
         "reason": .init(zh: "原因", en: "Reason"),
         "decided_by": .init(zh: "决定单位", en: "Decided by"),
+        "hint_yuan": .init(zh: "单位：元，最多 2 位小数。", en: "In yuan, at most 2 decimals."),
+        "guarantees": .init(zh: "两不愁三保障及饮水安全（勾选表示有保障）", en: "Guarantees (tick those that hold)"),
+        "note": .init(zh: "备注", en: "Note"),
+        "new_assessment": .init(zh: "录入年度核查", en: "Enter an assessment"),
     ]
 
     /// The table in one language, as templates read it.

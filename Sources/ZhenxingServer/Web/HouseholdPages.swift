@@ -120,6 +120,7 @@ struct HouseholdPages: Sendable {
     struct FileBody {
         let editHref: String?
         let addMemberHref: String?
+        let assessmentHref: String?
         let leaveReasons: [Choice]
         let statusAction: String?
         let statuses: [Choice]
@@ -196,6 +197,7 @@ struct HouseholdPages: Sendable {
         let body = FileBody(
             editHref: canWrite ? "/households/\(id)/edit" : nil,
             addMemberHref: canWrite ? "/households/\(id)/members/new" : nil,
+            assessmentHref: canWrite ? "/households/\(id)/assessments/new" : nil,
             leaveReasons: HouseholdEditPages.leaveReasons.map { Choice(value: $0, label: $0) },
             statusAction: canDecide ? "/households/\(id)/status" : nil,
             statuses: PovertyStatus.allCases.map { Choice(value: $0.rawValue, label: $0.title.text(language)) },
