@@ -94,6 +94,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "POST /households/:id/status": .record(.approveStatus, .household),
             "GET /households/:id/assessments/new": .record(.writeRecords, .household),
             "POST /households/:id/assessments": .record(.writeRecords, .household),
+            "GET /admin/parameters": .ownDivision(.editParameters), "POST /admin/parameters": .ownDivision(.editParameters),
         ]
         try await TestDatabases.with(.sqlite) { database in
             let (_, routes) = try await buildRouter(

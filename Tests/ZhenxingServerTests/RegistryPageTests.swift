@@ -98,4 +98,25 @@ import ZhenxingTestSupport
             #expect(missingYear.status == .badRequest)
         }
     }
+
+    @Test(arguments: TestDatabases.engines)
+    func anAdministratorsNewPovertyLineChangesTheExitCheck(engine: Database.Engine) async throws {
+        try await withDemoApp(engine, as: "admin") { browser, database, _ in
+            var admin = browser
+            // given: household 1's 2021 check against the 4,000 line carried from 2020
+            let refused = try await admin.postForm("/admin/parameters", [("scope", "41"), ("year", "20x"), ("povertyLine", "abc"), ("source", "")])
+            let saved = try await admin.postForm("/admin/parameters", [
+                ("scope", "41"), ("year", "2021"), ("povertyLine", "99999"), ("source", "测试：省定2021年标准"),
+            ])
+            // then
+            #expect(refused.status == .badRequest && refused.text.contains("请填写数字"))
+            #expect(saved.status == .seeOther)
+            let parameters = try await RegistryRepository(database: database).parameters(for: LiangshuiquanDemo.villageCode, year: 2022)
+            #expect(parameters.povertyLineFen == 9_999_900 && parameters.povertyLineSource.hasPrefix("2021: 测试"))
+            let list = try await admin.get("/admin/parameters").text
+            #expect(list.contains("99,999.00") && list.contains("测试：省定2021年标准"))
+            let audit = try await AuditLog(database: database).entries(AuditFilter(username: "admin", action: .create))
+            #expect(audit.contains { $0.entity == "policy_parameters" && $0.entityKey == "41/2021" })
+        }
+    }
 }

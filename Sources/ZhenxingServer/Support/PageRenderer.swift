@@ -62,6 +62,7 @@ struct PageRenderer: Sendable {
             if identity.holds(.manageUsers) { nav.append(NavLink(href: "/admin/users", label: Strings.text("nav_users", language))) }
             if identity.holds(.viewAudit) { nav.append(NavLink(href: "/admin/audit", label: Strings.text("nav_audit", language))) }
             if identity.holds(.manageTokens) { nav.append(NavLink(href: "/admin/tokens", label: Strings.text("nav_tokens", language))) }
+            if identity.holds(.editParameters) { nav.append(NavLink(href: "/admin/parameters", label: Strings.text("nav_parameters", language))) }
         }
         let model = PageModel(
             t: Strings.dictionary(language), csrf: context.csrfToken,

@@ -194,6 +194,16 @@ enum Strings {
         "guarantees": .init(zh: "两不愁三保障及饮水安全（勾选表示有保障）", en: "Guarantees (tick those that hold)"),
         "note": .init(zh: "备注", en: "Note"),
         "new_assessment": .init(zh: "录入年度核查", en: "Enter an assessment"),
+        "nav_parameters": .init(zh: "政策参数", en: "Policy parameters"),
+        "parameters_intro": .init(zh: "贫困线、监测标准和贫困村出列标准按年份和省份保存；某年没有的参数沿用此前最近一年，省级参数优先于全国参数。", en: "Poverty line, monitoring threshold and village-exit limit, by year and province; a year without a value uses the latest earlier one, and a province's value wins over the nationwide one."),
+        "add_parameters": .init(zh: "新增或修改参数", en: "Add or change parameters"),
+        "scope": .init(zh: "范围", en: "Scope"),
+        "hint_scope": .init(zh: "* 表示全国，或填两位省级代码（如 41 河南、53 云南）。", en: "* for nationwide, or a province's two digits (41 Henan, 53 Yunnan)."),
+        "nationwide": .init(zh: "全国", en: "Nationwide"),
+        "poverty_line_yuan": .init(zh: "贫困线（元/人·年）", en: "Poverty line (yuan/person/year)"),
+        "monitoring_threshold_yuan": .init(zh: "监测标准（元/人·年）", en: "Monitoring threshold (yuan/person/year)"),
+        "village_exit_limit": .init(zh: "贫困村出列标准（%）", en: "Village-exit limit (%)"),
+        "source": .init(zh: "来源", en: "Source"),
     ]
 
     /// The table in one language, as templates read it.
