@@ -63,7 +63,10 @@ func buildRouter(
     HouseholdEditPages(registry: registry, profiles: profiles, renderer: renderer, settings: settings).register(on: routes)
     AssessmentPages(registry: registry, renderer: renderer, settings: settings).register(on: routes)
     ParameterPages(parameters: PolicyParameterRepository(database: database), renderer: renderer).register(on: routes)
-    try APIHandler(divisions: divisions, profiles: profiles, figures: FiguresQuery(database: database)).register(on: router)
+    try APIHandler(
+        divisions: divisions, profiles: profiles, figures: FiguresQuery(database: database), registry: registry,
+        parameters: PolicyParameterRepository(database: database)
+    ).register(on: router)
     return (router, routes.routes)
 }
 

@@ -178,7 +178,9 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
                 (.get, "/api/v1/divisions/CODE/profile", .readRecords, nil),
                 (.put, "/api/v1/divisions/CODE/profile", .writeRecords, profile),
             ]
-            for (method, template, permission, body) in operations {
+            for (method, template, permission, body) in operations + [
+                (.get, "/api/v1/divisions/CODE/households", .readRecords, nil),
+            ] {
                 for target in [insideVillage, outsideVillage] {
                     let path = template.replacingOccurrences(of: "CODE", with: target)
                     var visitor = anonymous

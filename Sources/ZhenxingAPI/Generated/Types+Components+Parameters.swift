@@ -18,6 +18,10 @@ package import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/parameters` section of the OpenAPI document.
     package enum Parameters {
+        /// The record's opaque id (never an ID number).
+        ///
+        /// - Remark: Generated from `#/components/parameters/RecordID`.
+        package typealias RecordID = Swift.Int
         /// The 12-digit statistical code of the division.
         ///
         /// - Remark: Generated from `#/components/parameters/DivisionCodePath`.

@@ -546,6 +546,600 @@ extension Components {
                 case note
             }
         }
+        /// A household's poverty status.
+        ///
+        /// - Remark: Generated from `#/components/schemas/PovertyStatus`.
+        @frozen package enum PovertyStatus: String, Codable, Hashable, Sendable, CaseIterable {
+            case notPoor = "not_poor"
+            case poor = "poor"
+            case exited = "exited"
+            case monitored = "monitored"
+            case riskEliminated = "risk_eliminated"
+        }
+        /// A household as listed.
+        ///
+        /// - Remark: Generated from `#/components/schemas/HouseholdSummary`.
+        package struct HouseholdSummary: Codable, Hashable, Sendable {
+            /// The opaque id.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HouseholdSummary/id`.
+            package var id: Swift.Int
+            /// The household number, unique in the village.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HouseholdSummary/number`.
+            package var number: Swift.String
+            /// The village.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HouseholdSummary/villageCode`.
+            package var villageCode: Swift.String
+            /// The village group.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HouseholdSummary/groupNumber`.
+            package var groupNumber: Swift.Int?
+            /// The head's name on the date.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HouseholdSummary/headName`.
+            package var headName: Swift.String?
+            /// Members on the date.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HouseholdSummary/members`.
+            package var members: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/HouseholdSummary/status`.
+            package var status: Components.Schemas.PovertyStatus
+            /// ordinary, subsistence or destitute.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HouseholdSummary/attribute`.
+            package var attribute: Swift.String
+            /// Creates a new `HouseholdSummary`.
+            ///
+            /// - Parameters:
+            ///   - id: The opaque id.
+            ///   - number: The household number, unique in the village.
+            ///   - villageCode: The village.
+            ///   - groupNumber: The village group.
+            ///   - headName: The head's name on the date.
+            ///   - members: Members on the date.
+            ///   - status:
+            ///   - attribute: ordinary, subsistence or destitute.
+            package init(
+                id: Swift.Int,
+                number: Swift.String,
+                villageCode: Swift.String,
+                groupNumber: Swift.Int? = nil,
+                headName: Swift.String? = nil,
+                members: Swift.Int,
+                status: Components.Schemas.PovertyStatus,
+                attribute: Swift.String
+            ) {
+                self.id = id
+                self.number = number
+                self.villageCode = villageCode
+                self.groupNumber = groupNumber
+                self.headName = headName
+                self.members = members
+                self.status = status
+                self.attribute = attribute
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case number
+                case villageCode
+                case groupNumber
+                case headName
+                case members
+                case status
+                case attribute
+            }
+        }
+        /// A page of households.
+        ///
+        /// - Remark: Generated from `#/components/schemas/HouseholdPage`.
+        package struct HouseholdPage: Codable, Hashable, Sendable {
+            /// The households.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HouseholdPage/items`.
+            package var items: [Components.Schemas.HouseholdSummary]
+            /// Pass as `after` for the next page; absent on the last page.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HouseholdPage/next`.
+            package var next: Swift.String?
+            /// Creates a new `HouseholdPage`.
+            ///
+            /// - Parameters:
+            ///   - items: The households.
+            ///   - next: Pass as `after` for the next page; absent on the last page.
+            package init(
+                items: [Components.Schemas.HouseholdSummary],
+                next: Swift.String? = nil
+            ) {
+                self.items = items
+                self.next = next
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+                case next
+            }
+        }
+        /// A member of a household over a period.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Member`.
+        package struct Member: Codable, Hashable, Sendable {
+            /// The person's opaque id.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Member/personId`.
+            package var personId: Swift.Int
+            /// The name.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Member/name`.
+            package var name: Swift.String
+            /// The ID number with its middle hidden (411324********1234).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Member/residentIdMasked`.
+            package var residentIdMasked: Swift.String
+            /// male or female.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Member/sex`.
+            package var sex: Swift.String
+            /// YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Member/birthDate`.
+            package var birthDate: Swift.String
+            /// The relation to the head.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Member/relation`.
+            package var relation: Swift.String
+            /// Member since.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Member/fromDate`.
+            package var fromDate: Swift.String
+            /// Member until, when no longer.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Member/toDate`.
+            package var toDate: Swift.String?
+            /// Why they joined.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Member/reasonIn`.
+            package var reasonIn: Swift.String
+            /// Why they left.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Member/reasonOut`.
+            package var reasonOut: Swift.String?
+            /// Creates a new `Member`.
+            ///
+            /// - Parameters:
+            ///   - personId: The person's opaque id.
+            ///   - name: The name.
+            ///   - residentIdMasked: The ID number with its middle hidden (411324********1234).
+            ///   - sex: male or female.
+            ///   - birthDate: YYYY-MM-DD.
+            ///   - relation: The relation to the head.
+            ///   - fromDate: Member since.
+            ///   - toDate: Member until, when no longer.
+            ///   - reasonIn: Why they joined.
+            ///   - reasonOut: Why they left.
+            package init(
+                personId: Swift.Int,
+                name: Swift.String,
+                residentIdMasked: Swift.String,
+                sex: Swift.String,
+                birthDate: Swift.String,
+                relation: Swift.String,
+                fromDate: Swift.String,
+                toDate: Swift.String? = nil,
+                reasonIn: Swift.String,
+                reasonOut: Swift.String? = nil
+            ) {
+                self.personId = personId
+                self.name = name
+                self.residentIdMasked = residentIdMasked
+                self.sex = sex
+                self.birthDate = birthDate
+                self.relation = relation
+                self.fromDate = fromDate
+                self.toDate = toDate
+                self.reasonIn = reasonIn
+                self.reasonOut = reasonOut
+            }
+            package enum CodingKeys: String, CodingKey {
+                case personId
+                case name
+                case residentIdMasked
+                case sex
+                case birthDate
+                case relation
+                case fromDate
+                case toDate
+                case reasonIn
+                case reasonOut
+            }
+        }
+        /// A change of status.
+        ///
+        /// - Remark: Generated from `#/components/schemas/StatusEvent`.
+        package struct StatusEvent: Codable, Hashable, Sendable {
+            /// YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/StatusEvent/date`.
+            package var date: Swift.String
+            /// - Remark: Generated from `#/components/schemas/StatusEvent/status`.
+            package var status: Components.Schemas.PovertyStatus
+            /// For monitored households: unstable_exited, marginal or sudden_hardship.
+            ///
+            /// - Remark: Generated from `#/components/schemas/StatusEvent/monitoringKind`.
+            package var monitoringKind: Swift.String?
+            /// Why.
+            ///
+            /// - Remark: Generated from `#/components/schemas/StatusEvent/reason`.
+            package var reason: Swift.String
+            /// Who decided.
+            ///
+            /// - Remark: Generated from `#/components/schemas/StatusEvent/decidedBy`.
+            package var decidedBy: Swift.String
+            /// Creates a new `StatusEvent`.
+            ///
+            /// - Parameters:
+            ///   - date: YYYY-MM-DD.
+            ///   - status:
+            ///   - monitoringKind: For monitored households: unstable_exited, marginal or sudden_hardship.
+            ///   - reason: Why.
+            ///   - decidedBy: Who decided.
+            package init(
+                date: Swift.String,
+                status: Components.Schemas.PovertyStatus,
+                monitoringKind: Swift.String? = nil,
+                reason: Swift.String,
+                decidedBy: Swift.String
+            ) {
+                self.date = date
+                self.status = status
+                self.monitoringKind = monitoringKind
+                self.reason = reason
+                self.decidedBy = decidedBy
+            }
+            package enum CodingKeys: String, CodingKey {
+                case date
+                case status
+                case monitoringKind
+                case reason
+                case decidedBy
+            }
+        }
+        /// A household's assessment for a year; amounts in fen.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Assessment`.
+        package struct Assessment: Codable, Hashable, Sendable {
+            /// The year (from the path when storing).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Assessment/year`.
+            package var year: Swift.Int?
+            /// Members counted for the per-capita figure.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Assessment/members`.
+            package var members: Swift.Int
+            /// Wage income, fen.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Assessment/wages`.
+            package var wages: Swift.Int
+            /// Production income, fen.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Assessment/production`.
+            package var production: Swift.Int
+            /// Property income, fen.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Assessment/property`.
+            package var property: Swift.Int
+            /// Transfer income, fen.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Assessment/transfers`.
+            package var transfers: Swift.Int
+            /// Production costs, fen.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Assessment/productionCosts`.
+            package var productionCosts: Swift.Int
+            /// Food and clothing secure.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Assessment/foodAndClothing`.
+            package var foodAndClothing: Swift.Bool
+            /// Compulsory education guaranteed.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Assessment/education`.
+            package var education: Swift.Bool
+            /// Basic medical care guaranteed.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Assessment/medical`.
+            package var medical: Swift.Bool
+            /// Safe housing.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Assessment/housing`.
+            package var housing: Swift.Bool
+            /// Safe drinking water.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Assessment/water`.
+            package var water: Swift.Bool
+            /// Notes.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Assessment/note`.
+            package var note: Swift.String?
+            /// Read only: net income over members, fen.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Assessment/perCapitaNetIncome`.
+            package var perCapitaNetIncome: Swift.Int?
+            /// Read only: above that year's poverty line with all five guarantees.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Assessment/meetsExitStandard`.
+            package var meetsExitStandard: Swift.Bool?
+            /// Creates a new `Assessment`.
+            ///
+            /// - Parameters:
+            ///   - year: The year (from the path when storing).
+            ///   - members: Members counted for the per-capita figure.
+            ///   - wages: Wage income, fen.
+            ///   - production: Production income, fen.
+            ///   - property: Property income, fen.
+            ///   - transfers: Transfer income, fen.
+            ///   - productionCosts: Production costs, fen.
+            ///   - foodAndClothing: Food and clothing secure.
+            ///   - education: Compulsory education guaranteed.
+            ///   - medical: Basic medical care guaranteed.
+            ///   - housing: Safe housing.
+            ///   - water: Safe drinking water.
+            ///   - note: Notes.
+            ///   - perCapitaNetIncome: Read only: net income over members, fen.
+            ///   - meetsExitStandard: Read only: above that year's poverty line with all five guarantees.
+            package init(
+                year: Swift.Int? = nil,
+                members: Swift.Int,
+                wages: Swift.Int,
+                production: Swift.Int,
+                property: Swift.Int,
+                transfers: Swift.Int,
+                productionCosts: Swift.Int,
+                foodAndClothing: Swift.Bool,
+                education: Swift.Bool,
+                medical: Swift.Bool,
+                housing: Swift.Bool,
+                water: Swift.Bool,
+                note: Swift.String? = nil,
+                perCapitaNetIncome: Swift.Int? = nil,
+                meetsExitStandard: Swift.Bool? = nil
+            ) {
+                self.year = year
+                self.members = members
+                self.wages = wages
+                self.production = production
+                self.property = property
+                self.transfers = transfers
+                self.productionCosts = productionCosts
+                self.foodAndClothing = foodAndClothing
+                self.education = education
+                self.medical = medical
+                self.housing = housing
+                self.water = water
+                self.note = note
+                self.perCapitaNetIncome = perCapitaNetIncome
+                self.meetsExitStandard = meetsExitStandard
+            }
+            package enum CodingKeys: String, CodingKey {
+                case year
+                case members
+                case wages
+                case production
+                case property
+                case transfers
+                case productionCosts
+                case foodAndClothing
+                case education
+                case medical
+                case housing
+                case water
+                case note
+                case perCapitaNetIncome
+                case meetsExitStandard
+            }
+        }
+        /// A household's whole file (一户一档).
+        ///
+        /// - Remark: Generated from `#/components/schemas/HouseholdFile`.
+        package struct HouseholdFile: Codable, Hashable, Sendable {
+            /// The opaque id.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HouseholdFile/id`.
+            package var id: Swift.Int
+            /// The household number.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HouseholdFile/number`.
+            package var number: Swift.String
+            /// The village.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HouseholdFile/villageCode`.
+            package var villageCode: Swift.String
+            /// The village group.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HouseholdFile/groupNumber`.
+            package var groupNumber: Swift.Int?
+            /// The natural village.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HouseholdFile/naturalVillage`.
+            package var naturalVillage: Swift.String?
+            /// The address.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HouseholdFile/address`.
+            package var address: Swift.String
+            /// ordinary, subsistence or destitute.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HouseholdFile/attribute`.
+            package var attribute: Swift.String
+            /// The main cause of poverty.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HouseholdFile/mainCause`.
+            package var mainCause: Swift.String?
+            /// Other causes.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HouseholdFile/otherCauses`.
+            package var otherCauses: [Swift.String]
+            /// The edit version.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HouseholdFile/version`.
+            package var version: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/HouseholdFile/status`.
+            package var status: Components.Schemas.PovertyStatus
+            /// Every membership.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HouseholdFile/members`.
+            package var members: [Components.Schemas.Member]
+            /// Status history, oldest first.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HouseholdFile/statusEvents`.
+            package var statusEvents: [Components.Schemas.StatusEvent]
+            /// Assessments, newest first.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HouseholdFile/assessments`.
+            package var assessments: [Components.Schemas.Assessment]
+            /// Creates a new `HouseholdFile`.
+            ///
+            /// - Parameters:
+            ///   - id: The opaque id.
+            ///   - number: The household number.
+            ///   - villageCode: The village.
+            ///   - groupNumber: The village group.
+            ///   - naturalVillage: The natural village.
+            ///   - address: The address.
+            ///   - attribute: ordinary, subsistence or destitute.
+            ///   - mainCause: The main cause of poverty.
+            ///   - otherCauses: Other causes.
+            ///   - version: The edit version.
+            ///   - status:
+            ///   - members: Every membership.
+            ///   - statusEvents: Status history, oldest first.
+            ///   - assessments: Assessments, newest first.
+            package init(
+                id: Swift.Int,
+                number: Swift.String,
+                villageCode: Swift.String,
+                groupNumber: Swift.Int? = nil,
+                naturalVillage: Swift.String? = nil,
+                address: Swift.String,
+                attribute: Swift.String,
+                mainCause: Swift.String? = nil,
+                otherCauses: [Swift.String],
+                version: Swift.Int,
+                status: Components.Schemas.PovertyStatus,
+                members: [Components.Schemas.Member],
+                statusEvents: [Components.Schemas.StatusEvent],
+                assessments: [Components.Schemas.Assessment]
+            ) {
+                self.id = id
+                self.number = number
+                self.villageCode = villageCode
+                self.groupNumber = groupNumber
+                self.naturalVillage = naturalVillage
+                self.address = address
+                self.attribute = attribute
+                self.mainCause = mainCause
+                self.otherCauses = otherCauses
+                self.version = version
+                self.status = status
+                self.members = members
+                self.statusEvents = statusEvents
+                self.assessments = assessments
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case number
+                case villageCode
+                case groupNumber
+                case naturalVillage
+                case address
+                case attribute
+                case mainCause
+                case otherCauses
+                case version
+                case status
+                case members
+                case statusEvents
+                case assessments
+            }
+        }
+        /// Policy parameters of a scope and year.
+        ///
+        /// - Remark: Generated from `#/components/schemas/ParameterRow`.
+        package struct ParameterRow: Codable, Hashable, Sendable {
+            /// '*' or a province's two digits.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ParameterRow/scope`.
+            package var scope: Swift.String
+            /// The year it takes effect.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ParameterRow/year`.
+            package var year: Swift.Int
+            /// Poverty line, fen per person per year.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ParameterRow/povertyLineFen`.
+            package var povertyLineFen: Swift.Int?
+            /// Monitoring threshold, fen per person per year.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ParameterRow/monitoringThresholdFen`.
+            package var monitoringThresholdFen: Swift.Int?
+            /// Village-exit incidence limit in basis points (200 = 2 %).
+            ///
+            /// - Remark: Generated from `#/components/schemas/ParameterRow/villageExitLimitBp`.
+            package var villageExitLimitBp: Swift.Int?
+            /// Where it comes from.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ParameterRow/source`.
+            package var source: Swift.String
+            /// Creates a new `ParameterRow`.
+            ///
+            /// - Parameters:
+            ///   - scope: '*' or a province's two digits.
+            ///   - year: The year it takes effect.
+            ///   - povertyLineFen: Poverty line, fen per person per year.
+            ///   - monitoringThresholdFen: Monitoring threshold, fen per person per year.
+            ///   - villageExitLimitBp: Village-exit incidence limit in basis points (200 = 2 %).
+            ///   - source: Where it comes from.
+            package init(
+                scope: Swift.String,
+                year: Swift.Int,
+                povertyLineFen: Swift.Int? = nil,
+                monitoringThresholdFen: Swift.Int? = nil,
+                villageExitLimitBp: Swift.Int? = nil,
+                source: Swift.String
+            ) {
+                self.scope = scope
+                self.year = year
+                self.povertyLineFen = povertyLineFen
+                self.monitoringThresholdFen = monitoringThresholdFen
+                self.villageExitLimitBp = villageExitLimitBp
+                self.source = source
+            }
+            package enum CodingKeys: String, CodingKey {
+                case scope
+                case year
+                case povertyLineFen
+                case monitoringThresholdFen
+                case villageExitLimitBp
+                case source
+            }
+        }
+        /// Every row of policy parameters.
+        ///
+        /// - Remark: Generated from `#/components/schemas/ParameterList`.
+        package struct ParameterList: Codable, Hashable, Sendable {
+            /// The rows.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ParameterList/items`.
+            package var items: [Components.Schemas.ParameterRow]
+            /// Creates a new `ParameterList`.
+            ///
+            /// - Parameters:
+            ///   - items: The rows.
+            package init(items: [Components.Schemas.ParameterRow]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
         /// A validation error on one field of the request.
         ///
         /// - Remark: Generated from `#/components/schemas/FieldError`.

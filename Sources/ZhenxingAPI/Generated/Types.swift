@@ -52,6 +52,48 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /divisions/{code}/figures`.
     /// - Remark: Generated from `#/paths//divisions/{code}/figures/get(getFigures)`.
     func getFigures(_ input: Operations.GetFigures.Input) async throws -> Operations.GetFigures.Output
+    /// List the households of a division
+    ///
+    /// One page of the households in the villages of a division, ordered by household number, with each household's status and member count on the `asOf` date. Pass the `next` value of a page as `after` for the next one.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/households`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/households/get(listHouseholds)`.
+    func listHouseholds(_ input: Operations.ListHouseholds.Input) async throws -> Operations.ListHouseholds.Output
+    /// Get a household's file
+    ///
+    /// The whole file of a household (一户一档): its fields, every member with the membership period (ID numbers masked), its status history and its yearly assessments. 404 when it does not exist or lies outside the caller's division.
+    ///
+    /// - Remark: HTTP `GET /households/{id}`.
+    /// - Remark: Generated from `#/paths//households/{id}/get(getHousehold)`.
+    func getHousehold(_ input: Operations.GetHousehold.Input) async throws -> Operations.GetHousehold.Output
+    /// Record a status change
+    ///
+    /// Appends a status change (date, status, kind for monitored households, reason, who decided) to a household's history; history is never overwritten. Needs the right to approve status changes.
+    ///
+    /// - Remark: HTTP `POST /households/{id}/status-events`.
+    /// - Remark: Generated from `#/paths//households/{id}/status-events/post(addStatusEvent)`.
+    func addStatusEvent(_ input: Operations.AddStatusEvent.Input) async throws -> Operations.AddStatusEvent.Output
+    /// Store a yearly assessment
+    ///
+    /// Stores (or replaces) a household's assessment for a year: members counted, the income sheet in fen, the five guarantees and a note.
+    ///
+    /// - Remark: HTTP `PUT /households/{id}/assessments/{year}`.
+    /// - Remark: Generated from `#/paths//households/{id}/assessments/{year}/put(putAssessment)`.
+    func putAssessment(_ input: Operations.PutAssessment.Input) async throws -> Operations.PutAssessment.Output
+    /// List the dated policy parameters
+    ///
+    /// Every row of policy parameters (poverty line, monitoring threshold, village-exit limit) by scope ('*' nationwide or a province's two digits) and year, with its source.
+    ///
+    /// - Remark: HTTP `GET /parameters`.
+    /// - Remark: Generated from `#/paths//parameters/get(listParameters)`.
+    func listParameters(_ input: Operations.ListParameters.Input) async throws -> Operations.ListParameters.Output
+    /// Add or replace a row of policy parameters
+    ///
+    /// Adds the row of a scope and year, or replaces it. Administrators only.
+    ///
+    /// - Remark: HTTP `PUT /parameters`.
+    /// - Remark: Generated from `#/paths//parameters/put(putParameters)`.
+    func putParameters(_ input: Operations.PutParameters.Input) async throws -> Operations.PutParameters.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -133,6 +175,96 @@ extension APIProtocol {
             path: path,
             query: query,
             headers: headers
+        ))
+    }
+    /// List the households of a division
+    ///
+    /// One page of the households in the villages of a division, ordered by household number, with each household's status and member count on the `asOf` date. Pass the `next` value of a page as `after` for the next one.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/households`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/households/get(listHouseholds)`.
+    package func listHouseholds(
+        path: Operations.ListHouseholds.Input.Path,
+        query: Operations.ListHouseholds.Input.Query = .init(),
+        headers: Operations.ListHouseholds.Input.Headers = .init()
+    ) async throws -> Operations.ListHouseholds.Output {
+        try await listHouseholds(Operations.ListHouseholds.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Get a household's file
+    ///
+    /// The whole file of a household (一户一档): its fields, every member with the membership period (ID numbers masked), its status history and its yearly assessments. 404 when it does not exist or lies outside the caller's division.
+    ///
+    /// - Remark: HTTP `GET /households/{id}`.
+    /// - Remark: Generated from `#/paths//households/{id}/get(getHousehold)`.
+    package func getHousehold(
+        path: Operations.GetHousehold.Input.Path,
+        headers: Operations.GetHousehold.Input.Headers = .init()
+    ) async throws -> Operations.GetHousehold.Output {
+        try await getHousehold(Operations.GetHousehold.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Record a status change
+    ///
+    /// Appends a status change (date, status, kind for monitored households, reason, who decided) to a household's history; history is never overwritten. Needs the right to approve status changes.
+    ///
+    /// - Remark: HTTP `POST /households/{id}/status-events`.
+    /// - Remark: Generated from `#/paths//households/{id}/status-events/post(addStatusEvent)`.
+    package func addStatusEvent(
+        path: Operations.AddStatusEvent.Input.Path,
+        headers: Operations.AddStatusEvent.Input.Headers = .init(),
+        body: Operations.AddStatusEvent.Input.Body
+    ) async throws -> Operations.AddStatusEvent.Output {
+        try await addStatusEvent(Operations.AddStatusEvent.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Store a yearly assessment
+    ///
+    /// Stores (or replaces) a household's assessment for a year: members counted, the income sheet in fen, the five guarantees and a note.
+    ///
+    /// - Remark: HTTP `PUT /households/{id}/assessments/{year}`.
+    /// - Remark: Generated from `#/paths//households/{id}/assessments/{year}/put(putAssessment)`.
+    package func putAssessment(
+        path: Operations.PutAssessment.Input.Path,
+        headers: Operations.PutAssessment.Input.Headers = .init(),
+        body: Operations.PutAssessment.Input.Body
+    ) async throws -> Operations.PutAssessment.Output {
+        try await putAssessment(Operations.PutAssessment.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// List the dated policy parameters
+    ///
+    /// Every row of policy parameters (poverty line, monitoring threshold, village-exit limit) by scope ('*' nationwide or a province's two digits) and year, with its source.
+    ///
+    /// - Remark: HTTP `GET /parameters`.
+    /// - Remark: Generated from `#/paths//parameters/get(listParameters)`.
+    package func listParameters(headers: Operations.ListParameters.Input.Headers = .init()) async throws -> Operations.ListParameters.Output {
+        try await listParameters(Operations.ListParameters.Input(headers: headers))
+    }
+    /// Add or replace a row of policy parameters
+    ///
+    /// Adds the row of a scope and year, or replaces it. Administrators only.
+    ///
+    /// - Remark: HTTP `PUT /parameters`.
+    /// - Remark: Generated from `#/paths//parameters/put(putParameters)`.
+    package func putParameters(
+        headers: Operations.PutParameters.Input.Headers = .init(),
+        body: Operations.PutParameters.Input.Body
+    ) async throws -> Operations.PutParameters.Output {
+        try await putParameters(Operations.PutParameters.Input(
+            headers: headers,
+            body: body
         ))
     }
 }

@@ -12,6 +12,8 @@ struct APIHandler: APIProtocol {
     let divisions: DivisionRepository
     let profiles: VillageProfileRepository
     let figures: FiguresQuery
+    let registry: RegistryRepository
+    let parameters: PolicyParameterRepository
 
     /// Registers every operation under `/api/v1`, and the document itself at `/api/openapi.yaml`.
     func register(on router: Router<AppRequestContext>) throws {
@@ -104,7 +106,7 @@ struct APIHandler: APIProtocol {
         }
     }
 
-    private static func code(_ text: String) throws -> DivisionCode {
+    static func code(_ text: String) throws -> DivisionCode {
         do {
             return try DivisionCode(validating: text)
         } catch {
@@ -112,7 +114,7 @@ struct APIHandler: APIProtocol {
         }
     }
 
-    private static func unknown(_ code: DivisionCode) -> AppError {
+    static func unknown(_ code: DivisionCode) -> AppError {
         .notFound(LocalizedText(zh: "区划 \(code) 不存在", en: "Division \(code) does not exist"))
     }
 

@@ -1,0 +1,149 @@
+import Foundation
+import OpenAPIRuntime
+import ZhenxingAPI
+import ZhenxingDomain
+import ZhenxingStore
+
+/// The registry operations: households, status events, assessments, policy parameters.
+extension APIHandler {
+    func listHouseholds(_ input: Operations.ListHouseholds.Input) async throws -> Operations.ListHouseholds.Output {
+        let code = try Self.code(input.path.code)
+        try RequestScope.authorize(.readRecords, in: code)
+        guard try await divisions.find(code) != nil else { throw Self.unknown(code) }
+        let query = input.query
+        let limit = query.limit ?? 100
+        guard (1...500).contains(limit) else {
+            throw AppError(.badRequest, LocalizedText(zh: "limit 应在 1 到 500 之间", en: "limit must be 1 to 500"))
+        }
+        let date = query.asOf ?? String(Timestamp.now().prefix(10))
+        guard date.wholeMatch(of: #/\d{4}-\d{2}-\d{2}/#) != nil else {
+            throw AppError(.badRequest, LocalizedText(zh: "asOf 应为 YYYY-MM-DD", en: "asOf must be YYYY-MM-DD"))
+        }
+        let filter = HouseholdFilter(
+            groupNumber: query.group, status: query.status.flatMap { PovertyStatus(rawValue: $0.rawValue) }, search: query.q)
+        let rows = try await registry.households(in: code, filter: filter, asOf: date, after: query.after, limit: limit)
+        let items = rows.map { row in
+            Components.Schemas.HouseholdSummary(
+                id: row.id, number: row.number, villageCode: row.villageCode, groupNumber: row.groupNumber, headName: row.headName,
+                members: row.members, status: Components.Schemas.PovertyStatus(rawValue: row.status) ?? .notPoor, attribute: row.attribute)
+        }
+        return .ok(.init(body: .json(.init(items: items, next: rows.count == limit ? rows.last?.number : nil))))
+    }
+
+    func getHousehold(_ input: Operations.GetHousehold.Input) async throws -> Operations.GetHousehold.Output {
+        let id = try await household(input.path.id, needs: .readRecords)
+        return .ok(.init(body: .json(try await fileSchema(id))))
+    }
+
+    func addStatusEvent(_ input: Operations.AddStatusEvent.Input) async throws -> Operations.AddStatusEvent.Output {
+        let id = try await household(input.path.id, needs: .approveStatus)
+        guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
+        var issues: [FieldIssue] = []
+        if body.date.wholeMatch(of: #/\d{4}-\d{2}-\d{2}/#) == nil {
+            issues.append(FieldIssue(field: "date", message: LocalizedText(zh: "日期应为 YYYY-MM-DD", en: "The date must be YYYY-MM-DD")))
+        }
+        let kind = body.monitoringKind.flatMap(MonitoringKind.init)
+        let status = PovertyStatus(rawValue: body.status.rawValue)!
+        if status == .monitored && kind == nil {
+            issues.append(FieldIssue(field: "monitoringKind", message: LocalizedText(zh: "监测户须给出监测类型", en: "A monitored household needs a kind")))
+        }
+        for (field, value) in [("reason", body.reason), ("decidedBy", body.decidedBy)] where value.trimmingCharacters(in: .whitespaces).isEmpty {
+            issues.append(FieldIssue(field: field, message: LocalizedText(zh: "不能为空", en: "Required")))
+        }
+        guard issues.isEmpty else { throw ValidationFailure(issues) }
+        try await registry.changeStatus(
+            StatusChange(date: body.date, status: status, monitoringKind: status == .monitored ? kind : nil, reason: body.reason, decidedBy: body.decidedBy),
+            household: id, by: RequestScope.actor)
+        return .ok(.init(body: .json(try await fileSchema(id))))
+    }
+
+    func putAssessment(_ input: Operations.PutAssessment.Input) async throws -> Operations.PutAssessment.Output {
+        let id = try await household(input.path.id, needs: .writeRecords)
+        guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
+        guard FiguresQuery.years.contains(input.path.year) else {
+            throw ValidationFailure([FieldIssue(field: "year", message: LocalizedText(zh: "年份应在 2000 到 2100 之间", en: "The year must be 2000 to 2100"))])
+        }
+        guard (0...50).contains(body.members) else {
+            throw ValidationFailure([FieldIssue(field: "members", message: LocalizedText(zh: "人数应在 0 到 50 之间", en: "Members must be 0 to 50"))])
+        }
+        try await registry.saveAssessment(
+            Assessment(
+                year: input.path.year, members: body.members,
+                income: IncomeSheet(wages: body.wages, production: body.production, property: body.property, transfers: body.transfers,
+                                    productionCosts: body.productionCosts),
+                guarantees: Guarantees(foodAndClothing: body.foodAndClothing, education: body.education, medical: body.medical,
+                                       housing: body.housing, water: body.water),
+                note: body.note ?? ""),
+            household: id, by: RequestScope.actor)
+        return .ok(.init(body: .json(try await fileSchema(id))))
+    }
+
+    func listParameters(_ input: Operations.ListParameters.Input) async throws -> Operations.ListParameters.Output {
+        guard let identity = RequestScope.identity else { throw AppError.signInRequired }
+        guard identity.holds(.readRecords) else { throw AppError.forbidden }
+        return .ok(.init(body: .json(try await parameterList())))
+    }
+
+    func putParameters(_ input: Operations.PutParameters.Input) async throws -> Operations.PutParameters.Output {
+        guard let identity = RequestScope.identity else { throw AppError.signInRequired }
+        guard identity.holds(.editParameters) else { throw AppError.forbidden }
+        guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
+        try await parameters.save(
+            PolicyParameterRow(scope: body.scope, year: body.year, povertyLineFen: body.povertyLineFen,
+                               monitoringThresholdFen: body.monitoringThresholdFen, villageExitLimitBp: body.villageExitLimitBp, source: body.source),
+            by: RequestScope.actor)
+        return .ok(.init(body: .json(try await parameterList())))
+    }
+
+    // MARK: Shared
+
+    /// The household's id once the caller may act on it: 404 outside their division, 403 without the right.
+    private func household(_ id: Int, needs permission: Permission) async throws -> Int {
+        guard let identity = RequestScope.identity else { throw AppError.signInRequired }
+        guard let village = try await registry.village(ofHousehold: id), identity.covers(village) else {
+            throw AppError.notFound(LocalizedText(zh: "找不到这条记录", en: "No such record"))
+        }
+        guard identity.can(permission, in: village) else { throw AppError.forbidden }
+        return id
+    }
+
+    private func parameterList() async throws -> Components.Schemas.ParameterList {
+        .init(items: try await parameters.all().map {
+            .init(scope: $0.scope, year: $0.year, povertyLineFen: $0.povertyLineFen, monitoringThresholdFen: $0.monitoringThresholdFen,
+                  villageExitLimitBp: $0.villageExitLimitBp, source: $0.source)
+        })
+    }
+
+    private func fileSchema(_ id: Int) async throws -> Components.Schemas.HouseholdFile {
+        let file = try await registry.file(id)
+        let draft = file.draft
+        var assessments: [Components.Schemas.Assessment] = []
+        for assessment in file.assessments {
+            let line = try await registry.parameters(for: draft.village, year: assessment.year).povertyLineFen ?? 0
+            let income = assessment.income, guarantees = assessment.guarantees
+            assessments.append(.init(
+                year: assessment.year, members: assessment.members, wages: income.wages, production: income.production,
+                property: income.property, transfers: income.transfers, productionCosts: income.productionCosts,
+                foodAndClothing: guarantees.foodAndClothing, education: guarantees.education, medical: guarantees.medical,
+                housing: guarantees.housing, water: guarantees.water, note: assessment.note,
+                perCapitaNetIncome: income.perCapita(members: assessment.members),
+                meetsExitStandard: ExitRules.household(income: income, members: assessment.members, guarantees: guarantees, povertyLineFen: line)
+                    .allSatisfy(\.passes)))
+        }
+        return .init(
+            id: file.id, number: draft.number, villageCode: draft.village.rawValue, groupNumber: draft.groupNumber,
+            naturalVillage: draft.naturalVillage, address: draft.address, attribute: draft.attribute.rawValue,
+            mainCause: draft.mainCause?.rawValue, otherCauses: draft.otherCauses.map(\.rawValue), version: file.version,
+            status: Components.Schemas.PovertyStatus(rawValue: (file.statusChanges.last?.status ?? .notPoor).rawValue)!,
+            members: file.members.map {
+                .init(personId: $0.personId, name: $0.name, residentIdMasked: (try? ResidentID(validating: $0.residentId))?.masked ?? "",
+                      sex: $0.sex, birthDate: $0.birthDate, relation: $0.relation, fromDate: $0.fromDate, toDate: $0.toDate,
+                      reasonIn: $0.reasonIn, reasonOut: $0.reasonOut)
+            },
+            statusEvents: file.statusChanges.map {
+                .init(date: $0.date, status: Components.Schemas.PovertyStatus(rawValue: $0.status.rawValue)!,
+                      monitoringKind: $0.monitoringKind?.rawValue, reason: $0.reason, decidedBy: $0.decidedBy)
+            },
+            assessments: assessments)
+    }
+}
