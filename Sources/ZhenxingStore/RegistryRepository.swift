@@ -485,15 +485,42 @@ extension RegistryRepository {
         }
     }
 
-    /// Registers a new person as a member from a date (birth, marriage, moving in); returns their id.
-    public func addNewMember(
+    /// Adds a member from a date: a new person is registered (birth, marriage, moving in); a person
+    /// already registered under the same ID number and name moves here, ending their membership of
+    /// another household on the same date (moves keep both histories). Returns the person's id.
+    public func addMember(
         _ person: PersonDraft, household: Int, relation: Relation, from date: String, reason: String, by actor: AuditActor
     ) async throws -> Int {
-        try await database.transaction { sql in
+        struct Existing: Decodable { let id: Int; let name: String }
+        return try await database.transaction { sql in
             let current = try await Self.loadDraft(household, in: sql)
-            let id = try await Self.insertPerson(person, division: current.draft.village, by: actor, in: sql)
-            try await Self.addMember(person: id, household: household, relation: relation, from: date, reason: reason, in: sql)
-            return id
+            guard let existing = try await sql.raw("SELECT id, name FROM people WHERE resident_id = \(bind: person.residentID.value)")
+                .first(decoding: Existing.self) else {
+                let id = try await Self.insertPerson(person, division: current.draft.village, by: actor, in: sql)
+                try await Self.addMember(person: id, household: household, relation: relation, from: date, reason: reason, in: sql)
+                return id
+            }
+            guard existing.name == person.name else {
+                throw ValidationFailure([FieldIssue(field: "residentID", message: LocalizedText(
+                    zh: "身份证号 \(person.residentID.masked) 已登记在其他人名下", en: "ID number \(person.residentID.masked) is already registered to someone else"))])
+            }
+            struct Open: Decodable { let householdId: Int; let fromDate: String }
+            if let open = try await sql.raw("""
+                SELECT household_id, from_date FROM memberships WHERE person_id = \(bind: existing.id) AND to_date IS NULL
+                """).first(decoding: Open.self, keyDecodingStrategy: .convertFromSnakeCase) {
+                guard open.householdId != household else {
+                    throw ValidationFailure([FieldIssue(field: "residentID", message: LocalizedText(zh: "此人已是本户成员", en: "Already a member of this household"))])
+                }
+                guard date > open.fromDate else {
+                    throw ValidationFailure([FieldIssue(field: "from", message: LocalizedText(
+                        zh: "迁入日期应晚于在原户的加入日期 \(open.fromDate)", en: "The date must be after joining the previous household on \(open.fromDate)"))])
+                }
+                try await Self.endMembership(person: existing.id, on: date, reason: "迁往其他户", in: sql)
+            }
+            try await Self.addMember(person: existing.id, household: household, relation: relation, from: date, reason: reason, in: sql)
+            try await AuditLog.record(.update, entity: "membership", key: String(existing.id), division: current.draft.village,
+                                      after: ["household": String(household), "from": date, "reason": reason], by: actor, in: sql)
+            return existing.id
         }
     }
 

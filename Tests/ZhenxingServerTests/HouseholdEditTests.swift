@@ -133,4 +133,30 @@ import ZhenxingTestSupport
             #expect(page.contains("4,500.00 元") && page.contains("未达到脱贫标准") && page.contains("✗ 未达标"))
         }
     }
+
+    @Test(arguments: TestDatabases.engines)
+    func aRegisteredPersonMovesBetweenHouseholdsKeepingBothHistories(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { browser, database, _ in
+            var client = browser
+            let registry = RegistryRepository(database: database)
+            let son = try #require(try await registry.file(2).members.first { $0.toDate == nil && $0.relation != "head" })
+            // when: the same person, by ID and name, joins household 3
+            let wrongName = try await client.postForm("/households/3/members", [
+                ("name", "别人"), ("residentID", son.residentId), ("relation", "other"), ("from", "2026-04-01"), ("reason", "分户迁入"),
+            ])
+            let moved = try await client.postForm("/households/3/members", [
+                ("name", son.name), ("residentID", son.residentId), ("relation", "son_in_law"), ("from", "2026-04-01"), ("reason", "分户迁入"),
+            ])
+            // then
+            #expect(wrongName.status == .badRequest && wrongName.text.contains("已登记在其他人名下"))
+            #expect(moved.status == .seeOther)
+            let left = try #require(try await registry.file(2).members.first { $0.personId == son.personId })
+            let joined = try #require(try await registry.file(3).members.first { $0.personId == son.personId })
+            #expect(left.toDate == "2026-04-01" && left.reasonOut == "迁往其他户")
+            #expect(joined.fromDate == "2026-04-01" && joined.toDate == nil && joined.relation == "son_in_law")
+            let figures = try await registry.figures(LiangshuiquanDemo.villageCode, asOf: "2026-12-31")
+            let before = try await registry.figures(LiangshuiquanDemo.villageCode, asOf: "2026-03-31")
+            #expect(figures.population == before.population)  // a move inside the village changes no total
+        }
+    }
 }

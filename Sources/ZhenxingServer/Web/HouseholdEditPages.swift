@@ -118,7 +118,7 @@ struct HouseholdEditPages: Sendable {
         var reason: String?
     }
 
-    static let joinReasons = ["出生", "婚入", "迁入", "登记"]
+    static let joinReasons = ["出生", "婚入", "迁入", "分户迁入", "登记"]
     static let leaveReasons = ["死亡", "迁出", "婚出", "分户"]
 
     @Sendable func newMember(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -152,7 +152,7 @@ struct HouseholdEditPages: Sendable {
             return try await memberForm(input, issues: issues, request: request, context: context, status: .badRequest)
         }
         do {
-            _ = try await registry.addNewMember(person, household: id, relation: relation, from: from, reason: reason, by: context.actor)
+            _ = try await registry.addMember(person, household: id, relation: relation, from: from, reason: reason, by: context.actor)
         } catch let failure as ValidationFailure {
             return try await memberForm(input, issues: failure.issues, request: request, context: context, status: .badRequest)
         }
