@@ -552,6 +552,29 @@ extension RegistryRepository {
         }
     }
 
+    /// Closes a household with a date and reason (merged, moved away, everyone died); it is never
+    /// deleted, its history stays, and it leaves the lists. Members still in it are refused.
+    public func closeHousehold(_ id: Int, on date: String, reason: String, by actor: AuditActor) async throws {
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ValidationFailure([FieldIssue(field: "reason", message: LocalizedText(zh: "请填写注销原因", en: "Give the reason for closing"))])
+        }
+        try await database.transaction { sql in
+            let current = try await Self.loadDraft(id, in: sql)
+            let open = try await sql.raw("SELECT count(*) AS n FROM memberships WHERE household_id = \(bind: id) AND to_date IS NULL")
+                .first(decodingColumn: "n", as: Int.self) ?? 0
+            guard open == 0 else {
+                throw ValidationFailure([FieldIssue(field: "reason", message: LocalizedText(
+                    zh: "户内还有 \(open) 名成员，请先登记他们离开或迁往他户", en: "\(open) members are still in the household; record their leaving first"))])
+            }
+            try await sql.raw("""
+                UPDATE households SET closed_on = \(bind: date), closed_reason = \(bind: reason), version = version + 1,
+                    updated_at = \(bind: Timestamp.now()) WHERE id = \(bind: id)
+                """).run()
+            try await AuditLog.record(.update, entity: "household", key: String(id), division: current.draft.village,
+                                      after: ["closedOn": date, "closedReason": reason], by: actor, in: sql)
+        }
+    }
+
     /// Records a status change of a household, audited.
     public func changeStatus(_ change: StatusChange, household: Int, by actor: AuditActor) async throws {
         try await database.transaction { sql in

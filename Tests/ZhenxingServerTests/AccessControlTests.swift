@@ -92,6 +92,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "POST /households/:id/members": .record(.writeRecords, .household),
             "POST /households/:id/members/:person/end": .record(.writeRecords, .household),
             "POST /households/:id/status": .record(.approveStatus, .household),
+            "POST /households/:id/close": .record(.writeRecords, .household),
             "GET /households/:id/assessments/new": .record(.writeRecords, .household),
             "POST /households/:id/assessments": .record(.writeRecords, .household),
             "GET /admin/parameters": .ownDivision(.editParameters), "POST /admin/parameters": .ownDivision(.editParameters),

@@ -159,4 +159,24 @@ import ZhenxingTestSupport
             #expect(figures.population == before.population)  // a move inside the village changes no total
         }
     }
+
+    @Test func aHouseholdIsClosedNeverDeleted() async throws {
+        try await withDemoApp(.sqlite) { browser, database, _ in
+            var client = browser
+            let registry = RegistryRepository(database: database)
+            let members = try await registry.file(5).members.filter { $0.toDate == nil }
+            let refused = try await client.postForm("/households/5/close", [("date", "2026-05-01"), ("reason", "全户迁出")])
+            #expect(refused.status == .badRequest && refused.text.contains("请先登记他们离开"))
+            for member in members {
+                _ = try await registry.endMember(person: member.personId, household: 5, on: "2026-04-30", reason: "迁出", by: .system)
+            }
+            let closed = try await client.postForm("/households/5/close", [("date", "2026-05-01"), ("reason", "全户迁出")])
+            #expect(closed.status == .seeOther)
+            let page = try await client.get("/households/5").text
+            #expect(page.contains("已于 2026-05-01 注销：全户迁出"))
+            let listed = try await registry.households(in: LiangshuiquanDemo.villageCode, filter: HouseholdFilter(search: "0005"), asOf: "2026-06-01", after: nil, limit: 5)
+            #expect(listed.isEmpty)
+            #expect(try await registry.file(5).members.count == members.count)
+        }
+    }
 }

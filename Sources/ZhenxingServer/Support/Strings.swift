@@ -184,6 +184,7 @@ enum Strings {
         "joined_on": .init(zh: "加入日期", en: "Joined on"),
         "join_reason": .init(zh: "加入原因", en: "Why they joined"),
         "end_member": .init(zh: "登记离开", en: "Record leaving"),
+        "close_household": .init(zh: "注销本户（保留全部记录）", en: "Close the household (all records kept)"),
         "leave_reason": .init(zh: "离开原因", en: "Reason"),
         "date": .init(zh: "日期", en: "Date"),
         "record_status": .init(zh: "登记状态变更", en: "Record a status change"),

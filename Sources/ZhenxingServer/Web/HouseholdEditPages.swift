@@ -19,6 +19,7 @@ struct HouseholdEditPages: Sendable {
         routes.add(.post, "/households/:id/members", .record(.writeRecords, .household), use: addMember)
         routes.add(.post, "/households/:id/members/:person/end", .record(.writeRecords, .household), use: endMember)
         routes.add(.post, "/households/:id/status", .record(.approveStatus, .household), use: changeStatus)
+        routes.add(.post, "/households/:id/close", .record(.writeRecords, .household), use: close)
     }
 
     /// The household form as posted.
@@ -174,6 +175,24 @@ struct HouseholdEditPages: Sendable {
             try await registry.endMember(person: person, household: id, on: date, reason: input.reason, by: context.actor)
         } catch StoreError.notFound {
             throw AppError.notFound(LocalizedText(zh: "此人不是该户现有成员", en: "Not a current member of this household"))
+        }
+        return Response(status: .seeOther, headers: [.location: "/households/\(id)"])
+    }
+
+    // MARK: Closing
+
+    struct CloseInput: Decodable { let date: String; let reason: String }
+
+    @Sendable func close(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = context.parameters.get("id", as: Int.self)!
+        let input = try await request.decode(as: CloseInput.self, context: context)
+        var issues: [FieldIssue] = []
+        let date = Self.date(input.date, field: "date", issues: &issues)
+        guard issues.isEmpty else { throw AppError(.badRequest, LocalizedText(zh: "请填写注销日期", en: "Give the closing date"), issues: issues) }
+        do {
+            try await registry.closeHousehold(id, on: date, reason: input.reason, by: context.actor)
+        } catch let failure as ValidationFailure {
+            throw AppError(.badRequest, failure.issues[0].message, issues: failure.issues)
         }
         return Response(status: .seeOther, headers: [.location: "/households/\(id)"])
     }

@@ -121,6 +121,8 @@ struct HouseholdPages: Sendable {
         let editHref: String?
         let addMemberHref: String?
         let assessmentHref: String?
+        let closeAction: String?
+        let closed: String?
         let leaveReasons: [Choice]
         let statusAction: String?
         let statuses: [Choice]
@@ -198,6 +200,8 @@ struct HouseholdPages: Sendable {
             editHref: canWrite ? "/households/\(id)/edit" : nil,
             addMemberHref: canWrite ? "/households/\(id)/members/new" : nil,
             assessmentHref: canWrite ? "/households/\(id)/assessments/new" : nil,
+            closeAction: canWrite && file.closed == nil && !file.members.contains { $0.toDate == nil } ? "/households/\(id)/close" : nil,
+            closed: file.closed.map { LocalizedText(zh: "已于 \($0.date) 注销：\($0.reason)", en: "Closed on \($0.date): \($0.reason)").text(language) },
             leaveReasons: HouseholdEditPages.leaveReasons.map { Choice(value: $0, label: $0) },
             statusAction: canDecide ? "/households/\(id)/status" : nil,
             statuses: PovertyStatus.allCases.map { Choice(value: $0.rawValue, label: $0.title.text(language)) },
