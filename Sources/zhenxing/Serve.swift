@@ -47,6 +47,8 @@ struct Serve: AsyncParsableCommand {
                     (还没有用户：请先用 zhenxing user add --admin 创建管理员)
                     """)
             }
+            let expired = try await SessionRepository(database: database).purge(now: Date())
+            if expired > 0 { logger.info("removed \(expired) expired sessions") }
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
             let app = try await buildApplication(settings: settings, database: database, metrics: registry, logger: logger)

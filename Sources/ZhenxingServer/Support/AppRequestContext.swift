@@ -30,7 +30,9 @@ public struct AppRequestContext: RequestContext {
 
     /// Who acts, for the audit log.
     var actor: AuditActor {
-        AuditActor(userID: identity?.userID, username: identity?.username ?? "anonymous", address: remoteAddress, requestID: id)
+        // A call made with an API token names the token, so its use can be told from the owner's own.
+        let name = identity.map { identity in identity.tokenID.map { "\(identity.username) (token \($0))" } ?? identity.username }
+        return AuditActor(userID: identity?.userID, username: name ?? "anonymous", address: remoteAddress, requestID: id)
     }
 }
 
