@@ -62,6 +62,7 @@ func buildRouter(
                    settings: settings).register(on: routes)
     HouseholdEditPages(registry: registry, profiles: profiles, renderer: renderer, settings: settings).register(on: routes)
     AssessmentPages(registry: registry, renderer: renderer, settings: settings).register(on: routes)
+    PersonPages(people: PersonRepository(database: database), registry: registry, renderer: renderer).register(on: routes)
     ParameterPages(parameters: PolicyParameterRepository(database: database), renderer: renderer).register(on: routes)
     try APIHandler(
         divisions: divisions, profiles: profiles, figures: FiguresQuery(database: database), registry: registry,

@@ -93,6 +93,8 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "POST /households/:id/members/:person/end": .record(.writeRecords, .household),
             "POST /households/:id/status": .record(.approveStatus, .household),
             "POST /households/:id/close": .record(.writeRecords, .household),
+            "GET /people/:id": .record(.readRecords, .person), "GET /people/:id/edit": .record(.writeRecords, .person),
+            "POST /people/:id": .record(.writeRecords, .person),
             "GET /households/:id/assessments/new": .record(.writeRecords, .household),
             "POST /households/:id/assessments": .record(.writeRecords, .household),
             "GET /admin/parameters": .ownDivision(.editParameters), "POST /admin/parameters": .ownDivision(.editParameters),

@@ -179,4 +179,25 @@ import ZhenxingTestSupport
             #expect(try await registry.file(5).members.count == members.count)
         }
     }
+
+    @Test(arguments: TestDatabases.engines)
+    func aPersonsFactsAreEditedWithVersionsAndAudited(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { browser, database, _ in
+            var client = browser
+            let head = try await RegistryRepository(database: database).file(1).members[0]
+            let form = try await client.get("/people/\(head.personId)/edit").text
+            let version = try #require(form.firstMatch(of: #/name="version" value="(\d+)"/#).map { String($0.output.1) })
+            let fields = [("version", version), ("name", head.name), ("ethnicity", "汉族"), ("education", "初中"), ("health", "长期慢性病"),
+                          ("labour", "弱劳动力或半劳动力"), ("employment", "公益岗位"), ("monthsWorked", "10"), ("flags[]", "medical"), ("phone", "13900000000")]
+            let badPhone = try await client.postForm("/people/\(head.personId)", fields.map { $0.0 == "phone" ? ("phone", "call me") : $0 })
+            let saved = try await client.postForm("/people/\(head.personId)", fields)
+            let stale = try await client.postForm("/people/\(head.personId)", fields)
+            #expect(badPhone.status == .badRequest && badPhone.text.contains("电话号码格式不对"))
+            #expect(saved.status == .seeOther && stale.status == .conflict)
+            let page = try await client.get("/people/\(head.personId)").text
+            #expect(page.contains("公益岗位") && page.contains("长期慢性病") && page.contains(">0001<") && !page.contains(head.residentId))
+            let audit = try await AuditLog(database: database).entries(AuditFilter(username: "lsq.secretary", action: .update))
+            #expect(audit.contains { $0.entity == "person" && $0.afterJson?.contains("公益岗位") == true })
+        }
+    }
 }

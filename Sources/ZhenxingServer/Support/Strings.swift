@@ -205,6 +205,15 @@ enum Strings {
         "monitoring_threshold_yuan": .init(zh: "监测标准（元/人·年）", en: "Monitoring threshold (yuan/person/year)"),
         "village_exit_limit": .init(zh: "贫困村出列标准（%）", en: "Village-exit limit (%)"),
         "source": .init(zh: "来源", en: "Source"),
+        "ethnicity": .init(zh: "民族", en: "Ethnicity"),
+        "education": .init(zh: "文化程度", en: "Education"),
+        "months_worked": .init(zh: "务工月数", en: "Months worked"),
+        "medical_insurance": .init(zh: "基本医疗保险", en: "Medical insurance"),
+        "pension_insurance": .init(zh: "基本养老保险", en: "Pension insurance"),
+        "party_member": .init(zh: "中共党员", en: "Party member"),
+        "insurance_and_party": .init(zh: "参保与党员", en: "Insurance and party"),
+        "edit_person": .init(zh: "编辑人员信息", en: "Edit person"),
+        "memberships": .init(zh: "在户记录", en: "Household memberships"),
     ]
 
     /// The table in one language, as templates read it.

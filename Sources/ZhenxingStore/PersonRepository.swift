@@ -1,0 +1,150 @@
+import SQLKit
+import ZhenxingDomain
+
+/// The facts of a person that forms edit (the ID number is not among them: it identifies the person).
+public struct PersonFacts: Sendable, Hashable, Codable {
+    /// 姓名.
+    public var name: String
+    /// 民族.
+    public var ethnicity: String
+    /// 文化程度.
+    public var education: String
+    /// 健康状况.
+    public var health: String
+    /// 劳动技能.
+    public var labour: String
+    /// 务工情况.
+    public var employment: String
+    /// Months worked in the year.
+    public var monthsWorked: Int
+    /// 医保.
+    public var medicalInsurance: Bool
+    /// 养老保险.
+    public var pensionInsurance: Bool
+    /// 党员.
+    public var partyMember: Bool
+    /// Phone (sensitive).
+    public var phone: String
+
+    /// Creates facts.
+    public init(name: String, ethnicity: String, education: String, health: String, labour: String, employment: String,
+                monthsWorked: Int, medicalInsurance: Bool, pensionInsurance: Bool, partyMember: Bool, phone: String) {
+        self.name = name
+        self.ethnicity = ethnicity
+        self.education = education
+        self.health = health
+        self.labour = labour
+        self.employment = employment
+        self.monthsWorked = monthsWorked
+        self.medicalInsurance = medicalInsurance
+        self.pensionInsurance = pensionInsurance
+        self.partyMember = partyMember
+        self.phone = phone
+    }
+
+    /// Every problem with the facts.
+    public func problems() -> [FieldIssue] {
+        var issues: [FieldIssue] = []
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty || trimmed.count > 30 {
+            issues.append(FieldIssue(field: "name", message: LocalizedText(zh: "姓名不能为空，且不超过 30 个字", en: "The name must be 1 to 30 characters")))
+        }
+        if !(0...12).contains(monthsWorked) {
+            issues.append(FieldIssue(field: "monthsWorked", message: LocalizedText(zh: "务工月数应在 0 到 12 之间", en: "Months worked must be 0 to 12")))
+        }
+        if !phone.isEmpty && (phone.count > 20 || !phone.allSatisfy({ $0.isNumber || $0 == "-" || $0 == " " || $0 == "+" })) {
+            issues.append(FieldIssue(field: "phone", message: LocalizedText(zh: "电话号码格式不对", en: "The phone number is not valid")))
+        }
+        for (field, value) in [("ethnicity", ethnicity), ("education", education), ("health", health), ("labour", labour), ("employment", employment)]
+            where value.count > 30 {
+            issues.append(FieldIssue(field: field, message: LocalizedText(zh: "不超过 30 个字", en: "At most 30 characters")))
+        }
+        return issues
+    }
+}
+
+/// A person with their memberships over time.
+public struct PersonRecord: Sendable {
+    /// Their id.
+    public let id: Int
+    /// The ID number (sensitive: mask before showing).
+    public let residentID: String
+    /// Sex and birth date, from the ID.
+    public let sex: String
+    /// `YYYY-MM-DD`.
+    public let birthDate: String
+    /// The editable facts.
+    public let facts: PersonFacts
+    /// Edit version.
+    public let version: Int
+    /// Every membership, oldest first: household id and number, relation, period.
+    public let memberships: [(household: Int, number: String, relation: String, from: String, to: String?, reasonIn: String, reasonOut: String?)]
+}
+
+/// Reads and edits people.
+public struct PersonRepository: Sendable {
+    private let database: Database
+
+    /// Creates a repository over a database.
+    public init(database: Database) {
+        self.database = database
+    }
+
+    private struct Row: Decodable {
+        let residentId: String; let sex: String; let birthDate: String; let name: String; let ethnicity: String
+        let education: String; let health: String; let labour: String; let employment: String; let monthsWorked: Int
+        let medicalInsurance: Bool; let pensionInsurance: Bool; let partyMember: Bool; let phone: String; let version: Int
+    }
+
+    /// A person; `notFound` when there is none.
+    public func person(_ id: Int) async throws -> PersonRecord {
+        struct MembershipRow: Decodable {
+            let householdId: Int; let number: String; let relation: String; let fromDate: String; let toDate: String?
+            let reasonIn: String; let reasonOut: String?
+        }
+        return try await database.read { sql in
+            guard let row = try await Self.row(id, in: sql) else { throw StoreError.notFound("person \(id)") }
+            let memberships = try await sql.raw("""
+                SELECT m.household_id, h.number, m.relation, m.from_date, m.to_date, m.reason_in, m.reason_out
+                FROM memberships m JOIN households h ON h.id = m.household_id WHERE m.person_id = \(bind: id) ORDER BY m.from_date
+                """).all(decoding: MembershipRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            return PersonRecord(
+                id: id, residentID: row.residentId, sex: row.sex, birthDate: row.birthDate, facts: Self.facts(row), version: row.version,
+                memberships: memberships.map { ($0.householdId, $0.number, $0.relation, $0.fromDate, $0.toDate, $0.reasonIn, $0.reasonOut) })
+        }
+    }
+
+    /// Changes a person's facts when `expectedVersion` is current; `staleVersion` otherwise. Audited.
+    public func update(_ id: Int, to facts: PersonFacts, expectedVersion: Int, division: DivisionCode, by actor: AuditActor) async throws {
+        let problems = facts.problems()
+        guard problems.isEmpty else { throw ValidationFailure(problems) }
+        try await database.transaction { sql in
+            guard let row = try await Self.row(id, in: sql) else { throw StoreError.notFound("person \(id)") }
+            guard row.version == expectedVersion else { throw StoreError.staleVersion(expected: expectedVersion, current: row.version) }
+            try await sql.raw("""
+                UPDATE people SET name = \(bind: facts.name.trimmingCharacters(in: .whitespaces)), ethnicity = \(bind: facts.ethnicity),
+                    education = \(bind: facts.education), health = \(bind: facts.health), labour = \(bind: facts.labour),
+                    employment = \(bind: facts.employment), months_worked = \(bind: facts.monthsWorked),
+                    medical_insurance = \(bind: facts.medicalInsurance), pension_insurance = \(bind: facts.pensionInsurance),
+                    party_member = \(bind: facts.partyMember), phone = \(bind: facts.phone), version = version + 1,
+                    updated_at = \(bind: Timestamp.now())
+                WHERE id = \(bind: id)
+                """).run()
+            try await AuditLog.record(.update, entity: "person", key: String(id), division: division,
+                                      before: Self.facts(row), after: facts, by: actor, in: sql)
+        }
+    }
+
+    private static func row(_ id: Int, in sql: any SQLDatabase) async throws -> Row? {
+        try await sql.raw("""
+            SELECT resident_id, sex, birth_date, name, ethnicity, education, health, labour, employment, months_worked,
+                   medical_insurance, pension_insurance, party_member, phone, version FROM people WHERE id = \(bind: id)
+            """).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    private static func facts(_ row: Row) -> PersonFacts {
+        PersonFacts(name: row.name, ethnicity: row.ethnicity, education: row.education, health: row.health, labour: row.labour,
+                    employment: row.employment, monthsWorked: row.monthsWorked, medicalInsurance: row.medicalInsurance,
+                    pensionInsurance: row.pensionInsurance, partyMember: row.partyMember, phone: row.phone)
+    }
+}
