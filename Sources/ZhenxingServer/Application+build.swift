@@ -66,7 +66,7 @@ func buildRouter(
     ParameterPages(parameters: PolicyParameterRepository(database: database), renderer: renderer).register(on: routes)
     try APIHandler(
         divisions: divisions, profiles: profiles, figures: FiguresQuery(database: database), registry: registry,
-        parameters: PolicyParameterRepository(database: database)
+        parameters: PolicyParameterRepository(database: database), people: PersonRepository(database: database)
     ).register(on: router)
     return (router, routes.routes)
 }

@@ -81,4 +81,24 @@ import ZhenxingTestSupport
             #expect(try await secretary.get("/api/v1/parameters").text.contains("\"scope\" : \"41\""))
         }
     }
+
+    @Test(arguments: TestDatabases.engines)
+    func peopleAreReadMaskedAndEditedWithVersions(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { browser, database, _ in
+            var client = browser
+            let head = try await RegistryRepository(database: database).file(1).members[0]
+            let read = try await client.get("/api/v1/people/\(head.personId)")
+            #expect(read.status == .ok && !read.text.contains(head.residentId) && read.text.contains("********"))
+            struct Person: Decodable { struct Facts: Codable { var version: Int; var name: String; var phone: String; var monthsWorked: Int
+                var ethnicity: String; var education: String; var health: String; var labour: String; var employment: String
+                var medicalInsurance: Bool; var pensionInsurance: Bool; var partyMember: Bool }
+                let facts: Facts }
+            var facts = try JSONDecoder().decode(Person.self, from: read.body).facts
+            facts.phone = "13700000000"
+            let body = String(decoding: try JSONEncoder().encode(facts), as: UTF8.self)
+            #expect(try await json(&client, .put, "/api/v1/people/\(head.personId)", body).status == .ok)
+            #expect(try await json(&client, .put, "/api/v1/people/\(head.personId)", body).status == .conflict)
+            #expect(try await client.get("/api/v1/people/999999").status == .notFound)
+        }
+    }
 }

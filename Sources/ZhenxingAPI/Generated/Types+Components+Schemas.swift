@@ -1140,6 +1140,247 @@ extension Components {
                 case items
             }
         }
+        /// A person's editable facts.
+        ///
+        /// - Remark: Generated from `#/components/schemas/PersonUpdate`.
+        package struct PersonUpdate: Codable, Hashable, Sendable {
+            /// The version last read.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PersonUpdate/version`.
+            package var version: Swift.Int
+            /// The name.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PersonUpdate/name`.
+            package var name: Swift.String
+            /// 民族.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PersonUpdate/ethnicity`.
+            package var ethnicity: Swift.String
+            /// 文化程度.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PersonUpdate/education`.
+            package var education: Swift.String
+            /// 健康状况, with the disability grade where there is one.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PersonUpdate/health`.
+            package var health: Swift.String
+            /// 劳动技能.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PersonUpdate/labour`.
+            package var labour: Swift.String
+            /// 务工情况.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PersonUpdate/employment`.
+            package var employment: Swift.String
+            /// Months worked in the year, 0 to 12.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PersonUpdate/monthsWorked`.
+            package var monthsWorked: Swift.Int
+            /// Enrolled in basic medical insurance.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PersonUpdate/medicalInsurance`.
+            package var medicalInsurance: Swift.Bool
+            /// Enrolled in basic pension insurance.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PersonUpdate/pensionInsurance`.
+            package var pensionInsurance: Swift.Bool
+            /// A member of the Communist Party of China.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PersonUpdate/partyMember`.
+            package var partyMember: Swift.Bool
+            /// Phone number.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PersonUpdate/phone`.
+            package var phone: Swift.String
+            /// Creates a new `PersonUpdate`.
+            ///
+            /// - Parameters:
+            ///   - version: The version last read.
+            ///   - name: The name.
+            ///   - ethnicity: 民族.
+            ///   - education: 文化程度.
+            ///   - health: 健康状况, with the disability grade where there is one.
+            ///   - labour: 劳动技能.
+            ///   - employment: 务工情况.
+            ///   - monthsWorked: Months worked in the year, 0 to 12.
+            ///   - medicalInsurance: Enrolled in basic medical insurance.
+            ///   - pensionInsurance: Enrolled in basic pension insurance.
+            ///   - partyMember: A member of the Communist Party of China.
+            ///   - phone: Phone number.
+            package init(
+                version: Swift.Int,
+                name: Swift.String,
+                ethnicity: Swift.String,
+                education: Swift.String,
+                health: Swift.String,
+                labour: Swift.String,
+                employment: Swift.String,
+                monthsWorked: Swift.Int,
+                medicalInsurance: Swift.Bool,
+                pensionInsurance: Swift.Bool,
+                partyMember: Swift.Bool,
+                phone: Swift.String
+            ) {
+                self.version = version
+                self.name = name
+                self.ethnicity = ethnicity
+                self.education = education
+                self.health = health
+                self.labour = labour
+                self.employment = employment
+                self.monthsWorked = monthsWorked
+                self.medicalInsurance = medicalInsurance
+                self.pensionInsurance = pensionInsurance
+                self.partyMember = partyMember
+                self.phone = phone
+            }
+            package enum CodingKeys: String, CodingKey {
+                case version
+                case name
+                case ethnicity
+                case education
+                case health
+                case labour
+                case employment
+                case monthsWorked
+                case medicalInsurance
+                case pensionInsurance
+                case partyMember
+                case phone
+            }
+        }
+        /// A person with their memberships.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Person`.
+        package struct Person: Codable, Hashable, Sendable {
+            /// The opaque id.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Person/id`.
+            package var id: Swift.Int
+            /// The ID number with its middle hidden.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Person/residentIdMasked`.
+            package var residentIdMasked: Swift.String
+            /// male or female, from the ID number.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Person/sex`.
+            package var sex: Swift.String
+            /// YYYY-MM-DD, from the ID number.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Person/birthDate`.
+            package var birthDate: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Person/facts`.
+            package var facts: Components.Schemas.PersonUpdate
+            /// A membership.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Person/MembershipsPayload`.
+            package struct MembershipsPayloadPayload: Codable, Hashable, Sendable {
+                /// The household's opaque id.
+                ///
+                /// - Remark: Generated from `#/components/schemas/Person/MembershipsPayload/householdId`.
+                package var householdId: Swift.Int
+                /// The household number.
+                ///
+                /// - Remark: Generated from `#/components/schemas/Person/MembershipsPayload/householdNumber`.
+                package var householdNumber: Swift.String
+                /// The relation to the head.
+                ///
+                /// - Remark: Generated from `#/components/schemas/Person/MembershipsPayload/relation`.
+                package var relation: Swift.String
+                /// Member since.
+                ///
+                /// - Remark: Generated from `#/components/schemas/Person/MembershipsPayload/fromDate`.
+                package var fromDate: Swift.String
+                /// Member until.
+                ///
+                /// - Remark: Generated from `#/components/schemas/Person/MembershipsPayload/toDate`.
+                package var toDate: Swift.String?
+                /// Why they joined.
+                ///
+                /// - Remark: Generated from `#/components/schemas/Person/MembershipsPayload/reasonIn`.
+                package var reasonIn: Swift.String
+                /// Why they left.
+                ///
+                /// - Remark: Generated from `#/components/schemas/Person/MembershipsPayload/reasonOut`.
+                package var reasonOut: Swift.String?
+                /// Creates a new `MembershipsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - householdId: The household's opaque id.
+                ///   - householdNumber: The household number.
+                ///   - relation: The relation to the head.
+                ///   - fromDate: Member since.
+                ///   - toDate: Member until.
+                ///   - reasonIn: Why they joined.
+                ///   - reasonOut: Why they left.
+                package init(
+                    householdId: Swift.Int,
+                    householdNumber: Swift.String,
+                    relation: Swift.String,
+                    fromDate: Swift.String,
+                    toDate: Swift.String? = nil,
+                    reasonIn: Swift.String,
+                    reasonOut: Swift.String? = nil
+                ) {
+                    self.householdId = householdId
+                    self.householdNumber = householdNumber
+                    self.relation = relation
+                    self.fromDate = fromDate
+                    self.toDate = toDate
+                    self.reasonIn = reasonIn
+                    self.reasonOut = reasonOut
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case householdId
+                    case householdNumber
+                    case relation
+                    case fromDate
+                    case toDate
+                    case reasonIn
+                    case reasonOut
+                }
+            }
+            /// Every membership, oldest first.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Person/memberships`.
+            package typealias MembershipsPayload = [Components.Schemas.Person.MembershipsPayloadPayload]
+            /// Every membership, oldest first.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Person/memberships`.
+            package var memberships: Components.Schemas.Person.MembershipsPayload
+            /// Creates a new `Person`.
+            ///
+            /// - Parameters:
+            ///   - id: The opaque id.
+            ///   - residentIdMasked: The ID number with its middle hidden.
+            ///   - sex: male or female, from the ID number.
+            ///   - birthDate: YYYY-MM-DD, from the ID number.
+            ///   - facts:
+            ///   - memberships: Every membership, oldest first.
+            package init(
+                id: Swift.Int,
+                residentIdMasked: Swift.String,
+                sex: Swift.String,
+                birthDate: Swift.String,
+                facts: Components.Schemas.PersonUpdate,
+                memberships: Components.Schemas.Person.MembershipsPayload
+            ) {
+                self.id = id
+                self.residentIdMasked = residentIdMasked
+                self.sex = sex
+                self.birthDate = birthDate
+                self.facts = facts
+                self.memberships = memberships
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case residentIdMasked
+                case sex
+                case birthDate
+                case facts
+                case memberships
+            }
+        }
         /// A validation error on one field of the request.
         ///
         /// - Remark: Generated from `#/components/schemas/FieldError`.

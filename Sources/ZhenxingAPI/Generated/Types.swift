@@ -94,6 +94,20 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `PUT /parameters`.
     /// - Remark: Generated from `#/paths//parameters/put(putParameters)`.
     func putParameters(_ input: Operations.PutParameters.Input) async throws -> Operations.PutParameters.Output
+    /// Get a person
+    ///
+    /// A person's facts and memberships across households, the ID number masked. 404 when the person does not exist or lies outside the caller's division.
+    ///
+    /// - Remark: HTTP `GET /people/{id}`.
+    /// - Remark: Generated from `#/paths//people/{id}/get(getPerson)`.
+    func getPerson(_ input: Operations.GetPerson.Input) async throws -> Operations.GetPerson.Output
+    /// Update a person's facts
+    ///
+    /// Replaces a person's editable facts. The body carries the version last read; a stale version is refused with 409. The ID number cannot be changed here.
+    ///
+    /// - Remark: HTTP `PUT /people/{id}`.
+    /// - Remark: Generated from `#/paths//people/{id}/put(updatePerson)`.
+    func updatePerson(_ input: Operations.UpdatePerson.Input) async throws -> Operations.UpdatePerson.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -263,6 +277,38 @@ extension APIProtocol {
         body: Operations.PutParameters.Input.Body
     ) async throws -> Operations.PutParameters.Output {
         try await putParameters(Operations.PutParameters.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Get a person
+    ///
+    /// A person's facts and memberships across households, the ID number masked. 404 when the person does not exist or lies outside the caller's division.
+    ///
+    /// - Remark: HTTP `GET /people/{id}`.
+    /// - Remark: Generated from `#/paths//people/{id}/get(getPerson)`.
+    package func getPerson(
+        path: Operations.GetPerson.Input.Path,
+        headers: Operations.GetPerson.Input.Headers = .init()
+    ) async throws -> Operations.GetPerson.Output {
+        try await getPerson(Operations.GetPerson.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Update a person's facts
+    ///
+    /// Replaces a person's editable facts. The body carries the version last read; a stale version is refused with 409. The ID number cannot be changed here.
+    ///
+    /// - Remark: HTTP `PUT /people/{id}`.
+    /// - Remark: Generated from `#/paths//people/{id}/put(updatePerson)`.
+    package func updatePerson(
+        path: Operations.UpdatePerson.Input.Path,
+        headers: Operations.UpdatePerson.Input.Headers = .init(),
+        body: Operations.UpdatePerson.Input.Body
+    ) async throws -> Operations.UpdatePerson.Output {
+        try await updatePerson(Operations.UpdatePerson.Input(
+            path: path,
             headers: headers,
             body: body
         ))

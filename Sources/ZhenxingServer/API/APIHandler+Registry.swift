@@ -147,3 +147,48 @@ extension APIHandler {
             assessments: assessments)
     }
 }
+
+/// The people operations.
+extension APIHandler {
+    func getPerson(_ input: Operations.GetPerson.Input) async throws -> Operations.GetPerson.Output {
+        try await person(input.path.id, needs: .readRecords)
+        return .ok(.init(body: .json(try await personSchema(input.path.id))))
+    }
+
+    func updatePerson(_ input: Operations.UpdatePerson.Input) async throws -> Operations.UpdatePerson.Output {
+        let village = try await person(input.path.id, needs: .writeRecords)
+        guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
+        let facts = PersonFacts(
+            name: body.name, ethnicity: body.ethnicity, education: body.education, health: body.health, labour: body.labour,
+            employment: body.employment, monthsWorked: body.monthsWorked, medicalInsurance: body.medicalInsurance,
+            pensionInsurance: body.pensionInsurance, partyMember: body.partyMember, phone: body.phone)
+        try await people.update(input.path.id, to: facts, expectedVersion: body.version, division: village, by: RequestScope.actor)
+        return .ok(.init(body: .json(try await personSchema(input.path.id))))
+    }
+
+    /// The person's village once the caller may act on it: 404 outside their division, 403 without the right.
+    @discardableResult
+    private func person(_ id: Int, needs permission: Permission) async throws -> DivisionCode {
+        guard let identity = RequestScope.identity else { throw AppError.signInRequired }
+        guard let village = try await registry.village(ofPerson: id), identity.covers(village) else {
+            throw AppError.notFound(LocalizedText(zh: "找不到这条记录", en: "No such record"))
+        }
+        guard identity.can(permission, in: village) else { throw AppError.forbidden }
+        return village
+    }
+
+    private func personSchema(_ id: Int) async throws -> Components.Schemas.Person {
+        let record = try await people.person(id)
+        let facts = record.facts
+        return .init(
+            id: id, residentIdMasked: (try? ResidentID(validating: record.residentID))?.masked ?? "", sex: record.sex, birthDate: record.birthDate,
+            facts: .init(
+                version: record.version, name: facts.name, ethnicity: facts.ethnicity, education: facts.education, health: facts.health,
+                labour: facts.labour, employment: facts.employment, monthsWorked: facts.monthsWorked, medicalInsurance: facts.medicalInsurance,
+                pensionInsurance: facts.pensionInsurance, partyMember: facts.partyMember, phone: facts.phone),
+            memberships: record.memberships.map {
+                .init(householdId: $0.household, householdNumber: $0.number, relation: $0.relation, fromDate: $0.from, toDate: $0.to,
+                      reasonIn: $0.reasonIn, reasonOut: $0.reasonOut)
+            })
+    }
+}

@@ -14,6 +14,7 @@ struct APIHandler: APIProtocol {
     let figures: FiguresQuery
     let registry: RegistryRepository
     let parameters: PolicyParameterRepository
+    let people: PersonRepository
 
     /// Registers every operation under `/api/v1`, and the document itself at `/api/openapi.yaml`.
     func register(on router: Router<AppRequestContext>) throws {
