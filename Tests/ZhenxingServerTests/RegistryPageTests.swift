@@ -119,4 +119,17 @@ import ZhenxingTestSupport
             #expect(audit.contains { $0.entity == "policy_parameters" && $0.entityKey == "41/2021" })
         }
     }
+
+    @Test func theVillageListSortsByHeadNameInPinyinOrder() async throws {
+        try await withDemoApp(.sqlite) { browser, _, _ in
+            var client = browser
+            let page = try await client.get("/divisions/411324104201/households?sort=name").text
+            let heads = page.matches(of: #/<td><a href="/households/\d+">[^<]+</a></td><td>([^<]+)</td>|</a></td><td>([^<]+)</td>/#)
+                .compactMap { $0.output.2.map(String.init) }
+            #expect(heads.count == 289)
+            let chinese = Locale(identifier: "zh_Hans_CN")
+            #expect(heads == heads.sorted { $0.compare($1, locale: chinese) == .orderedAscending })
+            #expect(heads.first?.hasPrefix("陈") == true && heads.last?.hasPrefix("朱") == true)  // chen … zhu
+        }
+    }
 }

@@ -13,6 +13,8 @@ struct HouseholdPages: Sendable {
     let settings: AppSettings
 
     static let pageSize = 50
+    /// The most households one village's name-sorted list shows.
+    static let villageLimit = 5_000
 
     func register(on routes: GuardedRouter) {
         routes.add(.get, "/divisions/:code/households", .pathDivision(.readRecords), use: list)
@@ -45,6 +47,7 @@ struct HouseholdPages: Sendable {
         let date: String
         let nextHref: String?
         let action: String
+        let sorts: [Option]
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -60,14 +63,22 @@ struct HouseholdPages: Sendable {
         let filter = HouseholdFilter(
             groupNumber: text("group").flatMap(Int.init), status: text("status").flatMap(PovertyStatus.init),
             attribute: text("attribute").flatMap(HouseholdAttribute.init), search: text("q"))
-        let found = try await registry.households(in: code, filter: filter, asOf: date, after: text("after"), limit: Self.pageSize)
+        // Sorting by the head's name in pinyin order happens here (SQL collations differ between the
+        // engines), so it is offered for one village at a time, on its whole list.
+        let byName = text("sort") == "name" && code.level == .village
+        var found = try await registry.households(
+            in: code, filter: filter, asOf: date, after: byName ? nil : text("after"), limit: byName ? Self.villageLimit : Self.pageSize)
+        if byName {
+            let chinese = Locale(identifier: "zh_Hans_CN")
+            found.sort { ($0.headName ?? "").compare($1.headName ?? "", locale: chinese) == .orderedAscending }
+        }
         let rows = found.map { row in
             Row(href: "/households/\(row.id)", number: row.number, headName: row.headName ?? "—",
                 group: row.groupNumber.map(String.init) ?? "—", members: row.members,
                 status: PovertyStatus(rawValue: row.status)?.title.text(language) ?? row.status, statusKey: row.status,
                 attribute: HouseholdAttribute(rawValue: row.attribute)?.title.text(language) ?? row.attribute)
         }
-        let next = found.count == Self.pageSize ? found.last.map {
+        let next = !byName && found.count == Self.pageSize ? found.last.map {
             request.nextPage("/divisions/\(code)/households", key: ("after", $0.number), keeping: ["date", "group", "status", "attribute", "q"])
         } : nil
         let groups = code.level == .village ? try await registry.groupNumbers(of: code) : []
@@ -78,7 +89,11 @@ struct HouseholdPages: Sendable {
             groups: groups.map { Option(value: String($0), label: String($0), selected: $0 == filter.groupNumber) },
             statuses: PovertyStatus.allCases.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == filter.status) },
             attributes: HouseholdAttribute.allCases.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == filter.attribute) },
-            search: filter.search ?? "", date: date, nextHref: next, action: "/divisions/\(code)/households")
+            search: filter.search ?? "", date: date, nextHref: next, action: "/divisions/\(code)/households",
+            sorts: code.level == .village ? [
+                Option(value: "", label: Strings.text("sort_number", language), selected: !byName),
+                Option(value: "name", label: Strings.text("sort_name", language), selected: byName),
+            ] : [])
         return try renderer.page(
             "households", title: body.heading,
             crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true) + [Crumb(name: Strings.text("households", language), href: nil)],
