@@ -197,9 +197,15 @@ public struct RegistryFigures: Sendable, Hashable, Codable {
     public let exitedHouseholds: Int
     /// Households under monitoring.
     public let monitoredHouseholds: Int
+    /// Villages whose population is an entered figure rather than a count of registered people.
+    public let villagesWithEnteredPopulation: Int
 
     /// Creates figures.
-    public init(population: Int, households: Int, poorHouseholds: Int, poorPeople: Int, exitedHouseholds: Int, monitoredHouseholds: Int) {
+    public init(
+        population: Int, households: Int, poorHouseholds: Int, poorPeople: Int, exitedHouseholds: Int, monitoredHouseholds: Int,
+        villagesWithEnteredPopulation: Int = 0
+    ) {
+        self.villagesWithEnteredPopulation = villagesWithEnteredPopulation
         self.population = population
         self.households = households
         self.poorHouseholds = poorHouseholds

@@ -52,8 +52,8 @@ func buildRouter(
     let decoy = try await Secrets.hashPassword(Secrets.token(), cost: settings.bcryptCost)
     SignInPages(users: users, sessions: sessions, throttle: SignInThrottle(database: database), renderer: renderer,
                 settings: settings, decoyHash: decoy).register(on: routes)
-    DivisionPages(divisions: divisions, figures: FiguresQuery(database: database), renderer: renderer, settings: settings)
-        .register(on: routes)
+    DivisionPages(divisions: divisions, figures: FiguresQuery(database: database), renderer: renderer, settings: settings,
+                  registry: registry).register(on: routes)
     VillageProfilePages(divisions: divisions, profiles: profiles, renderer: renderer).register(on: routes)
     UserAdminPages(users: users, sessions: sessions, divisions: divisions, renderer: renderer, settings: settings).register(on: routes)
     AuditPages(log: AuditLog(database: database), renderer: renderer).register(on: routes)

@@ -33,7 +33,7 @@ public struct FiguresDocument: Sendable, Hashable, Encodable {
     public let note: String?
 
     private enum Keys: String, CodingKey {
-        case division, year, asOf, population, households, poorHouseholds, poorPeople, povertyIncidence, exitedHouseholds
+        case division, year, asOf, population, villagesWithEnteredPopulation, households, poorHouseholds, poorPeople, povertyIncidence, exitedHouseholds
         case monitoredHouseholds, povertyLineFen, povertyLineSource, monitoringThresholdFen, villageExit, note
     }
 
@@ -47,6 +47,7 @@ public struct FiguresDocument: Sendable, Hashable, Encodable {
         try container.encode(year, forKey: .year)
         try container.encode(asOf, forKey: .asOf)
         try container.encode(registry.population, forKey: .population)
+        try container.encode(registry.villagesWithEnteredPopulation, forKey: .villagesWithEnteredPopulation)
         try container.encode(registry.households, forKey: .households)
         try container.encode(registry.poorHouseholds, forKey: .poorHouseholds)
         try container.encode(registry.poorPeople, forKey: .poorPeople)

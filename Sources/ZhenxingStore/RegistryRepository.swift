@@ -236,26 +236,37 @@ public struct RegistryRepository: Sendable {
         """
     }
 
-    /// The registry figures of `division` (any level) as of `date`.
+    /// The registry figures of `division` (any level) as of `date`. A village with an entered
+    /// population for the date's year counts that figure instead of its registered people.
     public func figures(_ division: DivisionCode, asOf date: String) async throws -> RegistryFigures {
         struct Row: Decodable {
-            let population: Int?
+            let counted: Int?
+            let entered: Int?
+            let enteredVillages: Int?
             let households: Int?
             let poorHouseholds: Int?
             let poorPeople: Int?
             let exitedHouseholds: Int?
             let monitoredHouseholds: Int?
         }
+        let prefix = division.prefix + "%"
+        let year = Int(date.prefix(4)) ?? 0
         let row = try await database.read { sql in
             try await sql.raw("""
                 WITH present AS (\(Self.membersAt(date))),
                      status AS (\(Self.statusAt(date))),
                      sized AS (
-                        SELECT h.id, COALESCE(s.status, 'not_poor') AS status, count(p.person_id) AS members
+                        SELECT h.id, h.village_code, COALESCE(s.status, 'not_poor') AS status, count(p.person_id) AS members
                         FROM households h JOIN present p ON p.household_id = h.id LEFT JOIN status s ON s.household_id = h.id
-                        WHERE h.village_code LIKE \(bind: division.prefix + "%")
-                        GROUP BY h.id, s.status)
-                SELECT CAST(sum(members) AS BIGINT) AS population, count(*) AS households,
+                        WHERE h.village_code LIKE \(bind: prefix)
+                        GROUP BY h.id, h.village_code, s.status),
+                     entered AS (
+                        SELECT village_code, population FROM population_counts
+                        WHERE year = \(bind: year) AND village_code LIKE \(bind: prefix))
+                SELECT CAST((SELECT sum(members) FROM sized WHERE village_code NOT IN (SELECT village_code FROM entered)) AS BIGINT) AS counted,
+                       CAST((SELECT sum(population) FROM entered) AS BIGINT) AS entered,
+                       (SELECT count(*) FROM entered) AS entered_villages,
+                       count(*) AS households,
                        CAST(sum(CASE WHEN status = 'poor' THEN 1 ELSE 0 END) AS BIGINT) AS poor_households,
                        CAST(sum(CASE WHEN status = 'poor' THEN members ELSE 0 END) AS BIGINT) AS poor_people,
                        CAST(sum(CASE WHEN status = 'exited' THEN 1 ELSE 0 END) AS BIGINT) AS exited_households,
@@ -264,9 +275,34 @@ public struct RegistryRepository: Sendable {
                 """).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
         }
         return RegistryFigures(
-            population: row?.population ?? 0, households: row?.households ?? 0, poorHouseholds: row?.poorHouseholds ?? 0,
-            poorPeople: row?.poorPeople ?? 0, exitedHouseholds: row?.exitedHouseholds ?? 0,
-            monitoredHouseholds: row?.monitoredHouseholds ?? 0)
+            population: (row?.counted ?? 0) + (row?.entered ?? 0), households: row?.households ?? 0,
+            poorHouseholds: row?.poorHouseholds ?? 0, poorPeople: row?.poorPeople ?? 0, exitedHouseholds: row?.exitedHouseholds ?? 0,
+            monitoredHouseholds: row?.monitoredHouseholds ?? 0, villagesWithEnteredPopulation: row?.enteredVillages ?? 0)
+    }
+
+    /// Enters (or corrects) a village's registered population for a year, with its source; audited.
+    public func enterPopulation(_ village: DivisionCode, year: Int, population: Int, source: String, by actor: AuditActor) async throws {
+        var issues: [FieldIssue] = []
+        if !(2000...2100).contains(year) {
+            issues.append(FieldIssue(field: "year", message: LocalizedText(zh: "年份应在 2000 到 2100 之间", en: "The year must be 2000 to 2100")))
+        }
+        if !(0...1_000_000).contains(population) {
+            issues.append(FieldIssue(field: "population", message: LocalizedText(zh: "人口应在 0 到 1,000,000 之间", en: "The population must be 0 to 1,000,000")))
+        }
+        if source.trimmingCharacters(in: .whitespaces).isEmpty {
+            issues.append(FieldIssue(field: "source", message: LocalizedText(zh: "请注明来源（如公安户籍统计）", en: "Give the source (e.g. the police household register)")))
+        }
+        guard issues.isEmpty else { throw ValidationFailure(issues) }
+        try await database.transaction { sql in
+            try await sql.raw("""
+                INSERT INTO population_counts (village_code, year, population, source, updated_at)
+                VALUES (\(bind: village.rawValue), \(bind: year), \(bind: population), \(bind: source), \(bind: Timestamp.now()))
+                ON CONFLICT (village_code, year) DO UPDATE SET population = excluded.population, source = excluded.source,
+                    updated_at = excluded.updated_at
+                """).run()
+            try await AuditLog.record(.update, entity: "population_count", key: "\(village)/\(year)", division: village,
+                                      after: ["population": String(population), "source": source], by: actor, in: sql)
+        }
     }
 
     /// The parameters in force for the province of `division` in `year`: for each one the newest

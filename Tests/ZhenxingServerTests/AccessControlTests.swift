@@ -71,6 +71,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "POST /signout": .signedIn, "GET /account": .signedIn, "POST /account/password": .signedIn,
             "POST /account/signout-everywhere": .signedIn,
             "GET /divisions": .ownDivision(.readRecords), "GET /divisions/:code": .pathDivision(.readRecords),
+            "POST /divisions/:code/population": .pathDivision(.writeRecords),
             "GET /villages/:code/profile": .pathDivision(.readRecords),
             "GET /villages/:code/profile/edit": .pathDivision(.writeRecords),
             "POST /villages/:code/profile": .pathDivision(.writeRecords),

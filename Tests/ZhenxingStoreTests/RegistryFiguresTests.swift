@@ -58,4 +58,43 @@ import ZhenxingTestSupport
             #expect(henan.povertyLineSource.hasPrefix("2020:"))
         }
     }
+
+    @Test(arguments: TestDatabases.engines)
+    func anEnteredPopulationReplacesTheCountForThatVillageAndYear(engine: Database.Engine) async throws {
+        try await TestDatabases.with(engine) { database in
+            // given: the demo, and a second village that registers only one poor household of 2
+            try await LiangshuiquanDemo.load(into: database, password: { "secret123456" }, hash: { "plain:" + $0 })
+            let other = try DivisionCode(validating: "411324104202")
+            try await database.transaction { sql in
+                try await DivisionRepository.save(Division(code: other, name: "另一村"), in: sql)
+                let household = try await RegistryRepository.insertHousehold(
+                    HouseholdDraft(number: "0001", village: other, groupNumber: nil, naturalVillage: nil, address: "", attribute: .ordinary),
+                    by: .system, in: sql)
+                for (index, id) in ["11010519491231002X", "110105194912310038"].enumerated() {
+                    let person = try await RegistryRepository.insertPerson(
+                        PersonDraft(name: "贫困户\(index)", residentID: ResidentID(validating: id)), division: other, by: .system, in: sql)
+                    try await RegistryRepository.addMember(person: person, household: household, relation: index == 0 ? .head : .spouse,
+                                                           from: "2014-01-01", reason: "登记", in: sql)
+                }
+                try await RegistryRepository.recordStatus(
+                    StatusChange(date: "2014-10-20", status: .poor, reason: "识别", decidedBy: "县"), household: household, division: other, by: .system, in: sql)
+            }
+            let registry = RegistryRepository(database: database)
+            // when
+            let counted = try await registry.figures(other, asOf: "2016-12-31")
+            try await registry.enterPopulation(other, year: 2016, population: 400, source: "公安户籍统计", by: .system)
+            let entered = try await registry.figures(other, asOf: "2016-12-31")
+            let township = try await registry.figures(DivisionCode(validating: "411324104000"), asOf: "2016-12-31")
+            let otherYear = try await registry.figures(other, asOf: "2017-12-31")
+            // then
+            #expect(counted.population == 2 && counted.povertyIncidence == 1)
+            #expect(entered.population == 400 && entered.poorPeople == 2 && entered.villagesWithEnteredPopulation == 1)
+            #expect(entered.povertyIncidence == 0.005)
+            #expect(township.population == 930 + 400 && township.poorPeople == 238 + 2)
+            #expect(otherYear.population == 2)
+            await #expect(throws: ValidationFailure.self) {
+                try await registry.enterPopulation(other, year: 2016, population: -1, source: "", by: .system)
+            }
+        }
+    }
 }

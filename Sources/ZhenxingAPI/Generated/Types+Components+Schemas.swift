@@ -431,10 +431,14 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Figures/asOf`.
             package var asOf: Swift.String
-            /// Registered population (people registered in the division's villages on that date).
+            /// Registered population: the people registered in the division's villages on that date, or a village's entered figure for the year where its registry holds only poor households.
             ///
             /// - Remark: Generated from `#/components/schemas/Figures/population`.
             package var population: Swift.Int
+            /// How many villages contributed an entered population figure instead of a count.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Figures/villagesWithEnteredPopulation`.
+            package var villagesWithEnteredPopulation: Swift.Int?
             /// Households with at least one member on that date.
             ///
             /// - Remark: Generated from `#/components/schemas/Figures/households`.
@@ -483,7 +487,8 @@ extension Components {
             ///   - division:
             ///   - year: The year of the figures.
             ///   - asOf: The date the figures are as of, YYYY-MM-DD.
-            ///   - population: Registered population (people registered in the division's villages on that date).
+            ///   - population: Registered population: the people registered in the division's villages on that date, or a village's entered figure for the year where its registry holds only poor households.
+            ///   - villagesWithEnteredPopulation: How many villages contributed an entered population figure instead of a count.
             ///   - households: Households with at least one member on that date.
             ///   - poorHouseholds: Households whose status on that date is registered poor.
             ///   - poorPeople: Members of those households.
@@ -500,6 +505,7 @@ extension Components {
                 year: Swift.Int,
                 asOf: Swift.String,
                 population: Swift.Int,
+                villagesWithEnteredPopulation: Swift.Int? = nil,
                 households: Swift.Int,
                 poorHouseholds: Swift.Int,
                 poorPeople: Swift.Int,
@@ -516,6 +522,7 @@ extension Components {
                 self.year = year
                 self.asOf = asOf
                 self.population = population
+                self.villagesWithEnteredPopulation = villagesWithEnteredPopulation
                 self.households = households
                 self.poorHouseholds = poorHouseholds
                 self.poorPeople = poorPeople
@@ -533,6 +540,7 @@ extension Components {
                 case year
                 case asOf
                 case population
+                case villagesWithEnteredPopulation
                 case households
                 case poorHouseholds
                 case poorPeople

@@ -88,7 +88,8 @@ struct APIHandler: APIProtocol {
         let registry = document.registry
         return .ok(.init(body: .json(.init(
             division: Self.schema(document.division), year: document.year, asOf: document.asOf,
-            population: registry.population, households: registry.households, poorHouseholds: registry.poorHouseholds,
+            population: registry.population, villagesWithEnteredPopulation: registry.villagesWithEnteredPopulation,
+            households: registry.households, poorHouseholds: registry.poorHouseholds,
             poorPeople: registry.poorPeople, povertyIncidence: registry.povertyIncidence,
             exitedHouseholds: registry.exitedHouseholds, monitoredHouseholds: registry.monitoredHouseholds,
             povertyLineFen: document.povertyLineFen, povertyLineSource: document.povertyLineSource,

@@ -172,6 +172,8 @@ enum Strings {
         "exited_households": .init(zh: "脱贫户", en: "Exited households"),
         "village_exit": .init(zh: "贫困村出列", en: "Village exit"),
         "view_households": .init(zh: "查看农户花名册", en: "Open the household list"),
+        "enter_population": .init(zh: "录入户籍人口（仅登记贫困户的村）", en: "Enter the population (villages registering only poor households)"),
+        "enter_population_hint": .init(zh: "录入后，该年的贫困发生率以此数为分母，不再按登记人员计数。", en: "Once entered, that year's incidence uses this figure instead of counting registered people."),
         "people_unit": .init(zh: "人", en: "people"),
         "households_unit": .init(zh: "户", en: "households"),
         "main_cause": .init(zh: "主要致贫原因", en: "Main cause of poverty"),

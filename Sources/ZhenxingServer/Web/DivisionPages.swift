@@ -10,12 +10,15 @@ struct DivisionPages: Sendable {
     let renderer: PageRenderer
     let settings: AppSettings
 
+    let registry: RegistryRepository
+
     func register(on routes: GuardedRouter) {
         routes.add(.get, "/", .anyone) { _, context in
             Response(status: .seeOther, headers: [.location: context.identity == nil ? "/signin" : "/divisions"])
         }
         routes.add(.get, "/divisions", .ownDivision(.readRecords), use: root)
         routes.add(.get, "/divisions/:code", .pathDivision(.readRecords), use: show)
+        routes.add(.post, "/divisions/:code/population", .pathDivision(.writeRecords), use: enterPopulation)
     }
 
     struct Row {
@@ -41,6 +44,20 @@ struct DivisionPages: Sendable {
         let figuresHeading: String?
         let years: [YearLink]
         let note: String?
+        let populationAction: String?
+        let year: Int
+    }
+
+    struct PopulationInput: Decodable { let year: Int; let population: Int; let source: String }
+
+    @Sendable func enterPopulation(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let code = try Self.code(context)
+        guard code.level == .village else {
+            throw AppError(.badRequest, LocalizedText(zh: "只能为村登记户籍人口", en: "Population is entered for a village"))
+        }
+        let input = try await request.decode(as: PopulationInput.self, context: context)
+        try await registry.enterPopulation(code, year: input.year, population: input.population, source: input.source, by: context.actor)
+        return Response(status: .seeOther, headers: [.location: "/divisions/\(code)?year=\(input.year)"])
     }
 
     @Sendable func root(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -52,7 +69,7 @@ struct DivisionPages: Sendable {
         let body = ListBody(
             heading: Strings.text("divisions_title", language), intro: Strings.text("divisions_intro", language),
             rows: rows, isEmpty: rows.isEmpty, emptyText: Strings.text("no_divisions", language), profileHref: nil,
-            householdsHref: nil, figures: [], figuresHeading: nil, years: [], note: nil)
+            householdsHref: nil, figures: [], figuresHeading: nil, years: [], note: nil, populationAction: nil, year: 0)
         return try renderer.page(
             "divisions", title: body.heading, crumbs: [Crumb(name: Strings.text("nav_divisions", language), href: nil)],
             body: body, request: request, context: context)
@@ -92,7 +109,13 @@ struct DivisionPages: Sendable {
             profileHref: division.level == .village ? "/villages/\(code)/profile" : nil,
             householdsHref: "/divisions/\(code)/households", figures: shown,
             figuresHeading: LocalizedText(zh: "\(year) 年统计数字（截至 \(document.asOf)）", en: "Figures for \(year) (as of \(document.asOf))").text(language),
-            years: years, note: document.note == nil ? nil : LocalizedText(zh: "该年没有登记人口。", en: "No registered population that year.").text(language))
+            years: years,
+            note: document.note != nil ? LocalizedText(zh: "该年没有登记人口。", en: "No registered population that year.").text(language)
+                : registry.villagesWithEnteredPopulation > 0
+                ? LocalizedText(zh: "户籍人口含 \(registry.villagesWithEnteredPopulation) 个村录入的人口数。",
+                                en: "The population includes entered figures for \(registry.villagesWithEnteredPopulation) villages.").text(language) : nil,
+            populationAction: code.level == .village && context.identity?.can(.writeRecords, in: code) == true ? "/divisions/\(code)/population" : nil,
+            year: year)
         return try renderer.page(
             "divisions", title: division.name, crumbs: Self.crumbs(chain, context: context, linkLast: false),
             body: body, request: request, context: context)
