@@ -20,6 +20,9 @@ public struct HouseholdRow: Sendable, Hashable, Decodable {
     public let status: String
     /// 户属性.
     public let attribute: String
+
+    /// The keyset key of the row: pass it as `after` for the next page.
+    public var key: String { "\(villageCode)/\(number)" }
 }
 
 /// Filters for the household list.
@@ -333,33 +336,47 @@ public struct RegistryRepository: Sendable {
     }
 
     /// A page of the households of `division`, with status and members as of `date`, ordered by
-    /// household number; `after` is the last number of the previous page (keyset paging).
+    /// village and household number; `after` is the previous page's last `HouseholdRow.key`.
+    /// Status and members are looked up per row through their indexes, so a page costs the same
+    /// at household 1 and at household 300,000.
     public func households(
         in division: DivisionCode, filter: HouseholdFilter, asOf date: String, after: String?, limit: Int
     ) async throws -> [HouseholdRow] {
-        var conditions: [SQLQueryString] = ["h.village_code LIKE \(bind: division.prefix + "%")", "h.closed_on IS NULL"]
+        let digits = division.prefix
+        let status: SQLQueryString = """
+            COALESCE((SELECT e.status FROM status_events e WHERE e.household_id = h.id AND e.event_date <= \(bind: date)
+                      ORDER BY e.event_date DESC, e.id DESC LIMIT 1), 'not_poor')
+            """
+        var conditions: [SQLQueryString] = [
+            "h.village_code BETWEEN \(bind: digits.padding(toLength: 12, withPad: "0", startingAt: 0)) AND \(bind: digits.padding(toLength: 12, withPad: "9", startingAt: 0))",
+            "h.closed_on IS NULL",
+        ]
         if let group = filter.groupNumber { conditions.append("h.group_number = \(bind: group)") }
         if let attribute = filter.attribute { conditions.append("h.attribute = \(bind: attribute.rawValue)") }
-        if let status = filter.status { conditions.append("COALESCE(s.status, 'not_poor') = \(bind: status.rawValue)") }
-        if let after { conditions.append("h.number > \(bind: after)") }
+        if let wanted = filter.status { conditions.append("\(status) = \(bind: wanted.rawValue)") }
+        if let after {
+            let parts = after.split(separator: "/", maxSplits: 1).map(String.init)
+            let (village, number) = parts.count == 2 ? (parts[0], parts[1]) : (division.rawValue, after)
+            // A row-value comparison lets both engines walk the (village_code, number) index from the key.
+            conditions.append("(h.village_code, h.number) > (\(bind: village), \(bind: number))")
+        }
         if let search = filter.search?.trimmingCharacters(in: .whitespaces), !search.isEmpty {
             conditions.append("""
-                (h.number = \(bind: search) OR EXISTS (
-                    SELECT 1 FROM memberships sm JOIN people sp ON sp.id = sm.person_id
-                    WHERE sm.household_id = h.id AND (sp.name LIKE \(bind: "%" + search + "%") OR sp.id_last_four = \(bind: search.uppercased()))))
+                (h.number = \(bind: search) OR h.id IN (
+                    SELECT sm.household_id FROM memberships sm JOIN people sp ON sp.id = sm.person_id
+                    WHERE sp.name LIKE \(bind: "%" + search + "%") OR sp.id_last_four = \(bind: search.uppercased())))
                 """)
         }
+        let present: SQLQueryString = "m.household_id = h.id AND m.from_date <= \(bind: date) AND (m.to_date IS NULL OR m.to_date > \(bind: date))"
         return try await database.read { sql in
             try await sql.raw("""
-                WITH present AS (\(Self.membersAt(date))), status AS (\(Self.statusAt(date)))
-                SELECT h.id, h.number, h.village_code, h.group_number, h.attribute,
-                       COALESCE(s.status, 'not_poor') AS status,
-                       (SELECT count(*) FROM present p WHERE p.household_id = h.id) AS members,
-                       (SELECT pe.name FROM present p JOIN people pe ON pe.id = p.person_id
-                        WHERE p.household_id = h.id AND p.relation = 'head') AS head_name
-                FROM households h LEFT JOIN status s ON s.household_id = h.id
+                SELECT h.id, h.number, h.village_code, h.group_number, h.attribute, \(status) AS status,
+                       (SELECT count(*) FROM memberships m WHERE \(present)) AS members,
+                       (SELECT pe.name FROM memberships m JOIN people pe ON pe.id = m.person_id
+                        WHERE \(present) AND m.relation = 'head' LIMIT 1) AS head_name
+                FROM households h
                 WHERE \(SQLList(conditions, separator: SQLRaw(" AND ")))
-                ORDER BY h.number LIMIT \(literal: limit)
+                ORDER BY h.village_code, h.number LIMIT \(literal: limit)
                 """).all(decoding: HouseholdRow.self, keyDecodingStrategy: .convertFromSnakeCase)
         }
     }

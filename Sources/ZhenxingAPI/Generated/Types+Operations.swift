@@ -1029,7 +1029,7 @@ package enum Operations {
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/households/GET/query/asOf`.
                 package var asOf: Swift.String?
-                /// The last household number of the previous page.
+                /// The `next` value of the previous page (village code / household number).
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/households/GET/query/after`.
                 package var after: Swift.String?
@@ -1044,7 +1044,7 @@ package enum Operations {
                 ///   - group: Only this village group.
                 ///   - q: A member's name, the household number, or the last four characters of an ID number.
                 ///   - asOf: The date (YYYY-MM-DD) statuses and members are taken at; today by default.
-                ///   - after: The last household number of the previous page.
+                ///   - after: The `next` value of the previous page (village code / household number).
                 ///   - limit: Page size, 1 to 500 (default 100).
                 package init(
                     status: Components.Schemas.PovertyStatus? = nil,

@@ -27,7 +27,7 @@ extension APIHandler {
                 id: row.id, number: row.number, villageCode: row.villageCode, groupNumber: row.groupNumber, headName: row.headName,
                 members: row.members, status: Components.Schemas.PovertyStatus(rawValue: row.status) ?? .notPoor, attribute: row.attribute)
         }
-        return .ok(.init(body: .json(.init(items: items, next: rows.count == limit ? rows.last?.number : nil))))
+        return .ok(.init(body: .json(.init(items: items, next: rows.count == limit ? rows.last?.key : nil))))
     }
 
     func getHousehold(_ input: Operations.GetHousehold.Input) async throws -> Operations.GetHousehold.Output {

@@ -79,7 +79,7 @@ struct HouseholdPages: Sendable {
                 attribute: HouseholdAttribute(rawValue: row.attribute)?.title.text(language) ?? row.attribute)
         }
         let next = !byName && found.count == Self.pageSize ? found.last.map {
-            request.nextPage("/divisions/\(code)/households", key: ("after", $0.number), keeping: ["date", "group", "status", "attribute", "q"])
+            request.nextPage("/divisions/\(code)/households", key: ("after", $0.key), keeping: ["date", "group", "status", "attribute", "q"])
         } : nil
         let groups = code.level == .village ? try await registry.groupNumbers(of: code) : []
         let body = ListBody(
