@@ -68,6 +68,22 @@ import Glibc
         #expect(version.output.hasPrefix("zhenxing "))
     }
 
+    @Test func generateMakesTheSameCountyForTheSameSeed() throws {
+        var outputs: [String] = []
+        for _ in 0..<2 {
+            let folder = try temporaryFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let made = try run(["generate", "--county", "411325000000", "--people", "3000", "--seed", "7", "--data", folder.path])
+            #expect(made.status == 0 && made.output.contains("villages"), "\(made.errors)")
+            let figures = try run(["report", "figures", "--division", "411325000000", "--year", "2016", "--format", "json", "--data", folder.path])
+            #expect(figures.status == 0)
+            outputs.append(figures.output)
+        }
+        #expect(outputs[0] == outputs[1] && outputs[0].contains("\"population\" : 30"))
+        let refused = try run(["generate", "--county", "411325104000", "--people", "3000"])
+        #expect(refused.status != 0 && refused.errors.contains("is a township, not a county"))
+    }
+
     @Test(arguments: [
         (["migrate", "--database", "mysql://u@h/db"], "unknown scheme 'mysql'"),
         (["migrate", "--database", "postgres://u@127.0.0.1:1/db"], "cannot reach PostgreSQL at postgres://u@127.0.0.1:1/db: connection refused"),
