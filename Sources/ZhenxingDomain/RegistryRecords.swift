@@ -1,38 +1,32 @@
-/// A person's record as entered: who they are and the facts forms ask for.
-public struct PersonDraft: Sendable, Hashable, Codable {
+/// The facts of a person that forms edit (the ID number is not among them: it identifies the person).
+public struct PersonFacts: Sendable, Hashable, Codable {
     /// 姓名.
     public var name: String
-    /// 居民身份证号码.
-    public var residentID: ResidentID
     /// 民族.
     public var ethnicity: String
-    /// 文化程度 (小学, 初中 …).
+    /// 文化程度.
     public var education: String
-    /// 健康状况 (健康, 长期慢性病, 患有大病, 残疾 with grade).
+    /// 健康状况.
     public var health: String
-    /// 劳动技能 (普通劳动力, 技能劳动力, 弱劳动力或半劳动力, 丧失劳动力, 无劳动力).
+    /// 劳动技能.
     public var labour: String
-    /// 务工情况 (外出务工, 县内务工, 扶贫车间, 公益岗位, 自主经营, 未就业, or empty for none of working age).
+    /// 务工情况.
     public var employment: String
     /// Months worked in the year.
     public var monthsWorked: Int
-    /// 城乡居民基本医疗保险.
+    /// 医保.
     public var medicalInsurance: Bool
-    /// 城乡居民基本养老保险.
+    /// 养老保险.
     public var pensionInsurance: Bool
-    /// 中共党员.
+    /// 党员.
     public var partyMember: Bool
     /// Phone (sensitive).
     public var phone: String
 
-    /// Creates a draft.
-    public init(
-        name: String, residentID: ResidentID, ethnicity: String = "汉族", education: String = "", health: String = "健康",
-        labour: String = "", employment: String = "", monthsWorked: Int = 0, medicalInsurance: Bool = true,
-        pensionInsurance: Bool = false, partyMember: Bool = false, phone: String = ""
-    ) {
+    /// Creates facts.
+    public init(name: String, ethnicity: String, education: String, health: String, labour: String, employment: String,
+                monthsWorked: Int, medicalInsurance: Bool, pensionInsurance: Bool, partyMember: Bool, phone: String) {
         self.name = name
-        self.residentID = residentID
         self.ethnicity = ethnicity
         self.education = education
         self.health = health
@@ -45,12 +39,7 @@ public struct PersonDraft: Sendable, Hashable, Codable {
         self.phone = phone
     }
 
-    /// Sex, from the ID number.
-    public var sex: ResidentID.Sex { residentID.sex }
-    /// Birth date, from the ID number.
-    public var birthDate: String { residentID.birthDate }
-
-    /// Every problem with the fields beyond the ID number itself.
+    /// Every problem with the facts.
     public func problems() -> [FieldIssue] {
         var issues: [FieldIssue] = []
         let trimmed = name.trimmingCharacters(in: .whitespaces)
@@ -60,8 +49,46 @@ public struct PersonDraft: Sendable, Hashable, Codable {
         if !(0...12).contains(monthsWorked) {
             issues.append(FieldIssue(field: "monthsWorked", message: LocalizedText(zh: "务工月数应在 0 到 12 之间", en: "Months worked must be 0 to 12")))
         }
+        if !phone.isEmpty && (phone.count > 20 || !phone.allSatisfy({ $0.isNumber || $0 == "-" || $0 == " " || $0 == "+" })) {
+            issues.append(FieldIssue(field: "phone", message: LocalizedText(zh: "电话号码格式不对", en: "The phone number is not valid")))
+        }
+        for (field, value) in [("ethnicity", ethnicity), ("education", education), ("health", health), ("labour", labour), ("employment", employment)]
+            where value.count > 30 {
+            issues.append(FieldIssue(field: field, message: LocalizedText(zh: "不超过 30 个字", en: "At most 30 characters")))
+        }
         return issues
     }
+}
+
+/// A person's record as entered: the ID number that identifies them and their facts.
+public struct PersonDraft: Sendable, Hashable, Codable {
+    /// 居民身份证号码.
+    public var residentID: ResidentID
+    /// Everything else forms ask for.
+    public var facts: PersonFacts
+
+    /// Creates a draft.
+    public init(
+        name: String, residentID: ResidentID, ethnicity: String = "汉族", education: String = "", health: String = "健康",
+        labour: String = "", employment: String = "", monthsWorked: Int = 0, medicalInsurance: Bool = true,
+        pensionInsurance: Bool = false, partyMember: Bool = false, phone: String = ""
+    ) {
+        self.residentID = residentID
+        self.facts = PersonFacts(
+            name: name, ethnicity: ethnicity, education: education, health: health, labour: labour, employment: employment,
+            monthsWorked: monthsWorked, medicalInsurance: medicalInsurance, pensionInsurance: pensionInsurance,
+            partyMember: partyMember, phone: phone)
+    }
+
+    /// 姓名.
+    public var name: String { facts.name }
+    /// Sex, from the ID number.
+    public var sex: ResidentID.Sex { residentID.sex }
+    /// Birth date, from the ID number.
+    public var birthDate: String { residentID.birthDate }
+
+    /// Every problem with the fields beyond the ID number itself.
+    public func problems() -> [FieldIssue] { facts.problems() }
 }
 
 /// A household's record as entered.

@@ -1,68 +1,6 @@
 import SQLKit
 import ZhenxingDomain
 
-/// The facts of a person that forms edit (the ID number is not among them: it identifies the person).
-public struct PersonFacts: Sendable, Hashable, Codable {
-    /// 姓名.
-    public var name: String
-    /// 民族.
-    public var ethnicity: String
-    /// 文化程度.
-    public var education: String
-    /// 健康状况.
-    public var health: String
-    /// 劳动技能.
-    public var labour: String
-    /// 务工情况.
-    public var employment: String
-    /// Months worked in the year.
-    public var monthsWorked: Int
-    /// 医保.
-    public var medicalInsurance: Bool
-    /// 养老保险.
-    public var pensionInsurance: Bool
-    /// 党员.
-    public var partyMember: Bool
-    /// Phone (sensitive).
-    public var phone: String
-
-    /// Creates facts.
-    public init(name: String, ethnicity: String, education: String, health: String, labour: String, employment: String,
-                monthsWorked: Int, medicalInsurance: Bool, pensionInsurance: Bool, partyMember: Bool, phone: String) {
-        self.name = name
-        self.ethnicity = ethnicity
-        self.education = education
-        self.health = health
-        self.labour = labour
-        self.employment = employment
-        self.monthsWorked = monthsWorked
-        self.medicalInsurance = medicalInsurance
-        self.pensionInsurance = pensionInsurance
-        self.partyMember = partyMember
-        self.phone = phone
-    }
-
-    /// Every problem with the facts.
-    public func problems() -> [FieldIssue] {
-        var issues: [FieldIssue] = []
-        let trimmed = name.trimmingCharacters(in: .whitespaces)
-        if trimmed.isEmpty || trimmed.count > 30 {
-            issues.append(FieldIssue(field: "name", message: LocalizedText(zh: "姓名不能为空，且不超过 30 个字", en: "The name must be 1 to 30 characters")))
-        }
-        if !(0...12).contains(monthsWorked) {
-            issues.append(FieldIssue(field: "monthsWorked", message: LocalizedText(zh: "务工月数应在 0 到 12 之间", en: "Months worked must be 0 to 12")))
-        }
-        if !phone.isEmpty && (phone.count > 20 || !phone.allSatisfy({ $0.isNumber || $0 == "-" || $0 == " " || $0 == "+" })) {
-            issues.append(FieldIssue(field: "phone", message: LocalizedText(zh: "电话号码格式不对", en: "The phone number is not valid")))
-        }
-        for (field, value) in [("ethnicity", ethnicity), ("education", education), ("health", health), ("labour", labour), ("employment", employment)]
-            where value.count > 30 {
-            issues.append(FieldIssue(field: field, message: LocalizedText(zh: "不超过 30 个字", en: "At most 30 characters")))
-        }
-        return issues
-    }
-}
-
 /// A person with their memberships over time.
 public struct PersonRecord: Sendable {
     /// Their id.

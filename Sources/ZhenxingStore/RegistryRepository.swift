@@ -140,13 +140,15 @@ public struct RegistryRepository: Sendable {
                 zh: "身份证号 \(draft.residentID.masked) 已登记在其他人名下", en: "ID number \(draft.residentID.masked) is already registered"))])
         }
         let now = Timestamp.now()
+        let facts = draft.facts
         try await sql.raw("""
             INSERT INTO people (resident_id, id_last_four, name, sex, birth_date, ethnicity, education, health, labour, employment,
                                 months_worked, medical_insurance, pension_insurance, party_member, phone, version, created_at, updated_at)
-            VALUES (\(bind: id), \(bind: draft.residentID.lastFour), \(bind: draft.name), \(bind: draft.sex.rawValue),
-                    \(bind: draft.birthDate), \(bind: draft.ethnicity), \(bind: draft.education), \(bind: draft.health),
-                    \(bind: draft.labour), \(bind: draft.employment), \(bind: draft.monthsWorked), \(bind: draft.medicalInsurance),
-                    \(bind: draft.pensionInsurance), \(bind: draft.partyMember), \(bind: draft.phone), 1, \(bind: now), \(bind: now))
+            VALUES (\(bind: id), \(bind: draft.residentID.lastFour), \(bind: draft.name.trimmingCharacters(in: .whitespaces)),
+                    \(bind: draft.sex.rawValue), \(bind: draft.birthDate), \(bind: facts.ethnicity), \(bind: facts.education),
+                    \(bind: facts.health), \(bind: facts.labour), \(bind: facts.employment), \(bind: facts.monthsWorked),
+                    \(bind: facts.medicalInsurance), \(bind: facts.pensionInsurance), \(bind: facts.partyMember), \(bind: facts.phone),
+                    1, \(bind: now), \(bind: now))
             """).run()
         let personID = try await sql.raw("SELECT id FROM people WHERE resident_id = \(bind: id)").first(decodingColumn: "id", as: Int.self)!
         // The audit keeps the masked number only: the log must not become a second copy of the IDs.

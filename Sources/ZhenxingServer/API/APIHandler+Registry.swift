@@ -97,14 +97,22 @@ extension APIHandler {
 
     // MARK: Shared
 
-    /// The household's id once the caller may act on it: 404 outside their division, 403 without the right.
+    /// The household's id once the caller may act on it.
     private func household(_ id: Int, needs permission: Permission) async throws -> Int {
+        _ = try await authorizeRecord(.household, id, needs: permission)
+        return id
+    }
+
+    /// The village of a record once the caller may act on it: 404 outside their division (its
+    /// existence is private), 403 without the right.
+    func authorizeRecord(_ kind: RecordKind, _ id: Int, needs permission: Permission) async throws -> DivisionCode {
         guard let identity = RequestScope.identity else { throw AppError.signInRequired }
-        guard let village = try await registry.village(ofHousehold: id), identity.covers(village) else {
+        let village = kind == .household ? try await registry.village(ofHousehold: id) : try await registry.village(ofPerson: id)
+        guard let village, identity.covers(village) else {
             throw AppError.notFound(LocalizedText(zh: "找不到这条记录", en: "No such record"))
         }
         guard identity.can(permission, in: village) else { throw AppError.forbidden }
-        return id
+        return village
     }
 
     private func parameterList() async throws -> Components.Schemas.ParameterList {
@@ -151,12 +159,12 @@ extension APIHandler {
 /// The people operations.
 extension APIHandler {
     func getPerson(_ input: Operations.GetPerson.Input) async throws -> Operations.GetPerson.Output {
-        try await person(input.path.id, needs: .readRecords)
+        _ = try await authorizeRecord(.person, input.path.id, needs: .readRecords)
         return .ok(.init(body: .json(try await personSchema(input.path.id))))
     }
 
     func updatePerson(_ input: Operations.UpdatePerson.Input) async throws -> Operations.UpdatePerson.Output {
-        let village = try await person(input.path.id, needs: .writeRecords)
+        let village = try await authorizeRecord(.person, input.path.id, needs: .writeRecords)
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
         let facts = PersonFacts(
             name: body.name, ethnicity: body.ethnicity, education: body.education, health: body.health, labour: body.labour,
@@ -166,16 +174,6 @@ extension APIHandler {
         return .ok(.init(body: .json(try await personSchema(input.path.id))))
     }
 
-    /// The person's village once the caller may act on it: 404 outside their division, 403 without the right.
-    @discardableResult
-    private func person(_ id: Int, needs permission: Permission) async throws -> DivisionCode {
-        guard let identity = RequestScope.identity else { throw AppError.signInRequired }
-        guard let village = try await registry.village(ofPerson: id), identity.covers(village) else {
-            throw AppError.notFound(LocalizedText(zh: "找不到这条记录", en: "No such record"))
-        }
-        guard identity.can(permission, in: village) else { throw AppError.forbidden }
-        return village
-    }
 
     private func personSchema(_ id: Int) async throws -> Components.Schemas.Person {
         let record = try await people.person(id)
