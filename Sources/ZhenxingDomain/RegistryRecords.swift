@@ -6,6 +6,8 @@ public struct PersonFacts: Sendable, Hashable, Codable {
     public var ethnicity: String
     /// 文化程度.
     public var education: String
+    /// 在校生情况 (小学在读, 初中在读 …; empty when not in school).
+    public var inSchool: String
     /// 健康状况.
     public var health: String
     /// 劳动技能.
@@ -24,8 +26,9 @@ public struct PersonFacts: Sendable, Hashable, Codable {
     public var phone: String
 
     /// Creates facts.
-    public init(name: String, ethnicity: String, education: String, health: String, labour: String, employment: String,
+    public init(name: String, ethnicity: String, education: String, inSchool: String = "", health: String, labour: String, employment: String,
                 monthsWorked: Int, medicalInsurance: Bool, pensionInsurance: Bool, partyMember: Bool, phone: String) {
+        self.inSchool = inSchool
         self.name = name
         self.ethnicity = ethnicity
         self.education = education
@@ -52,7 +55,8 @@ public struct PersonFacts: Sendable, Hashable, Codable {
         if !phone.isEmpty && (phone.count > 20 || !phone.allSatisfy({ $0.isNumber || $0 == "-" || $0 == " " || $0 == "+" })) {
             issues.append(FieldIssue(field: "phone", message: LocalizedText(zh: "电话号码格式不对", en: "The phone number is not valid")))
         }
-        for (field, value) in [("ethnicity", ethnicity), ("education", education), ("health", health), ("labour", labour), ("employment", employment)]
+        for (field, value) in [("ethnicity", ethnicity), ("education", education), ("inSchool", inSchool), ("health", health),
+                               ("labour", labour), ("employment", employment)]
             where value.count > 30 {
             issues.append(FieldIssue(field: field, message: LocalizedText(zh: "不超过 30 个字", en: "At most 30 characters")))
         }
@@ -69,13 +73,13 @@ public struct PersonDraft: Sendable, Hashable, Codable {
 
     /// Creates a draft.
     public init(
-        name: String, residentID: ResidentID, ethnicity: String = "汉族", education: String = "", health: String = "健康",
+        name: String, residentID: ResidentID, ethnicity: String = "汉族", education: String = "", inSchool: String = "", health: String = "健康",
         labour: String = "", employment: String = "", monthsWorked: Int = 0, medicalInsurance: Bool = true,
         pensionInsurance: Bool = false, partyMember: Bool = false, phone: String = ""
     ) {
         self.residentID = residentID
         self.facts = PersonFacts(
-            name: name, ethnicity: ethnicity, education: education, health: health, labour: labour, employment: employment,
+            name: name, ethnicity: ethnicity, education: education, inSchool: inSchool, health: health, labour: labour, employment: employment,
             monthsWorked: monthsWorked, medicalInsurance: medicalInsurance, pensionInsurance: pensionInsurance,
             partyMember: partyMember, phone: phone)
     }
@@ -179,9 +183,12 @@ public struct Assessment: Sendable, Hashable, Codable {
     public var guarantees: Guarantees
     /// Notes (why a guarantee fails, what was seen).
     public var note: String
+    /// Edit version as stored (0 before the first save).
+    public var version: Int
 
     /// Creates an assessment.
-    public init(year: Int, members: Int, income: IncomeSheet, guarantees: Guarantees, note: String = "") {
+    public init(year: Int, members: Int, income: IncomeSheet, guarantees: Guarantees, note: String = "", version: Int = 0) {
+        self.version = version
         self.year = year
         self.members = members
         self.income = income

@@ -30,7 +30,7 @@ public struct PersonRepository: Sendable {
 
     private struct Row: Decodable {
         let residentId: String; let sex: String; let birthDate: String; let name: String; let ethnicity: String
-        let education: String; let health: String; let labour: String; let employment: String; let monthsWorked: Int
+        let education: String; let inSchool: String; let health: String; let labour: String; let employment: String; let monthsWorked: Int
         let medicalInsurance: Bool; let pensionInsurance: Bool; let partyMember: Bool; let phone: String; let version: Int
     }
 
@@ -61,7 +61,8 @@ public struct PersonRepository: Sendable {
             guard row.version == expectedVersion else { throw StoreError.staleVersion(expected: expectedVersion, current: row.version) }
             try await sql.raw("""
                 UPDATE people SET name = \(bind: facts.name.trimmingCharacters(in: .whitespaces)), ethnicity = \(bind: facts.ethnicity),
-                    education = \(bind: facts.education), health = \(bind: facts.health), labour = \(bind: facts.labour),
+                    education = \(bind: facts.education), in_school = \(bind: facts.inSchool), health = \(bind: facts.health),
+                    labour = \(bind: facts.labour),
                     employment = \(bind: facts.employment), months_worked = \(bind: facts.monthsWorked),
                     medical_insurance = \(bind: facts.medicalInsurance), pension_insurance = \(bind: facts.pensionInsurance),
                     party_member = \(bind: facts.partyMember), phone = \(bind: facts.phone), version = version + 1,
@@ -75,13 +76,13 @@ public struct PersonRepository: Sendable {
 
     private static func row(_ id: Int, in sql: any SQLDatabase) async throws -> Row? {
         try await sql.raw("""
-            SELECT resident_id, sex, birth_date, name, ethnicity, education, health, labour, employment, months_worked,
+            SELECT resident_id, sex, birth_date, name, ethnicity, education, in_school, health, labour, employment, months_worked,
                    medical_insurance, pension_insurance, party_member, phone, version FROM people WHERE id = \(bind: id)
             """).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
     private static func facts(_ row: Row) -> PersonFacts {
-        PersonFacts(name: row.name, ethnicity: row.ethnicity, education: row.education, health: row.health, labour: row.labour,
+        PersonFacts(name: row.name, ethnicity: row.ethnicity, education: row.education, inSchool: row.inSchool, health: row.health, labour: row.labour,
                     employment: row.employment, monthsWorked: row.monthsWorked, medicalInsurance: row.medicalInsurance,
                     pensionInsurance: row.pensionInsurance, partyMember: row.partyMember, phone: row.phone)
     }

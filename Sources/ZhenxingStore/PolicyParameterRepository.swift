@@ -15,9 +15,13 @@ public struct PolicyParameterRow: Sendable, Hashable, Codable {
     public var villageExitLimitBp: Int?
     /// Where the figure comes from.
     public var source: String
+    /// The stored version (nil for a row not yet stored).
+    public var version: Int?
 
     /// Creates a row.
-    public init(scope: String, year: Int, povertyLineFen: Int?, monitoringThresholdFen: Int?, villageExitLimitBp: Int?, source: String) {
+    public init(scope: String, year: Int, povertyLineFen: Int?, monitoringThresholdFen: Int?, villageExitLimitBp: Int?, source: String,
+                version: Int? = nil) {
+        self.version = version
         self.scope = scope
         self.year = year
         self.povertyLineFen = povertyLineFen
@@ -64,28 +68,32 @@ public struct PolicyParameterRepository: Sendable {
     public func all() async throws -> [PolicyParameterRow] {
         try await database.read { sql in
             try await sql.raw("""
-                SELECT scope, year, poverty_line_fen, monitoring_threshold_fen, village_exit_limit_bp, source
+                SELECT scope, year, poverty_line_fen, monitoring_threshold_fen, village_exit_limit_bp, source, version
                 FROM policy_parameters ORDER BY scope, year
                 """).all(decoding: PolicyParameterRow.self, keyDecodingStrategy: .convertFromSnakeCase)
         }
     }
 
-    /// Adds a row, or replaces the one of the same scope and year; audited with before and after.
+    /// Adds a row, or replaces the one of the same scope and year when `row.version` is the stored
+    /// one (a new row has none); `staleVersion` otherwise. Audited with before and after.
     public func save(_ row: PolicyParameterRow, by actor: AuditActor) async throws {
         let problems = row.problems()
         guard problems.isEmpty else { throw ValidationFailure(problems) }
         try await database.transaction { sql in
             let before = try await sql.raw("""
-                SELECT scope, year, poverty_line_fen, monitoring_threshold_fen, village_exit_limit_bp, source
+                SELECT scope, year, poverty_line_fen, monitoring_threshold_fen, village_exit_limit_bp, source, version
                 FROM policy_parameters WHERE scope = \(bind: row.scope) AND year = \(bind: row.year)
                 """).first(decoding: PolicyParameterRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            guard before?.version == row.version else {
+                throw StoreError.staleVersion(expected: row.version ?? 0, current: before?.version ?? 0)
+            }
             try await sql.raw("""
                 INSERT INTO policy_parameters (scope, year, poverty_line_fen, monitoring_threshold_fen, village_exit_limit_bp, source, updated_at)
                 VALUES (\(bind: row.scope), \(bind: row.year), \(bind: row.povertyLineFen), \(bind: row.monitoringThresholdFen),
                         \(bind: row.villageExitLimitBp), \(bind: row.source), \(bind: Timestamp.now()))
                 ON CONFLICT (scope, year) DO UPDATE SET poverty_line_fen = excluded.poverty_line_fen,
                     monitoring_threshold_fen = excluded.monitoring_threshold_fen, village_exit_limit_bp = excluded.village_exit_limit_bp,
-                    source = excluded.source, updated_at = excluded.updated_at
+                    source = excluded.source, version = policy_parameters.version + 1, updated_at = excluded.updated_at
                 """).run()
             try await AuditLog.record(before == nil ? .create : .update, entity: "policy_parameters", key: "\(row.scope)/\(row.year)",
                                       before: before, after: row, by: actor, in: sql)

@@ -33,11 +33,17 @@ public struct HouseholdFilter: Sendable, Hashable {
     public var status: PovertyStatus?
     /// Only this attribute.
     public var attribute: HouseholdAttribute?
+    /// Only households with this cause of poverty, main or other.
+    public var cause: PovertyCause?
     /// Name of a member, household number, or the last four characters of an ID number.
     public var search: String?
 
     /// Creates a filter.
-    public init(groupNumber: Int? = nil, status: PovertyStatus? = nil, attribute: HouseholdAttribute? = nil, search: String? = nil) {
+    public init(
+        groupNumber: Int? = nil, status: PovertyStatus? = nil, attribute: HouseholdAttribute? = nil, cause: PovertyCause? = nil,
+        search: String? = nil
+    ) {
+        self.cause = cause
         self.groupNumber = groupNumber
         self.status = status
         self.attribute = attribute
@@ -142,10 +148,10 @@ public struct RegistryRepository: Sendable {
         let now = Timestamp.now()
         let facts = draft.facts
         try await sql.raw("""
-            INSERT INTO people (resident_id, id_last_four, name, sex, birth_date, ethnicity, education, health, labour, employment,
+            INSERT INTO people (resident_id, id_last_four, name, sex, birth_date, ethnicity, education, in_school, health, labour, employment,
                                 months_worked, medical_insurance, pension_insurance, party_member, phone, version, created_at, updated_at)
             VALUES (\(bind: id), \(bind: draft.residentID.lastFour), \(bind: draft.name.trimmingCharacters(in: .whitespaces)),
-                    \(bind: draft.sex.rawValue), \(bind: draft.birthDate), \(bind: facts.ethnicity), \(bind: facts.education),
+                    \(bind: draft.sex.rawValue), \(bind: draft.birthDate), \(bind: facts.ethnicity), \(bind: facts.education), \(bind: facts.inSchool),
                     \(bind: facts.health), \(bind: facts.labour), \(bind: facts.employment), \(bind: facts.monthsWorked),
                     \(bind: facts.medicalInsurance), \(bind: facts.pensionInsurance), \(bind: facts.partyMember), \(bind: facts.phone),
                     1, \(bind: now), \(bind: now))
@@ -355,6 +361,10 @@ public struct RegistryRepository: Sendable {
         ]
         if let group = filter.groupNumber { conditions.append("h.group_number = \(bind: group)") }
         if let attribute = filter.attribute { conditions.append("h.attribute = \(bind: attribute.rawValue)") }
+        if let cause = filter.cause {
+            // Causes are stored comma-separated; wrapping both sides in commas matches whole names only.
+            conditions.append("(h.main_cause = \(bind: cause.rawValue) OR ',' || h.other_causes || ',' LIKE \(bind: "%," + cause.rawValue + ",%"))")
+        }
         if let wanted = filter.status { conditions.append("\(status) = \(bind: wanted.rawValue)") }
         if let after {
             let parts = after.split(separator: "/", maxSplits: 1).map(String.init)
@@ -402,7 +412,7 @@ public struct RegistryRepository: Sendable {
         struct AssessmentRow: Decodable {
             let year: Int; let members: Int; let wages: Int; let production: Int; let property: Int; let transfers: Int
             let productionCosts: Int; let foodClothing: Bool; let education: Bool; let medical: Bool; let housing: Bool
-            let water: Bool; let note: String
+            let water: Bool; let note: String; let version: Int
         }
         return try await database.read { sql in
             guard let row = try await sql.raw("""
@@ -423,7 +433,7 @@ public struct RegistryRepository: Sendable {
                 """).all(decoding: EventRow.self, keyDecodingStrategy: .convertFromSnakeCase)
             let assessments = try await sql.raw("""
                 SELECT year, members, wages, production, property, transfers, production_costs, food_clothing, education,
-                       medical, housing, water, note FROM assessments WHERE household_id = \(bind: id) ORDER BY year DESC
+                       medical, housing, water, note, version FROM assessments WHERE household_id = \(bind: id) ORDER BY year DESC
                 """).all(decoding: AssessmentRow.self, keyDecodingStrategy: .convertFromSnakeCase)
             let draft = HouseholdDraft(
                 number: row.number, village: try DivisionCode(validating: row.villageCode), groupNumber: row.groupNumber,
@@ -444,7 +454,7 @@ public struct RegistryRepository: Sendable {
                                             transfers: $0.transfers, productionCosts: $0.productionCosts),
                         guarantees: Guarantees(foodAndClothing: $0.foodClothing, education: $0.education, medical: $0.medical,
                                                housing: $0.housing, water: $0.water),
-                        note: $0.note)
+                        note: $0.note, version: $0.version)
                 })
         }
     }
@@ -597,10 +607,17 @@ extension RegistryRepository {
         }
     }
 
-    /// Stores a household's assessment for a year (replacing that year's earlier one), audited.
-    public func saveAssessment(_ assessment: Assessment, household: Int, by actor: AuditActor) async throws {
+    /// Stores a household's assessment for a year, audited. `expectedVersion` is the version the
+    /// editor read (0 for a year not yet assessed); a different stored version is `staleVersion`.
+    public func saveAssessment(_ assessment: Assessment, household: Int, expectedVersion: Int, by actor: AuditActor) async throws {
+        let problems = assessment.income.problems()
+        guard problems.isEmpty else { throw ValidationFailure(problems) }
         try await database.transaction { sql in
             let current = try await Self.loadDraft(household, in: sql)
+            let stored = try await sql.raw("""
+                SELECT version FROM assessments WHERE household_id = \(bind: household) AND year = \(bind: assessment.year)
+                """).first(decodingColumn: "version", as: Int.self) ?? 0
+            guard stored == expectedVersion else { throw StoreError.staleVersion(expected: expectedVersion, current: stored) }
             try await Self.saveAssessment(assessment, household: household, in: sql)
             try await AuditLog.record(.update, entity: "assessment", key: "\(household)/\(assessment.year)", division: current.draft.village,
                                       after: assessment, by: actor, in: sql)

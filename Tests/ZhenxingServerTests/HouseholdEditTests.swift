@@ -200,4 +200,46 @@ import ZhenxingTestSupport
             #expect(audit.contains { $0.entity == "person" && $0.afterJson?.contains("公益岗位") == true })
         }
     }
+
+    @Test(arguments: TestDatabases.engines)
+    func assessmentsAndParametersRefuseStaleEdits(engine: Database.Engine) async throws {
+        try await withDemoApp(engine, as: "admin") { browser, database, _ in
+            var client = browser
+            let poor = try await RegistryRepository(database: database).households(
+                in: LiangshuiquanDemo.villageCode, filter: HouseholdFilter(status: .poor, search: nil), asOf: "2016-12-31", after: nil, limit: 1)[0]
+            let form = try await client.get("/households/\(poor.id)/assessments/new?year=2016").text
+            let version = try #require(form.firstMatch(of: #/name="version" value="(\d+)"/#).map { String($0.output.1) })
+            let fields = [("version", version), ("year", "2016"), ("members", "2"), ("wages", "100")]
+            let first = try await client.postForm("/households/\(poor.id)/assessments", fields)
+            let second = try await client.postForm("/households/\(poor.id)/assessments", fields)
+            #expect(first.status == .seeOther && second.status == .conflict)
+            // a parameters row that exists cannot be replaced without its version
+            let blind = try await client.postForm("/admin/parameters", [("scope", "*"), ("year", "2014"), ("povertyLine", "2900"), ("source", "x")])
+            #expect(blind.status == .conflict && blind.text.contains("这一行已存在"))
+            let edit = try await client.get("/admin/parameters?edit=*/2014").text
+            let rowVersion = try #require(edit.firstMatch(of: #/name="version" value="(\d+)"/#).map { String($0.output.1) })
+            let replaced = try await client.postForm("/admin/parameters", [
+                ("version", rowVersion), ("scope", "*"), ("year", "2014"), ("povertyLine", "2900"), ("source", "更正"),
+            ])
+            #expect(replaced.status == .seeOther)
+            let line = try await RegistryRepository(database: database).parameters(for: LiangshuiquanDemo.villageCode, year: 2016).povertyLineFen
+            #expect(line == 290_000)
+        }
+    }
+
+    @Test func theListFiltersByCause() async throws {
+        try await withDemoApp(.sqlite) { browser, database, _ in
+            var client = browser
+            let page = try await client.get("/divisions/411324104201/households?cause=lack_of_funds").text
+            let shown = page.matches(of: #/href="/households/\d+"/#).count
+            let registry = RegistryRepository(database: database)
+            let expected = try await registry.households(
+                in: LiangshuiquanDemo.villageCode, filter: HouseholdFilter(cause: .lackOfFunds), asOf: "2030-01-01", after: nil, limit: 500)
+            #expect(shown == min(50, expected.count) && expected.count > 0)
+            for row in expected {
+                let file = try await registry.file(row.id)
+                #expect(file.draft.mainCause == .lackOfFunds || file.draft.otherCauses.contains(.lackOfFunds))
+            }
+        }
+    }
 }

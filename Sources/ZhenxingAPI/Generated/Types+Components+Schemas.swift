@@ -868,6 +868,10 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Assessment/note`.
             package var note: Swift.String?
+            /// The stored version: send the one you read (0 or absent for a year not yet assessed); a stale one gets 409.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Assessment/version`.
+            package var version: Swift.Int?
             /// Read only: net income over members, fen.
             ///
             /// - Remark: Generated from `#/components/schemas/Assessment/perCapitaNetIncome`.
@@ -892,6 +896,7 @@ extension Components {
             ///   - housing: Safe housing.
             ///   - water: Safe drinking water.
             ///   - note: Notes.
+            ///   - version: The stored version: send the one you read (0 or absent for a year not yet assessed); a stale one gets 409.
             ///   - perCapitaNetIncome: Read only: net income over members, fen.
             ///   - meetsExitStandard: Read only: above that year's poverty line with all five guarantees.
             package init(
@@ -908,6 +913,7 @@ extension Components {
                 housing: Swift.Bool,
                 water: Swift.Bool,
                 note: Swift.String? = nil,
+                version: Swift.Int? = nil,
                 perCapitaNetIncome: Swift.Int? = nil,
                 meetsExitStandard: Swift.Bool? = nil
             ) {
@@ -924,6 +930,7 @@ extension Components {
                 self.housing = housing
                 self.water = water
                 self.note = note
+                self.version = version
                 self.perCapitaNetIncome = perCapitaNetIncome
                 self.meetsExitStandard = meetsExitStandard
             }
@@ -941,6 +948,7 @@ extension Components {
                 case housing
                 case water
                 case note
+                case version
                 case perCapitaNetIncome
                 case meetsExitStandard
             }
@@ -1096,6 +1104,10 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/ParameterRow/source`.
             package var source: Swift.String
+            /// The stored version; send it to replace a row (absent for a new row); a stale one gets 409.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ParameterRow/version`.
+            package var version: Swift.Int?
             /// Creates a new `ParameterRow`.
             ///
             /// - Parameters:
@@ -1105,13 +1117,15 @@ extension Components {
             ///   - monitoringThresholdFen: Monitoring threshold, fen per person per year.
             ///   - villageExitLimitBp: Village-exit incidence limit in basis points (200 = 2 %).
             ///   - source: Where it comes from.
+            ///   - version: The stored version; send it to replace a row (absent for a new row); a stale one gets 409.
             package init(
                 scope: Swift.String,
                 year: Swift.Int,
                 povertyLineFen: Swift.Int? = nil,
                 monitoringThresholdFen: Swift.Int? = nil,
                 villageExitLimitBp: Swift.Int? = nil,
-                source: Swift.String
+                source: Swift.String,
+                version: Swift.Int? = nil
             ) {
                 self.scope = scope
                 self.year = year
@@ -1119,6 +1133,7 @@ extension Components {
                 self.monitoringThresholdFen = monitoringThresholdFen
                 self.villageExitLimitBp = villageExitLimitBp
                 self.source = source
+                self.version = version
             }
             package enum CodingKeys: String, CodingKey {
                 case scope
@@ -1127,6 +1142,7 @@ extension Components {
                 case monitoringThresholdFen
                 case villageExitLimitBp
                 case source
+                case version
             }
         }
         /// Every row of policy parameters.
@@ -1168,6 +1184,10 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/PersonUpdate/education`.
             package var education: Swift.String
+            /// 在校生情况; empty when not in school.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PersonUpdate/inSchool`.
+            package var inSchool: Swift.String?
             /// 健康状况, with the disability grade where there is one.
             ///
             /// - Remark: Generated from `#/components/schemas/PersonUpdate/health`.
@@ -1207,6 +1227,7 @@ extension Components {
             ///   - name: The name.
             ///   - ethnicity: 民族.
             ///   - education: 文化程度.
+            ///   - inSchool: 在校生情况; empty when not in school.
             ///   - health: 健康状况, with the disability grade where there is one.
             ///   - labour: 劳动技能.
             ///   - employment: 务工情况.
@@ -1220,6 +1241,7 @@ extension Components {
                 name: Swift.String,
                 ethnicity: Swift.String,
                 education: Swift.String,
+                inSchool: Swift.String? = nil,
                 health: Swift.String,
                 labour: Swift.String,
                 employment: Swift.String,
@@ -1233,6 +1255,7 @@ extension Components {
                 self.name = name
                 self.ethnicity = ethnicity
                 self.education = education
+                self.inSchool = inSchool
                 self.health = health
                 self.labour = labour
                 self.employment = employment
@@ -1247,6 +1270,7 @@ extension Components {
                 case name
                 case ethnicity
                 case education
+                case inSchool
                 case health
                 case labour
                 case employment

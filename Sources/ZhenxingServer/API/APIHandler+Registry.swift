@@ -74,7 +74,7 @@ extension APIHandler {
                 guarantees: Guarantees(foodAndClothing: body.foodAndClothing, education: body.education, medical: body.medical,
                                        housing: body.housing, water: body.water),
                 note: body.note ?? ""),
-            household: id, by: RequestScope.actor)
+            household: id, expectedVersion: body.version ?? 0, by: RequestScope.actor)
         return .ok(.init(body: .json(try await fileSchema(id))))
     }
 
@@ -90,7 +90,8 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
         try await parameters.save(
             PolicyParameterRow(scope: body.scope, year: body.year, povertyLineFen: body.povertyLineFen,
-                               monitoringThresholdFen: body.monitoringThresholdFen, villageExitLimitBp: body.villageExitLimitBp, source: body.source),
+                               monitoringThresholdFen: body.monitoringThresholdFen, villageExitLimitBp: body.villageExitLimitBp, source: body.source,
+                               version: body.version),
             by: RequestScope.actor)
         return .ok(.init(body: .json(try await parameterList())))
     }
@@ -118,7 +119,7 @@ extension APIHandler {
     private func parameterList() async throws -> Components.Schemas.ParameterList {
         .init(items: try await parameters.all().map {
             .init(scope: $0.scope, year: $0.year, povertyLineFen: $0.povertyLineFen, monitoringThresholdFen: $0.monitoringThresholdFen,
-                  villageExitLimitBp: $0.villageExitLimitBp, source: $0.source)
+                  villageExitLimitBp: $0.villageExitLimitBp, source: $0.source, version: $0.version)
         })
     }
 
@@ -133,7 +134,7 @@ extension APIHandler {
                 year: assessment.year, members: assessment.members, wages: income.wages, production: income.production,
                 property: income.property, transfers: income.transfers, productionCosts: income.productionCosts,
                 foodAndClothing: guarantees.foodAndClothing, education: guarantees.education, medical: guarantees.medical,
-                housing: guarantees.housing, water: guarantees.water, note: assessment.note,
+                housing: guarantees.housing, water: guarantees.water, note: assessment.note, version: assessment.version,
                 perCapitaNetIncome: income.perCapita(members: assessment.members),
                 meetsExitStandard: ExitRules.household(income: income, members: assessment.members, guarantees: guarantees, povertyLineFen: line)
                     .allSatisfy(\.passes)))
@@ -167,7 +168,8 @@ extension APIHandler {
         let village = try await authorizeRecord(.person, input.path.id, needs: .writeRecords)
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
         let facts = PersonFacts(
-            name: body.name, ethnicity: body.ethnicity, education: body.education, health: body.health, labour: body.labour,
+            name: body.name, ethnicity: body.ethnicity, education: body.education, inSchool: body.inSchool ?? "", health: body.health,
+            labour: body.labour,
             employment: body.employment, monthsWorked: body.monthsWorked, medicalInsurance: body.medicalInsurance,
             pensionInsurance: body.pensionInsurance, partyMember: body.partyMember, phone: body.phone)
         try await people.update(input.path.id, to: facts, expectedVersion: body.version, division: village, by: RequestScope.actor)
@@ -181,7 +183,8 @@ extension APIHandler {
         return .init(
             id: id, residentIdMasked: (try? ResidentID(validating: record.residentID))?.masked ?? "", sex: record.sex, birthDate: record.birthDate,
             facts: .init(
-                version: record.version, name: facts.name, ethnicity: facts.ethnicity, education: facts.education, health: facts.health,
+                version: record.version, name: facts.name, ethnicity: facts.ethnicity, education: facts.education,
+                inSchool: facts.inSchool, health: facts.health,
                 labour: facts.labour, employment: facts.employment, monthsWorked: facts.monthsWorked, medicalInsurance: facts.medicalInsurance,
                 pensionInsurance: facts.pensionInsurance, partyMember: facts.partyMember, phone: facts.phone),
             memberships: record.memberships.map {

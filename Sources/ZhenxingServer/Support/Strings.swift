@@ -212,6 +212,7 @@ enum Strings {
         "source": .init(zh: "来源", en: "Source"),
         "ethnicity": .init(zh: "民族", en: "Ethnicity"),
         "education": .init(zh: "文化程度", en: "Education"),
+        "in_school": .init(zh: "在校生情况", en: "In school"),
         "months_worked": .init(zh: "务工月数", en: "Months worked"),
         "medical_insurance": .init(zh: "基本医疗保险", en: "Medical insurance"),
         "pension_insurance": .init(zh: "基本养老保险", en: "Pension insurance"),

@@ -16,6 +16,7 @@ struct AssessmentPages: Sendable {
 
     /// The form as posted: amounts as the user typed them, in yuan.
     struct Input: Decodable {
+        var version: Int?
         var year: String?
         var members: String?
         var wages: String?
@@ -40,15 +41,15 @@ struct AssessmentPages: Sendable {
         if let existing = file.assessments.first(where: { $0.year == year }) {
             let income = existing.income, guarantees = existing.guarantees
             input = Input(
-                year: String(year), members: String(existing.members), wages: yuan(income.wages), production: yuan(income.production),
+                version: existing.version, year: String(year), members: String(existing.members), wages: yuan(income.wages), production: yuan(income.production),
                 property: yuan(income.property), transfers: yuan(income.transfers), productionCosts: yuan(income.productionCosts),
                 guarantees: zip(Self.guaranteeKeys, [guarantees.foodAndClothing, guarantees.education, guarantees.medical,
                                                     guarantees.housing, guarantees.water]).filter(\.1).map(\.0),
                 note: existing.note)
         } else {
-            input = Input(year: String(year), members: String(file.members.filter { $0.toDate == nil }.count), guarantees: [])
+            input = Input(version: 0, year: String(year), members: String(file.members.filter { $0.toDate == nil }.count), guarantees: [])
         }
-        return try form(input, file: file, issues: [], request: request, context: context)
+        return try form(input, file: file, issues: [], conflict: false, request: request, context: context)
     }
 
     @Sendable func save(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -76,15 +77,21 @@ struct AssessmentPages: Sendable {
             foodAndClothing: held.contains("foodAndClothing"), education: held.contains("education"), medical: held.contains("medical"),
             housing: held.contains("housing"), water: held.contains("water"))
         guard issues.isEmpty, let year, let members else {
-            return try form(input, file: file, issues: issues, request: request, context: context, status: .badRequest)
+            return try form(input, file: file, issues: issues, conflict: false, request: request, context: context, status: .badRequest)
         }
-        try await registry.saveAssessment(
-            Assessment(year: year, members: members, income: income, guarantees: guarantees, note: input.note ?? ""),
-            household: id, by: context.actor)
+        do {
+            try await registry.saveAssessment(
+                Assessment(year: year, members: members, income: income, guarantees: guarantees, note: input.note ?? ""),
+                household: id, expectedVersion: input.version ?? 0, by: context.actor)
+        } catch StoreError.staleVersion(_, let current) {
+            var kept = input
+            kept.version = current
+            return try form(kept, file: try await registry.file(id), issues: [], conflict: true, request: request, context: context, status: .conflict)
+        }
         return Response(status: .seeOther, headers: [.location: "/households/\(id)"])
     }
 
-    private func form(_ input: Input, file: HouseholdFile, issues: [FieldIssue], request: Request, context: AppRequestContext,
+    private func form(_ input: Input, file: HouseholdFile, issues: [FieldIssue], conflict: Bool, request: Request, context: AppRequestContext,
                       status: HTTPResponse.Status = .ok) throws -> Response {
         let language = context.language
         let t = { (key: String) in Strings.text(key, language) }
@@ -102,7 +109,7 @@ struct AssessmentPages: Sendable {
         fields.append(FormModel.field("note", t("note"), .text, values: [input.note ?? ""], issues: issues, language: language))
         let heading = "\(t("household_number")) \(file.draft.number) · \(t("assessments"))"
         let model = FormModel(heading: heading, action: "/households/\(file.id)/assessments", cancelHref: "/households/\(file.id)",
-                              version: nil, fields: fields, hasErrors: !issues.isEmpty, conflict: [], hasConflict: false)
+                              version: input.version, fields: fields, hasErrors: !issues.isEmpty, conflict: [], hasConflict: conflict)
         return try renderer.page("form", title: heading, crumbs: [
             Crumb(name: t("households"), href: "/divisions/\(file.draft.village)/households"),
             Crumb(name: file.draft.number, href: "/households/\(file.id)"), Crumb(name: t("assessments"), href: nil),

@@ -43,6 +43,7 @@ struct HouseholdPages: Sendable {
         let groups: [Option]
         let statuses: [Option]
         let attributes: [Option]
+        let causes: [Option]
         let search: String
         let date: String
         let nextHref: String?
@@ -62,7 +63,7 @@ struct HouseholdPages: Sendable {
         let date = text("date").flatMap { $0.wholeMatch(of: #/\d{4}-\d{2}-\d{2}/#) != nil ? $0 : nil } ?? today
         let filter = HouseholdFilter(
             groupNumber: text("group").flatMap(Int.init), status: text("status").flatMap(PovertyStatus.init),
-            attribute: text("attribute").flatMap(HouseholdAttribute.init), search: text("q"))
+            attribute: text("attribute").flatMap(HouseholdAttribute.init), cause: text("cause").flatMap(PovertyCause.init), search: text("q"))
         // Sorting by the head's name in pinyin order happens here (SQL collations differ between the
         // engines), so it is offered for one village at a time, on its whole list.
         let byName = text("sort") == "name" && code.level == .village
@@ -79,7 +80,7 @@ struct HouseholdPages: Sendable {
                 attribute: HouseholdAttribute(rawValue: row.attribute)?.title.text(language) ?? row.attribute)
         }
         let next = !byName && found.count == Self.pageSize ? found.last.map {
-            request.nextPage("/divisions/\(code)/households", key: ("after", $0.key), keeping: ["date", "group", "status", "attribute", "q"])
+            request.nextPage("/divisions/\(code)/households", key: ("after", $0.key), keeping: ["date", "group", "status", "attribute", "cause", "q", "sort"])
         } : nil
         let groups = code.level == .village ? try await registry.groupNumbers(of: code) : []
         let body = ListBody(
@@ -89,6 +90,7 @@ struct HouseholdPages: Sendable {
             groups: groups.map { Option(value: String($0), label: String($0), selected: $0 == filter.groupNumber) },
             statuses: PovertyStatus.allCases.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == filter.status) },
             attributes: HouseholdAttribute.allCases.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == filter.attribute) },
+            causes: PovertyCause.allCases.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == filter.cause) },
             search: filter.search ?? "", date: date, nextHref: next, action: "/divisions/\(code)/households",
             sorts: code.level == .village ? [
                 Option(value: "", label: Strings.text("sort_number", language), selected: !byName),

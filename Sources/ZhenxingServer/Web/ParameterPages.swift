@@ -13,10 +13,11 @@ struct ParameterPages: Sendable {
         routes.add(.post, "/admin/parameters", .ownDivision(.editParameters), use: save)
     }
 
-    struct Row { let scope: String; let year: Int; let line: String; let threshold: String; let limit: String; let source: String }
+    struct Row { let scope: String; let year: Int; let line: String; let threshold: String; let limit: String; let source: String; let editHref: String }
     struct Body { let rows: [Row]; let form: FormModel }
 
     struct Input: Decodable {
+        var version: Int?
         var scope: String?
         var year: String?
         var povertyLine: String?
@@ -26,7 +27,15 @@ struct ParameterPages: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await page(Input(scope: "*"), issues: [], request: request, context: context)
+        // `?edit=SCOPE/YEAR` fills the form with that row and its version, to change it.
+        let yuan = { (fen: Int?) in fen.map { FixedPoint.format($0, scale: 2, grouped: false) } }
+        if let key = request.query("edit"), let row = try await parameters.all().first(where: { "\($0.scope)/\($0.year)" == key }) {
+            let input = Input(version: row.version, scope: row.scope, year: String(row.year), povertyLine: yuan(row.povertyLineFen),
+                              monitoringThreshold: yuan(row.monitoringThresholdFen),
+                              villageExitLimit: row.villageExitLimitBp.map { FixedPoint.format($0, scale: 2, grouped: false) }, source: row.source)
+            return try await page(input, issues: [], request: request, context: context)
+        }
+        return try await page(Input(scope: "*"), issues: [], request: request, context: context)
     }
 
     @Sendable func save(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -46,10 +55,19 @@ struct ParameterPages: Sendable {
             povertyLineFen: number("povertyLine", input.povertyLine, scale: 2),
             monitoringThresholdFen: number("monitoringThreshold", input.monitoringThreshold, scale: 2),
             villageExitLimitBp: number("villageExitLimit", input.villageExitLimit, scale: 2),
-            source: input.source ?? "")
+            source: input.source ?? "", version: input.version)
         issues += issues.isEmpty ? row.problems() : []
         guard issues.isEmpty else { return try await page(input, issues: issues, request: request, context: context, status: .badRequest) }
-        try await parameters.save(row, by: context.actor)
+        do {
+            try await parameters.save(row, by: context.actor)
+        } catch StoreError.staleVersion(_, let current) {
+            var kept = input
+            kept.version = current == 0 ? nil : current
+            let message = LocalizedText(
+                zh: current == 0 ? "这一行已被删除或不存在，请重新填写" : "这一行已存在或已被他人修改（第 \(current) 版），请核对后再保存",
+                en: current == 0 ? "This row does not exist any more; enter it again" : "This row exists or was changed (version \(current)); check and save again")
+            return try await page(kept, issues: [FieldIssue(field: "scope", message: message)], request: request, context: context, status: .conflict)
+        }
         return Response(status: .seeOther, headers: [.location: "/admin/parameters"])
     }
 
@@ -61,10 +79,11 @@ struct ParameterPages: Sendable {
         let rows = try await parameters.all().map {
             Row(scope: $0.scope == "*" ? t("nationwide") : $0.scope, year: $0.year, line: yuan($0.povertyLineFen),
                 threshold: yuan($0.monitoringThresholdFen),
-                limit: $0.villageExitLimitBp.map { FixedPoint.format($0, scale: 2) + " %" } ?? "—", source: $0.source)
+                limit: $0.villageExitLimitBp.map { FixedPoint.format($0, scale: 2) + " %" } ?? "—", source: $0.source,
+                editHref: "/admin/parameters?edit=\($0.scope)/\($0.year)")
         }
         let form = FormModel(
-            heading: t("add_parameters"), action: "/admin/parameters", cancelHref: "/admin/parameters", version: nil,
+            heading: t("add_parameters"), action: "/admin/parameters", cancelHref: "/admin/parameters", version: input.version,
             fields: [
                 FormModel.field("scope", t("scope"), .text, values: [input.scope ?? ""], hint: t("hint_scope"), issues: issues, language: language),
                 FormModel.field("year", t("year"), .text, values: [input.year ?? ""], issues: issues, language: language),

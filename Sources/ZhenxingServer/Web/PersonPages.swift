@@ -42,7 +42,8 @@ struct PersonPages: Sendable {
             facts: [
                 Fact(label: t("sex"), value: ResidentID.Sex(rawValue: person.sex)?.title.text(language) ?? person.sex),
                 Fact(label: t("birth_date"), value: person.birthDate), Fact(label: t("ethnicity"), value: facts.ethnicity),
-                Fact(label: t("education"), value: facts.education), Fact(label: t("health"), value: facts.health),
+                Fact(label: t("education"), value: facts.education), Fact(label: t("in_school"), value: facts.inSchool.isEmpty ? "—" : facts.inSchool),
+                Fact(label: t("health"), value: facts.health),
                 Fact(label: t("labour"), value: facts.labour), Fact(label: t("employment"), value: facts.employment.isEmpty ? "—" : facts.employment),
                 Fact(label: t("months_worked"), value: String(facts.monthsWorked)), Fact(label: t("medical_insurance"), value: yes(facts.medicalInsurance)),
                 Fact(label: t("pension_insurance"), value: yes(facts.pensionInsurance)), Fact(label: t("party_member"), value: yes(facts.partyMember)),
@@ -62,6 +63,7 @@ struct PersonPages: Sendable {
         var name: String?
         var ethnicity: String?
         var education: String?
+        var inSchool: String?
         var health: String?
         var labour: String?
         var employment: String?
@@ -75,8 +77,8 @@ struct PersonPages: Sendable {
         let person = try await people.person(id)
         let facts = person.facts
         let flags = [("medical", facts.medicalInsurance), ("pension", facts.pensionInsurance), ("party", facts.partyMember)].filter(\.1).map(\.0)
-        let input = Input(version: person.version, name: facts.name, ethnicity: facts.ethnicity, education: facts.education, health: facts.health,
-                          labour: facts.labour, employment: facts.employment, monthsWorked: String(facts.monthsWorked), flags: flags, phone: facts.phone)
+        let input = Input(version: person.version, name: facts.name, ethnicity: facts.ethnicity, education: facts.education, inSchool: facts.inSchool,
+                          health: facts.health, labour: facts.labour, employment: facts.employment, monthsWorked: String(facts.monthsWorked), flags: flags, phone: facts.phone)
         return try form(input, id: id, issues: [], conflict: false, request: request, context: context)
     }
 
@@ -88,7 +90,8 @@ struct PersonPages: Sendable {
         let months = Int(input.monthsWorked ?? "0")
         if months == nil { issues.append(FieldIssue(field: "monthsWorked", message: LocalizedText(zh: "请填写整数", en: "Enter a whole number"))) }
         let facts = PersonFacts(
-            name: input.name ?? "", ethnicity: input.ethnicity ?? "", education: input.education ?? "", health: input.health ?? "",
+            name: input.name ?? "", ethnicity: input.ethnicity ?? "", education: input.education ?? "", inSchool: input.inSchool ?? "",
+            health: input.health ?? "",
             labour: input.labour ?? "", employment: input.employment ?? "", monthsWorked: months ?? 0,
             medicalInsurance: flags.contains("medical"), pensionInsurance: flags.contains("pension"), partyMember: flags.contains("party"),
             phone: (input.phone ?? "").trimmingCharacters(in: .whitespaces))
@@ -118,7 +121,8 @@ struct PersonPages: Sendable {
             heading: heading, action: "/people/\(id)", cancelHref: "/people/\(id)", version: input.version,
             fields: [
                 text("name", "display_name", input.name), text("ethnicity", "ethnicity", input.ethnicity),
-                text("education", "education", input.education), text("health", "health", input.health),
+                text("education", "education", input.education), text("inSchool", "in_school", input.inSchool),
+                text("health", "health", input.health),
                 text("labour", "labour", input.labour), text("employment", "employment", input.employment),
                 text("monthsWorked", "months_worked", input.monthsWorked), text("phone", "phone", input.phone),
                 FormModel.field("flags", t("insurance_and_party"), .checks([
