@@ -54,8 +54,14 @@ struct PersonPages: Sendable {
                               relation: Relation(rawValue: $0.relation)?.title.text(language) ?? $0.relation,
                               period: "\($0.from) \($0.reasonIn)" + ($0.to.map { to in " — \(to)" } ?? "") + ($0.reasonOut.map { " \($0)" } ?? ""))
             })
-        return try renderer.page("person", title: facts.name, crumbs: [Crumb(name: facts.name, href: nil)],
-                                 body: body, request: request, context: context)
+        var crumbs = [Crumb(name: facts.name, href: nil)]
+        if let village, let last = person.memberships.last {
+            crumbs.insert(contentsOf: [
+                Crumb(name: t("households"), href: "/divisions/\(village)/households"),
+                Crumb(name: last.number, href: "/households/\(last.household)"),
+            ], at: 0)
+        }
+        return try renderer.page("person", title: facts.name, crumbs: crumbs, body: body, request: request, context: context)
     }
 
     struct Input: Decodable {
