@@ -222,10 +222,13 @@ enum Strings {
         "memberships": .init(zh: "在户记录", en: "Household memberships"),
     ]
 
-    /// The table in one language, as templates read it.
+    /// The table in one language, as templates read it; built once per language, not per page.
     static func dictionary(_ language: Language) -> [String: String] {
-        table.mapValues { $0.text(language) }
+        language == .english ? english : chinese
     }
+
+    private static let chinese = table.mapValues { $0.text(.chinese) }
+    private static let english = table.mapValues { $0.text(.english) }
 
     /// One string; the key itself when missing, so a gap shows instead of hiding.
     static func text(_ key: String, _ language: Language) -> String {
