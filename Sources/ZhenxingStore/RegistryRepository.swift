@@ -79,8 +79,6 @@ public struct Membership: Sendable, Hashable, Decodable {
     public let labour: String
     /// 务工情况.
     public let employment: String
-    /// 党员.
-    public let partyMember: Bool
 }
 
 /// A household's whole file (一户一档).
@@ -319,28 +317,42 @@ public struct RegistryRepository: Sendable {
     /// The parameters in force for the province of `division` in `year`: for each one the newest
     /// row at or before the year, the province's own row winning over the nationwide one.
     public func parameters(for division: DivisionCode, year: Int) async throws -> PolicyParameters {
-        struct Row: Decodable {
-            let scope: String
-            let year: Int
-            let povertyLineFen: Int?
-            let monitoringThresholdFen: Int?
-            let villageExitLimitBp: Int?
-            let source: String
-        }
+        try await parameters(for: division, years: [year])[year]!
+    }
+
+    /// The parameters in force in each of `years`, from one query.
+    public func parameters(for division: DivisionCode, years: [Int]) async throws -> [Int: PolicyParameters] {
         let province = String(division.rawValue.prefix(2))
         let rows = try await database.read { sql in
             try await sql.raw("""
                 SELECT scope, year, poverty_line_fen, monitoring_threshold_fen, village_exit_limit_bp, source FROM policy_parameters
-                WHERE year <= \(bind: year) AND scope IN ('*', \(bind: province)) ORDER BY year DESC, scope DESC
-                """).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+                WHERE year <= \(bind: years.max() ?? 0) AND scope IN ('*', \(bind: province)) ORDER BY year DESC, scope DESC
+                """).all(decoding: PolicyParameterRow.self, keyDecodingStrategy: .convertFromSnakeCase)
         }
-        // Rows come newest first, the province's before '*' within a year.
-        let line = rows.first { $0.povertyLineFen != nil }
-        return PolicyParameters(
-            povertyLineFen: line?.povertyLineFen,
-            povertyLineSource: line.map { "\($0.year): \($0.source)" } ?? "",
-            monitoringThresholdFen: rows.first { $0.monitoringThresholdFen != nil }?.monitoringThresholdFen,
-            villageExitLimit: rows.first { $0.villageExitLimitBp != nil }.map { Double($0.villageExitLimitBp!) / 10_000 })
+        var result: [Int: PolicyParameters] = [:]
+        for year in years {
+            // Rows come newest first, the province's before '*' within a year.
+            let inForce = rows.filter { $0.year <= year }
+            let line = inForce.first { $0.povertyLineFen != nil }
+            result[year] = PolicyParameters(
+                povertyLineFen: line?.povertyLineFen,
+                povertyLineSource: line.map { "\($0.year): \($0.source)" } ?? "",
+                monitoringThresholdFen: inForce.first { $0.monitoringThresholdFen != nil }?.monitoringThresholdFen,
+                villageExitLimit: inForce.first { $0.villageExitLimitBp != nil }.map { Double($0.villageExitLimitBp!) / 10_000 })
+        }
+        return result
+    }
+
+    /// The exit check of each of a household's assessments against its year's poverty line, by year.
+    public func exitChecks(_ file: HouseholdFile) async throws -> [Int: (povertyLineFen: Int?, lines: [CheckLine])] {
+        let parameters = try await parameters(for: file.draft.village, years: file.assessments.map(\.year))
+        var checks: [Int: (Int?, [CheckLine])] = [:]
+        for assessment in file.assessments {
+            let line = parameters[assessment.year]?.povertyLineFen
+            checks[assessment.year] = (line, ExitRules.household(
+                income: assessment.income, members: assessment.members, guarantees: assessment.guarantees, povertyLineFen: line ?? 0))
+        }
+        return checks
     }
 
     /// A page of the households of `division`, with status and members as of `date`, ordered by
@@ -395,19 +407,6 @@ public struct RegistryRepository: Sendable {
 
     /// A household's whole file; `notFound` when there is no such household.
     public func file(_ id: Int) async throws -> HouseholdFile {
-        struct Row: Decodable {
-            let villageCode: String
-            let number: String
-            let groupNumber: Int?
-            let naturalVillage: String?
-            let address: String
-            let attribute: String
-            let mainCause: String?
-            let otherCauses: String
-            let closedOn: String?
-            let closedReason: String?
-            let version: Int
-        }
         struct EventRow: Decodable { let eventDate: String; let status: String; let monitoringKind: String?; let reason: String; let decidedBy: String }
         struct AssessmentRow: Decodable {
             let year: Int; let members: Int; let wages: Int; let production: Int; let property: Int; let transfers: Int
@@ -415,15 +414,10 @@ public struct RegistryRepository: Sendable {
             let water: Bool; let note: String; let version: Int
         }
         return try await database.read { sql in
-            guard let row = try await sql.raw("""
-                SELECT village_code, number, group_number, natural_village, address, attribute, main_cause, other_causes,
-                       closed_on, closed_reason, version FROM households WHERE id = \(bind: id)
-                """).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase) else {
-                throw StoreError.notFound("household \(id)")
-            }
+            let household = try await Self.loadDraft(id, in: sql)
             let members = try await sql.raw("""
                 SELECT m.person_id, p.name, p.resident_id, p.sex, p.birth_date, m.relation, m.from_date, m.to_date, m.reason_in,
-                       m.reason_out, p.health, p.labour, p.employment, p.party_member
+                       m.reason_out, p.health, p.labour, p.employment
                 FROM memberships m JOIN people p ON p.id = m.person_id
                 WHERE m.household_id = \(bind: id) ORDER BY m.to_date IS NOT NULL, m.from_date, p.birth_date
                 """).all(decoding: Membership.self, keyDecodingStrategy: .convertFromSnakeCase)
@@ -435,14 +429,8 @@ public struct RegistryRepository: Sendable {
                 SELECT year, members, wages, production, property, transfers, production_costs, food_clothing, education,
                        medical, housing, water, note, version FROM assessments WHERE household_id = \(bind: id) ORDER BY year DESC
                 """).all(decoding: AssessmentRow.self, keyDecodingStrategy: .convertFromSnakeCase)
-            let draft = HouseholdDraft(
-                number: row.number, village: try DivisionCode(validating: row.villageCode), groupNumber: row.groupNumber,
-                naturalVillage: row.naturalVillage, address: row.address,
-                attribute: HouseholdAttribute(rawValue: row.attribute) ?? .ordinary, mainCause: row.mainCause.flatMap(PovertyCause.init),
-                otherCauses: row.otherCauses.split(separator: ",").compactMap { PovertyCause(rawValue: String($0)) })
             return HouseholdFile(
-                id: id, draft: draft, version: row.version,
-                closed: row.closedOn.map { ($0, row.closedReason ?? "") }, members: members,
+                id: id, draft: household.draft, version: household.version, closed: household.closed, members: members,
                 statusChanges: events.map {
                     StatusChange(date: $0.eventDate, status: PovertyStatus(rawValue: $0.status) ?? .notPoor,
                                  monitoringKind: $0.monitoringKind.flatMap(MonitoringKind.init), reason: $0.reason, decidedBy: $0.decidedBy)
@@ -655,13 +643,17 @@ extension RegistryRepository {
         }
     }
 
-    private static func loadDraft(_ id: Int, in sql: any SQLDatabase) async throws -> (draft: HouseholdDraft, version: Int) {
+    private static func loadDraft(
+        _ id: Int, in sql: any SQLDatabase
+    ) async throws -> (draft: HouseholdDraft, version: Int, closed: (date: String, reason: String)?) {
         struct Row: Decodable {
             let villageCode: String; let number: String; let groupNumber: Int?; let naturalVillage: String?
             let address: String; let attribute: String; let mainCause: String?; let otherCauses: String; let version: Int
+            let closedOn: String?; let closedReason: String?
         }
         guard let row = try await sql.raw("""
-            SELECT village_code, number, group_number, natural_village, address, attribute, main_cause, other_causes, version
+            SELECT village_code, number, group_number, natural_village, address, attribute, main_cause, other_causes, version,
+                   closed_on, closed_reason
             FROM households WHERE id = \(bind: id)
             """).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase) else {
             throw StoreError.notFound("household \(id)")
@@ -671,6 +663,6 @@ extension RegistryRepository {
             naturalVillage: row.naturalVillage, address: row.address, attribute: HouseholdAttribute(rawValue: row.attribute) ?? .ordinary,
             mainCause: row.mainCause.flatMap(PovertyCause.init),
             otherCauses: row.otherCauses.split(separator: ",").compactMap { PovertyCause(rawValue: String($0)) })
-        return (draft, row.version)
+        return (draft, row.version, row.closedOn.map { ($0, row.closedReason ?? "") })
     }
 }

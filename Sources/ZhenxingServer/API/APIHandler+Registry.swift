@@ -31,12 +31,14 @@ extension APIHandler {
     }
 
     func getHousehold(_ input: Operations.GetHousehold.Input) async throws -> Operations.GetHousehold.Output {
-        let id = try await household(input.path.id, needs: .readRecords)
+        let id = input.path.id
+        _ = try await authorizeRecord(.household, id, needs: .readRecords)
         return .ok(.init(body: .json(try await fileSchema(id))))
     }
 
     func addStatusEvent(_ input: Operations.AddStatusEvent.Input) async throws -> Operations.AddStatusEvent.Output {
-        let id = try await household(input.path.id, needs: .approveStatus)
+        let id = input.path.id
+        _ = try await authorizeRecord(.household, id, needs: .approveStatus)
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
         var issues: [FieldIssue] = []
         if body.date.wholeMatch(of: #/\d{4}-\d{2}-\d{2}/#) == nil {
@@ -58,7 +60,8 @@ extension APIHandler {
     }
 
     func putAssessment(_ input: Operations.PutAssessment.Input) async throws -> Operations.PutAssessment.Output {
-        let id = try await household(input.path.id, needs: .writeRecords)
+        let id = input.path.id
+        _ = try await authorizeRecord(.household, id, needs: .writeRecords)
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
         guard FiguresQuery.years.contains(input.path.year) else {
             throw ValidationFailure([FieldIssue(field: "year", message: LocalizedText(zh: "年份应在 2000 到 2100 之间", en: "The year must be 2000 to 2100"))])
@@ -98,12 +101,6 @@ extension APIHandler {
 
     // MARK: Shared
 
-    /// The household's id once the caller may act on it.
-    private func household(_ id: Int, needs permission: Permission) async throws -> Int {
-        _ = try await authorizeRecord(.household, id, needs: permission)
-        return id
-    }
-
     /// The village of a record once the caller may act on it: 404 outside their division (its
     /// existence is private), 403 without the right.
     func authorizeRecord(_ kind: RecordKind, _ id: Int, needs permission: Permission) async throws -> DivisionCode {
@@ -126,18 +123,16 @@ extension APIHandler {
     private func fileSchema(_ id: Int) async throws -> Components.Schemas.HouseholdFile {
         let file = try await registry.file(id)
         let draft = file.draft
-        var assessments: [Components.Schemas.Assessment] = []
-        for assessment in file.assessments {
-            let line = try await registry.parameters(for: draft.village, year: assessment.year).povertyLineFen ?? 0
+        let checks = try await registry.exitChecks(file)
+        let assessments: [Components.Schemas.Assessment] = file.assessments.map { assessment in
             let income = assessment.income, guarantees = assessment.guarantees
-            assessments.append(.init(
+            return .init(
                 year: assessment.year, members: assessment.members, wages: income.wages, production: income.production,
                 property: income.property, transfers: income.transfers, productionCosts: income.productionCosts,
                 foodAndClothing: guarantees.foodAndClothing, education: guarantees.education, medical: guarantees.medical,
                 housing: guarantees.housing, water: guarantees.water, note: assessment.note, version: assessment.version,
                 perCapitaNetIncome: income.perCapita(members: assessment.members),
-                meetsExitStandard: ExitRules.household(income: income, members: assessment.members, guarantees: guarantees, povertyLineFen: line)
-                    .allSatisfy(\.passes)))
+                meetsExitStandard: checks[assessment.year]?.lines.allSatisfy(\.passes))
         }
         return .init(
             id: file.id, number: draft.number, villageCode: draft.village.rawValue, groupNumber: draft.groupNumber,

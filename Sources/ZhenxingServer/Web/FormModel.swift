@@ -14,6 +14,8 @@ struct FormModel {
         let isDate: Bool
         let isSelect: Bool
         let isChecks: Bool
+        let isTextarea: Bool
+        let rows: Int
     }
 
     /// One choice of a select or checkbox group.
@@ -31,7 +33,15 @@ struct FormModel {
     let conflict: [Difference]
     let hasConflict: Bool
 
-    enum Kind { case text, date, select([(String, String)]), checks([(String, String)]) }
+    enum Kind { case text, date, textarea(rows: Int), select([(String, String)]), checks([(String, String)]) }
+
+    /// The fields whose saved value differs from the one shown, for an edit conflict.
+    static func differences(saved: [Field], shown: [Field]) -> [Difference] {
+        func text(_ field: Field) -> String {
+            field.options.isEmpty ? field.value : field.options.filter(\.selected).map(\.label).joined(separator: "、")
+        }
+        return zip(saved, shown).filter { text($0) != text($1) }.map { Difference(label: $1.label, saved: text($0), yours: text($1)) }
+    }
 
     /// Builds a field; `issues` are matched by field name, `values` holds every value posted under the name.
     static func field(
@@ -39,23 +49,18 @@ struct FormModel {
     ) -> Field {
         let messages = issues.filter { $0.field == name }.map { $0.message.text(language) }
         var options: [Option] = []
+        var (isText, isDate, isSelect, isChecks, rows) = (false, false, false, false, 0)
         switch kind {
+        case .text: isText = true
+        case .date: isDate = true
+        case .textarea(let count): rows = count
         case .select(let choices), .checks(let choices):
             options = choices.map { Option(value: $0.0, label: $0.1, selected: values.contains($0.0)) }
-        case .text, .date:
-            break
+            if case .select = kind { isSelect = true } else { isChecks = true }
         }
-        let isSelect: Bool, isChecks: Bool
-        switch kind {
-        case .select: (isSelect, isChecks) = (true, false)
-        case .checks: (isSelect, isChecks) = (false, true)
-        default: (isSelect, isChecks) = (false, false)
-        }
-        var isDate = false
-        if case .date = kind { isDate = true }
         return Field(
             name: name, label: label, value: values.first ?? "", hint: hint,
             error: messages.isEmpty ? nil : messages.joined(separator: "；"), options: options,
-            isText: !isSelect && !isChecks && !isDate, isDate: isDate, isSelect: isSelect, isChecks: isChecks)
+            isText: isText, isDate: isDate, isSelect: isSelect, isChecks: isChecks, isTextarea: rows > 0, rows: rows)
     }
 }

@@ -297,10 +297,7 @@ struct HouseholdEditPages: Sendable {
             return list
         }
         let shown = fields(input)
-        let differences = conflict.map { saved in
-            zip(fields(saved), shown).filter { $0.value != $1.value || $0.options.map(\.selected) != $1.options.map(\.selected) }
-                .map { FormModel.Difference(label: $1.label, saved: Self.shownValue($0), yours: Self.shownValue($1)) }
-        } ?? []
+        let differences = conflict.map { FormModel.differences(saved: fields($0), shown: shown) } ?? []
         let code = village.village.code
         let heading = householdID == nil ? "\(village.village.name) · \(t("new_household"))" : "\(t("edit_household")) \(input.number)"
         let model = FormModel(
@@ -311,10 +308,6 @@ struct HouseholdEditPages: Sendable {
             Crumb(name: village.village.name, href: "/divisions/\(code)"),
             Crumb(name: t("households"), href: "/divisions/\(code)/households"), Crumb(name: heading, href: nil),
         ], body: model, request: request, context: context, status: status)
-    }
-
-    private static func shownValue(_ field: FormModel.Field) -> String {
-        field.options.isEmpty ? field.value : field.options.filter(\.selected).map(\.label).joined(separator: "、")
     }
 
     private func memberForm(_ input: MemberInput, issues: [FieldIssue], request: Request, context: AppRequestContext,

@@ -192,24 +192,21 @@ struct HouseholdPages: Sendable {
                     ? "/households/\(id)/members/\(member.personId)/end" : nil)
         }
         let current = file.statusChanges.last?.status ?? .notPoor
-        var assessments: [AssessmentBlock] = []
-        for assessment in file.assessments {
-            let parameters = try await registry.parameters(for: draft.village, year: assessment.year)
-            let lines = ExitRules.household(
-                income: assessment.income, members: assessment.members, guarantees: assessment.guarantees,
-                povertyLineFen: parameters.povertyLineFen ?? 0)
-            let yuan = { (fen: Int) in FixedPoint.format(fen, scale: 2, minimumFractionDigits: 2) }
+        let checks = try await registry.exitChecks(file)
+        let yuan = { (fen: Int) in FixedPoint.format(fen, scale: 2, minimumFractionDigits: 2) }
+        let assessments = file.assessments.map { assessment in
+            let (line, lines) = checks[assessment.year]!
             let income = assessment.income
-            assessments.append(AssessmentBlock(
+            return AssessmentBlock(
                 year: assessment.year, members: assessment.members, net: yuan(income.netIncome),
                 perCapita: income.perCapita(members: assessment.members).map(yuan) ?? "—",
-                line: parameters.povertyLineFen.map(yuan) ?? "—", passes: lines.allSatisfy(\.passes),
+                line: line.map(yuan) ?? "—", passes: lines.allSatisfy(\.passes),
                 checks: lines.map { CheckRow(item: $0.item.text(language), finding: $0.finding.text(language), passes: $0.passes) },
                 note: assessment.note,
                 income: [
                     ("income_wages", income.wages), ("income_production", income.production), ("income_property", income.property),
                     ("income_transfers", income.transfers), ("income_costs", income.productionCosts),
-                ].map { CheckRow(item: Strings.text($0.0, language), finding: yuan($0.1), passes: true) }))
+                ].map { CheckRow(item: Strings.text($0.0, language), finding: yuan($0.1), passes: true) })
         }
         let causes = ([draft.mainCause].compactMap { $0 } + draft.otherCauses).map { $0.title.text(language) }.joined(separator: "、")
         let group = draft.groupNumber.map { String($0) } ?? "—"

@@ -67,32 +67,9 @@ struct VillageProfilePages: Sendable {
 
     // MARK: Edit
 
-    struct FormField {
-        let name: String
-        let label: String
-        let value: String
-        let hint: String
-        let error: String?
-        let multiline: Bool
-        let rows: Int
-    }
-
-    struct Difference { let label: String; let saved: String; let yours: String }
-
-    struct EditBody {
-        let heading: String
-        let action: String
-        let cancelHref: String
-        let version: Int
-        let fields: [FormField]
-        let hasErrors: Bool
-        let conflict: [Difference]
-        let hasConflict: Bool
-    }
-
     /// The form's fields as posted: the text a user typed, kept to show again.
     struct FormInput: Decodable, Equatable {
-        var version: Int
+        var version: Int?
         var area: String
         var farmland: String
         var mountainLand: String
@@ -183,7 +160,7 @@ struct VillageProfilePages: Sendable {
                                   request: request, context: context, status: .badRequest)
         case .success(let profile):
             do {
-                _ = try await profiles.update(code, to: profile, expectedVersion: input.version, by: context.actor)
+                _ = try await profiles.update(code, to: profile, expectedVersion: input.version ?? 0, by: context.actor)
             } catch StoreError.staleVersion {
                 let current = try await load(context)
                 var kept = input
@@ -200,41 +177,30 @@ struct VillageProfilePages: Sendable {
         request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let language = context.language
-        func error(_ name: String) -> String? {
-            let messages = issues.filter { $0.field == name }.map { $0.message.text(language) }
-            return messages.isEmpty ? nil : messages.joined(separator: "；")
-        }
-        func field(_ name: String, _ label: String, _ value: String, hint: String, rows: Int = 0) -> FormField {
-            FormField(name: name, label: Strings.text(label, language), value: value, hint: Strings.text(hint, language),
-                      error: error(name), multiline: rows > 0, rows: rows)
-        }
-        func fields(_ input: FormInput) -> [FormField] {
+        func fields(_ input: FormInput) -> [FormModel.Field] {
             [
-                field("area", "area", input.area, hint: "hint_area"),
-                field("farmland", "farmland", input.farmland, hint: "hint_mu"),
-                field("mountainLand", "mountain_land", input.mountainLand, hint: "hint_mu"),
-                field("designations", "designations", input.designations, hint: "hint_designations", rows: 3),
-                field("honours", "honours", input.honours, hint: "hint_honours", rows: 5),
-                field("groups", "groups", input.groups, hint: "hint_groups", rows: 10),
-                field("naturalVillages", "natural_villages", input.naturalVillages, hint: "hint_natural_villages", rows: 10),
-            ]
+                ("area", "area", input.area, "hint_area", 0), ("farmland", "farmland", input.farmland, "hint_mu", 0),
+                ("mountainLand", "mountain_land", input.mountainLand, "hint_mu", 0),
+                ("designations", "designations", input.designations, "hint_designations", 3),
+                ("honours", "honours", input.honours, "hint_honours", 5), ("groups", "groups", input.groups, "hint_groups", 10),
+                ("naturalVillages", "natural_villages", input.naturalVillages, "hint_natural_villages", 10),
+            ].map { name, label, value, hint, rows in
+                FormModel.field(name, Strings.text(label, language), rows > 0 ? .textarea(rows: rows) : .text, values: [value],
+                                hint: Strings.text(hint, language), issues: issues, language: language)
+            }
         }
         let shown = fields(input)
-        let differences = current.map { current in
-            zip(fields(FormInput(current.profile, version: current.version)), shown)
-                .filter { $0.value != $1.value }
-                .map { Difference(label: $1.label, saved: $0.value, yours: $1.value) }
-        } ?? []
         let village = stored.village
-        let body = EditBody(
+        let model = FormModel(
             heading: "\(village.name) · \(Strings.text("edit_profile", language))",
             action: "/villages/\(village.code)/profile", cancelHref: "/villages/\(village.code)/profile",
-            version: input.version, fields: shown, hasErrors: !issues.isEmpty, conflict: differences,
+            version: input.version, fields: shown, hasErrors: !issues.isEmpty,
+            conflict: current.map { FormModel.differences(saved: fields(FormInput($0.profile, version: $0.version)), shown: shown) } ?? [],
             hasConflict: current != nil)
         var trail = try await crumbs(village, context)
-        trail[trail.count - 1] = Crumb(name: Strings.text("village_profile", language), href: body.cancelHref)
+        trail[trail.count - 1] = Crumb(name: Strings.text("village_profile", language), href: model.cancelHref)
         trail.append(Crumb(name: Strings.text("edit", language), href: nil))
-        return try renderer.page("village-profile-edit", title: body.heading, crumbs: trail, body: body,
+        return try renderer.page("form", title: model.heading, crumbs: trail, body: model,
                                  request: request, context: context, status: status)
     }
 
