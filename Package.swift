@@ -28,12 +28,13 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .executableTarget(
             name: "zhenxing",
             dependencies: [
-                "ZhenxingServer", "ZhenxingStore", "ZhenxingDemo", "ZhenxingDomain",
+                "ZhenxingServer", "ZhenxingStore", "ZhenxingDemo", "ZhenxingDomain", "ZhenxingExchange",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -67,7 +68,7 @@ let package = Package(
         .target(
             name: "ZhenxingServer",
             dependencies: [
-                "ZhenxingDomain", "ZhenxingStore", "ZhenxingAPI",
+                "ZhenxingDomain", "ZhenxingStore", "ZhenxingAPI", "ZhenxingExchange",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -84,6 +85,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "ZhenxingExchange",
+            dependencies: [
+                "ZhenxingDomain", "ZhenxingStore",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "ZhenxingDemo",
             dependencies: ["ZhenxingDomain", "ZhenxingStore", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: strict
@@ -95,6 +105,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "ZhenxingDomainTests", dependencies: ["ZhenxingDomain"], swiftSettings: strict),
+        .testTarget(
+            name: "ZhenxingExchangeTests",
+            dependencies: [
+                "ZhenxingExchange", "ZhenxingStore", "ZhenxingDomain", "ZhenxingDemo", "ZhenxingTestSupport",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "ZhenxingStoreTests",
             dependencies: [

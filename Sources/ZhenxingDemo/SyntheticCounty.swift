@@ -84,16 +84,16 @@ public enum SyntheticCounty {
             try await database.transaction { sql in
                 try await DivisionRepository.save(Division(code: townshipCode, name: "合成镇\(township + 1)"), in: sql)
                 try await DivisionRepository.save(Division(code: village, name: "合成村\(index + 1)"), in: sql)
-                try await insert(sql, "households", ["id", "village_code", "number", "group_number", "address", "attribute", "main_cause",
-                                                     "other_causes", "version", "created_at", "updated_at"], householdRows)
-                try await insert(sql, "people", ["id", "resident_id", "id_last_four", "name", "sex", "birth_date", "ethnicity", "education",
+                try await BulkInsert.rows(householdRows, into: "households", columns: ["id", "village_code", "number", "group_number", "address", "attribute", "main_cause",
+                                                     "other_causes", "version", "created_at", "updated_at"], in: sql)
+                try await BulkInsert.rows(personRows, into: "people", columns: ["id", "resident_id", "id_last_four", "name", "sex", "birth_date", "ethnicity", "education",
                                                  "health", "labour", "employment", "months_worked", "medical_insurance", "pension_insurance",
-                                                 "party_member", "phone", "version", "created_at", "updated_at"], personRows)
-                try await insert(sql, "memberships", ["person_id", "household_id", "relation", "from_date", "reason_in"], membershipRows)
-                try await insert(sql, "status_events", ["household_id", "event_date", "status", "reason", "decided_by", "recorded_by", "created_at"], eventRows)
-                try await insert(sql, "assessments", ["household_id", "year", "members", "wages", "production", "property", "transfers",
+                                                 "party_member", "phone", "version", "created_at", "updated_at"], in: sql)
+                try await BulkInsert.rows(membershipRows, into: "memberships", columns: ["person_id", "household_id", "relation", "from_date", "reason_in"], in: sql)
+                try await BulkInsert.rows(eventRows, into: "status_events", columns: ["household_id", "event_date", "status", "reason", "decided_by", "recorded_by", "created_at"], in: sql)
+                try await BulkInsert.rows(assessmentRows, into: "assessments", columns: ["household_id", "year", "members", "wages", "production", "property", "transfers",
                                                       "production_costs", "food_clothing", "education", "medical", "housing", "water", "note",
-                                                      "version", "updated_at"], assessmentRows)
+                                                      "version", "updated_at"], in: sql)
             }
             progress(people)
         }
@@ -117,17 +117,5 @@ public enum SyntheticCounty {
         let body = String(county.rawValue.prefix(6))
             + String(format: "%04d%02d%02d%03d", 1945 + day / 336, 1 + (day % 336) / 28, 1 + day % 28, (person / days) % 1000)
         return body + String(ResidentID.checkCharacter(for: body))
-    }
-
-    /// Inserts rows in chunks that stay under PostgreSQL's 65,535 binds.
-    private static func insert(_ sql: any SQLDatabase, _ table: String, _ columns: [String], _ rows: [[any Encodable & Sendable]]) async throws {
-        let perChunk = max(1, 60_000 / columns.count)
-        var start = 0
-        while start < rows.count {
-            let chunk = rows[start..<min(start + perChunk, rows.count)]
-            let values = SQLList(chunk.map { row in SQLGroupExpression(SQLList(row.map { SQLBind($0) })) })
-            try await sql.raw("INSERT INTO \(ident: table) (\(idents: columns, joinedBy: ", ")) VALUES \(values)").run()
-            start += perChunk
-        }
     }
 }

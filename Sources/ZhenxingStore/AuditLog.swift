@@ -35,6 +35,8 @@ public enum AuditAction: String, Sendable, CaseIterable, Codable {
     case statusChange = "status_change"
     /// A file was exported.
     case export
+    /// A file was imported.
+    case importFile = "import"
     /// A full identity number was shown.
     case viewFullID = "view_full_id"
     /// A user signed in.
@@ -55,6 +57,7 @@ public enum AuditAction: String, Sendable, CaseIterable, Codable {
         case .update: LocalizedText(zh: "修改", en: "Update")
         case .statusChange: LocalizedText(zh: "状态变更", en: "Status change")
         case .export: LocalizedText(zh: "导出", en: "Export")
+        case .importFile: LocalizedText(zh: "导入", en: "Import")
         case .viewFullID: LocalizedText(zh: "查看完整证件号", en: "Full ID viewed")
         case .signIn: LocalizedText(zh: "登录", en: "Sign-in")
         case .signInFailure: LocalizedText(zh: "登录失败", en: "Failed sign-in")

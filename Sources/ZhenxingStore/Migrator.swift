@@ -119,6 +119,11 @@ public enum Timestamp {
         try? Date(text, strategy: stored)
     }
 
+    /// Whether text is a real calendar day written `YYYY-MM-DD`.
+    public static func isDay(_ text: String) -> Bool {
+        text.wholeMatch(of: #/\d{4}-\d{2}-\d{2}/#) != nil && date(text + "T00:00:00.000Z") != nil
+    }
+
     /// A stored timestamp as people in China read it: `YYYY-MM-DD HH:MM:SS`, Asia/Shanghai.
     public static func display(_ text: String) -> String {
         date(text)?.formatted(shown) ?? text

@@ -239,7 +239,7 @@ struct HouseholdEditPages: Sendable {
 
     static func date(_ text: String?, field: String, issues: inout [FieldIssue]) -> String {
         let value = (text ?? "").trimmingCharacters(in: .whitespaces)
-        guard value.wholeMatch(of: #/\d{4}-\d{2}-\d{2}/#) != nil, Timestamp.date(value + "T00:00:00.000Z") != nil else {
+        guard Timestamp.isDay(value) else {
             issues.append(FieldIssue(field: field, message: LocalizedText(zh: "请填写日期（YYYY-MM-DD）", en: "Enter a date (YYYY-MM-DD)")))
             return ""
         }

@@ -1,0 +1,649 @@
+import Foundation
+import SQLKit
+import ZhenxingDomain
+import ZhenxingStore
+
+/// Imports a village's household roster from xlsx or CSV in two passes over the file:
+/// the first checks every row (domain rules, duplicates in the file, IDs registered elsewhere)
+/// keeping only ID keys in memory; the second writes, in one transaction, either everything (when
+/// the file is clean) or the households without problems. Households are matched by their number
+/// and people by their ID number, so importing the same file again changes nothing.
+public enum RosterImport {
+    /// What to do when some rows have problems.
+    public enum Mode: String, Sendable, CaseIterable {
+        /// Import nothing until the file is clean.
+        case allOrNothing = "all"
+        /// Import the households without problems; the others come back as a file to fix.
+        case validOnly = "valid"
+    }
+
+    /// How to read and write a file.
+    public struct Options: Sendable {
+        /// The village the roster belongs to.
+        public var village: DivisionCode
+        /// All or the valid set.
+        public var mode: Mode
+        /// The date memberships of newly registered people start, `YYYY-MM-DD`.
+        public var asOf: String
+        /// The xlsx sheet (default: the first).
+        public var sheet: String?
+        /// The CSV encoding (default: detected).
+        public var encoding: TextEncoding?
+        /// Headers the user mapped to a field (or to nil: ignore).
+        public var mapping: [String: RosterField?]
+        /// Check only.
+        public var dryRun: Bool
+
+        /// Creates options.
+        public init(village: DivisionCode, mode: Mode = .allOrNothing, asOf: String, sheet: String? = nil, encoding: TextEncoding? = nil,
+                    mapping: [String: RosterField?] = [:], dryRun: Bool = false) {
+            self.village = village
+            self.mode = mode
+            self.asOf = asOf
+            self.sheet = sheet
+            self.encoding = encoding
+            self.mapping = mapping
+            self.dryRun = dryRun
+        }
+    }
+
+    /// Where an import is.
+    public enum Phase: String, Sendable, Codable {
+        /// Reading and checking rows.
+        case checking
+        /// Writing households.
+        case writing
+        /// Finished.
+        case done
+    }
+
+    /// Progress, reported every thousand rows or so.
+    public struct Progress: Sendable, Hashable, Codable {
+        /// The phase.
+        public var phase: Phase
+        /// Data rows read.
+        public var rowsRead: Int
+        /// Rows checked (including against the database).
+        public var rowsChecked: Int
+        /// Rows written.
+        public var rowsWritten: Int
+        /// Fraction of the file read in the current pass, 0…1.
+        public var fraction: Double
+    }
+
+    /// Records added, updated and left unchanged.
+    public struct Counts: Sendable, Hashable, Codable {
+        /// New records.
+        public var added = 0
+        /// Records changed.
+        public var updated = 0
+        /// Records the file already matched.
+        public var unchanged = 0
+    }
+
+    /// What an import found and did.
+    public struct Report: Sendable {
+        /// The sheet read.
+        public var sheet: String
+        /// The columns.
+        public var layout: RosterLayout
+        /// Data rows read (blank rows left out).
+        public var rows = 0
+        /// Households in the file.
+        public var households = 0
+        /// The first 10,000 problems.
+        public var problems: [ImportProblem] = []
+        /// Every problem, counted.
+        public var problemCount = 0
+        /// Households left out because of their problems.
+        public var rejectedHouseholds = 0
+        /// Households added, updated, unchanged.
+        public var householdCounts = Counts()
+        /// People added, updated, unchanged.
+        public var peopleCounts = Counts()
+        /// Whether anything was written.
+        public var written = false
+    }
+
+    /// Reads the first rows of a file and finds its header: the layout, the sheet read and the workbook's sheets.
+    public static func layout(of file: URL, sheet: String?, encoding: TextEncoding?, mapping: [String: RosterField?]) throws
+        -> (layout: RosterLayout, sheet: String, sheets: [String]) {
+        let source = try TableFile.open(file, sheet: sheet, encoding: encoding)
+        var head: [TableRow] = []
+        try source.rows(progress: { _ in }) { row in
+            head.append(row)
+            return head.count < 20
+        }
+        guard head.contains(where: { !$0.isBlank }) else {
+            throw ExchangeError(zh: "文件中没有任何数据", en: "The file has no data")
+        }
+        guard let layout = RosterLayout.detect(head, mapping: mapping) else {
+            throw ExchangeError(zh: "前 20 行中找不到表头：花名册需要“户编号、姓名、身份证号、与户主关系”等列名（可下载导入模板对照）",
+                                en: "No header in the first 20 rows: a roster needs columns such as 户编号, 姓名, 身份证号, 与户主关系 (see the import template)")
+        }
+        return (layout, source.sheetName, (source as? XLSXReader)?.sheetNames ?? [])
+    }
+
+    /// Checks and (unless a dry run, or the file has problems in all-or-nothing mode) writes a roster.
+    /// `rejectedRows`, when given, receives the rows of households left out, with their problems, as xlsx.
+    public static func run(
+        file: URL, fileName: String, options: Options, database: Database, actor: AuditActor, rejectedRows: URL? = nil,
+        progress: @escaping @Sendable (Progress) -> Void = { _ in }
+    ) async throws -> Report {
+        guard options.village.level == .village, try await DivisionRepository(database: database).find(options.village) != nil else {
+            throw ExchangeError(zh: "村 \(options.village) 不存在", en: "Village \(options.village) does not exist")
+        }
+        let (layout, sheet, _) = try layout(of: file, sheet: options.sheet, encoding: options.encoding, mapping: options.mapping)
+        guard layout.missing.isEmpty else {
+            throw ExchangeError(
+                zh: "缺少必需的列：\(layout.missing.map(\.title.zh).joined(separator: "、"))；文件第 \(layout.headerRow) 行的列名为：\(layout.headers.filter { !$0.isEmpty }.joined(separator: "、"))",
+                en: "Required columns missing: \(layout.missing.map(\.title.en).joined(separator: ", ")); the header in row \(layout.headerRow) has: \(layout.headers.filter { !$0.isEmpty }.joined(separator: ", "))")
+        }
+        let reader = RosterRowReader(layout: layout, sheet: sheet)
+        // Pass 1: every row checked; only ID keys and household numbers are kept.
+        let checked = try await onThread {
+            var checker = Checker(reader: reader, village: options.village)
+            let source = try TableFile.open(file, sheet: options.sheet, encoding: options.encoding)
+            try source.rows(progress: { fraction in checker.fraction = fraction }) { row in
+                guard row.number > layout.headerRow, !row.isBlank else { return true }
+                checker.add(reader.read(row))
+                if checker.rows % 2_000 == 0 {
+                    progress(Progress(phase: .checking, rowsRead: checker.rows, rowsChecked: 0, rowsWritten: 0, fraction: checker.fraction))
+                }
+                return true
+            }
+            checker.finishHousehold()
+            return checker
+        }
+        var checker = checked
+        let rowsRead = checked.rows
+        try await checker.checkRegistered(in: database) { done in
+            progress(Progress(phase: .checking, rowsRead: rowsRead, rowsChecked: done, rowsWritten: 0, fraction: 1))
+        }
+        checker.problems.sort { ($0.row, $0.column) < ($1.row, $1.column) }
+        var report = Report(sheet: sheet, layout: layout, rows: checker.rows, households: checker.householdRows.count,
+                            problems: checker.problems, problemCount: checker.problemCount, rejectedHouseholds: checker.badHouseholds.count)
+        let write = !options.dryRun && (options.mode == .validOnly || checker.problemCount == 0)
+        guard write || rejectedRows != nil else {
+            progress(Progress(phase: .done, rowsRead: checker.rows, rowsChecked: checker.rows, rowsWritten: 0, fraction: 1))
+            return report
+        }
+        // Pass 2: households in batches, read on one thread and written on another, in one transaction.
+        let problemsByRow = Dictionary(grouping: checker.problems, by: \.row)
+        let bad = checker.badHouseholds
+        let mapped = Set(layout.fields.compactMap { $0 })
+        let (batches, continuation) = AsyncThrowingStream<[RosterGroup], any Error>.makeStream()
+        let gate = Gate()
+        continuation.onTermination = { _ in gate.cancel() }
+        DispatchQueue.global().async {
+            do {
+                let rejectedWriter = try rejectedRows.map { try XLSXWriter(url: $0, sheet: sheet.isEmpty ? "待修改" : sheet) }
+                try rejectedWriter?.append(layout.headers + ["问题"])
+                var grouper = RosterGrouper()
+                var batch: [RosterGroup] = []
+                func emit(_ group: RosterGroup) throws {
+                    if bad.contains(group.number) {
+                        for line in group.lines {
+                            let reasons = problemsByRow[line.row]?.map { "\($0.column)：\($0.reason.zh)" }.joined(separator: "；")
+                            try rejectedWriter?.append(line.cells + [reasons ?? "同户其他成员有问题"])
+                        }
+                        return
+                    }
+                    guard write else { return }
+                    batch.append(group)
+                    if batch.count == 500 {
+                        guard gate.wait() else { throw CancellationError() }
+                        continuation.yield(batch)
+                        batch = []
+                    }
+                }
+                let source = try TableFile.open(file, sheet: options.sheet, encoding: options.encoding)
+                try source.rows(progress: { _ in }) { row in
+                    guard row.number > layout.headerRow, !row.isBlank else { return true }
+                    var line = reader.read(row)
+                    line.cells = (0..<layout.headers.count).map(row.text)
+                    if let group = grouper.add(line) { try emit(group) }
+                    return !gate.cancelled
+                }
+                if let group = grouper.finish() { try emit(group) }
+                if !batch.isEmpty, gate.wait() { continuation.yield(batch) }
+                try rejectedWriter?.finish()
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        var households = Counts(), people = Counts(), written = 0
+        if write {
+            try await database.transaction { sql in
+                for try await batch in batches {
+                    try await Writer(village: options.village, asOf: options.asOf, mapped: mapped, reader: reader)
+                        .write(batch, households: &households, people: &people, in: sql)
+                    written += batch.reduce(0) { $0 + $1.lines.count }
+                    gate.signal()
+                    progress(Progress(phase: .writing, rowsRead: checker.rows, rowsChecked: checker.rows, rowsWritten: written, fraction: Double(written) / Double(max(1, checker.rows))))
+                }
+                try await AuditLog.record(.importFile, entity: "roster", key: fileName, division: options.village, after: [
+                    "households_added": households.added, "households_updated": households.updated, "households_unchanged": households.unchanged,
+                    "people_added": people.added, "people_updated": people.updated, "people_unchanged": people.unchanged,
+                    "rejected_households": checker.badHouseholds.count,
+                ], by: actor, in: sql)
+            }
+        } else {
+            for try await _ in batches {}
+        }
+        report.householdCounts = households
+        report.peopleCounts = people
+        report.written = write
+        progress(Progress(phase: .done, rowsRead: checker.rows, rowsChecked: checker.rows, rowsWritten: written, fraction: 1))
+        return report
+    }
+
+    /// Runs blocking file work on a thread of its own, off the cooperative pool.
+    static func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+}
+
+/// Two batches in flight at most between the reading thread and the writer; cancellable.
+final class Gate: @unchecked Sendable {
+    private let semaphore = DispatchSemaphore(value: 2)
+    private let lock = NSLock()
+    private var isCancelled = false
+
+    var cancelled: Bool { lock.withLock { isCancelled } }
+
+    /// Waits for room; false once cancelled.
+    func wait() -> Bool {
+        semaphore.wait()
+        return !cancelled
+    }
+
+    func signal() { semaphore.signal() }
+
+    func cancel() {
+        lock.withLock { isCancelled = true }
+        semaphore.signal()
+        semaphore.signal()
+    }
+}
+
+/// The rows of one household, in file order.
+struct RosterGroup: Sendable {
+    let number: String
+    var lines: [RosterLine]
+}
+
+/// Collects consecutive rows with the same household number.
+struct RosterGrouper {
+    private var current: RosterGroup?
+
+    mutating func add(_ line: RosterLine) -> RosterGroup? {
+        if var group = current, group.number == line.householdNumber {
+            group.lines.append(line)
+            current = group
+            return nil
+        }
+        let finished = current
+        current = RosterGroup(number: line.householdNumber, lines: [line])
+        return finished
+    }
+
+    mutating func finish() -> RosterGroup? {
+        defer { current = nil }
+        return current
+    }
+}
+
+/// The first pass's state: problems, ID keys, households seen.
+struct Checker: Sendable {
+    let reader: RosterRowReader
+    let village: DivisionCode
+    var rows = 0
+    var fraction = 0.0
+    var problems: [ImportProblem] = []
+    var problemCount = 0
+    var badHouseholds: Set<String> = []
+    /// ID key → (row, household number).
+    var ids: [UInt64: (row: Int, household: String)] = [:]
+    /// Household number → its first row.
+    var householdRows: [String: Int] = [:]
+    private var grouper = RosterGrouper()
+
+    init(reader: RosterRowReader, village: DivisionCode) {
+        self.reader = reader
+        self.village = village
+    }
+
+    mutating func add(_ line: RosterLine) {
+        rows += 1
+        if let group = grouper.add(line) { check(group) }
+    }
+
+    mutating func finishHousehold() {
+        if let group = grouper.finish() { check(group) }
+    }
+
+    mutating func note(_ problem: ImportProblem, household: String) {
+        problemCount += 1
+        if problems.count < 10_000 { problems.append(problem) }
+        badHouseholds.insert(household)
+    }
+
+    private mutating func check(_ group: RosterGroup) {
+        let number = group.number
+        for line in group.lines {
+            for problem in line.problems { note(problem, household: number) }
+            if let person = line.person {
+                let key = RosterImport.key(person.residentID)
+                if let earlier = ids[key] {
+                    note(problem(line, .residentID, RosterRowReader.mask(person.residentID.value), LocalizedText(
+                        zh: "身份证号与第 \(earlier.row) 行重复", en: "The ID number repeats row \(earlier.row)")), household: number)
+                    badHouseholds.insert(earlier.household)
+                } else {
+                    ids[key] = (line.row, number)
+                }
+            }
+        }
+        guard !number.isEmpty else { return }
+        if let first = householdRows[number] {
+            note(problem(group.lines[0], .householdNumber, number, LocalizedText(
+                zh: "户编号 \(number) 的成员行应排在一起（第 \(first) 行已出现）", en: "The rows of household \(number) must be together (first seen in row \(first))")),
+                 household: number)
+            return
+        }
+        householdRows[number] = group.lines[0].row
+        for problem in RosterImport.householdProblems(group, reader: reader, village: village).problems { note(problem, household: number) }
+    }
+
+    private func problem(_ line: RosterLine, _ field: RosterField, _ value: String, _ reason: LocalizedText) -> ImportProblem {
+        ImportProblem(sheet: reader.sheet, row: line.row, column: reader.layout.column(of: field).map { reader.layout.headers[$0] } ?? field.title.zh,
+                      value: value, reason: reason)
+    }
+
+    /// Refuses ID numbers registered in another household, in chunks of 1,000.
+    mutating func checkRegistered(in database: Database, progress: (Int) -> Void) async throws {
+        struct Found: Decodable {
+            let residentId: String
+            let villageCode: String?
+            let number: String?
+        }
+        let anyone = try await database.read { sql in
+            try await sql.raw("SELECT id FROM people LIMIT 1").first(decodingColumn: "id", as: Int.self)
+        }
+        guard anyone != nil else { return progress(rows) }
+        let keys = Array(ids.keys)
+        var done = 0
+        for start in stride(from: 0, to: keys.count, by: 1_000) {
+            let chunk = keys[start..<min(start + 1_000, keys.count)].map(RosterImport.idNumber)
+            let found = try await database.read { sql in
+                try await sql.raw("""
+                    SELECT p.resident_id, h.village_code, h.number FROM people p
+                    LEFT JOIN memberships m ON m.person_id = p.id AND m.to_date IS NULL
+                    LEFT JOIN households h ON h.id = m.household_id
+                    WHERE p.resident_id IN (\(binds: chunk))
+                    """).all(decoding: Found.self, keyDecodingStrategy: .convertFromSnakeCase)
+            }
+            for row in found {
+                guard let id = try? ResidentID(validating: row.residentId), let entry = ids[RosterImport.key(id)] else { continue }
+                guard row.villageCode != village.rawValue || row.number != entry.household else { continue }
+                let reason = row.villageCode == nil
+                    ? LocalizedText(zh: "此人已登记，但目前不属于任何户：请在人员档案中办理", en: "This person is registered but in no household: handle it in their file")
+                    : row.villageCode == village.rawValue
+                    ? LocalizedText(zh: "此人已是本村第 \(row.number ?? "") 户的成员：户内变动请先在农户档案中办理迁出",
+                                    en: "This person is already in household \(row.number ?? "") of this village: record the move in the household file first")
+                    : LocalizedText(zh: "此人已登记在其他村的户中", en: "This person is registered in a household of another village")
+                note(ImportProblem(sheet: reader.sheet, row: entry.row, column: reader.layout.column(of: .residentID).map { reader.layout.headers[$0] } ?? "",
+                                   value: id.masked, reason: reason), household: entry.household)
+            }
+            done += chunk.count
+            progress(done)
+        }
+    }
+}
+
+extension RosterImport {
+    /// The 17 leading digits of an ID number (the 18th follows from them).
+    static func key(_ id: ResidentID) -> UInt64 {
+        id.value.utf8.prefix(17).reduce(0) { $0 * 10 + UInt64($1 - 48) }
+    }
+
+    /// The ID number of a key.
+    static func idNumber(_ key: UInt64) -> String {
+        let digits = String(format: "%017llu", key)
+        return digits + String(ResidentID.checkCharacter(for: digits))
+    }
+
+    /// A household's own draft and the problems of the group as a whole: one head, a consistent
+    /// size and head name, the same household fields on every row that gives them.
+    static func householdProblems(_ group: RosterGroup, reader: RosterRowReader, village: DivisionCode) -> (draft: HouseholdDraft?, problems: [ImportProblem]) {
+        var problems: [ImportProblem] = []
+        let layout = reader.layout
+        func problem(_ line: RosterLine, _ field: RosterField, _ value: String, _ reason: LocalizedText) {
+            problems.append(ImportProblem(sheet: reader.sheet, row: line.row, column: layout.column(of: field).map { layout.headers[$0] } ?? field.title.zh,
+                                          value: value, reason: reason))
+        }
+        let heads = group.lines.filter { $0.relation == .head }
+        guard let head = heads.first else {
+            problem(group.lines[0], .relation, group.lines[0].facts[.name] ?? "", LocalizedText(
+                zh: "户编号 \(group.number) 没有“户主”行", en: "Household \(group.number) has no row for its head"))
+            return (nil, problems)
+        }
+        for extra in heads.dropFirst() {
+            problem(extra, .relation, "户主", LocalizedText(zh: "一户只能有一位户主（第 \(head.row) 行已是户主）", en: "A household has one head (row \(head.row) is the head)"))
+        }
+        for line in group.lines {
+            if let code = line.household[.village], code != village.rawValue {
+                problem(line, .village, code, LocalizedText(zh: "村代码不是正在导入的村（\(village)）", en: "The village code is not the village being imported (\(village))"))
+            }
+            if let size = line.household[.size], Int(size) != group.lines.count {
+                problem(line, .size, size, LocalizedText(zh: "家庭人数为 \(size)，但本户有 \(group.lines.count) 行成员", en: "The size says \(size), but the household has \(group.lines.count) rows"))
+            }
+            if let headName = line.household[.headName], headName != head.facts[.name] {
+                problem(line, .headName, headName, LocalizedText(zh: "户主姓名与户主行的姓名“\(head.facts[.name] ?? "")”不一致",
+                                                              en: "The head's name differs from the name on the head's row, \"\(head.facts[.name] ?? "")\""))
+            }
+            guard line.row != head.row else { continue }
+            for field in [RosterField.group, .naturalVillage, .address, .attribute, .mainCause, .otherCauses] {
+                if let value = line.household[field], let headValue = head.household[field], value != headValue {
+                    problem(line, field, value, LocalizedText(zh: "与户主行（第 \(head.row) 行）的“\(headValue)”不一致", en: "Differs from the head's row (row \(head.row)): \"\(headValue)\""))
+                }
+            }
+        }
+        let draft = reader.householdDraft(head, village: village, problems: &problems)
+        return (draft, problems)
+    }
+}
+
+/// Writes checked households: new ones in bulk, changed ones row by row, unchanged ones not at all.
+struct Writer {
+    let village: DivisionCode
+    let asOf: String
+    let mapped: Set<RosterField>
+    let reader: RosterRowReader
+
+    private struct StoredHousehold: Decodable {
+        let id: Int
+        let number: String
+        let groupNumber: Int?
+        let naturalVillage: String?
+        let address: String
+        let attribute: String
+        let mainCause: String?
+        let otherCauses: String
+    }
+
+    private struct StoredPerson: Decodable {
+        let id: Int
+        let residentId: String
+        let name: String
+        let ethnicity: String
+        let education: String
+        let inSchool: String
+        let health: String
+        let labour: String
+        let employment: String
+        let monthsWorked: Int
+        let medicalInsurance: Bool
+        let pensionInsurance: Bool
+        let partyMember: Bool
+        let phone: String
+        let householdId: Int?
+        let relation: String?
+
+        var facts: PersonFacts {
+            PersonFacts(name: name, ethnicity: ethnicity, education: education, inSchool: inSchool, health: health, labour: labour,
+                        employment: employment, monthsWorked: monthsWorked, medicalInsurance: medicalInsurance,
+                        pensionInsurance: pensionInsurance, partyMember: partyMember, phone: phone)
+        }
+    }
+
+    func write(_ groups: [RosterGroup], households: inout RosterImport.Counts, people: inout RosterImport.Counts, in sql: any SQLDatabase) async throws {
+        let now = Timestamp.now()
+        let storedHouseholds = Dictionary(uniqueKeysWithValues: try await sql.raw("""
+            SELECT id, number, group_number, natural_village, address, attribute, main_cause, other_causes FROM households
+            WHERE village_code = \(bind: village.rawValue) AND number IN (\(binds: groups.map(\.number)))
+            """).all(decoding: StoredHousehold.self, keyDecodingStrategy: .convertFromSnakeCase).map { ($0.number, $0) })
+        let ids = groups.flatMap { $0.lines.compactMap { $0.person?.residentID.value } }
+        let storedPeople = Dictionary(uniqueKeysWithValues: try await sql.raw("""
+            SELECT p.id, p.resident_id, p.name, p.ethnicity, p.education, p.in_school, p.health, p.labour, p.employment, p.months_worked,
+                   p.medical_insurance, p.pension_insurance, p.party_member, p.phone, m.household_id, m.relation
+            FROM people p LEFT JOIN memberships m ON m.person_id = p.id AND m.to_date IS NULL
+            WHERE p.resident_id IN (\(binds: ids))
+            """).all(decoding: StoredPerson.self, keyDecodingStrategy: .convertFromSnakeCase).map { ($0.residentId, $0) })
+
+        // Households: new ones in bulk, changed ones updated.
+        var drafts: [String: HouseholdDraft] = [:]
+        var newHouseholds: [[any Encodable & Sendable]] = []
+        var changedHouseholds: Set<String> = []
+        for group in groups {
+            var ignored: [ImportProblem] = []
+            guard let head = group.lines.first(where: { $0.relation == .head }) else { continue }
+            var draft = reader.householdDraft(head, village: village, problems: &ignored)
+            if let stored = storedHouseholds[group.number] {
+                if !mapped.contains(.group) { draft.groupNumber = stored.groupNumber }
+                if !mapped.contains(.naturalVillage) { draft.naturalVillage = stored.naturalVillage }
+                if !mapped.contains(.address) { draft.address = stored.address }
+                if !mapped.contains(.attribute) { draft.attribute = HouseholdAttribute(rawValue: stored.attribute) ?? .ordinary }
+                if !mapped.contains(.mainCause) { draft.mainCause = stored.mainCause.flatMap(PovertyCause.init) }
+                if !mapped.contains(.otherCauses) { draft.otherCauses = stored.otherCauses.split(separator: ",").compactMap { PovertyCause(rawValue: String($0)) } }
+                let before = HouseholdDraft(number: stored.number, village: village, groupNumber: stored.groupNumber, naturalVillage: stored.naturalVillage,
+                                            address: stored.address, attribute: HouseholdAttribute(rawValue: stored.attribute) ?? .ordinary,
+                                            mainCause: stored.mainCause.flatMap(PovertyCause.init),
+                                            otherCauses: stored.otherCauses.split(separator: ",").compactMap { PovertyCause(rawValue: String($0)) })
+                if draft != before {
+                    changedHouseholds.insert(group.number)
+                    try await sql.raw("""
+                        UPDATE households SET group_number = \(bind: draft.groupNumber), natural_village = \(bind: draft.naturalVillage),
+                            address = \(bind: draft.address), attribute = \(bind: draft.attribute.rawValue), main_cause = \(bind: draft.mainCause?.rawValue),
+                            other_causes = \(bind: draft.otherCauses.map(\.rawValue).joined(separator: ",")), version = version + 1, updated_at = \(bind: now)
+                        WHERE id = \(bind: stored.id)
+                        """).run()
+                }
+            } else {
+                newHouseholds.append([village.rawValue, draft.number, draft.groupNumber, draft.naturalVillage, draft.address, draft.attribute.rawValue,
+                                      draft.mainCause?.rawValue, draft.otherCauses.map(\.rawValue).joined(separator: ","), 1, now, now])
+            }
+            drafts[group.number] = draft
+        }
+        try await BulkInsert.rows(newHouseholds, into: "households", columns: [
+            "village_code", "number", "group_number", "natural_village", "address", "attribute", "main_cause", "other_causes", "version",
+            "created_at", "updated_at",
+        ], in: sql)
+        var householdIDs = storedHouseholds.mapValues(\.id)
+        if !newHouseholds.isEmpty {
+            struct Key: Decodable { let id: Int; let number: String }
+            let numbers = groups.map(\.number).filter { storedHouseholds[$0] == nil }
+            for key in try await sql.raw("SELECT id, number FROM households WHERE village_code = \(bind: village.rawValue) AND number IN (\(binds: numbers))")
+                .all(decoding: Key.self) { householdIDs[key.number] = key.id }
+        }
+
+        // People: new ones in bulk, changed facts updated; memberships added or their relation corrected.
+        var newPeople: [[any Encodable & Sendable]] = []
+        var newMembers: [(id: String, household: Int, relation: Relation)] = []
+        var touched: Set<String> = changedHouseholds
+        for group in groups {
+            guard let householdID = householdIDs[group.number] else { continue }
+            for line in group.lines {
+                guard let draft = line.person, let relation = line.relation else { continue }
+                if let stored = storedPeople[draft.residentID.value] {
+                    let facts = merge(stored.facts, draft.facts)
+                    if facts != stored.facts {
+                        people.updated += 1
+                        touched.insert(group.number)
+                        try await sql.raw("""
+                            UPDATE people SET name = \(bind: facts.name), ethnicity = \(bind: facts.ethnicity), education = \(bind: facts.education),
+                                in_school = \(bind: facts.inSchool), health = \(bind: facts.health), labour = \(bind: facts.labour),
+                                employment = \(bind: facts.employment), months_worked = \(bind: facts.monthsWorked),
+                                medical_insurance = \(bind: facts.medicalInsurance), pension_insurance = \(bind: facts.pensionInsurance),
+                                party_member = \(bind: facts.partyMember), phone = \(bind: facts.phone), version = version + 1, updated_at = \(bind: now)
+                            WHERE id = \(bind: stored.id)
+                            """).run()
+                    } else {
+                        people.unchanged += 1
+                    }
+                    if stored.householdId == nil {
+                        newMembers.append((draft.residentID.value, householdID, relation))
+                        touched.insert(group.number)
+                    } else if stored.householdId != householdID {
+                        throw ExchangeError(zh: "第 \(line.row) 行：此人在检查之后被登记到了其他户，导入已撤销，请重新导入",
+                                            en: "Row \(line.row): this person was registered in another household after the check; the import was undone, run it again")
+                    } else if stored.relation != relation.rawValue {
+                        touched.insert(group.number)
+                        try await sql.raw("""
+                            UPDATE memberships SET relation = \(bind: relation.rawValue) WHERE person_id = \(bind: stored.id) AND to_date IS NULL
+                            """).run()
+                    }
+                } else {
+                    people.added += 1
+                    let facts = draft.facts
+                    newPeople.append([draft.residentID.value, draft.residentID.lastFour, facts.name.trimmingCharacters(in: .whitespaces), draft.sex.rawValue,
+                                      draft.birthDate, facts.ethnicity, facts.education, facts.inSchool, facts.health, facts.labour, facts.employment,
+                                      facts.monthsWorked, facts.medicalInsurance, facts.pensionInsurance, facts.partyMember, facts.phone, 1, now, now])
+                    newMembers.append((draft.residentID.value, householdID, relation))
+                    if storedHouseholds[group.number] != nil { touched.insert(group.number) }
+                }
+            }
+        }
+        try await BulkInsert.rows(newPeople, into: "people", columns: [
+            "resident_id", "id_last_four", "name", "sex", "birth_date", "ethnicity", "education", "in_school", "health", "labour", "employment",
+            "months_worked", "medical_insurance", "pension_insurance", "party_member", "phone", "version", "created_at", "updated_at",
+        ], in: sql)
+        if !newMembers.isEmpty {
+            struct Key: Decodable { let id: Int; let residentId: String }
+            var personIDs: [String: Int] = [:]
+            for key in try await sql.raw("SELECT id, resident_id FROM people WHERE resident_id IN (\(binds: newMembers.map(\.id)))")
+                .all(decoding: Key.self, keyDecodingStrategy: .convertFromSnakeCase) { personIDs[key.residentId] = key.id }
+            try await BulkInsert.rows(newMembers.map { [personIDs[$0.id]!, $0.household, $0.relation.rawValue, asOf, "导入"] },
+                                      into: "memberships", columns: ["person_id", "household_id", "relation", "from_date", "reason_in"], in: sql)
+        }
+        for group in groups where householdIDs[group.number] != nil {
+            if storedHouseholds[group.number] == nil {
+                households.added += 1
+            } else if touched.contains(group.number) {
+                households.updated += 1
+            } else {
+                households.unchanged += 1
+            }
+        }
+    }
+
+    /// The stored facts with the columns the file has taken from the file.
+    private func merge(_ stored: PersonFacts, _ file: PersonFacts) -> PersonFacts {
+        var facts = stored
+        facts.name = file.name.trimmingCharacters(in: .whitespaces)
+        let fields: [(RosterField, WritableKeyPath<PersonFacts, String>)] = [
+            (.education, \.education), (.inSchool, \.inSchool), (.labour, \.labour), (.employment, \.employment), (.phone, \.phone),
+        ]
+        for (field, path) in fields where mapped.contains(field) { facts[keyPath: path] = file[keyPath: path] }
+        if mapped.contains(.ethnicity) { facts.ethnicity = file.ethnicity }
+        if mapped.contains(.health) { facts.health = file.health }
+        if mapped.contains(.monthsWorked) { facts.monthsWorked = file.monthsWorked }
+        if mapped.contains(.medicalInsurance) { facts.medicalInsurance = file.medicalInsurance }
+        if mapped.contains(.pensionInsurance) { facts.pensionInsurance = file.pensionInsurance }
+        if mapped.contains(.partyMember) { facts.partyMember = file.partyMember }
+        return facts
+    }
+}

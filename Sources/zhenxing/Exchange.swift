@@ -1,0 +1,196 @@
+import ArgumentParser
+import Foundation
+import ZhenxingDomain
+import ZhenxingExchange
+import ZhenxingStore
+
+/// `zhenxing import`: household rosters from xlsx or CSV.
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import files (导入).", subcommands: [Households.self, Template.self])
+
+    struct Households: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import a household roster, one row per person (导入农户花名册).",
+            discussion: """
+                Checks every row first; with problems, nothing is written unless --mode valid, which imports the households \
+                without problems. Re-importing the same file changes nothing. 先逐行检查；有问题时不写入（--mode valid 只导入无误的户）。
+                """)
+
+        @Argument(help: "The xlsx or CSV file (文件).")
+        var file: String
+
+        @Option(help: "12-digit village code (村级区划代码).")
+        var village: String
+
+        @Flag(help: "Check only, write nothing (只检查不写入).")
+        var dryRun = false
+
+        @Option(help: "all: nothing until the file is clean; valid: import the households without problems (all / valid).")
+        var mode: String = "all"
+
+        @Option(help: "Date new members are registered from, YYYY-MM-DD (入户日期). Default: today.")
+        var asOf: String?
+
+        @Option(help: "xlsx sheet name (工作表). Default: the first.")
+        var sheet: String?
+
+        @Option(help: "CSV encoding: utf-8 or gb18030 (编码). Default: detected.")
+        var encoding: String?
+
+        @Option(name: .customLong("map"), help: "Map a header to a field, e.g. --map 户主身份证=residentID, or --map 备注=ignore (列映射).")
+        var maps: [String] = []
+
+        @Option(help: "Write every problem to this xlsx file (问题清单).")
+        var report: String?
+
+        @Option(help: "With --mode valid: write the rows left out, with their problems, to this xlsx file (待修改的行).")
+        var rejected: String?
+
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let code: DivisionCode
+            do { code = try DivisionCode(validating: village) } catch { throw CommandFailure(message: "--village: \(error.issues[0].message.en)") }
+            guard let mode = RosterImport.Mode(rawValue: mode) else { throw CommandFailure(message: "--mode: use all or valid") }
+            var encodingChoice: TextEncoding?
+            if let encoding {
+                guard let chosen = TextEncoding(rawValue: encoding.lowercased()) else { throw CommandFailure(message: "--encoding: use utf-8 or gb18030") }
+                encodingChoice = chosen
+            }
+            var mapping: [String: RosterField?] = [:]
+            for map in maps {
+                let parts = map.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, parts[1] == "ignore" || RosterField(rawValue: parts[1]) != nil else {
+                    throw CommandFailure(message: "--map \(map): use HEADER=FIELD with FIELD one of \(RosterField.allCases.map(\.rawValue).joined(separator: ", ")), or ignore")
+                }
+                mapping[parts[0]] = RosterField(rawValue: parts[1])
+            }
+            let date = asOf ?? String(Timestamp.now().prefix(10))
+            guard Timestamp.isDay(date) else {
+                throw CommandFailure(message: "--as-of: use YYYY-MM-DD")
+            }
+            let url = URL(fileURLWithPath: file)
+            let options = RosterImport.Options(village: code, mode: mode, asOf: date, sheet: sheet, encoding: encodingChoice, mapping: mapping, dryRun: dryRun)
+            try await data.withDatabase { database, _ in
+                try await Migrator(database: database).migrate()
+                let (layout, _, _) = try RosterImport.layout(of: url, sheet: sheet, encoding: encodingChoice, mapping: mapping)
+                if !layout.unmatched.isEmpty {
+                    print("Ignored columns (未识别的列，已忽略): " + layout.unmatched.map(\.header).joined(separator: "、")
+                        + "  — use --map HEADER=FIELD to import them")
+                }
+                let start = ContinuousClock.now
+                let progress = ProgressLine()
+                let result = try await RosterImport.run(
+                    file: url, fileName: url.lastPathComponent, options: options, database: database, actor: .system,
+                    rejectedRows: rejected.map { URL(fileURLWithPath: $0) }, progress: progress.show)
+                progress.end()
+                let elapsed = (ContinuousClock.now - start).components
+                let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+                for problem in result.problems.prefix(20) {
+                    print("row \(problem.row), \(problem.column) \"\(problem.value)\": \(problem.reason.zh) (\(problem.reason.en))")
+                }
+                if result.problemCount > 20 { print("… \(result.problemCount - 20) more problems (\(result.problemCount) in all)") }
+                if let report { try ProblemReport.write(result.problems, to: URL(fileURLWithPath: report)) }
+                let h = result.householdCounts, p = result.peopleCounts
+                print("""
+                    \(result.rows) rows, \(result.households) households read from \(result.sheet) in \(String(format: "%.1f", seconds)) s \
+                    (\(Int(Double(result.rows) / max(seconds, 0.001))) rows/s); \(result.problemCount) problems
+                    """)
+                if result.written {
+                    print("""
+                        households: \(h.added) added, \(h.updated) updated, \(h.unchanged) unchanged, \(result.rejectedHouseholds) left out; \
+                        people: \(p.added) added, \(p.updated) updated, \(p.unchanged) unchanged
+                        """)
+                } else {
+                    print(dryRun ? "dry run: nothing written (只检查，未写入)" : "nothing written: fix the problems, or use --mode valid (未写入)")
+                }
+                if !result.written && result.problemCount > 0 && !dryRun { throw CommandFailure(message: "\(result.problemCount) problems; nothing imported") }
+            }
+        }
+    }
+
+    struct Template: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write the roster import template, xlsx (导出导入模板).")
+
+        @Argument(help: "Where to write it (文件).")
+        var file: String
+
+        func run() async throws {
+            do { try RosterExport.template(to: URL(fileURLWithPath: file)) } catch { throw CommandFailure(error) }
+            print("template written to \(file)")
+        }
+    }
+}
+
+/// `zhenxing export households`: the roster in the import's columns.
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Export files (导出).", subcommands: [Households.self])
+
+    struct Households: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Export the household roster of a division (导出农户花名册).")
+
+        @Option(help: "12-digit division code (区划代码).")
+        var division: String
+
+        @Option(help: "xlsx or csv.")
+        var format: String = "xlsx"
+
+        @Option(help: "Where to write it (文件).")
+        var output: String
+
+        @Flag(help: "Write full ID numbers (logged in the audit log) instead of masked ones (完整身份证号，记入审计日志).")
+        var fullIds = false
+
+        @Option(help: "As of this date, YYYY-MM-DD (截至日期). Default: today.")
+        var asOf: String?
+
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let code: DivisionCode
+            do { code = try DivisionCode(validating: division) } catch { throw CommandFailure(message: "--division: \(error.issues[0].message.en)") }
+            guard let tableFormat = TableFormat(rawValue: format) else { throw CommandFailure(message: "--format: use xlsx or csv") }
+            try await data.withDatabase { database, _ in
+                guard try await DivisionRepository(database: database).find(code) != nil else {
+                    throw CommandFailure(message: "--division: \(code) does not exist (区划不存在)")
+                }
+                let url = URL(fileURLWithPath: output)
+                let writer = try tableFormat.writer(to: url, sheet: "花名册", numericColumns: RosterExport.numericColumns)
+                let rows = try await RosterExport.write(division: code, asOf: asOf ?? String(Timestamp.now().prefix(10)), fullIDs: fullIds,
+                                                        language: .chinese, database: database, to: writer)
+                try await AuditLog(database: database).record(.export, entity: fullIds ? "roster_full_ids" : "roster", key: url.lastPathComponent,
+                                                              division: code, by: .system)
+                print("\(rows) people written to \(output)")
+            }
+        }
+    }
+}
+
+/// Progress on one rewritten line on a terminal, plain lines every 10 % when piped.
+final class ProgressLine: @unchecked Sendable {
+    private let interactive = isatty(STDOUT_FILENO) == 1
+    private let lock = NSLock()
+    private var lastStep = -1
+
+    var show: @Sendable (RosterImport.Progress) -> Void {
+        { [self] progress in
+            let text = "\(progress.phase.rawValue): \(progress.rowsRead) read, \(progress.rowsChecked) checked, \(progress.rowsWritten) written"
+            lock.withLock {
+                if interactive {
+                    FileHandle.standardOutput.write(Data("\r\(text)\u{1B}[K".utf8))
+                } else {
+                    let step = Int(progress.fraction * 10) + (progress.phase == .writing ? 100 : 0)
+                    if step != lastStep, progress.phase != .done {
+                        lastStep = step
+                        print(text)
+                    }
+                }
+            }
+        }
+    }
+
+    func end() {
+        if interactive { print() }
+    }
+}
