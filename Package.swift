@@ -95,7 +95,7 @@ let package = Package(
         ),
         .target(
             name: "ZhenxingDemo",
-            dependencies: ["ZhenxingDomain", "ZhenxingStore", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: ["ZhenxingDomain", "ZhenxingStore", "ZhenxingExchange", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: strict
         ),
         .target(

@@ -1,6 +1,7 @@
 import Foundation
 import SQLKit
 import ZhenxingDomain
+import ZhenxingExchange
 import ZhenxingStore
 
 /// A synthetic county for benchmarks and load tests: townships, villages of about 1,000 people,
@@ -20,8 +21,11 @@ public enum SyntheticCounty {
     }
 
     /// Builds the county `county` (its province and city are created when missing) with about `people` people.
+    /// With `roster`, households and people go to that CSV file in the import's columns instead of the
+    /// database (the divisions are still created), so importing the file is a benchmark.
     public static func generate(
-        county: DivisionCode, people target: Int, seed: UInt64, into database: Database, progress: @Sendable (Int) -> Void = { _ in }
+        county: DivisionCode, people target: Int, seed: UInt64, into database: Database, roster: URL? = nil,
+        progress: @Sendable (Int) -> Void = { _ in }
     ) async throws -> Summary {
         guard county.level == .county else {
             throw ValidationFailure([FieldIssue(field: "county", message: LocalizedText(zh: "请给出县级区划代码", en: "Give a county code"))])
@@ -45,6 +49,8 @@ public enum SyntheticCounty {
         }
         var households = 0, people = 0
         let now = Timestamp.now()
+        let writer = try roster.map { try CSVWriter(url: $0) }
+        try writer?.append(RosterExport.fields.map(\.title.zh))
         for index in 0..<villageCount {
             let township = index / villagesPerTownship, villageNumber = index % villagesPerTownship
             let townshipCode = try DivisionCode(validating: county.prefix + String(format: "%03d", 100 + township) + "000")
@@ -62,10 +68,21 @@ public enum SyntheticCounty {
                 let poor = random.int(0...99) < 12
                 householdRows.append([nextHousehold, village.rawValue, String(format: "%05d", nextHousehold), random.int(1...10), "合成村\(random.int(1...99))号",
                                       poor && random.int(0...3) == 0 ? "subsistence" : "ordinary", poor ? "illness" : nil as String?, "", 1, now, now])
+                let household = householdRows.last!
                 for member in 0..<size {
                     nextPerson += 1
                     made += 1
                     let id = Self.residentID(county: county, person: nextPerson)
+                    if let writer {
+                        let attribute = HouseholdAttribute(rawValue: household[5] as! String)!.title.zh
+                        try writer.append(RosterExport.row([
+                            .village: village.rawValue, .householdNumber: household[2] as! String, .name: LiangshuiquanRegistry.surnames[random.int(0...19)] + "某",
+                            .residentID: id, .relation: member == 0 ? "户主" : "其他", .size: String(size), .group: String(household[3] as! Int),
+                            .address: household[4] as! String, .attribute: attribute, .mainCause: poor ? "因病" : "", .ethnicity: "汉族", .education: "初中",
+                            .health: "健康", .labour: "普通劳动力", .monthsWorked: "0", .medicalInsurance: "是", .pensionInsurance: "否", .partyMember: "否",
+                        ]))
+                        continue
+                    }
                     personRows.append([nextPerson, id, String(id.suffix(4)), LiangshuiquanRegistry.surnames[random.int(0...19)] + "某",
                                        Int(String(Array(id)[16]))! % 2 == 1 ? "male" : "female",
                                        "\(id.dropFirst(6).prefix(4))-\(id.dropFirst(10).prefix(2))-\(id.dropFirst(12).prefix(2))",
@@ -84,6 +101,7 @@ public enum SyntheticCounty {
             try await database.transaction { sql in
                 try await DivisionRepository.save(Division(code: townshipCode, name: "合成镇\(township + 1)"), in: sql)
                 try await DivisionRepository.save(Division(code: village, name: "合成村\(index + 1)"), in: sql)
+                guard writer == nil else { return }
                 try await BulkInsert.rows(householdRows, into: "households", columns: ["id", "village_code", "number", "group_number", "address", "attribute", "main_cause",
                                                      "other_causes", "version", "created_at", "updated_at"], in: sql)
                 try await BulkInsert.rows(personRows, into: "people", columns: ["id", "resident_id", "id_last_four", "name", "sex", "birth_date", "ethnicity", "education",
@@ -97,6 +115,7 @@ public enum SyntheticCounty {
             }
             progress(people)
         }
+        try writer?.finish()
         if database.engine == .postgres {
             try await database.transaction { sql in
                 for table in ["households", "people"] {

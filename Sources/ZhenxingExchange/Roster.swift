@@ -202,6 +202,8 @@ public enum ProblemReport {
 /// A roster row read into domain values, with the problems found in it.
 struct RosterLine: Sendable {
     let row: Int
+    /// The village code: the 村代码 cell, or the village imported into.
+    var village: String
     /// The row's cells as text, for the file of rows to fix.
     var cells: [String] = []
     var householdNumber: String
@@ -216,6 +218,8 @@ struct RosterLine: Sendable {
 struct RosterRowReader: Sendable {
     let layout: RosterLayout
     let sheet: String
+    /// The village rows without a 村代码 belong to ("" when importing into a township or county).
+    let defaultVillage: String
 
     func read(_ row: TableRow) -> RosterLine {
         var problems: [ImportProblem] = []
@@ -259,7 +263,7 @@ struct RosterRowReader: Sendable {
             if let text = value(field) { facts[field] = text }
         }
         var household: [RosterField: String] = [:]
-        for field in [RosterField.village, .headName, .size, .group, .naturalVillage, .address, .attribute, .mainCause, .otherCauses] {
+        for field in [RosterField.headName, .size, .group, .naturalVillage, .address, .attribute, .mainCause, .otherCauses] {
             if let text = value(field), !text.isEmpty { household[field] = text }
         }
         var draft = PersonFacts(name: facts[.name] ?? "", ethnicity: "汉族", education: "", health: "健康", labour: "", employment: "",
@@ -303,7 +307,8 @@ struct RosterRowReader: Sendable {
             made.facts = draft
             person = made
         }
-        return RosterLine(row: row.number, householdNumber: number, person: person, relation: relation,
+        let villageCell = value(.village) ?? ""
+        return RosterLine(row: row.number, village: villageCell.isEmpty ? defaultVillage : villageCell, householdNumber: number, person: person, relation: relation,
                           household: household, facts: facts, problems: problems)
     }
 

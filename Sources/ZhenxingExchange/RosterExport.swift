@@ -84,7 +84,7 @@ public enum RosterExport {
                         .medicalInsurance: member.medicalInsurance ? yes : no, .pensionInsurance: member.pensionInsurance ? yes : no,
                         .partyMember: member.partyMember ? yes : no, .phone: member.phone,
                     ]
-                    try writer.append(fields.map { cells[$0] ?? "" })
+                    try writer.append(row(cells))
                     written += 1
                 }
                 index = household.endIndex
@@ -93,6 +93,11 @@ public enum RosterExport {
         }
         try writer.finish()
         return written
+    }
+
+    /// A row in the columns' order.
+    public static func row(_ cells: [RosterField: String]) -> [String] {
+        fields.map { cells[$0] ?? "" }
     }
 
     /// The columns written as numbers in xlsx.
@@ -109,7 +114,7 @@ public enum RosterExport {
             .health: "健康", .labour: "普通劳动力", .employment: "县外务工", .monthsWorked: "10", .medicalInsurance: "是", .pensionInsurance: "是",
             .partyMember: "否", .phone: "13800000000",
         ]
-        try writer.append(fields.map { example[$0] ?? "" })
+        try writer.append(row(example))
         try writer.addSheet("填写说明")
         try writer.append(["列名", "是否必填", "可填的值"])
         let allowed: [RosterField: String] = [

@@ -19,8 +19,8 @@ public enum RosterImport {
 
     /// How to read and write a file.
     public struct Options: Sendable {
-        /// The village the roster belongs to.
-        public var village: DivisionCode
+        /// The village the roster belongs to, or a township or county whose villages the 村代码 column names.
+        public var division: DivisionCode
         /// All or the valid set.
         public var mode: Mode
         /// The date memberships of newly registered people start, `YYYY-MM-DD`.
@@ -35,9 +35,9 @@ public enum RosterImport {
         public var dryRun: Bool
 
         /// Creates options.
-        public init(village: DivisionCode, mode: Mode = .allOrNothing, asOf: String, sheet: String? = nil, encoding: TextEncoding? = nil,
+        public init(division: DivisionCode, mode: Mode = .allOrNothing, asOf: String, sheet: String? = nil, encoding: TextEncoding? = nil,
                     mapping: [String: RosterField?] = [:], dryRun: Bool = false) {
-            self.village = village
+            self.division = division
             self.mode = mode
             self.asOf = asOf
             self.sheet = sheet
@@ -130,19 +130,25 @@ public enum RosterImport {
         file: URL, fileName: String, options: Options, database: Database, actor: AuditActor, rejectedRows: URL? = nil,
         progress: @escaping @Sendable (Progress) -> Void = { _ in }
     ) async throws -> Report {
-        guard options.village.level == .village, try await DivisionRepository(database: database).find(options.village) != nil else {
-            throw ExchangeError(zh: "村 \(options.village) 不存在", en: "Village \(options.village) does not exist")
+        guard try await DivisionRepository(database: database).find(options.division) != nil else {
+            throw ExchangeError(zh: "区划 \(options.division) 不存在", en: "Division \(options.division) does not exist")
         }
+        let villages = try await database.read { sql in
+            try await sql.raw("SELECT code FROM divisions WHERE code LIKE \(bind: options.division.prefix + "%")").all(decodingColumn: "code", as: String.self)
+        }.filter { (try? DivisionCode(validating: $0))?.level == .village }
         let (layout, sheet, _) = try layout(of: file, sheet: options.sheet, encoding: options.encoding, mapping: options.mapping)
         guard layout.missing.isEmpty else {
             throw ExchangeError(
                 zh: "缺少必需的列：\(layout.missing.map(\.title.zh).joined(separator: "、"))；文件第 \(layout.headerRow) 行的列名为：\(layout.headers.filter { !$0.isEmpty }.joined(separator: "、"))",
                 en: "Required columns missing: \(layout.missing.map(\.title.en).joined(separator: ", ")); the header in row \(layout.headerRow) has: \(layout.headers.filter { !$0.isEmpty }.joined(separator: ", "))")
         }
-        let reader = RosterRowReader(layout: layout, sheet: sheet)
+        guard options.division.level == .village || layout.column(of: .village) != nil else {
+            throw ExchangeError(zh: "导入到乡镇或县时，文件需要“村代码”列，指明每户属于哪个村", en: "Importing into a township or county needs a 村代码 (village code) column")
+        }
+        let reader = RosterRowReader(layout: layout, sheet: sheet, defaultVillage: options.division.level == .village ? options.division.rawValue : "")
         // Pass 1: every row checked; only ID keys and household numbers are kept.
         let checked = try await onThread {
-            var checker = Checker(reader: reader, village: options.village)
+            var checker = Checker(reader: reader, villages: Set(villages))
             let source = try TableFile.open(file, sheet: options.sheet, encoding: options.encoding)
             try source.rows(progress: { fraction in checker.fraction = fraction }) { row in
                 guard row.number > layout.headerRow, !row.isBlank else { return true }
@@ -182,7 +188,7 @@ public enum RosterImport {
                 var grouper = RosterGrouper()
                 var batch: [RosterGroup] = []
                 func emit(_ group: RosterGroup) throws {
-                    if bad.contains(group.number) {
+                    if bad.contains(group.key) {
                         for line in group.lines {
                             let reasons = problemsByRow[line.row]?.map { "\($0.column)：\($0.reason.zh)" }.joined(separator: "；")
                             try rejectedWriter?.append(line.cells + [reasons ?? "同户其他成员有问题"])
@@ -217,13 +223,13 @@ public enum RosterImport {
         if write {
             try await database.transaction { sql in
                 for try await batch in batches {
-                    try await Writer(village: options.village, asOf: options.asOf, mapped: mapped, reader: reader)
+                    try await Writer(asOf: options.asOf, mapped: mapped, reader: reader)
                         .write(batch, households: &households, people: &people, in: sql)
                     written += batch.reduce(0) { $0 + $1.lines.count }
                     gate.signal()
                     progress(Progress(phase: .writing, rowsRead: checker.rows, rowsChecked: checker.rows, rowsWritten: written, fraction: Double(written) / Double(max(1, checker.rows))))
                 }
-                try await AuditLog.record(.importFile, entity: "roster", key: fileName, division: options.village, after: [
+                try await AuditLog.record(.importFile, entity: "roster", key: fileName, division: options.division, after: [
                     "households_added": households.added, "households_updated": households.updated, "households_unchanged": households.unchanged,
                     "people_added": people.added, "people_updated": people.updated, "people_unchanged": people.unchanged,
                     "rejected_households": checker.badHouseholds.count,
@@ -272,8 +278,12 @@ final class Gate: @unchecked Sendable {
 
 /// The rows of one household, in file order.
 struct RosterGroup: Sendable {
+    let village: String
     let number: String
     var lines: [RosterLine]
+
+    /// Village and number: what identifies a household.
+    var key: String { village + "/" + number }
 }
 
 /// Collects consecutive rows with the same household number.
@@ -281,13 +291,13 @@ struct RosterGrouper {
     private var current: RosterGroup?
 
     mutating func add(_ line: RosterLine) -> RosterGroup? {
-        if var group = current, group.number == line.householdNumber {
+        if var group = current, group.number == line.householdNumber, group.village == line.village {
             group.lines.append(line)
             current = group
             return nil
         }
         let finished = current
-        current = RosterGroup(number: line.householdNumber, lines: [line])
+        current = RosterGroup(village: line.village, number: line.householdNumber, lines: [line])
         return finished
     }
 
@@ -300,21 +310,21 @@ struct RosterGrouper {
 /// The first pass's state: problems, ID keys, households seen.
 struct Checker: Sendable {
     let reader: RosterRowReader
-    let village: DivisionCode
+    let villages: Set<String>
     var rows = 0
     var fraction = 0.0
     var problems: [ImportProblem] = []
     var problemCount = 0
     var badHouseholds: Set<String> = []
-    /// ID key → (row, household number).
+    /// ID key → (row, household key).
     var ids: [UInt64: (row: Int, household: String)] = [:]
-    /// Household number → its first row.
+    /// Household key → its first row.
     var householdRows: [String: Int] = [:]
     private var grouper = RosterGrouper()
 
-    init(reader: RosterRowReader, village: DivisionCode) {
+    init(reader: RosterRowReader, villages: Set<String>) {
         self.reader = reader
-        self.village = village
+        self.villages = villages
     }
 
     mutating func add(_ line: RosterLine) {
@@ -333,29 +343,29 @@ struct Checker: Sendable {
     }
 
     private mutating func check(_ group: RosterGroup) {
-        let number = group.number
+        let number = group.number, key = group.key
         for line in group.lines {
-            for problem in line.problems { note(problem, household: number) }
+            for problem in line.problems { note(problem, household: key) }
             if let person = line.person {
-                let key = RosterImport.key(person.residentID)
-                if let earlier = ids[key] {
+                let idKey = RosterImport.key(person.residentID)
+                if let earlier = ids[idKey] {
                     note(problem(line, .residentID, RosterRowReader.mask(person.residentID.value), LocalizedText(
-                        zh: "身份证号与第 \(earlier.row) 行重复", en: "The ID number repeats row \(earlier.row)")), household: number)
+                        zh: "身份证号与第 \(earlier.row) 行重复", en: "The ID number repeats row \(earlier.row)")), household: key)
                     badHouseholds.insert(earlier.household)
                 } else {
-                    ids[key] = (line.row, number)
+                    ids[idKey] = (line.row, key)
                 }
             }
         }
         guard !number.isEmpty else { return }
-        if let first = householdRows[number] {
+        if let first = householdRows[key] {
             note(problem(group.lines[0], .householdNumber, number, LocalizedText(
                 zh: "户编号 \(number) 的成员行应排在一起（第 \(first) 行已出现）", en: "The rows of household \(number) must be together (first seen in row \(first))")),
-                 household: number)
+                 household: key)
             return
         }
-        householdRows[number] = group.lines[0].row
-        for problem in RosterImport.householdProblems(group, reader: reader, village: village).problems { note(problem, household: number) }
+        householdRows[key] = group.lines[0].row
+        for problem in RosterImport.householdProblems(group, reader: reader, villages: villages).problems { note(problem, household: key) }
     }
 
     private func problem(_ line: RosterLine, _ field: RosterField, _ value: String, _ reason: LocalizedText) -> ImportProblem {
@@ -388,10 +398,10 @@ struct Checker: Sendable {
             }
             for row in found {
                 guard let id = try? ResidentID(validating: row.residentId), let entry = ids[RosterImport.key(id)] else { continue }
-                guard row.villageCode != village.rawValue || row.number != entry.household else { continue }
+                guard "\(row.villageCode ?? "")/\(row.number ?? "")" != entry.household else { continue }
                 let reason = row.villageCode == nil
                     ? LocalizedText(zh: "此人已登记，但目前不属于任何户：请在人员档案中办理", en: "This person is registered but in no household: handle it in their file")
-                    : row.villageCode == village.rawValue
+                    : entry.household.hasPrefix((row.villageCode ?? "") + "/")
                     ? LocalizedText(zh: "此人已是本村第 \(row.number ?? "") 户的成员：户内变动请先在农户档案中办理迁出",
                                     en: "This person is already in household \(row.number ?? "") of this village: record the move in the household file first")
                     : LocalizedText(zh: "此人已登记在其他村的户中", en: "This person is registered in a household of another village")
@@ -418,12 +428,18 @@ extension RosterImport {
 
     /// A household's own draft and the problems of the group as a whole: one head, a consistent
     /// size and head name, the same household fields on every row that gives them.
-    static func householdProblems(_ group: RosterGroup, reader: RosterRowReader, village: DivisionCode) -> (draft: HouseholdDraft?, problems: [ImportProblem]) {
+    static func householdProblems(_ group: RosterGroup, reader: RosterRowReader, villages: Set<String>) -> (draft: HouseholdDraft?, problems: [ImportProblem]) {
         var problems: [ImportProblem] = []
         let layout = reader.layout
         func problem(_ line: RosterLine, _ field: RosterField, _ value: String, _ reason: LocalizedText) {
             problems.append(ImportProblem(sheet: reader.sheet, row: line.row, column: layout.column(of: field).map { layout.headers[$0] } ?? field.title.zh,
                                           value: value, reason: reason))
+        }
+        guard villages.contains(group.village), let village = try? DivisionCode(validating: group.village) else {
+            problem(group.lines[0], .village, group.village, group.village.isEmpty
+                ? LocalizedText(zh: "请填写村代码", en: "Give the village code")
+                : LocalizedText(zh: "村代码 \(group.village) 不是本次导入范围内已登记的村", en: "\(group.village) is not a registered village within the division imported"))
+            return (nil, problems)
         }
         let heads = group.lines.filter { $0.relation == .head }
         guard let head = heads.first else {
@@ -435,9 +451,6 @@ extension RosterImport {
             problem(extra, .relation, "户主", LocalizedText(zh: "一户只能有一位户主（第 \(head.row) 行已是户主）", en: "A household has one head (row \(head.row) is the head)"))
         }
         for line in group.lines {
-            if let code = line.household[.village], code != village.rawValue {
-                problem(line, .village, code, LocalizedText(zh: "村代码不是正在导入的村（\(village)）", en: "The village code is not the village being imported (\(village))"))
-            }
             if let size = line.household[.size], Int(size) != group.lines.count {
                 problem(line, .size, size, LocalizedText(zh: "家庭人数为 \(size)，但本户有 \(group.lines.count) 行成员", en: "The size says \(size), but the household has \(group.lines.count) rows"))
             }
@@ -459,13 +472,13 @@ extension RosterImport {
 
 /// Writes checked households: new ones in bulk, changed ones row by row, unchanged ones not at all.
 struct Writer {
-    let village: DivisionCode
     let asOf: String
     let mapped: Set<RosterField>
     let reader: RosterRowReader
 
     private struct StoredHousehold: Decodable {
         let id: Int
+        let villageCode: String
         let number: String
         let groupNumber: Int?
         let naturalVillage: String?
@@ -502,10 +515,12 @@ struct Writer {
 
     func write(_ groups: [RosterGroup], households: inout RosterImport.Counts, people: inout RosterImport.Counts, in sql: any SQLDatabase) async throws {
         let now = Timestamp.now()
+        let keys = Set(groups.map(\.key))
         let storedHouseholds = Dictionary(uniqueKeysWithValues: try await sql.raw("""
-            SELECT id, number, group_number, natural_village, address, attribute, main_cause, other_causes FROM households
-            WHERE village_code = \(bind: village.rawValue) AND number IN (\(binds: groups.map(\.number)))
-            """).all(decoding: StoredHousehold.self, keyDecodingStrategy: .convertFromSnakeCase).map { ($0.number, $0) })
+            SELECT id, village_code, number, group_number, natural_village, address, attribute, main_cause, other_causes FROM households
+            WHERE village_code IN (\(binds: Array(Set(groups.map(\.village))))) AND number IN (\(binds: Array(Set(groups.map(\.number)))))
+            """).all(decoding: StoredHousehold.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .map { ($0.villageCode + "/" + $0.number, $0) }.filter { keys.contains($0.0) })
         let ids = groups.flatMap { $0.lines.compactMap { $0.person?.residentID.value } }
         let storedPeople = Dictionary(uniqueKeysWithValues: try await sql.raw("""
             SELECT p.id, p.resident_id, p.name, p.ethnicity, p.education, p.in_school, p.health, p.labour, p.employment, p.months_worked,
@@ -515,14 +530,13 @@ struct Writer {
             """).all(decoding: StoredPerson.self, keyDecodingStrategy: .convertFromSnakeCase).map { ($0.residentId, $0) })
 
         // Households: new ones in bulk, changed ones updated.
-        var drafts: [String: HouseholdDraft] = [:]
         var newHouseholds: [[any Encodable & Sendable]] = []
         var changedHouseholds: Set<String> = []
         for group in groups {
             var ignored: [ImportProblem] = []
-            guard let head = group.lines.first(where: { $0.relation == .head }) else { continue }
+            guard let head = group.lines.first(where: { $0.relation == .head }), let village = try? DivisionCode(validating: group.village) else { continue }
             var draft = reader.householdDraft(head, village: village, problems: &ignored)
-            if let stored = storedHouseholds[group.number] {
+            if let stored = storedHouseholds[group.key] {
                 if !mapped.contains(.group) { draft.groupNumber = stored.groupNumber }
                 if !mapped.contains(.naturalVillage) { draft.naturalVillage = stored.naturalVillage }
                 if !mapped.contains(.address) { draft.address = stored.address }
@@ -534,7 +548,7 @@ struct Writer {
                                             mainCause: stored.mainCause.flatMap(PovertyCause.init),
                                             otherCauses: stored.otherCauses.split(separator: ",").compactMap { PovertyCause(rawValue: String($0)) })
                 if draft != before {
-                    changedHouseholds.insert(group.number)
+                    changedHouseholds.insert(group.key)
                     try await sql.raw("""
                         UPDATE households SET group_number = \(bind: draft.groupNumber), natural_village = \(bind: draft.naturalVillage),
                             address = \(bind: draft.address), attribute = \(bind: draft.attribute.rawValue), main_cause = \(bind: draft.mainCause?.rawValue),
@@ -546,7 +560,6 @@ struct Writer {
                 newHouseholds.append([village.rawValue, draft.number, draft.groupNumber, draft.naturalVillage, draft.address, draft.attribute.rawValue,
                                       draft.mainCause?.rawValue, draft.otherCauses.map(\.rawValue).joined(separator: ","), 1, now, now])
             }
-            drafts[group.number] = draft
         }
         try await BulkInsert.rows(newHouseholds, into: "households", columns: [
             "village_code", "number", "group_number", "natural_village", "address", "attribute", "main_cause", "other_causes", "version",
@@ -554,10 +567,14 @@ struct Writer {
         ], in: sql)
         var householdIDs = storedHouseholds.mapValues(\.id)
         if !newHouseholds.isEmpty {
-            struct Key: Decodable { let id: Int; let number: String }
-            let numbers = groups.map(\.number).filter { storedHouseholds[$0] == nil }
-            for key in try await sql.raw("SELECT id, number FROM households WHERE village_code = \(bind: village.rawValue) AND number IN (\(binds: numbers))")
-                .all(decoding: Key.self) { householdIDs[key.number] = key.id }
+            struct Key: Decodable { let id: Int; let villageCode: String; let number: String }
+            let added = groups.filter { storedHouseholds[$0.key] == nil }
+            for key in try await sql.raw("""
+                SELECT id, village_code, number FROM households
+                WHERE village_code IN (\(binds: Array(Set(added.map(\.village))))) AND number IN (\(binds: Array(Set(added.map(\.number)))))
+                """).all(decoding: Key.self, keyDecodingStrategy: .convertFromSnakeCase) where keys.contains(key.villageCode + "/" + key.number) {
+                householdIDs[key.villageCode + "/" + key.number] = key.id
+            }
         }
 
         // People: new ones in bulk, changed facts updated; memberships added or their relation corrected.
@@ -565,14 +582,14 @@ struct Writer {
         var newMembers: [(id: String, household: Int, relation: Relation)] = []
         var touched: Set<String> = changedHouseholds
         for group in groups {
-            guard let householdID = householdIDs[group.number] else { continue }
+            guard let householdID = householdIDs[group.key] else { continue }
             for line in group.lines {
                 guard let draft = line.person, let relation = line.relation else { continue }
                 if let stored = storedPeople[draft.residentID.value] {
                     let facts = merge(stored.facts, draft.facts)
                     if facts != stored.facts {
                         people.updated += 1
-                        touched.insert(group.number)
+                        touched.insert(group.key)
                         try await sql.raw("""
                             UPDATE people SET name = \(bind: facts.name), ethnicity = \(bind: facts.ethnicity), education = \(bind: facts.education),
                                 in_school = \(bind: facts.inSchool), health = \(bind: facts.health), labour = \(bind: facts.labour),
@@ -586,12 +603,12 @@ struct Writer {
                     }
                     if stored.householdId == nil {
                         newMembers.append((draft.residentID.value, householdID, relation))
-                        touched.insert(group.number)
+                        touched.insert(group.key)
                     } else if stored.householdId != householdID {
                         throw ExchangeError(zh: "第 \(line.row) 行：此人在检查之后被登记到了其他户，导入已撤销，请重新导入",
                                             en: "Row \(line.row): this person was registered in another household after the check; the import was undone, run it again")
                     } else if stored.relation != relation.rawValue {
-                        touched.insert(group.number)
+                        touched.insert(group.key)
                         try await sql.raw("""
                             UPDATE memberships SET relation = \(bind: relation.rawValue) WHERE person_id = \(bind: stored.id) AND to_date IS NULL
                             """).run()
@@ -603,7 +620,7 @@ struct Writer {
                                       draft.birthDate, facts.ethnicity, facts.education, facts.inSchool, facts.health, facts.labour, facts.employment,
                                       facts.monthsWorked, facts.medicalInsurance, facts.pensionInsurance, facts.partyMember, facts.phone, 1, now, now])
                     newMembers.append((draft.residentID.value, householdID, relation))
-                    if storedHouseholds[group.number] != nil { touched.insert(group.number) }
+                    if storedHouseholds[group.key] != nil { touched.insert(group.key) }
                 }
             }
         }
@@ -619,10 +636,10 @@ struct Writer {
             try await BulkInsert.rows(newMembers.map { [personIDs[$0.id]!, $0.household, $0.relation.rawValue, asOf, "导入"] },
                                       into: "memberships", columns: ["person_id", "household_id", "relation", "from_date", "reason_in"], in: sql)
         }
-        for group in groups where householdIDs[group.number] != nil {
-            if storedHouseholds[group.number] == nil {
+        for group in groups where householdIDs[group.key] != nil {
+            if storedHouseholds[group.key] == nil {
                 households.added += 1
-            } else if touched.contains(group.number) {
+            } else if touched.contains(group.key) {
                 households.updated += 1
             } else {
                 households.unchanged += 1

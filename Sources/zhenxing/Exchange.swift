@@ -20,7 +20,8 @@ struct Import: AsyncParsableCommand {
         @Argument(help: "The xlsx or CSV file (文件).")
         var file: String
 
-        @Option(help: "12-digit village code (村级区划代码).")
+        @Option(name: [.customLong("village"), .customLong("division")],
+                help: "12-digit village code; or a township or county code when the file has a 村代码 column (村、乡镇或县的区划代码).")
         var village: String
 
         @Flag(help: "Check only, write nothing (只检查不写入).")
@@ -51,7 +52,7 @@ struct Import: AsyncParsableCommand {
 
         func run() async throws {
             let code: DivisionCode
-            do { code = try DivisionCode(validating: village) } catch { throw CommandFailure(message: "--village: \(error.issues[0].message.en)") }
+            do { code = try DivisionCode(validating: village) } catch { throw CommandFailure(message: "--village/--division: \(error.issues[0].message.en)") }
             guard let mode = RosterImport.Mode(rawValue: mode) else { throw CommandFailure(message: "--mode: use all or valid") }
             var encodingChoice: TextEncoding?
             if let encoding {
@@ -71,7 +72,7 @@ struct Import: AsyncParsableCommand {
                 throw CommandFailure(message: "--as-of: use YYYY-MM-DD")
             }
             let url = URL(fileURLWithPath: file)
-            let options = RosterImport.Options(village: code, mode: mode, asOf: date, sheet: sheet, encoding: encodingChoice, mapping: mapping, dryRun: dryRun)
+            let options = RosterImport.Options(division: code, mode: mode, asOf: date, sheet: sheet, encoding: encodingChoice, mapping: mapping, dryRun: dryRun)
             try await data.withDatabase { database, _ in
                 try await Migrator(database: database).migrate()
                 let (layout, _, _) = try RosterImport.layout(of: url, sheet: sheet, encoding: encodingChoice, mapping: mapping)

@@ -17,6 +17,9 @@ struct Generate: AsyncParsableCommand {
     @Option(help: "Random seed (随机种子); the same seed makes the same county.")
     var seed: UInt64 = 1
 
+    @Option(help: "Write the households and people to this CSV roster instead of the database; the divisions are still created (写出导入用的 CSV 花名册).")
+    var csv: String?
+
     @OptionGroup var data: DataOptions
 
     func run() async throws {
@@ -32,14 +35,14 @@ struct Generate: AsyncParsableCommand {
             try await Migrator(database: database).migrate()
             let start = ContinuousClock.now
             let interactive = isatty(STDOUT_FILENO) == 1
-            let summary = try await SyntheticCounty.generate(county: code, people: people, seed: seed, into: database) { done in
+            let summary = try await SyntheticCounty.generate(county: code, people: people, seed: seed, into: database, roster: csv.map { URL(fileURLWithPath: $0) }) { done in
                 if interactive { FileHandle.standardOutput.write(Data("\r\(done) people".utf8)) }
             }
             let elapsed = (ContinuousClock.now - start).components
             let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
             if interactive { print() }
             print("\(summary.people) people in \(summary.households) households, \(summary.villages) villages, \(summary.townships) townships "
-                + "in \(String(format: "%.1f", seconds)) s (\(Int(Double(summary.people) / seconds)) people/s) into \(database.location)")
+                + "in \(String(format: "%.1f", seconds)) s (\(Int(Double(summary.people) / seconds)) people/s) into \(csv ?? database.location.description)")
         }
     }
 }
