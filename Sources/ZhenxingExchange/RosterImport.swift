@@ -69,6 +69,18 @@ public enum RosterImport {
         public var rowsWritten: Int
         /// Fraction of the file read in the current pass, 0…1.
         public var fraction: Double
+
+        /// Nothing done yet.
+        public static let start = Progress(phase: .checking, rowsRead: 0, rowsChecked: 0, rowsWritten: 0, fraction: 0)
+
+        /// Creates progress.
+        public init(phase: Phase, rowsRead: Int, rowsChecked: Int, rowsWritten: Int, fraction: Double) {
+            self.phase = phase
+            self.rowsRead = rowsRead
+            self.rowsChecked = rowsChecked
+            self.rowsWritten = rowsWritten
+            self.fraction = fraction
+        }
     }
 
     /// Records added, updated and left unchanged.
@@ -246,7 +258,7 @@ public enum RosterImport {
     }
 
     /// Runs blocking file work on a thread of its own, off the cooperative pool.
-    static func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    public static func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
         }

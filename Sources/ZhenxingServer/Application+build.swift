@@ -64,6 +64,8 @@ func buildRouter(
     AssessmentPages(registry: registry, renderer: renderer, settings: settings).register(on: routes)
     PersonPages(people: PersonRepository(database: database), registry: registry, renderer: renderer).register(on: routes)
     ParameterPages(parameters: PolicyParameterRepository(database: database), renderer: renderer).register(on: routes)
+    ImportPages(database: database, divisions: divisions, jobs: ImportJobs(folder: settings.workDirectory), renderer: renderer,
+                settings: settings).register(on: routes)
     try APIHandler(
         divisions: divisions, profiles: profiles, figures: FiguresQuery(database: database), registry: registry,
         parameters: PolicyParameterRepository(database: database), people: PersonRepository(database: database)

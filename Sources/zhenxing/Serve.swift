@@ -33,7 +33,8 @@ struct Serve: AsyncParsableCommand {
             host: host ?? environment["ZHENXING_HOST"] ?? "127.0.0.1",
             port: port ?? environment["ZHENXING_PORT"].flatMap(Int.init) ?? 8080,
             templatesDirectory: templates,
-            secureCookies: secureCookies || environment["ZHENXING_SECURE_COOKIES"] == "1")
+            secureCookies: secureCookies || environment["ZHENXING_SECURE_COOKIES"] == "1",
+            workDirectory: URL(fileURLWithPath: data.dataDirectory ?? environment["ZHENXING_DATA"] ?? "data").appendingPathComponent("work"))
         guard (1...65535).contains(settings.port) else { throw CommandFailure(message: "port \(settings.port) is out of range") }
         try await data.withDatabase { database, logger in
             if demo {

@@ -99,6 +99,13 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "GET /households/:id/assessments/new": .record(.writeRecords, .household),
             "POST /households/:id/assessments": .record(.writeRecords, .household),
             "GET /admin/parameters": .ownDivision(.editParameters), "POST /admin/parameters": .ownDivision(.editParameters),
+            "GET /divisions/:code/import": .pathDivision(.writeRecords), "POST /divisions/:code/import": .pathDivision(.writeRecords),
+            "GET /divisions/:code/import/template.xlsx": .pathDivision(.readRecords),
+            "GET /divisions/:code/import/:job": .pathDivision(.writeRecords),
+            "POST /divisions/:code/import/:job/mapping": .pathDivision(.writeRecords),
+            "GET /divisions/:code/import/:job/progress": .pathDivision(.writeRecords),
+            "GET /divisions/:code/import/:job/:file": .pathDivision(.writeRecords),
+            "GET /divisions/:code/roster": .pathDivision(.readRecords),
         ]
         try await TestDatabases.with(.sqlite) { database in
             let (_, routes) = try await buildRouter(

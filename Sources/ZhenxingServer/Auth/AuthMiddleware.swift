@@ -66,9 +66,13 @@ struct AuthMiddleware: RouterMiddleware {
         return response
     }
 
-    /// The CSRF token a request carries: the `X-CSRF-Token` header, or the `_csrf` form field.
+    /// The CSRF token a request carries: the `X-CSRF-Token` header, or the `_csrf` form field; for
+    /// file uploads, which stream to disk and cannot be read twice, the `_csrf` query item of the form's action.
     private static func providedCSRF(_ request: inout Request, context: Context) async throws -> String? {
         if let header = request.headers[.csrfToken] { return header }
+        if request.headers[.contentType]?.hasPrefix("multipart/form-data") == true {
+            return request.uri.queryParameters["_csrf"].map(String.init)
+        }
         guard request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true else { return nil }
         let body = try await request.collectBody(upTo: context.maxUploadSize)
         for pair in String(buffer: body).split(separator: "&") {

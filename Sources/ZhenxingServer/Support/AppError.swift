@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import OpenAPIRuntime
 import ZhenxingDomain
+import ZhenxingExchange
 import ZhenxingStore
 
 /// An error with the status and the message a user sees, in both languages.
@@ -48,6 +49,8 @@ public struct AppError: Error, Sendable {
             return AppError(.badRequest, LocalizedText(zh: "请求内容格式不对：\(Self.path(error))", en: "Malformed request: \(Self.path(error))"))
         case let error as AppError:
             return error
+        case let error as ExchangeError:
+            return AppError(.badRequest, error.message)
         case let failure as ValidationFailure:
             return AppError(.badRequest, LocalizedText(zh: "提交的内容有误", en: "The submitted data is not valid"), issues: failure.issues)
         case StoreError.notFound:

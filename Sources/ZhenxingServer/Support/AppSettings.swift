@@ -14,12 +14,16 @@ public struct AppSettings: Sendable {
     public var bcryptCost: UInt8
     /// The time, replaceable so tests can move it forward instead of waiting.
     public var clock: @Sendable () -> Date
+    /// A private folder for uploads and files being prepared for download (emptied at start).
+    public var workDirectory: URL
 
     /// Creates settings; the defaults serve on http://127.0.0.1:8080.
     public init(
         host: String = "127.0.0.1", port: Int = 8080, templatesDirectory: String? = nil, secureCookies: Bool = false,
-        bcryptCost: UInt8 = 12, clock: @escaping @Sendable () -> Date = Date.init
+        bcryptCost: UInt8 = 12, clock: @escaping @Sendable () -> Date = Date.init,
+        workDirectory: URL = FileManager.default.temporaryDirectory.appendingPathComponent("zhenxing-work-\(UUID().uuidString)")
     ) {
+        self.workDirectory = workDirectory
         self.bcryptCost = bcryptCost
         self.clock = clock
         self.host = host

@@ -37,6 +37,10 @@ struct HouseholdPages: Sendable {
     }
     struct ListBody {
         let newHref: String?
+        let importHref: String?
+        let exportHref: String
+        let exportCSVHref: String
+        let exportFullHref: String?
         let heading: String
         let rows: [Row]
         let isEmpty: Bool
@@ -86,6 +90,9 @@ struct HouseholdPages: Sendable {
         let body = ListBody(
             newHref: code.level == .village && context.identity?.can(.writeRecords, in: code) == true
                 ? "/divisions/\(code)/households/new" : nil,
+            importHref: context.identity?.can(.writeRecords, in: code) == true ? "/divisions/\(code)/import" : nil,
+            exportHref: "/divisions/\(code)/roster?format=xlsx&date=\(date)", exportCSVHref: "/divisions/\(code)/roster?format=csv&date=\(date)",
+            exportFullHref: context.identity?.can(.viewFullIDs, in: code) == true ? "/divisions/\(code)/roster?format=xlsx&ids=full&date=\(date)" : nil,
             heading: "\(division.name) · \(Strings.text("households", language))", rows: rows, isEmpty: rows.isEmpty,
             groups: groups.map { Option(value: String($0), label: String($0), selected: $0 == filter.groupNumber) },
             statuses: PovertyStatus.allCases.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == filter.status) },
