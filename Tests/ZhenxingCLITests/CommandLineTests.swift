@@ -168,6 +168,44 @@ import Glibc
         #expect(outcome.errors.contains("port \(port) on 127.0.0.1 is already in use"), "stderr was: \(outcome.errors)")
     }
 
+    @Test func generateWritesARosterThatImportsAndReimportsUnchanged() throws {
+        // given: a synthetic county written as an import file
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let csv = folder.appendingPathComponent("county.csv").path
+        let generated = try run(["generate", "--county", "411325000000", "--people", "2000", "--csv", csv, "--data", folder.path])
+        #expect(generated.status == 0, "\(generated.errors)")
+        // when: checked, imported into the county, imported again
+        let dryRun = try run(["import", "households", csv, "--division", "411325000000", "--dry-run", "--data", folder.path])
+        let first = try run(["import", "households", csv, "--division", "411325000000", "--data", folder.path])
+        let second = try run(["import", "households", csv, "--village", "411325000000", "--data", folder.path])
+        // then: progress as plain lines when piped, then the counts
+        #expect(dryRun.status == 0 && dryRun.output.contains("dry run: nothing written"), "\(dryRun.errors)")
+        #expect(first.status == 0 && first.output.contains("checking: ") && first.output.contains("\nhouseholds: "), "\(first.errors)")
+        #expect(first.output.contains("unchanged, 0 left out") && first.output.contains(" 0 updated, 0 unchanged"))
+        #expect(second.output.contains("households: 0 added, 0 updated, ") && second.output.contains("people: 0 added, 0 updated, "))
+        let figures = try run(["report", "figures", "--division", "411325000000", "--year", "2026", "--format", "json", "--data", folder.path])
+        #expect(figures.output.contains("\"population\" : 20"), "\(figures.output)")
+    }
+
+    @Test func anImportWithProblemsNamesThemAndFailsWithoutWriting() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(try run(["demo", "--data", folder.path]).status == 0)
+        let csv = folder.appendingPathComponent("bad.csv")
+        try Data("户编号,姓名,身份证号,与户主关系\n9001,甲,411324197505050011,户主\n".utf8).write(to: csv)
+        let report = folder.appendingPathComponent("problems.xlsx").path
+        let outcome = try run(["import", "households", csv.path, "--village", "411324104201", "--report", report, "--data", folder.path])
+        #expect(outcome.status == 1)
+        #expect(outcome.output.contains("row 2, 身份证号") && outcome.output.contains("校验位"), "\(outcome.output)")
+        #expect(outcome.errors.contains("1 problems; nothing imported"))
+        #expect(FileManager.default.fileExists(atPath: report))
+        let pdf = folder.appendingPathComponent("roster.xlsx")
+        try Data("%PDF-1.5".utf8).write(to: pdf)
+        let refused = try run(["import", "households", pdf.path, "--village", "411324104201", "--data", folder.path])
+        #expect(refused.status == 1 && refused.errors.contains("这是 PDF 文件"))
+    }
+
     private func listenOnFreePort() throws -> (Int32, Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
