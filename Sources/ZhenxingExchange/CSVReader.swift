@@ -16,8 +16,8 @@ public struct CSVReader: TableSource {
     /// The file's size in bytes.
     let size: Int
 
-    /// The file name.
-    public var sheetName: String { url.lastPathComponent }
+    /// CSV files have no sheets.
+    public var sheetName: String { "" }
 
     /// Opens a file; without `encoding` it is UTF-8 when it has a byte-order mark or is valid UTF-8,
     /// GB18030 when that decodes it, and refused otherwise.

@@ -148,7 +148,8 @@ public enum RosterImport {
         let villages = try await database.read { sql in
             try await sql.raw("SELECT code FROM divisions WHERE code LIKE \(bind: options.division.prefix + "%")").all(decodingColumn: "code", as: String.self)
         }.filter { (try? DivisionCode(validating: $0))?.level == .village }
-        let (layout, sheet, _) = try layout(of: file, sheet: options.sheet, encoding: options.encoding, mapping: options.mapping)
+        let (layout, sheetName, _) = try layout(of: file, sheet: options.sheet, encoding: options.encoding, mapping: options.mapping)
+        let sheet = sheetName.isEmpty ? fileName : sheetName  // what problems name: the sheet, or the CSV file
         guard layout.missing.isEmpty else {
             throw ExchangeError(
                 zh: "缺少必需的列：\(layout.missing.map(\.title.zh).joined(separator: "、"))；文件第 \(layout.headerRow) 行的列名为：\(layout.headers.filter { !$0.isEmpty }.joined(separator: "、"))",
@@ -195,7 +196,7 @@ public enum RosterImport {
         continuation.onTermination = { _ in gate.cancel() }
         DispatchQueue.global().async {
             do {
-                let rejectedWriter = try rejectedRows.map { try XLSXWriter(url: $0, sheet: sheet.isEmpty ? "待修改" : sheet) }
+                let rejectedWriter = try rejectedRows.map { try XLSXWriter(url: $0, sheet: sheetName.isEmpty ? "待修改" : sheetName) }
                 try rejectedWriter?.append(layout.headers + ["问题"])
                 var grouper = RosterGrouper()
                 var batch: [RosterGroup] = []

@@ -29,7 +29,7 @@ public struct TableRow: Sendable {
 
 /// A file of rows read front to back without holding it in memory.
 public protocol TableSource {
-    /// The sheet read (the file name for CSV).
+    /// The sheet read (empty for CSV).
     var sheetName: String { get }
     /// Calls `body` with each row in order until it returns false or the rows end; `progress` gets the
     /// fraction of the file read so far.

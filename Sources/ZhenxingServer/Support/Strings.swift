@@ -257,6 +257,7 @@ enum Strings {
         "import_updated": .init(zh: "更新", en: "Updated"),
         "import_unchanged": .init(zh: "无变化", en: "Unchanged"),
         "import_people": .init(zh: "人员", en: "People"),
+        "import_households": .init(zh: "户数", en: "Households"),
         "import_download_problems": .init(zh: "下载问题清单（xlsx）", en: "Download the problems (xlsx)"),
         "import_download_rejected": .init(zh: "下载待修改的行（xlsx）", en: "Download the rows to fix (xlsx)"),
         "import_row": .init(zh: "行", en: "Row"),

@@ -259,7 +259,7 @@ struct ImportPages: Sendable {
         let households: Int
         let problemCount: Int
         let problems: [ProblemRow]
-        let moreProblems: Int
+        let moreProblems: Int?
         let counts: [CountRow]
         let rejectedHouseholds: Int
         let problemsHref: String?
@@ -305,7 +305,7 @@ struct ImportPages: Sendable {
             problems: (report?.problems.prefix(200) ?? []).map {
                 ProblemRow(row: $0.row, column: $0.column, value: $0.value, reason: $0.reason.text(language))
             },
-            moreProblems: max(0, (report?.problemCount ?? 0) - 200),
+            moreProblems: (report?.problemCount ?? 0) > 200 ? (report?.problemCount ?? 0) - 200 : nil,
             counts: report.map { [
                 CountRow(label: Strings.text("households", language), added: $0.householdCounts.added, updated: $0.householdCounts.updated,
                          unchanged: $0.householdCounts.unchanged),
