@@ -202,6 +202,8 @@ public enum ProblemReport {
 /// A roster row read into domain values, with the problems found in it.
 struct RosterLine: Sendable {
     let row: Int
+    /// Village and number: the household's key.
+    var key: String { village + "/" + householdNumber }
     /// The village code: the 村代码 cell, or the village imported into.
     var village: String
     /// The row's cells as text, for the file of rows to fix.
@@ -220,16 +222,29 @@ struct RosterRowReader: Sendable {
     let sheet: String
     /// The village rows without a 村代码 belong to ("" when importing into a township or county).
     let defaultVillage: String
+    /// The column of each field, by the field's position in `RosterField.allCases`.
+    private let columns: [Int?]
+    private static let fieldIndex = Dictionary(uniqueKeysWithValues: RosterField.allCases.enumerated().map { ($1, $0) })
+
+    init(layout: RosterLayout, sheet: String, defaultVillage: String) {
+        self.layout = layout
+        self.sheet = sheet
+        self.defaultVillage = defaultVillage
+        columns = RosterField.allCases.map(layout.column(of:))
+    }
+
+    /// The header of a field's column as in the file (the field's own title when absent).
+    func column(_ field: RosterField) -> String {
+        columns[Self.fieldIndex[field]!].map { layout.headers[$0] } ?? field.title.zh
+    }
 
     func read(_ row: TableRow) -> RosterLine {
         var problems: [ImportProblem] = []
         func value(_ field: RosterField) -> String? {
-            guard let column = layout.column(of: field) else { return nil }
-            return row.text(column).trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{3000}")))
+            columns[Self.fieldIndex[field]!].map(row.trimmed)
         }
         func problem(_ field: RosterField, _ value: String, _ reason: LocalizedText) {
-            let header = layout.column(of: field).map { layout.headers[$0] } ?? field.title.zh
-            problems.append(ImportProblem(sheet: sheet, row: row.number, column: header, value: value, reason: reason))
+            problems.append(ImportProblem(sheet: sheet, row: row.number, column: column(field), value: value, reason: reason))
         }
         let number = value(.householdNumber) ?? ""
         if number.isEmpty {
@@ -315,8 +330,7 @@ struct RosterRowReader: Sendable {
     /// Reads the household's fields from its head's row.
     func householdDraft(_ line: RosterLine, village: DivisionCode, problems: inout [ImportProblem]) -> HouseholdDraft {
         func problem(_ field: RosterField, _ value: String, _ reason: LocalizedText) {
-            let header = layout.column(of: field).map { layout.headers[$0] } ?? field.title.zh
-            problems.append(ImportProblem(sheet: sheet, row: line.row, column: header, value: value, reason: reason))
+            problems.append(ImportProblem(sheet: sheet, row: line.row, column: column(field), value: value, reason: reason))
         }
         var group: Int?
         if let text = line.household[.group] {
@@ -359,9 +373,14 @@ struct RosterRowReader: Sendable {
     static func digits(_ text: String) -> String { text.filter(\.isASCII).filter(\.isNumber) }
 
     static func relation(_ text: String) -> Relation? {
-        let trimmed = text.replacingOccurrences(of: " ", with: "")
-        if let relation = Relation.allCases.first(where: { $0.title.zh == trimmed || $0.title.en.lowercased() == trimmed.lowercased() || $0.rawValue == trimmed }) {
-            return relation
+        relations[text.replacingOccurrences(of: " ", with: "").lowercased()]
+    }
+
+    /// Names, English titles and common synonyms of the relations, lower case.
+    private static let relations: [String: Relation] = {
+        var table: [String: Relation] = [:]
+        for relation in Relation.allCases {
+            for name in [relation.title.zh, relation.title.en.lowercased(), relation.rawValue] { table[name] = relation }
         }
         let synonyms: [String: Relation] = [
             "本人": .head, "户主本人": .head, "妻": .spouse, "妻子": .spouse, "夫": .spouse, "丈夫": .spouse,
@@ -372,27 +391,41 @@ struct RosterRowReader: Sendable {
             "公公": .parent, "婆婆": .parent, "岳父": .parent, "岳母": .parent, "兄": .sibling, "弟": .sibling, "姐": .sibling, "妹": .sibling,
             "哥哥": .sibling, "弟弟": .sibling, "姐姐": .sibling, "妹妹": .sibling, "兄弟": .sibling, "姐妹": .sibling,
         ]
-        return synonyms[trimmed]
-    }
+        return table.merging(synonyms) { first, _ in first }
+    }()
 
     static func attribute(_ text: String) -> HouseholdAttribute? {
-        if let attribute = HouseholdAttribute.allCases.first(where: { $0.title.zh == text || $0.rawValue == text || $0.title.en.lowercased() == text.lowercased() }) {
-            return attribute
+        attributes[text.lowercased()]
+    }
+
+    private static let attributes: [String: HouseholdAttribute] = {
+        var table: [String: HouseholdAttribute] = [:]
+        for attribute in HouseholdAttribute.allCases {
+            for name in [attribute.title.zh, attribute.title.en.lowercased(), attribute.rawValue] { table[name] = attribute }
         }
         let synonyms: [String: HouseholdAttribute] = [
             "一般农户": .ordinary, "一般贫困户": .ordinary, "普通户": .ordinary, "一般": .ordinary,
             "低保": .subsistence, "低保贫困户": .subsistence, "低保户": .subsistence,
             "五保户": .destitute, "五保": .destitute, "特困户": .destitute, "特困供养": .destitute, "五保贫困户": .destitute, "特困供养贫困户": .destitute,
         ]
-        return synonyms[text]
-    }
+        return table.merging(synonyms) { first, _ in first }
+    }()
 
     static func cause(_ text: String) -> PovertyCause? {
-        let trimmed = text.hasSuffix("致贫") ? String(text.dropLast(2)) : text
-        return PovertyCause.allCases.first { $0.title.zh == trimmed || $0.rawValue == trimmed || $0.title.en.lowercased() == trimmed.lowercased() }
-            ?? ["病": .illness, "残": .disability, "学": .education, "灾": .disaster, "缺技术": .lackOfSkills, "交通落后": .poorTransport,
-                "自身发展动力不足": .lackOfMotivation, "缺劳动力": .lackOfLabour][trimmed.hasPrefix("因") ? String(trimmed.dropFirst()) : trimmed]
+        let trimmed = (text.hasSuffix("致贫") ? String(text.dropLast(2)) : text).lowercased()
+        return causes[trimmed] ?? causes[trimmed.hasPrefix("因") ? String(trimmed.dropFirst()) : trimmed]
     }
+
+    private static let causes: [String: PovertyCause] = {
+        var table: [String: PovertyCause] = [
+            "病": .illness, "残": .disability, "学": .education, "灾": .disaster, "缺技术": .lackOfSkills, "交通落后": .poorTransport,
+            "自身发展动力不足": .lackOfMotivation, "缺劳动力": .lackOfLabour,
+        ]
+        for cause in PovertyCause.allCases {
+            for name in [cause.title.zh, cause.title.en.lowercased(), cause.rawValue] { table[name] = cause }
+        }
+        return table
+    }()
 
     static func unknownCause(_ text: String) -> LocalizedText {
         LocalizedText(zh: "致贫原因“\(text)”无法识别，可填：\(PovertyCause.allCases.map(\.title.zh).joined(separator: "、"))",

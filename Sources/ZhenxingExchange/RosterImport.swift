@@ -107,8 +107,10 @@ public enum RosterImport {
         public var problems: [ImportProblem] = []
         /// Every problem, counted.
         public var problemCount = 0
+        /// Households (village/number) left out because of their problems.
+        var rejected: Set<String> = []
         /// Households left out because of their problems.
-        public var rejectedHouseholds = 0
+        public var rejectedHouseholds: Int { rejected.count }
         /// Households added, updated, unchanged.
         public var householdCounts = Counts()
         /// People added, updated, unchanged.
@@ -159,102 +161,26 @@ public enum RosterImport {
             throw ExchangeError(zh: "导入到乡镇或县时，文件需要“村代码”列，指明每户属于哪个村", en: "Importing into a township or county needs a 村代码 (village code) column")
         }
         let reader = RosterRowReader(layout: layout, sheet: sheet, defaultVillage: options.division.level == .village ? options.division.rawValue : "")
-        // Pass 1: every row checked; only ID keys and household numbers are kept.
-        let checked = try await onThread {
-            var checker = Checker(reader: reader, villages: Set(villages))
-            let source = try TableFile.open(file, sheet: options.sheet, encoding: options.encoding)
-            try source.rows(progress: { fraction in checker.fraction = fraction }) { row in
-                guard row.number > layout.headerRow, !row.isBlank else { return true }
-                checker.add(reader.read(row))
-                if checker.rows % 2_000 == 0 {
-                    progress(Progress(phase: .checking, rowsRead: checker.rows, rowsChecked: 0, rowsWritten: 0, fraction: checker.fraction))
-                }
-                return true
-            }
-            checker.finishHousehold()
-            return checker
-        }
-        var checker = checked
-        let rowsRead = checked.rows
-        try await checker.checkRegistered(in: database) { done in
-            progress(Progress(phase: .checking, rowsRead: rowsRead, rowsChecked: done, rowsWritten: 0, fraction: 1))
-        }
-        checker.problems.sort { ($0.row, $0.column) < ($1.row, $1.column) }
-        var report = Report(sheet: sheet, layout: layout, rows: checker.rows, households: checker.householdRows.count,
-                            problems: checker.problems, problemCount: checker.problemCount, rejectedHouseholds: checker.badHouseholds.count)
-        let write = !options.dryRun && (options.mode == .validOnly || checker.problemCount == 0)
-        guard write || rejectedRows != nil else {
-            progress(Progress(phase: .done, rowsRead: checker.rows, rowsChecked: checker.rows, rowsWritten: 0, fraction: 1))
-            return report
-        }
-        // Pass 2: households in batches, read on one thread and written on another, in one transaction.
-        let problemsByRow = Dictionary(grouping: checker.problems, by: \.row)
-        let bad = checker.badHouseholds
-        let mapped = Set(layout.fields.compactMap { $0 })
-        let (batches, continuation) = AsyncThrowingStream<[RosterGroup], any Error>.makeStream()
-        let gate = Gate()
-        continuation.onTermination = { _ in gate.cancel() }
-        DispatchQueue.global().async {
-            do {
-                let rejectedWriter = try rejectedRows.map { try XLSXWriter(url: $0, sheet: sheetName.isEmpty ? "待修改" : sheetName) }
-                try rejectedWriter?.append(layout.headers + ["问题"])
-                var grouper = RosterGrouper()
-                var batch: [RosterGroup] = []
-                func emit(_ group: RosterGroup) throws {
-                    if bad.contains(group.key) {
-                        for line in group.lines {
-                            let reasons = problemsByRow[line.row]?.map { "\($0.column)：\($0.reason.zh)" }.joined(separator: "；")
-                            try rejectedWriter?.append(line.cells + [reasons ?? "同户其他成员有问题"])
-                        }
-                        return
-                    }
-                    guard write else { return }
-                    batch.append(group)
-                    if batch.count == 500 {
-                        guard gate.wait() else { throw CancellationError() }
-                        continuation.yield(batch)
-                        batch = []
-                    }
-                }
-                let source = try TableFile.open(file, sheet: options.sheet, encoding: options.encoding)
-                try source.rows(progress: { _ in }) { row in
-                    guard row.number > layout.headerRow, !row.isBlank else { return true }
-                    var line = reader.read(row)
-                    line.cells = (0..<layout.headers.count).map(row.text)
-                    if let group = grouper.add(line) { try emit(group) }
-                    return !gate.cancelled
-                }
-                if let group = grouper.finish() { try emit(group) }
-                if !batch.isEmpty, gate.wait() { continuation.yield(batch) }
-                try rejectedWriter?.finish()
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
+        let pass = Pass(file: file, fileName: fileName, options: options, reader: reader, villages: Set(villages), database: database, actor: actor,
+                        progress: progress)
+        // All or nothing (and a dry run): one pass that checks and writes in one transaction, rolled back
+        // at the end if any row has a problem. The valid set: that pass first, then a second that writes
+        // the households without problems and returns the others as a file.
+        var report = try await pass.run(commit: !options.dryRun && options.mode == .allOrNothing, skipping: [], problemsByRow: [:], rejectedRows: nil)
+        if options.mode == .validOnly && !options.dryRun {
+            let rejected = report.rejected
+            let problemsByRow = Dictionary(grouping: report.problems, by: \.row)
+            let second = try await pass.run(commit: true, skipping: rejected, problemsByRow: problemsByRow, rejectedRows: rejectedRows)
+            report.householdCounts = second.householdCounts
+            report.peopleCounts = second.peopleCounts
+            report.written = second.written
+            if second.problemCount > 0 {  // registered elsewhere between the passes
+                report.problems += second.problems
+                report.problemCount += second.problemCount
+                report.rejected.formUnion(second.rejected)
             }
         }
-        var households = Counts(), people = Counts(), written = 0
-        if write {
-            try await database.transaction { sql in
-                for try await batch in batches {
-                    try await Writer(asOf: options.asOf, mapped: mapped, reader: reader)
-                        .write(batch, households: &households, people: &people, in: sql)
-                    written += batch.reduce(0) { $0 + $1.lines.count }
-                    gate.signal()
-                    progress(Progress(phase: .writing, rowsRead: checker.rows, rowsChecked: checker.rows, rowsWritten: written, fraction: Double(written) / Double(max(1, checker.rows))))
-                }
-                try await AuditLog.record(.importFile, entity: "roster", key: fileName, division: options.division, after: [
-                    "households_added": households.added, "households_updated": households.updated, "households_unchanged": households.unchanged,
-                    "people_added": people.added, "people_updated": people.updated, "people_unchanged": people.unchanged,
-                    "rejected_households": checker.badHouseholds.count,
-                ], by: actor, in: sql)
-            }
-        } else {
-            for try await _ in batches {}
-        }
-        report.householdCounts = households
-        report.peopleCounts = people
-        report.written = write
-        progress(Progress(phase: .done, rowsRead: checker.rows, rowsChecked: checker.rows, rowsWritten: written, fraction: 1))
+        progress(Progress(phase: .done, rowsRead: report.rows, rowsChecked: report.rows, rowsWritten: report.written ? report.rows : 0, fraction: 1))
         return report
     }
 
@@ -266,11 +192,19 @@ public enum RosterImport {
     }
 }
 
-/// Two batches in flight at most between the reading thread and the writer; cancellable.
+/// Two batches in flight at most between the reading thread and the writer; cancellable; and how
+/// far reading has got, for progress.
 final class Gate: @unchecked Sendable {
     private let semaphore = DispatchSemaphore(value: 2)
     private let lock = NSLock()
     private var isCancelled = false
+    private var read: (rows: Int, fraction: Double) = (0, 0)
+
+    /// Rows read and the fraction of the file.
+    var reading: (rows: Int, fraction: Double) {
+        get { lock.withLock { read } }
+        set { lock.withLock { read = newValue } }
+    }
 
     var cancelled: Bool { lock.withLock { isCancelled } }
 
@@ -320,12 +254,11 @@ struct RosterGrouper {
     }
 }
 
-/// The first pass's state: problems, ID keys, households seen.
+/// What reading has found so far: problems, ID keys, households seen.
 struct Checker: Sendable {
     let reader: RosterRowReader
     let villages: Set<String>
     var rows = 0
-    var fraction = 0.0
     var problems: [ImportProblem] = []
     var problemCount = 0
     var badHouseholds: Set<String> = []
@@ -340,13 +273,17 @@ struct Checker: Sendable {
         self.villages = villages
     }
 
-    mutating func add(_ line: RosterLine) {
+    /// Adds a row; returns the household it completed, checked.
+    mutating func add(_ line: RosterLine) -> RosterGroup? {
         rows += 1
-        if let group = grouper.add(line) { check(group) }
+        guard let group = grouper.add(line) else { return nil }
+        return check(group)
     }
 
-    mutating func finishHousehold() {
-        if let group = grouper.finish() { check(group) }
+    /// The last household, checked.
+    mutating func finish() -> RosterGroup? {
+        guard let group = grouper.finish() else { return nil }
+        return check(group)
     }
 
     mutating func note(_ problem: ImportProblem, household: String) {
@@ -355,7 +292,7 @@ struct Checker: Sendable {
         badHouseholds.insert(household)
     }
 
-    private mutating func check(_ group: RosterGroup) {
+    private mutating func check(_ group: RosterGroup) -> RosterGroup {
         let number = group.number, key = group.key
         for line in group.lines {
             for problem in line.problems { note(problem, household: key) }
@@ -370,60 +307,137 @@ struct Checker: Sendable {
                 }
             }
         }
-        guard !number.isEmpty else { return }
+        guard !number.isEmpty else { return group }
         if let first = householdRows[key] {
             note(problem(group.lines[0], .householdNumber, number, LocalizedText(
                 zh: "户编号 \(number) 的成员行应排在一起（第 \(first) 行已出现）", en: "The rows of household \(number) must be together (first seen in row \(first))")),
                  household: key)
-            return
+            return group
         }
         householdRows[key] = group.lines[0].row
         for problem in RosterImport.householdProblems(group, reader: reader, villages: villages).problems { note(problem, household: key) }
+        return group
     }
 
     private func problem(_ line: RosterLine, _ field: RosterField, _ value: String, _ reason: LocalizedText) -> ImportProblem {
-        ImportProblem(sheet: reader.sheet, row: line.row, column: reader.layout.column(of: field).map { reader.layout.headers[$0] } ?? field.title.zh,
-                      value: value, reason: reason)
+        ImportProblem(sheet: reader.sheet, row: line.row, column: reader.column(field), value: value, reason: reason)
     }
+}
 
-    /// Refuses ID numbers registered in another household, in chunks of 1,000.
-    mutating func checkRegistered(in database: Database, progress: (Int) -> Void) async throws {
-        struct Found: Decodable {
-            let residentId: String
-            let villageCode: String?
-            let number: String?
-        }
-        let anyone = try await database.read { sql in
-            try await sql.raw("SELECT id FROM people LIMIT 1").first(decodingColumn: "id", as: Int.self)
-        }
-        guard anyone != nil else { return progress(rows) }
-        let keys = Array(ids.keys)
-        var done = 0
-        for start in stride(from: 0, to: keys.count, by: 1_000) {
-            let chunk = keys[start..<min(start + 1_000, keys.count)].map(RosterImport.idNumber)
-            let found = try await database.read { sql in
-                try await sql.raw("""
-                    SELECT p.resident_id, h.village_code, h.number FROM people p
-                    LEFT JOIN memberships m ON m.person_id = p.id AND m.to_date IS NULL
-                    LEFT JOIN households h ON h.id = m.household_id
-                    WHERE p.resident_id IN (\(binds: chunk))
-                    """).all(decoding: Found.self, keyDecodingStrategy: .convertFromSnakeCase)
+/// One pass over the file: rows are read and checked on a thread of their own and handed, 500
+/// households at a time, to the writer in one transaction (both cores busy). The transaction
+/// commits only when asked to and, in all-or-nothing mode, when no row had a problem.
+struct Pass: Sendable {
+    let file: URL
+    let fileName: String
+    let options: RosterImport.Options
+    let reader: RosterRowReader
+    let villages: Set<String>
+    let database: Database
+    let actor: AuditActor
+    let progress: @Sendable (RosterImport.Progress) -> Void
+
+    private struct RolledBack: Error {}
+
+    /// Reads, checks and writes; households in `skipping` go to `rejectedRows` with their problems instead.
+    func run(commit: Bool, skipping: Set<String>, problemsByRow: [Int: [ImportProblem]], rejectedRows: URL?) async throws -> RosterImport.Report {
+        let layout = reader.layout
+        let (batches, continuation) = AsyncThrowingStream<[RosterGroup], any Error>.makeStream()
+        let (finished, done) = AsyncThrowingStream<Checker, any Error>.makeStream()
+        let gate = Gate()
+        continuation.onTermination = { _ in gate.cancel() }
+        let (file, options, reader, villages, progress) = (file, options, reader, villages, progress)
+        DispatchQueue.global().async {
+            do {
+                let rejectedWriter = try rejectedRows.map {
+                    try XLSXWriter(url: $0, sheet: reader.sheet == fileName ? "待修改" : reader.sheet)
+                }
+                try rejectedWriter?.append(layout.headers + ["问题"])
+                var checker = Checker(reader: reader, villages: villages)
+                var batch: [RosterGroup] = []
+                var fraction = 0.0
+                func take(_ group: RosterGroup) throws {
+                    if skipping.contains(group.key) {
+                        for line in group.lines {
+                            let reasons = problemsByRow[line.row]?.map { "\($0.column)：\($0.reason.zh)" }.joined(separator: "；")
+                            try rejectedWriter?.append(line.cells + [reasons ?? "同户其他成员有问题"])
+                        }
+                        return
+                    }
+                    // A household with a problem is not written; in all-or-nothing mode nothing will be.
+                    guard !checker.badHouseholds.contains(group.key) else { return }
+                    batch.append(group)
+                    if batch.count == 500 {
+                        guard gate.wait() else { throw CancellationError() }
+                        continuation.yield(batch)
+                        batch = []
+                    }
+                }
+                let source = try TableFile.open(file, sheet: options.sheet, encoding: options.encoding)
+                try source.rows(progress: { fraction = $0 }) { row in
+                    guard row.number > layout.headerRow, !row.isBlank else { return true }
+                    var line = reader.read(row)
+                    if !skipping.isEmpty, skipping.contains(line.key) { line.cells = (0..<layout.headers.count).map(row.text) }
+                    if let group = checker.add(line) { try take(group) }
+                    if checker.rows % 1_000 == 0 {
+                        gate.reading = (checker.rows, fraction)
+                        if checker.rows % 5_000 == 0, checker.rows <= 5_000 || !commit {
+                            progress(RosterImport.Progress(phase: .checking, rowsRead: checker.rows, rowsChecked: checker.rows, rowsWritten: 0, fraction: fraction))
+                        }
+                    }
+                    return !gate.cancelled
+                }
+                if let group = checker.finish() { try take(group) }
+                if !batch.isEmpty, gate.wait() { continuation.yield(batch) }
+                try rejectedWriter?.finish()
+                done.yield(checker)
+                done.finish()
+                continuation.finish()
+            } catch {
+                done.finish(throwing: error)
+                continuation.finish(throwing: error)
             }
-            for row in found {
-                guard let id = try? ResidentID(validating: row.residentId), let entry = ids[RosterImport.key(id)] else { continue }
-                guard "\(row.villageCode ?? "")/\(row.number ?? "")" != entry.household else { continue }
-                let reason = row.villageCode == nil
-                    ? LocalizedText(zh: "此人已登记，但目前不属于任何户：请在人员档案中办理", en: "This person is registered but in no household: handle it in their file")
-                    : entry.household.hasPrefix((row.villageCode ?? "") + "/")
-                    ? LocalizedText(zh: "此人已是本村第 \(row.number ?? "") 户的成员：户内变动请先在农户档案中办理迁出",
-                                    en: "This person is already in household \(row.number ?? "") of this village: record the move in the household file first")
-                    : LocalizedText(zh: "此人已登记在其他村的户中", en: "This person is registered in a household of another village")
-                note(ImportProblem(sheet: reader.sheet, row: entry.row, column: reader.layout.column(of: .residentID).map { reader.layout.headers[$0] } ?? "",
-                                   value: id.masked, reason: reason), household: entry.household)
-            }
-            done += chunk.count
-            progress(done)
         }
+        var households = RosterImport.Counts(), people = RosterImport.Counts(), written = 0
+        var registered: [ImportProblem] = [], registeredBad: Set<String> = []
+        let writer = Writer(asOf: options.asOf, mapped: Set(layout.fields.compactMap { $0 }), reader: reader)
+        var checked: Checker?
+        do {
+            try await database.transaction { sql in
+                for try await batch in batches {
+                    let found = try await writer.write(batch, households: &households, people: &people, in: sql)
+                    registered += found.problems
+                    registeredBad.formUnion(found.households)
+                    written += batch.reduce(0) { $0 + $1.lines.count }
+                    gate.signal()
+                    if commit {
+                        let reading = gate.reading
+                        progress(RosterImport.Progress(phase: .writing, rowsRead: reading.rows, rowsChecked: reading.rows, rowsWritten: written,
+                                                       fraction: reading.fraction))
+                    }
+                }
+                for try await result in finished { checked = result }
+                guard let checked, checked.rows > 0 else {
+                    throw ExchangeError(zh: "文件只有表头（第 \(layout.headerRow) 行），没有数据行", en: "The file has a header (row \(layout.headerRow)) but no data rows")
+                }
+                let clean = checked.problemCount + registered.count == 0
+                guard commit, clean || options.mode == .validOnly else { throw RolledBack() }
+                try await AuditLog.record(.importFile, entity: "roster", key: fileName, division: options.division, after: [
+                    "households_added": households.added, "households_updated": households.updated, "households_unchanged": households.unchanged,
+                    "people_added": people.added, "people_updated": people.updated, "people_unchanged": people.unchanged,
+                    "rejected_households": checked.badHouseholds.count + skipping.count,
+                ], by: actor, in: sql)
+            }
+        } catch is RolledBack {}
+        guard let checked else { throw CancellationError() }
+        var report = RosterImport.Report(sheet: reader.sheet, layout: layout, rows: checked.rows, households: checked.householdRows.count)
+        report.problems = (checked.problems + registered).sorted { ($0.row, $0.column) < ($1.row, $1.column) }
+        report.problemCount = checked.problemCount + registered.count
+        report.rejected = checked.badHouseholds.union(registeredBad).union(skipping)
+        report.householdCounts = households
+        report.peopleCounts = people
+        report.written = commit && (report.problemCount == 0 || options.mode == .validOnly)
+        return report
     }
 }
 
@@ -518,6 +532,8 @@ struct Writer {
         let phone: String
         let householdId: Int?
         let relation: String?
+        let villageCode: String?
+        let number: String?
 
         var facts: PersonFacts {
             PersonFacts(name: name, ethnicity: ethnicity, education: education, inSchool: inSchool, health: health, labour: labour,
@@ -526,21 +542,45 @@ struct Writer {
         }
     }
 
-    func write(_ groups: [RosterGroup], households: inout RosterImport.Counts, people: inout RosterImport.Counts, in sql: any SQLDatabase) async throws {
+    /// Writes the households of `batch`, except those with a member registered in another household
+    /// (or in none), which come back as problems.
+    func write(_ batch: [RosterGroup], households: inout RosterImport.Counts, people: inout RosterImport.Counts, in sql: any SQLDatabase) async throws
+        -> (problems: [ImportProblem], households: Set<String>) {
         let now = Timestamp.now()
-        let keys = Set(groups.map(\.key))
+        let keys = Set(batch.map(\.key))
         let storedHouseholds = Dictionary(uniqueKeysWithValues: try await sql.raw("""
             SELECT id, village_code, number, group_number, natural_village, address, attribute, main_cause, other_causes FROM households
-            WHERE village_code IN (\(binds: Array(Set(groups.map(\.village))))) AND number IN (\(binds: Array(Set(groups.map(\.number)))))
+            WHERE village_code IN (\(binds: Array(Set(batch.map(\.village))))) AND number IN (\(binds: Array(Set(batch.map(\.number)))))
             """).all(decoding: StoredHousehold.self, keyDecodingStrategy: .convertFromSnakeCase)
             .map { ($0.villageCode + "/" + $0.number, $0) }.filter { keys.contains($0.0) })
-        let ids = groups.flatMap { $0.lines.compactMap { $0.person?.residentID.value } }
+        let ids = batch.flatMap { $0.lines.compactMap { $0.person?.residentID.value } }
         let storedPeople = Dictionary(uniqueKeysWithValues: try await sql.raw("""
             SELECT p.id, p.resident_id, p.name, p.ethnicity, p.education, p.in_school, p.health, p.labour, p.employment, p.months_worked,
-                   p.medical_insurance, p.pension_insurance, p.party_member, p.phone, m.household_id, m.relation
-            FROM people p LEFT JOIN memberships m ON m.person_id = p.id AND m.to_date IS NULL
+                   p.medical_insurance, p.pension_insurance, p.party_member, p.phone, m.household_id, m.relation, h.village_code, h.number
+            FROM people p LEFT JOIN memberships m ON m.person_id = p.id AND m.to_date IS NULL LEFT JOIN households h ON h.id = m.household_id
             WHERE p.resident_id IN (\(binds: ids))
             """).all(decoding: StoredPerson.self, keyDecodingStrategy: .convertFromSnakeCase).map { ($0.residentId, $0) })
+        // Someone already registered must be a member of this very household.
+        var problems: [ImportProblem] = []
+        var refused: Set<String> = []
+        for group in batch {
+            for line in group.lines {
+                guard let person = line.person, let stored = storedPeople[person.residentID.value] else { continue }
+                let reason: LocalizedText? = switch (stored.villageCode, stored.number) {
+                case (nil, _), (_, nil):
+                    LocalizedText(zh: "此人已登记，但目前不属于任何户：请在人员档案中办理", en: "This person is registered but in no household: handle it in their file")
+                case (group.village, group.number): nil
+                case (group.village, let number?):
+                    LocalizedText(zh: "此人已是本村第 \(number) 户的成员：户内变动请先在农户档案中办理迁出",
+                                  en: "This person is already in household \(number) of this village: record the move in the household file first")
+                default: LocalizedText(zh: "此人已登记在其他村的户中", en: "This person is registered in a household of another village")
+                }
+                guard let reason else { continue }
+                problems.append(ImportProblem(sheet: reader.sheet, row: line.row, column: reader.column(.residentID), value: person.residentID.masked, reason: reason))
+                refused.insert(group.key)
+            }
+        }
+        let groups = batch.filter { !refused.contains($0.key) }
 
         // Households: new ones in bulk, changed ones updated.
         var newHouseholds: [[any Encodable & Sendable]] = []
@@ -617,9 +657,6 @@ struct Writer {
                     if stored.householdId == nil {
                         newMembers.append((draft.residentID.value, householdID, relation))
                         touched.insert(group.key)
-                    } else if stored.householdId != householdID {
-                        throw ExchangeError(zh: "第 \(line.row) 行：此人在检查之后被登记到了其他户，导入已撤销，请重新导入",
-                                            en: "Row \(line.row): this person was registered in another household after the check; the import was undone, run it again")
                     } else if stored.relation != relation.rawValue {
                         touched.insert(group.key)
                         try await sql.raw("""
@@ -658,6 +695,7 @@ struct Writer {
                 households.unchanged += 1
             }
         }
+        return (problems, refused)
     }
 
     /// The stored facts with the columns the file has taken from the file.

@@ -18,7 +18,23 @@ public struct TableRow: Sendable {
 
     /// The text of column `index` (0-based), empty when absent.
     public func text(_ index: Int) -> String {
-        index < cells.count ? String(decoding: cells[index], as: UTF8.self) : ""
+        index < cells.count ? cells[index].withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) } : ""
+    }
+
+    /// The text of column `index` without leading and trailing white space (ASCII, and the
+    /// ideographic space U+3000 that Chinese input methods type), trimmed on the bytes.
+    public func trimmed(_ index: Int) -> String {
+        guard index < cells.count else { return "" }
+        return cells[index].withUnsafeBufferPointer { buffer in
+            var start = 0, end = buffer.count
+            while start < end {
+                if buffer[start] <= 0x20 { start += 1 } else if end - start >= 3, buffer[start] == 0xE3, buffer[start + 1] == 0x80, buffer[start + 2] == 0x80 { start += 3 } else { break }
+            }
+            while end > start {
+                if buffer[end - 1] <= 0x20 { end -= 1 } else if end - start >= 3, buffer[end - 3] == 0xE3, buffer[end - 2] == 0x80, buffer[end - 1] == 0x80 { end -= 3 } else { break }
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self)
+        }
     }
 
     /// Whether every cell is empty or white space.

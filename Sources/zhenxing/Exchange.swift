@@ -77,7 +77,7 @@ struct Import: AsyncParsableCommand {
                 try await Migrator(database: database).migrate()
                 let (layout, _, _) = try RosterImport.layout(of: url, sheet: sheet, encoding: encodingChoice, mapping: mapping)
                 if !layout.unmatched.isEmpty {
-                    print("Ignored columns (未识别的列，已忽略): " + layout.unmatched.map(\.header).joined(separator: "、")
+                    say("Ignored columns (未识别的列，已忽略): " + layout.unmatched.map(\.header).joined(separator: "、")
                         + "  — use --map HEADER=FIELD to import them")
                 }
                 let start = ContinuousClock.now
@@ -89,22 +89,22 @@ struct Import: AsyncParsableCommand {
                 let elapsed = (ContinuousClock.now - start).components
                 let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
                 for problem in result.problems.prefix(20) {
-                    print("row \(problem.row), \(problem.column) \"\(problem.value)\": \(problem.reason.zh) (\(problem.reason.en))")
+                    say("row \(problem.row), \(problem.column) \"\(problem.value)\": \(problem.reason.zh) (\(problem.reason.en))")
                 }
-                if result.problemCount > 20 { print("… \(result.problemCount - 20) more problems (\(result.problemCount) in all)") }
+                if result.problemCount > 20 { say("… \(result.problemCount - 20) more problems (\(result.problemCount) in all)") }
                 if let report { try ProblemReport.write(result.problems, to: URL(fileURLWithPath: report)) }
                 let h = result.householdCounts, p = result.peopleCounts
-                print("""
+                say("""
                     \(result.rows) rows, \(result.households) households read from \(result.sheet) in \(String(format: "%.1f", seconds)) s \
                     (\(Int(Double(result.rows) / max(seconds, 0.001))) rows/s); \(result.problemCount) problems
                     """)
                 if result.written {
-                    print("""
+                    say("""
                         households: \(h.added) added, \(h.updated) updated, \(h.unchanged) unchanged, \(result.rejectedHouseholds) left out; \
                         people: \(p.added) added, \(p.updated) updated, \(p.unchanged) unchanged
                         """)
                 } else {
-                    print(dryRun ? "dry run: nothing written (只检查，未写入)" : "nothing written: fix the problems, or use --mode valid (未写入)")
+                    say(dryRun ? "dry run: nothing written (只检查，未写入)" : "nothing written: fix the problems, or use --mode valid (未写入)")
                 }
                 if !result.written && result.problemCount > 0 && !dryRun { throw CommandFailure(message: "\(result.problemCount) problems; nothing imported") }
             }
@@ -184,7 +184,7 @@ final class ProgressLine: @unchecked Sendable {
                     let step = Int(progress.fraction * 10) + (progress.phase == .writing ? 100 : 0)
                     if step != lastStep, progress.phase != .done {
                         lastStep = step
-                        print(text)
+                        say(text)
                     }
                 }
             }
@@ -192,6 +192,11 @@ final class ProgressLine: @unchecked Sendable {
     }
 
     func end() {
-        if interactive { print() }
+        if interactive { say("") }
     }
+}
+
+/// A line on standard output, unbuffered: progress and results reach a pipe as they happen.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

@@ -181,7 +181,7 @@ import Glibc
         let second = try run(["import", "households", csv, "--village", "411325000000", "--data", folder.path])
         // then: progress as plain lines when piped, then the counts
         #expect(dryRun.status == 0 && dryRun.output.contains("dry run: nothing written"), "\(dryRun.errors)")
-        #expect(first.status == 0 && first.output.contains("checking: ") && first.output.contains("\nhouseholds: "), "\(first.errors)")
+        #expect(first.status == 0 && first.output.contains("writing: ") && first.output.contains("\nhouseholds: "), "\(first.errors)")
         #expect(first.output.contains("unchanged, 0 left out") && first.output.contains(" 0 updated, 0 unchanged"))
         #expect(second.output.contains("households: 0 added, 0 updated, ") && second.output.contains("people: 0 added, 0 updated, "))
         let figures = try run(["report", "figures", "--division", "411325000000", "--year", "2026", "--format", "json", "--data", folder.path])
@@ -204,6 +204,36 @@ import Glibc
         try Data("%PDF-1.5".utf8).write(to: pdf)
         let refused = try run(["import", "households", pdf.path, "--village", "411324104201", "--data", folder.path])
         #expect(refused.status == 1 && refused.errors.contains("这是 PDF 文件"))
+    }
+
+    @Test func anImportKilledWhileWritingLeavesTheDatabaseAsItWas() async throws {
+        // given
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let csv = folder.appendingPathComponent("county.csv").path
+        #expect(try run(["generate", "--county", "411325000000", "--people", "30000", "--csv", csv, "--data", folder.path]).status == 0)
+        // when: the import is killed once it reports writing
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["import", "households", csv, "--division", "411325000000", "--data", folder.path]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var seen = ""
+        while !seen.contains("writing:") {
+            let data = out.fileHandleForReading.availableData
+            guard !data.isEmpty else { break }
+            seen += String(decoding: data, as: UTF8.self)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        // then: nothing of it is stored, and the same import then runs whole
+        #expect(seen.contains("writing:") && process.terminationReason == .uncaughtSignal, "\(seen)")
+        let households = try run(["report", "figures", "--division", "411325000000", "--year", "2026", "--format", "json", "--data", folder.path])
+        #expect(households.output.contains("\"households\" : 0"), "\(households.output)")
+        let again = try run(["import", "households", csv, "--division", "411325000000", "--data", folder.path])
+        #expect(again.status == 0 && again.output.contains("\nhouseholds: ") && again.output.contains(" 0 updated, 0 unchanged, 0 left out"), "\(again.output)")
     }
 
     private func listenOnFreePort() throws -> (Int32, Int) {

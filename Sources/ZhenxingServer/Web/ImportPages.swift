@@ -185,7 +185,8 @@ struct ImportPages: Sendable {
         let job = ImportJobs.Job(id: id, division: code, username: context.actor.username, fileName: fileName, file: stored, started: settings.clock(),
                                  options: options, layout: found.layout, sheet: found.sheet, sheets: found.sheets, state: .mapping)
         jobs.add(job)
-        if found.layout.missing.isEmpty && found.layout.unmatched.isEmpty && (code.level == .village || found.layout.column(of: .village) != nil) {
+        if found.layout.missing.isEmpty && found.layout.unmatched.isEmpty && (code.level == .village || found.layout.column(of: .village) != nil)
+            && (found.sheets.count <= 1 || sheet != nil) {
             start(job, actor: context.actor)
         }
         return Response(status: .seeOther, headers: [.location: "/divisions/\(code)/import/\(id)"])
@@ -240,6 +241,7 @@ struct ImportPages: Sendable {
         let fileName: String
         let sheet: String
         let sheets: String
+        let sheetOptions: [Option]
         let mapping: Bool
         let mappingAction: String
         let missing: String?
@@ -294,6 +296,7 @@ struct ImportPages: Sendable {
         if code.level != .village && job.layout.column(of: .village) == nil { missing.append(.village) }
         let body = JobBody(
             fileName: job.fileName, sheet: job.sheet, sheets: job.sheets.joined(separator: "、"),
+            sheetOptions: job.sheets.count > 1 ? job.sheets.map { Option(value: $0, label: $0, selected: $0 == job.sheet) } : [],
             mapping: { if case .mapping = job.state { true } else { false } }(), mappingAction: base + "/mapping",
             missing: missing.isEmpty ? nil : missing.map { $0.title.text(language) }.joined(separator: "、"), columns: columns,
             running: { if case .running = job.state { true } else { false } }(), progressHref: base + "/progress",
@@ -328,6 +331,18 @@ struct ImportPages: Sendable {
         let job = try find(context, code)
         guard case .mapping = job.state else { return Response(status: .seeOther, headers: [.location: "/divisions/\(code)/import/\(job.id)"]) }
         let fields = try await request.decode(as: [String: String].self, context: context)
+        if let sheet = fields["sheet"], sheet != job.sheet, job.sheets.contains(sheet) {
+            // Another sheet has other columns: read its header and ask again.
+            let found = try await RosterImport.onThread {
+                try RosterImport.layout(of: job.file, sheet: sheet, encoding: nil, mapping: [:])
+            }
+            jobs.update(job.id) {
+                $0.sheet = found.sheet
+                $0.layout = found.layout
+                $0.options.sheet = found.sheet
+            }
+            return Response(status: .seeOther, headers: [.location: "/divisions/\(code)/import/\(job.id)"])
+        }
         var mapping: [String: RosterField?] = [:]
         for (index, header) in job.layout.headers.enumerated() where !header.isEmpty {
             mapping[header] = fields["column\(index)"].flatMap(RosterField.init(rawValue:))
@@ -337,6 +352,7 @@ struct ImportPages: Sendable {
             try RosterImport.layout(of: job.file, sheet: job.options.sheet, encoding: job.options.encoding, mapping: chosen).layout
         }
         var updated = job
+        updated.options.sheet = job.sheet.isEmpty ? nil : job.sheet
         updated.layout = layout
         updated.options.mapping = mapping
         jobs.update(job.id) { $0 = updated }
