@@ -1,5 +1,4 @@
 import Foundation
-import SQLKit
 import ZhenxingDomain
 import ZhenxingStore
 
@@ -15,53 +14,12 @@ public enum RosterExport {
     public static func write(
         division: DivisionCode, asOf date: String, fullIDs: Bool, language: Language, database: Database, to writer: any TableWriter
     ) async throws -> Int {
-        struct Member: Decodable {
-            let villageCode: String
-            let number: String
-            let groupNumber: Int?
-            let naturalVillage: String?
-            let address: String
-            let attribute: String
-            let mainCause: String?
-            let otherCauses: String
-            let residentId: String
-            let name: String
-            let sex: String
-            let birthDate: String
-            let relation: String
-            let ethnicity: String
-            let education: String
-            let inSchool: String
-            let health: String
-            let labour: String
-            let employment: String
-            let monthsWorked: Int
-            let medicalInsurance: Bool
-            let pensionInsurance: Bool
-            let partyMember: Bool
-            let phone: String
-        }
         try writer.append(fields.map { $0.title.text(language) })
         let yes = language == .english ? "yes" : "是", no = language == .english ? "no" : "否"
         var after: (village: String, number: String) = ("", "")
         var written = 0
         while true {
-            let members = try await database.read { sql in
-                try await sql.raw("""
-                    WITH page AS (
-                        SELECT id FROM households
-                        WHERE village_code LIKE \(bind: division.prefix + "%")
-                          AND (village_code > \(bind: after.village) OR (village_code = \(bind: after.village) AND number > \(bind: after.number)))
-                        ORDER BY village_code, number LIMIT 500)
-                    SELECT h.village_code, h.number, h.group_number, h.natural_village, h.address, h.attribute, h.main_cause, h.other_causes,
-                           p.resident_id, p.name, p.sex, p.birth_date, m.relation, p.ethnicity, p.education, p.in_school, p.health, p.labour,
-                           p.employment, p.months_worked, p.medical_insurance, p.pension_insurance, p.party_member, p.phone
-                    FROM page JOIN households h ON h.id = page.id
-                    JOIN memberships m ON m.household_id = h.id AND m.from_date <= \(bind: date) AND (m.to_date IS NULL OR m.to_date > \(bind: date))
-                    JOIN people p ON p.id = m.person_id
-                    ORDER BY h.village_code, h.number, CASE m.relation WHEN 'head' THEN 0 ELSE 1 END, m.id
-                    """).all(decoding: Member.self, keyDecodingStrategy: .convertFromSnakeCase)
-            }
+            let members = try await RosterStore.members(of: division, asOf: date, after: after, households: 500, database: database)
             guard let last = members.last else { break }
             var index = 0
             while index < members.count {

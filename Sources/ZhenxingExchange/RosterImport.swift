@@ -147,9 +147,7 @@ public enum RosterImport {
         guard try await DivisionRepository(database: database).find(options.division) != nil else {
             throw ExchangeError(zh: "区划 \(options.division) 不存在", en: "Division \(options.division) does not exist")
         }
-        let villages = try await database.read { sql in
-            try await sql.raw("SELECT code FROM divisions WHERE code LIKE \(bind: options.division.prefix + "%")").all(decodingColumn: "code", as: String.self)
-        }.filter { (try? DivisionCode(validating: $0))?.level == .village }
+        let villages = try await database.read { sql in try await RosterStore.villages(under: options.division, in: sql) }
         let (layout, sheetName, _) = try layout(of: file, sheet: options.sheet, encoding: options.encoding, mapping: options.mapping)
         let sheet = sheetName.isEmpty ? fileName : sheetName  // what problems name: the sheet, or the CSV file
         guard layout.missing.isEmpty else {
@@ -161,7 +159,7 @@ public enum RosterImport {
             throw ExchangeError(zh: "导入到乡镇或县时，文件需要“村代码”列，指明每户属于哪个村", en: "Importing into a township or county needs a 村代码 (village code) column")
         }
         let reader = RosterRowReader(layout: layout, sheet: sheet, defaultVillage: options.division.level == .village ? options.division.rawValue : "")
-        let pass = Pass(file: file, fileName: fileName, options: options, reader: reader, villages: Set(villages), database: database, actor: actor,
+        let pass = Pass(file: file, fileName: fileName, options: options, reader: reader, villages: villages, database: database, actor: actor,
                         progress: progress)
         // All or nothing (and a dry run): one pass that checks and writes in one transaction, rolled back
         // at the end if any row has a problem. The valid set: that pass first, then a second that writes
@@ -503,63 +501,11 @@ struct Writer {
     let mapped: Set<RosterField>
     let reader: RosterRowReader
 
-    private struct StoredHousehold: Decodable {
-        let id: Int
-        let villageCode: String
-        let number: String
-        let groupNumber: Int?
-        let naturalVillage: String?
-        let address: String
-        let attribute: String
-        let mainCause: String?
-        let otherCauses: String
-    }
-
-    private struct StoredPerson: Decodable {
-        let id: Int
-        let residentId: String
-        let name: String
-        let ethnicity: String
-        let education: String
-        let inSchool: String
-        let health: String
-        let labour: String
-        let employment: String
-        let monthsWorked: Int
-        let medicalInsurance: Bool
-        let pensionInsurance: Bool
-        let partyMember: Bool
-        let phone: String
-        let householdId: Int?
-        let relation: String?
-        let villageCode: String?
-        let number: String?
-
-        var facts: PersonFacts {
-            PersonFacts(name: name, ethnicity: ethnicity, education: education, inSchool: inSchool, health: health, labour: labour,
-                        employment: employment, monthsWorked: monthsWorked, medicalInsurance: medicalInsurance,
-                        pensionInsurance: pensionInsurance, partyMember: partyMember, phone: phone)
-        }
-    }
-
     /// Writes the households of `batch`, except those with a member registered in another household
     /// (or in none), which come back as problems.
     func write(_ batch: [RosterGroup], households: inout RosterImport.Counts, people: inout RosterImport.Counts, in sql: any SQLDatabase) async throws
         -> (problems: [ImportProblem], households: Set<String>) {
-        let now = Timestamp.now()
-        let keys = Set(batch.map(\.key))
-        let storedHouseholds = Dictionary(uniqueKeysWithValues: try await sql.raw("""
-            SELECT id, village_code, number, group_number, natural_village, address, attribute, main_cause, other_causes FROM households
-            WHERE village_code IN (\(binds: Array(Set(batch.map(\.village))))) AND number IN (\(binds: Array(Set(batch.map(\.number)))))
-            """).all(decoding: StoredHousehold.self, keyDecodingStrategy: .convertFromSnakeCase)
-            .map { ($0.villageCode + "/" + $0.number, $0) }.filter { keys.contains($0.0) })
-        let ids = batch.flatMap { $0.lines.compactMap { $0.person?.residentID.value } }
-        let storedPeople = Dictionary(uniqueKeysWithValues: try await sql.raw("""
-            SELECT p.id, p.resident_id, p.name, p.ethnicity, p.education, p.in_school, p.health, p.labour, p.employment, p.months_worked,
-                   p.medical_insurance, p.pension_insurance, p.party_member, p.phone, m.household_id, m.relation, h.village_code, h.number
-            FROM people p LEFT JOIN memberships m ON m.person_id = p.id AND m.to_date IS NULL LEFT JOIN households h ON h.id = m.household_id
-            WHERE p.resident_id IN (\(binds: ids))
-            """).all(decoding: StoredPerson.self, keyDecodingStrategy: .convertFromSnakeCase).map { ($0.residentId, $0) })
+        let storedPeople = try await RosterStore.people(batch.flatMap { $0.lines.compactMap { $0.person?.residentID.value } }, in: sql)
         // Someone already registered must be a member of this very household.
         var problems: [ImportProblem] = []
         var refused: Set<String> = []
@@ -582,112 +528,64 @@ struct Writer {
         }
         let groups = batch.filter { !refused.contains($0.key) }
 
-        // Households: new ones in bulk, changed ones updated.
-        var newHouseholds: [[any Encodable & Sendable]] = []
-        var changedHouseholds: Set<String> = []
+        // Households: new ones in bulk, changed ones updated; the file's columns over what is stored.
+        let stored = try await RosterStore.households(groups.map { ($0.village, $0.number) }, in: sql)
+        var drafts: [HouseholdDraft] = []
+        var touched: Set<String> = []
         for group in groups {
             var ignored: [ImportProblem] = []
             guard let head = group.lines.first(where: { $0.relation == .head }), let village = try? DivisionCode(validating: group.village) else { continue }
             var draft = reader.householdDraft(head, village: village, problems: &ignored)
-            if let stored = storedHouseholds[group.key] {
-                if !mapped.contains(.group) { draft.groupNumber = stored.groupNumber }
-                if !mapped.contains(.naturalVillage) { draft.naturalVillage = stored.naturalVillage }
-                if !mapped.contains(.address) { draft.address = stored.address }
-                if !mapped.contains(.attribute) { draft.attribute = HouseholdAttribute(rawValue: stored.attribute) ?? .ordinary }
-                if !mapped.contains(.mainCause) { draft.mainCause = stored.mainCause.flatMap(PovertyCause.init) }
-                if !mapped.contains(.otherCauses) { draft.otherCauses = stored.otherCauses.split(separator: ",").compactMap { PovertyCause(rawValue: String($0)) } }
-                let before = HouseholdDraft(number: stored.number, village: village, groupNumber: stored.groupNumber, naturalVillage: stored.naturalVillage,
-                                            address: stored.address, attribute: HouseholdAttribute(rawValue: stored.attribute) ?? .ordinary,
-                                            mainCause: stored.mainCause.flatMap(PovertyCause.init),
-                                            otherCauses: stored.otherCauses.split(separator: ",").compactMap { PovertyCause(rawValue: String($0)) })
+            if let existing = stored[group.key], let before = existing.draft {
+                if !mapped.contains(.group) { draft.groupNumber = before.groupNumber }
+                if !mapped.contains(.naturalVillage) { draft.naturalVillage = before.naturalVillage }
+                if !mapped.contains(.address) { draft.address = before.address }
+                if !mapped.contains(.attribute) { draft.attribute = before.attribute }
+                if !mapped.contains(.mainCause) { draft.mainCause = before.mainCause }
+                if !mapped.contains(.otherCauses) { draft.otherCauses = before.otherCauses }
                 if draft != before {
-                    changedHouseholds.insert(group.key)
-                    try await sql.raw("""
-                        UPDATE households SET group_number = \(bind: draft.groupNumber), natural_village = \(bind: draft.naturalVillage),
-                            address = \(bind: draft.address), attribute = \(bind: draft.attribute.rawValue), main_cause = \(bind: draft.mainCause?.rawValue),
-                            other_causes = \(bind: draft.otherCauses.map(\.rawValue).joined(separator: ",")), version = version + 1, updated_at = \(bind: now)
-                        WHERE id = \(bind: stored.id)
-                        """).run()
+                    touched.insert(group.key)
+                    try await RosterStore.updateHousehold(existing.id, draft, in: sql)
                 }
             } else {
-                newHouseholds.append([village.rawValue, draft.number, draft.groupNumber, draft.naturalVillage, draft.address, draft.attribute.rawValue,
-                                      draft.mainCause?.rawValue, draft.otherCauses.map(\.rawValue).joined(separator: ","), 1, now, now])
+                drafts.append(draft)
             }
         }
-        try await BulkInsert.rows(newHouseholds, into: "households", columns: [
-            "village_code", "number", "group_number", "natural_village", "address", "attribute", "main_cause", "other_causes", "version",
-            "created_at", "updated_at",
-        ], in: sql)
-        var householdIDs = storedHouseholds.mapValues(\.id)
-        if !newHouseholds.isEmpty {
-            struct Key: Decodable { let id: Int; let villageCode: String; let number: String }
-            let added = groups.filter { storedHouseholds[$0.key] == nil }
-            for key in try await sql.raw("""
-                SELECT id, village_code, number FROM households
-                WHERE village_code IN (\(binds: Array(Set(added.map(\.village))))) AND number IN (\(binds: Array(Set(added.map(\.number)))))
-                """).all(decoding: Key.self, keyDecodingStrategy: .convertFromSnakeCase) where keys.contains(key.villageCode + "/" + key.number) {
-                householdIDs[key.villageCode + "/" + key.number] = key.id
-            }
-        }
+        let householdIDs = stored.mapValues(\.id).merging(try await RosterStore.insertHouseholds(drafts, in: sql)) { first, _ in first }
 
         // People: new ones in bulk, changed facts updated; memberships added or their relation corrected.
-        var newPeople: [[any Encodable & Sendable]] = []
+        var newPeople: [PersonDraft] = []
         var newMembers: [(id: String, household: Int, relation: Relation)] = []
-        var touched: Set<String> = changedHouseholds
         for group in groups {
             guard let householdID = householdIDs[group.key] else { continue }
             for line in group.lines {
                 guard let draft = line.person, let relation = line.relation else { continue }
-                if let stored = storedPeople[draft.residentID.value] {
-                    let facts = merge(stored.facts, draft.facts)
-                    if facts != stored.facts {
-                        people.updated += 1
-                        touched.insert(group.key)
-                        try await sql.raw("""
-                            UPDATE people SET name = \(bind: facts.name), ethnicity = \(bind: facts.ethnicity), education = \(bind: facts.education),
-                                in_school = \(bind: facts.inSchool), health = \(bind: facts.health), labour = \(bind: facts.labour),
-                                employment = \(bind: facts.employment), months_worked = \(bind: facts.monthsWorked),
-                                medical_insurance = \(bind: facts.medicalInsurance), pension_insurance = \(bind: facts.pensionInsurance),
-                                party_member = \(bind: facts.partyMember), phone = \(bind: facts.phone), version = version + 1, updated_at = \(bind: now)
-                            WHERE id = \(bind: stored.id)
-                            """).run()
-                    } else {
-                        people.unchanged += 1
-                    }
-                    if stored.householdId == nil {
-                        newMembers.append((draft.residentID.value, householdID, relation))
-                        touched.insert(group.key)
-                    } else if stored.relation != relation.rawValue {
-                        touched.insert(group.key)
-                        try await sql.raw("""
-                            UPDATE memberships SET relation = \(bind: relation.rawValue) WHERE person_id = \(bind: stored.id) AND to_date IS NULL
-                            """).run()
-                    }
-                } else {
+                guard let existing = storedPeople[draft.residentID.value] else {
                     people.added += 1
-                    let facts = draft.facts
-                    newPeople.append([draft.residentID.value, draft.residentID.lastFour, facts.name.trimmingCharacters(in: .whitespaces), draft.sex.rawValue,
-                                      draft.birthDate, facts.ethnicity, facts.education, facts.inSchool, facts.health, facts.labour, facts.employment,
-                                      facts.monthsWorked, facts.medicalInsurance, facts.pensionInsurance, facts.partyMember, facts.phone, 1, now, now])
+                    newPeople.append(draft)
                     newMembers.append((draft.residentID.value, householdID, relation))
-                    if storedHouseholds[group.key] != nil { touched.insert(group.key) }
+                    if stored[group.key] != nil { touched.insert(group.key) }
+                    continue
+                }
+                let facts = merge(existing.facts, draft.facts)
+                if facts != existing.facts {
+                    people.updated += 1
+                    touched.insert(group.key)
+                    try await RosterStore.updatePerson(existing.id, facts, in: sql)
+                } else {
+                    people.unchanged += 1
+                }
+                if existing.relation != relation.rawValue {
+                    touched.insert(group.key)
+                    try await RosterStore.setRelation(person: existing.id, relation, in: sql)
                 }
             }
         }
-        try await BulkInsert.rows(newPeople, into: "people", columns: [
-            "resident_id", "id_last_four", "name", "sex", "birth_date", "ethnicity", "education", "in_school", "health", "labour", "employment",
-            "months_worked", "medical_insurance", "pension_insurance", "party_member", "phone", "version", "created_at", "updated_at",
-        ], in: sql)
-        if !newMembers.isEmpty {
-            struct Key: Decodable { let id: Int; let residentId: String }
-            var personIDs: [String: Int] = [:]
-            for key in try await sql.raw("SELECT id, resident_id FROM people WHERE resident_id IN (\(binds: newMembers.map(\.id)))")
-                .all(decoding: Key.self, keyDecodingStrategy: .convertFromSnakeCase) { personIDs[key.residentId] = key.id }
-            try await BulkInsert.rows(newMembers.map { [personIDs[$0.id]!, $0.household, $0.relation.rawValue, asOf, "导入"] },
-                                      into: "memberships", columns: ["person_id", "household_id", "relation", "from_date", "reason_in"], in: sql)
-        }
+        let personIDs = try await RosterStore.insertPeople(newPeople, in: sql)
+        try await RosterStore.addMembers(newMembers.compactMap { member in personIDs[member.id].map { ($0, member.household, member.relation) } },
+                                         from: asOf, reason: "导入", in: sql)
         for group in groups where householdIDs[group.key] != nil {
-            if storedHouseholds[group.key] == nil {
+            if stored[group.key] == nil {
                 households.added += 1
             } else if touched.contains(group.key) {
                 households.updated += 1
@@ -702,16 +600,16 @@ struct Writer {
     private func merge(_ stored: PersonFacts, _ file: PersonFacts) -> PersonFacts {
         var facts = stored
         facts.name = file.name.trimmingCharacters(in: .whitespaces)
-        let fields: [(RosterField, WritableKeyPath<PersonFacts, String>)] = [
-            (.education, \.education), (.inSchool, \.inSchool), (.labour, \.labour), (.employment, \.employment), (.phone, \.phone),
+        let texts: [(RosterField, WritableKeyPath<PersonFacts, String>)] = [
+            (.ethnicity, \.ethnicity), (.education, \.education), (.inSchool, \.inSchool), (.health, \.health), (.labour, \.labour),
+            (.employment, \.employment), (.phone, \.phone),
         ]
-        for (field, path) in fields where mapped.contains(field) { facts[keyPath: path] = file[keyPath: path] }
-        if mapped.contains(.ethnicity) { facts.ethnicity = file.ethnicity }
-        if mapped.contains(.health) { facts.health = file.health }
+        for (field, path) in texts where mapped.contains(field) { facts[keyPath: path] = file[keyPath: path] }
+        let flags: [(RosterField, WritableKeyPath<PersonFacts, Bool>)] = [
+            (.medicalInsurance, \.medicalInsurance), (.pensionInsurance, \.pensionInsurance), (.partyMember, \.partyMember),
+        ]
+        for (field, path) in flags where mapped.contains(field) { facts[keyPath: path] = file[keyPath: path] }
         if mapped.contains(.monthsWorked) { facts.monthsWorked = file.monthsWorked }
-        if mapped.contains(.medicalInsurance) { facts.medicalInsurance = file.medicalInsurance }
-        if mapped.contains(.pensionInsurance) { facts.pensionInsurance = file.pensionInsurance }
-        if mapped.contains(.partyMember) { facts.partyMember = file.partyMember }
         return facts
     }
 }
