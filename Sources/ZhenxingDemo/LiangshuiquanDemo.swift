@@ -77,11 +77,13 @@ public enum LiangshuiquanDemo {
                 try await DivisionRepository.save(Division(code: DivisionCode(validating: code), name: name), in: sql)
             }
             try await VillageProfileRepository.replace(villageCode, with: profile, by: .system, in: sql)
+            try await GovernanceRepository.clearVillage(villageCode, in: sql)  // it refers to households
             try await LiangshuiquanRegistry.load(village: villageCode, groups: profile.groups, naturalVillages: profile.naturalVillages, in: sql)
             for (user, hash) in zip(users, finalHashes) {
                 try await UserRepository.saveDemo(user, passwordHash: hash, in: sql)
             }
         }
+        try await LiangshuiquanGovernance.load(village: villageCode, database: database)
         return credentials
     }
 }

@@ -37,12 +37,15 @@ public struct HouseholdFilter: Sendable, Hashable {
     public var cause: PovertyCause?
     /// Name of a member, household number, or the last four characters of an ID number.
     public var search: String?
+    /// Only households of this grid.
+    public var gridID: Int?
 
     /// Creates a filter.
     public init(
         groupNumber: Int? = nil, status: PovertyStatus? = nil, attribute: HouseholdAttribute? = nil, cause: PovertyCause? = nil,
-        search: String? = nil
+        search: String? = nil, gridID: Int? = nil
     ) {
+        self.gridID = gridID
         self.cause = cause
         self.groupNumber = groupNumber
         self.status = status
@@ -373,6 +376,7 @@ public struct RegistryRepository: Sendable {
         ]
         if let group = filter.groupNumber { conditions.append("h.group_number = \(bind: group)") }
         if let attribute = filter.attribute { conditions.append("h.attribute = \(bind: attribute.rawValue)") }
+        if let grid = filter.gridID { conditions.append("h.id IN (SELECT household_id FROM grid_households WHERE grid_id = \(bind: grid))") }
         if let cause = filter.cause {
             // Causes are stored comma-separated; wrapping both sides in commas matches whole names only.
             conditions.append("(h.main_cause = \(bind: cause.rawValue) OR ',' || h.other_causes || ',' LIKE \(bind: "%," + cause.rawValue + ",%"))")

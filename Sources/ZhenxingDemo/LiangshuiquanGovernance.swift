@@ -1,0 +1,142 @@
+import Foundation
+import SQLKit
+import ZhenxingDomain
+import ZhenxingStore
+
+/// 凉水泉村's governance records, from which the article's ledger figures come: a party-building
+/// push meeting that proposes 6 development ideas; 12 issues raised by poor households at a
+/// regular meeting, 9 solved on the spot and 3 referred to a second meeting that decides and
+/// closes them; the quarterly joint meetings of the partner branches; one grid with its party
+/// group per village group; the 2018 target and four lists.
+enum LiangshuiquanGovernance {
+    static let chair = "周立新（第一书记）"
+    static let partners = ["南阳中联水泥", "镇平新联会", "春雷雷锋营", "河南省市场监督管理局驻村工作队", "南阳市人民政府办公室驻村工作队"]
+
+    static let ideas = [
+        "党建引领产业：建设 10 万只蛋鸡养殖场，发展双孢菇种植",
+        "流转荒山 40 余亩，发展特色种养",
+        "建设扶贫车间（假发加工、清洁用具），带动群众就近就业",
+        "成立高标准专业合作社，带动农户抱团增收",
+        "发展乡村旅游：农家乐、精品民宿、农产品销售示范户",
+        "建立“一会四题”议事机制，问题清单化、台账化，一次性销号",
+    ]
+
+    /// (category, title, answer or result) of the 12 issues; the last three need a second meeting.
+    static let issues: [(category: String, title: String, result: String)] = [
+        ("饮水", "自来水水压不足", "当场联系水管员调整阀门，水压恢复"),
+        ("医疗", "慢性病卡未办理", "当场收集材料，由村卫生室代办，一周内送达"),
+        ("教育", "孩子上学“雨露计划”补助未到账", "当场查询，补助已拨付至一卡通，告知查询方式"),
+        ("就业", "想到扶贫车间务工", "当场登记，安排到假发加工车间上岗"),
+        ("住房", "屋顶漏雨", "当场安排工作队员与村干部次日上门修缮"),
+        ("医疗", "家庭医生签约后未上门", "当场联系乡村医生，约定每月随访"),
+        ("产业", "想养鸡缺鸡苗", "当场对接蛋鸡养殖场，赊销鸡苗 200 只"),
+        ("社保", "养老保险缴费档次咨询", "当场解释缴费档次与补贴政策"),
+        ("用电", "院内照明线路老化", "当场联系电工更换线路"),
+        ("道路", "组内生产路泥泞，雨天难走", "经第二次会议研究，列入村内道路硬化项目，已硬化 300 米"),
+        ("水利", "田间灌溉渠堵塞", "经第二次会议研究，组织党员志愿队清淤 800 米，已恢复灌溉"),
+        ("产业", "双孢菇大棚用工与收购价格不清", "经第二次会议研究，与合作社签订收购协议，公示用工标准"),
+    ]
+
+    /// Loads the records after the registry, replacing an earlier load (cleared before the registry).
+    static func load(village: DivisionCode, database: Database) async throws {
+        let governance = GovernanceRepository(database: database)
+        let registry = RegistryRepository(database: database)
+        // Grids: one per village group, its party group the group's party members.
+        let households = try await registry.households(in: village, filter: HouseholdFilter(), asOf: "2017-01-01", after: nil, limit: 10_000)
+        let numerals = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
+        for (index, numeral) in numerals.enumerated() {
+            let members = households.filter { $0.groupNumber == index + 1 }
+            guard let leader = members.first?.headName else { continue }
+            let grid = try await governance.createGrid(village: village, name: "第\(numeral)网格", leader: leader, partyGroup: "第\(numeral)党小组", by: .system)
+            try await governance.assign(households: members.map(\.id), to: grid, by: .system)
+            let partyMembers = try await database.read { sql in
+                try await sql.raw("""
+                    SELECT p.id FROM people p JOIN memberships m ON m.person_id = p.id AND m.to_date IS NULL
+                    WHERE p.party_member = \(bind: true) AND m.household_id IN (\(binds: members.map(\.id))) ORDER BY p.id
+                    """).all(decodingColumn: "id", as: Int.self)
+            }
+            for (position, person) in partyMembers.enumerated() {
+                try await governance.addPartyMember(grid: grid, person: person, role: position == 0 ? "党小组长" : "党员", by: .system)
+            }
+        }
+
+        // The push meeting and its six ideas.
+        let push = try await governance.createMeeting(
+            MeetingDraft(kind: .push, title: "全域党建推进会", date: "2017-03-20", place: "村党群服务中心", chair: chair,
+                         study: "学习习近平总书记关于扶贫工作的重要论述", theme: "以全域党建引领脱贫攻坚",
+                         topic: "征集村“两委”、驻村工作队、党员和群众代表对发展思路的意见", cases: "",
+                         organisations: partners),
+            village: village, attendees: [], outcomes: ideas.map { (MeetingOutcomeKind.idea, $0, nil, nil) }, by: .system)
+
+        // The regular meeting where poor households raised 12 issues, and the second meeting.
+        let poor = try await registry.households(in: village, filter: HouseholdFilter(status: .poor), asOf: "2017-04-01", after: nil, limit: 12)
+        let heads = try await database.read { sql in
+            try await sql.raw("""
+                SELECT m.person_id FROM memberships m WHERE m.relation = 'head' AND m.to_date IS NULL AND m.household_id IN (\(binds: poor.map(\.id)))
+                """).all(decodingColumn: "person_id", as: Int.self)
+        }
+        let first = try await governance.createMeeting(
+            MeetingDraft(kind: .regular, title: "“一会四题”例会（2017年4月）", date: "2017-04-12", place: "村党群服务中心", chair: chair,
+                         study: "学习《中国共产党农村基层组织工作条例》", theme: "贫困户“两不愁三保障”逐户核查",
+                         topic: "听取贫困户对帮扶措施的意见", cases: "贫困户当面反映的 12 件问题，逐件答复"),
+            village: village, attendees: heads, by: .system)
+        let second = try await governance.createMeeting(
+            MeetingDraft(kind: .regular, title: "“一会四题”例会（2017年5月）", date: "2017-05-10", place: "村党群服务中心", chair: chair,
+                         study: "学习脱贫攻坚政策解读", theme: "基础设施补短板", topic: "研究上次会议提交的 3 件问题",
+                         cases: "道路、灌溉、双孢菇收购 3 件问题定责任、定时限、定措施"),
+            village: village, attendees: heads, outcomes: [(.decision, "组内生产路列入村内道路硬化项目", "村委会主任", "2017-05-31")], by: .system)
+        for (index, item) in issues.enumerated() where index < poor.count {
+            let household = poor[index]
+            let id = try await governance.createIssue(
+                IssueDraft(title: item.title, description: "\(household.headName ?? "")户在例会上反映：\(item.title)。", source: .meeting,
+                           raisedBy: household.headName ?? "", householdID: household.id, meetingID: first, category: item.category, raisedOn: "2017-04-12"),
+                village: village, by: .system)
+            if index < 9 {
+                try await governance.transition(id, IssueTransition(to: .solved, date: "2017-04-12", response: "当场答复：\(item.result)", result: item.result,
+                                                                    meetingID: first), version: nil, by: .system)
+                continue
+            }
+            try await governance.transition(id, IssueTransition(to: .referred, date: "2017-04-12", response: "需协调资金和人员，提交下次例会研究",
+                                                                meetingID: first), version: nil, by: .system)
+            try await governance.transition(id, IssueTransition(to: .assigned, date: "2017-05-10", response: "会议研究确定责任人和完成时限",
+                                                                owner: "驻村工作队 刘志强", deadline: "2017-06-10", meetingID: second), version: nil, by: .system)
+            try await governance.transition(id, IssueTransition(to: .closed, date: "2017-06-05", response: "已办结并上门告知", result: item.result,
+                                                                evidence: "现场照片、验收单", meetingID: second), version: nil, by: .system)
+        }
+
+        // The quarterly joint meetings of the partner branches.
+        let themes = ["主题组织生活会", "主题党日", "党课"]
+        for year in 2017...2021 {
+            for quarter in 1...4 {
+                let month = quarter * 3
+                _ = try await governance.createMeeting(
+                    MeetingDraft(kind: .joint, title: "联合党总支联席会议（\(year)年第\(quarter)季度）", date: String(format: "%d-%02d-25", year, month),
+                                 place: "村党群服务中心", chair: chair, study: "学习党的创新理论", theme: themes[(year + quarter) % 3],
+                                 topic: "各帮扶党支部汇报本季度帮扶进展", cases: "协调解决帮扶中的具体困难", organisations: partners),
+                    village: village, attendees: [], by: .system)
+            }
+        }
+
+        // 2018: the target and the four lists.
+        try await governance.setTarget(village: village, year: 2018, target: "贫困村出列，贫困发生率降至 2% 以下；贫困户稳定增收", by: .system)
+        let referred = try await governance.issues(in: village, filter: IssueFilter(state: .closed))
+        for issue in referred {
+            _ = try await governance.addListItem(village: village, year: 2018, list: .problems, title: issue.title, owner: "驻村工作队 刘志强",
+                                                 status: .done, issue: issue.id, meeting: second, by: .system)
+        }
+        for (list, title, owner, status) in [
+            (ListKind.resources, "可流转荒山 40 余亩", "村委会", ListItemStatus.done),
+            (.resources, "河南省市场监督管理局帮扶资金", "驻村工作队", .done),
+            (.resources, "南阳中联水泥结对帮扶", "联合党总支", .inProgress),
+            (.needs, "贫困户就近就业岗位", "村委会", .done),
+            (.needs, "蛋鸡养殖场建设用地", "村委会", .done),
+            (.needs, "组内生产路硬化", "村委会主任", .done),
+            (.projects, "10 万只蛋鸡养殖场", "第一书记", .done),
+            (.projects, "双孢菇种植项目", "种植养殖党支部", .done),
+            (.projects, "假发加工扶贫车间", "域内就业党支部", .inProgress),
+        ] {
+            _ = try await governance.addListItem(village: village, year: 2018, list: list, title: title, owner: owner, status: status,
+                                                 meeting: list == .projects ? push : nil, by: .system)
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import ZhenxingDemo
+import ZhenxingDomain
+import ZhenxingStore
+import ZhenxingTestSupport
+
+@Suite struct GovernanceTests {
+    @Test(arguments: TestDatabases.engines)
+    func theArticlesLedgerComesOutOfTheRecords(engine: Database.Engine) async throws {
+        try await TestDatabases.with(engine) { database in
+            // given
+            try await LiangshuiquanDemo.load(into: database, password: { "secret123456" }, hash: { "plain:" + $0 })
+            let governance = GovernanceRepository(database: database)
+            // when
+            let y2017 = try await governance.figures(LiangshuiquanDemo.villageCode, year: 2017)
+            let county = try await governance.figures(DivisionCode(validating: "411324000000"), year: 2017)
+            // then: FACTS.md — 6 ideas, 12 issues, 9 solved on the spot, 3 referred to a second meeting
+            #expect(y2017.ideas == 6)
+            #expect(y2017.collected == 12 && y2017.solvedOnTheSpot == 9 && y2017.referredToMeeting == 3 && y2017.closed == 3)
+            #expect(y2017.open == 0 && y2017.overdue == 0)
+            #expect(y2017.medianDaysToClose == 0)
+            #expect(y2017.meetings == ["push": 1, "regular": 2, "joint": 4])
+            #expect(y2017.grids == 10 && y2017.householdsInGrids == 289)
+            #expect(county == y2017)
+            let joint = try await (2017...2021).asyncMap { try await governance.figures(LiangshuiquanDemo.villageCode, year: $0).meetings["joint"] ?? 0 }
+            #expect(joint == [4, 4, 4, 4, 4])
+            // the second meeting shows what it received from the first and what it decided and closed
+            let meetings = try await governance.meetings(in: LiangshuiquanDemo.villageCode)
+            let second = try #require(meetings.first { $0.title.contains("2017年5月") })
+            let file = try await governance.meeting(second.id)
+            #expect(file.handled.count == 6 && file.handled.allSatisfy { $0.issue.state == "closed" })
+            #expect(file.outcomes.map(\.kind) == ["decision"])
+            let lists = try await governance.lists(village: LiangshuiquanDemo.villageCode, year: 2018)
+            #expect(lists.target != nil && Set(lists.items.map(\.list)) == Set(ListKind.allCases.map(\.rawValue)))
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func nonsenseIsRefusedAndNothingIsStored(engine: Database.Engine) async throws {
+        try await TestDatabases.with(engine) { database in
+            try await LiangshuiquanDemo.load(into: database, password: { "secret123456" }, hash: { "plain:" + $0 })
+            let governance = GovernanceRepository(database: database)
+            let village = LiangshuiquanDemo.villageCode
+            let id = try await governance.createIssue(
+                IssueDraft(title: "路灯不亮", description: "", source: .grid, raisedBy: "网格员", category: "用电", raisedOn: "2024-03-01"),
+                village: village, by: .system)
+            // closing without passing through assignment, and without a result
+            await #expect { try await governance.transition(id, IssueTransition(to: .closed, date: "2024-03-02", response: "好"), version: nil, by: .system) }
+                throws: { ($0 as? ValidationFailure)?.issues.first?.field == "to" }
+            try await governance.transition(id, IssueTransition(to: .assigned, date: "2024-03-02", response: "交电工办理", owner: "电工", deadline: "2024-03-09"),
+                                            version: nil, by: .system)
+            await #expect { try await governance.transition(id, IssueTransition(to: .closed, date: "2024-03-05", response: "已修好"), version: nil, by: .system) }
+                throws: { ($0 as? ValidationFailure)?.issues.map(\.field) == ["result"] }
+            // a deadline before the issue was raised
+            let other = try await governance.createIssue(
+                IssueDraft(title: "排水沟堵塞", description: "", source: .visit, raisedBy: "李某", category: "水利", raisedOn: "2024-03-01"),
+                village: village, by: .system)
+            await #expect { try await governance.transition(other, IssueTransition(to: .assigned, date: "2024-02-01", response: "交办", owner: "村委",
+                                                                                    deadline: "2024-02-10"), version: nil, by: .system) }
+                throws: { ($0 as? ValidationFailure)?.issues.first?.field == "date" }
+            // an attendee who does not exist
+            await #expect { try await governance.createMeeting(MeetingDraft(kind: .regular, title: "例会", date: "2024-03-01", place: "村部", chair: "周"),
+                                                              village: village, attendees: [9_999_999], by: .system) }
+                throws: { ($0 as? ValidationFailure)?.issues.first?.field == "attendees" }
+            // a household in two grids
+            let grids = try await governance.grids(in: village, today: "2024-03-01")
+            let inFirst = try await governance.grid(grids[0].id, today: "2024-03-01").households[0].id
+            await #expect { try await governance.assign(households: [inFirst], to: grids[1].id, by: .system) }
+                throws: { ($0 as? ValidationFailure)?.issues.first?.message.zh.contains("一户只能属于一个网格") == true }
+            // nothing of the refused changes is stored
+            let file = try await governance.issue(id)
+            #expect(file.row.state == "assigned" && file.events.map(\.toState) == ["collected", "assigned"])
+            #expect(try await governance.issue(other).row.state == "collected")
+            #expect(try await governance.meetings(in: village).count == 23)
+            #expect(try await governance.grids(in: village, today: "2024-03-01").map(\.households) == grids.map(\.households))
+            // overdue on the day after the deadline, not before
+            #expect(try await governance.issues(in: village, filter: IssueFilter(overdueOn: "2024-03-09")).isEmpty)
+            #expect(try await governance.issues(in: village, filter: IssueFilter(overdueOn: "2024-03-10")).map(\.id) == [id])
+        }
+    }
+}
+
+extension Sequence {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
+    }
+}
