@@ -43,10 +43,14 @@ func buildRouter(
 
     OperationsRoutes(database: database, metrics: metrics).register(on: router)
     let registry = RegistryRepository(database: database)
+    let governance = GovernanceRepository(database: database)
     let routes = GuardedRouter(router) { kind, id in
         switch kind {
         case .household: try await registry.village(ofHousehold: id)
         case .person: try await registry.village(ofPerson: id)
+        case .issue: try await governance.village(ofIssue: id)
+        case .meeting: try await governance.village(ofMeeting: id)
+        case .grid: try await governance.village(ofGrid: id)
         }
     }
     let decoy = try await Secrets.hashPassword(Secrets.token(), cost: settings.bcryptCost)
@@ -64,6 +68,7 @@ func buildRouter(
     AssessmentPages(registry: registry, renderer: renderer, settings: settings).register(on: routes)
     PersonPages(people: PersonRepository(database: database), registry: registry, renderer: renderer).register(on: routes)
     ParameterPages(parameters: PolicyParameterRepository(database: database), renderer: renderer).register(on: routes)
+    GovernancePages(governance: governance, registry: registry, divisions: divisions, renderer: renderer, settings: settings).register(on: routes)
     ImportPages(database: database, divisions: divisions, jobs: ImportJobs(folder: settings.workDirectory), renderer: renderer,
                 settings: settings).register(on: routes)
     try APIHandler(

@@ -15,6 +15,7 @@ public struct IssueRow: Sendable, Hashable, Decodable {
     public let owner: String?
     public let deadline: String?
     public let finishedOn: String?
+    public let result: String?
     public let householdId: Int?
     public let householdNumber: String?
 
@@ -171,7 +172,8 @@ public struct LedgerFigures: Sendable, Hashable, Codable {
 
 /// The issue ledger, meetings, grids and the four lists.
 public struct GovernanceRepository: Sendable {
-    private let database: Database
+    /// The database it reads and writes.
+    public let database: Database
 
     public init(database: Database) {
         self.database = database
@@ -648,7 +650,7 @@ public struct GovernanceRepository: Sendable {
     }
 
     static let issueColumns: SQLQueryString = """
-        i.id, i.village_code, i.title, i.source, i.raised_by, i.category, i.raised_on, i.state, i.owner, i.deadline, i.finished_on,
+        i.id, i.village_code, i.title, i.source, i.raised_by, i.category, i.raised_on, i.state, i.owner, i.deadline, i.finished_on, i.result,
         i.household_id, h.number AS household_number
         """
 

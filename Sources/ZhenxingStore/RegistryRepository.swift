@@ -470,6 +470,17 @@ extension RegistryRepository {
         }
     }
 
+    /// The ids of the people called `name` who are members of a household of `village` on `date`.
+    public func people(named name: String, in village: DivisionCode, asOf date: String) async throws -> [Int] {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT DISTINCT p.id FROM people p JOIN memberships m ON m.person_id = p.id JOIN households h ON h.id = m.household_id
+                WHERE p.name = \(bind: name) AND h.village_code = \(bind: village.rawValue)
+                  AND m.from_date <= \(bind: date) AND (m.to_date IS NULL OR m.to_date > \(bind: date))
+                """).all(decodingColumn: "id", as: Int.self)
+        }
+    }
+
     /// The village of a person's latest household, nil when there is no such person.
     public func village(ofPerson id: Int) async throws -> DivisionCode? {
         try await database.read { sql in

@@ -21,7 +21,7 @@ private let outsideVillage = "411325001201"
 
 /// Records inside the demo village and outside every demo user's division but the administrator's.
 private struct Records {
-    let insideHousehold: Int, insidePerson: Int, outsideHousehold: Int, outsidePerson: Int
+    let inside: [RecordKind: Int], outside: [RecordKind: Int]
 }
 
 /// Adds a second county with a village and one household, outside the demo users' divisions.
@@ -44,7 +44,20 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
     let inside = try await registry.households(
         in: LiangshuiquanDemo.villageCode, filter: HouseholdFilter(), asOf: "2020-01-01", after: nil, limit: 1)[0].id
     let insidePerson = try await registry.file(inside).members[0].personId
-    return Records(insideHousehold: inside, insidePerson: insidePerson, outsideHousehold: outsideHousehold, outsidePerson: outsidePerson)
+    // An issue, a meeting and a grid on each side.
+    let governance = GovernanceRepository(database: database)
+    let village = try DivisionCode(validating: outsideVillage)
+    let outsideMeeting = try await governance.createMeeting(MeetingDraft(kind: .regular, title: "邻村例会", date: "2024-01-05", place: "邻村", chair: "某"),
+                                                            village: village, attendees: [], by: .system)
+    let outsideIssue = try await governance.createIssue(IssueDraft(title: "邻村问题", description: "", source: .other, raisedBy: "某", category: "其他",
+                                                                   raisedOn: "2024-01-05"), village: village, by: .system)
+    let outsideGrid = try await governance.createGrid(village: village, name: "邻村网格", leader: "某", partyGroup: "", by: .system)
+    let insideIssue = try await governance.issues(in: LiangshuiquanDemo.villageCode)[0].id
+    let insideMeeting = try await governance.meetings(in: LiangshuiquanDemo.villageCode)[0].id
+    let insideGrid = try await governance.grids(in: LiangshuiquanDemo.villageCode, today: "2024-01-05")[0].id
+    return Records(
+        inside: [.household: inside, .person: insidePerson, .issue: insideIssue, .meeting: insideMeeting, .grid: insideGrid],
+        outside: [.household: outsideHousehold, .person: outsidePerson, .issue: outsideIssue, .meeting: outsideMeeting, .grid: outsideGrid])
 }
 
 @Suite struct AuthorisationMatrixTests {
@@ -106,6 +119,17 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "GET /divisions/:code/import/:job/progress": .pathDivision(.writeRecords),
             "GET /divisions/:code/import/:job/:file": .pathDivision(.writeRecords),
             "GET /divisions/:code/roster": .pathDivision(.readRecords),
+            "GET /divisions/:code/issues": .pathDivision(.readRecords), "GET /divisions/:code/issues/new": .pathDivision(.writeRecords),
+            "GET /divisions/:code/issues/export": .pathDivision(.readRecords), "POST /divisions/:code/issues": .pathDivision(.writeRecords),
+            "GET /issues/:id": .record(.readRecords, .issue), "POST /issues/:id/transition": .record(.writeRecords, .issue),
+            "GET /divisions/:code/meetings": .pathDivision(.readRecords), "GET /divisions/:code/meetings/new": .pathDivision(.writeRecords),
+            "POST /divisions/:code/meetings": .pathDivision(.writeRecords),
+            "GET /meetings/:id": .record(.readRecords, .meeting), "POST /meetings/:id/outcomes": .record(.writeRecords, .meeting),
+            "GET /divisions/:code/grids": .pathDivision(.readRecords), "POST /divisions/:code/grids": .pathDivision(.writeRecords),
+            "GET /grids/:id": .record(.readRecords, .grid), "POST /grids/:id/households": .record(.writeRecords, .grid),
+            "GET /divisions/:code/lists": .pathDivision(.readRecords), "POST /divisions/:code/lists": .pathDivision(.writeRecords),
+            "POST /divisions/:code/lists/target": .pathDivision(.writeRecords),
+            "POST /divisions/:code/lists/:item/status": .pathDivision(.writeRecords),
         ]
         try await TestDatabases.with(.sqlite) { database in
             let (_, routes) = try await buildRouter(
@@ -129,11 +153,9 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
                 for target in [insideVillage, outsideVillage] {
                     var id = someUser
                     if case .record(_, let kind) = route.access {
-                        let inside = target == insideVillage
-                        id = kind == .household ? (inside ? records.insideHousehold : records.outsideHousehold)
-                            : (inside ? records.insidePerson : records.outsidePerson)
+                        id = (target == insideVillage ? records.inside : records.outside)[kind]!
                     }
-                    let person = target == insideVillage ? records.insidePerson : records.outsidePerson
+                    let person = (target == insideVillage ? records.inside : records.outside)[.person]!
                     let path = route.path.replacingOccurrences(of: ":code", with: target).replacingOccurrences(of: ":id", with: String(id))
                         .replacingOccurrences(of: ":person", with: String(person))
                     // anonymous

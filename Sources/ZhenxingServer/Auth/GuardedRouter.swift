@@ -11,14 +11,14 @@ enum Access: Sendable, Hashable {
     case pathDivision(Permission)
     /// Holders of the permission anywhere (the handler then limits what it shows to their division).
     case ownDivision(Permission)
-    /// Holders of the permission for the village of the household or person named by `:id`;
+    /// Holders of the permission for the village of the record named by `:id`;
     /// others get 404, as if it did not exist.
     case record(Permission, RecordKind)
 }
 
 /// Records whose village decides access.
-enum RecordKind: Sendable, Hashable {
-    case household, person
+enum RecordKind: Sendable, Hashable, CaseIterable {
+    case household, person, issue, meeting, grid
 }
 
 /// One route and who may call it: the data the authorisation tests read.
