@@ -62,7 +62,7 @@ func buildRouter(
     UserAdminPages(users: users, sessions: sessions, divisions: divisions, renderer: renderer, settings: settings).register(on: routes)
     AuditPages(log: AuditLog(database: database), renderer: renderer).register(on: routes)
     TokenPages(tokens: tokens, renderer: renderer).register(on: routes)
-    HouseholdPages(registry: registry, divisions: divisions, audit: AuditLog(database: database), renderer: renderer,
+    HouseholdPages(registry: registry, divisions: divisions, audit: AuditLog(database: database), governance: governance, renderer: renderer,
                    settings: settings).register(on: routes)
     HouseholdEditPages(registry: registry, profiles: profiles, renderer: renderer, settings: settings).register(on: routes)
     AssessmentPages(registry: registry, renderer: renderer, settings: settings).register(on: routes)
@@ -73,7 +73,7 @@ func buildRouter(
                 settings: settings).register(on: routes)
     try APIHandler(
         divisions: divisions, profiles: profiles, figures: FiguresQuery(database: database), registry: registry,
-        parameters: PolicyParameterRepository(database: database), people: PersonRepository(database: database)
+        parameters: PolicyParameterRepository(database: database), people: PersonRepository(database: database), governance: governance
     ).register(on: router)
     return (router, routes.routes)
 }

@@ -31,10 +31,12 @@ public struct FiguresDocument: Sendable, Hashable, Encodable {
     public let villageExit: VillageExit?
     /// Set when there was no registered population that year.
     public let note: String?
+    /// The issue ledger, meetings and grids.
+    public let ledger: LedgerFigures
 
     private enum Keys: String, CodingKey {
         case division, year, asOf, population, villagesWithEnteredPopulation, households, poorHouseholds, poorPeople, povertyIncidence, exitedHouseholds
-        case monitoredHouseholds, povertyLineFen, povertyLineSource, monitoringThresholdFen, villageExit, note
+        case monitoredHouseholds, povertyLineFen, povertyLineSource, monitoringThresholdFen, villageExit, note, ledger
     }
 
     private struct DivisionJSON: Encodable { let code: String; let name: String; let level: String; let parentCode: String? }
@@ -59,6 +61,7 @@ public struct FiguresDocument: Sendable, Hashable, Encodable {
         try container.encodeIfPresent(monitoringThresholdFen, forKey: .monitoringThresholdFen)
         try container.encodeIfPresent(villageExit, forKey: .villageExit)
         try container.encodeIfPresent(note, forKey: .note)
+        try container.encode(ledger, forKey: .ledger)
     }
 }
 
@@ -96,6 +99,7 @@ public struct FiguresQuery: Sendable {
             division: division, year: year, asOf: asOf, registry: figures, povertyLineFen: parameters.povertyLineFen,
             povertyLineSource: parameters.povertyLineSource, monitoringThresholdFen: parameters.monitoringThresholdFen,
             villageExit: exit,
-            note: figures.population == 0 ? "no registered population in \(code) on \(asOf)" : nil)
+            note: figures.population == 0 ? "no registered population in \(code) on \(asOf)" : nil,
+            ledger: try await GovernanceRepository(database: database).figures(code, year: year))
     }
 }

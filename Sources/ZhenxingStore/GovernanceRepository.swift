@@ -506,6 +506,15 @@ public struct GovernanceRepository: Sendable {
         return GridFile(row: row, households: households, partyMembers: members.map { ($0.id, $0.name, $0.role) }, openIssues: open)
     }
 
+    /// The grid a household is in: its id and name.
+    public func grid(ofHousehold household: Int) async throws -> (id: Int, name: String)? {
+        struct Row: Decodable { let id: Int; let name: String }
+        return try await database.read { sql in
+            try await sql.raw("SELECT g.id, g.name FROM grid_households gh JOIN grids g ON g.id = gh.grid_id WHERE gh.household_id = \(bind: household)")
+                .first(decoding: Row.self)
+        }.map { ($0.id, $0.name) }
+    }
+
     /// The village of a grid, nil when there is none.
     public func village(ofGrid id: Int) async throws -> DivisionCode? {
         try await database.read { sql in try await Self.gridVillage(id, in: sql).map { try DivisionCode(validating: $0) } }

@@ -126,7 +126,38 @@ struct Import: AsyncParsableCommand {
 
 /// `zhenxing export households`: the roster in the import's columns.
 struct Export: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Export files (导出).", subcommands: [Households.self])
+    static let configuration = CommandConfiguration(abstract: "Export files (导出).", subcommands: [Households.self, Issues.self])
+
+    struct Issues: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Export the issue ledger of a division (导出问题台账).")
+
+        @Option(help: "12-digit division code (区划代码).")
+        var division: String
+
+        @Option(help: "xlsx or csv.")
+        var format: String = "xlsx"
+
+        @Option(help: "Where to write it (文件).")
+        var output: String
+
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let code: DivisionCode
+            do { code = try DivisionCode(validating: division) } catch { throw CommandFailure(message: "--division: \(error.issues[0].message.en)") }
+            guard let tableFormat = TableFormat(rawValue: format) else { throw CommandFailure(message: "--format: use xlsx or csv") }
+            try await data.withDatabase { database, _ in
+                guard try await DivisionRepository(database: database).find(code) != nil else {
+                    throw CommandFailure(message: "--division: \(code) does not exist (区划不存在)")
+                }
+                let governance = GovernanceRepository(database: database)
+                let rows = try await LedgerExport.write(division: code, today: String(Timestamp.now().prefix(10)), language: .chinese, governance: governance,
+                                                        to: try tableFormat.writer(to: URL(fileURLWithPath: output), sheet: "问题台账"))
+                try await AuditLog(database: database).record(.export, entity: "ledger", key: "\(rows) issues", division: code, by: .system)
+                print("\(rows) issues written to \(output)")
+            }
+        }
+    }
 
     struct Households: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Export the household roster of a division (导出农户花名册).")

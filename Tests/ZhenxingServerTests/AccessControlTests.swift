@@ -213,6 +213,9 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             ]
             for (method, template, permission, body) in operations + [
                 (.get, "/api/v1/divisions/CODE/households", .readRecords, nil),
+                (.get, "/api/v1/divisions/CODE/issues", .readRecords, nil),
+                (.post, "/api/v1/divisions/CODE/issues", .writeRecords,
+                 #"{"title":"t","source":"other","raisedBy":"某","category":"其他","raisedOn":"2024-01-01"}"#),
             ] {
                 for target in [insideVillage, outsideVillage] {
                     let path = template.replacingOccurrences(of: "CODE", with: target)

@@ -18,6 +18,613 @@ package import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/schemas` section of the OpenAPI document.
     package enum Schemas {
+        /// The issue ledger, meetings and grids of the division in the year.
+        ///
+        /// - Remark: Generated from `#/components/schemas/LedgerFigures`.
+        package struct LedgerFigures: Codable, Hashable, Sendable {
+            /// Issues raised in the year.
+            ///
+            /// - Remark: Generated from `#/components/schemas/LedgerFigures/collected`.
+            package var collected: Swift.Int
+            /// Of those, solved on the spot.
+            ///
+            /// - Remark: Generated from `#/components/schemas/LedgerFigures/solvedOnTheSpot`.
+            package var solvedOnTheSpot: Swift.Int
+            /// Of those, referred to a meeting.
+            ///
+            /// - Remark: Generated from `#/components/schemas/LedgerFigures/referredToMeeting`.
+            package var referredToMeeting: Swift.Int
+            /// Of those, closed (销号) by the year's end.
+            ///
+            /// - Remark: Generated from `#/components/schemas/LedgerFigures/closed`.
+            package var closed: Swift.Int
+            /// Of those, rejected with a reason.
+            ///
+            /// - Remark: Generated from `#/components/schemas/LedgerFigures/rejected`.
+            package var rejected: Swift.Int
+            /// Of those, not finished at the year's end.
+            ///
+            /// - Remark: Generated from `#/components/schemas/LedgerFigures/open`.
+            package var open: Swift.Int
+            /// Of the open ones, past their deadline at the year's end.
+            ///
+            /// - Remark: Generated from `#/components/schemas/LedgerFigures/overdue`.
+            package var overdue: Swift.Int
+            /// Median days from raised to solved or closed.
+            ///
+            /// - Remark: Generated from `#/components/schemas/LedgerFigures/medianDaysToClose`.
+            package var medianDaysToClose: Swift.Double?
+            /// Ideas proposed in the year's meetings.
+            ///
+            /// - Remark: Generated from `#/components/schemas/LedgerFigures/ideas`.
+            package var ideas: Swift.Int
+            /// Decisions taken in the year's meetings.
+            ///
+            /// - Remark: Generated from `#/components/schemas/LedgerFigures/decisions`.
+            package var decisions: Swift.Int
+            /// Meetings of the year by kind.
+            ///
+            /// - Remark: Generated from `#/components/schemas/LedgerFigures/meetings`.
+            package struct MeetingsPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Swift.Int]
+                /// Creates a new `MeetingsPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Swift.Int] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// Meetings of the year by kind.
+            ///
+            /// - Remark: Generated from `#/components/schemas/LedgerFigures/meetings`.
+            package var meetings: Components.Schemas.LedgerFigures.MeetingsPayload
+            /// Grids.
+            ///
+            /// - Remark: Generated from `#/components/schemas/LedgerFigures/grids`.
+            package var grids: Swift.Int
+            /// Households in a grid.
+            ///
+            /// - Remark: Generated from `#/components/schemas/LedgerFigures/householdsInGrids`.
+            package var householdsInGrids: Swift.Int
+            /// Creates a new `LedgerFigures`.
+            ///
+            /// - Parameters:
+            ///   - collected: Issues raised in the year.
+            ///   - solvedOnTheSpot: Of those, solved on the spot.
+            ///   - referredToMeeting: Of those, referred to a meeting.
+            ///   - closed: Of those, closed (销号) by the year's end.
+            ///   - rejected: Of those, rejected with a reason.
+            ///   - open: Of those, not finished at the year's end.
+            ///   - overdue: Of the open ones, past their deadline at the year's end.
+            ///   - medianDaysToClose: Median days from raised to solved or closed.
+            ///   - ideas: Ideas proposed in the year's meetings.
+            ///   - decisions: Decisions taken in the year's meetings.
+            ///   - meetings: Meetings of the year by kind.
+            ///   - grids: Grids.
+            ///   - householdsInGrids: Households in a grid.
+            package init(
+                collected: Swift.Int,
+                solvedOnTheSpot: Swift.Int,
+                referredToMeeting: Swift.Int,
+                closed: Swift.Int,
+                rejected: Swift.Int,
+                open: Swift.Int,
+                overdue: Swift.Int,
+                medianDaysToClose: Swift.Double? = nil,
+                ideas: Swift.Int,
+                decisions: Swift.Int,
+                meetings: Components.Schemas.LedgerFigures.MeetingsPayload,
+                grids: Swift.Int,
+                householdsInGrids: Swift.Int
+            ) {
+                self.collected = collected
+                self.solvedOnTheSpot = solvedOnTheSpot
+                self.referredToMeeting = referredToMeeting
+                self.closed = closed
+                self.rejected = rejected
+                self.open = open
+                self.overdue = overdue
+                self.medianDaysToClose = medianDaysToClose
+                self.ideas = ideas
+                self.decisions = decisions
+                self.meetings = meetings
+                self.grids = grids
+                self.householdsInGrids = householdsInGrids
+            }
+            package enum CodingKeys: String, CodingKey {
+                case collected
+                case solvedOnTheSpot
+                case referredToMeeting
+                case closed
+                case rejected
+                case open
+                case overdue
+                case medianDaysToClose
+                case ideas
+                case decisions
+                case meetings
+                case grids
+                case householdsInGrids
+            }
+        }
+        /// Where an issue stands.
+        ///
+        /// - Remark: Generated from `#/components/schemas/IssueState`.
+        @frozen package enum IssueState: String, Codable, Hashable, Sendable, CaseIterable {
+            case collected = "collected"
+            case solved = "solved"
+            case referred = "referred"
+            case assigned = "assigned"
+            case inProgress = "in_progress"
+            case closed = "closed"
+            case rejected = "rejected"
+        }
+        /// An issue as the ledger lists it.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Issue`.
+        package struct Issue: Codable, Hashable, Sendable {
+            /// Its id.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Issue/id`.
+            package var id: Swift.Int
+            /// The village.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Issue/villageCode`.
+            package var villageCode: Swift.String
+            /// The issue.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Issue/title`.
+            package var title: Swift.String
+            /// household, visit, meeting, grid, hotline or other.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Issue/source`.
+            package var source: Swift.String
+            /// Who raised it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Issue/raisedBy`.
+            package var raisedBy: Swift.String
+            /// Category.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Issue/category`.
+            package var category: Swift.String
+            /// When, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Issue/raisedOn`.
+            package var raisedOn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Issue/state`.
+            package var state: Components.Schemas.IssueState
+            /// Who is answerable.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Issue/owner`.
+            package var owner: Swift.String?
+            /// By when, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Issue/deadline`.
+            package var deadline: Swift.String?
+            /// When it was solved, closed or rejected.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Issue/finishedOn`.
+            package var finishedOn: Swift.String?
+            /// The result, or the reason for rejecting.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Issue/result`.
+            package var result: Swift.String?
+            /// The household it concerns.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Issue/householdId`.
+            package var householdId: Swift.Int?
+            /// That household's number.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Issue/householdNumber`.
+            package var householdNumber: Swift.String?
+            /// Past its deadline and not finished.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Issue/overdue`.
+            package var overdue: Swift.Bool
+            /// Creates a new `Issue`.
+            ///
+            /// - Parameters:
+            ///   - id: Its id.
+            ///   - villageCode: The village.
+            ///   - title: The issue.
+            ///   - source: household, visit, meeting, grid, hotline or other.
+            ///   - raisedBy: Who raised it.
+            ///   - category: Category.
+            ///   - raisedOn: When, YYYY-MM-DD.
+            ///   - state:
+            ///   - owner: Who is answerable.
+            ///   - deadline: By when, YYYY-MM-DD.
+            ///   - finishedOn: When it was solved, closed or rejected.
+            ///   - result: The result, or the reason for rejecting.
+            ///   - householdId: The household it concerns.
+            ///   - householdNumber: That household's number.
+            ///   - overdue: Past its deadline and not finished.
+            package init(
+                id: Swift.Int,
+                villageCode: Swift.String,
+                title: Swift.String,
+                source: Swift.String,
+                raisedBy: Swift.String,
+                category: Swift.String,
+                raisedOn: Swift.String,
+                state: Components.Schemas.IssueState,
+                owner: Swift.String? = nil,
+                deadline: Swift.String? = nil,
+                finishedOn: Swift.String? = nil,
+                result: Swift.String? = nil,
+                householdId: Swift.Int? = nil,
+                householdNumber: Swift.String? = nil,
+                overdue: Swift.Bool
+            ) {
+                self.id = id
+                self.villageCode = villageCode
+                self.title = title
+                self.source = source
+                self.raisedBy = raisedBy
+                self.category = category
+                self.raisedOn = raisedOn
+                self.state = state
+                self.owner = owner
+                self.deadline = deadline
+                self.finishedOn = finishedOn
+                self.result = result
+                self.householdId = householdId
+                self.householdNumber = householdNumber
+                self.overdue = overdue
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case villageCode
+                case title
+                case source
+                case raisedBy
+                case category
+                case raisedOn
+                case state
+                case owner
+                case deadline
+                case finishedOn
+                case result
+                case householdId
+                case householdNumber
+                case overdue
+            }
+        }
+        /// Issues of a ledger.
+        ///
+        /// - Remark: Generated from `#/components/schemas/IssueList`.
+        package struct IssueList: Codable, Hashable, Sendable {
+            /// The issues.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IssueList/items`.
+            package var items: [Components.Schemas.Issue]
+            /// Creates a new `IssueList`.
+            ///
+            /// - Parameters:
+            ///   - items: The issues.
+            package init(items: [Components.Schemas.Issue]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// One move of an issue.
+        ///
+        /// - Remark: Generated from `#/components/schemas/IssueEvent`.
+        package struct IssueEvent: Codable, Hashable, Sendable {
+            /// When, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IssueEvent/date`.
+            package var date: Swift.String
+            /// - Remark: Generated from `#/components/schemas/IssueEvent/fromState`.
+            package var fromState: Components.Schemas.IssueState?
+            /// - Remark: Generated from `#/components/schemas/IssueEvent/toState`.
+            package var toState: Components.Schemas.IssueState
+            /// The answer given to whoever raised it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IssueEvent/response`.
+            package var response: Swift.String
+            /// Owner, when assigned.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IssueEvent/owner`.
+            package var owner: Swift.String?
+            /// Deadline, when assigned.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IssueEvent/deadline`.
+            package var deadline: Swift.String?
+            /// Result or reason.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IssueEvent/result`.
+            package var result: Swift.String?
+            /// Evidence.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IssueEvent/evidence`.
+            package var evidence: Swift.String?
+            /// The meeting it happened in.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IssueEvent/meetingId`.
+            package var meetingId: Swift.Int?
+            /// Who recorded it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IssueEvent/recordedBy`.
+            package var recordedBy: Swift.String
+            /// Creates a new `IssueEvent`.
+            ///
+            /// - Parameters:
+            ///   - date: When, YYYY-MM-DD.
+            ///   - fromState:
+            ///   - toState:
+            ///   - response: The answer given to whoever raised it.
+            ///   - owner: Owner, when assigned.
+            ///   - deadline: Deadline, when assigned.
+            ///   - result: Result or reason.
+            ///   - evidence: Evidence.
+            ///   - meetingId: The meeting it happened in.
+            ///   - recordedBy: Who recorded it.
+            package init(
+                date: Swift.String,
+                fromState: Components.Schemas.IssueState? = nil,
+                toState: Components.Schemas.IssueState,
+                response: Swift.String,
+                owner: Swift.String? = nil,
+                deadline: Swift.String? = nil,
+                result: Swift.String? = nil,
+                evidence: Swift.String? = nil,
+                meetingId: Swift.Int? = nil,
+                recordedBy: Swift.String
+            ) {
+                self.date = date
+                self.fromState = fromState
+                self.toState = toState
+                self.response = response
+                self.owner = owner
+                self.deadline = deadline
+                self.result = result
+                self.evidence = evidence
+                self.meetingId = meetingId
+                self.recordedBy = recordedBy
+            }
+            package enum CodingKeys: String, CodingKey {
+                case date
+                case fromState
+                case toState
+                case response
+                case owner
+                case deadline
+                case result
+                case evidence
+                case meetingId
+                case recordedBy
+            }
+        }
+        /// An issue with its timeline.
+        ///
+        /// - Remark: Generated from `#/components/schemas/IssueFile`.
+        package struct IssueFile: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/IssueFile/issue`.
+            package var issue: Components.Schemas.Issue
+            /// What was asked or seen.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IssueFile/description`.
+            package var description: Swift.String
+            /// Evidence of the close-out.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IssueFile/evidence`.
+            package var evidence: Swift.String?
+            /// Edit version; send it with a move.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IssueFile/version`.
+            package var version: Swift.Int
+            /// The timeline, oldest first.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IssueFile/events`.
+            package var events: [Components.Schemas.IssueEvent]
+            /// Creates a new `IssueFile`.
+            ///
+            /// - Parameters:
+            ///   - issue:
+            ///   - description: What was asked or seen.
+            ///   - evidence: Evidence of the close-out.
+            ///   - version: Edit version; send it with a move.
+            ///   - events: The timeline, oldest first.
+            package init(
+                issue: Components.Schemas.Issue,
+                description: Swift.String,
+                evidence: Swift.String? = nil,
+                version: Swift.Int,
+                events: [Components.Schemas.IssueEvent]
+            ) {
+                self.issue = issue
+                self.description = description
+                self.evidence = evidence
+                self.version = version
+                self.events = events
+            }
+            package enum CodingKeys: String, CodingKey {
+                case issue
+                case description
+                case evidence
+                case version
+                case events
+            }
+        }
+        /// An issue to record.
+        ///
+        /// - Remark: Generated from `#/components/schemas/NewIssue`.
+        package struct NewIssue: Codable, Hashable, Sendable {
+            /// The issue, at most 60 characters.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewIssue/title`.
+            package var title: Swift.String
+            /// What was asked or seen.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewIssue/description`.
+            package var description: Swift.String?
+            /// household, visit, meeting, grid, hotline or other.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewIssue/source`.
+            package var source: Swift.String
+            /// Who raised it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewIssue/raisedBy`.
+            package var raisedBy: Swift.String
+            /// The household it concerns.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewIssue/householdId`.
+            package var householdId: Swift.Int?
+            /// The grid it concerns.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewIssue/gridId`.
+            package var gridId: Swift.Int?
+            /// The meeting it was raised in (needed when the source is meeting).
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewIssue/meetingId`.
+            package var meetingId: Swift.Int?
+            /// Category.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewIssue/category`.
+            package var category: Swift.String
+            /// When, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewIssue/raisedOn`.
+            package var raisedOn: Swift.String
+            /// Creates a new `NewIssue`.
+            ///
+            /// - Parameters:
+            ///   - title: The issue, at most 60 characters.
+            ///   - description: What was asked or seen.
+            ///   - source: household, visit, meeting, grid, hotline or other.
+            ///   - raisedBy: Who raised it.
+            ///   - householdId: The household it concerns.
+            ///   - gridId: The grid it concerns.
+            ///   - meetingId: The meeting it was raised in (needed when the source is meeting).
+            ///   - category: Category.
+            ///   - raisedOn: When, YYYY-MM-DD.
+            package init(
+                title: Swift.String,
+                description: Swift.String? = nil,
+                source: Swift.String,
+                raisedBy: Swift.String,
+                householdId: Swift.Int? = nil,
+                gridId: Swift.Int? = nil,
+                meetingId: Swift.Int? = nil,
+                category: Swift.String,
+                raisedOn: Swift.String
+            ) {
+                self.title = title
+                self.description = description
+                self.source = source
+                self.raisedBy = raisedBy
+                self.householdId = householdId
+                self.gridId = gridId
+                self.meetingId = meetingId
+                self.category = category
+                self.raisedOn = raisedOn
+            }
+            package enum CodingKeys: String, CodingKey {
+                case title
+                case description
+                case source
+                case raisedBy
+                case householdId
+                case gridId
+                case meetingId
+                case category
+                case raisedOn
+            }
+        }
+        /// A move of an issue to its next state.
+        ///
+        /// - Remark: Generated from `#/components/schemas/IssueMove`.
+        package struct IssueMove: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/IssueMove/to`.
+            package var to: Components.Schemas.IssueState
+            /// When, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IssueMove/date`.
+            package var date: Swift.String
+            /// The answer given to whoever raised it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IssueMove/response`.
+            package var response: Swift.String
+            /// Needed when assigning.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IssueMove/owner`.
+            package var owner: Swift.String?
+            /// Needed when assigning, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IssueMove/deadline`.
+            package var deadline: Swift.String?
+            /// Needed when solving or closing; the reason when rejecting.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IssueMove/result`.
+            package var result: Swift.String?
+            /// Evidence of the close-out.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IssueMove/evidence`.
+            package var evidence: Swift.String?
+            /// The meeting it happens in.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IssueMove/meetingId`.
+            package var meetingId: Swift.Int?
+            /// The version last read; a stale one gets 409.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IssueMove/version`.
+            package var version: Swift.Int?
+            /// Creates a new `IssueMove`.
+            ///
+            /// - Parameters:
+            ///   - to:
+            ///   - date: When, YYYY-MM-DD.
+            ///   - response: The answer given to whoever raised it.
+            ///   - owner: Needed when assigning.
+            ///   - deadline: Needed when assigning, YYYY-MM-DD.
+            ///   - result: Needed when solving or closing; the reason when rejecting.
+            ///   - evidence: Evidence of the close-out.
+            ///   - meetingId: The meeting it happens in.
+            ///   - version: The version last read; a stale one gets 409.
+            package init(
+                to: Components.Schemas.IssueState,
+                date: Swift.String,
+                response: Swift.String,
+                owner: Swift.String? = nil,
+                deadline: Swift.String? = nil,
+                result: Swift.String? = nil,
+                evidence: Swift.String? = nil,
+                meetingId: Swift.Int? = nil,
+                version: Swift.Int? = nil
+            ) {
+                self.to = to
+                self.date = date
+                self.response = response
+                self.owner = owner
+                self.deadline = deadline
+                self.result = result
+                self.evidence = evidence
+                self.meetingId = meetingId
+                self.version = version
+            }
+            package enum CodingKeys: String, CodingKey {
+                case to
+                case date
+                case response
+                case owner
+                case deadline
+                case result
+                case evidence
+                case meetingId
+                case version
+            }
+        }
         /// A 12-digit statistical code of an administrative division.
         ///
         /// - Remark: Generated from `#/components/schemas/DivisionCode`.
@@ -481,6 +1088,8 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Figures/note`.
             package var note: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Figures/ledger`.
+            package var ledger: Components.Schemas.LedgerFigures?
             /// Creates a new `Figures`.
             ///
             /// - Parameters:
@@ -500,6 +1109,7 @@ extension Components {
             ///   - monitoringThresholdFen: The monitoring threshold in force, fen per person per year.
             ///   - villageExit:
             ///   - note: Set when the division had no registered population that year.
+            ///   - ledger:
             package init(
                 division: Components.Schemas.Division,
                 year: Swift.Int,
@@ -516,7 +1126,8 @@ extension Components {
                 povertyLineSource: Swift.String? = nil,
                 monitoringThresholdFen: Swift.Int? = nil,
                 villageExit: Components.Schemas.VillageExitCheck? = nil,
-                note: Swift.String? = nil
+                note: Swift.String? = nil,
+                ledger: Components.Schemas.LedgerFigures? = nil
             ) {
                 self.division = division
                 self.year = year
@@ -534,6 +1145,7 @@ extension Components {
                 self.monitoringThresholdFen = monitoringThresholdFen
                 self.villageExit = villageExit
                 self.note = note
+                self.ledger = ledger
             }
             package enum CodingKeys: String, CodingKey {
                 case division
@@ -552,6 +1164,7 @@ extension Components {
                 case monitoringThresholdFen
                 case villageExit
                 case note
+                case ledger
             }
         }
         /// A household's poverty status.

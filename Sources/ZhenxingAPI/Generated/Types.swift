@@ -108,6 +108,34 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `PUT /people/{id}`.
     /// - Remark: Generated from `#/paths//people/{id}/put(updatePerson)`.
     func updatePerson(_ input: Operations.UpdatePerson.Input) async throws -> Operations.UpdatePerson.Output
+    /// The issue ledger of a division
+    ///
+    /// Issues of the division (any level), newest first, optionally only one state or only those past their deadline today.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/issues`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/issues/get(listIssues)`.
+    func listIssues(_ input: Operations.ListIssues.Input) async throws -> Operations.ListIssues.Output
+    /// Record an issue
+    ///
+    /// Records an issue raised in a village (state collected). The household, grid and meeting it names must belong to the village.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/issues`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/issues/post(createIssue)`.
+    func createIssue(_ input: Operations.CreateIssue.Input) async throws -> Operations.CreateIssue.Output
+    /// An issue with its timeline
+    ///
+    /// The issue and every move it made, with who, when and the answer given.
+    ///
+    /// - Remark: HTTP `GET /issues/{id}`.
+    /// - Remark: Generated from `#/paths//issues/{id}/get(getIssue)`.
+    func getIssue(_ input: Operations.GetIssue.Input) async throws -> Operations.GetIssue.Output
+    /// Move an issue on
+    ///
+    /// Moves an issue to its next state (solved on the spot, referred to a meeting, assigned with owner and deadline, in progress, closed with result, rejected with reason). Moves that make no sense are refused; a stale version gets 409.
+    ///
+    /// - Remark: HTTP `POST /issues/{id}/transitions`.
+    /// - Remark: Generated from `#/paths//issues/{id}/transitions/post(transitionIssue)`.
+    func transitionIssue(_ input: Operations.TransitionIssue.Input) async throws -> Operations.TransitionIssue.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -308,6 +336,72 @@ extension APIProtocol {
         body: Operations.UpdatePerson.Input.Body
     ) async throws -> Operations.UpdatePerson.Output {
         try await updatePerson(Operations.UpdatePerson.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The issue ledger of a division
+    ///
+    /// Issues of the division (any level), newest first, optionally only one state or only those past their deadline today.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/issues`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/issues/get(listIssues)`.
+    package func listIssues(
+        path: Operations.ListIssues.Input.Path,
+        query: Operations.ListIssues.Input.Query = .init(),
+        headers: Operations.ListIssues.Input.Headers = .init()
+    ) async throws -> Operations.ListIssues.Output {
+        try await listIssues(Operations.ListIssues.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Record an issue
+    ///
+    /// Records an issue raised in a village (state collected). The household, grid and meeting it names must belong to the village.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/issues`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/issues/post(createIssue)`.
+    package func createIssue(
+        path: Operations.CreateIssue.Input.Path,
+        headers: Operations.CreateIssue.Input.Headers = .init(),
+        body: Operations.CreateIssue.Input.Body
+    ) async throws -> Operations.CreateIssue.Output {
+        try await createIssue(Operations.CreateIssue.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// An issue with its timeline
+    ///
+    /// The issue and every move it made, with who, when and the answer given.
+    ///
+    /// - Remark: HTTP `GET /issues/{id}`.
+    /// - Remark: Generated from `#/paths//issues/{id}/get(getIssue)`.
+    package func getIssue(
+        path: Operations.GetIssue.Input.Path,
+        headers: Operations.GetIssue.Input.Headers = .init()
+    ) async throws -> Operations.GetIssue.Output {
+        try await getIssue(Operations.GetIssue.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Move an issue on
+    ///
+    /// Moves an issue to its next state (solved on the spot, referred to a meeting, assigned with owner and deadline, in progress, closed with result, rejected with reason). Moves that make no sense are refused; a stale version gets 409.
+    ///
+    /// - Remark: HTTP `POST /issues/{id}/transitions`.
+    /// - Remark: Generated from `#/paths//issues/{id}/transitions/post(transitionIssue)`.
+    package func transitionIssue(
+        path: Operations.TransitionIssue.Input.Path,
+        headers: Operations.TransitionIssue.Input.Headers = .init(),
+        body: Operations.TransitionIssue.Input.Body
+    ) async throws -> Operations.TransitionIssue.Output {
+        try await transitionIssue(Operations.TransitionIssue.Input(
             path: path,
             headers: headers,
             body: body

@@ -105,7 +105,13 @@ extension APIHandler {
     /// existence is private), 403 without the right.
     func authorizeRecord(_ kind: RecordKind, _ id: Int, needs permission: Permission) async throws -> DivisionCode {
         guard let identity = RequestScope.identity else { throw AppError.signInRequired }
-        let village = kind == .household ? try await registry.village(ofHousehold: id) : try await registry.village(ofPerson: id)
+        let village: DivisionCode? = switch kind {
+        case .household: try await registry.village(ofHousehold: id)
+        case .person: try await registry.village(ofPerson: id)
+        case .issue: try await governance.village(ofIssue: id)
+        case .meeting: try await governance.village(ofMeeting: id)
+        case .grid: try await governance.village(ofGrid: id)
+        }
         guard let village, identity.covers(village) else {
             throw AppError.notFound(LocalizedText(zh: "找不到这条记录", en: "No such record"))
         }

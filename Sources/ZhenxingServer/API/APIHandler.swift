@@ -15,6 +15,7 @@ struct APIHandler: APIProtocol {
     let registry: RegistryRepository
     let parameters: PolicyParameterRepository
     let people: PersonRepository
+    let governance: GovernanceRepository
 
     /// Registers every operation under `/api/v1`, and the document itself at `/api/openapi.yaml`.
     func register(on router: Router<AppRequestContext>) throws {
@@ -95,7 +96,7 @@ struct APIHandler: APIProtocol {
             povertyLineFen: document.povertyLineFen, povertyLineSource: document.povertyLineSource,
             monitoringThresholdFen: document.monitoringThresholdFen,
             villageExit: document.villageExit.map { .init(eligible: $0.eligible, limit: $0.limit, incidence: $0.incidence) },
-            note: document.note))))
+            note: document.note, ledger: Self.schema(document.ledger)))))
     }
 
     // MARK: Mapping

@@ -46,6 +46,8 @@ struct DivisionPages: Sendable {
         let note: String?
         let populationAction: String?
         let year: Int
+        let ledgerFigures: [Figure]
+        let governanceLinks: [NavLink]
     }
 
     struct PopulationInput: Decodable { let year: Int; let population: Int; let source: String }
@@ -69,7 +71,8 @@ struct DivisionPages: Sendable {
         let body = ListBody(
             heading: Strings.text("divisions_title", language), intro: Strings.text("divisions_intro", language),
             rows: rows, isEmpty: rows.isEmpty, emptyText: Strings.text("no_divisions", language), profileHref: nil,
-            householdsHref: nil, figures: [], figuresHeading: nil, years: [], note: nil, populationAction: nil, year: 0)
+            householdsHref: nil, figures: [], figuresHeading: nil, years: [], note: nil, populationAction: nil, year: 0,
+            ledgerFigures: [], governanceLinks: [])
         return try renderer.page(
             "divisions", title: body.heading, crumbs: [Crumb(name: Strings.text("nav_divisions", language), href: nil)],
             body: body, request: request, context: context)
@@ -100,7 +103,22 @@ struct DivisionPages: Sendable {
                 value: exit.eligible ? LocalizedText(zh: "达标", en: "Eligible").text(language) : LocalizedText(zh: "未达标", en: "Not eligible").text(language),
                 unit: LocalizedText(zh: "（<\(Int(exit.limit * 100))%）", en: "(< \(Int(exit.limit * 100)) %)").text(language)))
         }
-        let years = Array(Set([2016, 2018, 2021, thisYear, year])).sorted().map {
+        let ledger = document.ledger
+        func count(_ key: String, _ value: Int, unit: String = "issues_unit") -> Figure {
+            Figure(label: Strings.text(key, language), value: FixedPoint.group(String(value)), unit: Strings.text(unit, language))
+        }
+        let ledgerFigures = [
+            count("ledger_collected", ledger.collected), count("ledger_solved", ledger.solvedOnTheSpot), count("ledger_referred", ledger.referredToMeeting),
+            count("ledger_closed", ledger.closed), count("ledger_open", ledger.open), count("overdue", ledger.overdue),
+            Figure(label: Strings.text("ledger_median_days", language), value: ledger.medianDaysToClose.map { String(format: "%.1f", $0) } ?? "—",
+                   unit: Strings.text("days_unit", language)),
+            count("ledger_ideas", ledger.ideas, unit: "items_unit"), count("meetings", ledger.meetings.values.reduce(0, +), unit: "times_unit"),
+            count("grids", ledger.grids, unit: "items_unit"),
+        ]
+        let governanceLinks = [("ledger", "issues"), ("meetings", "meetings"), ("grids", "grids")].map {
+            NavLink(href: "/divisions/\(code)/\($0.1)", label: Strings.text($0.0, language))
+        } + (code.level == .village ? [NavLink(href: "/divisions/\(code)/lists", label: Strings.text("four_lists", language))] : [])
+        let years = Array(Set([2016, 2017, 2018, 2021, thisYear, year])).sorted().map {
             YearLink(year: $0, href: "/divisions/\(code)?year=\($0)", current: $0 == year)
         }
         let body = ListBody(
@@ -115,7 +133,7 @@ struct DivisionPages: Sendable {
                 ? LocalizedText(zh: "户籍人口含 \(registry.villagesWithEnteredPopulation) 个村录入的人口数。",
                                 en: "The population includes entered figures for \(registry.villagesWithEnteredPopulation) villages.").text(language) : nil,
             populationAction: code.level == .village && context.identity?.can(.writeRecords, in: code) == true ? "/divisions/\(code)/population" : nil,
-            year: year)
+            year: year, ledgerFigures: ledgerFigures, governanceLinks: governanceLinks)
         return try renderer.page(
             "divisions", title: division.name, crumbs: Self.crumbs(chain, context: context, linkLast: false),
             body: body, request: request, context: context)

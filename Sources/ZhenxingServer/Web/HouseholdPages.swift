@@ -9,6 +9,7 @@ struct HouseholdPages: Sendable {
     let registry: RegistryRepository
     let divisions: DivisionRepository
     let audit: AuditLog
+    let governance: GovernanceRepository
     let renderer: PageRenderer
     let settings: AppSettings
 
@@ -159,6 +160,10 @@ struct HouseholdPages: Sendable {
         let history: [StatusRow]
         let assessments: [AssessmentBlock]
         let hasAssessments: Bool
+        let issues: [GovernancePages.IssueLine]
+        let gridName: String?
+        let gridHref: String?
+        let newIssueHref: String?
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -215,6 +220,8 @@ struct HouseholdPages: Sendable {
                     ("income_transfers", income.transfers), ("income_costs", income.productionCosts),
                 ].map { CheckRow(item: Strings.text($0.0, language), finding: yuan($0.1), passes: true) })
         }
+        let today = String(Timestamp.string(settings.clock()).prefix(10))
+        let grid = try await governance.grid(ofHousehold: id)
         let causes = ([draft.mainCause].compactMap { $0 } + draft.otherCauses).map { $0.title.text(language) }.joined(separator: "、")
         let group = draft.groupNumber.map { String($0) } ?? "—"
         let body = FileBody(
@@ -239,7 +246,16 @@ struct HouseholdPages: Sendable {
                 StatusRow(date: $0.date, status: $0.status.title.text(language) + ($0.monitoringKind.map { "（\($0.title.text(language))）" } ?? ""),
                           reason: $0.reason, decidedBy: $0.decidedBy)
             },
-            assessments: assessments, hasAssessments: !assessments.isEmpty)
+            assessments: assessments, hasAssessments: !assessments.isEmpty,
+            issues: try await governance.issues(in: draft.village, filter: IssueFilter(householdID: id)).map { row in
+                GovernancePages.IssueLine(
+                    href: "/issues/\(row.id)", title: row.title, raisedOn: row.raisedOn, raisedBy: row.raisedBy, household: nil, householdHref: nil,
+                    source: IssueSource(rawValue: row.source)?.title.text(language) ?? row.source,
+                    state: IssueState(rawValue: row.state)?.title.text(language) ?? row.state, stateKey: row.state, owner: row.owner ?? "—",
+                    deadline: row.deadline ?? "—", overdue: row.isOverdue(on: today))
+            },
+            gridName: grid?.name, gridHref: grid.map { "/grids/\($0.id)" },
+            newIssueHref: canWrite ? "/divisions/\(draft.village)/issues/new" : nil)
         return try renderer.page(
             "household", title: "\(Strings.text("household_file", language)) \(draft.number)",
             crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true)

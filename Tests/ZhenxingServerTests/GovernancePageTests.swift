@@ -1,0 +1,103 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+import ZhenxingDemo
+import ZhenxingDomain
+import ZhenxingStore
+import ZhenxingTestSupport
+
+@Suite struct GovernancePageTests {
+    @Test(arguments: TestDatabases.engines)
+    func aCadreRecordsAnIssueAnswersItAssignsItAndClosesIt(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { signedIn, _, _ in
+            var browser = signedIn
+            // given: the board shows the demo ledger
+            let board = try await browser.get("/divisions/411324104201/issues")
+            #expect(board.status == .ok && board.text.contains("当场解决 <strong>9</strong>") && board.text.contains("已销号 <strong>3</strong>"))
+            // when: an issue is recorded for household 0001
+            let created = try await browser.postForm("/divisions/411324104201/issues", [
+                ("title", "门前路灯不亮"), ("description", "晚上出行不便"), ("source", "household"), ("raisedBy", "马宇航"), ("household", "0001"),
+                ("grid", ""), ("meeting", ""), ("category", "用电"), ("raisedOn", "2026-11-20"),
+            ])
+            #expect(created.status == .seeOther)
+            let issue = try #require(created.headers[.location])
+            // then: closing straight away is refused with the reason, and nothing changes
+            let refused = try await browser.postForm(issue + "/transition", [("to", "closed"), ("date", "2026-11-21"), ("response", "好")])
+            #expect(refused.status == .badRequest && refused.text.contains("不能改为"))
+            // when: assigned, then closed without a result, then with one
+            #expect(try await browser.postForm(issue + "/transition", [
+                ("to", "assigned"), ("date", "2026-11-21"), ("response", "已交电工"), ("owner", "村电工"), ("deadline", "2026-11-25"),
+            ]).status == .seeOther)
+            let noResult = try await browser.postForm(issue + "/transition", [("to", "closed"), ("date", "2026-11-24"), ("response", "修好了")])
+            #expect(noResult.status == .badRequest && noResult.text.contains("销号须写明办理结果"))
+            #expect(try await browser.postForm(issue + "/transition", [
+                ("to", "closed"), ("date", "2026-11-24"), ("response", "修好了，已上门告知"), ("result", "更换灯泡"), ("evidence", "照片"),
+            ]).status == .seeOther)
+            // then: the timeline has every step with its answer, and the household file lists the issue
+            let page = try await browser.get(issue).text
+            #expect(page.contains("已收集") && page.contains("已交办") && page.contains("已销号") && page.contains("已交电工") && page.contains("更换灯泡"))
+            let households = try await browser.get("/divisions/411324104201/households?q=0001").text
+            let file = try #require(households.firstMatch(of: #/href="(/households/\d+)"/#)).output.1
+            #expect(try await browser.get(String(file)).text.contains("门前路灯不亮"))
+        }
+    }
+
+    @Test func meetingsGridsListsAndTheLedgerExportRender() async throws {
+        try await withDemoApp(.sqlite, as: "lsq.viewer") { signedIn, _, _ in
+            var browser = signedIn
+            let meetings = try await browser.get("/divisions/411324104201/meetings")
+            #expect(meetings.status == .ok && meetings.text.contains("全域党建推进会") && meetings.text.contains("联合党总支联席会议（2021年第4季度）"))
+            let push = try #require(meetings.text.firstMatch(of: #/href="(/meetings/\d+)">全域党建推进会/#)).output.1
+            let pushPage = try await browser.get(String(push)).text
+            #expect(pushPage.matches(of: #/<strong>思路</strong>/#).count == 6)
+            let grids = try await browser.get("/divisions/411324104201/grids")
+            #expect(grids.status == .ok && grids.text.contains("第十网格") && !grids.text.contains("尚未划入网格"))
+            let lists = try await browser.get("/divisions/411324104201/lists?year=2018")
+            #expect(lists.text.contains("资源清单") && lists.text.contains("可流转荒山 40 余亩"))
+            let division = try await browser.get("/divisions/411324104201?year=2017").text
+            #expect(division.contains("提出发展思路") && division.contains("<span class=\"fact-value\">6</span>"))
+            let export = try await browser.get("/divisions/411324104201/issues/export?format=csv")
+            #expect(export.status == .ok && export.text.split(separator: "\r\n").count == 13)
+            // a viewer reads but is not offered the forms, and cannot post
+            #expect(!pushPage.contains("name=\"text\""))
+            #expect(try await browser.postForm("/divisions/411324104201/issues", [("title", "x")]).status == .forbidden)
+        }
+    }
+
+    @Test func theLedgerThroughTheAPI() async throws {
+        try await withDemoApp(.sqlite) { signedIn, _, _ in
+            var browser = signedIn
+            struct List: Decodable { let items: [Item] }
+            struct Item: Decodable { let id: Int; let state: String; let overdue: Bool }
+            struct File: Decodable { let issue: Item; let version: Int; let events: [Event] }
+            struct Event: Decodable { let toState: String; let response: String }
+            struct Figures: Decodable { let ledger: Ledger }
+            struct Ledger: Decodable { let collected: Int; let solvedOnTheSpot: Int; let referredToMeeting: Int; let ideas: Int; let meetings: [String: Int] }
+            func send(_ method: HTTPRequest.Method, _ path: String, _ body: String) async throws -> TestResponse {
+                try await browser.send(method, path, headers: [.contentType: "application/json", HTTPField.Name("X-CSRF-Token")!: browser.csrf],
+                                       body: ByteBuffer(string: body))
+            }
+            let closed = try JSONDecoder().decode(List.self, from: try await browser.get("/api/v1/divisions/411324104201/issues?state=closed").body)
+            #expect(closed.items.count == 3)
+            let created = try await send(.post, "/api/v1/divisions/411324104201/issues",
+                                         #"{"title":"水管破裂","source":"hotline","raisedBy":"热线","category":"饮水","raisedOn":"2026-11-01"}"#)
+            #expect(created.status == .created)
+            let file = try JSONDecoder().decode(File.self, from: created.body)
+            let moved = try await send(.post, "/api/v1/issues/\(file.issue.id)/transitions",
+                                       #"{"to":"assigned","date":"2026-11-02","response":"已派人","owner":"水管员","deadline":"2026-11-05","version":\#(file.version)}"#)
+            let after = try JSONDecoder().decode(File.self, from: moved.body)
+            #expect(after.issue.state == "assigned" && after.issue.overdue && after.events.map(\.toState) == ["collected", "assigned"])
+            let stale = try await send(.post, "/api/v1/issues/\(file.issue.id)/transitions",
+                                       #"{"to":"closed","date":"2026-11-03","response":"好","result":"修好","version":\#(file.version)}"#)
+            #expect(stale.status == .conflict)
+            let nonsense = try await send(.post, "/api/v1/issues/\(file.issue.id)/transitions",
+                                          #"{"to":"referred","date":"2026-11-03","response":"再议"}"#)
+            #expect(nonsense.status == .badRequest)
+            let figures = try JSONDecoder().decode(Figures.self, from: try await browser.get("/api/v1/divisions/411324104201/figures?year=2017").body)
+            #expect(figures.ledger.collected == 12 && figures.ledger.solvedOnTheSpot == 9 && figures.ledger.referredToMeeting == 3)
+            #expect(figures.ledger.ideas == 6 && figures.ledger.meetings["joint"] == 4)
+        }
+    }
+}
