@@ -291,7 +291,7 @@ struct RosterRowReader: Sendable {
         }
         var monthsProblem = false
         if let text = facts[.monthsWorked] {
-            if let months = text.isEmpty ? 0 : Int(text.replacingOccurrences(of: "个月", with: "").replacingOccurrences(of: "月", with: "")) {
+            if let months = text.isEmpty ? 0 : Int(text) ?? Int(text.replacingOccurrences(of: "个月", with: "").replacingOccurrences(of: "月", with: "")) {
                 draft.monthsWorked = months
             } else {
                 monthsProblem = true
@@ -373,7 +373,7 @@ struct RosterRowReader: Sendable {
     static func digits(_ text: String) -> String { text.filter(\.isASCII).filter(\.isNumber) }
 
     static func relation(_ text: String) -> Relation? {
-        relations[text.replacingOccurrences(of: " ", with: "").lowercased()]
+        relations[text] ?? relations[text.replacingOccurrences(of: " ", with: "").lowercased()]
     }
 
     /// Names, English titles and common synonyms of the relations, lower case.

@@ -21,6 +21,13 @@ public enum RosterStore {
         /// Village and number.
         public var key: String { villageCode + "/" + number }
 
+        // Explicit keys: SQLKit's snake-case conversion costs more than the query at a million rows.
+        enum CodingKeys: String, CodingKey {
+            case id, number, address, attribute
+            case villageCode = "village_code", groupNumber = "group_number", naturalVillage = "natural_village"
+            case mainCause = "main_cause", otherCauses = "other_causes"
+        }
+
         /// Its fields as a draft.
         public var draft: HouseholdDraft? {
             (try? DivisionCode(validating: villageCode)).map { village in
@@ -58,6 +65,12 @@ public enum RosterStore {
         /// The current household's number.
         public let number: String?
 
+        enum CodingKeys: String, CodingKey {
+            case id, name, ethnicity, education, health, labour, employment, phone, relation, number
+            case residentId = "resident_id", inSchool = "in_school", monthsWorked = "months_worked", medicalInsurance = "medical_insurance"
+            case pensionInsurance = "pension_insurance", partyMember = "party_member", householdId = "household_id", villageCode = "village_code"
+        }
+
         /// The facts forms edit.
         public var facts: PersonFacts {
             PersonFacts(name: name, ethnicity: ethnicity, education: education, inSchool: inSchool, health: health, labour: labour,
@@ -80,7 +93,7 @@ public enum RosterStore {
         let rows = try await sql.raw("""
             SELECT id, village_code, number, group_number, natural_village, address, attribute, main_cause, other_causes FROM households
             WHERE village_code IN (\(binds: Array(Set(keys.map(\.village))))) AND number IN (\(binds: Array(Set(keys.map(\.number)))))
-            """).all(decoding: StoredHousehold.self, keyDecodingStrategy: .convertFromSnakeCase)
+            """).all(decoding: StoredHousehold.self)
         return Dictionary(rows.filter { wanted.contains($0.key) }.map { ($0.key, $0) }) { first, _ in first }
     }
 
@@ -92,7 +105,7 @@ public enum RosterStore {
                    p.medical_insurance, p.pension_insurance, p.party_member, p.phone, m.household_id, m.relation, h.village_code, h.number
             FROM people p LEFT JOIN memberships m ON m.person_id = p.id AND m.to_date IS NULL LEFT JOIN households h ON h.id = m.household_id
             WHERE p.resident_id IN (\(binds: ids))
-            """).all(decoding: StoredPerson.self, keyDecodingStrategy: .convertFromSnakeCase)
+            """).all(decoding: StoredPerson.self)
         return Dictionary(rows.map { ($0.residentId, $0) }) { first, _ in first }
     }
 
@@ -107,7 +120,16 @@ public enum RosterStore {
             "village_code", "number", "group_number", "natural_village", "address", "attribute", "main_cause", "other_causes", "version",
             "created_at", "updated_at",
         ], in: sql)
-        return try await households(drafts.map { ($0.village.rawValue, $0.number) }, in: sql).mapValues(\.id)
+        struct Key: Decodable {
+            let id: Int, village: String, number: String
+            enum CodingKeys: String, CodingKey { case id, number, village = "village_code" }
+        }
+        let wanted = Set(drafts.map { $0.village.rawValue + "/" + $0.number })
+        let keys = try await sql.raw("""
+            SELECT id, village_code, number FROM households
+            WHERE village_code IN (\(binds: Array(Set(drafts.map(\.village.rawValue))))) AND number IN (\(binds: Array(Set(drafts.map(\.number)))))
+            """).all(decoding: Key.self)
+        return Dictionary(keys.map { ($0.village + "/" + $0.number, $0.id) }.filter { wanted.contains($0.0) }) { first, _ in first }
     }
 
     /// Rewrites a household's fields and counts a new version.
@@ -134,10 +156,13 @@ public enum RosterStore {
             "resident_id", "id_last_four", "name", "sex", "birth_date", "ethnicity", "education", "in_school", "health", "labour", "employment",
             "months_worked", "medical_insurance", "pension_insurance", "party_member", "phone", "version", "created_at", "updated_at",
         ], in: sql)
-        struct Key: Decodable { let id: Int; let residentId: String }
+        struct Key: Decodable {
+            let id: Int, residentID: String
+            enum CodingKeys: String, CodingKey { case id, residentID = "resident_id" }
+        }
         let keys = try await sql.raw("SELECT id, resident_id FROM people WHERE resident_id IN (\(binds: drafts.map(\.residentID.value)))")
-            .all(decoding: Key.self, keyDecodingStrategy: .convertFromSnakeCase)
-        return Dictionary(keys.map { ($0.residentId, $0.id) }) { first, _ in first }
+            .all(decoding: Key.self)
+        return Dictionary(keys.map { ($0.residentID, $0.id) }) { first, _ in first }
     }
 
     /// Rewrites a person's facts and counts a new version.
