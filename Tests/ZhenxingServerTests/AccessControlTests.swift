@@ -127,6 +127,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "GET /meetings/:id": .record(.readRecords, .meeting), "POST /meetings/:id/outcomes": .record(.writeRecords, .meeting),
             "GET /divisions/:code/grids": .pathDivision(.readRecords), "POST /divisions/:code/grids": .pathDivision(.writeRecords),
             "GET /grids/:id": .record(.readRecords, .grid), "POST /grids/:id/households": .record(.writeRecords, .grid),
+            "POST /grids/:id/households/:household/release": .record(.writeRecords, .grid),
             "GET /divisions/:code/lists": .pathDivision(.readRecords), "POST /divisions/:code/lists": .pathDivision(.writeRecords),
             "POST /divisions/:code/lists/target": .pathDivision(.writeRecords),
             "POST /divisions/:code/lists/:item/status": .pathDivision(.writeRecords),
@@ -214,6 +215,9 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             for (method, template, permission, body) in operations + [
                 (.get, "/api/v1/divisions/CODE/households", .readRecords, nil),
                 (.get, "/api/v1/divisions/CODE/issues", .readRecords, nil),
+                (.get, "/api/v1/divisions/CODE/meetings", .readRecords, nil),
+                (.get, "/api/v1/divisions/CODE/grids", .readRecords, nil),
+                (.get, "/api/v1/divisions/CODE/lists?year=2018", .readRecords, nil),
                 (.post, "/api/v1/divisions/CODE/issues", .writeRecords,
                  #"{"title":"t","source":"other","raisedBy":"某","category":"其他","raisedOn":"2024-01-01"}"#),
             ] {

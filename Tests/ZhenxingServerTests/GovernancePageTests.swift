@@ -100,4 +100,45 @@ import ZhenxingTestSupport
             #expect(figures.ledger.ideas == 6 && figures.ledger.meetings["joint"] == 4)
         }
     }
+
+    @Test func meetingsGridsAndListsThroughTheAPI() async throws {
+        try await withDemoApp(.sqlite) { signedIn, database, _ in
+            var browser = signedIn
+            struct Meetings: Decodable { let items: [Meeting] }
+            struct Meeting: Decodable { let id: Int; let kind: String; let title: String }
+            struct MeetingFile: Decodable { let meeting: Meeting; let outcomes: [Outcome]; let received: [Issue]; let handled: [Handled]; let attendees: [Attendee] }
+            struct Outcome: Decodable { let kind: String }
+            struct Issue: Decodable { let state: String }
+            struct Handled: Decodable { let issue: Issue }
+            struct Attendee: Decodable { let personId: Int }
+            struct Grids: Decodable { let items: [Grid] }
+            struct Grid: Decodable { let id: Int; let households: Int }
+            struct Lists: Decodable { let target: String?; let items: [Item] }
+            struct Item: Decodable { let list: String }
+            func send(_ method: HTTPRequest.Method, _ path: String, _ body: String) async throws -> TestResponse {
+                try await browser.send(method, path, headers: [.contentType: "application/json", HTTPField.Name("X-CSRF-Token")!: browser.csrf],
+                                       body: ByteBuffer(string: body))
+            }
+            let meetings = try JSONDecoder().decode(Meetings.self, from: try await browser.get("/api/v1/divisions/411324104201/meetings").body)
+            #expect(meetings.items.count == 23)
+            let first = try #require(meetings.items.first { $0.title.contains("2017年4月") })
+            let file = try JSONDecoder().decode(MeetingFile.self, from: try await browser.get("/api/v1/meetings/\(first.id)").body)
+            #expect(file.received.count == 12 && file.handled.count == 12 && file.attendees.count == 12)
+            let created = try await send(.post, "/api/v1/divisions/411324104201/meetings", """
+                {"kind":"forum","title":"产业座谈会","date":"2026-11-10","place":"村部","chair":"周立新","attendees":[\(file.attendees[0].personId)],
+                 "outcomes":[{"kind":"idea","text":"发展林下经济"}]}
+                """)
+            #expect(created.status == .created)
+            let refused = try await send(.post, "/api/v1/divisions/411324104201/meetings",
+                                         #"{"kind":"forum","title":"座谈会","date":"2026-11-10","place":"村部","chair":"周","attendees":[99999999]}"#)
+            #expect(refused.status == .badRequest && refused.text.contains("attendees"))
+            let grids = try JSONDecoder().decode(Grids.self, from: try await browser.get("/api/v1/divisions/411324104201/grids").body)
+            #expect(grids.items.count == 10 && grids.items.map(\.households).reduce(0, +) == 289)
+            let household = try await GovernanceRepository(database: database).grid(grids.items[0].id, today: "2026-11-29").households[0].id
+            let twice = try await send(.post, "/api/v1/grids/\(grids.items[1].id)/households", #"{"households":[\#(household)]}"#)
+            #expect(twice.status == .badRequest && twice.text.contains("一户只能属于一个网格"))
+            let lists = try JSONDecoder().decode(Lists.self, from: try await browser.get("/api/v1/divisions/411324104201/lists?year=2018").body)
+            #expect(lists.target != nil && Set(lists.items.map(\.list)).count == 4)
+        }
+    }
 }

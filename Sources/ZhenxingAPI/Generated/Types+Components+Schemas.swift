@@ -18,6 +18,622 @@ package import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/schemas` section of the OpenAPI document.
     package enum Schemas {
+        /// A meeting as listed.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Meeting`.
+        package struct Meeting: Codable, Hashable, Sendable {
+            /// Its id.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Meeting/id`.
+            package var id: Swift.Int
+            /// The village.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Meeting/villageCode`.
+            package var villageCode: Swift.String
+            /// regular, joint, party_day, push or forum.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Meeting/kind`.
+            package var kind: Swift.String
+            /// Its title.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Meeting/title`.
+            package var title: Swift.String
+            /// When, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Meeting/date`.
+            package var date: Swift.String
+            /// Where.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Meeting/place`.
+            package var place: Swift.String
+            /// Who chaired.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Meeting/chair`.
+            package var chair: Swift.String
+            /// Creates a new `Meeting`.
+            ///
+            /// - Parameters:
+            ///   - id: Its id.
+            ///   - villageCode: The village.
+            ///   - kind: regular, joint, party_day, push or forum.
+            ///   - title: Its title.
+            ///   - date: When, YYYY-MM-DD.
+            ///   - place: Where.
+            ///   - chair: Who chaired.
+            package init(
+                id: Swift.Int,
+                villageCode: Swift.String,
+                kind: Swift.String,
+                title: Swift.String,
+                date: Swift.String,
+                place: Swift.String,
+                chair: Swift.String
+            ) {
+                self.id = id
+                self.villageCode = villageCode
+                self.kind = kind
+                self.title = title
+                self.date = date
+                self.place = place
+                self.chair = chair
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case villageCode
+                case kind
+                case title
+                case date
+                case place
+                case chair
+            }
+        }
+        /// Meetings.
+        ///
+        /// - Remark: Generated from `#/components/schemas/MeetingList`.
+        package struct MeetingList: Codable, Hashable, Sendable {
+            /// The meetings, newest first.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MeetingList/items`.
+            package var items: [Components.Schemas.Meeting]
+            /// Creates a new `MeetingList`.
+            ///
+            /// - Parameters:
+            ///   - items: The meetings, newest first.
+            package init(items: [Components.Schemas.Meeting]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// An idea proposed or a decision taken.
+        ///
+        /// - Remark: Generated from `#/components/schemas/MeetingOutcome`.
+        package struct MeetingOutcome: Codable, Hashable, Sendable {
+            /// idea or decision.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MeetingOutcome/kind`.
+            package var kind: Swift.String
+            /// What.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MeetingOutcome/text`.
+            package var text: Swift.String
+            /// Who is answerable (decisions).
+            ///
+            /// - Remark: Generated from `#/components/schemas/MeetingOutcome/owner`.
+            package var owner: Swift.String?
+            /// By when, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MeetingOutcome/deadline`.
+            package var deadline: Swift.String?
+            /// Creates a new `MeetingOutcome`.
+            ///
+            /// - Parameters:
+            ///   - kind: idea or decision.
+            ///   - text: What.
+            ///   - owner: Who is answerable (decisions).
+            ///   - deadline: By when, YYYY-MM-DD.
+            package init(
+                kind: Swift.String,
+                text: Swift.String,
+                owner: Swift.String? = nil,
+                deadline: Swift.String? = nil
+            ) {
+                self.kind = kind
+                self.text = text
+                self.owner = owner
+                self.deadline = deadline
+            }
+            package enum CodingKeys: String, CodingKey {
+                case kind
+                case text
+                case owner
+                case deadline
+            }
+        }
+        /// A move of an issue decided in a meeting, with the issue now.
+        ///
+        /// - Remark: Generated from `#/components/schemas/HandledIssue`.
+        package struct HandledIssue: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/HandledIssue/event`.
+            package var event: Components.Schemas.IssueEvent
+            /// - Remark: Generated from `#/components/schemas/HandledIssue/issue`.
+            package var issue: Components.Schemas.Issue
+            /// Creates a new `HandledIssue`.
+            ///
+            /// - Parameters:
+            ///   - event:
+            ///   - issue:
+            package init(
+                event: Components.Schemas.IssueEvent,
+                issue: Components.Schemas.Issue
+            ) {
+                self.event = event
+                self.issue = issue
+            }
+            package enum CodingKeys: String, CodingKey {
+                case event
+                case issue
+            }
+        }
+        /// A meeting with its agenda, attendees, outcomes and issues.
+        ///
+        /// - Remark: Generated from `#/components/schemas/MeetingFile`.
+        package struct MeetingFile: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MeetingFile/meeting`.
+            package var meeting: Components.Schemas.Meeting
+            /// 第一议题学思想: minutes.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MeetingFile/study`.
+            package var study: Swift.String
+            /// 主题: minutes.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MeetingFile/theme`.
+            package var theme: Swift.String
+            /// 专题: minutes.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MeetingFile/topic`.
+            package var topic: Swift.String
+            /// 例题: minutes.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MeetingFile/cases`.
+            package var cases: Swift.String
+            /// People who attended.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MeetingFile/attendees`.
+            package var attendees: [Components.Schemas.Attendee]
+            /// Organisations that attended.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MeetingFile/organisations`.
+            package var organisations: [Swift.String]
+            /// Ideas and decisions.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MeetingFile/outcomes`.
+            package var outcomes: [Components.Schemas.MeetingOutcome]
+            /// Issues raised in the meeting, as they stand now.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MeetingFile/received`.
+            package var received: [Components.Schemas.Issue]
+            /// Moves of issues decided in the meeting.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MeetingFile/handled`.
+            package var handled: [Components.Schemas.HandledIssue]
+            /// Creates a new `MeetingFile`.
+            ///
+            /// - Parameters:
+            ///   - meeting:
+            ///   - study: 第一议题学思想: minutes.
+            ///   - theme: 主题: minutes.
+            ///   - topic: 专题: minutes.
+            ///   - cases: 例题: minutes.
+            ///   - attendees: People who attended.
+            ///   - organisations: Organisations that attended.
+            ///   - outcomes: Ideas and decisions.
+            ///   - received: Issues raised in the meeting, as they stand now.
+            ///   - handled: Moves of issues decided in the meeting.
+            package init(
+                meeting: Components.Schemas.Meeting,
+                study: Swift.String,
+                theme: Swift.String,
+                topic: Swift.String,
+                cases: Swift.String,
+                attendees: [Components.Schemas.Attendee],
+                organisations: [Swift.String],
+                outcomes: [Components.Schemas.MeetingOutcome],
+                received: [Components.Schemas.Issue],
+                handled: [Components.Schemas.HandledIssue]
+            ) {
+                self.meeting = meeting
+                self.study = study
+                self.theme = theme
+                self.topic = topic
+                self.cases = cases
+                self.attendees = attendees
+                self.organisations = organisations
+                self.outcomes = outcomes
+                self.received = received
+                self.handled = handled
+            }
+            package enum CodingKeys: String, CodingKey {
+                case meeting
+                case study
+                case theme
+                case topic
+                case cases
+                case attendees
+                case organisations
+                case outcomes
+                case received
+                case handled
+            }
+        }
+        /// A person who attended.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Attendee`.
+        package struct Attendee: Codable, Hashable, Sendable {
+            /// The person's id.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Attendee/personId`.
+            package var personId: Swift.Int
+            /// Their name.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Attendee/name`.
+            package var name: Swift.String
+            /// Creates a new `Attendee`.
+            ///
+            /// - Parameters:
+            ///   - personId: The person's id.
+            ///   - name: Their name.
+            package init(
+                personId: Swift.Int,
+                name: Swift.String
+            ) {
+                self.personId = personId
+                self.name = name
+            }
+            package enum CodingKeys: String, CodingKey {
+                case personId
+                case name
+            }
+        }
+        /// A meeting to record.
+        ///
+        /// - Remark: Generated from `#/components/schemas/NewMeeting`.
+        package struct NewMeeting: Codable, Hashable, Sendable {
+            /// regular, joint, party_day, push or forum.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewMeeting/kind`.
+            package var kind: Swift.String
+            /// Its title.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewMeeting/title`.
+            package var title: Swift.String
+            /// When, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewMeeting/date`.
+            package var date: Swift.String
+            /// Where.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewMeeting/place`.
+            package var place: Swift.String
+            /// Who chaired.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewMeeting/chair`.
+            package var chair: Swift.String
+            /// 第一议题学思想: minutes.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewMeeting/study`.
+            package var study: Swift.String?
+            /// 主题: minutes.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewMeeting/theme`.
+            package var theme: Swift.String?
+            /// 专题: minutes.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewMeeting/topic`.
+            package var topic: Swift.String?
+            /// 例题: minutes.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewMeeting/cases`.
+            package var cases: Swift.String?
+            /// Ids of the people who attended.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewMeeting/attendees`.
+            package var attendees: [Swift.Int]?
+            /// Organisations that attended.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewMeeting/organisations`.
+            package var organisations: [Swift.String]?
+            /// Ideas proposed and decisions taken.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewMeeting/outcomes`.
+            package var outcomes: [Components.Schemas.MeetingOutcome]?
+            /// Creates a new `NewMeeting`.
+            ///
+            /// - Parameters:
+            ///   - kind: regular, joint, party_day, push or forum.
+            ///   - title: Its title.
+            ///   - date: When, YYYY-MM-DD.
+            ///   - place: Where.
+            ///   - chair: Who chaired.
+            ///   - study: 第一议题学思想: minutes.
+            ///   - theme: 主题: minutes.
+            ///   - topic: 专题: minutes.
+            ///   - cases: 例题: minutes.
+            ///   - attendees: Ids of the people who attended.
+            ///   - organisations: Organisations that attended.
+            ///   - outcomes: Ideas proposed and decisions taken.
+            package init(
+                kind: Swift.String,
+                title: Swift.String,
+                date: Swift.String,
+                place: Swift.String,
+                chair: Swift.String,
+                study: Swift.String? = nil,
+                theme: Swift.String? = nil,
+                topic: Swift.String? = nil,
+                cases: Swift.String? = nil,
+                attendees: [Swift.Int]? = nil,
+                organisations: [Swift.String]? = nil,
+                outcomes: [Components.Schemas.MeetingOutcome]? = nil
+            ) {
+                self.kind = kind
+                self.title = title
+                self.date = date
+                self.place = place
+                self.chair = chair
+                self.study = study
+                self.theme = theme
+                self.topic = topic
+                self.cases = cases
+                self.attendees = attendees
+                self.organisations = organisations
+                self.outcomes = outcomes
+            }
+            package enum CodingKeys: String, CodingKey {
+                case kind
+                case title
+                case date
+                case place
+                case chair
+                case study
+                case theme
+                case topic
+                case cases
+                case attendees
+                case organisations
+                case outcomes
+            }
+        }
+        /// A grid with its counts.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Grid`.
+        package struct Grid: Codable, Hashable, Sendable {
+            /// Its id.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Grid/id`.
+            package var id: Swift.Int
+            /// The village.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Grid/villageCode`.
+            package var villageCode: Swift.String
+            /// Its name.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Grid/name`.
+            package var name: Swift.String
+            /// The grid leader.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Grid/leader`.
+            package var leader: Swift.String
+            /// Its party group (党小组).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Grid/partyGroup`.
+            package var partyGroup: Swift.String
+            /// Households in it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Grid/households`.
+            package var households: Swift.Int
+            /// Members of its party group.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Grid/partyMembers`.
+            package var partyMembers: Swift.Int
+            /// Issues of its households not yet finished.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Grid/openIssues`.
+            package var openIssues: Swift.Int
+            /// Creates a new `Grid`.
+            ///
+            /// - Parameters:
+            ///   - id: Its id.
+            ///   - villageCode: The village.
+            ///   - name: Its name.
+            ///   - leader: The grid leader.
+            ///   - partyGroup: Its party group (党小组).
+            ///   - households: Households in it.
+            ///   - partyMembers: Members of its party group.
+            ///   - openIssues: Issues of its households not yet finished.
+            package init(
+                id: Swift.Int,
+                villageCode: Swift.String,
+                name: Swift.String,
+                leader: Swift.String,
+                partyGroup: Swift.String,
+                households: Swift.Int,
+                partyMembers: Swift.Int,
+                openIssues: Swift.Int
+            ) {
+                self.id = id
+                self.villageCode = villageCode
+                self.name = name
+                self.leader = leader
+                self.partyGroup = partyGroup
+                self.households = households
+                self.partyMembers = partyMembers
+                self.openIssues = openIssues
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case villageCode
+                case name
+                case leader
+                case partyGroup
+                case households
+                case partyMembers
+                case openIssues
+            }
+        }
+        /// Grids.
+        ///
+        /// - Remark: Generated from `#/components/schemas/GridList`.
+        package struct GridList: Codable, Hashable, Sendable {
+            /// The grids.
+            ///
+            /// - Remark: Generated from `#/components/schemas/GridList/items`.
+            package var items: [Components.Schemas.Grid]
+            /// Creates a new `GridList`.
+            ///
+            /// - Parameters:
+            ///   - items: The grids.
+            package init(items: [Components.Schemas.Grid]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// Households by id.
+        ///
+        /// - Remark: Generated from `#/components/schemas/HouseholdIDs`.
+        package struct HouseholdIDs: Codable, Hashable, Sendable {
+            /// The households' ids.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HouseholdIDs/households`.
+            package var households: [Swift.Int]
+            /// Creates a new `HouseholdIDs`.
+            ///
+            /// - Parameters:
+            ///   - households: The households' ids.
+            package init(households: [Swift.Int]) {
+                self.households = households
+            }
+            package enum CodingKeys: String, CodingKey {
+                case households
+            }
+        }
+        /// An item of one of the four lists.
+        ///
+        /// - Remark: Generated from `#/components/schemas/ListItem`.
+        package struct ListItem: Codable, Hashable, Sendable {
+            /// Its id.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ListItem/id`.
+            package var id: Swift.Int
+            /// problems, resources, needs or projects.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ListItem/list`.
+            package var list: Swift.String
+            /// The item.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ListItem/title`.
+            package var title: Swift.String
+            /// Who is answerable.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ListItem/owner`.
+            package var owner: Swift.String
+            /// open, in_progress or done.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ListItem/status`.
+            package var status: Swift.String
+            /// A note.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ListItem/note`.
+            package var note: Swift.String?
+            /// The issue it came from or led to.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ListItem/issueId`.
+            package var issueId: Swift.Int?
+            /// The meeting it came from or led to.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ListItem/meetingId`.
+            package var meetingId: Swift.Int?
+            /// Creates a new `ListItem`.
+            ///
+            /// - Parameters:
+            ///   - id: Its id.
+            ///   - list: problems, resources, needs or projects.
+            ///   - title: The item.
+            ///   - owner: Who is answerable.
+            ///   - status: open, in_progress or done.
+            ///   - note: A note.
+            ///   - issueId: The issue it came from or led to.
+            ///   - meetingId: The meeting it came from or led to.
+            package init(
+                id: Swift.Int,
+                list: Swift.String,
+                title: Swift.String,
+                owner: Swift.String,
+                status: Swift.String,
+                note: Swift.String? = nil,
+                issueId: Swift.Int? = nil,
+                meetingId: Swift.Int? = nil
+            ) {
+                self.id = id
+                self.list = list
+                self.title = title
+                self.owner = owner
+                self.status = status
+                self.note = note
+                self.issueId = issueId
+                self.meetingId = meetingId
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case list
+                case title
+                case owner
+                case status
+                case note
+                case issueId
+                case meetingId
+            }
+        }
+        /// The target and four lists of a village for a year.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Lists`.
+        package struct Lists: Codable, Hashable, Sendable {
+            /// The year.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Lists/year`.
+            package var year: Swift.Int
+            /// The year's target (标).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Lists/target`.
+            package var target: Swift.String?
+            /// The items of the four lists.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Lists/items`.
+            package var items: [Components.Schemas.ListItem]
+            /// Creates a new `Lists`.
+            ///
+            /// - Parameters:
+            ///   - year: The year.
+            ///   - target: The year's target (标).
+            ///   - items: The items of the four lists.
+            package init(
+                year: Swift.Int,
+                target: Swift.String? = nil,
+                items: [Components.Schemas.ListItem]
+            ) {
+                self.year = year
+                self.target = target
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case year
+                case target
+                case items
+            }
+        }
         /// The issue ledger, meetings and grids of the division in the year.
         ///
         /// - Remark: Generated from `#/components/schemas/LedgerFigures`.

@@ -3250,4 +3250,1121 @@ package enum Operations {
             }
         }
     }
+    /// Meetings of a division
+    ///
+    /// Meetings (一会四题, joint meetings, party days …) of the division, newest first.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/meetings`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/meetings/get(listMeetings)`.
+    package enum ListMeetings {
+        package static let id: Swift.String = "listMeetings"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/divisions/{code}/meetings/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// The 12-digit statistical code of the division.
+                ///
+                /// - Remark: Generated from `#/paths/divisions/{code}/meetings/GET/path/code`.
+                package var code: Components.Parameters.DivisionCodePath
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - code: The 12-digit statistical code of the division.
+                package init(code: Components.Parameters.DivisionCodePath) {
+                    self.code = code
+                }
+            }
+            package var path: Operations.ListMeetings.Input.Path
+            /// - Remark: Generated from `#/paths/divisions/{code}/meetings/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListMeetings.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListMeetings.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ListMeetings.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.ListMeetings.Input.Path,
+                headers: Operations.ListMeetings.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/divisions/{code}/meetings/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/divisions/{code}/meetings/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.MeetingList)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.MeetingList {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ListMeetings.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ListMeetings.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The meetings.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/meetings/get(listMeetings)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListMeetings.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ListMeetings.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed or fails validation.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/meetings/get(listMeetings)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The division does not exist, or is not of the required level.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/meetings/get(listMeetings)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Record a meeting
+    ///
+    /// Records a meeting of a village with its four agenda parts, attendees (people of the registry, by id), organisations, ideas and decisions. An attendee who does not exist is refused.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/meetings`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/meetings/post(createMeeting)`.
+    package enum CreateMeeting {
+        package static let id: Swift.String = "createMeeting"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/divisions/{code}/meetings/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// The 12-digit statistical code of the division.
+                ///
+                /// - Remark: Generated from `#/paths/divisions/{code}/meetings/POST/path/code`.
+                package var code: Components.Parameters.DivisionCodePath
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - code: The 12-digit statistical code of the division.
+                package init(code: Components.Parameters.DivisionCodePath) {
+                    self.code = code
+                }
+            }
+            package var path: Operations.CreateMeeting.Input.Path
+            /// - Remark: Generated from `#/paths/divisions/{code}/meetings/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateMeeting.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateMeeting.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.CreateMeeting.Input.Headers
+            /// - Remark: Generated from `#/paths/divisions/{code}/meetings/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/divisions/{code}/meetings/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.NewMeeting)
+            }
+            package var body: Operations.CreateMeeting.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.CreateMeeting.Input.Path,
+                headers: Operations.CreateMeeting.Input.Headers = .init(),
+                body: Operations.CreateMeeting.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Created: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/divisions/{code}/meetings/POST/responses/201/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/divisions/{code}/meetings/POST/responses/201/content/application\/json`.
+                    case json(Components.Schemas.MeetingFile)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.MeetingFile {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.CreateMeeting.Output.Created.Body
+                /// Creates a new `Created`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.CreateMeeting.Output.Created.Body) {
+                    self.body = body
+                }
+            }
+            /// The meeting.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/meetings/post(createMeeting)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.CreateMeeting.Output.Created)
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            package var created: Operations.CreateMeeting.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed or fails validation.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/meetings/post(createMeeting)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The division does not exist, or is not of the required level.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/meetings/post(createMeeting)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// A meeting with what it received and decided
+    ///
+    /// The meeting's agenda and minutes, attendees, ideas and decisions, the issues raised in it and the moves of issues decided in it, each with the issue's state now.
+    ///
+    /// - Remark: HTTP `GET /meetings/{id}`.
+    /// - Remark: Generated from `#/paths//meetings/{id}/get(getMeeting)`.
+    package enum GetMeeting {
+        package static let id: Swift.String = "getMeeting"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/meetings/{id}/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// The record's opaque id (never an ID number).
+                ///
+                /// - Remark: Generated from `#/paths/meetings/{id}/GET/path/id`.
+                package var id: Components.Parameters.RecordID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - id: The record's opaque id (never an ID number).
+                package init(id: Components.Parameters.RecordID) {
+                    self.id = id
+                }
+            }
+            package var path: Operations.GetMeeting.Input.Path
+            /// - Remark: Generated from `#/paths/meetings/{id}/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetMeeting.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetMeeting.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.GetMeeting.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.GetMeeting.Input.Path,
+                headers: Operations.GetMeeting.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/meetings/{id}/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/meetings/{id}/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.MeetingFile)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.MeetingFile {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.GetMeeting.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.GetMeeting.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The meeting.
+            ///
+            /// - Remark: Generated from `#/paths//meetings/{id}/get(getMeeting)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetMeeting.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.GetMeeting.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The division does not exist, or is not of the required level.
+            ///
+            /// - Remark: Generated from `#/paths//meetings/{id}/get(getMeeting)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Grids of a division
+    ///
+    /// Grids with their leader, party group and counts of households, party members and open issues.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/grids`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/grids/get(listGrids)`.
+    package enum ListGrids {
+        package static let id: Swift.String = "listGrids"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/divisions/{code}/grids/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// The 12-digit statistical code of the division.
+                ///
+                /// - Remark: Generated from `#/paths/divisions/{code}/grids/GET/path/code`.
+                package var code: Components.Parameters.DivisionCodePath
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - code: The 12-digit statistical code of the division.
+                package init(code: Components.Parameters.DivisionCodePath) {
+                    self.code = code
+                }
+            }
+            package var path: Operations.ListGrids.Input.Path
+            /// - Remark: Generated from `#/paths/divisions/{code}/grids/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListGrids.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListGrids.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ListGrids.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.ListGrids.Input.Path,
+                headers: Operations.ListGrids.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/divisions/{code}/grids/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/divisions/{code}/grids/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.GridList)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.GridList {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ListGrids.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ListGrids.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The grids.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/grids/get(listGrids)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListGrids.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ListGrids.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed or fails validation.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/grids/get(listGrids)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The division does not exist, or is not of the required level.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/grids/get(listGrids)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Put households in a grid
+    ///
+    /// Puts households (by id) in the grid. Every household is in exactly one grid: one already in another grid is refused, and nothing is stored.
+    ///
+    /// - Remark: HTTP `POST /grids/{id}/households`.
+    /// - Remark: Generated from `#/paths//grids/{id}/households/post(assignGridHouseholds)`.
+    package enum AssignGridHouseholds {
+        package static let id: Swift.String = "assignGridHouseholds"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/grids/{id}/households/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// The record's opaque id (never an ID number).
+                ///
+                /// - Remark: Generated from `#/paths/grids/{id}/households/POST/path/id`.
+                package var id: Components.Parameters.RecordID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - id: The record's opaque id (never an ID number).
+                package init(id: Components.Parameters.RecordID) {
+                    self.id = id
+                }
+            }
+            package var path: Operations.AssignGridHouseholds.Input.Path
+            /// - Remark: Generated from `#/paths/grids/{id}/households/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.AssignGridHouseholds.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.AssignGridHouseholds.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.AssignGridHouseholds.Input.Headers
+            /// - Remark: Generated from `#/paths/grids/{id}/households/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/grids/{id}/households/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.HouseholdIDs)
+            }
+            package var body: Operations.AssignGridHouseholds.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.AssignGridHouseholds.Input.Path,
+                headers: Operations.AssignGridHouseholds.Input.Headers = .init(),
+                body: Operations.AssignGridHouseholds.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/grids/{id}/households/POST/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/grids/{id}/households/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Grid)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.Grid {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.AssignGridHouseholds.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.AssignGridHouseholds.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The grid after the change.
+            ///
+            /// - Remark: Generated from `#/paths//grids/{id}/households/post(assignGridHouseholds)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.AssignGridHouseholds.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.AssignGridHouseholds.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed or fails validation.
+            ///
+            /// - Remark: Generated from `#/paths//grids/{id}/households/post(assignGridHouseholds)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The division does not exist, or is not of the required level.
+            ///
+            /// - Remark: Generated from `#/paths//grids/{id}/households/post(assignGridHouseholds)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// The target and four lists of a village (一标四单)
+    ///
+    /// The year's target and the items of the problems, resources, needs and projects lists.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/lists`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/lists/get(getLists)`.
+    package enum GetLists {
+        package static let id: Swift.String = "getLists"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/divisions/{code}/lists/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// The 12-digit statistical code of the division.
+                ///
+                /// - Remark: Generated from `#/paths/divisions/{code}/lists/GET/path/code`.
+                package var code: Components.Parameters.DivisionCodePath
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - code: The 12-digit statistical code of the division.
+                package init(code: Components.Parameters.DivisionCodePath) {
+                    self.code = code
+                }
+            }
+            package var path: Operations.GetLists.Input.Path
+            /// - Remark: Generated from `#/paths/divisions/{code}/lists/GET/query`.
+            package struct Query: Sendable, Hashable {
+                /// The year.
+                ///
+                /// - Remark: Generated from `#/paths/divisions/{code}/lists/GET/query/year`.
+                package var year: Swift.Int
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - year: The year.
+                package init(year: Swift.Int) {
+                    self.year = year
+                }
+            }
+            package var query: Operations.GetLists.Input.Query
+            /// - Remark: Generated from `#/paths/divisions/{code}/lists/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetLists.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetLists.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.GetLists.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            package init(
+                path: Operations.GetLists.Input.Path,
+                query: Operations.GetLists.Input.Query,
+                headers: Operations.GetLists.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/divisions/{code}/lists/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/divisions/{code}/lists/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Lists)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.Lists {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.GetLists.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.GetLists.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The lists.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/lists/get(getLists)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetLists.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.GetLists.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed or fails validation.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/lists/get(getLists)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The division does not exist, or is not of the required level.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/lists/get(getLists)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
 }

@@ -136,6 +136,48 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /issues/{id}/transitions`.
     /// - Remark: Generated from `#/paths//issues/{id}/transitions/post(transitionIssue)`.
     func transitionIssue(_ input: Operations.TransitionIssue.Input) async throws -> Operations.TransitionIssue.Output
+    /// Meetings of a division
+    ///
+    /// Meetings (一会四题, joint meetings, party days …) of the division, newest first.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/meetings`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/meetings/get(listMeetings)`.
+    func listMeetings(_ input: Operations.ListMeetings.Input) async throws -> Operations.ListMeetings.Output
+    /// Record a meeting
+    ///
+    /// Records a meeting of a village with its four agenda parts, attendees (people of the registry, by id), organisations, ideas and decisions. An attendee who does not exist is refused.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/meetings`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/meetings/post(createMeeting)`.
+    func createMeeting(_ input: Operations.CreateMeeting.Input) async throws -> Operations.CreateMeeting.Output
+    /// A meeting with what it received and decided
+    ///
+    /// The meeting's agenda and minutes, attendees, ideas and decisions, the issues raised in it and the moves of issues decided in it, each with the issue's state now.
+    ///
+    /// - Remark: HTTP `GET /meetings/{id}`.
+    /// - Remark: Generated from `#/paths//meetings/{id}/get(getMeeting)`.
+    func getMeeting(_ input: Operations.GetMeeting.Input) async throws -> Operations.GetMeeting.Output
+    /// Grids of a division
+    ///
+    /// Grids with their leader, party group and counts of households, party members and open issues.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/grids`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/grids/get(listGrids)`.
+    func listGrids(_ input: Operations.ListGrids.Input) async throws -> Operations.ListGrids.Output
+    /// Put households in a grid
+    ///
+    /// Puts households (by id) in the grid. Every household is in exactly one grid: one already in another grid is refused, and nothing is stored.
+    ///
+    /// - Remark: HTTP `POST /grids/{id}/households`.
+    /// - Remark: Generated from `#/paths//grids/{id}/households/post(assignGridHouseholds)`.
+    func assignGridHouseholds(_ input: Operations.AssignGridHouseholds.Input) async throws -> Operations.AssignGridHouseholds.Output
+    /// The target and four lists of a village (一标四单)
+    ///
+    /// The year's target and the items of the problems, resources, needs and projects lists.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/lists`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/lists/get(getLists)`.
+    func getLists(_ input: Operations.GetLists.Input) async throws -> Operations.GetLists.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -405,6 +447,102 @@ extension APIProtocol {
             path: path,
             headers: headers,
             body: body
+        ))
+    }
+    /// Meetings of a division
+    ///
+    /// Meetings (一会四题, joint meetings, party days …) of the division, newest first.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/meetings`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/meetings/get(listMeetings)`.
+    package func listMeetings(
+        path: Operations.ListMeetings.Input.Path,
+        headers: Operations.ListMeetings.Input.Headers = .init()
+    ) async throws -> Operations.ListMeetings.Output {
+        try await listMeetings(Operations.ListMeetings.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Record a meeting
+    ///
+    /// Records a meeting of a village with its four agenda parts, attendees (people of the registry, by id), organisations, ideas and decisions. An attendee who does not exist is refused.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/meetings`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/meetings/post(createMeeting)`.
+    package func createMeeting(
+        path: Operations.CreateMeeting.Input.Path,
+        headers: Operations.CreateMeeting.Input.Headers = .init(),
+        body: Operations.CreateMeeting.Input.Body
+    ) async throws -> Operations.CreateMeeting.Output {
+        try await createMeeting(Operations.CreateMeeting.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A meeting with what it received and decided
+    ///
+    /// The meeting's agenda and minutes, attendees, ideas and decisions, the issues raised in it and the moves of issues decided in it, each with the issue's state now.
+    ///
+    /// - Remark: HTTP `GET /meetings/{id}`.
+    /// - Remark: Generated from `#/paths//meetings/{id}/get(getMeeting)`.
+    package func getMeeting(
+        path: Operations.GetMeeting.Input.Path,
+        headers: Operations.GetMeeting.Input.Headers = .init()
+    ) async throws -> Operations.GetMeeting.Output {
+        try await getMeeting(Operations.GetMeeting.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Grids of a division
+    ///
+    /// Grids with their leader, party group and counts of households, party members and open issues.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/grids`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/grids/get(listGrids)`.
+    package func listGrids(
+        path: Operations.ListGrids.Input.Path,
+        headers: Operations.ListGrids.Input.Headers = .init()
+    ) async throws -> Operations.ListGrids.Output {
+        try await listGrids(Operations.ListGrids.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Put households in a grid
+    ///
+    /// Puts households (by id) in the grid. Every household is in exactly one grid: one already in another grid is refused, and nothing is stored.
+    ///
+    /// - Remark: HTTP `POST /grids/{id}/households`.
+    /// - Remark: Generated from `#/paths//grids/{id}/households/post(assignGridHouseholds)`.
+    package func assignGridHouseholds(
+        path: Operations.AssignGridHouseholds.Input.Path,
+        headers: Operations.AssignGridHouseholds.Input.Headers = .init(),
+        body: Operations.AssignGridHouseholds.Input.Body
+    ) async throws -> Operations.AssignGridHouseholds.Output {
+        try await assignGridHouseholds(Operations.AssignGridHouseholds.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The target and four lists of a village (一标四单)
+    ///
+    /// The year's target and the items of the problems, resources, needs and projects lists.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/lists`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/lists/get(getLists)`.
+    package func getLists(
+        path: Operations.GetLists.Input.Path,
+        query: Operations.GetLists.Input.Query,
+        headers: Operations.GetLists.Input.Headers = .init()
+    ) async throws -> Operations.GetLists.Output {
+        try await getLists(Operations.GetLists.Input(
+            path: path,
+            query: query,
+            headers: headers
         ))
     }
 }

@@ -295,6 +295,7 @@ enum Strings {
         "open_issues": .init(zh: "未办结问题", en: "Open issues"),
         "grid_unassigned": .init(zh: "尚未划入网格的户数：", en: "Households in no grid:"),
         "grid_assign": .init(zh: "划入农户", en: "Add households"),
+        "grid_release": .init(zh: "移出网格", en: "Move out"),
         "grid_assign_numbers": .init(zh: "户编号（空格或逗号分隔）", en: "Household numbers (space or comma separated)"),
         "four_lists": .init(zh: "一标四单", en: "Target and four lists"),
         "list_target": .init(zh: "年度目标", en: "Target of the year"),

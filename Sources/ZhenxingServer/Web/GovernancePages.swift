@@ -30,6 +30,7 @@ struct GovernancePages: Sendable {
         routes.add(.post, "/divisions/:code/grids", .pathDivision(.writeRecords), use: createGrid)
         routes.add(.get, "/grids/:id", .record(.readRecords, .grid), use: grid)
         routes.add(.post, "/grids/:id/households", .record(.writeRecords, .grid), use: assign)
+        routes.add(.post, "/grids/:id/households/:household/release", .record(.writeRecords, .grid), use: release)
         routes.add(.get, "/divisions/:code/lists", .pathDivision(.readRecords), use: lists)
         routes.add(.post, "/divisions/:code/lists", .pathDivision(.writeRecords), use: addListItem)
         routes.add(.post, "/divisions/:code/lists/target", .pathDivision(.writeRecords), use: setTarget)
@@ -579,6 +580,7 @@ struct GovernancePages: Sendable {
 
     struct HouseholdLine: Sendable {
         let href: String
+        let releaseAction: String?
         let number: String
         let head: String
         let members: Int
@@ -602,16 +604,17 @@ struct GovernancePages: Sendable {
         let file = try await governance.grid(id, today: today)
         let code = try DivisionCode(validating: file.row.villageCode)
         let row = file.row
+        let canWrite = context.identity?.can(.writeRecords, in: code) == true
         let body = GridBody(
             line: GridLine(href: "/grids/\(id)", name: row.name, leader: row.leader, partyGroup: row.partyGroup, households: row.households,
                            partyMembers: row.partyMembers, openIssues: row.openIssues),
             households: file.households.map {
-                HouseholdLine(href: "/households/\($0.id)", number: $0.number, head: $0.headName ?? "—", members: $0.members,
+                HouseholdLine(href: "/households/\($0.id)", releaseAction: canWrite ? "/grids/\(id)/households/\($0.id)/release" : nil, number: $0.number, head: $0.headName ?? "—", members: $0.members,
                               status: PovertyStatus(rawValue: $0.status)?.title.text(language) ?? $0.status, statusKey: $0.status)
             },
             partyMembers: file.partyMembers.map { MemberLine(href: "/people/\($0.id)", name: $0.name, role: $0.role) },
             openIssues: file.openIssues.map { line($0, today: today, language: language) },
-            assignAction: context.identity?.can(.writeRecords, in: code) == true ? "/grids/\(id)/households" : nil, error: error)
+            assignAction: canWrite ? "/grids/\(id)/households" : nil, error: error)
         let chain = try await divisions.chain(code)
         return try renderer.page("grid", title: row.name,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true)
@@ -649,6 +652,17 @@ struct GovernancePages: Sendable {
             return try await gridPage(id, error: failure.issues.map { $0.message.text(context.language) }.joined(separator: "；"),
                                       request: request, context: context, status: .badRequest)
         }
+    }
+
+    /// Takes a household out of the grid, so it can be put in another.
+    @Sendable func release(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = context.parameters.get("id", as: Int.self)!
+        guard let household = context.parameters.get("household", as: Int.self),
+              try await governance.grid(ofHousehold: household)?.id == id else {
+            throw AppError(.badRequest, LocalizedText(zh: "这一户不在本网格", en: "The household is not in this grid"))
+        }
+        try await governance.release(household: household, by: context.actor)
+        return Response(status: .seeOther, headers: [.location: "/grids/\(id)"])
     }
 
     // MARK: Four lists
