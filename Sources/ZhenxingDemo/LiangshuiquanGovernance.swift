@@ -60,6 +60,31 @@ enum LiangshuiquanGovernance {
             }
         }
 
+        // Visits: every household poor in 2016 visited twice a year until 2021, each promise followed up.
+        let poor2016 = try await registry.households(in: village, filter: HouseholdFilter(status: .poor), asOf: "2016-12-31", after: nil, limit: 1_000)
+        let visitors = ["驻村工作队 刘志强", "第一书记 周立新", "村委委员 李建国", "驻村工作队 王晓东"]
+        let sights = ["两不愁三保障情况良好，家中有存粮", "看望患病老人，了解用药和报销情况", "查看危房改造后的住房，无安全隐患",
+                      "了解子女上学和资助落实情况", "了解务工收入和家庭开支", "查看饮水和用电，运转正常"]
+        let promises = ["协助办理慢性病卡", "联系扶贫车间就业岗位", "申请小额信贷用于养殖", "对接合作社收购农产品", "落实雨露计划补助", ""]
+        var rows: [[any Encodable & Sendable]] = []
+        let now = Timestamp.now()
+        for (index, household) in poor2016.enumerated() {
+            for year in 2016...2021 {
+                for (half, month) in [3, 9].enumerated() {
+                    let date = String(format: "%d-%02d-%02d", year, month, 5 + index % 20)
+                    let promise = promises[(index + year + half) % promises.count]
+                    let followUp = promise.isEmpty ? nil : String(format: "%d-%02d-%02d", year, month + 1, 5 + index % 20)
+                    rows.append([household.id, date, visitors[(index + half) % visitors.count], sights[(index + year) % sights.count], promise,
+                                 followUp, followUp, "system", now])
+                }
+            }
+        }
+        try await database.transaction { sql in
+            try await BulkInsert.rows(rows, into: "visits", columns: [
+                "household_id", "visited_on", "visitor", "seen", "promised", "follow_up_on", "followed_up_on", "recorded_by", "recorded_at",
+            ], in: sql)
+        }
+
         // The push meeting and its six ideas.
         let push = try await governance.createMeeting(
             MeetingDraft(kind: .push, title: "全域党建推进会", date: "2017-03-20", place: "村党群服务中心", chair: chair,

@@ -62,13 +62,15 @@ func buildRouter(
     UserAdminPages(users: users, sessions: sessions, divisions: divisions, renderer: renderer, settings: settings).register(on: routes)
     AuditPages(log: AuditLog(database: database), renderer: renderer).register(on: routes)
     TokenPages(tokens: tokens, renderer: renderer).register(on: routes)
-    HouseholdPages(registry: registry, divisions: divisions, audit: AuditLog(database: database), governance: governance, renderer: renderer,
+    HouseholdPages(registry: registry, divisions: divisions, audit: AuditLog(database: database), governance: governance,
+                   visits: VisitRepository(database: database), renderer: renderer,
                    settings: settings).register(on: routes)
     HouseholdEditPages(registry: registry, profiles: profiles, renderer: renderer, settings: settings).register(on: routes)
     AssessmentPages(registry: registry, renderer: renderer, settings: settings).register(on: routes)
     PersonPages(people: PersonRepository(database: database), registry: registry, renderer: renderer).register(on: routes)
     ParameterPages(parameters: PolicyParameterRepository(database: database), renderer: renderer).register(on: routes)
-    GovernancePages(governance: governance, registry: registry, divisions: divisions, renderer: renderer, settings: settings).register(on: routes)
+    GovernancePages(governance: governance, registry: registry, visits: VisitRepository(database: database), divisions: divisions, renderer: renderer,
+                    settings: settings).register(on: routes)
     ImportPages(database: database, divisions: divisions, jobs: ImportJobs(folder: settings.workDirectory), renderer: renderer,
                 settings: settings).register(on: routes)
     try APIHandler(

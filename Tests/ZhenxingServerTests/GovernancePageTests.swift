@@ -141,4 +141,30 @@ import ZhenxingTestSupport
             #expect(lists.target != nil && Set(lists.items.map(\.list)).count == 4)
         }
     }
+
+    @Test(arguments: TestDatabases.engines)
+    func visitsWithPromisesShowWhenTheyAreDueOrOverdueAndOnTheGridPage(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { signedIn, _, _ in
+            var browser = signedIn
+            let households = try await browser.get("/divisions/411324104201/households?q=0001").text
+            let file = String(try #require(households.firstMatch(of: #/href="(/households/\d+)"/#)).output.1)
+            // a visit in the future, and a follow-up before the visit, are refused with their reasons
+            let future = try await browser.postForm(file + "/visits", [("date", "2099-01-01"), ("visitor", "刘志强"), ("seen", "在家")])
+            #expect(future.status == .badRequest && future.text.contains("走访日期不能晚于今天"))
+            let early = try await browser.postForm(file + "/visits", [("date", "2020-05-01"), ("visitor", "刘志强"), ("seen", "在家"),
+                                                                      ("promised", "联系就业"), ("followUp", "2020-04-01")])
+            #expect(early.status == .badRequest && early.text.contains("回访日期不能早于走访日期"))
+            // a promise whose follow-up date has passed stands out until it is marked done
+            #expect(try await browser.postForm(file + "/visits", [("date", "2020-05-01"), ("visitor", "刘志强"), ("seen", "屋顶漏雨"),
+                                                                  ("promised", "联系维修"), ("followUp", "2020-05-10")]).status == .seeOther)
+            let page = try await browser.get(file).text
+            #expect(page.contains("屋顶漏雨") && page.contains("回访逾期"))
+            let done = try #require(page.firstMatch(of: #/action="(/households/\d+/visits/\d+/done)"/#)).output.1
+            #expect(try await browser.postForm(String(done), []).status == .seeOther)
+            #expect(!(try await browser.get(file).text.contains("回访逾期")))
+            // the grid of household 0001 lists the visit among its recent ones
+            let gridHref = String(try #require(try await browser.get(file).text.firstMatch(of: #/href="(/grids/\d+)"/#)).output.1)
+            #expect(try await browser.get(gridHref).text.contains("屋顶漏雨"))
+        }
+    }
 }

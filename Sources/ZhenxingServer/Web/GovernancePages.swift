@@ -8,6 +8,7 @@ import ZhenxingStore
 struct GovernancePages: Sendable {
     let governance: GovernanceRepository
     let registry: RegistryRepository
+    let visits: VisitRepository
     let divisions: DivisionRepository
     let renderer: PageRenderer
     let settings: AppSettings
@@ -574,6 +575,8 @@ struct GovernancePages: Sendable {
         let households: [HouseholdLine]
         let partyMembers: [MemberLine]
         let openIssues: [IssueLine]
+        let visits: [HouseholdPages.VisitLine]
+        let showHousehold = true
         let assignAction: String?
         let error: String?
     }
@@ -614,6 +617,7 @@ struct GovernancePages: Sendable {
             },
             partyMembers: file.partyMembers.map { MemberLine(href: "/people/\($0.id)", name: $0.name, role: $0.role) },
             openIssues: file.openIssues.map { line($0, today: today, language: language) },
+            visits: try await visits.recent(inGrid: id).map { HouseholdPages.VisitLine($0, today: today, doneAction: nil, language: language) },
             assignAction: canWrite ? "/grids/\(id)/households" : nil, error: error)
         let chain = try await divisions.chain(code)
         return try renderer.page("grid", title: row.name,

@@ -10,6 +10,7 @@ struct HouseholdPages: Sendable {
     let divisions: DivisionRepository
     let audit: AuditLog
     let governance: GovernanceRepository
+    let visits: VisitRepository
     let renderer: PageRenderer
     let settings: AppSettings
 
@@ -21,6 +22,8 @@ struct HouseholdPages: Sendable {
         routes.add(.get, "/divisions/:code/households", .pathDivision(.readRecords), use: list)
         routes.add(.get, "/households/:id", .record(.readRecords, .household), use: show)
         routes.add(.post, "/people/:id/full-id", .record(.viewFullIDs, .person), use: revealID)
+        routes.add(.post, "/households/:id/visits", .record(.writeRecords, .household), use: addVisit)
+        routes.add(.post, "/households/:id/visits/:visit/done", .record(.writeRecords, .household), use: followedUp)
     }
 
     // MARK: List
@@ -142,6 +145,34 @@ struct HouseholdPages: Sendable {
         let income: [CheckRow]
     }
     struct Choice { let value: String; let label: String }
+    /// A visit as its tables show it.
+    struct VisitLine: Sendable {
+        let date: String
+        let household: String
+        let householdHref: String
+        let visitor: String
+        let seen: String
+        let promised: String?
+        let followUp: String?
+        let followUpState: String?
+        let followUpKey: String?
+        let doneAction: String?
+
+        init(_ visit: Visit, today: String, doneAction: String?, language: Language) {
+            let state = visit.followUp(on: today)
+            date = visit.visitedOn
+            household = visit.householdNumber
+            householdHref = "/households/\(visit.householdId)"
+            visitor = visit.visitor
+            seen = visit.seen
+            promised = visit.promised.isEmpty ? nil : visit.promised
+            followUp = visit.followUpOn
+            followUpState = state?.title.text(language)
+            followUpKey = state?.rawValue
+            self.doneAction = state == .done || state == nil ? nil : doneAction
+        }
+    }
+
     struct FileBody {
         let editHref: String?
         let addMemberHref: String?
@@ -161,6 +192,9 @@ struct HouseholdPages: Sendable {
         let assessments: [AssessmentBlock]
         let hasAssessments: Bool
         let issues: [GovernancePages.IssueLine]
+        let visits: [VisitLine]
+        let visitAction: String?
+        let visitError: String?
         let gridName: String?
         let gridHref: String?
         let newIssueHref: String?
@@ -180,7 +214,38 @@ struct HouseholdPages: Sendable {
         return try await file(household, revealing: person, request: request, context: context)
     }
 
-    private func file(_ id: Int, revealing: Int?, request: Request, context: AppRequestContext) async throws -> Response {
+    struct VisitInput: Decodable {
+        var date: String?
+        var visitor: String?
+        var seen: String?
+        var promised: String?
+        var followUp: String?
+    }
+
+    @Sendable func addVisit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = context.parameters.get("id", as: Int.self)!
+        let input = try await request.decode(as: VisitInput.self, context: context)
+        let followUp = input.followUp?.trimmingCharacters(in: .whitespaces)
+        let draft = VisitDraft(date: (input.date ?? "").trimmingCharacters(in: .whitespaces), visitor: input.visitor ?? "", seen: input.seen ?? "",
+                               promised: input.promised ?? "", followUp: followUp?.isEmpty == false ? followUp : nil)
+        do {
+            _ = try await visits.add(draft, household: id, today: String(Timestamp.string(settings.clock()).prefix(10)), by: context.actor)
+            return Response(status: .seeOther, headers: [.location: "/households/\(id)#visits"])
+        } catch let failure as ValidationFailure {
+            return try await file(id, revealing: nil, visitError: failure.issues.map { $0.message.text(context.language) }.joined(separator: "；"),
+                                  request: request, context: context, status: .badRequest)
+        }
+    }
+
+    @Sendable func followedUp(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = context.parameters.get("id", as: Int.self)!
+        guard let visit = context.parameters.get("visit", as: Int.self) else { throw AppError(.badRequest, LocalizedText(zh: "没有这次走访", en: "No such visit")) }
+        try await visits.followedUp(visit, household: id, on: String(Timestamp.string(settings.clock()).prefix(10)), by: context.actor)
+        return Response(status: .seeOther, headers: [.location: "/households/\(id)#visits"])
+    }
+
+    private func file(_ id: Int, revealing: Int?, visitError: String? = nil, request: Request, context: AppRequestContext,
+                      status: HTTPResponse.Status = .ok) async throws -> Response {
         let language = context.language
         let file = try await registry.file(id)
         let draft = file.draft
@@ -254,6 +319,8 @@ struct HouseholdPages: Sendable {
                     state: IssueState(rawValue: row.state)?.title.text(language) ?? row.state, stateKey: row.state, owner: row.owner ?? "—",
                     deadline: row.deadline ?? "—", overdue: row.isOverdue(on: today))
             },
+            visits: try await visits.visits(ofHousehold: id).map { VisitLine($0, today: today, doneAction: canWrite ? "/households/\(id)/visits/\($0.id)/done" : nil, language: language) },
+            visitAction: canWrite ? "/households/\(id)/visits" : nil, visitError: visitError,
             gridName: grid?.name, gridHref: grid.map { "/grids/\($0.id)" },
             newIssueHref: canWrite ? "/divisions/\(draft.village)/issues/new" : nil)
         return try renderer.page(
@@ -261,7 +328,7 @@ struct HouseholdPages: Sendable {
             crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true)
                 + [Crumb(name: Strings.text("households", language), href: "/divisions/\(draft.village)/households"),
                    Crumb(name: draft.number, href: nil)],
-            body: body, request: request, context: context)
+            body: body, request: request, context: context, status: status)
     }
 }
 
