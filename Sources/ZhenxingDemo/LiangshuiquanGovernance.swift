@@ -41,18 +41,26 @@ enum LiangshuiquanGovernance {
     static func load(village: DivisionCode, database: Database) async throws {
         let governance = GovernanceRepository(database: database)
         let registry = RegistryRepository(database: database)
-        // Grids: one per village group, its party group the group's party members.
+        // The village branch's 27 party members: heads of every eleventh household, so every group has some.
         let households = try await registry.households(in: village, filter: HouseholdFilter(), asOf: "2017-01-01", after: nil, limit: 10_000)
+        let members = households.enumerated().filter { $0.offset % 11 == 0 }.prefix(27).map(\.element.id)
+        try await database.transaction { sql in
+            try await sql.raw("""
+                UPDATE people SET party_member = \(bind: true) WHERE id IN (
+                    SELECT person_id FROM memberships WHERE relation = 'head' AND to_date IS NULL AND household_id IN (\(binds: members)))
+                """).run()
+        }
+        // Grids: one per village group, its party group the group's party members.
         let numerals = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
         for (index, numeral) in numerals.enumerated() {
-            let members = households.filter { $0.groupNumber == index + 1 }
-            guard let leader = members.first?.headName else { continue }
+            let inGroup = households.filter { $0.groupNumber == index + 1 }
+            guard let leader = inGroup.first?.headName else { continue }
             let grid = try await governance.createGrid(village: village, name: "第\(numeral)网格", leader: leader, partyGroup: "第\(numeral)党小组", by: .system)
-            try await governance.assign(households: members.map(\.id), to: grid, by: .system)
+            try await governance.assign(households: inGroup.map(\.id), to: grid, by: .system)
             let partyMembers = try await database.read { sql in
                 try await sql.raw("""
                     SELECT p.id FROM people p JOIN memberships m ON m.person_id = p.id AND m.to_date IS NULL
-                    WHERE p.party_member = \(bind: true) AND m.household_id IN (\(binds: members.map(\.id))) ORDER BY p.id
+                    WHERE p.party_member = \(bind: true) AND m.household_id IN (\(binds: inGroup.map(\.id))) ORDER BY p.id
                     """).all(decodingColumn: "id", as: Int.self)
             }
             for (position, person) in partyMembers.enumerated() {

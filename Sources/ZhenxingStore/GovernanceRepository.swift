@@ -484,7 +484,7 @@ public struct GovernanceRepository: Sendable {
                        (SELECT count(*) FROM grid_party_members pm WHERE pm.grid_id = g.id) AS party_members,
                        (SELECT count(*) FROM issues i WHERE i.state NOT IN ('solved', 'closed', 'rejected')
                           AND (i.grid_id = g.id OR i.household_id IN (SELECT household_id FROM grid_households WHERE grid_id = g.id))) AS open_issues
-                FROM grids g WHERE g.village_code LIKE \(bind: division.prefix + "%") ORDER BY g.village_code, g.name
+                FROM grids g WHERE g.village_code LIKE \(bind: division.prefix + "%") ORDER BY g.village_code, g.id
                 """).all(decoding: GridRow.self, keyDecodingStrategy: .convertFromSnakeCase)
         }
     }
@@ -543,8 +543,15 @@ public struct GovernanceRepository: Sendable {
         if owner.trimmingCharacters(in: .whitespaces).isEmpty {
             problems.append(FieldIssue(field: "owner", message: LocalizedText(zh: "请写明责任人", en: "Name the owner")))
         }
-        guard problems.isEmpty else { throw ValidationFailure(problems) }
         return try await database.transaction { sql in
+            if let issue, try await sql.raw("SELECT village_code FROM issues WHERE id = \(bind: issue)").first(decodingColumn: "village_code", as: String.self)
+                != village.rawValue {
+                problems.append(FieldIssue(field: "issue", message: LocalizedText(zh: "本村没有编号为 \(issue) 的问题", en: "No issue \(issue) in this village")))
+            }
+            if let meeting, try await Self.meetingVillage(meeting, in: sql) != village.rawValue {
+                problems.append(FieldIssue(field: "meeting", message: LocalizedText(zh: "本村没有这次会议", en: "No such meeting in this village")))
+            }
+            guard problems.isEmpty else { throw ValidationFailure(problems) }
             let id = try await Self.insert(into: "list_items", columns: ["village_code", "year", "list", "title", "owner", "status", "note", "issue_id", "meeting_id"],
                                            values: [village.rawValue, year, list.rawValue, title, owner, status.rawValue, note, issue, meeting], in: sql)
             try await AuditLog.record(.create, entity: "list_item", key: String(id), division: village, after: ["list": list.rawValue, "title": title], by: actor, in: sql)

@@ -129,6 +129,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "GET /grids/:id": .record(.readRecords, .grid), "POST /grids/:id/households": .record(.writeRecords, .grid),
             "POST /grids/:id/households/:household/release": .record(.writeRecords, .grid),
             "POST /households/:id/visits": .record(.writeRecords, .household),
+            "POST /grids/:id/party-members": .record(.writeRecords, .grid),
             "POST /households/:id/visits/:visit/done": .record(.writeRecords, .household),
             "GET /divisions/:code/lists": .pathDivision(.readRecords), "POST /divisions/:code/lists": .pathDivision(.writeRecords),
             "POST /divisions/:code/lists/target": .pathDivision(.writeRecords),

@@ -167,4 +167,23 @@ import ZhenxingTestSupport
             #expect(try await browser.get(gridHref).text.contains("屋顶漏雨"))
         }
     }
+
+    @Test func gridPartyGroupsAndListItemsAreEditedFromTheirPages() async throws {
+        try await withDemoApp(.sqlite) { signedIn, _, _ in
+            var browser = signedIn
+            let grids = try await browser.get("/divisions/411324104201/grids").text
+            let first = String(try #require(grids.firstMatch(of: #/href="(/grids/\d+)">第一网格/#)).output.1)
+            #expect(try await browser.get(first).text.contains("党小组长"))
+            let unknown = try await browser.postForm(first + "/party-members", [("name", "查无此人"), ("role", "")])
+            #expect(unknown.status == .badRequest && unknown.text.contains("本村没有名叫“查无此人”的人"))
+            let lists = "/divisions/411324104201/lists"
+            let refused = try await browser.postForm(lists, [("year", "2026"), ("list", "needs"), ("title", "村内路灯"), ("owner", "村委"),
+                                                             ("status", "open"), ("issue", "999999"), ("meeting", "")])
+            #expect(refused.status == .badRequest && refused.text.contains("本村没有编号为 999999 的问题"))
+            #expect(try await browser.postForm(lists, [("year", "2026"), ("list", "needs"), ("title", "村内路灯"), ("owner", "村委"),
+                                                       ("status", "open"), ("issue", "1"), ("meeting", "")]).status == .seeOther)
+            let page = try await browser.get(lists + "?year=2026").text
+            #expect(page.contains("村内路灯") && page.contains("href=\"/issues/1\""))
+        }
+    }
 }

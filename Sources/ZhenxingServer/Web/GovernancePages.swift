@@ -32,6 +32,7 @@ struct GovernancePages: Sendable {
         routes.add(.get, "/grids/:id", .record(.readRecords, .grid), use: grid)
         routes.add(.post, "/grids/:id/households", .record(.writeRecords, .grid), use: assign)
         routes.add(.post, "/grids/:id/households/:household/release", .record(.writeRecords, .grid), use: release)
+        routes.add(.post, "/grids/:id/party-members", .record(.writeRecords, .grid), use: addPartyMember)
         routes.add(.get, "/divisions/:code/lists", .pathDivision(.readRecords), use: lists)
         routes.add(.post, "/divisions/:code/lists", .pathDivision(.writeRecords), use: addListItem)
         routes.add(.post, "/divisions/:code/lists/target", .pathDivision(.writeRecords), use: setTarget)
@@ -578,6 +579,7 @@ struct GovernancePages: Sendable {
         let visits: [HouseholdPages.VisitLine]
         let showHousehold = true
         let assignAction: String?
+        let partyAction: String
         let error: String?
     }
 
@@ -618,7 +620,7 @@ struct GovernancePages: Sendable {
             partyMembers: file.partyMembers.map { MemberLine(href: "/people/\($0.id)", name: $0.name, role: $0.role) },
             openIssues: file.openIssues.map { line($0, today: today, language: language) },
             visits: try await visits.recent(inGrid: id).map { HouseholdPages.VisitLine($0, today: today, doneAction: nil, language: language) },
-            assignAction: canWrite ? "/grids/\(id)/households" : nil, error: error)
+            assignAction: canWrite ? "/grids/\(id)/households" : nil, partyAction: "/grids/\(id)/party-members", error: error)
         let chain = try await divisions.chain(code)
         return try renderer.page("grid", title: row.name,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true)
@@ -656,6 +658,29 @@ struct GovernancePages: Sendable {
             return try await gridPage(id, error: failure.issues.map { $0.message.text(context.language) }.joined(separator: "；"),
                                       request: request, context: context, status: .badRequest)
         }
+    }
+
+    struct PartyMemberInput: Decodable {
+        var name: String?
+        var role: String?
+    }
+
+    /// Adds a villager, named, to the grid's party group.
+    @Sendable func addPartyMember(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = context.parameters.get("id", as: Int.self)!
+        let input = try await request.decode(as: PartyMemberInput.self, context: context)
+        guard let village = try await governance.village(ofGrid: id) else { throw StoreError.notFound("grid \(id)") }
+        let name = (input.name ?? "").trimmingCharacters(in: .whitespaces)
+        let found = name.isEmpty ? [] : try await registry.people(named: name, in: village, asOf: today())
+        guard found.count == 1 else {
+            let message = found.isEmpty
+                ? LocalizedText(zh: "本村没有名叫“\(name)”的人", en: "Nobody called \(name) lives in this village")
+                : LocalizedText(zh: "本村有 \(found.count) 人叫“\(name)”，请在人员档案中核对", en: "\(found.count) people are called \(name)")
+            return try await gridPage(id, error: message.text(context.language), request: request, context: context, status: .badRequest)
+        }
+        let role = (input.role ?? "").trimmingCharacters(in: .whitespaces)
+        try await governance.addPartyMember(grid: id, person: found[0], role: role.isEmpty ? "党员" : role, by: context.actor)
+        return Response(status: .seeOther, headers: [.location: "/grids/\(id)"])
     }
 
     /// Takes a household out of the grid, so it can be put in another.
@@ -700,6 +725,7 @@ struct GovernancePages: Sendable {
         let addAction: String?
         let kinds: [Option]
         let statuses: [Option]
+        let meetings: [Option]
         let error: String?
     }
 
@@ -731,7 +757,9 @@ struct GovernancePages: Sendable {
             target: target, targetAction: canWrite ? "/divisions/\(code)/lists/target" : nil, columns: columns,
             addAction: canWrite ? "/divisions/\(code)/lists" : nil,
             kinds: ListKind.allCases.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: false) },
-            statuses: ListItemStatus.allCases.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == .open) }, error: error)
+            statuses: ListItemStatus.allCases.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == .open) },
+            meetings: try await governance.meetings(in: code, limit: 50).map { Option(value: String($0.id), label: "\($0.heldOn) \($0.title)", selected: false) },
+            error: error)
         return try renderer.page("lists", title: body.heading,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true) + [Crumb(name: t("four_lists", language), href: nil)],
                                  body: body, request: request, context: context, status: status)
@@ -739,6 +767,8 @@ struct GovernancePages: Sendable {
 
     struct ListItemInput: Decodable {
         var year: Int?
+        var issue: String?
+        var meeting: String?
         var list: String?
         var title: String?
         var owner: String?
@@ -756,7 +786,9 @@ struct GovernancePages: Sendable {
         }
         do {
             _ = try await governance.addListItem(village: code, year: year, list: kind, title: input.title ?? "", owner: input.owner ?? "",
-                                                 status: ListItemStatus(rawValue: input.status ?? "") ?? .open, note: input.note ?? "", by: context.actor)
+                                                 status: ListItemStatus(rawValue: input.status ?? "") ?? .open, note: input.note ?? "",
+                                                 issue: input.issue.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) },
+                                                 meeting: input.meeting.flatMap(Int.init), by: context.actor)
             return Response(status: .seeOther, headers: [.location: "/divisions/\(code)/lists?year=\(year)"])
         } catch let failure as ValidationFailure {
             return try await listsPage(year: year, error: failure.issues.map { $0.message.text(context.language) }.joined(separator: "；"),
