@@ -68,7 +68,7 @@ enum LiangshuiquanGovernance {
             }
         }
 
-        // Visits: every household poor in 2016 visited twice a year until 2021, each promise followed up.
+        // Plans and visits: every household poor in 2016 visited twice a year until 2021, each promise followed up.
         let poor2016 = try await registry.households(in: village, filter: HouseholdFilter(status: .poor), asOf: "2016-12-31", after: nil, limit: 1_000)
         let visitors = ["驻村工作队 刘志强", "第一书记 周立新", "村委委员 李建国", "驻村工作队 王晓东"]
         let sights = ["两不愁三保障情况良好，家中有存粮", "看望患病老人，了解用药和报销情况", "查看危房改造后的住房，无安全隐患",
@@ -85,6 +85,37 @@ enum LiangshuiquanGovernance {
                     rows.append([household.id, date, visitors[(index + half) % visitors.count], sights[(index + year) % sights.count], promise,
                                  followUp, followUp, "system", now])
                 }
+            }
+        }
+        // A 2016 plan for every household poor that year: a production measure and one fitting its main cause.
+        let causes = try await database.read { sql in
+            struct Row: Decodable { let id: Int; let mainCause: String?; enum CodingKeys: String, CodingKey { case id; case mainCause = "main_cause" } }
+            return try await sql.raw("SELECT id, main_cause FROM households WHERE id IN (\(binds: poor2016.map(\.id))) ORDER BY id").all(decoding: Row.self)
+                .map { (id: $0.id, mainCause: $0.mainCause) }
+        }
+        let fitting: [PovertyCause: MeasureDraft] = [
+            .illness: MeasureDraft(category: .health, content: "家庭医生签约，大病救助和慢性病报销", amountFen: 300_000, funding: "医疗救助资金",
+                                   start: "2016-04-01", end: "2016-12-31", status: .done, result: "报销比例达 90%"),
+            .disability: MeasureDraft(category: .socialSecurity, content: "纳入低保，发放残疾人两项补贴", amountFen: 360_000, funding: "民政资金",
+                                      start: "2016-04-01", end: "2016-12-31", status: .done, result: "按月足额发放"),
+            .education: MeasureDraft(category: .education, content: "雨露计划和教育资助", amountFen: 300_000, funding: "教育资助资金",
+                                     start: "2016-09-01", end: "2016-12-31", status: .done, result: "资助到位，无辍学"),
+            .lackOfSkills: MeasureDraft(category: .employment, content: "技能培训后到扶贫车间就业", amountFen: 0, funding: "社会帮扶",
+                                        start: "2016-05-01", end: "2016-12-31", status: .done, result: "月收入 2000 元"),
+            .lackOfFunds: MeasureDraft(category: .microcredit, content: "扶贫小额信贷 5 万元发展养殖", amountFen: 5_000_000, funding: "扶贫小额信贷",
+                                       start: "2016-05-01", end: "2016-12-31", status: .done, result: "按期还款，养殖增收"),
+        ]
+        try await database.transaction { sql in
+            for household in causes {
+                var measures = [MeasureDraft(category: .production, content: "入股蛋鸡养殖场，享受分红", amountFen: 500_000, funding: "财政专项扶贫资金",
+                                             start: "2016-03-01", end: "2016-12-31", status: .done, result: "年分红 500 元")]
+                if let cause = household.mainCause.flatMap(PovertyCause.init), let measure = fitting[cause] {
+                    measures.append(measure)
+                } else {
+                    measures.append(MeasureDraft(category: .employment, content: "推荐到假发加工车间就业", amountFen: 0, funding: "社会帮扶",
+                                                 start: "2016-05-01", end: "2016-12-31", status: .done, result: "稳定就业"))
+                }
+                try await PlanRepository.save(household: household.id, year: 2016, measures: measures, by: .system, in: sql)
             }
         }
         try await database.transaction { sql in

@@ -75,3 +75,90 @@ public enum FollowUpState: String, Sendable, Codable {
         }
     }
 }
+
+/// What a measure of an assistance plan does: the five batches and the usual others.
+public enum MeasureCategory: String, Sendable, CaseIterable, Codable {
+    case production, relocation, ecology, education, socialSecurity = "social_security"
+    case employment, health, microcredit, publicWelfareJob = "public_welfare_job", housing, water
+
+    /// The category's name in both languages.
+    public var title: LocalizedText {
+        switch self {
+        case .production: LocalizedText(zh: "发展生产", en: "Production")
+        case .relocation: LocalizedText(zh: "易地扶贫搬迁", en: "Relocation")
+        case .ecology: LocalizedText(zh: "生态补偿", en: "Ecological compensation")
+        case .education: LocalizedText(zh: "发展教育", en: "Education")
+        case .socialSecurity: LocalizedText(zh: "社会保障兜底", en: "Social security")
+        case .employment: LocalizedText(zh: "就业", en: "Employment")
+        case .health: LocalizedText(zh: "健康", en: "Health")
+        case .microcredit: LocalizedText(zh: "小额信贷", en: "Microcredit")
+        case .publicWelfareJob: LocalizedText(zh: "公益岗位", en: "Public-welfare job")
+        case .housing: LocalizedText(zh: "危房改造", en: "Housing repair")
+        case .water: LocalizedText(zh: "饮水安全", en: "Safe water")
+        }
+    }
+}
+
+/// Where a measure stands.
+public enum MeasureStatus: String, Sendable, CaseIterable, Codable {
+    case planned, inProgress = "in_progress", done, stopped
+
+    /// The status's name in both languages.
+    public var title: LocalizedText {
+        switch self {
+        case .planned: LocalizedText(zh: "计划", en: "Planned")
+        case .inProgress: LocalizedText(zh: "实施中", en: "In progress")
+        case .done: LocalizedText(zh: "已完成", en: "Done")
+        case .stopped: LocalizedText(zh: "已终止", en: "Stopped")
+        }
+    }
+}
+
+/// One measure of a household's yearly plan (一户一策, 一户多策).
+public struct MeasureDraft: Sendable, Hashable, Codable {
+    public var category: MeasureCategory
+    public var content: String
+    /// Amount in fen.
+    public var amountFen: Int
+    /// Funding source (财政专项扶贫资金, 行业部门资金, 社会帮扶 …).
+    public var funding: String
+    public var start: String
+    public var end: String
+    public var status: MeasureStatus
+    public var result: String
+
+    public init(category: MeasureCategory, content: String, amountFen: Int, funding: String, start: String, end: String,
+                status: MeasureStatus = .planned, result: String = "") {
+        self.category = category
+        self.content = content
+        self.amountFen = amountFen
+        self.funding = funding
+        self.start = start
+        self.end = end
+        self.status = status
+        self.result = result
+    }
+
+    /// Every problem with the fields.
+    public func problems(isDay: (String) -> Bool) -> [FieldIssue] {
+        var issues: [FieldIssue] = []
+        if content.trimmingCharacters(in: .whitespaces).isEmpty || content.count > 200 {
+            issues.append(FieldIssue(field: "content", message: LocalizedText(zh: "请写明措施内容（不超过 200 字）", en: "Describe the measure (at most 200 characters)")))
+        }
+        if amountFen < 0 {
+            issues.append(FieldIssue(field: "amount", message: LocalizedText(zh: "金额不能为负数", en: "The amount cannot be negative")))
+        }
+        if !isDay(start) {
+            issues.append(FieldIssue(field: "start", message: LocalizedText(zh: "请填写开始日期（YYYY-MM-DD）", en: "Enter the start date (YYYY-MM-DD)")))
+        }
+        if !isDay(end) {
+            issues.append(FieldIssue(field: "end", message: LocalizedText(zh: "请填写结束日期（YYYY-MM-DD）", en: "Enter the end date (YYYY-MM-DD)")))
+        } else if isDay(start), end < start {
+            issues.append(FieldIssue(field: "end", message: LocalizedText(zh: "结束日期不能早于开始日期", en: "The end cannot be before the start")))
+        }
+        if (status == .done || status == .stopped) && result.trimmingCharacters(in: .whitespaces).isEmpty {
+            issues.append(FieldIssue(field: "result", message: LocalizedText(zh: "完成或终止的措施须写明结果", en: "A finished or stopped measure needs its result")))
+        }
+        return issues
+    }
+}

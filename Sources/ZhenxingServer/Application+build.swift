@@ -63,7 +63,7 @@ func buildRouter(
     AuditPages(log: AuditLog(database: database), renderer: renderer).register(on: routes)
     TokenPages(tokens: tokens, renderer: renderer).register(on: routes)
     HouseholdPages(registry: registry, divisions: divisions, audit: AuditLog(database: database), governance: governance,
-                   visits: VisitRepository(database: database), renderer: renderer,
+                   visits: VisitRepository(database: database), plans: PlanRepository(database: database), renderer: renderer,
                    settings: settings).register(on: routes)
     HouseholdEditPages(registry: registry, profiles: profiles, renderer: renderer, settings: settings).register(on: routes)
     AssessmentPages(registry: registry, renderer: renderer, settings: settings).register(on: routes)

@@ -33,10 +33,12 @@ public struct FiguresDocument: Sendable, Hashable, Encodable {
     public let note: String?
     /// The issue ledger, meetings and grids.
     public let ledger: LedgerFigures
+    /// Plans, measures and visits.
+    public let assistance: AssistanceFigures
 
     private enum Keys: String, CodingKey {
         case division, year, asOf, population, villagesWithEnteredPopulation, households, poorHouseholds, poorPeople, povertyIncidence, exitedHouseholds
-        case monitoredHouseholds, povertyLineFen, povertyLineSource, monitoringThresholdFen, villageExit, note, ledger
+        case monitoredHouseholds, povertyLineFen, povertyLineSource, monitoringThresholdFen, villageExit, note, ledger, assistance
     }
 
     private struct DivisionJSON: Encodable { let code: String; let name: String; let level: String; let parentCode: String? }
@@ -62,6 +64,7 @@ public struct FiguresDocument: Sendable, Hashable, Encodable {
         try container.encodeIfPresent(villageExit, forKey: .villageExit)
         try container.encodeIfPresent(note, forKey: .note)
         try container.encode(ledger, forKey: .ledger)
+        try container.encode(assistance, forKey: .assistance)
     }
 }
 
@@ -100,6 +103,7 @@ public struct FiguresQuery: Sendable {
             povertyLineSource: parameters.povertyLineSource, monitoringThresholdFen: parameters.monitoringThresholdFen,
             villageExit: exit,
             note: figures.population == 0 ? "no registered population in \(code) on \(asOf)" : nil,
-            ledger: try await GovernanceRepository(database: database).figures(code, year: year))
+            ledger: try await GovernanceRepository(database: database).figures(code, year: year),
+            assistance: try await PlanRepository(database: database).figures(code, year: year))
     }
 }

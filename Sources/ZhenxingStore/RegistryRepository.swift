@@ -215,6 +215,8 @@ public struct RegistryRepository: Sendable {
     /// Removes every registry record of a village (demo refresh only; the audit log keeps its entries).
     public static func clearVillage(_ village: DivisionCode, in sql: any SQLDatabase) async throws {
         let households: SQLQueryString = "SELECT id FROM households WHERE village_code = \(bind: village.rawValue)"
+        try await sql.raw("DELETE FROM measures WHERE plan_id IN (SELECT id FROM plans WHERE household_id IN (\(households)))").run()
+        try await sql.raw("DELETE FROM plans WHERE household_id IN (\(households))").run()
         try await sql.raw("DELETE FROM visits WHERE household_id IN (\(households))").run()
         try await sql.raw("DELETE FROM assessments WHERE household_id IN (\(households))").run()
         try await sql.raw("DELETE FROM status_events WHERE household_id IN (\(households))").run()

@@ -130,6 +130,8 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "POST /grids/:id/households/:household/release": .record(.writeRecords, .grid),
             "POST /households/:id/visits": .record(.writeRecords, .household),
             "POST /grids/:id/party-members": .record(.writeRecords, .grid),
+            "POST /households/:id/plans/:year/measures": .record(.writeRecords, .household),
+            "POST /households/:id/plans/:year/measures/:measure": .record(.writeRecords, .household),
             "POST /households/:id/visits/:visit/done": .record(.writeRecords, .household),
             "GET /divisions/:code/lists": .pathDivision(.readRecords), "POST /divisions/:code/lists": .pathDivision(.writeRecords),
             "POST /divisions/:code/lists/target": .pathDivision(.writeRecords),

@@ -186,4 +186,25 @@ import ZhenxingTestSupport
             #expect(page.contains("村内路灯") && page.contains("href=\"/issues/1\""))
         }
     }
+
+    @Test func aMeasureIsAddedToTheYearsPlanAsANewVersion() async throws {
+        try await withDemoApp(.sqlite) { signedIn, _, _ in
+            var browser = signedIn
+            let poor = try await browser.get("/divisions/411324104201/households?status=poor&date=2016-12-31").text
+            let file = String(try #require(poor.firstMatch(of: #/href="(/households/\d+)"/#)).output.1)
+            let page = try await browser.get(file).text
+            #expect(page.contains("入股蛋鸡养殖场，享受分红") && page.contains("2016 年度"))
+            let negative = try await browser.postForm(file + "/plans/2016/measures", [
+                ("category", "housing"), ("content", "危房改造"), ("amount", "-100"), ("funding", "财政"), ("start", "2016-05-01"), ("end", "2016-10-01"),
+                ("status", "planned"), ("result", ""),
+            ])
+            #expect(negative.status == .badRequest && negative.text.contains("金额不能为负数"))
+            #expect(try await browser.postForm(file + "/plans/2016/measures", [
+                ("category", "housing"), ("content", "危房改造"), ("amount", "12,000.50"), ("funding", "财政"), ("start", "2016-05-01"),
+                ("end", "2016-10-01"), ("status", "done"), ("result", "已入住"),
+            ]).status == .seeOther)
+            let after = try await browser.get(file).text
+            #expect(after.contains("危房改造") && after.contains("12,000.50") && after.contains("历史版本"))
+        }
+    }
 }

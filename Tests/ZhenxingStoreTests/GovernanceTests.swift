@@ -81,6 +81,43 @@ import ZhenxingTestSupport
     }
 }
 
+
+@Suite struct PlanTests {
+    @Test(arguments: TestDatabases.engines)
+    func plansAreVersionedAndTheirFiguresComeFromTheMeasures(engine: Database.Engine) async throws {
+        try await TestDatabases.with(engine) { database in
+            // given: the demo's 2016 plans
+            try await LiangshuiquanDemo.load(into: database, password: { "secret123456" }, hash: { "plain:" + $0 })
+            let plans = PlanRepository(database: database)
+            let demo = try await plans.figures(LiangshuiquanDemo.villageCode, year: 2016)
+            #expect(demo.householdsWithPlan == 76 && demo.measures["production"]?.count == 76)
+            #expect(demo.measures.values.reduce(0) { $0 + $1.count } == 152 && demo.visits == 152 && demo.overdueFollowUps == 0)
+            // when: a household's 2024 plan is saved, then changed
+            let household = try await RegistryRepository(database: database).households(
+                in: LiangshuiquanDemo.villageCode, filter: HouseholdFilter(), asOf: "2024-01-01", after: nil, limit: 1)[0].id
+            let first = MeasureDraft(category: .employment, content: "公益岗位", amountFen: 60_000, funding: "财政", start: "2024-01-01", end: "2024-12-31")
+            try await plans.save(household: household, year: 2024, measures: [first], by: .system)
+            var done = first
+            done.status = .done
+            done.result = "全年在岗"
+            try await plans.save(household: household, year: 2024, measures: [done, first], by: .system)
+            // then: both versions are kept, the figures count the current one
+            let versions = try await plans.plans(ofHousehold: household).filter { $0.year == 2024 }
+            #expect(versions.map(\.version) == [2, 1] && versions.map(\.measures.count) == [2, 1] && versions[1].measures[0].status == "planned")
+            let employment = try await plans.figures(LiangshuiquanDemo.villageCode, year: 2024).measures["employment"]
+            #expect(employment?.count == 2 && employment?.amountFen == 120_000)
+            // bad input: a negative amount, an end before the start, a finished measure without a result; nothing stored
+            var bad = first
+            bad.amountFen = -1
+            bad.end = "2023-01-01"
+            bad.status = .done
+            await #expect { try await plans.save(household: household, year: 2024, measures: [bad], by: .system) }
+                throws: { ($0 as? ValidationFailure)?.issues.map(\.field) == ["amount", "end", "result"] }
+            #expect(try await plans.plans(ofHousehold: household).filter { $0.year == 2024 }.count == 2)
+        }
+    }
+}
+
 extension Sequence {
     func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
         var result: [T] = []

@@ -634,6 +634,100 @@ extension Components {
                 case items
             }
         }
+        /// Plans, measures and visits of the division in the year.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AssistanceFigures`.
+        package struct AssistanceFigures: Codable, Hashable, Sendable {
+            /// Households with a plan for the year.
+            ///
+            /// - Remark: Generated from `#/components/schemas/AssistanceFigures/householdsWithPlan`.
+            package var householdsWithPlan: Swift.Int
+            /// Measures of the current plan versions by category.
+            ///
+            /// - Remark: Generated from `#/components/schemas/AssistanceFigures/measures`.
+            package struct MeasuresPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Components.Schemas.CategoryTotal]
+                /// Creates a new `MeasuresPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Components.Schemas.CategoryTotal] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// Measures of the current plan versions by category.
+            ///
+            /// - Remark: Generated from `#/components/schemas/AssistanceFigures/measures`.
+            package var measures: Components.Schemas.AssistanceFigures.MeasuresPayload
+            /// Visits in the year.
+            ///
+            /// - Remark: Generated from `#/components/schemas/AssistanceFigures/visits`.
+            package var visits: Swift.Int
+            /// Promises not followed up past their date at the year's end.
+            ///
+            /// - Remark: Generated from `#/components/schemas/AssistanceFigures/overdueFollowUps`.
+            package var overdueFollowUps: Swift.Int
+            /// Creates a new `AssistanceFigures`.
+            ///
+            /// - Parameters:
+            ///   - householdsWithPlan: Households with a plan for the year.
+            ///   - measures: Measures of the current plan versions by category.
+            ///   - visits: Visits in the year.
+            ///   - overdueFollowUps: Promises not followed up past their date at the year's end.
+            package init(
+                householdsWithPlan: Swift.Int,
+                measures: Components.Schemas.AssistanceFigures.MeasuresPayload,
+                visits: Swift.Int,
+                overdueFollowUps: Swift.Int
+            ) {
+                self.householdsWithPlan = householdsWithPlan
+                self.measures = measures
+                self.visits = visits
+                self.overdueFollowUps = overdueFollowUps
+            }
+            package enum CodingKeys: String, CodingKey {
+                case householdsWithPlan
+                case measures
+                case visits
+                case overdueFollowUps
+            }
+        }
+        /// Measures of one category.
+        ///
+        /// - Remark: Generated from `#/components/schemas/CategoryTotal`.
+        package struct CategoryTotal: Codable, Hashable, Sendable {
+            /// Measures.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CategoryTotal/count`.
+            package var count: Swift.Int
+            /// Their amount in fen.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CategoryTotal/amountFen`.
+            package var amountFen: Swift.Int
+            /// Creates a new `CategoryTotal`.
+            ///
+            /// - Parameters:
+            ///   - count: Measures.
+            ///   - amountFen: Their amount in fen.
+            package init(
+                count: Swift.Int,
+                amountFen: Swift.Int
+            ) {
+                self.count = count
+                self.amountFen = amountFen
+            }
+            package enum CodingKeys: String, CodingKey {
+                case count
+                case amountFen
+            }
+        }
         /// The issue ledger, meetings and grids of the division in the year.
         ///
         /// - Remark: Generated from `#/components/schemas/LedgerFigures`.
@@ -1706,6 +1800,8 @@ extension Components {
             package var note: Swift.String?
             /// - Remark: Generated from `#/components/schemas/Figures/ledger`.
             package var ledger: Components.Schemas.LedgerFigures?
+            /// - Remark: Generated from `#/components/schemas/Figures/assistance`.
+            package var assistance: Components.Schemas.AssistanceFigures?
             /// Creates a new `Figures`.
             ///
             /// - Parameters:
@@ -1726,6 +1822,7 @@ extension Components {
             ///   - villageExit:
             ///   - note: Set when the division had no registered population that year.
             ///   - ledger:
+            ///   - assistance:
             package init(
                 division: Components.Schemas.Division,
                 year: Swift.Int,
@@ -1743,7 +1840,8 @@ extension Components {
                 monitoringThresholdFen: Swift.Int? = nil,
                 villageExit: Components.Schemas.VillageExitCheck? = nil,
                 note: Swift.String? = nil,
-                ledger: Components.Schemas.LedgerFigures? = nil
+                ledger: Components.Schemas.LedgerFigures? = nil,
+                assistance: Components.Schemas.AssistanceFigures? = nil
             ) {
                 self.division = division
                 self.year = year
@@ -1762,6 +1860,7 @@ extension Components {
                 self.villageExit = villageExit
                 self.note = note
                 self.ledger = ledger
+                self.assistance = assistance
             }
             package enum CodingKeys: String, CodingKey {
                 case division
@@ -1781,6 +1880,7 @@ extension Components {
                 case villageExit
                 case note
                 case ledger
+                case assistance
             }
         }
         /// A household's poverty status.

@@ -96,7 +96,10 @@ struct APIHandler: APIProtocol {
             povertyLineFen: document.povertyLineFen, povertyLineSource: document.povertyLineSource,
             monitoringThresholdFen: document.monitoringThresholdFen,
             villageExit: document.villageExit.map { .init(eligible: $0.eligible, limit: $0.limit, incidence: $0.incidence) },
-            note: document.note, ledger: Self.schema(document.ledger)))))
+            note: document.note, ledger: Self.schema(document.ledger),
+            assistance: .init(householdsWithPlan: document.assistance.householdsWithPlan,
+                              measures: .init(additionalProperties: document.assistance.measures.mapValues { .init(count: $0.count, amountFen: $0.amountFen) }),
+                              visits: document.assistance.visits, overdueFollowUps: document.assistance.overdueFollowUps)))))
     }
 
     // MARK: Mapping

@@ -47,6 +47,7 @@ struct DivisionPages: Sendable {
         let populationAction: String?
         let year: Int
         let ledgerFigures: [Figure]
+        let assistanceFigures: [Figure]
         let governanceLinks: [NavLink]
     }
 
@@ -72,7 +73,7 @@ struct DivisionPages: Sendable {
             heading: Strings.text("divisions_title", language), intro: Strings.text("divisions_intro", language),
             rows: rows, isEmpty: rows.isEmpty, emptyText: Strings.text("no_divisions", language), profileHref: nil,
             householdsHref: nil, figures: [], figuresHeading: nil, years: [], note: nil, populationAction: nil, year: 0,
-            ledgerFigures: [], governanceLinks: [])
+            ledgerFigures: [], assistanceFigures: [], governanceLinks: [])
         return try renderer.page(
             "divisions", title: body.heading, crumbs: [Crumb(name: Strings.text("nav_divisions", language), href: nil)],
             body: body, request: request, context: context)
@@ -133,7 +134,17 @@ struct DivisionPages: Sendable {
                 ? LocalizedText(zh: "户籍人口含 \(registry.villagesWithEnteredPopulation) 个村录入的人口数。",
                                 en: "The population includes entered figures for \(registry.villagesWithEnteredPopulation) villages.").text(language) : nil,
             populationAction: code.level == .village && context.identity?.can(.writeRecords, in: code) == true ? "/divisions/\(code)/population" : nil,
-            year: year, ledgerFigures: ledgerFigures, governanceLinks: governanceLinks)
+            year: year, ledgerFigures: ledgerFigures,
+            assistanceFigures: [
+                count("households_with_plan", document.assistance.householdsWithPlan, unit: "households_unit"),
+                count("measures_count", document.assistance.measures.values.reduce(0) { $0 + $1.count }, unit: "items_unit"),
+                Figure(label: Strings.text("measures_amount", language),
+                       value: FixedPoint.format(document.assistance.measures.values.reduce(0) { $0 + $1.amountFen }, scale: 2, minimumFractionDigits: 2),
+                       unit: Strings.text("yuan", language)),
+                count("visits", document.assistance.visits, unit: "times_unit"),
+                count("overdue_follow_ups", document.assistance.overdueFollowUps, unit: "items_unit"),
+            ],
+            governanceLinks: governanceLinks)
         return try renderer.page(
             "divisions", title: division.name, crumbs: Self.crumbs(chain, context: context, linkLast: false),
             body: body, request: request, context: context)

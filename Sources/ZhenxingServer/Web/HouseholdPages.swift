@@ -11,6 +11,7 @@ struct HouseholdPages: Sendable {
     let audit: AuditLog
     let governance: GovernanceRepository
     let visits: VisitRepository
+    let plans: PlanRepository
     let renderer: PageRenderer
     let settings: AppSettings
 
@@ -24,6 +25,8 @@ struct HouseholdPages: Sendable {
         routes.add(.post, "/people/:id/full-id", .record(.viewFullIDs, .person), use: revealID)
         routes.add(.post, "/households/:id/visits", .record(.writeRecords, .household), use: addVisit)
         routes.add(.post, "/households/:id/visits/:visit/done", .record(.writeRecords, .household), use: followedUp)
+        routes.add(.post, "/households/:id/plans/:year/measures", .record(.writeRecords, .household), use: addMeasure)
+        routes.add(.post, "/households/:id/plans/:year/measures/:measure", .record(.writeRecords, .household), use: updateMeasure)
     }
 
     // MARK: List
@@ -145,6 +148,27 @@ struct HouseholdPages: Sendable {
         let income: [CheckRow]
     }
     struct Choice { let value: String; let label: String }
+    struct MeasureLine: Sendable {
+        let category: String
+        let content: String
+        let amount: String
+        let funding: String
+        let period: String
+        let status: String
+        let statusKey: String
+        let result: String?
+        let updateAction: String?
+    }
+
+    struct PlanBlock: Sendable {
+        let year: Int
+        let version: Int
+        let by: String
+        let at: String
+        let total: String
+        let measures: [MeasureLine]
+    }
+
     /// A visit as its tables show it.
     struct VisitLine: Sendable {
         let date: String
@@ -192,6 +216,13 @@ struct HouseholdPages: Sendable {
         let assessments: [AssessmentBlock]
         let hasAssessments: Bool
         let issues: [GovernancePages.IssueLine]
+        let plan: PlanBlock?
+        let earlierPlans: [String]
+        let planYear: Int
+        let measureAction: String?
+        let categories: [Choice]
+        let measureStatuses: [Choice]
+        let planError: String?
         let visits: [VisitLine]
         let visitAction: String?
         let visitError: String?
@@ -237,6 +268,66 @@ struct HouseholdPages: Sendable {
         }
     }
 
+    struct MeasureInput: Decodable {
+        var category: String?
+        var content: String?
+        var amount: String?
+        var funding: String?
+        var start: String?
+        var end: String?
+        var status: String?
+        var result: String?
+    }
+
+    /// Adds a measure to the year's plan: a new version with the earlier measures and this one.
+    @Sendable func addMeasure(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = context.parameters.get("id", as: Int.self)!
+        let year = context.parameters.get("year", as: Int.self) ?? 0
+        let input = try await request.decode(as: MeasureInput.self, context: context)
+        let current = try await plans.plans(ofHousehold: id).first { $0.year == year }?.measures.map(\.draft) ?? []
+        return try await savePlan(id, year: year, measures: current, adding: input, request: request, context: context)
+    }
+
+    /// Changes one measure's status and result: a new version of the plan.
+    @Sendable func updateMeasure(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = context.parameters.get("id", as: Int.self)!
+        let year = context.parameters.get("year", as: Int.self) ?? 0
+        let input = try await request.decode(as: MeasureInput.self, context: context)
+        guard let measure = context.parameters.get("measure", as: Int.self),
+              let plan = try await plans.plans(ofHousehold: id).first(where: { $0.year == year }),
+              plan.measures.contains(where: { $0.id == measure }) else {
+            throw AppError(.badRequest, LocalizedText(zh: "本户当年计划中没有这项措施", en: "No such measure in this year's plan"))
+        }
+        var measures = plan.measures.map(\.draft)
+        let index = plan.measures.firstIndex { $0.id == measure }!
+        measures[index].status = MeasureStatus(rawValue: input.status ?? "") ?? measures[index].status
+        measures[index].result = input.result ?? measures[index].result
+        return try await savePlan(id, year: year, measures: measures, adding: nil, request: request, context: context)
+    }
+
+    private func savePlan(_ id: Int, year: Int, measures: [MeasureDraft], adding input: MeasureInput?, request: Request,
+                          context: AppRequestContext) async throws -> Response {
+        var all = measures
+        if let input {
+            let amount = FixedPoint.parse(input.amount ?? "0", scale: 2)
+            guard let category = MeasureCategory(rawValue: input.category ?? ""), let amount else {
+                return try await file(id, revealing: nil, planError: (input.category.flatMap(MeasureCategory.init) == nil
+                    ? LocalizedText(zh: "请选择措施类别", en: "Choose the category") : LocalizedText(zh: "金额应为元，最多两位小数", en: "The amount is in yuan, at most 2 decimals"))
+                    .text(context.language), request: request, context: context, status: .badRequest)
+            }
+            all.append(MeasureDraft(category: category, content: input.content ?? "", amountFen: amount, funding: input.funding ?? "",
+                                    start: (input.start ?? "").trimmingCharacters(in: .whitespaces), end: (input.end ?? "").trimmingCharacters(in: .whitespaces),
+                                    status: MeasureStatus(rawValue: input.status ?? "") ?? .planned, result: input.result ?? ""))
+        }
+        do {
+            try await plans.save(household: id, year: year, measures: all, by: context.actor)
+            return Response(status: .seeOther, headers: [.location: "/households/\(id)#plan"])
+        } catch let failure as ValidationFailure {
+            return try await file(id, revealing: nil, planError: failure.issues.map { $0.message.text(context.language) }.joined(separator: "；"),
+                                  request: request, context: context, status: .badRequest)
+        }
+    }
+
     @Sendable func followedUp(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = context.parameters.get("id", as: Int.self)!
         guard let visit = context.parameters.get("visit", as: Int.self) else { throw AppError(.badRequest, LocalizedText(zh: "没有这次走访", en: "No such visit")) }
@@ -244,7 +335,7 @@ struct HouseholdPages: Sendable {
         return Response(status: .seeOther, headers: [.location: "/households/\(id)#visits"])
     }
 
-    private func file(_ id: Int, revealing: Int?, visitError: String? = nil, request: Request, context: AppRequestContext,
+    private func file(_ id: Int, revealing: Int?, visitError: String? = nil, planError: String? = nil, request: Request, context: AppRequestContext,
                       status: HTTPResponse.Status = .ok) async throws -> Response {
         let language = context.language
         let file = try await registry.file(id)
@@ -287,6 +378,8 @@ struct HouseholdPages: Sendable {
         }
         let today = String(Timestamp.string(settings.clock()).prefix(10))
         let grid = try await governance.grid(ofHousehold: id)
+        let allPlans = try await plans.plans(ofHousehold: id)
+        let latest = allPlans.first
         let causes = ([draft.mainCause].compactMap { $0 } + draft.otherCauses).map { $0.title.text(language) }.joined(separator: "、")
         let group = draft.groupNumber.map { String($0) } ?? "—"
         let body = FileBody(
@@ -319,6 +412,26 @@ struct HouseholdPages: Sendable {
                     state: IssueState(rawValue: row.state)?.title.text(language) ?? row.state, stateKey: row.state, owner: row.owner ?? "—",
                     deadline: row.deadline ?? "—", overdue: row.isOverdue(on: today))
             },
+            plan: latest.map { plan in
+                PlanBlock(year: plan.year, version: plan.version, by: plan.createdBy, at: Timestamp.display(plan.createdAt),
+                          total: yuan(plan.measures.reduce(0) { $0 + $1.amountFen }),
+                          measures: plan.measures.map { measure in
+                              MeasureLine(category: MeasureCategory(rawValue: measure.category)?.title.text(language) ?? measure.category, content: measure.content,
+                                          amount: yuan(measure.amountFen), funding: measure.funding, period: "\(measure.startOn) — \(measure.endOn)",
+                                          status: MeasureStatus(rawValue: measure.status)?.title.text(language) ?? measure.status, statusKey: measure.status,
+                                          result: measure.result.isEmpty ? nil : measure.result,
+                                          updateAction: canWrite ? "/households/\(id)/plans/\(plan.year)/measures/\(measure.id)" : nil)
+                          })
+            },
+            earlierPlans: allPlans.dropFirst().map {
+                LocalizedText(zh: "\($0.year) 年第 \($0.version) 版（\($0.measures.count) 项，\($0.createdBy)，\(Timestamp.display($0.createdAt))）",
+                              en: "\($0.year) version \($0.version) (\($0.measures.count) measures, \($0.createdBy), \(Timestamp.display($0.createdAt)))").text(language)
+            },
+            planYear: latest?.year ?? Int(today.prefix(4)) ?? 2026,
+            measureAction: canWrite ? "/households/\(id)/plans/\(latest?.year ?? Int(today.prefix(4)) ?? 2026)/measures" : nil,
+            categories: MeasureCategory.allCases.map { Choice(value: $0.rawValue, label: $0.title.text(language)) },
+            measureStatuses: MeasureStatus.allCases.map { Choice(value: $0.rawValue, label: $0.title.text(language)) },
+            planError: planError,
             visits: try await visits.visits(ofHousehold: id).map { VisitLine($0, today: today, doneAction: canWrite ? "/households/\(id)/visits/\($0.id)/done" : nil, language: language) },
             visitAction: canWrite ? "/households/\(id)/visits" : nil, visitError: visitError,
             gridName: grid?.name, gridHref: grid.map { "/grids/\($0.id)" },
