@@ -158,6 +158,7 @@ struct HouseholdPages: Sendable {
         let statusKey: String
         let result: String?
         let updateAction: String?
+        let statusOptions: [FormModel.Option]
     }
 
     struct PlanBlock: Sendable {
@@ -420,7 +421,10 @@ struct HouseholdPages: Sendable {
                                           amount: yuan(measure.amountFen), funding: measure.funding, period: "\(measure.startOn) — \(measure.endOn)",
                                           status: MeasureStatus(rawValue: measure.status)?.title.text(language) ?? measure.status, statusKey: measure.status,
                                           result: measure.result.isEmpty ? nil : measure.result,
-                                          updateAction: canWrite ? "/households/\(id)/plans/\(plan.year)/measures/\(measure.id)" : nil)
+                                          updateAction: canWrite ? "/households/\(id)/plans/\(plan.year)/measures/\(measure.id)" : nil,
+                                          statusOptions: MeasureStatus.allCases.map {
+                                              FormModel.Option(value: $0.rawValue, label: $0.title.text(language), selected: $0.rawValue == measure.status)
+                                          })
                           })
             },
             earlierPlans: allPlans.dropFirst().map {
