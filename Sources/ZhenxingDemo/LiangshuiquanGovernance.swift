@@ -118,6 +118,26 @@ enum LiangshuiquanGovernance {
                 try await PlanRepository.save(household: household.id, year: 2016, measures: measures, by: .system, in: sql)
             }
         }
+        // Helpers from the two stationed teams and the village; every 2016 poor household has a paired helper and a team member.
+        try await database.transaction { sql in
+            let team: [HelperDraft] = [
+                HelperDraft(name: "周立新", unit: "河南省市场监督管理局", role: .firstSecretary, phone: "13903770001", from: "2015-08-01", username: "lsq.secretary"),
+                HelperDraft(name: "刘志强", unit: "河南省市场监督管理局", role: .teamMember, phone: "13903770002", from: "2015-08-01"),
+                HelperDraft(name: "王晓东", unit: "南阳市人民政府办公室", role: .teamMember, phone: "13903770003", from: "2016-01-10"),
+                HelperDraft(name: "李建国", unit: "凉水泉村村委", role: .villageCadre, phone: "13903770004", from: "2014-01-01"),
+            ]
+            let paired: [HelperDraft] = [("张卫东", "河南省市场监督管理局"), ("赵红梅", "河南省市场监督管理局"), ("孙建华", "南阳市人民政府办公室"),
+                                          ("陈丽", "南阳市人民政府办公室"), ("黄志明", "镇平县市场监督管理局"), ("吴秀兰", "老庄镇人民政府")].map {
+                HelperDraft(name: $0.0, unit: $0.1, role: .pairedHelper, from: "2016-03-01")
+            }
+            var teamIDs: [Int] = [], pairedIDs: [Int] = []
+            for draft in team { teamIDs.append(try await HelperRepository.create(draft, village: village, by: .system, in: sql)) }
+            for draft in paired { pairedIDs.append(try await HelperRepository.create(draft, village: village, by: .system, in: sql)) }
+            for (index, household) in poor2016.enumerated() {
+                try await HelperRepository.assign(helper: pairedIDs[index % pairedIDs.count], household: household.id, from: "2016-03-01", by: .system, in: sql)
+                try await HelperRepository.assign(helper: teamIDs[index % 3], household: household.id, from: "2016-03-01", by: .system, in: sql)
+            }
+        }
         try await database.transaction { sql in
             try await BulkInsert.rows(rows, into: "visits", columns: [
                 "household_id", "visited_on", "visitor", "seen", "promised", "follow_up_on", "followed_up_on", "recorded_by", "recorded_at",

@@ -162,3 +162,62 @@ public struct MeasureDraft: Sendable, Hashable, Codable {
         return issues
     }
 }
+
+/// What a helper (帮扶责任人) is.
+public enum HelperRole: String, Sendable, CaseIterable, Codable {
+    case firstSecretary = "first_secretary", teamMember = "team_member", villageCadre = "village_cadre", pairedHelper = "paired_helper"
+
+    /// The role's name in both languages.
+    public var title: LocalizedText {
+        switch self {
+        case .firstSecretary: LocalizedText(zh: "第一书记", en: "First secretary")
+        case .teamMember: LocalizedText(zh: "工作队员", en: "Work-team member")
+        case .villageCadre: LocalizedText(zh: "村干部", en: "Village cadre")
+        case .pairedHelper: LocalizedText(zh: "结对帮扶人", en: "Paired helper")
+        }
+    }
+}
+
+/// A helper: who, from which unit, in what role, reachable how, active when.
+public struct HelperDraft: Sendable, Hashable, Codable {
+    public var name: String
+    /// 河南省市场监督管理局, 南阳市人民政府办公室, 村委 …
+    public var unit: String
+    public var role: HelperRole
+    public var phone: String
+    public var from: String
+    public var to: String?
+    /// The user account that is this helper, for the "my households" page.
+    public var username: String?
+
+    public init(name: String, unit: String, role: HelperRole, phone: String = "", from: String, to: String? = nil, username: String? = nil) {
+        self.name = name
+        self.unit = unit
+        self.role = role
+        self.phone = phone
+        self.from = from
+        self.to = to
+        self.username = username
+    }
+
+    /// Every problem with the fields.
+    public func problems(isDay: (String) -> Bool) -> [FieldIssue] {
+        var issues: [FieldIssue] = []
+        if name.trimmingCharacters(in: .whitespaces).isEmpty || name.count > 30 {
+            issues.append(FieldIssue(field: "name", message: LocalizedText(zh: "姓名不能为空，且不超过 30 个字", en: "The name must be 1 to 30 characters")))
+        }
+        if unit.trimmingCharacters(in: .whitespaces).isEmpty {
+            issues.append(FieldIssue(field: "unit", message: LocalizedText(zh: "请写明单位", en: "Give the unit")))
+        }
+        if !phone.isEmpty && (phone.count > 20 || !phone.allSatisfy({ $0.isNumber || $0 == "-" || $0 == " " || $0 == "+" })) {
+            issues.append(FieldIssue(field: "phone", message: LocalizedText(zh: "电话号码格式不对", en: "The phone number is not valid")))
+        }
+        if !isDay(from) {
+            issues.append(FieldIssue(field: "from", message: LocalizedText(zh: "请填写开始日期（YYYY-MM-DD）", en: "Enter the start date (YYYY-MM-DD)")))
+        }
+        if let to, !isDay(to) || to < from {
+            issues.append(FieldIssue(field: "to", message: LocalizedText(zh: "结束日期应为不早于开始日期的日期", en: "The end must be a date not before the start")))
+        }
+        return issues
+    }
+}

@@ -51,6 +51,7 @@ func buildRouter(
         case .issue: try await governance.village(ofIssue: id)
         case .meeting: try await governance.village(ofMeeting: id)
         case .grid: try await governance.village(ofGrid: id)
+        case .helper: try await HelperRepository(database: database).village(ofHelper: id)
         }
     }
     let decoy = try await Secrets.hashPassword(Secrets.token(), cost: settings.bcryptCost)
@@ -63,7 +64,8 @@ func buildRouter(
     AuditPages(log: AuditLog(database: database), renderer: renderer).register(on: routes)
     TokenPages(tokens: tokens, renderer: renderer).register(on: routes)
     HouseholdPages(registry: registry, divisions: divisions, audit: AuditLog(database: database), governance: governance,
-                   visits: VisitRepository(database: database), plans: PlanRepository(database: database), renderer: renderer,
+                   visits: VisitRepository(database: database), plans: PlanRepository(database: database),
+                   helpers: HelperRepository(database: database), renderer: renderer,
                    settings: settings).register(on: routes)
     HouseholdEditPages(registry: registry, profiles: profiles, renderer: renderer, settings: settings).register(on: routes)
     AssessmentPages(registry: registry, renderer: renderer, settings: settings).register(on: routes)
@@ -71,6 +73,8 @@ func buildRouter(
     ParameterPages(parameters: PolicyParameterRepository(database: database), renderer: renderer).register(on: routes)
     GovernancePages(governance: governance, registry: registry, visits: VisitRepository(database: database), divisions: divisions, renderer: renderer,
                     settings: settings).register(on: routes)
+    HelperPages(helpers: HelperRepository(database: database), visits: VisitRepository(database: database), divisions: divisions, renderer: renderer,
+                settings: settings).register(on: routes)
     ImportPages(database: database, divisions: divisions, jobs: ImportJobs(folder: settings.workDirectory), renderer: renderer,
                 settings: settings).register(on: routes)
     try APIHandler(

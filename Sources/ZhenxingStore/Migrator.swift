@@ -27,7 +27,7 @@ public struct Migrator: Sendable {
     public static let all: [Migration] = [
         M0001_AddDivisions.migration, M0002_AddAccessControl.migration, M0003_AddRegistry.migration,
         M0004_AddPopulationCounts.migration, M0005_AddInSchoolAndParameterVersions.migration, M0006_AddGovernance.migration,
-        M0007_AddVisits.migration, M0008_AddPlans.migration,
+        M0007_AddVisits.migration, M0008_AddPlans.migration, M0009_AddHelpers.migration,
     ]
 
     /// The schema version this code expects.

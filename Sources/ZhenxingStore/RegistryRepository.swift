@@ -104,7 +104,8 @@ public struct HouseholdFile: Sendable {
 
 /// Households, people, memberships, status events, assessments and policy parameters.
 public struct RegistryRepository: Sendable {
-    private let database: Database
+    /// The database it reads and writes.
+    public let database: Database
 
     /// Creates a repository over a database.
     public init(database: Database) {
@@ -217,6 +218,7 @@ public struct RegistryRepository: Sendable {
         let households: SQLQueryString = "SELECT id FROM households WHERE village_code = \(bind: village.rawValue)"
         try await sql.raw("DELETE FROM measures WHERE plan_id IN (SELECT id FROM plans WHERE household_id IN (\(households)))").run()
         try await sql.raw("DELETE FROM plans WHERE household_id IN (\(households))").run()
+        try await sql.raw("DELETE FROM helper_assignments WHERE household_id IN (\(households))").run()
         try await sql.raw("DELETE FROM visits WHERE household_id IN (\(households))").run()
         try await sql.raw("DELETE FROM assessments WHERE household_id IN (\(households))").run()
         try await sql.raw("DELETE FROM status_events WHERE household_id IN (\(households))").run()

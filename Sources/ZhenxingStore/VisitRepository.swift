@@ -73,6 +73,14 @@ public struct VisitRepository: Sendable {
         try await select("v.household_id = \(bind: household)", limit: 1_000)
     }
 
+    /// The promises overdue on `today` at the households a helper is answerable for now.
+    public func overdue(forHelper helper: Int, today: String) async throws -> [Visit] {
+        try await select("""
+            v.household_id IN (SELECT household_id FROM helper_assignments WHERE helper_id = \(bind: helper) AND to_date IS NULL)
+              AND v.follow_up_on < \(bind: today) AND v.followed_up_on IS NULL
+            """, limit: 500)
+    }
+
     /// The latest visits to the households of a grid.
     public func recent(inGrid grid: Int, limit: Int = 20) async throws -> [Visit] {
         try await select("v.household_id IN (SELECT household_id FROM grid_households WHERE grid_id = \(bind: grid))", limit: limit)

@@ -52,12 +52,16 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
     let outsideIssue = try await governance.createIssue(IssueDraft(title: "邻村问题", description: "", source: .other, raisedBy: "某", category: "其他",
                                                                    raisedOn: "2024-01-05"), village: village, by: .system)
     let outsideGrid = try await governance.createGrid(village: village, name: "邻村网格", leader: "某", partyGroup: "", by: .system)
+    let helpers = HelperRepository(database: database)
+    let outsideHelper = try await helpers.create(HelperDraft(name: "某", unit: "邻村", role: .villageCadre, from: "2024-01-01"), village: village, by: .system)
+    let insideHelper = try await helpers.helpers(in: LiangshuiquanDemo.villageCode)[0].id
     let insideIssue = try await governance.issues(in: LiangshuiquanDemo.villageCode)[0].id
     let insideMeeting = try await governance.meetings(in: LiangshuiquanDemo.villageCode)[0].id
     let insideGrid = try await governance.grids(in: LiangshuiquanDemo.villageCode, today: "2024-01-05")[0].id
     return Records(
-        inside: [.household: inside, .person: insidePerson, .issue: insideIssue, .meeting: insideMeeting, .grid: insideGrid],
-        outside: [.household: outsideHousehold, .person: outsidePerson, .issue: outsideIssue, .meeting: outsideMeeting, .grid: outsideGrid])
+        inside: [.household: inside, .person: insidePerson, .issue: insideIssue, .meeting: insideMeeting, .grid: insideGrid, .helper: insideHelper],
+        outside: [.household: outsideHousehold, .person: outsidePerson, .issue: outsideIssue, .meeting: outsideMeeting, .grid: outsideGrid,
+                  .helper: outsideHelper])
 }
 
 @Suite struct AuthorisationMatrixTests {
@@ -131,6 +135,10 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "POST /households/:id/visits": .record(.writeRecords, .household),
             "POST /grids/:id/party-members": .record(.writeRecords, .grid),
             "POST /households/:id/plans/:year/measures": .record(.writeRecords, .household),
+            "GET /divisions/:code/helpers": .pathDivision(.readRecords), "POST /divisions/:code/helpers": .pathDivision(.writeRecords),
+            "GET /helpers/:id": .record(.readRecords, .helper), "GET /my/households": .signedIn,
+            "POST /households/:id/helpers": .record(.writeRecords, .household),
+            "POST /households/:id/helpers/:assignment/end": .record(.writeRecords, .household),
             "POST /households/:id/plans/:year/measures/:measure": .record(.writeRecords, .household),
             "POST /households/:id/visits/:visit/done": .record(.writeRecords, .household),
             "GET /divisions/:code/lists": .pathDivision(.readRecords), "POST /divisions/:code/lists": .pathDivision(.writeRecords),

@@ -207,4 +207,37 @@ import ZhenxingTestSupport
             #expect(after.contains("危房改造") && after.contains("12,000.50") && after.contains("历史版本"))
         }
     }
+
+    @Test(arguments: TestDatabases.engines)
+    func helpersAreAssignedWithinTheirVillageAndSeeTheirHouseholds(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { signedIn, database, _ in
+            var browser = signedIn
+            // the first secretary's "my households" page lists the households the demo assigned to them
+            let mine = try await browser.get("/my/households")
+            #expect(mine.status == .seeOther)
+            let page = try await browser.get(try #require(mine.headers[.location])).text
+            #expect(page.contains("周立新") && page.contains("河南省市场监督管理局") && page.matches(of: #/href="/households/\d+"/#).count > 10)
+            // a new helper of another village cannot be paired with a household here
+            let other = try DivisionCode(validating: "411324104202")
+            try await database.transaction { sql in try await DivisionRepository.save(Division(code: other, name: "邻村"), in: sql) }
+            let stranger = try await HelperRepository(database: database).create(
+                HelperDraft(name: "外村干部", unit: "邻村村委", role: .villageCadre, from: "2024-01-01"), village: other, by: .system)
+            let households = try await browser.get("/divisions/411324104201/households?q=0001").text
+            let file = String(try #require(households.firstMatch(of: #/href="(/households/\d+)"/#)).output.1)
+            let refused = try await browser.postForm(file + "/helpers", [("helper", String(stranger)), ("from", "2024-02-01")])
+            #expect(refused.status == .badRequest && refused.text.contains("不能结对"))
+            // a helper of this village is paired, shown on the file, and the pairing ended keeps its history
+            let created = try await browser.postForm("/divisions/411324104201/helpers", [
+                ("name", "新队员"), ("unit", "镇平县农业农村局"), ("role", "team_member"), ("phone", "13800000000"), ("from", "2024-01-01"), ("username", ""),
+            ])
+            let helper = try #require(created.headers[.location]).split(separator: "/").last.map(String.init)!
+            #expect(try await browser.postForm(file + "/helpers", [("helper", helper), ("from", "2024-02-01")]).status == .seeOther)
+            let withHelper = try await browser.get(file).text
+            #expect(withHelper.contains("新队员") && withHelper.contains("结束帮扶"))
+            let end = String(try #require(withHelper.firstMatch(of: #/action="(/households/\d+/helpers/\d+/end)"/#)).output.1)
+            #expect(try await browser.postForm(end, []).status == .seeOther)
+            let helperPage = try await browser.get("/helpers/\(helper)").text
+            #expect(helperPage.contains("帮扶过的户"))
+        }
+    }
 }

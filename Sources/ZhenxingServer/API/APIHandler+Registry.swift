@@ -111,6 +111,7 @@ extension APIHandler {
         case .issue: try await governance.village(ofIssue: id)
         case .meeting: try await governance.village(ofMeeting: id)
         case .grid: try await governance.village(ofGrid: id)
+        case .helper: try await HelperRepository(database: registry.database).village(ofHelper: id)
         }
         guard let village, identity.covers(village) else {
             throw AppError.notFound(LocalizedText(zh: "找不到这条记录", en: "No such record"))

@@ -12,6 +12,7 @@ struct HouseholdPages: Sendable {
     let governance: GovernanceRepository
     let visits: VisitRepository
     let plans: PlanRepository
+    let helpers: HelperRepository
     let renderer: PageRenderer
     let settings: AppSettings
 
@@ -148,6 +149,15 @@ struct HouseholdPages: Sendable {
         let income: [CheckRow]
     }
     struct Choice { let value: String; let label: String }
+    struct HelperLine: Sendable {
+        let name: String
+        let unit: String
+        let role: String
+        let period: String
+        let href: String
+        let endAction: String?
+    }
+
     struct MeasureLine: Sendable {
         let category: String
         let content: String
@@ -217,6 +227,10 @@ struct HouseholdPages: Sendable {
         let assessments: [AssessmentBlock]
         let hasAssessments: Bool
         let issues: [GovernancePages.IssueLine]
+        let helperLines: [HelperLine]
+        let helperChoices: [Choice]
+        let helperAction: String?
+        let helpersHref: String
         let plan: PlanBlock?
         let earlierPlans: [String]
         let planYear: Int
@@ -413,6 +427,16 @@ struct HouseholdPages: Sendable {
                     state: IssueState(rawValue: row.state)?.title.text(language) ?? row.state, stateKey: row.state, owner: row.owner ?? "—",
                     deadline: row.deadline ?? "—", overdue: row.isOverdue(on: today))
             },
+            helperLines: try await helpers.assignments(household: id).map { assignment in
+                HelperLine(name: assignment.helperName, unit: assignment.helperUnit,
+                           role: HelperRole(rawValue: assignment.helperRole)?.title.text(language) ?? assignment.helperRole,
+                           period: "\(assignment.fromDate) — \(assignment.toDate ?? "")", href: "/helpers/\(assignment.helperId)",
+                           endAction: canWrite && assignment.toDate == nil ? "/households/\(id)/helpers/\(assignment.id)/end" : nil)
+            },
+            helperChoices: try await helpers.helpers(in: draft.village).filter { $0.activeTo == nil || $0.activeTo! >= today }.map {
+                Choice(value: String($0.id), label: "\($0.name)（\($0.unit)）")
+            },
+            helperAction: canWrite ? "/households/\(id)/helpers" : nil, helpersHref: "/divisions/\(draft.village)/helpers",
             plan: latest.map { plan in
                 PlanBlock(year: plan.year, version: plan.version, by: plan.createdBy, at: Timestamp.display(plan.createdAt),
                           total: yuan(plan.measures.reduce(0) { $0 + $1.amountFen }),
