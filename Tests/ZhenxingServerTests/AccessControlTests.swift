@@ -230,6 +230,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
                 (.get, "/api/v1/divisions/CODE/issues", .readRecords, nil),
                 (.get, "/api/v1/divisions/CODE/meetings", .readRecords, nil),
                 (.get, "/api/v1/divisions/CODE/grids", .readRecords, nil),
+                (.get, "/api/v1/divisions/CODE/helpers", .readRecords, nil),
                 (.get, "/api/v1/divisions/CODE/lists?year=2018", .readRecords, nil),
                 (.post, "/api/v1/divisions/CODE/issues", .writeRecords,
                  #"{"title":"t","source":"other","raisedBy":"某","category":"其他","raisedOn":"2024-01-01"}"#),

@@ -240,4 +240,40 @@ import ZhenxingTestSupport
             #expect(helperPage.contains("帮扶过的户"))
         }
     }
+
+    @Test func helpersPlansAndVisitsThroughTheAPI() async throws {
+        try await withDemoApp(.sqlite) { signedIn, _, _ in
+            var browser = signedIn
+            struct Helpers: Decodable { let items: [Helper] }
+            struct Helper: Decodable { let name: String; let households: Int }
+            struct Plans: Decodable { let items: [Plan] }
+            struct Plan: Decodable { let year: Int; let version: Int; let measures: [Measure] }
+            struct Measure: Decodable { let category: String; let amountFen: Int }
+            struct Visits: Decodable { let items: [Visit] }
+            struct Visit: Decodable { let seen: String; let followUpState: String? }
+            func send(_ method: HTTPRequest.Method, _ path: String, _ body: String) async throws -> TestResponse {
+                try await browser.send(method, path, headers: [.contentType: "application/json", HTTPField.Name("X-CSRF-Token")!: browser.csrf],
+                                       body: ByteBuffer(string: body))
+            }
+            let helpers = try JSONDecoder().decode(Helpers.self, from: try await browser.get("/api/v1/divisions/411324104201/helpers").body)
+            #expect(helpers.items.count == 10 && helpers.items.map(\.households).reduce(0, +) == 152)
+            let poor = try await browser.get("/divisions/411324104201/households?status=poor&date=2016-12-31").text
+            let household = try #require(poor.firstMatch(of: #/href="/households/(\d+)"/#)).output.1
+            let plans = try JSONDecoder().decode(Plans.self, from: try await browser.get("/api/v1/households/\(household)/plans").body)
+            #expect(plans.items.first?.year == 2016 && plans.items.first?.measures.count == 2)
+            let measure = #"{"category":"water","content":"自来水入户","amountFen":80000,"funding":"财政","start":"2024-03-01","end":"2024-06-30","status":"planned","result":""}"#
+            let saved = try await send(.put, "/api/v1/households/\(household)/plans/2024", #"{"measures":[\#(measure)]}"#)
+            #expect(saved.status == .ok)
+            let newest = try #require(try JSONDecoder().decode(Plans.self, from: saved.body).items.first)
+            #expect(newest.year == 2024 && newest.version == 1 && newest.measures[0].amountFen == 80_000)
+            let negative = try await send(.put, "/api/v1/households/\(household)/plans/2024",
+                                          #"{"measures":[\#(measure.replacingOccurrences(of: "80000", with: "-1"))]}"#)
+            #expect(negative.status == .badRequest)
+            let visit = try await send(.post, "/api/v1/households/\(household)/visits",
+                                       #"{"date":"2024-03-02","visitor":"刘志强","seen":"水管已通","promised":"回访水质","followUp":"2024-03-09"}"#)
+            #expect(visit.status == .created)
+            let visits = try JSONDecoder().decode(Visits.self, from: visit.body)
+            #expect(visits.items.first?.seen == "水管已通" && visits.items.first?.followUpState == "overdue")
+        }
+    }
 }

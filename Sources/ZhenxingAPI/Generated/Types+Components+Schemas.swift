@@ -18,6 +18,427 @@ package import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/schemas` section of the OpenAPI document.
     package enum Schemas {
+        /// A helper (帮扶责任人).
+        ///
+        /// - Remark: Generated from `#/components/schemas/Helper`.
+        package struct Helper: Codable, Hashable, Sendable {
+            /// Its id.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Helper/id`.
+            package var id: Swift.Int
+            /// The village.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Helper/villageCode`.
+            package var villageCode: Swift.String
+            /// Name.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Helper/name`.
+            package var name: Swift.String
+            /// Unit.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Helper/unit`.
+            package var unit: Swift.String
+            /// first_secretary, team_member, village_cadre or paired_helper.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Helper/role`.
+            package var role: Swift.String
+            /// Work phone.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Helper/phone`.
+            package var phone: Swift.String
+            /// Since, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Helper/activeFrom`.
+            package var activeFrom: Swift.String
+            /// Until, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Helper/activeTo`.
+            package var activeTo: Swift.String?
+            /// Households helped today.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Helper/households`.
+            package var households: Swift.Int
+            /// Creates a new `Helper`.
+            ///
+            /// - Parameters:
+            ///   - id: Its id.
+            ///   - villageCode: The village.
+            ///   - name: Name.
+            ///   - unit: Unit.
+            ///   - role: first_secretary, team_member, village_cadre or paired_helper.
+            ///   - phone: Work phone.
+            ///   - activeFrom: Since, YYYY-MM-DD.
+            ///   - activeTo: Until, YYYY-MM-DD.
+            ///   - households: Households helped today.
+            package init(
+                id: Swift.Int,
+                villageCode: Swift.String,
+                name: Swift.String,
+                unit: Swift.String,
+                role: Swift.String,
+                phone: Swift.String,
+                activeFrom: Swift.String,
+                activeTo: Swift.String? = nil,
+                households: Swift.Int
+            ) {
+                self.id = id
+                self.villageCode = villageCode
+                self.name = name
+                self.unit = unit
+                self.role = role
+                self.phone = phone
+                self.activeFrom = activeFrom
+                self.activeTo = activeTo
+                self.households = households
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case villageCode
+                case name
+                case unit
+                case role
+                case phone
+                case activeFrom
+                case activeTo
+                case households
+            }
+        }
+        /// Helpers.
+        ///
+        /// - Remark: Generated from `#/components/schemas/HelperList`.
+        package struct HelperList: Codable, Hashable, Sendable {
+            /// The helpers.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HelperList/items`.
+            package var items: [Components.Schemas.Helper]
+            /// Creates a new `HelperList`.
+            ///
+            /// - Parameters:
+            ///   - items: The helpers.
+            package init(items: [Components.Schemas.Helper]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// A measure of a plan.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Measure`.
+        package struct Measure: Codable, Hashable, Sendable {
+            /// production, relocation, ecology, education, social_security, employment, health, microcredit, public_welfare_job, housing or water.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Measure/category`.
+            package var category: Swift.String
+            /// What is done.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Measure/content`.
+            package var content: Swift.String
+            /// Amount in fen.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Measure/amountFen`.
+            package var amountFen: Swift.Int
+            /// Funding source.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Measure/funding`.
+            package var funding: Swift.String
+            /// Start, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Measure/start`.
+            package var start: Swift.String
+            /// End, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Measure/end`.
+            package var end: Swift.String
+            /// planned, in_progress, done or stopped.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Measure/status`.
+            package var status: Swift.String
+            /// The result (needed when done or stopped).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Measure/result`.
+            package var result: Swift.String
+            /// Creates a new `Measure`.
+            ///
+            /// - Parameters:
+            ///   - category: production, relocation, ecology, education, social_security, employment, health, microcredit, public_welfare_job, housing or water.
+            ///   - content: What is done.
+            ///   - amountFen: Amount in fen.
+            ///   - funding: Funding source.
+            ///   - start: Start, YYYY-MM-DD.
+            ///   - end: End, YYYY-MM-DD.
+            ///   - status: planned, in_progress, done or stopped.
+            ///   - result: The result (needed when done or stopped).
+            package init(
+                category: Swift.String,
+                content: Swift.String,
+                amountFen: Swift.Int,
+                funding: Swift.String,
+                start: Swift.String,
+                end: Swift.String,
+                status: Swift.String,
+                result: Swift.String
+            ) {
+                self.category = category
+                self.content = content
+                self.amountFen = amountFen
+                self.funding = funding
+                self.start = start
+                self.end = end
+                self.status = status
+                self.result = result
+            }
+            package enum CodingKeys: String, CodingKey {
+                case category
+                case content
+                case amountFen
+                case funding
+                case start
+                case end
+                case status
+                case result
+            }
+        }
+        /// One version of a household's plan for a year.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Plan`.
+        package struct Plan: Codable, Hashable, Sendable {
+            /// The year.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Plan/year`.
+            package var year: Swift.Int
+            /// The version (1, 2, …).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Plan/version`.
+            package var version: Swift.Int
+            /// Who wrote it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Plan/createdBy`.
+            package var createdBy: Swift.String
+            /// When.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Plan/createdAt`.
+            package var createdAt: Swift.String
+            /// Its measures.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Plan/measures`.
+            package var measures: [Components.Schemas.Measure]
+            /// Creates a new `Plan`.
+            ///
+            /// - Parameters:
+            ///   - year: The year.
+            ///   - version: The version (1, 2, …).
+            ///   - createdBy: Who wrote it.
+            ///   - createdAt: When.
+            ///   - measures: Its measures.
+            package init(
+                year: Swift.Int,
+                version: Swift.Int,
+                createdBy: Swift.String,
+                createdAt: Swift.String,
+                measures: [Components.Schemas.Measure]
+            ) {
+                self.year = year
+                self.version = version
+                self.createdBy = createdBy
+                self.createdAt = createdAt
+                self.measures = measures
+            }
+            package enum CodingKeys: String, CodingKey {
+                case year
+                case version
+                case createdBy
+                case createdAt
+                case measures
+            }
+        }
+        /// Plans of a household.
+        ///
+        /// - Remark: Generated from `#/components/schemas/PlanList`.
+        package struct PlanList: Codable, Hashable, Sendable {
+            /// Every version, newest year and version first.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PlanList/items`.
+            package var items: [Components.Schemas.Plan]
+            /// Creates a new `PlanList`.
+            ///
+            /// - Parameters:
+            ///   - items: Every version, newest year and version first.
+            package init(items: [Components.Schemas.Plan]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// The measures of a new plan version.
+        ///
+        /// - Remark: Generated from `#/components/schemas/PlanMeasures`.
+        package struct PlanMeasures: Codable, Hashable, Sendable {
+            /// The measures.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PlanMeasures/measures`.
+            package var measures: [Components.Schemas.Measure]
+            /// Creates a new `PlanMeasures`.
+            ///
+            /// - Parameters:
+            ///   - measures: The measures.
+            package init(measures: [Components.Schemas.Measure]) {
+                self.measures = measures
+            }
+            package enum CodingKeys: String, CodingKey {
+                case measures
+            }
+        }
+        /// A visit to a household.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Visit`.
+        package struct Visit: Codable, Hashable, Sendable {
+            /// Its id.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Visit/id`.
+            package var id: Swift.Int
+            /// When, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Visit/date`.
+            package var date: Swift.String
+            /// Who visited.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Visit/visitor`.
+            package var visitor: Swift.String
+            /// What was seen.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Visit/seen`.
+            package var seen: Swift.String
+            /// What was promised.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Visit/promised`.
+            package var promised: Swift.String
+            /// Follow up by, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Visit/followUp`.
+            package var followUp: Swift.String?
+            /// Followed up on, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Visit/followedUp`.
+            package var followedUp: Swift.String?
+            /// pending, due, overdue or done.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Visit/followUpState`.
+            package var followUpState: Swift.String?
+            /// Creates a new `Visit`.
+            ///
+            /// - Parameters:
+            ///   - id: Its id.
+            ///   - date: When, YYYY-MM-DD.
+            ///   - visitor: Who visited.
+            ///   - seen: What was seen.
+            ///   - promised: What was promised.
+            ///   - followUp: Follow up by, YYYY-MM-DD.
+            ///   - followedUp: Followed up on, YYYY-MM-DD.
+            ///   - followUpState: pending, due, overdue or done.
+            package init(
+                id: Swift.Int,
+                date: Swift.String,
+                visitor: Swift.String,
+                seen: Swift.String,
+                promised: Swift.String,
+                followUp: Swift.String? = nil,
+                followedUp: Swift.String? = nil,
+                followUpState: Swift.String? = nil
+            ) {
+                self.id = id
+                self.date = date
+                self.visitor = visitor
+                self.seen = seen
+                self.promised = promised
+                self.followUp = followUp
+                self.followedUp = followedUp
+                self.followUpState = followUpState
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case date
+                case visitor
+                case seen
+                case promised
+                case followUp
+                case followedUp
+                case followUpState
+            }
+        }
+        /// Visits.
+        ///
+        /// - Remark: Generated from `#/components/schemas/VisitList`.
+        package struct VisitList: Codable, Hashable, Sendable {
+            /// Newest first.
+            ///
+            /// - Remark: Generated from `#/components/schemas/VisitList/items`.
+            package var items: [Components.Schemas.Visit]
+            /// Creates a new `VisitList`.
+            ///
+            /// - Parameters:
+            ///   - items: Newest first.
+            package init(items: [Components.Schemas.Visit]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// A visit to record.
+        ///
+        /// - Remark: Generated from `#/components/schemas/NewVisit`.
+        package struct NewVisit: Codable, Hashable, Sendable {
+            /// When, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewVisit/date`.
+            package var date: Swift.String
+            /// Who visited.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewVisit/visitor`.
+            package var visitor: Swift.String
+            /// What was seen.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewVisit/seen`.
+            package var seen: Swift.String
+            /// What was promised.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewVisit/promised`.
+            package var promised: Swift.String?
+            /// Follow up by, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewVisit/followUp`.
+            package var followUp: Swift.String?
+            /// Creates a new `NewVisit`.
+            ///
+            /// - Parameters:
+            ///   - date: When, YYYY-MM-DD.
+            ///   - visitor: Who visited.
+            ///   - seen: What was seen.
+            ///   - promised: What was promised.
+            ///   - followUp: Follow up by, YYYY-MM-DD.
+            package init(
+                date: Swift.String,
+                visitor: Swift.String,
+                seen: Swift.String,
+                promised: Swift.String? = nil,
+                followUp: Swift.String? = nil
+            ) {
+                self.date = date
+                self.visitor = visitor
+                self.seen = seen
+                self.promised = promised
+                self.followUp = followUp
+            }
+            package enum CodingKeys: String, CodingKey {
+                case date
+                case visitor
+                case seen
+                case promised
+                case followUp
+            }
+        }
         /// A meeting as listed.
         ///
         /// - Remark: Generated from `#/components/schemas/Meeting`.

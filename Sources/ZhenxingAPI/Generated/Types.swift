@@ -178,6 +178,41 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /divisions/{code}/lists`.
     /// - Remark: Generated from `#/paths//divisions/{code}/lists/get(getLists)`.
     func getLists(_ input: Operations.GetLists.Input) async throws -> Operations.GetLists.Output
+    /// Helpers of a division
+    ///
+    /// Helpers (帮扶责任人) with unit, role, period and the households each helps today.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/helpers`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/helpers/get(listHelpers)`.
+    func listHelpers(_ input: Operations.ListHelpers.Input) async throws -> Operations.ListHelpers.Output
+    /// A household's plans, every version
+    ///
+    /// The household's yearly plans with their measures, newest year and version first.
+    ///
+    /// - Remark: HTTP `GET /households/{id}/plans`.
+    /// - Remark: Generated from `#/paths//households/{id}/plans/get(listPlans)`.
+    func listPlans(_ input: Operations.ListPlans.Input) async throws -> Operations.ListPlans.Output
+    /// Write a new version of a year's plan
+    ///
+    /// Writes the year's plan with these measures as a new version; earlier versions stay. A negative amount, an end before the start or a finished measure without a result is refused.
+    ///
+    /// - Remark: HTTP `PUT /households/{id}/plans/{year}`.
+    /// - Remark: Generated from `#/paths//households/{id}/plans/{year}/put(putPlan)`.
+    func putPlan(_ input: Operations.PutPlan.Input) async throws -> Operations.PutPlan.Output
+    /// A household's visits
+    ///
+    /// Visits, newest first, each promise with where its follow-up stands today.
+    ///
+    /// - Remark: HTTP `GET /households/{id}/visits`.
+    /// - Remark: Generated from `#/paths//households/{id}/visits/get(listVisits)`.
+    func listVisits(_ input: Operations.ListVisits.Input) async throws -> Operations.ListVisits.Output
+    /// Record a visit
+    ///
+    /// Records a visit; one in the future or a follow-up before the visit is refused.
+    ///
+    /// - Remark: HTTP `POST /households/{id}/visits`.
+    /// - Remark: Generated from `#/paths//households/{id}/visits/post(addVisit)`.
+    func addVisit(_ input: Operations.AddVisit.Input) async throws -> Operations.AddVisit.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -543,6 +578,85 @@ extension APIProtocol {
             path: path,
             query: query,
             headers: headers
+        ))
+    }
+    /// Helpers of a division
+    ///
+    /// Helpers (帮扶责任人) with unit, role, period and the households each helps today.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/helpers`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/helpers/get(listHelpers)`.
+    package func listHelpers(
+        path: Operations.ListHelpers.Input.Path,
+        headers: Operations.ListHelpers.Input.Headers = .init()
+    ) async throws -> Operations.ListHelpers.Output {
+        try await listHelpers(Operations.ListHelpers.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// A household's plans, every version
+    ///
+    /// The household's yearly plans with their measures, newest year and version first.
+    ///
+    /// - Remark: HTTP `GET /households/{id}/plans`.
+    /// - Remark: Generated from `#/paths//households/{id}/plans/get(listPlans)`.
+    package func listPlans(
+        path: Operations.ListPlans.Input.Path,
+        headers: Operations.ListPlans.Input.Headers = .init()
+    ) async throws -> Operations.ListPlans.Output {
+        try await listPlans(Operations.ListPlans.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Write a new version of a year's plan
+    ///
+    /// Writes the year's plan with these measures as a new version; earlier versions stay. A negative amount, an end before the start or a finished measure without a result is refused.
+    ///
+    /// - Remark: HTTP `PUT /households/{id}/plans/{year}`.
+    /// - Remark: Generated from `#/paths//households/{id}/plans/{year}/put(putPlan)`.
+    package func putPlan(
+        path: Operations.PutPlan.Input.Path,
+        headers: Operations.PutPlan.Input.Headers = .init(),
+        body: Operations.PutPlan.Input.Body
+    ) async throws -> Operations.PutPlan.Output {
+        try await putPlan(Operations.PutPlan.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A household's visits
+    ///
+    /// Visits, newest first, each promise with where its follow-up stands today.
+    ///
+    /// - Remark: HTTP `GET /households/{id}/visits`.
+    /// - Remark: Generated from `#/paths//households/{id}/visits/get(listVisits)`.
+    package func listVisits(
+        path: Operations.ListVisits.Input.Path,
+        headers: Operations.ListVisits.Input.Headers = .init()
+    ) async throws -> Operations.ListVisits.Output {
+        try await listVisits(Operations.ListVisits.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Record a visit
+    ///
+    /// Records a visit; one in the future or a follow-up before the visit is refused.
+    ///
+    /// - Remark: HTTP `POST /households/{id}/visits`.
+    /// - Remark: Generated from `#/paths//households/{id}/visits/post(addVisit)`.
+    package func addVisit(
+        path: Operations.AddVisit.Input.Path,
+        headers: Operations.AddVisit.Input.Headers = .init(),
+        body: Operations.AddVisit.Input.Body
+    ) async throws -> Operations.AddVisit.Output {
+        try await addVisit(Operations.AddVisit.Input(
+            path: path,
+            headers: headers,
+            body: body
         ))
     }
 }
