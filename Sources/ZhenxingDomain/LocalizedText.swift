@@ -49,6 +49,11 @@ public struct FieldIssue: Sendable, Hashable {
         self.field = field
         self.message = message
     }
+
+    /// The field should hold a real day written `YYYY-MM-DD`.
+    public static func notADay(_ field: String) -> FieldIssue {
+        FieldIssue(field: field, message: LocalizedText(zh: "请填写日期（YYYY-MM-DD）", en: "Enter a date (YYYY-MM-DD)"))
+    }
 }
 
 /// A set of field issues raised together, so a form can show every problem at once.
@@ -59,5 +64,10 @@ public struct ValidationFailure: Error, Sendable, Hashable {
     /// Creates a failure from its issues.
     public init(_ issues: [FieldIssue]) {
         self.issues = issues
+    }
+
+    /// Every message in one line, for a page that shows them together.
+    public func text(_ language: Language) -> String {
+        issues.map { $0.message.text(language) }.joined(separator: language == .english ? "; " : "；")
     }
 }

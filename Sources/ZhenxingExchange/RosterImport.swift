@@ -445,11 +445,6 @@ extension RosterImport {
         id.value.utf8.prefix(17).reduce(0) { $0 * 10 + UInt64($1 - 48) }
     }
 
-    /// The ID number of a key.
-    static func idNumber(_ key: UInt64) -> String {
-        let digits = String(format: "%017llu", key)
-        return digits + String(ResidentID.checkCharacter(for: digits))
-    }
 
     /// A household's own draft and the problems of the group as a whole: one head, a consistent
     /// size and head name, the same household fields on every row that gives them.

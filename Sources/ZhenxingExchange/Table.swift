@@ -130,13 +130,6 @@ public enum TableFile {
 
 /// Byte helpers shared by the readers.
 enum Bytes {
-    static func trimmed(_ bytes: [UInt8]) -> ArraySlice<UInt8> {
-        var slice = bytes[...]
-        while let first = slice.first, first == 0x20 || first == 0x09 || first == 0x0D || first == 0x0A { slice = slice.dropFirst() }
-        while let last = slice.last, last == 0x20 || last == 0x09 || last == 0x0D || last == 0x0A { slice = slice.dropLast() }
-        return slice
-    }
-
     /// Index of `needle` in `haystack[from...]`, if any.
     static func find(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>, from: Int, to end: Int? = nil) -> Int? {
         let limit = (end ?? haystack.count) - needle.count

@@ -44,16 +44,8 @@ func buildRouter(
     OperationsRoutes(database: database, metrics: metrics).register(on: router)
     let registry = RegistryRepository(database: database)
     let governance = GovernanceRepository(database: database)
-    let routes = GuardedRouter(router) { kind, id in
-        switch kind {
-        case .household: try await registry.village(ofHousehold: id)
-        case .person: try await registry.village(ofPerson: id)
-        case .issue: try await governance.village(ofIssue: id)
-        case .meeting: try await governance.village(ofMeeting: id)
-        case .grid: try await governance.village(ofGrid: id)
-        case .helper: try await HelperRepository(database: database).village(ofHelper: id)
-        }
-    }
+    let records = RecordLocator(registry: registry, governance: governance, helpers: HelperRepository(database: database))
+    let routes = GuardedRouter(router, locate: records.village)
     let decoy = try await Secrets.hashPassword(Secrets.token(), cost: settings.bcryptCost)
     SignInPages(users: users, sessions: sessions, throttle: SignInThrottle(database: database), renderer: renderer,
                 settings: settings, decoyHash: decoy).register(on: routes)
@@ -79,7 +71,8 @@ func buildRouter(
                 settings: settings).register(on: routes)
     try APIHandler(
         divisions: divisions, profiles: profiles, figures: FiguresQuery(database: database), registry: registry,
-        parameters: PolicyParameterRepository(database: database), people: PersonRepository(database: database), governance: governance
+        parameters: PolicyParameterRepository(database: database), people: PersonRepository(database: database), governance: governance,
+        records: records
     ).register(on: router)
     return (router, routes.routes)
 }

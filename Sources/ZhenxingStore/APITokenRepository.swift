@@ -66,7 +66,7 @@ public struct APITokenRepository: Sendable {
             return (row, owner)
         }
         guard let (row, owner) = found, owner.active, let role = Role(rawValue: row.role) else { return nil }
-        let today = String(Timestamp.now().prefix(10))
+        let today = Timestamp.today()
         if row.lastUsedAt?.hasPrefix(today) != true {
             try await database.transaction { sql in
                 try await sql.raw("UPDATE api_tokens SET last_used_at = \(bind: Timestamp.now()) WHERE id = \(bind: row.id)").run()

@@ -185,12 +185,12 @@ public struct GovernanceRepository: Sendable {
     public func createIssue(_ draft: IssueDraft, village: DivisionCode, by actor: AuditActor) async throws -> Int {
         var problems = draft.problems()
         if !Timestamp.isDay(draft.raisedOn) {
-            problems.append(FieldIssue(field: "raisedOn", message: LocalizedText(zh: "请填写日期（YYYY-MM-DD）", en: "Enter a date (YYYY-MM-DD)")))
+            problems.append(FieldIssue.notADay("raisedOn"))
         }
         return try await database.transaction { sql in
             try await Self.checkLinks(draft, village: village, problems: &problems, in: sql)
             guard problems.isEmpty else { throw ValidationFailure(problems) }
-            let id = try await Self.insert(into: "issues", columns: [
+            let id = try await BulkInsert.row(into: "issues", columns: [
                 "village_code", "title", "description", "source", "raised_by", "household_id", "grid_id", "meeting_id", "category", "raised_on",
                 "state", "version",
             ], values: [
@@ -215,10 +215,10 @@ public struct GovernanceRepository: Sendable {
             let state = IssueState(rawValue: current.state) ?? .collected
             var problems = move.problems(from: state, created: current.raisedOn)
             if !Timestamp.isDay(move.date) {
-                problems.append(FieldIssue(field: "date", message: LocalizedText(zh: "请填写日期（YYYY-MM-DD）", en: "Enter a date (YYYY-MM-DD)")))
+                problems.append(FieldIssue.notADay("date"))
             }
             if let deadline = move.deadline, !deadline.isEmpty, !Timestamp.isDay(deadline) {
-                problems.append(FieldIssue(field: "deadline", message: LocalizedText(zh: "请填写日期（YYYY-MM-DD）", en: "Enter a date (YYYY-MM-DD)")))
+                problems.append(FieldIssue.notADay("deadline"))
             }
             if let meeting = move.meetingID, try await Self.meetingVillage(meeting, in: sql) != current.villageCode {
                 problems.append(FieldIssue(field: "meetingID", message: LocalizedText(zh: "本村没有这次会议", en: "No such meeting in this village")))
@@ -264,6 +264,19 @@ public struct GovernanceRepository: Sendable {
         }
     }
 
+    /// How many issues of a division are in each state, and how many are past their deadline on `today`.
+    public func counts(in division: DivisionCode, today: String) async throws -> (byState: [String: Int], overdue: Int) {
+        try await database.read { sql in
+            struct Row: Decodable { let state: String; let n: Int; let overdue: Int }
+            let rows = try await sql.raw("""
+                SELECT state, count(*) AS n,
+                       CAST(sum(CASE WHEN state NOT IN ('solved', 'closed', 'rejected') AND deadline < \(bind: today) THEN 1 ELSE 0 END) AS BIGINT) AS overdue
+                FROM issues WHERE village_code LIKE \(bind: division.prefix + "%") GROUP BY state
+                """).all(decoding: Row.self)
+            return (Dictionary(uniqueKeysWithValues: rows.map { ($0.state, $0.n) }), rows.reduce(0) { $0 + $1.overdue })
+        }
+    }
+
     /// An issue with its timeline.
     public func issue(_ id: Int) async throws -> IssueFile {
         try await database.read { sql in
@@ -297,7 +310,7 @@ public struct GovernanceRepository: Sendable {
                               by actor: AuditActor) async throws -> Int {
         var problems = draft.problems()
         if !Timestamp.isDay(draft.date) {
-            problems.append(FieldIssue(field: "date", message: LocalizedText(zh: "请填写日期（YYYY-MM-DD）", en: "Enter a date (YYYY-MM-DD)")))
+            problems.append(FieldIssue.notADay("date"))
         }
         return try await database.transaction { sql in
             let unique = Array(Set(attendees))
@@ -309,7 +322,7 @@ public struct GovernanceRepository: Sendable {
                     en: "No such attendees: \(missing.sorted().map(String.init).joined(separator: ", "))")))
             }
             guard problems.isEmpty else { throw ValidationFailure(problems) }
-            let id = try await Self.insert(into: "meetings", columns: [
+            let id = try await BulkInsert.row(into: "meetings", columns: [
                 "village_code", "kind", "title", "held_on", "place", "chair", "study", "theme", "topic", "cases", "organisations", "version", "created_at",
             ], values: [
                 village.rawValue, draft.kind.rawValue, draft.title, draft.date, draft.place, draft.chair, draft.study, draft.theme, draft.topic, draft.cases,
@@ -334,7 +347,7 @@ public struct GovernanceRepository: Sendable {
             problems.append(FieldIssue(field: "owner", message: LocalizedText(zh: "决定须有责任人", en: "A decision needs an owner")))
         }
         if let deadline, !deadline.isEmpty, !Timestamp.isDay(deadline) {
-            problems.append(FieldIssue(field: "deadline", message: LocalizedText(zh: "请填写日期（YYYY-MM-DD）", en: "Enter a date (YYYY-MM-DD)")))
+            problems.append(FieldIssue.notADay("deadline"))
         }
         guard problems.isEmpty else { throw ValidationFailure(problems) }
         try await database.transaction { sql in
@@ -413,7 +426,7 @@ public struct GovernanceRepository: Sendable {
                 .first(decodingColumn: "id", as: Int.self) != nil {
                 throw ValidationFailure([FieldIssue(field: "name", message: LocalizedText(zh: "本村已有名为“\(name)”的网格", en: "The village already has a grid named \"\(name)\""))])
             }
-            let id = try await Self.insert(into: "grids", columns: ["village_code", "name", "leader", "party_group", "version", "created_at"],
+            let id = try await BulkInsert.row(into: "grids", columns: ["village_code", "name", "leader", "party_group", "version", "created_at"],
                                            values: [village.rawValue, name, leader, partyGroup, 1, Timestamp.now()], in: sql)
             try await AuditLog.record(.create, entity: "grid", key: String(id), division: village, after: ["name": name, "leader": leader], by: actor, in: sql)
             return id
@@ -476,7 +489,11 @@ public struct GovernanceRepository: Sendable {
     }
 
     /// Grids of a division with their counts.
-    public func grids(in division: DivisionCode, today: String) async throws -> [GridRow] {
+    public func grids(in division: DivisionCode) async throws -> [GridRow] {
+        try await gridRows("g.village_code LIKE \(bind: division.prefix + "%")")
+    }
+
+    private func gridRows(_ condition: SQLQueryString) async throws -> [GridRow] {
         try await database.read { sql in
             try await sql.raw("""
                 SELECT g.id, g.village_code, g.name, g.leader, g.party_group,
@@ -484,14 +501,20 @@ public struct GovernanceRepository: Sendable {
                        (SELECT count(*) FROM grid_party_members pm WHERE pm.grid_id = g.id) AS party_members,
                        (SELECT count(*) FROM issues i WHERE i.state NOT IN ('solved', 'closed', 'rejected')
                           AND (i.grid_id = g.id OR i.household_id IN (SELECT household_id FROM grid_households WHERE grid_id = g.id))) AS open_issues
-                FROM grids g WHERE g.village_code LIKE \(bind: division.prefix + "%") ORDER BY g.village_code, g.id
+                FROM grids g WHERE \(condition) ORDER BY g.village_code, g.id
                 """).all(decoding: GridRow.self, keyDecodingStrategy: .convertFromSnakeCase)
         }
     }
 
+    /// One grid with its counts.
+    public func gridRow(_ id: Int) async throws -> GridRow {
+        guard let row = try await gridRows("g.id = \(bind: id)").first else { throw StoreError.notFound("grid \(id)") }
+        return row
+    }
+
     /// A grid's households, party group and open issues.
     public func grid(_ id: Int, today: String) async throws -> GridFile {
-        guard let village = try await village(ofGrid: id), let row = try await grids(in: village, today: today).first(where: { $0.id == id }) else {
+        guard let row = try await gridRows("g.id = \(bind: id)").first, let village = try? DivisionCode(validating: row.villageCode) else {
             throw StoreError.notFound("grid \(id)")
         }
         let households = try await RegistryRepository(database: database).households(
@@ -552,7 +575,7 @@ public struct GovernanceRepository: Sendable {
                 problems.append(FieldIssue(field: "meeting", message: LocalizedText(zh: "本村没有这次会议", en: "No such meeting in this village")))
             }
             guard problems.isEmpty else { throw ValidationFailure(problems) }
-            let id = try await Self.insert(into: "list_items", columns: ["village_code", "year", "list", "title", "owner", "status", "note", "issue_id", "meeting_id"],
+            let id = try await BulkInsert.row(into: "list_items", columns: ["village_code", "year", "list", "title", "owner", "status", "note", "issue_id", "meeting_id"],
                                            values: [village.rawValue, year, list.rawValue, title, owner, status.rawValue, note, issue, meeting], in: sql)
             try await AuditLog.record(.create, entity: "list_item", key: String(id), division: village, after: ["list": list.rawValue, "title": title], by: actor, in: sql)
             return id
@@ -702,12 +725,5 @@ public struct GovernanceRepository: Sendable {
         if let meeting = draft.meetingID, try await meetingVillage(meeting, in: sql) != village.rawValue {
             problems.append(FieldIssue(field: "meetingID", message: LocalizedText(zh: "本村没有这次会议", en: "No such meeting in this village")))
         }
-    }
-
-    /// Inserts one row and returns its id (RETURNING works on both engines).
-    static func insert(into table: String, columns: [String], values: [any Encodable & Sendable], in sql: any SQLDatabase) async throws -> Int {
-        try await sql.raw("""
-            INSERT INTO \(ident: table) (\(idents: columns, joinedBy: ", ")) VALUES (\(SQLList(values.map { SQLBind($0) }))) RETURNING id
-            """).first(decodingColumn: "id", as: Int.self)!
     }
 }

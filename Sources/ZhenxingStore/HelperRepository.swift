@@ -57,11 +57,10 @@ public struct HelperRepository: Sendable {
 
     /// The same inside the caller's transaction (checked by the caller).
     public static func create(_ draft: HelperDraft, village: DivisionCode, by actor: AuditActor, in sql: any SQLDatabase) async throws -> Int {
-        let id = try await sql.raw("""
-            INSERT INTO helpers (village_code, name, unit, role, phone, active_from, active_to, username, created_at)
-            VALUES (\(bind: village.rawValue), \(bind: draft.name), \(bind: draft.unit), \(bind: draft.role.rawValue), \(bind: draft.phone),
-                    \(bind: draft.from), \(bind: draft.to), \(bind: draft.username), \(bind: Timestamp.now())) RETURNING id
-            """).first(decodingColumn: "id", as: Int.self)!
+        let id = try await BulkInsert.row(
+            into: "helpers", columns: ["village_code", "name", "unit", "role", "phone", "active_from", "active_to", "username", "created_at"],
+            values: [village.rawValue, draft.name, draft.unit, draft.role.rawValue, draft.phone, draft.from, draft.to, draft.username, Timestamp.now()],
+            in: sql)
         try await AuditLog.record(.create, entity: "helper", key: String(id), division: village, after: ["name": draft.name, "unit": draft.unit], by: actor, in: sql)
         return id
     }
@@ -69,7 +68,7 @@ public struct HelperRepository: Sendable {
     /// Makes a helper answerable for a household from a date; a household outside the helper's village is refused.
     public func assign(helper: Int, household: Int, from date: String, by actor: AuditActor) async throws {
         guard Timestamp.isDay(date) else {
-            throw ValidationFailure([FieldIssue(field: "from", message: LocalizedText(zh: "请填写日期（YYYY-MM-DD）", en: "Enter a date (YYYY-MM-DD)"))])
+            throw ValidationFailure([FieldIssue.notADay("from")])
         }
         try await database.transaction { sql in try await Self.assign(helper: helper, household: household, from: date, by: actor, in: sql) }
     }
@@ -112,20 +111,22 @@ public struct HelperRepository: Sendable {
 
     /// Helpers of a division with the households each helps today.
     public func helpers(in division: DivisionCode) async throws -> [HelperRow] {
+        try await helperRows("h.village_code LIKE \(bind: division.prefix + "%")")
+    }
+
+    private func helperRows(_ condition: SQLQueryString) async throws -> [HelperRow] {
         try await database.read { sql in
             try await sql.raw("""
                 SELECT h.id, h.village_code, h.name, h.unit, h.role, h.phone, h.active_from, h.active_to,
                        (SELECT count(*) FROM helper_assignments a WHERE a.helper_id = h.id AND a.to_date IS NULL) AS households
-                FROM helpers h WHERE h.village_code LIKE \(bind: division.prefix + "%") ORDER BY h.village_code, h.id
+                FROM helpers h WHERE \(condition) ORDER BY h.village_code, h.id
                 """).all(decoding: HelperRow.self)
         }
     }
 
     /// One helper.
     public func helper(_ id: Int) async throws -> HelperRow {
-        guard let village = try await village(ofHelper: id), let row = try await helpers(in: village).first(where: { $0.id == id }) else {
-            throw StoreError.notFound("helper \(id)")
-        }
+        guard let row = try await helperRows("h.id = \(bind: id)").first else { throw StoreError.notFound("helper \(id)") }
         return row
     }
 

@@ -110,6 +110,9 @@ public enum Timestamp {
     /// Now, as stored.
     public static func now() -> String { string(Date()) }
 
+    /// The day of `date` (default: now), `YYYY-MM-DD` in UTC as stored.
+    public static func today(_ date: Date = Date()) -> String { String(string(date).prefix(10)) }
+
     /// A date as stored.
     public static func string(_ date: Date) -> String {
         date.formatted(stored)

@@ -95,10 +95,8 @@ public struct PlanRepository: Sendable {
             .first(decodingColumn: "village_code", as: String.self) else { throw StoreError.notFound("household \(household)") }
         let version = (try await sql.raw("SELECT COALESCE(max(version), 0) AS v FROM plans WHERE household_id = \(bind: household) AND year = \(bind: year)")
             .first(decodingColumn: "v", as: Int.self) ?? 0) + 1
-        let plan = try await sql.raw("""
-            INSERT INTO plans (household_id, year, version, created_by, created_at)
-            VALUES (\(bind: household), \(bind: year), \(bind: version), \(bind: actor.username), \(bind: Timestamp.now())) RETURNING id
-            """).first(decodingColumn: "id", as: Int.self)!
+        let plan = try await BulkInsert.row(into: "plans", columns: ["household_id", "year", "version", "created_by", "created_at"],
+                                            values: [household, year, version, actor.username, Timestamp.now()], in: sql)
         try await BulkInsert.rows(measures.map {
             [plan, $0.category.rawValue, $0.content, $0.amountFen, $0.funding, $0.start, $0.end, $0.status.rawValue, $0.result]
         }, into: "measures", columns: ["plan_id", "category", "content", "amount_fen", "funding", "start_on", "end_on", "status", "result"], in: sql)

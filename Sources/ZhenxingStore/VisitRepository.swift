@@ -45,12 +45,9 @@ public struct VisitRepository: Sendable {
     public static func add(_ draft: VisitDraft, household: Int, by actor: AuditActor, in sql: any SQLDatabase) async throws -> Int {
         guard let village = try await sql.raw("SELECT village_code FROM households WHERE id = \(bind: household)")
             .first(decodingColumn: "village_code", as: String.self) else { throw StoreError.notFound("household \(household)") }
-        let id = try await sql.raw("""
-            INSERT INTO visits (household_id, visited_on, visitor, seen, promised, follow_up_on, recorded_by, recorded_at)
-            VALUES (\(bind: household), \(bind: draft.date), \(bind: draft.visitor), \(bind: draft.seen), \(bind: draft.promised),
-                    \(bind: draft.followUp), \(bind: actor.username), \(bind: Timestamp.now()))
-            RETURNING id
-            """).first(decodingColumn: "id", as: Int.self)!
+        let id = try await BulkInsert.row(
+            into: "visits", columns: ["household_id", "visited_on", "visitor", "seen", "promised", "follow_up_on", "recorded_by", "recorded_at"],
+            values: [household, draft.date, draft.visitor, draft.seen, draft.promised, draft.followUp, actor.username, Timestamp.now()], in: sql)
         try await AuditLog.record(.create, entity: "visit", key: String(id), division: try? DivisionCode(validating: village), after: draft, by: actor, in: sql)
         return id
     }
@@ -58,7 +55,7 @@ public struct VisitRepository: Sendable {
     /// Marks a visit's promise as followed up on `date`.
     public func followedUp(_ visit: Int, household: Int, on date: String, by actor: AuditActor) async throws {
         guard Timestamp.isDay(date) else {
-            throw ValidationFailure([FieldIssue(field: "date", message: LocalizedText(zh: "请填写日期（YYYY-MM-DD）", en: "Enter a date (YYYY-MM-DD)"))])
+            throw ValidationFailure([FieldIssue.notADay("date")])
         }
         try await database.transaction { sql in
             guard try await sql.raw("SELECT id FROM visits WHERE id = \(bind: visit) AND household_id = \(bind: household)")

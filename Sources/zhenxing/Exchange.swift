@@ -51,8 +51,7 @@ struct Import: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            let code: DivisionCode
-            do { code = try DivisionCode(validating: village) } catch { throw CommandFailure(message: "--village/--division: \(error.issues[0].message.en)") }
+            let code = try divisionCode(village, option: "--village/--division")
             guard let mode = RosterImport.Mode(rawValue: mode) else { throw CommandFailure(message: "--mode: use all or valid") }
             var encodingChoice: TextEncoding?
             if let encoding {
@@ -67,7 +66,7 @@ struct Import: AsyncParsableCommand {
                 }
                 mapping[parts[0]] = RosterField(rawValue: parts[1])
             }
-            let date = asOf ?? String(Timestamp.now().prefix(10))
+            let date = asOf ?? Timestamp.today()
             guard Timestamp.isDay(date) else {
                 throw CommandFailure(message: "--as-of: use YYYY-MM-DD")
             }
@@ -143,15 +142,14 @@ struct Export: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            let code: DivisionCode
-            do { code = try DivisionCode(validating: division) } catch { throw CommandFailure(message: "--division: \(error.issues[0].message.en)") }
+            let code = try divisionCode(division, option: "--division")
             guard let tableFormat = TableFormat(rawValue: format) else { throw CommandFailure(message: "--format: use xlsx or csv") }
             try await data.withDatabase { database, _ in
                 guard try await DivisionRepository(database: database).find(code) != nil else {
                     throw CommandFailure(message: "--division: \(code) does not exist (区划不存在)")
                 }
                 let governance = GovernanceRepository(database: database)
-                let rows = try await LedgerExport.write(division: code, today: String(Timestamp.now().prefix(10)), language: .chinese, governance: governance,
+                let rows = try await LedgerExport.write(division: code, today: Timestamp.today(), language: .chinese, governance: governance,
                                                         to: try tableFormat.writer(to: URL(fileURLWithPath: output), sheet: "问题台账"))
                 try await AuditLog(database: database).record(.export, entity: "ledger", key: "\(rows) issues", division: code, by: .system)
                 print("\(rows) issues written to \(output)")
@@ -180,8 +178,7 @@ struct Export: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            let code: DivisionCode
-            do { code = try DivisionCode(validating: division) } catch { throw CommandFailure(message: "--division: \(error.issues[0].message.en)") }
+            let code = try divisionCode(division, option: "--division")
             guard let tableFormat = TableFormat(rawValue: format) else { throw CommandFailure(message: "--format: use xlsx or csv") }
             try await data.withDatabase { database, _ in
                 guard try await DivisionRepository(database: database).find(code) != nil else {
@@ -189,7 +186,7 @@ struct Export: AsyncParsableCommand {
                 }
                 let url = URL(fileURLWithPath: output)
                 let writer = try tableFormat.writer(to: url, sheet: "花名册", numericColumns: RosterExport.numericColumns)
-                let rows = try await RosterExport.write(division: code, asOf: asOf ?? String(Timestamp.now().prefix(10)), fullIDs: fullIds,
+                let rows = try await RosterExport.write(division: code, asOf: asOf ?? Timestamp.today(), fullIDs: fullIds,
                                                         language: .chinese, database: database, to: writer)
                 try await AuditLog(database: database).record(.export, entity: fullIds ? "roster_full_ids" : "roster", key: url.lastPathComponent,
                                                               division: code, by: .system)

@@ -23,12 +23,7 @@ struct Generate: AsyncParsableCommand {
     @OptionGroup var data: DataOptions
 
     func run() async throws {
-        let code: DivisionCode
-        do {
-            code = try DivisionCode(validating: county)
-        } catch {
-            throw CommandFailure(message: "--county: \(error.issues[0].message.en)")
-        }
+        let code = try divisionCode(county, option: "--county")
         guard code.level == .county else { throw CommandFailure(message: "--county: \(code) is a \(code.level.rawValue), not a county") }
         guard (1_000...50_000_000).contains(people) else { throw CommandFailure(message: "--people: give 1,000 to 50,000,000") }
         try await data.withDatabase { database, _ in

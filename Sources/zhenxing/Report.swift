@@ -25,12 +25,7 @@ struct Report: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            let code: DivisionCode
-            do {
-                code = try DivisionCode(validating: division)
-            } catch {
-                throw CommandFailure(message: "--division: \(error.issues[0].message.en)")
-            }
+            let code = try divisionCode(division, option: "--division")
             try await data.withDatabase { database, _ in
                 try await Migrator(database: database).checkCompatible()
                 let document: FiguresDocument

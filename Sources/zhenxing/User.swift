@@ -45,14 +45,7 @@ struct User: AsyncParsableCommand {
             } else {
                 throw CommandFailure(message: "give --admin or --role officer|village_cadre|grid_leader|viewer")
             }
-            var code: DivisionCode?
-            if let division {
-                do {
-                    code = try DivisionCode(validating: division)
-                } catch {
-                    throw CommandFailure(message: "--division: \(error.issues[0].message.en)")
-                }
-            }
+            let code = try division.map { try divisionCode($0, option: "--division") }
             let password = try Self.readPassword(fromStdin: passwordStdin)
             let problems = PasswordRules.problems(password, username: username)
             guard problems.isEmpty else {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ZhenxingDomain
 import ZhenxingStore
 
 /// The `zhenxing` command: the server and the jobs beside it.
@@ -50,6 +51,15 @@ struct DataOptions: ParsableArguments {
             throw CommandFailure(error)
         }
         await database.shutdown()
+    }
+}
+
+/// A division code given to `option`, or a failure naming the option and why the code is refused.
+func divisionCode(_ text: String, option: String) throws -> DivisionCode {
+    do {
+        return try DivisionCode(validating: text)
+    } catch {
+        throw CommandFailure(message: "\(option): \(error.issues[0].message.en)")
     }
 }
 

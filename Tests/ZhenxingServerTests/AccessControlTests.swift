@@ -57,7 +57,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
     let insideHelper = try await helpers.helpers(in: LiangshuiquanDemo.villageCode)[0].id
     let insideIssue = try await governance.issues(in: LiangshuiquanDemo.villageCode)[0].id
     let insideMeeting = try await governance.meetings(in: LiangshuiquanDemo.villageCode)[0].id
-    let insideGrid = try await governance.grids(in: LiangshuiquanDemo.villageCode, today: "2024-01-05")[0].id
+    let insideGrid = try await governance.grids(in: LiangshuiquanDemo.villageCode)[0].id
     return Records(
         inside: [.household: inside, .person: insidePerson, .issue: insideIssue, .meeting: insideMeeting, .grid: insideGrid, .helper: insideHelper],
         outside: [.household: outsideHousehold, .person: outsidePerson, .issue: outsideIssue, .meeting: outsideMeeting, .grid: outsideGrid,

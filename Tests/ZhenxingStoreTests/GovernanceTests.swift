@@ -64,7 +64,7 @@ import ZhenxingTestSupport
                                                               village: village, attendees: [9_999_999], by: .system) }
                 throws: { ($0 as? ValidationFailure)?.issues.first?.field == "attendees" }
             // a household in two grids
-            let grids = try await governance.grids(in: village, today: "2024-03-01")
+            let grids = try await governance.grids(in: village)
             let inFirst = try await governance.grid(grids[0].id, today: "2024-03-01").households[0].id
             await #expect { try await governance.assign(households: [inFirst], to: grids[1].id, by: .system) }
                 throws: { ($0 as? ValidationFailure)?.issues.first?.message.zh.contains("一户只能属于一个网格") == true }
@@ -73,7 +73,7 @@ import ZhenxingTestSupport
             #expect(file.row.state == "assigned" && file.events.map(\.toState) == ["collected", "assigned"])
             #expect(try await governance.issue(other).row.state == "collected")
             #expect(try await governance.meetings(in: village).count == 23)
-            #expect(try await governance.grids(in: village, today: "2024-03-01").map(\.households) == grids.map(\.households))
+            #expect(try await governance.grids(in: village).map(\.households) == grids.map(\.households))
             // overdue on the day after the deadline, not before
             #expect(try await governance.issues(in: village, filter: IssueFilter(overdueOn: "2024-03-09")).isEmpty)
             #expect(try await governance.issues(in: village, filter: IssueFilter(overdueOn: "2024-03-10")).map(\.id) == [id])

@@ -51,7 +51,7 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
         _ = try await VisitRepository(database: registry.database).add(
             VisitDraft(date: body.date, visitor: body.visitor, seen: body.seen, promised: body.promised ?? "", followUp: body.followUp),
-            household: id, today: String(Timestamp.now().prefix(10)), by: RequestScope.actor)
+            household: id, today: Timestamp.today(), by: RequestScope.actor)
         return .created(.init(body: .json(try await visitList(id))))
     }
 
@@ -65,7 +65,7 @@ extension APIHandler {
     }
 
     private func visitList(_ household: Int) async throws -> Components.Schemas.VisitList {
-        let today = String(Timestamp.now().prefix(10))
+        let today = Timestamp.today()
         return .init(items: try await VisitRepository(database: registry.database).visits(ofHousehold: household).map {
             .init(id: $0.id, date: $0.visitedOn, visitor: $0.visitor, seen: $0.seen, promised: $0.promised, followUp: $0.followUpOn,
                   followedUp: $0.followedUpOn, followUpState: $0.followUp(on: today)?.rawValue)

@@ -9,7 +9,7 @@ extension APIHandler {
         let code = try Self.code(input.path.code)
         try RequestScope.authorize(.readRecords, in: code)
         guard try await divisions.find(code) != nil else { throw Self.unknown(code) }
-        let today = String(Timestamp.now().prefix(10))
+        let today = Timestamp.today()
         let filter = IssueFilter(state: input.query.state.flatMap { IssueState(rawValue: $0.rawValue) },
                                  overdueOn: input.query.overdue == true ? today : nil)
         let rows = try await governance.issues(in: code, filter: filter, limit: 5_000)
@@ -51,7 +51,7 @@ extension APIHandler {
 
     private func issueFile(_ id: Int) async throws -> Components.Schemas.IssueFile {
         let file = try await governance.issue(id)
-        let today = String(Timestamp.now().prefix(10))
+        let today = Timestamp.today()
         return .init(
             issue: Self.schema(file.row, today: today), description: file.description, evidence: file.evidence, version: file.version,
             events: file.events.map(Self.schema))
@@ -114,17 +114,15 @@ extension APIHandler {
         let code = try Self.code(input.path.code)
         try RequestScope.authorize(.readRecords, in: code)
         guard try await divisions.find(code) != nil else { throw Self.unknown(code) }
-        return .ok(.init(body: .json(.init(items: try await governance.grids(in: code, today: String(Timestamp.now().prefix(10))).map(Self.schema)))))
+        return .ok(.init(body: .json(.init(items: try await governance.grids(in: code).map(Self.schema)))))
     }
 
     func assignGridHouseholds(_ input: Operations.AssignGridHouseholds.Input) async throws -> Operations.AssignGridHouseholds.Output {
         let id = input.path.id
-        let village = try await authorizeRecord(.grid, id, needs: .writeRecords)
+        _ = try await authorizeRecord(.grid, id, needs: .writeRecords)
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
         try await governance.assign(households: body.households, to: id, by: RequestScope.actor)
-        let grid = try await governance.grids(in: village, today: String(Timestamp.now().prefix(10))).first { $0.id == id }
-        guard let grid else { throw StoreError.notFound("grid \(id)") }
-        return .ok(.init(body: .json(Self.schema(grid))))
+        return .ok(.init(body: .json(Self.schema(try await governance.gridRow(id)))))
     }
 
     func getLists(_ input: Operations.GetLists.Input) async throws -> Operations.GetLists.Output {
@@ -144,7 +142,7 @@ extension APIHandler {
 
     private func meetingFile(_ id: Int) async throws -> Components.Schemas.MeetingFile {
         let file = try await governance.meeting(id)
-        let today = String(Timestamp.now().prefix(10))
+        let today = Timestamp.today()
         return .init(
             meeting: Self.schema(file.row), study: file.draft.study, theme: file.draft.theme, topic: file.draft.topic, cases: file.draft.cases,
             attendees: file.attendees.map { .init(personId: $0.id, name: $0.name) }, organisations: file.draft.organisations,

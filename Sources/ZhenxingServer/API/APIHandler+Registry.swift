@@ -15,7 +15,7 @@ extension APIHandler {
         guard (1...500).contains(limit) else {
             throw AppError(.badRequest, LocalizedText(zh: "limit 应在 1 到 500 之间", en: "limit must be 1 to 500"))
         }
-        let date = query.asOf ?? String(Timestamp.now().prefix(10))
+        let date = query.asOf ?? Timestamp.today()
         guard date.wholeMatch(of: #/\d{4}-\d{2}-\d{2}/#) != nil else {
             throw AppError(.badRequest, LocalizedText(zh: "asOf 应为 YYYY-MM-DD", en: "asOf must be YYYY-MM-DD"))
         }
@@ -105,15 +105,7 @@ extension APIHandler {
     /// existence is private), 403 without the right.
     func authorizeRecord(_ kind: RecordKind, _ id: Int, needs permission: Permission) async throws -> DivisionCode {
         guard let identity = RequestScope.identity else { throw AppError.signInRequired }
-        let village: DivisionCode? = switch kind {
-        case .household: try await registry.village(ofHousehold: id)
-        case .person: try await registry.village(ofPerson: id)
-        case .issue: try await governance.village(ofIssue: id)
-        case .meeting: try await governance.village(ofMeeting: id)
-        case .grid: try await governance.village(ofGrid: id)
-        case .helper: try await HelperRepository(database: registry.database).village(ofHelper: id)
-        }
-        guard let village, identity.covers(village) else {
+        guard let village = try await records.village(of: kind, id), identity.covers(village) else {
             throw AppError.notFound(LocalizedText(zh: "找不到这条记录", en: "No such record"))
         }
         guard identity.can(permission, in: village) else { throw AppError.forbidden }

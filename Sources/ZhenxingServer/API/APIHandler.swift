@@ -16,6 +16,7 @@ struct APIHandler: APIProtocol {
     let parameters: PolicyParameterRepository
     let people: PersonRepository
     let governance: GovernanceRepository
+    let records: RecordLocator
 
     /// Registers every operation under `/api/v1`, and the document itself at `/api/openapi.yaml`.
     func register(on router: Router<AppRequestContext>) throws {

@@ -1,4 +1,5 @@
 import Foundation
+import ZhenxingStore
 
 /// Everything the server needs to start, read once from CLI flags and `ZHENXING_*` variables.
 public struct AppSettings: Sendable {
@@ -14,6 +15,12 @@ public struct AppSettings: Sendable {
     public var bcryptCost: UInt8
     /// The time, replaceable so tests can move it forward instead of waiting.
     public var clock: @Sendable () -> Date
+    /// Today by the clock, `YYYY-MM-DD`.
+    public var today: String { Timestamp.today(clock()) }
+
+    /// This year by the clock.
+    public var thisYear: Int { Calendar(identifier: .gregorian).component(.year, from: clock()) }
+
     /// A private folder for uploads and files being prepared for download (emptied at start).
     public var workDirectory: URL
 

@@ -35,7 +35,7 @@ struct AssessmentPages: Sendable {
     @Sendable func new(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = context.parameters.get("id", as: Int.self)!
         let file = try await registry.file(id)
-        let year = request.query("year").flatMap(Int.init) ?? Calendar(identifier: .gregorian).component(.year, from: settings.clock())
+        let year = request.query("year").flatMap(Int.init) ?? settings.thisYear
         let yuan = { (fen: Int) in FixedPoint.format(fen, scale: 2, grouped: false) }
         let input: Input
         if let existing = file.assessments.first(where: { $0.year == year }) {

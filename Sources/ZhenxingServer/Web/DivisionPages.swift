@@ -81,13 +81,10 @@ struct DivisionPages: Sendable {
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let language = context.language
-        let code = try Self.code(context)
-        let chain = try await divisions.chain(code)
-        guard let division = chain.last, division.code == code else {
-            throw AppError.notFound(LocalizedText(zh: "区划 \(code) 不存在", en: "Division \(code) does not exist"))
-        }
+        let (code, chain) = try await Self.resolve(context, in: divisions)
+        let division = chain[chain.count - 1]
         let rows = try await divisions.children(of: code).map { Self.row($0, language) }
-        let thisYear = Calendar(identifier: .gregorian).component(.year, from: settings.clock())
+        let thisYear = settings.thisYear
         let year = request.uri.queryParameters["year"].flatMap { Int(String($0)) }.flatMap { FiguresQuery.years.contains($0) ? $0 : nil } ?? thisYear
         let document = try await figures.document(code, year: year)
         let registry = document.registry
@@ -159,6 +156,16 @@ struct DivisionPages: Sendable {
                 let linked = (index < chain.count - 1 || linkLast) && readable(division.code)
                 return Crumb(name: division.name, href: linked ? "/divisions/\(division.code)" : nil)
             }
+    }
+
+    /// The division named by `:code` and its chain from the province down; 404 when there is none.
+    static func resolve(_ context: AppRequestContext, in divisions: DivisionRepository) async throws -> (DivisionCode, [Division]) {
+        let code = try Self.code(context)
+        let chain = try await divisions.chain(code)
+        guard chain.last?.code == code else {
+            throw AppError.notFound(LocalizedText(zh: "区划 \(code) 不存在", en: "Division \(code) does not exist"))
+        }
+        return (code, chain)
     }
 
     /// The `:code` path parameter, validated.

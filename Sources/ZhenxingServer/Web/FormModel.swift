@@ -43,6 +43,13 @@ struct FormModel {
         return zip(saved, shown).filter { text($0) != text($1) }.map { Difference(label: $1.label, saved: text($0), yours: text($1)) }
     }
 
+    /// Builds a field holding one value (or none).
+    static func field(
+        _ name: String, _ label: String, _ kind: Kind, value: String?, hint: String? = nil, issues: [FieldIssue], language: Language
+    ) -> Field {
+        field(name, label, kind, values: [value ?? ""], hint: hint, issues: issues, language: language)
+    }
+
     /// Builds a field; `issues` are matched by field name, `values` holds every value posted under the name.
     static func field(
         _ name: String, _ label: String, _ kind: Kind, values: [String], hint: String? = nil, issues: [FieldIssue], language: Language

@@ -83,15 +83,13 @@ struct GovernancePages: Sendable {
 
     @Sendable func board(_ request: Request, context: AppRequestContext) async throws -> Response {
         let language = context.language
-        let (code, chain) = try await division(context)
-        let today = today()
+        let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
+        let today = settings.today
         let state = request.query("state").flatMap(IssueState.init)
         let owner = request.query("owner")
         let overdueOnly = request.query("overdue") == "1"
-        let all = try await governance.issues(in: code, limit: 5_000)
-        let shown = all.filter { row in
-            (state == nil || row.state == state?.rawValue) && (owner == nil || row.owner == owner) && (!overdueOnly || row.isOverdue(on: today))
-        }
+        let shown = try await governance.issues(in: code, filter: IssueFilter(state: state, owner: owner, overdueOn: overdueOnly ? today : nil))
+        let counts = try await governance.counts(in: code, today: today)
         let base = "/divisions/\(code)/issues"
         let body = BoardBody(
             heading: "\(chain.last?.name ?? "") · \(t("ledger", language))",
@@ -100,10 +98,10 @@ struct GovernancePages: Sendable {
             states: IssueState.allCases.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == state) },
             owner: owner ?? "", overdueOnly: overdueOnly,
             counts: IssueState.allCases.map { item in
-                StateCount(label: item.title.text(language), count: all.filter { $0.state == item.rawValue }.count, href: base + "?state=\(item.rawValue)",
+                StateCount(label: item.title.text(language), count: counts.byState[item.rawValue] ?? 0, href: base + "?state=\(item.rawValue)",
                            selected: item == state)
             },
-            overdueCount: all.filter { $0.isOverdue(on: today) }.count, overdueHref: base + "?overdue=1",
+            overdueCount: counts.overdue, overdueHref: base + "?overdue=1",
             rows: shown.map { line($0, today: today, language: language) }, isEmpty: shown.isEmpty,
             exportHref: "/divisions/\(code)/issues/export", meetingsHref: "/divisions/\(code)/meetings", gridsHref: "/divisions/\(code)/grids",
             listsHref: "/divisions/\(code)/lists")
@@ -122,14 +120,13 @@ struct GovernancePages: Sendable {
 
     /// The ledger as xlsx or CSV: every issue of the division with its state, owner, deadline and result.
     @Sendable func exportLedger(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (code, chain) = try await division(context)
+        let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         let format = request.query("format").flatMap(TableFormat.init(rawValue:)) ?? .xlsx
         let file = settings.workDirectory.appendingPathComponent("ledger-\(UUID().uuidString).\(format.rawValue)")
-        try FileManager.default.createDirectory(at: settings.workDirectory, withIntermediateDirectories: true)
-        let rows = try await LedgerExport.write(division: code, today: today(), language: context.language, governance: governance,
+        let rows = try await LedgerExport.write(division: code, today: settings.today, language: context.language, governance: governance,
                                                 to: try format.writer(to: file, sheet: "问题台账"))
         try await AuditLog(database: governance.database).record(.export, entity: "ledger", key: "\(rows) issues", division: code, by: context.actor)
-        return try ImportPages.fileResponse(file, name: "\(chain.last?.name ?? code.rawValue)-问题台账-\(today()).\(format.rawValue)",
+        return try Response.download(file, name: "\(chain.last?.name ?? code.rawValue)-问题台账-\(settings.today).\(format.rawValue)",
                                             contentType: format.contentType, removeAfter: true)
     }
 
@@ -148,18 +145,18 @@ struct GovernancePages: Sendable {
     }
 
     @Sendable func newIssue(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (code, _) = try await village(context)
-        return try await issueForm(IssueInput(source: IssueSource.household.rawValue, raisedOn: today()), village: code, issues: [],
+        let (code, chain) = try await village(context)
+        return try await issueForm(IssueInput(source: IssueSource.household.rawValue, raisedOn: settings.today), village: code, chain: chain, issues: [],
                                    request: request, context: context)
     }
 
     @Sendable func createIssue(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (code, _) = try await village(context)
+        let (code, chain) = try await village(context)
         let input = try await request.decode(as: IssueInput.self, context: context)
         var issues: [FieldIssue] = []
         var householdID: Int?
         if let number = input.household?.trimmingCharacters(in: .whitespaces), !number.isEmpty {
-            householdID = try await registry.households(in: code, filter: HouseholdFilter(search: number), asOf: today(), after: nil, limit: 5)
+            householdID = try await registry.households(in: code, filter: HouseholdFilter(search: number), asOf: settings.today, after: nil, limit: 5)
                 .first { $0.number == number }?.id
             if householdID == nil {
                 issues.append(FieldIssue(field: "household", message: LocalizedText(zh: "本村没有户编号为 \(number) 的户", en: "No household \(number) in this village")))
@@ -176,19 +173,19 @@ struct GovernancePages: Sendable {
             let id = try await governance.createIssue(draft, village: code, by: context.actor)
             return Response(status: .seeOther, headers: [.location: "/issues/\(id)"])
         } catch let failure as ValidationFailure {
-            return try await issueForm(input, village: code, issues: issues + failure.issues.map {
+            return try await issueForm(input, village: code, chain: chain, issues: issues + failure.issues.map {
                 FieldIssue(field: ["householdID": "household", "gridID": "grid", "meetingID": "meeting"][$0.field] ?? $0.field, message: $0.message)
             }, request: request, context: context, status: .badRequest)
         }
     }
 
-    private func issueForm(_ input: IssueInput, village code: DivisionCode, issues: [FieldIssue], request: Request, context: AppRequestContext,
+    private func issueForm(_ input: IssueInput, village code: DivisionCode, chain: [Division], issues: [FieldIssue], request: Request, context: AppRequestContext,
                            status: HTTPResponse.Status = .ok) async throws -> Response {
         let language = context.language
-        let grids = try await governance.grids(in: code, today: today())
+        let grids = try await governance.grids(in: code)
         let meetings = try await governance.meetings(in: code, limit: 50)
         func field(_ name: String, _ label: String, _ kind: FormModel.Kind, _ value: String?, hint: String? = nil) -> FormModel.Field {
-            FormModel.field(name, label, kind, values: [value ?? ""], hint: hint, issues: issues, language: language)
+            FormModel.field(name, label, kind, value: value, hint: hint, issues: issues, language: language)
         }
         let fields = [
             field("title", t("issue_title", language), .text, input.title),
@@ -204,8 +201,8 @@ struct GovernancePages: Sendable {
         let heading = t("new_issue", language)
         let model = FormModel(heading: heading, action: "/divisions/\(code)/issues", cancelHref: "/divisions/\(code)/issues", version: nil,
                               fields: fields, hasErrors: !issues.isEmpty, conflict: [], hasConflict: false)
-        return try renderer.page("form", title: heading, crumbs: [Crumb(name: t("ledger", language), href: "/divisions/\(code)/issues"),
-                                                                  Crumb(name: heading, href: nil)],
+        return try renderer.page("form", title: heading, crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true)
+                                    + [Crumb(name: t("ledger", language), href: "/divisions/\(code)/issues"), Crumb(name: heading, href: nil)],
                                  body: model, request: request, context: context, status: status)
     }
 
@@ -254,7 +251,7 @@ struct GovernancePages: Sendable {
         let state = IssueState(rawValue: file.row.state) ?? .collected
         let meetings = try await governance.meetings(in: code, limit: 50)
         let body = IssueBody(
-            line: line(file.row, today: today(), language: language), description: file.description.isEmpty ? nil : file.description,
+            line: line(file.row, today: settings.today, language: language), description: file.description.isEmpty ? nil : file.description,
             category: file.row.category,
             result: file.result, evidence: file.evidence,
             events: file.events.map { event in
@@ -266,7 +263,7 @@ struct GovernancePages: Sendable {
             action: "/issues/\(id)/transition", version: file.version,
             moves: state.next.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: false) },
             meetings: meetings.map { Option(value: String($0.id), label: "\($0.heldOn) \($0.title)", selected: false) },
-            today: today(), error: error, boardHref: "/divisions/\(code)/issues")
+            today: settings.today, error: error, boardHref: "/divisions/\(code)/issues")
         let chain = try await divisions.chain(code)
         return try renderer.page("issue", title: file.row.title,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true)
@@ -299,7 +296,7 @@ struct GovernancePages: Sendable {
             try await governance.transition(id, move, version: input.version, by: context.actor)
             return Response(status: .seeOther, headers: [.location: "/issues/\(id)"])
         } catch let failure as ValidationFailure {
-            let message = failure.issues.map { $0.message.text(context.language) }.joined(separator: "；")
+            let message = failure.text(context.language)
             return try await issuePage(id, error: message, request: request, context: context, status: .badRequest)
         }
     }
@@ -323,7 +320,7 @@ struct GovernancePages: Sendable {
 
     @Sendable func meetings(_ request: Request, context: AppRequestContext) async throws -> Response {
         let language = context.language
-        let (code, chain) = try await division(context)
+        let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         let rows = try await governance.meetings(in: code).map { row in
             MeetingLine(href: "/meetings/\(row.id)", date: row.heldOn, kind: MeetingKind(rawValue: row.kind)?.title.text(language) ?? row.kind,
                         title: row.title, chair: row.chair)
@@ -351,12 +348,13 @@ struct GovernancePages: Sendable {
     }
 
     @Sendable func newMeeting(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (code, _) = try await village(context)
-        return try meetingForm(MeetingInput(kind: MeetingKind.regular.rawValue, date: today()), village: code, issues: [], request: request, context: context)
+        let (code, chain) = try await village(context)
+        return try meetingForm(MeetingInput(kind: MeetingKind.regular.rawValue, date: settings.today), village: code, chain: chain, issues: [],
+                               request: request, context: context)
     }
 
     @Sendable func createMeeting(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (code, _) = try await village(context)
+        let (code, chain) = try await village(context)
         let input = try await request.decode(as: MeetingInput.self, context: context)
         guard let kind = MeetingKind(rawValue: input.kind ?? "") else {
             throw AppError(.badRequest, LocalizedText(zh: "请选择会议类型", en: "Choose the kind of meeting"))
@@ -367,7 +365,7 @@ struct GovernancePages: Sendable {
         let names = (input.attendees ?? "").split(whereSeparator: { $0.isNewline || $0 == "、" || $0 == "," || $0 == "，" })
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         for name in names {
-            let found = try await registry.people(named: name, in: code, asOf: today())
+            let found = try await registry.people(named: name, in: code, asOf: settings.today)
             if found.count == 1 {
                 attendees.append(found[0])
             } else {
@@ -385,15 +383,16 @@ struct GovernancePages: Sendable {
             let id = try await governance.createMeeting(draft, village: code, attendees: attendees, by: context.actor)
             return Response(status: .seeOther, headers: [.location: "/meetings/\(id)"])
         } catch let failure as ValidationFailure {
-            return try meetingForm(input, village: code, issues: failure.issues, request: request, context: context, status: .badRequest)
+            return try meetingForm(input, village: code, chain: chain, issues: failure.issues, request: request, context: context, status: .badRequest)
         }
     }
 
-    private func meetingForm(_ input: MeetingInput, village code: DivisionCode, issues: [FieldIssue], request: Request, context: AppRequestContext,
+    private func meetingForm(_ input: MeetingInput, village code: DivisionCode, chain: [Division], issues: [FieldIssue], request: Request,
+                             context: AppRequestContext,
                              status: HTTPResponse.Status = .ok) throws -> Response {
         let language = context.language
         func field(_ name: String, _ label: String, _ kind: FormModel.Kind, _ value: String?, hint: String? = nil) -> FormModel.Field {
-            FormModel.field(name, label, kind, values: [value ?? ""], hint: hint, issues: issues, language: language)
+            FormModel.field(name, label, kind, value: value, hint: hint, issues: issues, language: language)
         }
         let fields = [
             field("kind", t("meeting_kind", language), .select(MeetingKind.allCases.map { ($0.rawValue, $0.title.text(language)) }), input.kind),
@@ -411,8 +410,8 @@ struct GovernancePages: Sendable {
         let heading = t("new_meeting", language)
         let model = FormModel(heading: heading, action: "/divisions/\(code)/meetings", cancelHref: "/divisions/\(code)/meetings", version: nil,
                               fields: fields, hasErrors: !issues.isEmpty, conflict: [], hasConflict: false)
-        return try renderer.page("form", title: heading, crumbs: [Crumb(name: t("meetings", language), href: "/divisions/\(code)/meetings"),
-                                                                  Crumb(name: heading, href: nil)],
+        return try renderer.page("form", title: heading, crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true)
+                                    + [Crumb(name: t("meetings", language), href: "/divisions/\(code)/meetings"), Crumb(name: heading, href: nil)],
                                  body: model, request: request, context: context, status: status)
     }
 
@@ -461,7 +460,7 @@ struct GovernancePages: Sendable {
         let language = context.language
         let file = try await governance.meeting(id)
         let code = try DivisionCode(validating: file.row.villageCode)
-        let today = today()
+        let today = settings.today
         let canWrite = context.identity?.can(.writeRecords, in: code) == true
         let body = MeetingBody(
             title: file.row.title, kind: file.draft.kind.title.text(language), date: file.row.heldOn, place: file.row.place, chair: file.row.chair,
@@ -505,7 +504,7 @@ struct GovernancePages: Sendable {
                                             deadline: input.deadline?.trimmingCharacters(in: .whitespaces), by: context.actor)
             return Response(status: .seeOther, headers: [.location: "/meetings/\(id)"])
         } catch let failure as ValidationFailure {
-            return try await meetingPage(id, error: failure.issues.map { $0.message.text(context.language) }.joined(separator: "；"),
+            return try await meetingPage(id, error: failure.text(context.language),
                                          request: request, context: context, status: .badRequest)
         }
     }
@@ -537,9 +536,9 @@ struct GovernancePages: Sendable {
 
     private func gridsPage(error: String?, request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok) async throws -> Response {
         let language = context.language
-        let (code, chain) = try await division(context)
-        let rows = try await governance.grids(in: code, today: today())
-        let households = try await registry.figures(code, asOf: today()).households
+        let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
+        let rows = try await governance.grids(in: code)
+        let households = try await registry.figures(code, asOf: settings.today).households
         let body = GridsBody(
             heading: "\(chain.last?.name ?? "") · \(t("grids", language))",
             rows: rows.map { GridLine(href: "/grids/\($0.id)", name: $0.name, leader: $0.leader, partyGroup: $0.partyGroup, households: $0.households,
@@ -566,7 +565,7 @@ struct GovernancePages: Sendable {
                                                      leader: input.leader ?? "", partyGroup: input.partyGroup ?? "", by: context.actor)
             return Response(status: .seeOther, headers: [.location: "/grids/\(id)"])
         } catch let failure as ValidationFailure {
-            return try await gridsPage(error: failure.issues.map { $0.message.text(context.language) }.joined(separator: "；"),
+            return try await gridsPage(error: failure.text(context.language),
                                        request: request, context: context, status: .badRequest)
         }
     }
@@ -605,7 +604,7 @@ struct GovernancePages: Sendable {
 
     private func gridPage(_ id: Int, error: String?, request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok) async throws -> Response {
         let language = context.language
-        let today = today()
+        let today = settings.today
         let file = try await governance.grid(id, today: today)
         let code = try DivisionCode(validating: file.row.villageCode)
         let row = file.row
@@ -640,7 +639,7 @@ struct GovernancePages: Sendable {
         var ids: [Int] = []
         var unknown: [String] = []
         for number in numbers {
-            if let found = try await registry.households(in: village, filter: HouseholdFilter(search: number), asOf: today(), after: nil, limit: 5)
+            if let found = try await registry.households(in: village, filter: HouseholdFilter(search: number), asOf: settings.today, after: nil, limit: 5)
                 .first(where: { $0.number == number }) {
                 ids.append(found.id)
             } else {
@@ -655,7 +654,7 @@ struct GovernancePages: Sendable {
             try await governance.assign(households: ids, to: id, by: context.actor)
             return Response(status: .seeOther, headers: [.location: "/grids/\(id)"])
         } catch let failure as ValidationFailure {
-            return try await gridPage(id, error: failure.issues.map { $0.message.text(context.language) }.joined(separator: "；"),
+            return try await gridPage(id, error: failure.text(context.language),
                                       request: request, context: context, status: .badRequest)
         }
     }
@@ -671,7 +670,7 @@ struct GovernancePages: Sendable {
         let input = try await request.decode(as: PartyMemberInput.self, context: context)
         guard let village = try await governance.village(ofGrid: id) else { throw StoreError.notFound("grid \(id)") }
         let name = (input.name ?? "").trimmingCharacters(in: .whitespaces)
-        let found = name.isEmpty ? [] : try await registry.people(named: name, in: village, asOf: today())
+        let found = name.isEmpty ? [] : try await registry.people(named: name, in: village, asOf: settings.today)
         guard found.count == 1 else {
             let message = found.isEmpty
                 ? LocalizedText(zh: "本村没有名叫“\(name)”的人", en: "Nobody called \(name) lives in this village")
@@ -736,7 +735,7 @@ struct GovernancePages: Sendable {
     private func listsPage(year asked: Int?, error: String?, request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok) async throws -> Response {
         let language = context.language
         let (code, chain) = try await village(context)
-        let thisYear = Int(today().prefix(4)) ?? 2026
+        let thisYear = settings.thisYear
         let year = asked.flatMap { (2000...2100).contains($0) ? $0 : nil } ?? thisYear
         let (target, items) = try await governance.lists(village: code, year: year)
         let canWrite = context.identity?.can(.writeRecords, in: code) == true
@@ -780,7 +779,7 @@ struct GovernancePages: Sendable {
     @Sendable func addListItem(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (code, _) = try await village(context)
         let input = try await request.decode(as: ListItemInput.self, context: context)
-        let year = input.year ?? Int(today().prefix(4)) ?? 2026
+        let year = input.year ?? settings.thisYear
         guard let kind = ListKind(rawValue: input.list ?? "") else {
             return try await listsPage(year: year, error: t("choose_list", context.language), request: request, context: context, status: .badRequest)
         }
@@ -791,7 +790,7 @@ struct GovernancePages: Sendable {
                                                  meeting: input.meeting.flatMap(Int.init), by: context.actor)
             return Response(status: .seeOther, headers: [.location: "/divisions/\(code)/lists?year=\(year)"])
         } catch let failure as ValidationFailure {
-            return try await listsPage(year: year, error: failure.issues.map { $0.message.text(context.language) }.joined(separator: "；"),
+            return try await listsPage(year: year, error: failure.text(context.language),
                                        request: request, context: context, status: .badRequest)
         }
     }
@@ -799,7 +798,7 @@ struct GovernancePages: Sendable {
     @Sendable func setTarget(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (code, _) = try await village(context)
         let input = try await request.decode(as: ListItemInput.self, context: context)
-        let year = input.year ?? Int(today().prefix(4)) ?? 2026
+        let year = input.year ?? settings.thisYear
         try await governance.setTarget(village: code, year: year, target: (input.target ?? "").trimmingCharacters(in: .whitespaces), by: context.actor)
         return Response(status: .seeOther, headers: [.location: "/divisions/\(code)/lists?year=\(year)"])
     }
@@ -811,27 +810,19 @@ struct GovernancePages: Sendable {
             throw AppError(.badRequest, LocalizedText(zh: "请选择状态", en: "Choose a status"))
         }
         try await governance.setStatus(listItem: item, status, village: code, by: context.actor)
-        return Response(status: .seeOther, headers: [.location: "/divisions/\(code)/lists?year=\(input.year ?? Int(today().prefix(4)) ?? 2026)"])
+        return Response(status: .seeOther, headers: [.location: "/divisions/\(code)/lists?year=\(input.year ?? settings.thisYear)"])
     }
 
     // MARK: Helpers
 
-    private func division(_ context: AppRequestContext) async throws -> (DivisionCode, [Division]) {
-        let code = try DivisionPages.code(context)
-        let chain = try await divisions.chain(code)
-        guard chain.last?.code == code else { throw AppError.notFound(LocalizedText(zh: "区划 \(code) 不存在", en: "Division \(code) does not exist")) }
-        return (code, chain)
-    }
-
     private func village(_ context: AppRequestContext) async throws -> (DivisionCode, [Division]) {
-        let found = try await division(context)
+        let found = try await DivisionPages.resolve(context, in: divisions)
         guard found.0.level == .village else {
             throw AppError.notFound(LocalizedText(zh: "只有村才有此项记录", en: "Only villages keep these records"))
         }
         return found
     }
 
-    private func today() -> String { String(Timestamp.string(settings.clock()).prefix(10)) }
 
     private func t(_ key: String, _ language: Language) -> String { Strings.text(key, language) }
 }

@@ -46,15 +46,13 @@ struct HelperPages: Sendable {
 
     private func listPage(error: String?, request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok) async throws -> Response {
         let language = context.language
-        let code = try DivisionPages.code(context)
-        let chain = try await divisions.chain(code)
-        guard chain.last?.code == code else { throw AppError.notFound(LocalizedText(zh: "区划 \(code) 不存在", en: "Division \(code) does not exist")) }
+        let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         let rows = try await helpers.helpers(in: code).map { line($0, language) }
         let body = ListBody(
             heading: "\(chain.last?.name ?? "") · \(Strings.text("helpers", language))", rows: rows, isEmpty: rows.isEmpty,
             createAction: code.level == .village && context.identity?.can(.writeRecords, in: code) == true ? "/divisions/\(code)/helpers" : nil,
             roles: HelperRole.allCases.map { FormModel.Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == .pairedHelper) },
-            today: today(), error: error)
+            today: settings.today, error: error)
         return try renderer.page("helpers", title: body.heading,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true) + [Crumb(name: Strings.text("helpers", language), href: nil)],
                                  body: body, request: request, context: context, status: status)
@@ -81,7 +79,7 @@ struct HelperPages: Sendable {
             let id = try await helpers.create(draft, village: code, by: context.actor)
             return Response(status: .seeOther, headers: [.location: "/helpers/\(id)"])
         } catch let failure as ValidationFailure {
-            return try await listPage(error: failure.issues.map { $0.message.text(context.language) }.joined(separator: "；"),
+            return try await listPage(error: failure.text(context.language),
                                       request: request, context: context, status: .badRequest)
         }
     }
@@ -113,7 +111,7 @@ struct HelperPages: Sendable {
         }
         let body = HelperBody(
             line: line(row, language), current: assignments.filter(\.current), past: assignments.filter { !$0.current },
-            visits: try await visits.overdue(forHelper: id, today: today()).map { HouseholdPages.VisitLine($0, today: today(), doneAction: nil, language: language) })
+            visits: try await visits.overdue(forHelper: id, today: settings.today).map { HouseholdPages.VisitLine($0, today: settings.today, doneAction: nil, language: language) })
         let chain = try await divisions.chain(code)
         return try renderer.page("helper", title: row.name,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true)
@@ -141,7 +139,7 @@ struct HelperPages: Sendable {
         do {
             try await helpers.assign(helper: input.helper ?? 0, household: id, from: (input.from ?? "").trimmingCharacters(in: .whitespaces), by: context.actor)
         } catch let failure as ValidationFailure {
-            throw AppError(.badRequest, LocalizedText(zh: failure.issues.map(\.message.zh).joined(separator: "；"), en: failure.issues.map(\.message.en).joined(separator: "; ")))
+            throw AppError(.badRequest, LocalizedText(zh: failure.text(.chinese), en: failure.text(.english)))
         }
         return Response(status: .seeOther, headers: [.location: "/households/\(id)#helpers"])
     }
@@ -151,7 +149,7 @@ struct HelperPages: Sendable {
         guard let assignment = context.parameters.get("assignment", as: Int.self) else {
             throw AppError(.badRequest, LocalizedText(zh: "没有这项结对", en: "No such assignment"))
         }
-        try await helpers.end(assignment: assignment, household: id, on: today(), by: context.actor)
+        try await helpers.end(assignment: assignment, household: id, on: settings.today, by: context.actor)
         return Response(status: .seeOther, headers: [.location: "/households/\(id)#helpers"])
     }
 
@@ -160,5 +158,4 @@ struct HelperPages: Sendable {
                    phone: row.phone.isEmpty ? "—" : row.phone, period: "\(row.activeFrom) — \(row.activeTo ?? "")", households: row.households)
     }
 
-    private func today() -> String { String(Timestamp.string(settings.clock()).prefix(10)) }
 }

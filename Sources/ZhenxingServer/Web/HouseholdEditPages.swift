@@ -41,7 +41,7 @@ struct HouseholdEditPages: Sendable {
 
     @Sendable func new(_ request: Request, context: AppRequestContext) async throws -> Response {
         let village = try await villageProfile(context)
-        let input = HouseholdInput(number: "", attribute: HouseholdAttribute.ordinary.rawValue, from: today())
+        let input = HouseholdInput(number: "", attribute: HouseholdAttribute.ordinary.rawValue, from: settings.today)
         return try await householdForm(input, village: village, householdID: nil, issues: [], conflict: nil, request: request, context: context)
     }
 
@@ -123,7 +123,7 @@ struct HouseholdEditPages: Sendable {
     static let leaveReasons = ["死亡", "迁出", "婚出", "分户"]
 
     @Sendable func newMember(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await memberForm(MemberInput(from: today(), reason: "出生"), issues: [], request: request, context: context)
+        try await memberForm(MemberInput(from: settings.today, reason: "出生"), issues: [], request: request, context: context)
     }
 
     @Sendable func addMember(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -227,7 +227,6 @@ struct HouseholdEditPages: Sendable {
 
     // MARK: Shared
 
-    private func today() -> String { String(Timestamp.string(settings.clock()).prefix(10)) }
 
     private func villageProfile(_ context: AppRequestContext) async throws -> StoredVillageProfile {
         do {
@@ -240,7 +239,7 @@ struct HouseholdEditPages: Sendable {
     static func date(_ text: String?, field: String, issues: inout [FieldIssue]) -> String {
         let value = (text ?? "").trimmingCharacters(in: .whitespaces)
         guard Timestamp.isDay(value) else {
-            issues.append(FieldIssue(field: field, message: LocalizedText(zh: "请填写日期（YYYY-MM-DD）", en: "Enter a date (YYYY-MM-DD)")))
+            issues.append(FieldIssue.notADay(field))
             return ""
         }
         return value

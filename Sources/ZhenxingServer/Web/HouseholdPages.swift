@@ -65,13 +65,10 @@ struct HouseholdPages: Sendable {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let language = context.language
-        let code = try DivisionPages.code(context)
-        let chain = try await divisions.chain(code)
-        guard let division = chain.last, division.code == code else {
-            throw AppError.notFound(LocalizedText(zh: "区划 \(code) 不存在", en: "Division \(code) does not exist"))
-        }
+        let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
+        let division = chain[chain.count - 1]
         let text = request.query
-        let today = String(Timestamp.string(settings.clock()).prefix(10))
+        let today = settings.today
         let date = text("date").flatMap { $0.wholeMatch(of: #/\d{4}-\d{2}-\d{2}/#) != nil ? $0 : nil } ?? today
         let filter = HouseholdFilter(
             groupNumber: text("group").flatMap(Int.init), status: text("status").flatMap(PovertyStatus.init),
@@ -275,10 +272,10 @@ struct HouseholdPages: Sendable {
         let draft = VisitDraft(date: (input.date ?? "").trimmingCharacters(in: .whitespaces), visitor: input.visitor ?? "", seen: input.seen ?? "",
                                promised: input.promised ?? "", followUp: followUp?.isEmpty == false ? followUp : nil)
         do {
-            _ = try await visits.add(draft, household: id, today: String(Timestamp.string(settings.clock()).prefix(10)), by: context.actor)
+            _ = try await visits.add(draft, household: id, today: settings.today, by: context.actor)
             return Response(status: .seeOther, headers: [.location: "/households/\(id)#visits"])
         } catch let failure as ValidationFailure {
-            return try await file(id, revealing: nil, visitError: failure.issues.map { $0.message.text(context.language) }.joined(separator: "；"),
+            return try await file(id, revealing: nil, visitError: failure.text(context.language),
                                   request: request, context: context, status: .badRequest)
         }
     }
@@ -338,7 +335,7 @@ struct HouseholdPages: Sendable {
             try await plans.save(household: id, year: year, measures: all, by: context.actor)
             return Response(status: .seeOther, headers: [.location: "/households/\(id)#plan"])
         } catch let failure as ValidationFailure {
-            return try await file(id, revealing: nil, planError: failure.issues.map { $0.message.text(context.language) }.joined(separator: "；"),
+            return try await file(id, revealing: nil, planError: failure.text(context.language),
                                   request: request, context: context, status: .badRequest)
         }
     }
@@ -346,7 +343,7 @@ struct HouseholdPages: Sendable {
     @Sendable func followedUp(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = context.parameters.get("id", as: Int.self)!
         guard let visit = context.parameters.get("visit", as: Int.self) else { throw AppError(.badRequest, LocalizedText(zh: "没有这次走访", en: "No such visit")) }
-        try await visits.followedUp(visit, household: id, on: String(Timestamp.string(settings.clock()).prefix(10)), by: context.actor)
+        try await visits.followedUp(visit, household: id, on: settings.today, by: context.actor)
         return Response(status: .seeOther, headers: [.location: "/households/\(id)#visits"])
     }
 
@@ -391,10 +388,11 @@ struct HouseholdPages: Sendable {
                     ("income_transfers", income.transfers), ("income_costs", income.productionCosts),
                 ].map { CheckRow(item: Strings.text($0.0, language), finding: yuan($0.1), passes: true) })
         }
-        let today = String(Timestamp.string(settings.clock()).prefix(10))
+        let today = settings.today
         let grid = try await governance.grid(ofHousehold: id)
         let allPlans = try await plans.plans(ofHousehold: id)
         let latest = allPlans.first
+        let planYear = latest?.year ?? settings.thisYear
         let causes = ([draft.mainCause].compactMap { $0 } + draft.otherCauses).map { $0.title.text(language) }.joined(separator: "、")
         let group = draft.groupNumber.map { String($0) } ?? "—"
         let body = FileBody(
@@ -407,7 +405,7 @@ struct HouseholdPages: Sendable {
             statusAction: canDecide ? "/households/\(id)/status" : nil,
             statuses: PovertyStatus.allCases.map { Choice(value: $0.rawValue, label: $0.title.text(language)) },
             kinds: MonitoringKind.allCases.map { Choice(value: $0.rawValue, label: $0.title.text(language)) },
-            today: String(Timestamp.string(settings.clock()).prefix(10)),
+            today: today,
             heading: "\(Strings.text("household_file", language)) · \(draft.number)",
             facts: [
                 ("village", chain.last?.name ?? draft.village.rawValue), ("group_number", group),
@@ -455,8 +453,8 @@ struct HouseholdPages: Sendable {
                 LocalizedText(zh: "\($0.year) 年第 \($0.version) 版（\($0.measures.count) 项，\($0.createdBy)，\(Timestamp.display($0.createdAt))）",
                               en: "\($0.year) version \($0.version) (\($0.measures.count) measures, \($0.createdBy), \(Timestamp.display($0.createdAt)))").text(language)
             },
-            planYear: latest?.year ?? Int(today.prefix(4)) ?? 2026,
-            measureAction: canWrite ? "/households/\(id)/plans/\(latest?.year ?? Int(today.prefix(4)) ?? 2026)/measures" : nil,
+            planYear: planYear,
+            measureAction: canWrite ? "/households/\(id)/plans/\(planYear)/measures" : nil,
             categories: MeasureCategory.allCases.map { Choice(value: $0.rawValue, label: $0.title.text(language)) },
             measureStatuses: MeasureStatus.allCases.map { Choice(value: $0.rawValue, label: $0.title.text(language)) },
             planError: planError,

@@ -102,11 +102,7 @@ struct ImportPages: Sendable {
 
     // MARK: Upload
 
-    struct Option: Sendable {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
+    typealias Option = FormModel.Option
 
     struct JobLink: Sendable {
         let href: String
@@ -134,7 +130,7 @@ struct ImportPages: Sendable {
 
     private func formPage(error: LocalizedText?, request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok) async throws -> Response {
         let language = context.language
-        let (code, chain) = try await division(context)
+        let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         let links = jobs.list(code).map { job in
             JobLink(href: "/divisions/\(code)/import/\(job.id)", fileName: job.fileName,
                     started: Timestamp.display(Timestamp.string(job.started)), state: Self.stateTitle(job.state).text(language))
@@ -144,7 +140,7 @@ struct ImportPages: Sendable {
             modes: RosterImport.Mode.allCases.map { Option(value: $0.rawValue, label: Self.modeTitle($0).text(language), selected: $0 == .allOrNothing) },
             encodings: [Option(value: "", label: Strings.text("import_encoding_auto", language), selected: true)]
                 + TextEncoding.allCases.map { Option(value: $0.rawValue, label: $0 == .utf8 ? "UTF-8" : "GB18030 / GBK", selected: false) },
-            asOf: today(), sheet: "", templateHref: "/divisions/\(code)/import/template.xlsx", needsVillageColumn: code.level != .village,
+            asOf: settings.today, sheet: "", templateHref: "/divisions/\(code)/import/template.xlsx", needsVillageColumn: code.level != .village,
             jobs: links, isEmpty: links.isEmpty)
         return try renderer.page(
             "import", title: "\(chain.last?.name ?? "") · \(Strings.text("import_title", language))",
@@ -153,7 +149,7 @@ struct ImportPages: Sendable {
     }
 
     @Sendable func upload(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (code, _) = try await division(context)
+        let (code, _) = try await DivisionPages.resolve(context, in: divisions)
         let id = UUID().uuidString.lowercased()
         let stored = jobs.folder.appendingPathComponent(id + ".upload")
         let form: MultipartUpload
@@ -272,7 +268,7 @@ struct ImportPages: Sendable {
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let language = context.language
-        let (code, chain) = try await division(context)
+        let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         let job = try find(context, code)
         let base = "/divisions/\(code)/import/\(job.id)"
         var progress = RosterImport.Progress.start
@@ -327,7 +323,7 @@ struct ImportPages: Sendable {
     }
 
     @Sendable func map(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (code, _) = try await division(context)
+        let (code, _) = try await DivisionPages.resolve(context, in: divisions)
         let job = try find(context, code)
         guard case .mapping = job.state else { return Response(status: .seeOther, headers: [.location: "/divisions/\(code)/import/\(job.id)"]) }
         let fields = try await request.decode(as: [String: String].self, context: context)
@@ -363,7 +359,7 @@ struct ImportPages: Sendable {
     }
 
     @Sendable func progress(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (code, _) = try await division(context)
+        let (code, _) = try await DivisionPages.resolve(context, in: divisions)
         let job = try find(context, code)
         struct Body: Encodable {
             let state: String
@@ -385,7 +381,7 @@ struct ImportPages: Sendable {
     }
 
     @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (code, _) = try await division(context)
+        let (code, _) = try await DivisionPages.resolve(context, in: divisions)
         let job = try find(context, code)
         let name = context.parameters.get("file") ?? ""
         guard case .done = job.state, name == "problems.xlsx" || name == "rejected.xlsx" else {
@@ -395,7 +391,7 @@ struct ImportPages: Sendable {
         guard FileManager.default.fileExists(atPath: file.path) else { throw AppError.notFound(LocalizedText(zh: "没有这个文件", en: "No such file")) }
         let stem = (job.fileName as NSString).deletingPathExtension
         let title = name == "problems.xlsx" ? "\(stem)-问题清单.xlsx" : "\(stem)-待修改.xlsx"
-        return try Self.fileResponse(file, name: title, contentType: TableFormat.xlsx.contentType, removeAfter: false)
+        return try Response.download(file, name: title, contentType: TableFormat.xlsx.contentType, removeAfter: false)
     }
 
     // MARK: Template and export
@@ -403,55 +399,25 @@ struct ImportPages: Sendable {
     @Sendable func template(_ request: Request, context: AppRequestContext) async throws -> Response {
         let file = jobs.folder.appendingPathComponent("template-\(UUID().uuidString).xlsx")
         try RosterExport.template(to: file)
-        return try Self.fileResponse(file, name: "农户花名册导入模板.xlsx", contentType: TableFormat.xlsx.contentType, removeAfter: true)
+        return try Response.download(file, name: "农户花名册导入模板.xlsx", contentType: TableFormat.xlsx.contentType, removeAfter: true)
     }
 
     @Sendable func export(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (code, chain) = try await division(context)
+        let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         let format = request.query("format").flatMap(TableFormat.init(rawValue:)) ?? .xlsx
         let fullIDs = request.query("ids") == "full"
         if fullIDs, context.identity?.can(.viewFullIDs, in: code) != true { throw AppError.forbidden }
-        let date = request.query("date").flatMap { Timestamp.isDay($0) ? $0 : nil } ?? today()
+        let date = request.query("date").flatMap { Timestamp.isDay($0) ? $0 : nil } ?? settings.today
         let file = jobs.folder.appendingPathComponent("export-\(UUID().uuidString).\(format.rawValue)")
         let writer = try format.writer(to: file, sheet: "花名册", numericColumns: RosterExport.numericColumns)
         let rows = try await RosterExport.write(division: code, asOf: date, fullIDs: fullIDs, language: context.language, database: database, to: writer)
         try await AuditLog(database: database).record(.export, entity: fullIDs ? "roster_full_ids" : "roster", key: "\(rows) rows as of \(date)",
                                                       division: code, by: context.actor)
-        return try Self.fileResponse(file, name: "\(chain.last?.name ?? code.rawValue)-花名册-\(date).\(format.rawValue)", contentType: format.contentType,
+        return try Response.download(file, name: "\(chain.last?.name ?? code.rawValue)-花名册-\(date).\(format.rawValue)", contentType: format.contentType,
                                      removeAfter: true)
     }
 
-    /// Streams a file as a download in 256 KB chunks.
-    static func fileResponse(_ file: URL, name: String, contentType: String, removeAfter: Bool) throws -> Response {
-        let size = (try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
-        let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "download"
-        let body = ResponseBody(contentLength: size) { writer in
-            let handle = try FileHandle(forReadingFrom: file)
-            defer {
-                try? handle.close()
-                if removeAfter { try? FileManager.default.removeItem(at: file) }
-            }
-            while let data = try handle.read(upToCount: 1 << 18), !data.isEmpty {
-                try await writer.write(ByteBuffer(bytes: data))
-            }
-            try await writer.finish(nil)
-        }
-        return Response(status: .ok, headers: [
-            .contentType: contentType, .cacheControl: "no-store",
-            .contentDisposition: "attachment; filename=\"download\"; filename*=UTF-8''\(encoded)",
-        ], body: body)
-    }
-
     // MARK: Helpers
-
-    private func division(_ context: AppRequestContext) async throws -> (DivisionCode, [Division]) {
-        let code = try DivisionPages.code(context)
-        let chain = try await divisions.chain(code)
-        guard chain.last?.code == code else {
-            throw AppError.notFound(LocalizedText(zh: "区划 \(code) 不存在", en: "Division \(code) does not exist"))
-        }
-        return (code, chain)
-    }
 
     private func find(_ context: AppRequestContext, _ code: DivisionCode) throws -> ImportJobs.Job {
         guard let job = jobs.job(context.parameters.get("job") ?? "", in: code) else {
@@ -460,7 +426,6 @@ struct ImportPages: Sendable {
         return job
     }
 
-    private func today() -> String { String(Timestamp.string(settings.clock()).prefix(10)) }
 
     static func modeTitle(_ mode: RosterImport.Mode) -> LocalizedText {
         switch mode {

@@ -1,0 +1,22 @@
+import ZhenxingDomain
+import ZhenxingStore
+
+/// Finds the village a record belongs to, which decides who may see or change it: the one place
+/// both the pages' guard and the API ask.
+struct RecordLocator: Sendable {
+    let registry: RegistryRepository
+    let governance: GovernanceRepository
+    let helpers: HelperRepository
+
+    /// The village of record `id` of `kind`, nil when there is no such record.
+    func village(of kind: RecordKind, _ id: Int) async throws -> DivisionCode? {
+        switch kind {
+        case .household: try await registry.village(ofHousehold: id)
+        case .person: try await registry.village(ofPerson: id)
+        case .issue: try await governance.village(ofIssue: id)
+        case .meeting: try await governance.village(ofMeeting: id)
+        case .grid: try await governance.village(ofGrid: id)
+        case .helper: try await helpers.village(ofHelper: id)
+        }
+    }
+}
