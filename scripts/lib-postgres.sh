@@ -138,7 +138,7 @@ pg_start() {
 # --- throwaway test server (scripts/lib-postgres.sh) ---
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$tmp'
-max_connections = 200
+max_connections = 400
 fsync = off
 synchronous_commit = off
 full_page_writes = off
