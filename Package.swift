@@ -41,6 +41,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "ZhenxingDomain", swiftSettings: strict),
+        // Photo checks and thumbnails through libjpeg and libpng (Debian: libjpeg62-turbo-dev, libpng-dev).
+        .target(name: "CThumbnail", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]),
         .target(
             name: "ZhenxingStore",
             dependencies: [
@@ -68,7 +70,7 @@ let package = Package(
         .target(
             name: "ZhenxingServer",
             dependencies: [
-                "ZhenxingDomain", "ZhenxingStore", "ZhenxingAPI", "ZhenxingExchange",
+                "ZhenxingDomain", "ZhenxingStore", "ZhenxingAPI", "ZhenxingExchange", "CThumbnail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),

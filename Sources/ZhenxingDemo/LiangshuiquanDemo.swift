@@ -79,6 +79,7 @@ public enum LiangshuiquanDemo {
             try await VillageProfileRepository.replace(villageCode, with: profile, by: .system, in: sql)
             try await GovernanceRepository.clearVillage(villageCode, in: sql)  // it refers to households
             try await HelperRepository.clearVillage(villageCode, in: sql)
+            try await PartyRepository.clearVillage(villageCode, in: sql)
             try await LiangshuiquanRegistry.load(village: villageCode, groups: profile.groups, naturalVillages: profile.naturalVillages, in: sql)
             for (user, hash) in zip(users, finalHashes) {
                 try await UserRepository.saveDemo(user, passwordHash: hash, in: sql)

@@ -50,6 +50,7 @@ enum LiangshuiquanGovernance {
                     SELECT person_id FROM memberships WHERE relation = 'head' AND to_date IS NULL AND household_id IN (\(binds: members)))
                 """).run()
         }
+        try await loadParty(village: village, database: database)
         // Grids: one per village group, its party group the group's party members.
         let numerals = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
         for (index, numeral) in numerals.enumerated() {
@@ -221,6 +222,82 @@ enum LiangshuiquanGovernance {
         ] {
             _ = try await governance.addListItem(village: village, year: 2018, list: list, title: title, owner: owner, status: status,
                                                  meeting: list == .projects ? push : nil, by: .system)
+        }
+    }
+
+    /// The joint party committee (联合党总支), formed when the push meeting launched 全域党建: before it the village
+    /// branch's 27 members; with it the members of the two stationed teams and the partner organisations, 93 in all,
+    /// in the four specialised branches, each looking after the households whose needs fit it.
+    static let jointCommitteeFormed = "2017-03-01"
+
+    static func loadParty(village: DivisionCode, database: Database) async throws {
+        let villagers = try await database.read { sql in
+            try await sql.raw("""
+                SELECT DISTINCT p.id FROM people p JOIN memberships m ON m.person_id = p.id AND m.to_date IS NULL
+                JOIN households h ON h.id = m.household_id WHERE p.party_member = \(bind: true) AND h.village_code = \(bind: village.rawValue) ORDER BY p.id
+                """).all(decodingColumn: "id", as: Int.self)
+        }
+        // Members from outside the village: (organisation, how many); 27 + 66 = 93.
+        let outside: [(String, Int)] = [("河南省市场监督管理局驻村工作队党支部", 6), ("南阳市人民政府办公室驻村工作队党支部", 5),
+                                          ("南阳中联水泥党支部", 21), ("镇平新联会党支部", 18), ("春雷雷锋营党支部", 16)]
+        var random = LiangshuiquanRegistry.Generator(seed: 27_093)
+        try await database.transaction { sql in
+            var members: [Int] = []
+            for (index, person) in villagers.enumerated() {
+                let joined = String(format: "%d-07-01", 1978 + index)
+                members.append(try await PartyRepository.addMember(PartyMemberDraft(personID: person, organisation: "凉水泉村党支部", joined: joined),
+                                                                   village: village, by: .system, in: sql))
+            }
+            var outsiders: [Int] = []
+            for (organisation, count) in outside {
+                for _ in 0..<count {
+                    let male = random.int(0...2) > 0
+                    let name = random.pick(LiangshuiquanRegistry.surnames) + random.pick(male ? LiangshuiquanRegistry.maleNames : LiangshuiquanRegistry.femaleNames)
+                    outsiders.append(try await PartyRepository.addMember(PartyMemberDraft(name: name, organisation: organisation, joined: jointCommitteeFormed),
+                                                                         village: village, by: .system, in: sql))
+                }
+            }
+            let branches: [(BranchKind, String)] = [(.farming, "种植养殖党支部"), (.migrantWork, "外出务工党支部"),
+                                                     (.localJobs, "域内就业党支部"), (.socialSecurity, "兜底保障党支部")]
+            var ids: [BranchKind: Int] = [:]
+            for (kind, name) in branches {
+                ids[kind] = try await PartyRepository.createBranch(BranchDraft(name: name, kind: kind, formed: jointCommitteeFormed, secretary: ""),
+                                                                  village: village, by: .system, in: sql)
+            }
+            // Every member joins one branch, in turn.
+            for (index, member) in (members + outsiders).enumerated() {
+                try await PartyRepository.addMember(member, toBranch: ids[branches[index % branches.count].0]!, by: .system, in: sql)
+            }
+            // Households by what they need: social security for illness, disability and the 五保/低保 households; farming
+            // for those short of funds, land or water; work outside for those short of skills or labour; the rest jobs nearby.
+            struct Row: Decodable { let id: Int; let attribute: String; let mainCause: String?
+                enum CodingKeys: String, CodingKey { case id, attribute; case mainCause = "main_cause" } }
+            let rows = try await sql.raw("""
+                SELECT id, attribute, main_cause FROM households WHERE village_code = \(bind: village.rawValue) ORDER BY id
+                """).all(decoding: Row.self)
+            var cared: [BranchKind: [Int]] = [:]
+            for (index, row) in rows.enumerated() {
+                let cause = row.mainCause.flatMap(PovertyCause.init)
+                let kind: BranchKind
+                switch cause {
+                case .illness?, .disability?: kind = .socialSecurity
+                case .lackOfFunds?, .lackOfLand?, .lackOfWater?: kind = .farming
+                case .lackOfSkills?, .lackOfLabour?: kind = .migrantWork
+                case nil where row.attribute != HouseholdAttribute.ordinary.rawValue: kind = .socialSecurity
+                default: kind = [.farming, .localJobs, .migrantWork][index % 3]
+                }
+                cared[kind, default: []].append(row.id)
+            }
+            for (kind, households) in cared {
+                try await PartyRepository.assign(households: households, to: ids[kind]!, since: jointCommitteeFormed, by: .system, in: sql)
+            }
+            // Each branch's secretary is its first member.
+            for id in ids.values {
+                let first = try await sql.raw("""
+                    SELECT m.name FROM party_members m JOIN party_branch_members b ON b.member_id = m.id WHERE b.branch_id = \(bind: id) ORDER BY m.id LIMIT 1
+                    """).first(decodingColumn: "name", as: String.self) ?? ""
+                try await sql.raw("UPDATE party_branches SET secretary = \(bind: first) WHERE id = \(bind: id)").run()
+            }
         }
     }
 }

@@ -2,8 +2,10 @@
 public struct VisitDraft: Sendable, Hashable, Codable {
     /// When, `YYYY-MM-DD`.
     public var date: String
-    /// Who visited (name and unit).
+    /// Who visited (name and unit); filled from the helper when one is named.
     public var visitor: String
+    /// The registered helper who visited, when it was one.
+    public var helperID: Int?
     /// What was seen and heard.
     public var seen: String
     /// What was promised.
@@ -12,9 +14,10 @@ public struct VisitDraft: Sendable, Hashable, Codable {
     public var followUp: String?
 
     /// Creates a draft.
-    public init(date: String, visitor: String, seen: String, promised: String = "", followUp: String? = nil) {
+    public init(date: String, visitor: String, helperID: Int? = nil, seen: String, promised: String = "", followUp: String? = nil) {
         self.date = date
         self.visitor = visitor
+        self.helperID = helperID
         self.seen = seen
         self.promised = promised
         self.followUp = followUp
@@ -28,8 +31,8 @@ public struct VisitDraft: Sendable, Hashable, Codable {
         } else if date > today {
             issues.append(FieldIssue(field: "date", message: LocalizedText(zh: "走访日期不能晚于今天", en: "A visit cannot be in the future")))
         }
-        if visitor.trimmingCharacters(in: .whitespaces).isEmpty {
-            issues.append(FieldIssue(field: "visitor", message: LocalizedText(zh: "请写明走访人", en: "Name who visited")))
+        if helperID == nil && visitor.trimmingCharacters(in: .whitespaces).isEmpty {
+            issues.append(FieldIssue(field: "visitor", message: LocalizedText(zh: "请选择帮扶责任人或写明走访人", en: "Pick the helper or name who visited")))
         }
         if seen.trimmingCharacters(in: .whitespaces).isEmpty || seen.count > 2_000 {
             issues.append(FieldIssue(field: "seen", message: LocalizedText(zh: "请写明走访所见（不超过 2000 字）", en: "Write what was seen (at most 2,000 characters)")))
@@ -217,6 +220,93 @@ public struct HelperDraft: Sendable, Hashable, Codable {
         }
         if let to, !isDay(to) || to < from {
             issues.append(FieldIssue(field: "to", message: LocalizedText(zh: "结束日期应为不早于开始日期的日期", en: "The end must be a date not before the start")))
+        }
+        return issues
+    }
+}
+
+/// What a specialised party branch (专业帮扶党支部) of a joint party committee does.
+public enum BranchKind: String, Sendable, CaseIterable, Codable {
+    case farming, migrantWork = "migrant_work", localJobs = "local_jobs", socialSecurity = "social_security", other
+
+    /// The kind's name in both languages.
+    public var title: LocalizedText {
+        switch self {
+        case .farming: LocalizedText(zh: "种植养殖", en: "Farming and breeding")
+        case .migrantWork: LocalizedText(zh: "外出务工", en: "Work outside the county")
+        case .localJobs: LocalizedText(zh: "域内就业", en: "Jobs nearby")
+        case .socialSecurity: LocalizedText(zh: "兜底保障", en: "Social security")
+        case .other: LocalizedText(zh: "本村自设", en: "The village's own")
+        }
+    }
+}
+
+/// A specialised party branch: its name, what it does, when it was formed and who leads it.
+public struct BranchDraft: Sendable, Hashable, Codable {
+    public var name: String
+    public var kind: BranchKind
+    public var formed: String
+    public var secretary: String
+
+    public init(name: String, kind: BranchKind, formed: String, secretary: String) {
+        self.name = name
+        self.kind = kind
+        self.formed = formed
+        self.secretary = secretary
+    }
+
+    /// Every problem with the fields.
+    public func problems(isDay: (String) -> Bool) -> [FieldIssue] {
+        var issues: [FieldIssue] = []
+        if name.trimmingCharacters(in: .whitespaces).isEmpty || name.count > 40 {
+            issues.append(FieldIssue(field: "name", message: LocalizedText(zh: "支部名称不能为空，且不超过 40 个字", en: "The branch's name must be 1 to 40 characters")))
+        }
+        if !isDay(formed) {
+            issues.append(FieldIssue.notADay("formed"))
+        }
+        if secretary.count > 30 {
+            issues.append(FieldIssue(field: "secretary", message: LocalizedText(zh: "书记姓名不超过 30 个字", en: "The secretary's name is at most 30 characters")))
+        }
+        return issues
+    }
+}
+
+/// A party member of a village's party organisation (the village branch or, once formed, the joint party committee
+/// 联合党总支 that also counts the members of the stationed teams and partner organisations).
+public struct PartyMemberDraft: Sendable, Hashable, Codable {
+    /// The villager, when the member is one (their name comes from the registry).
+    public var personID: Int?
+    /// The member's name when not a villager.
+    public var name: String
+    /// The member's own organisation (凉水泉村党支部, 南阳中联水泥党支部 …).
+    public var organisation: String
+    /// Counted from.
+    public var joined: String
+    /// Counted until (left, moved, died), nil while a member.
+    public var left: String?
+
+    public init(personID: Int? = nil, name: String = "", organisation: String, joined: String, left: String? = nil) {
+        self.personID = personID
+        self.name = name
+        self.organisation = organisation
+        self.joined = joined
+        self.left = left
+    }
+
+    /// Every problem with the fields.
+    public func problems(isDay: (String) -> Bool) -> [FieldIssue] {
+        var issues: [FieldIssue] = []
+        if personID == nil && (name.trimmingCharacters(in: .whitespaces).isEmpty || name.count > 30) {
+            issues.append(FieldIssue(field: "name", message: LocalizedText(zh: "请选择本村村民或填写党员姓名（不超过 30 个字）", en: "Pick a villager or give the member's name (at most 30 characters)")))
+        }
+        if organisation.trimmingCharacters(in: .whitespaces).isEmpty || organisation.count > 60 {
+            issues.append(FieldIssue(field: "organisation", message: LocalizedText(zh: "请写明所在党组织（不超过 60 个字）", en: "Give the member's own party organisation (at most 60 characters)")))
+        }
+        if !isDay(joined) {
+            issues.append(FieldIssue.notADay("joined"))
+        }
+        if let left, !isDay(left) || left < joined {
+            issues.append(FieldIssue(field: "left", message: LocalizedText(zh: "转出日期应为不早于转入日期的日期", en: "The leaving date must be a date not before joining")))
         }
         return issues
     }

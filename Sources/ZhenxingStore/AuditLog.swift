@@ -31,6 +31,8 @@ public enum AuditAction: String, Sendable, CaseIterable, Codable {
     case create
     /// A record was changed.
     case update
+    /// A record was removed.
+    case delete
     /// A status changed.
     case statusChange = "status_change"
     /// A file was exported.
@@ -55,6 +57,7 @@ public enum AuditAction: String, Sendable, CaseIterable, Codable {
         switch self {
         case .create: LocalizedText(zh: "新增", en: "Create")
         case .update: LocalizedText(zh: "修改", en: "Update")
+        case .delete: LocalizedText(zh: "删除", en: "Delete")
         case .statusChange: LocalizedText(zh: "状态变更", en: "Status change")
         case .export: LocalizedText(zh: "导出", en: "Export")
         case .importFile: LocalizedText(zh: "导入", en: "Import")

@@ -163,6 +163,7 @@ public struct HelperRepository: Sendable {
     /// Removes the helpers of a village and their assignments (demo refresh only).
     public static func clearVillage(_ village: DivisionCode, in sql: any SQLDatabase) async throws {
         let helpers: SQLQueryString = "SELECT id FROM helpers WHERE village_code = \(bind: village.rawValue)"
+        try await sql.raw("UPDATE visits SET helper_id = NULL WHERE helper_id IN (\(helpers))").run()
         try await sql.raw("DELETE FROM helper_assignments WHERE helper_id IN (\(helpers))").run()
         try await sql.raw("DELETE FROM helpers WHERE village_code = \(bind: village.rawValue)").run()
     }

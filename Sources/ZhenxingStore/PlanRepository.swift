@@ -26,6 +26,33 @@ public struct Measure: Sendable, Hashable, Decodable {
     }
 }
 
+/// A measure of a current plan version with its household, as listed and exported.
+public struct MeasureRow: Sendable, Hashable, Decodable {
+    public let householdId: Int
+    public let householdNumber: String
+    public let villageCode: String
+    public let headName: String?
+    public let year: Int
+    public let version: Int
+    public let measure: Measure
+
+    enum CodingKeys: String, CodingKey {
+        case year, version
+        case householdId = "household_id", householdNumber = "household_number", villageCode = "village_code", headName = "head_name"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        householdId = try container.decode(Int.self, forKey: .householdId)
+        householdNumber = try container.decode(String.self, forKey: .householdNumber)
+        villageCode = try container.decode(String.self, forKey: .villageCode)
+        headName = try container.decodeIfPresent(String.self, forKey: .headName)
+        year = try container.decode(Int.self, forKey: .year)
+        version = try container.decode(Int.self, forKey: .version)
+        measure = try Measure(from: decoder)
+    }
+}
+
 /// One version of a household's plan for a year.
 public struct Plan: Sendable, Hashable {
     public let id: Int
@@ -46,6 +73,8 @@ public struct AssistanceFigures: Sendable, Hashable, Codable {
     public var visits = 0
     /// Promises made on visits and not followed up past their date at the year's end.
     public var overdueFollowUps = 0
+    /// Party members at the year's end, specialised branches and the households they look after.
+    public var party = PartyFigures()
 
     public struct CategoryTotal: Sendable, Hashable, Codable {
         public var count: Int
@@ -56,17 +85,18 @@ public struct AssistanceFigures: Sendable, Hashable, Codable {
 }
 
 extension AssistanceFigures {
-    func with(visits: (visits: Int, overdueFollowUps: Int)) -> AssistanceFigures {
+    func with(visits: (visits: Int, overdueFollowUps: Int), party: PartyFigures) -> AssistanceFigures {
         var figures = self
         figures.visits = visits.visits
         figures.overdueFollowUps = visits.overdueFollowUps
+        figures.party = party
         return figures
     }
 }
 
 /// Yearly assistance plans and their measures, versioned.
 public struct PlanRepository: Sendable {
-    private let database: Database
+    public let database: Database
 
     public init(database: Database) {
         self.database = database
@@ -135,7 +165,28 @@ public struct PlanRepository: Sendable {
         }
     }
 
-    /// Measures by category (count and amount) of the current plan versions of `year`, households with a plan, and visits.
+    /// The measures of the current plan versions of `year` in a division, optionally of one category, ordered by
+    /// id; `after` (a measure id) and `limit` page through them so an export of any size stays small.
+    public func measures(in division: DivisionCode, year: Int, category: MeasureCategory? = nil, after: Int? = nil, limit: Int) async throws -> [MeasureRow] {
+        var filter: SQLQueryString = ""
+        if let category { filter += " AND x.category = \(bind: category.rawValue)" }
+        if let after { filter += " AND x.id > \(bind: after)" }
+        return try await database.read { sql in
+            try await sql.raw("""
+                SELECT x.id, x.category, x.content, x.amount_fen, x.funding, x.start_on, x.end_on, x.status, x.result,
+                       h.id AS household_id, h.number AS household_number, h.village_code, p.year, p.version,
+                       (SELECT pe.name FROM memberships m JOIN people pe ON pe.id = m.person_id
+                        WHERE m.household_id = h.id AND m.relation = 'head' AND m.to_date IS NULL LIMIT 1) AS head_name
+                FROM measures x JOIN plans p ON p.id = x.plan_id JOIN households h ON h.id = p.household_id
+                WHERE h.village_code LIKE \(bind: division.prefix + "%") AND p.year = \(bind: year)
+                  AND p.version = (SELECT max(q.version) FROM plans q WHERE q.household_id = p.household_id AND q.year = p.year)
+                  \(filter)
+                ORDER BY x.id LIMIT \(literal: limit)
+                """).all(decoding: MeasureRow.self)
+        }
+    }
+
+    /// Measures by category (count and amount) of the current plan versions of `year`, households with a plan, visits and party figures.
     public func figures(_ division: DivisionCode, year: Int) async throws -> AssistanceFigures {
         try await database.read { sql in
             let current: SQLQueryString = """
@@ -152,6 +203,7 @@ public struct PlanRepository: Sendable {
                 figures.measures[row.category] = .init(count: row.n, amountFen: row.fen ?? 0)
             }
             return figures
-        }.with(visits: try await VisitRepository(database: database).figures(division, year: year))
+        }.with(visits: try await VisitRepository(database: database).figures(division, year: year),
+               party: try await PartyRepository(database: database).figures(division, year: year))
     }
 }

@@ -219,6 +219,7 @@ public struct RegistryRepository: Sendable {
         try await sql.raw("DELETE FROM measures WHERE plan_id IN (SELECT id FROM plans WHERE household_id IN (\(households)))").run()
         try await sql.raw("DELETE FROM plans WHERE household_id IN (\(households))").run()
         try await sql.raw("DELETE FROM helper_assignments WHERE household_id IN (\(households))").run()
+        try await sql.raw("DELETE FROM visit_photos WHERE visit_id IN (SELECT id FROM visits WHERE household_id IN (\(households)))").run()
         try await sql.raw("DELETE FROM visits WHERE household_id IN (\(households))").run()
         try await sql.raw("DELETE FROM assessments WHERE household_id IN (\(households))").run()
         try await sql.raw("DELETE FROM status_events WHERE household_id IN (\(households))").run()
@@ -484,6 +485,41 @@ extension RegistryRepository {
                   AND m.from_date <= \(bind: date) AND (m.to_date IS NULL OR m.to_date > \(bind: date))
                 """).all(decodingColumn: "id", as: Int.self)
         }
+    }
+
+    /// The villagers marked as party members in the registry, living in the village on `date`.
+    public func partyMembers(in village: DivisionCode, asOf date: String) async throws -> [(id: Int, name: String)] {
+        struct Row: Decodable { let id: Int; let name: String }
+        return try await database.read { sql in
+            try await sql.raw("""
+                SELECT DISTINCT p.id, p.name FROM people p JOIN memberships m ON m.person_id = p.id JOIN households h ON h.id = m.household_id
+                WHERE p.party_member = \(bind: true) AND h.village_code = \(bind: village.rawValue)
+                  AND m.from_date <= \(bind: date) AND (m.to_date IS NULL OR m.to_date > \(bind: date))
+                ORDER BY p.name, p.id
+                """).all(decoding: Row.self).map { ($0.id, $0.name) }
+        }
+    }
+
+    /// The households of a village with the numbers typed in `text` (separated by spaces, commas or 、);
+    /// a number the village does not have is refused, naming it.
+    public func households(numbered text: String, in village: DivisionCode) async throws -> [Int] {
+        let numbers = text.split(whereSeparator: { $0.isWhitespace || $0 == "," || $0 == "，" || $0 == "、" }).map(String.init)
+        guard !numbers.isEmpty else {
+            throw ValidationFailure([FieldIssue(field: "numbers", message: LocalizedText(zh: "请填写户编号", en: "Enter household numbers"))])
+        }
+        struct Row: Decodable { let id: Int; let number: String }
+        let found = try await database.read { sql in
+            try await sql.raw("""
+                SELECT id, number FROM households WHERE village_code = \(bind: village.rawValue) AND number IN (\(binds: numbers))
+                """).all(decoding: Row.self)
+        }
+        let known = Set(found.map(\.number))
+        let unknown = numbers.filter { !known.contains($0) }
+        guard unknown.isEmpty else {
+            throw ValidationFailure([FieldIssue(field: "numbers", message: LocalizedText(
+                zh: "本村没有这些户编号：\(unknown.joined(separator: "、"))", en: "No such households here: \(unknown.joined(separator: ", "))"))])
+        }
+        return found.map(\.id)
     }
 
     /// The village of a person's latest household, nil when there is no such person.

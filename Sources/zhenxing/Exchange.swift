@@ -125,11 +125,63 @@ struct Import: AsyncParsableCommand {
 
 /// `zhenxing export households`: the roster in the import's columns.
 struct Export: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Export files (导出).", subcommands: [Households.self, Issues.self])
+    static let configuration = CommandConfiguration(abstract: "Export files (导出).", subcommands: [Households.self, Issues.self, Measures.self, Visits.self])
 
     struct Issues: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Export the issue ledger of a division (导出问题台账).")
 
+        @OptionGroup var table: TableOptions
+
+        func run() async throws {
+            try await table.write(sheet: "问题台账", entity: "ledger", unit: "issues") { database, code, writer in
+                try await LedgerExport.write(division: code, today: Timestamp.today(), language: .chinese, governance: GovernanceRepository(database: database),
+                                             to: writer)
+            }
+        }
+    }
+
+    struct Measures: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Export the measures of a year's plans, by category (导出帮扶措施).")
+
+        @Option(help: "Plan year (年度).")
+        var year: Int
+
+        @Option(help: "Only this category: \(MeasureCategory.allCases.map(\.rawValue).joined(separator: ", ")) (措施类别).")
+        var category: String?
+
+        @OptionGroup var table: TableOptions
+
+        func run() async throws {
+            let chosen = try category.map { text in
+                guard let found = MeasureCategory(rawValue: text) else { throw CommandFailure(message: "--category: no such category \(text)") }
+                return found
+            }
+            try await table.write(sheet: "帮扶措施", entity: "measures", unit: "measures") { database, code, writer in
+                try await MeasureExport.write(division: code, year: year, category: chosen, language: .chinese, plans: PlanRepository(database: database),
+                                              to: writer)
+            }
+        }
+    }
+
+    struct Visits: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Export the visits of a year (导出走访记录).")
+
+        @Option(help: "Year (年度).")
+        var year: Int
+
+        @OptionGroup var table: TableOptions
+
+        func run() async throws {
+            try await table.write(sheet: "走访记录", entity: "visits", unit: "visits") { database, code, writer in
+                try await VisitExport.write(division: code, year: year, today: Timestamp.today(), language: .chinese,
+                                            visits: VisitRepository(database: database), to: writer)
+            }
+        }
+    }
+
+    /// The options every table export takes, and the one way they are written: the division checked, the file
+    /// written, the export recorded in the audit log.
+    struct TableOptions: ParsableArguments {
         @Option(help: "12-digit division code (区划代码).")
         var division: String
 
@@ -141,18 +193,18 @@ struct Export: AsyncParsableCommand {
 
         @OptionGroup var data: DataOptions
 
-        func run() async throws {
+        func write(sheet: String, entity: String, unit: String,
+                   rows: @escaping @Sendable (Database, DivisionCode, any TableWriter) async throws -> Int) async throws {
             let code = try divisionCode(division, option: "--division")
             guard let tableFormat = TableFormat(rawValue: format) else { throw CommandFailure(message: "--format: use xlsx or csv") }
+            let output = output
             try await data.withDatabase { database, _ in
                 guard try await DivisionRepository(database: database).find(code) != nil else {
                     throw CommandFailure(message: "--division: \(code) does not exist (区划不存在)")
                 }
-                let governance = GovernanceRepository(database: database)
-                let rows = try await LedgerExport.write(division: code, today: Timestamp.today(), language: .chinese, governance: governance,
-                                                        to: try tableFormat.writer(to: URL(fileURLWithPath: output), sheet: "问题台账"))
-                try await AuditLog(database: database).record(.export, entity: "ledger", key: "\(rows) issues", division: code, by: .system)
-                print("\(rows) issues written to \(output)")
+                let count = try await rows(database, code, try tableFormat.writer(to: URL(fileURLWithPath: output), sheet: sheet))
+                try await AuditLog(database: database).record(.export, entity: entity, key: "\(count) \(unit)", division: code, by: .system)
+                print("\(count) \(unit) written to \(output)")
             }
         }
     }

@@ -5,7 +5,7 @@ import ZhenxingStore
 
 /// Reports computed from the records.
 struct Report: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print reports from the records (输出统计报表).", subcommands: [Figures.self])
+    static let configuration = CommandConfiguration(abstract: "Print reports from the records (输出统计报表).", subcommands: [Figures.self, Party.self])
 
     /// The figures document of a division for a year.
     struct Figures: AsyncParsableCommand {
@@ -65,9 +65,51 @@ struct Report: AsyncParsableCommand {
             if let exit = document.villageExit {
                 rows.append(("villageExit", "\(exit.eligible ? "eligible" : "not eligible") (limit \(String(format: "%.0f", exit.limit * 100)) %)"))
             }
+            let ledger = document.ledger, assistance = document.assistance
+            rows += [
+                ("issues", "\(ledger.collected) raised, \(ledger.solvedOnTheSpot) solved on the spot, \(ledger.referredToMeeting) referred, \(ledger.closed) closed, \(ledger.open) open"),
+                ("plans", "\(assistance.householdsWithPlan) households, \(assistance.measures.values.reduce(0) { $0 + $1.count }) measures, "
+                    + FixedPoint.format(assistance.measures.values.reduce(0) { $0 + $1.amountFen }, scale: 2, minimumFractionDigits: 2) + " yuan"),
+                ("visits", "\(assistance.visits), \(assistance.overdueFollowUps) follow-ups overdue"),
+                ("partyMembers", "\(assistance.party.members) (\(assistance.party.branches) specialised branches, \(assistance.party.householdsWithBranch) households)"),
+            ]
             if let note = document.note { rows.append(("note", note)) }
             let width = rows.map(\.0.count).max() ?? 0
             return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
+        }
+    }
+
+    /// The party organisation of a division on a date.
+    struct Party: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Party members on a date and the specialised branches (党员与专业帮扶党支部).")
+
+        @Option(help: "12-digit division code (区划代码).")
+        var division: String
+
+        @Option(help: "The date, YYYY-MM-DD (统计日期). Default: today.")
+        var on: String?
+
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let code = try divisionCode(division, option: "--division")
+            let date = on ?? Timestamp.today()
+            guard Timestamp.isDay(date) else { throw CommandFailure(message: "--on: use YYYY-MM-DD") }
+            try await data.withDatabase { database, _ in
+                guard try await DivisionRepository(database: database).find(code) != nil else {
+                    throw CommandFailure(message: "--division: \(code) does not exist (区划不存在)")
+                }
+                let party = PartyRepository(database: database)
+                let members = try await party.members(in: code, on: date)
+                print("party members on \(date) (党员): \(members.count)")
+                for (organisation, count) in members.byOrganisation { print("  \(organisation)  \(count)") }
+                let branches = try await party.branches(in: code)
+                print("specialised branches (专业帮扶党支部): \(branches.count)")
+                for branch in branches {
+                    print("  \(branch.name)  \(BranchKind(rawValue: branch.kind)?.title.en ?? branch.kind), formed \(branch.formedOn), "
+                          + "\(branch.members) members, \(branch.households) households")
+                }
+            }
         }
     }
 }

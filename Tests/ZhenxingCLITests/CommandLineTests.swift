@@ -68,6 +68,26 @@ import Glibc
         #expect(version.output.hasPrefix("zhenxing "))
     }
 
+    @Test func assistanceReportsAndExportsComeFromTheDemosRecords() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(try run(["demo", "--data", folder.path]).status == 0)
+        let before = try run(["report", "party", "--division", "411324104201", "--on", "2016-12-31", "--data", folder.path])
+        let after = try run(["report", "party", "--division", "411324104201", "--on", "2018-12-31", "--data", folder.path])
+        #expect(before.output.contains("党员): 27") && after.output.contains("党员): 93") && after.output.contains("兜底保障党支部"))
+        let measures = folder.appendingPathComponent("measures.csv").path
+        let exported = try run(["export", "measures", "--division", "411324104201", "--year", "2016", "--category", "production",
+                                "--format", "csv", "--output", measures, "--data", folder.path])
+        #expect(exported.status == 0 && exported.output.contains("76 measures written"))
+        #expect(try String(contentsOfFile: measures, encoding: .utf8).contains("入股蛋鸡养殖场"))
+        let visits = try run(["export", "visits", "--division", "411324104201", "--year", "2016", "--format", "csv",
+                              "--output", folder.appendingPathComponent("visits.csv").path, "--data", folder.path])
+        #expect(visits.status == 0 && visits.output.contains("152 visits written"))
+        let refused = try run(["export", "measures", "--division", "411324104201", "--year", "2016", "--category", "bridges",
+                               "--output", measures, "--data", folder.path])
+        #expect(refused.status != 0 && refused.errors.contains("--category: no such category bridges"))
+    }
+
     @Test func generateMakesTheSameCountyForTheSameSeed() throws {
         var outputs: [String] = []
         for _ in 0..<2 {

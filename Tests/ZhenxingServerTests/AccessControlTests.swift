@@ -55,13 +55,26 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
     let helpers = HelperRepository(database: database)
     let outsideHelper = try await helpers.create(HelperDraft(name: "某", unit: "邻村", role: .villageCadre, from: "2024-01-01"), village: village, by: .system)
     let insideHelper = try await helpers.helpers(in: LiangshuiquanDemo.villageCode)[0].id
+    // A branch, a visit and a photo of a visit on each side (the photo's bytes are not looked at here).
+    let party = PartyRepository(database: database)
+    let outsideBranch = try await party.createBranch(BranchDraft(name: "邻村支部", kind: .other, formed: "2024-01-01", secretary: ""), village: village, by: .system)
+    let insideBranch = try await party.branches(in: LiangshuiquanDemo.villageCode)[0].id
+    let visits = VisitRepository(database: database)
+    let outsideVisit = try await visits.add(VisitDraft(date: "2024-01-05", visitor: "某", seen: "看望"), household: outsideHousehold, today: "2024-01-05", by: .system)
+    let insideVisit = try await database.read { try await $0.raw("SELECT min(id) AS id FROM visits").first(decodingColumn: "id", as: Int.self)! }
+    let photo = { (visit: Int) in
+        try await visits.addPhoto(VisitPhotoUpload(fileName: "a.jpg", contentType: "image/jpeg", width: 1, height: 1, content: Data([0xFF, 0xD8]),
+                                                   thumbnail: Data([0xFF, 0xD8])), visit: visit, by: .system)
+    }
+    let insidePhoto = try await photo(insideVisit), outsidePhoto = try await photo(outsideVisit)
     let insideIssue = try await governance.issues(in: LiangshuiquanDemo.villageCode)[0].id
     let insideMeeting = try await governance.meetings(in: LiangshuiquanDemo.villageCode)[0].id
     let insideGrid = try await governance.grids(in: LiangshuiquanDemo.villageCode)[0].id
     return Records(
-        inside: [.household: inside, .person: insidePerson, .issue: insideIssue, .meeting: insideMeeting, .grid: insideGrid, .helper: insideHelper],
+        inside: [.household: inside, .person: insidePerson, .issue: insideIssue, .meeting: insideMeeting, .grid: insideGrid, .helper: insideHelper,
+                 .branch: insideBranch, .visit: insideVisit, .photo: insidePhoto],
         outside: [.household: outsideHousehold, .person: outsidePerson, .issue: outsideIssue, .meeting: outsideMeeting, .grid: outsideGrid,
-                  .helper: outsideHelper])
+                  .helper: outsideHelper, .branch: outsideBranch, .visit: outsideVisit, .photo: outsidePhoto])
 }
 
 @Suite struct AuthorisationMatrixTests {
@@ -144,6 +157,14 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "GET /divisions/:code/lists": .pathDivision(.readRecords), "POST /divisions/:code/lists": .pathDivision(.writeRecords),
             "POST /divisions/:code/lists/target": .pathDivision(.writeRecords),
             "POST /divisions/:code/lists/:item/status": .pathDivision(.writeRecords),
+            "GET /divisions/:code/party": .pathDivision(.readRecords), "POST /divisions/:code/party/members": .pathDivision(.writeRecords),
+            "POST /divisions/:code/party/branches": .pathDivision(.writeRecords),
+            "POST /divisions/:code/party/members/:member/end": .pathDivision(.writeRecords),
+            "GET /branches/:id": .record(.readRecords, .branch), "POST /branches/:id/members": .record(.writeRecords, .branch),
+            "POST /branches/:id/households": .record(.writeRecords, .branch), "POST /households/:id/branch": .record(.writeRecords, .household),
+            "POST /visits/:id/photos": .record(.writeRecords, .visit), "POST /visits/:id/photos/:photo/remove": .record(.writeRecords, .visit),
+            "GET /photos/:id": .record(.readRecords, .photo), "GET /photos/:id/thumbnail": .record(.readRecords, .photo),
+            "GET /divisions/:code/measures": .pathDivision(.readRecords), "GET /divisions/:code/measures/export": .pathDivision(.readRecords),
         ]
         try await TestDatabases.with(.sqlite) { database in
             let (_, routes) = try await buildRouter(
@@ -231,6 +252,9 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
                 (.get, "/api/v1/divisions/CODE/meetings", .readRecords, nil),
                 (.get, "/api/v1/divisions/CODE/grids", .readRecords, nil),
                 (.get, "/api/v1/divisions/CODE/helpers", .readRecords, nil),
+                (.get, "/api/v1/divisions/CODE/party?on=2018-12-31", .readRecords, nil),
+                (.get, "/api/v1/divisions/CODE/measures?year=2016", .readRecords, nil),
+                (.post, "/api/v1/divisions/CODE/helpers", .writeRecords, #"{"name":"某","unit":"某单位","role":"paired_helper","from":"2024-01-01"}"#),
                 (.get, "/api/v1/divisions/CODE/lists?year=2018", .readRecords, nil),
                 (.post, "/api/v1/divisions/CODE/issues", .writeRecords,
                  #"{"title":"t","source":"other","raisedBy":"某","category":"其他","raisedOn":"2024-01-01"}"#),

@@ -1,4 +1,5 @@
 import Foundation
+import SQLKit
 import Testing
 import ZhenxingDemo
 import ZhenxingDomain
@@ -123,5 +124,67 @@ extension Sequence {
         var result: [T] = []
         for element in self { result.append(try await transform(element)) }
         return result
+    }
+}
+
+@Suite struct PartyTests {
+    @Test(arguments: TestDatabases.engines)
+    func partyMembersAreCountedAtAnyDateAndBranchesLookAfterTheirVillagesHouseholds(engine: Database.Engine) async throws {
+        try await TestDatabases.with(engine) { database in
+            // given: the demo: 27 members before the joint committee, 93 with it, four branches looking after every household
+            try await LiangshuiquanDemo.load(into: database, password: { "secret123456" }, hash: { "plain:" + $0 })
+            let village = LiangshuiquanDemo.villageCode
+            let party = PartyRepository(database: database)
+            #expect(try await party.count(in: village, on: "2016-12-31") == 27)
+            #expect(try await party.count(in: village, on: "2017-12-31") == 93)
+            let figures2018 = try await party.figures(village, year: 2018)
+            #expect(figures2018.members == 93 && figures2018.branches == 4 && figures2018.householdsWithBranch == 289)
+            #expect(try await party.figures(DivisionCode(validating: "411324000000"), year: 2016).members == 27)
+            let branches = try await party.branches(in: village)
+            #expect(Set(branches.map(\.kind)) == ["farming", "migrant_work", "local_jobs", "social_security"])
+            #expect(branches.map(\.members).reduce(0, +) == 93 && branches.map(\.households).reduce(0, +) == 289)
+
+            // when: a member transfers out, a new one joins, a household moves to another branch
+            let someone = try await party.members(in: village, on: "2020-01-01").first { $0.personId == nil }!
+            try await party.endMember(someone.id, village: village, on: "2020-06-30", by: .system)
+            _ = try await party.addMember(PartyMemberDraft(name: "新党员", organisation: "南阳中联水泥党支部", joined: "2021-07-01"), village: village, by: .system)
+            let farming = branches.first { $0.kind == "farming" }!, security = branches.first { $0.kind == "social_security" }!
+            let household = try await party.households(ofBranch: farming.id)[0].householdId
+            try await party.assign(households: [household], to: security.id, since: "2022-01-01", by: .system)
+            // then: the counts follow the dates, and a household has one branch
+            #expect(try await party.count(in: village, on: "2020-06-29") == 93)
+            #expect(try await party.count(in: village, on: "2020-12-31") == 92)
+            #expect(try await party.count(in: village, on: "2021-12-31") == 93)
+            #expect(try await party.households(household: household).map(\.branchId) == [security.id])
+            #expect(try await party.branch(farming.id).households == farming.households - 1)
+
+            // bad input: a household or member of another village, a villager not marked a party member, a leaving date
+            // before joining, a branch without a name: a clear error, nothing stored
+            let other = try DivisionCode(validating: "411324104202")
+            let outsider = try await database.transaction { sql in
+                try await DivisionRepository.save(Division(code: other, name: "另一村"), in: sql)
+                return try await RegistryRepository.insertHousehold(
+                    HouseholdDraft(number: "0001", village: other, groupNumber: nil, naturalVillage: nil, address: "", attribute: .ordinary), by: .system, in: sql)
+            }
+            await #expect { try await party.assign(households: [household, outsider], to: farming.id, since: "2022-02-01", by: .system) }
+                throws: { ($0 as? ValidationFailure)?.issues.map(\.field) == ["household"] }
+            #expect(try await party.households(household: household).map(\.branchId) == [security.id])
+            let foreign = try await party.addMember(PartyMemberDraft(name: "外村党员", organisation: "另一村党支部", joined: "2020-01-01"), village: other, by: .system)
+            await #expect { try await party.addMember(foreign, toBranch: farming.id, by: .system) }
+                throws: { ($0 as? ValidationFailure)?.issues.map(\.field) == ["member"] }
+            let notMember = try await database.read { sql in
+                try await sql.raw("""
+                    SELECT p.id FROM people p JOIN memberships m ON m.person_id = p.id JOIN households h ON h.id = m.household_id
+                    WHERE p.party_member = \(bind: false) AND h.village_code = \(bind: village.rawValue) ORDER BY p.id LIMIT 1
+                    """).first(decodingColumn: "id", as: Int.self)!
+            }
+            await #expect { try await party.addMember(PartyMemberDraft(personID: notMember, organisation: "凉水泉村党支部", joined: "2020-01-01"), village: village, by: .system) }
+                throws: { ($0 as? ValidationFailure)?.issues.map(\.field) == ["person"] }
+            await #expect { try await party.addMember(PartyMemberDraft(name: "甲", organisation: "乙", joined: "2020-01-01", left: "2019-01-01"), village: village, by: .system) }
+                throws: { ($0 as? ValidationFailure)?.issues.map(\.field) == ["left"] }
+            await #expect { try await party.createBranch(BranchDraft(name: " ", kind: .other, formed: "2020-13-01", secretary: ""), village: village, by: .system) }
+                throws: { ($0 as? ValidationFailure)?.issues.map(\.field) == ["name", "formed"] }
+            #expect(try await party.count(in: village, on: "2021-12-31") == 93)
+        }
     }
 }

@@ -122,6 +122,421 @@ extension Components {
                 case items
             }
         }
+        /// A helper to register.
+        ///
+        /// - Remark: Generated from `#/components/schemas/NewHelper`.
+        package struct NewHelper: Codable, Hashable, Sendable {
+            /// Name.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewHelper/name`.
+            package var name: Swift.String
+            /// Unit, e.g. 河南省市场监督管理局.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewHelper/unit`.
+            package var unit: Swift.String
+            /// first_secretary, team_member, village_cadre or paired_helper.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewHelper/role`.
+            package var role: Swift.String
+            /// Work phone.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewHelper/phone`.
+            package var phone: Swift.String?
+            /// Active from, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewHelper/from`.
+            package var from: Swift.String
+            /// Active until, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewHelper/to`.
+            package var to: Swift.String?
+            /// The user account that is this helper, for its 我的帮扶户 page.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewHelper/username`.
+            package var username: Swift.String?
+            /// Creates a new `NewHelper`.
+            ///
+            /// - Parameters:
+            ///   - name: Name.
+            ///   - unit: Unit, e.g. 河南省市场监督管理局.
+            ///   - role: first_secretary, team_member, village_cadre or paired_helper.
+            ///   - phone: Work phone.
+            ///   - from: Active from, YYYY-MM-DD.
+            ///   - to: Active until, YYYY-MM-DD.
+            ///   - username: The user account that is this helper, for its 我的帮扶户 page.
+            package init(
+                name: Swift.String,
+                unit: Swift.String,
+                role: Swift.String,
+                phone: Swift.String? = nil,
+                from: Swift.String,
+                to: Swift.String? = nil,
+                username: Swift.String? = nil
+            ) {
+                self.name = name
+                self.unit = unit
+                self.role = role
+                self.phone = phone
+                self.from = from
+                self.to = to
+                self.username = username
+            }
+            package enum CodingKeys: String, CodingKey {
+                case name
+                case unit
+                case role
+                case phone
+                case from
+                case to
+                case username
+            }
+        }
+        /// A pairing to make.
+        ///
+        /// - Remark: Generated from `#/components/schemas/NewAssignment`.
+        package struct NewAssignment: Codable, Hashable, Sendable {
+            /// The helper.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewAssignment/helperId`.
+            package var helperId: Swift.Int
+            /// From, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewAssignment/from`.
+            package var from: Swift.String
+            /// Creates a new `NewAssignment`.
+            ///
+            /// - Parameters:
+            ///   - helperId: The helper.
+            ///   - from: From, YYYY-MM-DD.
+            package init(
+                helperId: Swift.Int,
+                from: Swift.String
+            ) {
+                self.helperId = helperId
+                self.from = from
+            }
+            package enum CodingKeys: String, CodingKey {
+                case helperId
+                case from
+            }
+        }
+        /// A helper answerable for a household over a period.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Assignment`.
+        package struct Assignment: Codable, Hashable, Sendable {
+            /// Its id.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Assignment/id`.
+            package var id: Swift.Int
+            /// The helper.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Assignment/helperId`.
+            package var helperId: Swift.Int
+            /// The helper's name.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Assignment/helperName`.
+            package var helperName: Swift.String
+            /// The helper's unit.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Assignment/helperUnit`.
+            package var helperUnit: Swift.String
+            /// The helper's role.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Assignment/helperRole`.
+            package var helperRole: Swift.String
+            /// From, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Assignment/from`.
+            package var from: Swift.String
+            /// Until, YYYY-MM-DD; none while current.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Assignment/to`.
+            package var to: Swift.String?
+            /// Creates a new `Assignment`.
+            ///
+            /// - Parameters:
+            ///   - id: Its id.
+            ///   - helperId: The helper.
+            ///   - helperName: The helper's name.
+            ///   - helperUnit: The helper's unit.
+            ///   - helperRole: The helper's role.
+            ///   - from: From, YYYY-MM-DD.
+            ///   - to: Until, YYYY-MM-DD; none while current.
+            package init(
+                id: Swift.Int,
+                helperId: Swift.Int,
+                helperName: Swift.String,
+                helperUnit: Swift.String,
+                helperRole: Swift.String,
+                from: Swift.String,
+                to: Swift.String? = nil
+            ) {
+                self.id = id
+                self.helperId = helperId
+                self.helperName = helperName
+                self.helperUnit = helperUnit
+                self.helperRole = helperRole
+                self.from = from
+                self.to = to
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case helperId
+                case helperName
+                case helperUnit
+                case helperRole
+                case from
+                case to
+            }
+        }
+        /// Helper assignments.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AssignmentList`.
+        package struct AssignmentList: Codable, Hashable, Sendable {
+            /// Current ones first.
+            ///
+            /// - Remark: Generated from `#/components/schemas/AssignmentList/items`.
+            package var items: [Components.Schemas.Assignment]
+            /// Creates a new `AssignmentList`.
+            ///
+            /// - Parameters:
+            ///   - items: Current ones first.
+            package init(items: [Components.Schemas.Assignment]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// A division's party organisation on a date.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Party`.
+        package struct Party: Codable, Hashable, Sendable {
+            /// The date, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Party/on`.
+            package var on: Swift.String
+            /// Party members counted on the date.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Party/members`.
+            package var members: Swift.Int
+            /// The members by their own party organisation.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Party/organisations`.
+            package var organisations: [Components.Schemas.OrganisationCount]
+            /// The specialised branches.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Party/branches`.
+            package var branches: [Components.Schemas.Branch]
+            /// Creates a new `Party`.
+            ///
+            /// - Parameters:
+            ///   - on: The date, YYYY-MM-DD.
+            ///   - members: Party members counted on the date.
+            ///   - organisations: The members by their own party organisation.
+            ///   - branches: The specialised branches.
+            package init(
+                on: Swift.String,
+                members: Swift.Int,
+                organisations: [Components.Schemas.OrganisationCount],
+                branches: [Components.Schemas.Branch]
+            ) {
+                self.on = on
+                self.members = members
+                self.organisations = organisations
+                self.branches = branches
+            }
+            package enum CodingKeys: String, CodingKey {
+                case on
+                case members
+                case organisations
+                case branches
+            }
+        }
+        /// Members of one organisation.
+        ///
+        /// - Remark: Generated from `#/components/schemas/OrganisationCount`.
+        package struct OrganisationCount: Codable, Hashable, Sendable {
+            /// E.g. 凉水泉村党支部.
+            ///
+            /// - Remark: Generated from `#/components/schemas/OrganisationCount/organisation`.
+            package var organisation: Swift.String
+            /// Members counted.
+            ///
+            /// - Remark: Generated from `#/components/schemas/OrganisationCount/members`.
+            package var members: Swift.Int
+            /// Creates a new `OrganisationCount`.
+            ///
+            /// - Parameters:
+            ///   - organisation: E.g. 凉水泉村党支部.
+            ///   - members: Members counted.
+            package init(
+                organisation: Swift.String,
+                members: Swift.Int
+            ) {
+                self.organisation = organisation
+                self.members = members
+            }
+            package enum CodingKeys: String, CodingKey {
+                case organisation
+                case members
+            }
+        }
+        /// A specialised party branch (专业帮扶党支部).
+        ///
+        /// - Remark: Generated from `#/components/schemas/Branch`.
+        package struct Branch: Codable, Hashable, Sendable {
+            /// Its id.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Branch/id`.
+            package var id: Swift.Int
+            /// The village.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Branch/villageCode`.
+            package var villageCode: Swift.String
+            /// Name.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Branch/name`.
+            package var name: Swift.String
+            /// farming, migrant_work, local_jobs, social_security or other.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Branch/kind`.
+            package var kind: Swift.String
+            /// Formed on, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Branch/formed`.
+            package var formed: Swift.String
+            /// Its secretary.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Branch/secretary`.
+            package var secretary: Swift.String
+            /// Current members.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Branch/members`.
+            package var members: Swift.Int
+            /// Households it looks after.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Branch/households`.
+            package var households: Swift.Int
+            /// Creates a new `Branch`.
+            ///
+            /// - Parameters:
+            ///   - id: Its id.
+            ///   - villageCode: The village.
+            ///   - name: Name.
+            ///   - kind: farming, migrant_work, local_jobs, social_security or other.
+            ///   - formed: Formed on, YYYY-MM-DD.
+            ///   - secretary: Its secretary.
+            ///   - members: Current members.
+            ///   - households: Households it looks after.
+            package init(
+                id: Swift.Int,
+                villageCode: Swift.String,
+                name: Swift.String,
+                kind: Swift.String,
+                formed: Swift.String,
+                secretary: Swift.String,
+                members: Swift.Int,
+                households: Swift.Int
+            ) {
+                self.id = id
+                self.villageCode = villageCode
+                self.name = name
+                self.kind = kind
+                self.formed = formed
+                self.secretary = secretary
+                self.members = members
+                self.households = households
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case villageCode
+                case name
+                case kind
+                case formed
+                case secretary
+                case members
+                case households
+            }
+        }
+        /// A measure with its household.
+        ///
+        /// - Remark: Generated from `#/components/schemas/MeasureRow`.
+        package struct MeasureRow: Codable, Hashable, Sendable {
+            /// The household.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MeasureRow/householdId`.
+            package var householdId: Swift.Int
+            /// Its number.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MeasureRow/householdNumber`.
+            package var householdNumber: Swift.String
+            /// Its head.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MeasureRow/headName`.
+            package var headName: Swift.String?
+            /// Plan year.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MeasureRow/year`.
+            package var year: Swift.Int
+            /// Plan version.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MeasureRow/version`.
+            package var version: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/MeasureRow/measure`.
+            package var measure: Components.Schemas.Measure
+            /// Creates a new `MeasureRow`.
+            ///
+            /// - Parameters:
+            ///   - householdId: The household.
+            ///   - householdNumber: Its number.
+            ///   - headName: Its head.
+            ///   - year: Plan year.
+            ///   - version: Plan version.
+            ///   - measure:
+            package init(
+                householdId: Swift.Int,
+                householdNumber: Swift.String,
+                headName: Swift.String? = nil,
+                year: Swift.Int,
+                version: Swift.Int,
+                measure: Components.Schemas.Measure
+            ) {
+                self.householdId = householdId
+                self.householdNumber = householdNumber
+                self.headName = headName
+                self.year = year
+                self.version = version
+                self.measure = measure
+            }
+            package enum CodingKeys: String, CodingKey {
+                case householdId
+                case householdNumber
+                case headName
+                case year
+                case version
+                case measure
+            }
+        }
+        /// Measures with their households.
+        ///
+        /// - Remark: Generated from `#/components/schemas/MeasureRowList`.
+        package struct MeasureRowList: Codable, Hashable, Sendable {
+            /// By category, then household number.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MeasureRowList/items`.
+            package var items: [Components.Schemas.MeasureRow]
+            /// Creates a new `MeasureRowList`.
+            ///
+            /// - Parameters:
+            ///   - items: By category, then household number.
+            package init(items: [Components.Schemas.MeasureRow]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
         /// A measure of a plan.
         ///
         /// - Remark: Generated from `#/components/schemas/Measure`.
@@ -306,6 +721,10 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Visit/visitor`.
             package var visitor: Swift.String
+            /// The registered helper who visited.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Visit/helperId`.
+            package var helperId: Swift.Int?
             /// What was seen.
             ///
             /// - Remark: Generated from `#/components/schemas/Visit/seen`.
@@ -318,6 +737,10 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Visit/followUp`.
             package var followUp: Swift.String?
+            /// Photos kept as evidence (upload them on the household page).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Visit/photos`.
+            package var photos: Swift.Int?
             /// Followed up on, YYYY-MM-DD.
             ///
             /// - Remark: Generated from `#/components/schemas/Visit/followedUp`.
@@ -332,27 +755,33 @@ extension Components {
             ///   - id: Its id.
             ///   - date: When, YYYY-MM-DD.
             ///   - visitor: Who visited.
+            ///   - helperId: The registered helper who visited.
             ///   - seen: What was seen.
             ///   - promised: What was promised.
             ///   - followUp: Follow up by, YYYY-MM-DD.
+            ///   - photos: Photos kept as evidence (upload them on the household page).
             ///   - followedUp: Followed up on, YYYY-MM-DD.
             ///   - followUpState: pending, due, overdue or done.
             package init(
                 id: Swift.Int,
                 date: Swift.String,
                 visitor: Swift.String,
+                helperId: Swift.Int? = nil,
                 seen: Swift.String,
                 promised: Swift.String,
                 followUp: Swift.String? = nil,
+                photos: Swift.Int? = nil,
                 followedUp: Swift.String? = nil,
                 followUpState: Swift.String? = nil
             ) {
                 self.id = id
                 self.date = date
                 self.visitor = visitor
+                self.helperId = helperId
                 self.seen = seen
                 self.promised = promised
                 self.followUp = followUp
+                self.photos = photos
                 self.followedUp = followedUp
                 self.followUpState = followUpState
             }
@@ -360,9 +789,11 @@ extension Components {
                 case id
                 case date
                 case visitor
+                case helperId
                 case seen
                 case promised
                 case followUp
+                case photos
                 case followedUp
                 case followUpState
             }
@@ -394,10 +825,14 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/NewVisit/date`.
             package var date: Swift.String
-            /// Who visited.
+            /// Who visited; the helper's unit and name when left out.
             ///
             /// - Remark: Generated from `#/components/schemas/NewVisit/visitor`.
-            package var visitor: Swift.String
+            package var visitor: Swift.String?
+            /// The registered helper who visited, of the household's village.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewVisit/helperId`.
+            package var helperId: Swift.Int?
             /// What was seen.
             ///
             /// - Remark: Generated from `#/components/schemas/NewVisit/seen`.
@@ -414,19 +849,22 @@ extension Components {
             ///
             /// - Parameters:
             ///   - date: When, YYYY-MM-DD.
-            ///   - visitor: Who visited.
+            ///   - visitor: Who visited; the helper's unit and name when left out.
+            ///   - helperId: The registered helper who visited, of the household's village.
             ///   - seen: What was seen.
             ///   - promised: What was promised.
             ///   - followUp: Follow up by, YYYY-MM-DD.
             package init(
                 date: Swift.String,
-                visitor: Swift.String,
+                visitor: Swift.String? = nil,
+                helperId: Swift.Int? = nil,
                 seen: Swift.String,
                 promised: Swift.String? = nil,
                 followUp: Swift.String? = nil
             ) {
                 self.date = date
                 self.visitor = visitor
+                self.helperId = helperId
                 self.seen = seen
                 self.promised = promised
                 self.followUp = followUp
@@ -434,6 +872,7 @@ extension Components {
             package enum CodingKeys: String, CodingKey {
                 case date
                 case visitor
+                case helperId
                 case seen
                 case promised
                 case followUp
@@ -1095,6 +1534,8 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/AssistanceFigures/overdueFollowUps`.
             package var overdueFollowUps: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/AssistanceFigures/party`.
+            package var party: Components.Schemas.PartyFigures
             /// Creates a new `AssistanceFigures`.
             ///
             /// - Parameters:
@@ -1102,22 +1543,63 @@ extension Components {
             ///   - measures: Measures of the current plan versions by category.
             ///   - visits: Visits in the year.
             ///   - overdueFollowUps: Promises not followed up past their date at the year's end.
+            ///   - party:
             package init(
                 householdsWithPlan: Swift.Int,
                 measures: Components.Schemas.AssistanceFigures.MeasuresPayload,
                 visits: Swift.Int,
-                overdueFollowUps: Swift.Int
+                overdueFollowUps: Swift.Int,
+                party: Components.Schemas.PartyFigures
             ) {
                 self.householdsWithPlan = householdsWithPlan
                 self.measures = measures
                 self.visits = visits
                 self.overdueFollowUps = overdueFollowUps
+                self.party = party
             }
             package enum CodingKeys: String, CodingKey {
                 case householdsWithPlan
                 case measures
                 case visits
                 case overdueFollowUps
+                case party
+            }
+        }
+        /// The party organisations of the division at the year's end.
+        ///
+        /// - Remark: Generated from `#/components/schemas/PartyFigures`.
+        package struct PartyFigures: Codable, Hashable, Sendable {
+            /// Party members counted on the year's last day (villagers and members of the stationed teams and partner organisations in a joint committee).
+            ///
+            /// - Remark: Generated from `#/components/schemas/PartyFigures/members`.
+            package var members: Swift.Int
+            /// Specialised branches (专业帮扶党支部) formed by then.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PartyFigures/branches`.
+            package var branches: Swift.Int
+            /// Households looked after by a specialised branch.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PartyFigures/householdsWithBranch`.
+            package var householdsWithBranch: Swift.Int
+            /// Creates a new `PartyFigures`.
+            ///
+            /// - Parameters:
+            ///   - members: Party members counted on the year's last day (villagers and members of the stationed teams and partner organisations in a joint committee).
+            ///   - branches: Specialised branches (专业帮扶党支部) formed by then.
+            ///   - householdsWithBranch: Households looked after by a specialised branch.
+            package init(
+                members: Swift.Int,
+                branches: Swift.Int,
+                householdsWithBranch: Swift.Int
+            ) {
+                self.members = members
+                self.branches = branches
+                self.householdsWithBranch = householdsWithBranch
+            }
+            package enum CodingKeys: String, CodingKey {
+                case members
+                case branches
+                case householdsWithBranch
             }
         }
         /// Measures of one category.

@@ -4551,6 +4551,966 @@ package enum Operations {
             }
         }
     }
+    /// Register a helper in a village
+    ///
+    /// Registers a helper (帮扶责任人) of the village with unit, role, phone and period.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/helpers`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/helpers/post(createHelper)`.
+    package enum CreateHelper {
+        package static let id: Swift.String = "createHelper"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/divisions/{code}/helpers/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// The 12-digit statistical code of the division.
+                ///
+                /// - Remark: Generated from `#/paths/divisions/{code}/helpers/POST/path/code`.
+                package var code: Components.Parameters.DivisionCodePath
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - code: The 12-digit statistical code of the division.
+                package init(code: Components.Parameters.DivisionCodePath) {
+                    self.code = code
+                }
+            }
+            package var path: Operations.CreateHelper.Input.Path
+            /// - Remark: Generated from `#/paths/divisions/{code}/helpers/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateHelper.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateHelper.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.CreateHelper.Input.Headers
+            /// - Remark: Generated from `#/paths/divisions/{code}/helpers/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/divisions/{code}/helpers/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.NewHelper)
+            }
+            package var body: Operations.CreateHelper.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.CreateHelper.Input.Path,
+                headers: Operations.CreateHelper.Input.Headers = .init(),
+                body: Operations.CreateHelper.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Created: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/divisions/{code}/helpers/POST/responses/201/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/divisions/{code}/helpers/POST/responses/201/content/application\/json`.
+                    case json(Components.Schemas.Helper)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.Helper {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.CreateHelper.Output.Created.Body
+                /// Creates a new `Created`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.CreateHelper.Output.Created.Body) {
+                    self.body = body
+                }
+            }
+            /// The helper as registered.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/helpers/post(createHelper)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.CreateHelper.Output.Created)
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            package var created: Operations.CreateHelper.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed or fails validation.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/helpers/post(createHelper)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The division does not exist, or is not of the required level.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/helpers/post(createHelper)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// A division's party organisation on a date
+    ///
+    /// The party members counted on the date (villagers and the members of the stationed teams and partner organisations of a joint committee), by their own organisation, and the specialised branches with their members and households.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/party`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/party/get(getParty)`.
+    package enum GetParty {
+        package static let id: Swift.String = "getParty"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/divisions/{code}/party/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// The 12-digit statistical code of the division.
+                ///
+                /// - Remark: Generated from `#/paths/divisions/{code}/party/GET/path/code`.
+                package var code: Components.Parameters.DivisionCodePath
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - code: The 12-digit statistical code of the division.
+                package init(code: Components.Parameters.DivisionCodePath) {
+                    self.code = code
+                }
+            }
+            package var path: Operations.GetParty.Input.Path
+            /// - Remark: Generated from `#/paths/divisions/{code}/party/GET/query`.
+            package struct Query: Sendable, Hashable {
+                /// The date, YYYY-MM-DD; today when left out.
+                ///
+                /// - Remark: Generated from `#/paths/divisions/{code}/party/GET/query/on`.
+                package var on: Swift.String?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - on: The date, YYYY-MM-DD; today when left out.
+                package init(on: Swift.String? = nil) {
+                    self.on = on
+                }
+            }
+            package var query: Operations.GetParty.Input.Query
+            /// - Remark: Generated from `#/paths/divisions/{code}/party/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetParty.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetParty.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.GetParty.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            package init(
+                path: Operations.GetParty.Input.Path,
+                query: Operations.GetParty.Input.Query = .init(),
+                headers: Operations.GetParty.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/divisions/{code}/party/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/divisions/{code}/party/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Party)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.Party {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.GetParty.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.GetParty.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The party organisation.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/party/get(getParty)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetParty.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.GetParty.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed or fails validation.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/party/get(getParty)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The division does not exist, or is not of the required level.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/party/get(getParty)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Measures of a year by category
+    ///
+    /// The measures of the current plan versions of the year in the division, optionally of one category, each with its household; the same rows as the measures export.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/measures`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/measures/get(listMeasures)`.
+    package enum ListMeasures {
+        package static let id: Swift.String = "listMeasures"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/divisions/{code}/measures/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// The 12-digit statistical code of the division.
+                ///
+                /// - Remark: Generated from `#/paths/divisions/{code}/measures/GET/path/code`.
+                package var code: Components.Parameters.DivisionCodePath
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - code: The 12-digit statistical code of the division.
+                package init(code: Components.Parameters.DivisionCodePath) {
+                    self.code = code
+                }
+            }
+            package var path: Operations.ListMeasures.Input.Path
+            /// - Remark: Generated from `#/paths/divisions/{code}/measures/GET/query`.
+            package struct Query: Sendable, Hashable {
+                /// The plan year.
+                ///
+                /// - Remark: Generated from `#/paths/divisions/{code}/measures/GET/query/year`.
+                package var year: Swift.Int
+                /// One category, e.g. production.
+                ///
+                /// - Remark: Generated from `#/paths/divisions/{code}/measures/GET/query/category`.
+                package var category: Swift.String?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - year: The plan year.
+                ///   - category: One category, e.g. production.
+                package init(
+                    year: Swift.Int,
+                    category: Swift.String? = nil
+                ) {
+                    self.year = year
+                    self.category = category
+                }
+            }
+            package var query: Operations.ListMeasures.Input.Query
+            /// - Remark: Generated from `#/paths/divisions/{code}/measures/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListMeasures.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListMeasures.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ListMeasures.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            package init(
+                path: Operations.ListMeasures.Input.Path,
+                query: Operations.ListMeasures.Input.Query,
+                headers: Operations.ListMeasures.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/divisions/{code}/measures/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/divisions/{code}/measures/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.MeasureRowList)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.MeasureRowList {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ListMeasures.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ListMeasures.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The measures.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/measures/get(listMeasures)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListMeasures.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ListMeasures.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed or fails validation.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/measures/get(listMeasures)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The division does not exist, or is not of the required level.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/measures/get(listMeasures)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// A household's helpers, now and before
+    ///
+    /// The household's helper assignments, current ones first.
+    ///
+    /// - Remark: HTTP `GET /households/{id}/helpers`.
+    /// - Remark: Generated from `#/paths//households/{id}/helpers/get(listHouseholdHelpers)`.
+    package enum ListHouseholdHelpers {
+        package static let id: Swift.String = "listHouseholdHelpers"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/households/{id}/helpers/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// The record's opaque id (never an ID number).
+                ///
+                /// - Remark: Generated from `#/paths/households/{id}/helpers/GET/path/id`.
+                package var id: Components.Parameters.RecordID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - id: The record's opaque id (never an ID number).
+                package init(id: Components.Parameters.RecordID) {
+                    self.id = id
+                }
+            }
+            package var path: Operations.ListHouseholdHelpers.Input.Path
+            /// - Remark: Generated from `#/paths/households/{id}/helpers/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListHouseholdHelpers.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListHouseholdHelpers.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ListHouseholdHelpers.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.ListHouseholdHelpers.Input.Path,
+                headers: Operations.ListHouseholdHelpers.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/households/{id}/helpers/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/households/{id}/helpers/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.AssignmentList)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.AssignmentList {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ListHouseholdHelpers.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ListHouseholdHelpers.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The assignments.
+            ///
+            /// - Remark: Generated from `#/paths//households/{id}/helpers/get(listHouseholdHelpers)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListHouseholdHelpers.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ListHouseholdHelpers.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The division does not exist, or is not of the required level.
+            ///
+            /// - Remark: Generated from `#/paths//households/{id}/helpers/get(listHouseholdHelpers)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Pair a helper with a household
+    ///
+    /// Makes a helper of the household's village answerable for it from a date; a helper of another village is refused.
+    ///
+    /// - Remark: HTTP `POST /households/{id}/helpers`.
+    /// - Remark: Generated from `#/paths//households/{id}/helpers/post(assignHelper)`.
+    package enum AssignHelper {
+        package static let id: Swift.String = "assignHelper"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/households/{id}/helpers/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// The record's opaque id (never an ID number).
+                ///
+                /// - Remark: Generated from `#/paths/households/{id}/helpers/POST/path/id`.
+                package var id: Components.Parameters.RecordID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - id: The record's opaque id (never an ID number).
+                package init(id: Components.Parameters.RecordID) {
+                    self.id = id
+                }
+            }
+            package var path: Operations.AssignHelper.Input.Path
+            /// - Remark: Generated from `#/paths/households/{id}/helpers/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.AssignHelper.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.AssignHelper.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.AssignHelper.Input.Headers
+            /// - Remark: Generated from `#/paths/households/{id}/helpers/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/households/{id}/helpers/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.NewAssignment)
+            }
+            package var body: Operations.AssignHelper.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.AssignHelper.Input.Path,
+                headers: Operations.AssignHelper.Input.Headers = .init(),
+                body: Operations.AssignHelper.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Created: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/households/{id}/helpers/POST/responses/201/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/households/{id}/helpers/POST/responses/201/content/application\/json`.
+                    case json(Components.Schemas.AssignmentList)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.AssignmentList {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.AssignHelper.Output.Created.Body
+                /// Creates a new `Created`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.AssignHelper.Output.Created.Body) {
+                    self.body = body
+                }
+            }
+            /// The household's assignments after the change.
+            ///
+            /// - Remark: Generated from `#/paths//households/{id}/helpers/post(assignHelper)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.AssignHelper.Output.Created)
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            package var created: Operations.AssignHelper.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed or fails validation.
+            ///
+            /// - Remark: Generated from `#/paths//households/{id}/helpers/post(assignHelper)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The division does not exist, or is not of the required level.
+            ///
+            /// - Remark: Generated from `#/paths//households/{id}/helpers/post(assignHelper)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
     /// A household's plans, every version
     ///
     /// The household's yearly plans with their measures, newest year and version first.

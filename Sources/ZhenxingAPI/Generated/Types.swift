@@ -185,6 +185,41 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /divisions/{code}/helpers`.
     /// - Remark: Generated from `#/paths//divisions/{code}/helpers/get(listHelpers)`.
     func listHelpers(_ input: Operations.ListHelpers.Input) async throws -> Operations.ListHelpers.Output
+    /// Register a helper in a village
+    ///
+    /// Registers a helper (帮扶责任人) of the village with unit, role, phone and period.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/helpers`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/helpers/post(createHelper)`.
+    func createHelper(_ input: Operations.CreateHelper.Input) async throws -> Operations.CreateHelper.Output
+    /// A division's party organisation on a date
+    ///
+    /// The party members counted on the date (villagers and the members of the stationed teams and partner organisations of a joint committee), by their own organisation, and the specialised branches with their members and households.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/party`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/party/get(getParty)`.
+    func getParty(_ input: Operations.GetParty.Input) async throws -> Operations.GetParty.Output
+    /// Measures of a year by category
+    ///
+    /// The measures of the current plan versions of the year in the division, optionally of one category, each with its household; the same rows as the measures export.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/measures`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/measures/get(listMeasures)`.
+    func listMeasures(_ input: Operations.ListMeasures.Input) async throws -> Operations.ListMeasures.Output
+    /// A household's helpers, now and before
+    ///
+    /// The household's helper assignments, current ones first.
+    ///
+    /// - Remark: HTTP `GET /households/{id}/helpers`.
+    /// - Remark: Generated from `#/paths//households/{id}/helpers/get(listHouseholdHelpers)`.
+    func listHouseholdHelpers(_ input: Operations.ListHouseholdHelpers.Input) async throws -> Operations.ListHouseholdHelpers.Output
+    /// Pair a helper with a household
+    ///
+    /// Makes a helper of the household's village answerable for it from a date; a helper of another village is refused.
+    ///
+    /// - Remark: HTTP `POST /households/{id}/helpers`.
+    /// - Remark: Generated from `#/paths//households/{id}/helpers/post(assignHelper)`.
+    func assignHelper(_ input: Operations.AssignHelper.Input) async throws -> Operations.AssignHelper.Output
     /// A household's plans, every version
     ///
     /// The household's yearly plans with their measures, newest year and version first.
@@ -593,6 +628,89 @@ extension APIProtocol {
         try await listHelpers(Operations.ListHelpers.Input(
             path: path,
             headers: headers
+        ))
+    }
+    /// Register a helper in a village
+    ///
+    /// Registers a helper (帮扶责任人) of the village with unit, role, phone and period.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/helpers`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/helpers/post(createHelper)`.
+    package func createHelper(
+        path: Operations.CreateHelper.Input.Path,
+        headers: Operations.CreateHelper.Input.Headers = .init(),
+        body: Operations.CreateHelper.Input.Body
+    ) async throws -> Operations.CreateHelper.Output {
+        try await createHelper(Operations.CreateHelper.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A division's party organisation on a date
+    ///
+    /// The party members counted on the date (villagers and the members of the stationed teams and partner organisations of a joint committee), by their own organisation, and the specialised branches with their members and households.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/party`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/party/get(getParty)`.
+    package func getParty(
+        path: Operations.GetParty.Input.Path,
+        query: Operations.GetParty.Input.Query = .init(),
+        headers: Operations.GetParty.Input.Headers = .init()
+    ) async throws -> Operations.GetParty.Output {
+        try await getParty(Operations.GetParty.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Measures of a year by category
+    ///
+    /// The measures of the current plan versions of the year in the division, optionally of one category, each with its household; the same rows as the measures export.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/measures`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/measures/get(listMeasures)`.
+    package func listMeasures(
+        path: Operations.ListMeasures.Input.Path,
+        query: Operations.ListMeasures.Input.Query,
+        headers: Operations.ListMeasures.Input.Headers = .init()
+    ) async throws -> Operations.ListMeasures.Output {
+        try await listMeasures(Operations.ListMeasures.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// A household's helpers, now and before
+    ///
+    /// The household's helper assignments, current ones first.
+    ///
+    /// - Remark: HTTP `GET /households/{id}/helpers`.
+    /// - Remark: Generated from `#/paths//households/{id}/helpers/get(listHouseholdHelpers)`.
+    package func listHouseholdHelpers(
+        path: Operations.ListHouseholdHelpers.Input.Path,
+        headers: Operations.ListHouseholdHelpers.Input.Headers = .init()
+    ) async throws -> Operations.ListHouseholdHelpers.Output {
+        try await listHouseholdHelpers(Operations.ListHouseholdHelpers.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Pair a helper with a household
+    ///
+    /// Makes a helper of the household's village answerable for it from a date; a helper of another village is refused.
+    ///
+    /// - Remark: HTTP `POST /households/{id}/helpers`.
+    /// - Remark: Generated from `#/paths//households/{id}/helpers/post(assignHelper)`.
+    package func assignHelper(
+        path: Operations.AssignHelper.Input.Path,
+        headers: Operations.AssignHelper.Input.Headers = .init(),
+        body: Operations.AssignHelper.Input.Body
+    ) async throws -> Operations.AssignHelper.Output {
+        try await assignHelper(Operations.AssignHelper.Input(
+            path: path,
+            headers: headers,
+            body: body
         ))
     }
     /// A household's plans, every version

@@ -100,7 +100,9 @@ struct APIHandler: APIProtocol {
             note: document.note, ledger: Self.schema(document.ledger),
             assistance: .init(householdsWithPlan: document.assistance.householdsWithPlan,
                               measures: .init(additionalProperties: document.assistance.measures.mapValues { .init(count: $0.count, amountFen: $0.amountFen) }),
-                              visits: document.assistance.visits, overdueFollowUps: document.assistance.overdueFollowUps)))))
+                              visits: document.assistance.visits, overdueFollowUps: document.assistance.overdueFollowUps,
+                              party: .init(members: document.assistance.party.members, branches: document.assistance.party.branches,
+                                           householdsWithBranch: document.assistance.party.householdsWithBranch))))))
     }
 
     // MARK: Mapping

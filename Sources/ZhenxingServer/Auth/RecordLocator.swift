@@ -7,6 +7,8 @@ struct RecordLocator: Sendable {
     let registry: RegistryRepository
     let governance: GovernanceRepository
     let helpers: HelperRepository
+    let party: PartyRepository
+    let visits: VisitRepository
 
     /// The village of record `id` of `kind`, nil when there is no such record.
     func village(of kind: RecordKind, _ id: Int) async throws -> DivisionCode? {
@@ -17,6 +19,9 @@ struct RecordLocator: Sendable {
         case .meeting: try await governance.village(ofMeeting: id)
         case .grid: try await governance.village(ofGrid: id)
         case .helper: try await helpers.village(ofHelper: id)
+        case .branch: try await party.village(ofBranch: id)
+        case .visit: try await visits.village(ofVisit: id)
+        case .photo: try await visits.village(ofPhoto: id)
         }
     }
 }

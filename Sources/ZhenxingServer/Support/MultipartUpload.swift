@@ -14,8 +14,9 @@ struct MultipartUpload: Sendable {
     /// Its size in bytes.
     var fileSize = 0
 
-    /// Reads the request body, writing the file part to `destination`; refuses bodies over `limit` bytes.
-    static func read(_ request: Request, to destination: URL, limit: Int) async throws -> MultipartUpload {
+    /// Reads the request body, writing the file part to `destination`; refuses bodies over `limit` bytes with
+    /// `tooLarge` as the reason.
+    static func read(_ request: Request, to destination: URL, limit: Int, tooLarge: LocalizedText) async throws -> MultipartUpload {
         guard let type = request.headers[.contentType], type.hasPrefix("multipart/form-data"),
               let boundary = type.split(separator: ";").compactMap({ part -> String? in
                   let pair = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
@@ -43,8 +44,7 @@ struct MultipartUpload: Sendable {
         for try await chunk in request.body {
             total += chunk.readableBytes
             guard total <= limit else {
-                throw AppError(.contentTooLarge, LocalizedText(
-                    zh: "文件超过 \(limit >> 20) MB 上限：请拆分后分批导入", en: "The file is over the \(limit >> 20) MB limit: split it and import in parts"))
+                throw AppError(.contentTooLarge, tooLarge)
             }
             buffer.append(contentsOf: chunk.readableBytesView)
             var progressed = true

@@ -113,7 +113,8 @@ struct DivisionPages: Sendable {
             count("ledger_ideas", ledger.ideas, unit: "items_unit"), count("meetings", ledger.meetings.values.reduce(0, +), unit: "times_unit"),
             count("grids", ledger.grids, unit: "items_unit"),
         ]
-        let governanceLinks = [("ledger", "issues"), ("meetings", "meetings"), ("grids", "grids")].map {
+        let governanceLinks = [("ledger", "issues"), ("meetings", "meetings"), ("grids", "grids"), ("helpers", "helpers"), ("party", "party"),
+                               ("measures_by_category", "measures?year=\(year)")].map {
             NavLink(href: "/divisions/\(code)/\($0.1)", label: Strings.text($0.0, language))
         } + (code.level == .village ? [NavLink(href: "/divisions/\(code)/lists", label: Strings.text("four_lists", language))] : [])
         let years = Array(Set([2016, 2017, 2018, 2021, thisYear, year])).sorted().map {
@@ -140,6 +141,9 @@ struct DivisionPages: Sendable {
                        unit: Strings.text("yuan", language)),
                 count("visits", document.assistance.visits, unit: "times_unit"),
                 count("overdue_follow_ups", document.assistance.overdueFollowUps, unit: "items_unit"),
+                count("party_members_count", document.assistance.party.members, unit: "people_unit"),
+                count("party_branches", document.assistance.party.branches, unit: "items_unit"),
+                count("households_with_branch", document.assistance.party.householdsWithBranch, unit: "households_unit"),
             ],
             governanceLinks: governanceLinks)
         return try renderer.page(

@@ -618,7 +618,7 @@ struct GovernancePages: Sendable {
             },
             partyMembers: file.partyMembers.map { MemberLine(href: "/people/\($0.id)", name: $0.name, role: $0.role) },
             openIssues: file.openIssues.map { line($0, today: today, language: language) },
-            visits: try await visits.recent(inGrid: id).map { HouseholdPages.VisitLine($0, today: today, doneAction: nil, language: language) },
+            visits: try await HouseholdPages.VisitLine.lines(visits.recent(inGrid: id), from: visits, today: today, canWrite: false, language: language),
             assignAction: canWrite ? "/grids/\(id)/households" : nil, partyAction: "/grids/\(id)/party-members", error: error)
         let chain = try await divisions.chain(code)
         return try renderer.page("grid", title: row.name,
@@ -635,22 +635,8 @@ struct GovernancePages: Sendable {
         let id = context.parameters.get("id", as: Int.self)!
         let input = try await request.decode(as: AssignInput.self, context: context)
         guard let village = try await governance.village(ofGrid: id) else { throw StoreError.notFound("grid \(id)") }
-        let numbers = (input.numbers ?? "").split(whereSeparator: { $0.isWhitespace || $0 == "," || $0 == "，" || $0 == "、" }).map(String.init)
-        var ids: [Int] = []
-        var unknown: [String] = []
-        for number in numbers {
-            if let found = try await registry.households(in: village, filter: HouseholdFilter(search: number), asOf: settings.today, after: nil, limit: 5)
-                .first(where: { $0.number == number }) {
-                ids.append(found.id)
-            } else {
-                unknown.append(number)
-            }
-        }
         do {
-            guard unknown.isEmpty else {
-                throw ValidationFailure([FieldIssue(field: "numbers", message: LocalizedText(
-                    zh: "本村没有这些户编号：\(unknown.joined(separator: "、"))", en: "No such households here: \(unknown.joined(separator: ", "))"))])
-            }
+            let ids = try await registry.households(numbered: input.numbers ?? "", in: village)
             try await governance.assign(households: ids, to: id, by: context.actor)
             return Response(status: .seeOther, headers: [.location: "/grids/\(id)"])
         } catch let failure as ValidationFailure {

@@ -111,7 +111,8 @@ struct HelperPages: Sendable {
         }
         let body = HelperBody(
             line: line(row, language), current: assignments.filter(\.current), past: assignments.filter { !$0.current },
-            visits: try await visits.overdue(forHelper: id, today: settings.today).map { HouseholdPages.VisitLine($0, today: settings.today, doneAction: nil, language: language) })
+            visits: try await HouseholdPages.VisitLine.lines(visits.overdue(forHelper: id, today: settings.today), from: visits, today: settings.today,
+                                                             canWrite: false, language: language))
         let chain = try await divisions.chain(code)
         return try renderer.page("helper", title: row.name,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true)

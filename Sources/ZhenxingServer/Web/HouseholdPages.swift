@@ -13,6 +13,7 @@ struct HouseholdPages: Sendable {
     let visits: VisitRepository
     let plans: PlanRepository
     let helpers: HelperRepository
+    let party: PartyRepository
     let renderer: PageRenderer
     let settings: AppSettings
 
@@ -26,6 +27,10 @@ struct HouseholdPages: Sendable {
         routes.add(.post, "/people/:id/full-id", .record(.viewFullIDs, .person), use: revealID)
         routes.add(.post, "/households/:id/visits", .record(.writeRecords, .household), use: addVisit)
         routes.add(.post, "/households/:id/visits/:visit/done", .record(.writeRecords, .household), use: followedUp)
+        routes.add(.post, "/visits/:id/photos", .record(.writeRecords, .visit), use: addPhoto)
+        routes.add(.get, "/photos/:id", .record(.readRecords, .photo), use: photo)
+        routes.add(.get, "/photos/:id/thumbnail", .record(.readRecords, .photo), use: thumbnail)
+        routes.add(.post, "/visits/:id/photos/:photo/remove", .record(.writeRecords, .visit), use: removePhoto)
         routes.add(.post, "/households/:id/plans/:year/measures", .record(.writeRecords, .household), use: addMeasure)
         routes.add(.post, "/households/:id/plans/:year/measures/:measure", .record(.writeRecords, .household), use: updateMeasure)
     }
@@ -177,31 +182,52 @@ struct HouseholdPages: Sendable {
         let measures: [MeasureLine]
     }
 
-    /// A visit as its tables show it.
+    /// A visit as its tables show it, with its photos' thumbnails.
     struct VisitLine: Sendable {
         let date: String
         let household: String
         let householdHref: String
         let visitor: String
+        let visitorHref: String?
         let seen: String
         let promised: String?
         let followUp: String?
         let followUpState: String?
         let followUpKey: String?
         let doneAction: String?
+        let photos: [PhotoLine]
+        let photoAction: String?
 
-        init(_ visit: Visit, today: String, doneAction: String?, language: Language) {
-            let state = visit.followUp(on: today)
-            date = visit.visitedOn
-            household = visit.householdNumber
-            householdHref = "/households/\(visit.householdId)"
-            visitor = visit.visitor
-            seen = visit.seen
-            promised = visit.promised.isEmpty ? nil : visit.promised
-            followUp = visit.followUpOn
-            followUpState = state?.title.text(language)
-            followUpKey = state?.rawValue
-            self.doneAction = state == .done || state == nil ? nil : doneAction
+        /// The lines of `visits` with their photos read in one query; `canWrite` adds the follow-up and photo forms.
+        static func lines(_ visits: [Visit], from repository: VisitRepository, today: String, canWrite: Bool, language: Language) async throws -> [VisitLine] {
+            let photos = try await repository.photos(ofVisits: visits.map(\.id))
+            return visits.map { visit in
+                let state = visit.followUp(on: today)
+                return VisitLine(
+                    date: visit.visitedOn, household: visit.householdNumber, householdHref: "/households/\(visit.householdId)",
+                    visitor: visit.visitor, visitorHref: visit.helperId.map { "/helpers/\($0)" }, seen: visit.seen,
+                    promised: visit.promised.isEmpty ? nil : visit.promised, followUp: visit.followUpOn,
+                    followUpState: state?.title.text(language), followUpKey: state?.rawValue,
+                    doneAction: canWrite && state != .done && state != nil ? "/households/\(visit.householdId)/visits/\(visit.id)/done" : nil,
+                    photos: (photos[visit.id] ?? []).map { PhotoLine($0, visit: visit.id, canWrite: canWrite, language: language) },
+                    photoAction: canWrite && (photos[visit.id]?.count ?? 0) < VisitRepository.photosPerVisit ? "/visits/\(visit.id)/photos" : nil)
+            }
+        }
+    }
+
+    /// A photo's thumbnail linking to the full picture.
+    struct PhotoLine: Sendable {
+        let href: String
+        let thumbnailHref: String
+        let label: String
+        let removeAction: String?
+
+        init(_ photo: VisitPhoto, visit: Int, canWrite: Bool, language: Language) {
+            href = "/photos/\(photo.id)"
+            thumbnailHref = "/photos/\(photo.id)/thumbnail"
+            label = LocalizedText(zh: "走访照片 \(photo.fileName)（\(photo.width)×\(photo.height)，\(photo.uploadedBy) 上传）",
+                                  en: "Visit photo \(photo.fileName) (\(photo.width)×\(photo.height), uploaded by \(photo.uploadedBy))").text(language)
+            removeAction = canWrite ? "/visits/\(visit)/photos/\(photo.id)/remove" : nil
         }
     }
 
@@ -228,6 +254,9 @@ struct HouseholdPages: Sendable {
         let helperChoices: [Choice]
         let helperAction: String?
         let helpersHref: String
+        let branch: BranchHousehold?
+        let branchChoices: [Choice]
+        let branchAction: String?
         let plan: PlanBlock?
         let earlierPlans: [String]
         let planYear: Int
@@ -236,6 +265,7 @@ struct HouseholdPages: Sendable {
         let measureStatuses: [Choice]
         let planError: String?
         let visits: [VisitLine]
+        let visitHelpers: [Choice]
         let visitAction: String?
         let visitError: String?
         let gridName: String?
@@ -260,6 +290,7 @@ struct HouseholdPages: Sendable {
     struct VisitInput: Decodable {
         var date: String?
         var visitor: String?
+        var helper: String?
         var seen: String?
         var promised: String?
         var followUp: String?
@@ -269,7 +300,8 @@ struct HouseholdPages: Sendable {
         let id = context.parameters.get("id", as: Int.self)!
         let input = try await request.decode(as: VisitInput.self, context: context)
         let followUp = input.followUp?.trimmingCharacters(in: .whitespaces)
-        let draft = VisitDraft(date: (input.date ?? "").trimmingCharacters(in: .whitespaces), visitor: input.visitor ?? "", seen: input.seen ?? "",
+        let draft = VisitDraft(date: (input.date ?? "").trimmingCharacters(in: .whitespaces), visitor: input.visitor ?? "",
+                               helperID: input.helper.flatMap { Int($0) }, seen: input.seen ?? "",
                                promised: input.promised ?? "", followUp: followUp?.isEmpty == false ? followUp : nil)
         do {
             _ = try await visits.add(draft, household: id, today: settings.today, by: context.actor)
@@ -347,7 +379,7 @@ struct HouseholdPages: Sendable {
         return Response(status: .seeOther, headers: [.location: "/households/\(id)#visits"])
     }
 
-    private func file(_ id: Int, revealing: Int?, visitError: String? = nil, planError: String? = nil, request: Request, context: AppRequestContext,
+    func file(_ id: Int, revealing: Int?, visitError: String? = nil, planError: String? = nil, request: Request, context: AppRequestContext,
                       status: HTTPResponse.Status = .ok) async throws -> Response {
         let language = context.language
         let file = try await registry.file(id)
@@ -390,6 +422,10 @@ struct HouseholdPages: Sendable {
         }
         let today = settings.today
         let grid = try await governance.grid(ofHousehold: id)
+        let branch = try await party.households(household: id).first
+        let activeHelpers = try await helpers.helpers(in: draft.village).filter { $0.activeTo == nil || $0.activeTo! >= today }.map {
+            Choice(value: String($0.id), label: "\($0.name)（\($0.unit)）")
+        }
         let allPlans = try await plans.plans(ofHousehold: id)
         let latest = allPlans.first
         let planYear = latest?.year ?? settings.thisYear
@@ -431,10 +467,13 @@ struct HouseholdPages: Sendable {
                            period: "\(assignment.fromDate) — \(assignment.toDate ?? "")", href: "/helpers/\(assignment.helperId)",
                            endAction: canWrite && assignment.toDate == nil ? "/households/\(id)/helpers/\(assignment.id)/end" : nil)
             },
-            helperChoices: try await helpers.helpers(in: draft.village).filter { $0.activeTo == nil || $0.activeTo! >= today }.map {
-                Choice(value: String($0.id), label: "\($0.name)（\($0.unit)）")
-            },
+            helperChoices: activeHelpers,
             helperAction: canWrite ? "/households/\(id)/helpers" : nil, helpersHref: "/divisions/\(draft.village)/helpers",
+            branch: branch,
+            branchChoices: canWrite ? try await party.branches(in: draft.village).filter { $0.id != branch?.branchId }.map {
+                Choice(value: String($0.id), label: $0.name)
+            } : [],
+            branchAction: canWrite ? "/households/\(id)/branch" : nil,
             plan: latest.map { plan in
                 PlanBlock(year: plan.year, version: plan.version, by: plan.createdBy, at: Timestamp.display(plan.createdAt),
                           total: yuan(plan.measures.reduce(0) { $0 + $1.amountFen }),
@@ -458,7 +497,8 @@ struct HouseholdPages: Sendable {
             categories: MeasureCategory.allCases.map { Choice(value: $0.rawValue, label: $0.title.text(language)) },
             measureStatuses: MeasureStatus.allCases.map { Choice(value: $0.rawValue, label: $0.title.text(language)) },
             planError: planError,
-            visits: try await visits.visits(ofHousehold: id).map { VisitLine($0, today: today, doneAction: canWrite ? "/households/\(id)/visits/\($0.id)/done" : nil, language: language) },
+            visits: try await VisitLine.lines(visits.visits(ofHousehold: id), from: visits, today: today, canWrite: canWrite, language: language),
+            visitHelpers: activeHelpers,
             visitAction: canWrite ? "/households/\(id)/visits" : nil, visitError: visitError,
             gridName: grid?.name, gridHref: grid.map { "/grids/\($0.id)" },
             newIssueHref: canWrite ? "/divisions/\(draft.village)/issues/new" : nil)

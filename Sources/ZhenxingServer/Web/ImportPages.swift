@@ -154,7 +154,8 @@ struct ImportPages: Sendable {
         let stored = jobs.folder.appendingPathComponent(id + ".upload")
         let form: MultipartUpload
         do {
-            form = try await MultipartUpload.read(request, to: stored, limit: Self.uploadLimit)
+            form = try await MultipartUpload.read(request, to: stored, limit: Self.uploadLimit, tooLarge: LocalizedText(
+                zh: "文件超过 \(Self.uploadLimit >> 20) MB 上限：请拆分后分批导入", en: "The file is over the \(Self.uploadLimit >> 20) MB limit: split it and import in parts"))
         } catch let error as AppError where error.status == .badRequest {
             try? FileManager.default.removeItem(at: stored)
             return try await formPage(error: error.message, request: request, context: context, status: .badRequest)

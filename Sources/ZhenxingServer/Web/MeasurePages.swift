@@ -1,0 +1,116 @@
+import Foundation
+import Hummingbird
+import ZhenxingDomain
+import ZhenxingExchange
+import ZhenxingStore
+
+/// The measures of a year's plans in a division, by category, with their totals and their export.
+struct MeasurePages: Sendable {
+    let plans: PlanRepository
+    let divisions: DivisionRepository
+    let renderer: PageRenderer
+    let settings: AppSettings
+
+    /// Rows shown on the page; the export has them all.
+    static let shown = 500
+
+    func register(on routes: GuardedRouter) {
+        routes.add(.get, "/divisions/:code/measures", .pathDivision(.readRecords), use: list)
+        routes.add(.get, "/divisions/:code/measures/export", .pathDivision(.readRecords), use: export)
+    }
+
+    struct TotalLine: Sendable {
+        let href: String
+        let category: String
+        let count: Int
+        let amount: String
+        let selected: Bool
+    }
+
+    struct MeasureLine: Sendable {
+        let householdHref: String
+        let household: String
+        let head: String
+        let category: String
+        let content: String
+        let amount: String
+        let funding: String
+        let period: String
+        let status: String
+        let statusKey: String
+    }
+
+    struct ListBody: Sendable {
+        let heading: String
+        let action: String
+        let year: Int
+        let categories: [FormModel.Option]
+        let totals: [TotalLine]
+        let rows: [MeasureLine]
+        let isEmpty: Bool
+        let more: String?
+        let exportQuery: String
+        let exportHref: String
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let language = context.language
+        let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
+        let (year, category) = try filters(request)
+        let figures = try await plans.figures(code, year: year)
+        let rows = try await plans.measures(in: code, year: year, category: category, limit: Self.shown + 1)
+        let yuan = { (fen: Int) in FixedPoint.format(fen, scale: 2, minimumFractionDigits: 2) }
+        let base = "/divisions/\(code)/measures?year=\(year)"
+        let query = "year=\(year)" + (category.map { "&category=\($0.rawValue)" } ?? "")
+        let body = ListBody(
+            heading: "\(chain.last?.name ?? "") · \(Strings.text("measures_by_category", language))", action: "/divisions/\(code)/measures", year: year,
+            categories: MeasureCategory.allCases.map { FormModel.Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == category) },
+            totals: MeasureCategory.allCases.compactMap { item in
+                figures.measures[item.rawValue].map {
+                    TotalLine(href: "\(base)&category=\(item.rawValue)", category: item.title.text(language), count: $0.count, amount: yuan($0.amountFen),
+                              selected: item == category)
+                }
+            },
+            rows: rows.prefix(Self.shown).map { row in
+                MeasureLine(householdHref: "/households/\(row.householdId)", household: row.householdNumber, head: row.headName ?? "—",
+                            category: MeasureCategory(rawValue: row.measure.category)?.title.text(language) ?? row.measure.category,
+                            content: row.measure.content, amount: yuan(row.measure.amountFen), funding: row.measure.funding,
+                            period: "\(row.measure.startOn) — \(row.measure.endOn)",
+                            status: MeasureStatus(rawValue: row.measure.status)?.title.text(language) ?? row.measure.status, statusKey: row.measure.status)
+            },
+            isEmpty: rows.isEmpty,
+            more: rows.count > Self.shown
+                ? LocalizedText(zh: "只显示前 \(Self.shown) 项，导出文件包含全部。", en: "Only the first \(Self.shown) are shown; the export has them all.").text(language) : nil,
+            exportQuery: query, exportHref: "/divisions/\(code)/measures/export")
+        return try renderer.page("measures", title: body.heading,
+                                 crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true)
+                                    + [Crumb(name: Strings.text("measures_by_category", language), href: nil)],
+                                 body: body, request: request, context: context)
+    }
+
+    /// The list as xlsx or CSV with the page's filters.
+    @Sendable func export(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
+        let (year, category) = try filters(request)
+        let format = request.query("format").flatMap(TableFormat.init(rawValue:)) ?? .xlsx
+        let file = settings.workDirectory.appendingPathComponent("measures-\(UUID().uuidString).\(format.rawValue)")
+        let rows = try await MeasureExport.write(division: code, year: year, category: category, language: context.language, plans: plans,
+                                                 to: try format.writer(to: file, sheet: "帮扶措施"))
+        try await AuditLog(database: plans.database).record(.export, entity: "measures", key: "\(year) \(rows) measures", division: code, by: context.actor)
+        let suffix = category.map { "-" + $0.title.zh } ?? ""
+        return try Response.download(file, name: "\(chain.last?.name ?? code.rawValue)-\(year)年帮扶措施\(suffix).\(format.rawValue)",
+                                     contentType: format.contentType, removeAfter: true)
+    }
+
+    private func filters(_ request: Request) throws -> (Int, MeasureCategory?) {
+        let year = request.query("year").map { Int($0) } ?? settings.thisYear
+        guard let year, (2000...2100).contains(year) else {
+            throw AppError(.badRequest, LocalizedText(zh: "年份应在 2000 到 2100 之间", en: "The year must be 2000 to 2100"))
+        }
+        guard let text = request.query("category") else { return (year, nil) }
+        guard let category = MeasureCategory(rawValue: text) else {
+            throw AppError(.badRequest, LocalizedText(zh: "没有这个措施类别：\(text)", en: "No such measure category: \(text)"))
+        }
+        return (year, category)
+    }
+}
