@@ -85,6 +85,8 @@ import ZhenxingTestSupport
             #expect(refused.status == .badRequest && refused.text.contains("不是 JPEG 或 PNG 照片"))
             #expect(try await browser.upload(upload, file: ("空.jpg", []), fields: []).text.contains("照片文件是空的"))
             #expect(try await browser.upload(upload, file: ("半张.png", Array(png.prefix(png.count / 2))), fields: []).text.contains("已损坏或不完整"))
+            let oversized = try await browser.upload(upload, file: ("大.png", png + [UInt8](repeating: 0, count: 11 << 20)), fields: [])
+            #expect(oversized.status == .contentTooLarge && oversized.text.contains("照片超过 10 MB 上限"))
             let stored = try await database.read { try await $0.raw("SELECT count(*) AS n FROM visit_photos").first(decodingColumn: "n", as: Int.self) }
             #expect(stored == 1)
             // a viewer of the county sees it, nobody signed out does; removing it takes it off the page
