@@ -80,12 +80,14 @@ public enum LiangshuiquanDemo {
             try await GovernanceRepository.clearVillage(villageCode, in: sql)  // it refers to households
             try await HelperRepository.clearVillage(villageCode, in: sql)
             try await PartyRepository.clearVillage(villageCode, in: sql)
+            try await CommunityRepository.clearVillage(villageCode, in: sql)
             try await LiangshuiquanRegistry.load(village: villageCode, groups: profile.groups, naturalVillages: profile.naturalVillages, in: sql)
             for (user, hash) in zip(users, finalHashes) {
                 try await UserRepository.saveDemo(user, passwordHash: hash, in: sql)
             }
         }
         try await LiangshuiquanGovernance.load(village: villageCode, database: database)
+        try await LiangshuiquanCommunity.load(village: villageCode, database: database)
         return credentials
     }
 }

@@ -58,7 +58,7 @@ enum LiangshuiquanRegistry {
                 education: age < 7 ? "学龄前" : age < 16 ? "小学" : random.pick(["小学", "初中", "初中", "高中"]),
                 inSchool: (7...12).contains(age) ? "小学在读" : (13...15).contains(age) ? "初中在读" : "",
                 health: age > 65 && random.int(0...3) == 0 ? "长期慢性病" : "健康",
-                labour: age < 16 ? "无劳动力" : age > 65 ? "弱劳动力或半劳动力" : labour,
+                labour: age < 16 ? "无劳动力" : age > 60 ? "弱劳动力或半劳动力" : labour,
                 employment: (16...60).contains(age) ? (employment.isEmpty ? random.pick(["外出务工", "县内务工", "扶贫车间", "自主经营"]) : employment) : "",
                 monthsWorked: (16...60).contains(age) ? random.int(6...12) : 0, pensionInsurance: age >= 16)
         }

@@ -45,7 +45,8 @@ func buildRouter(
     let registry = RegistryRepository(database: database)
     let governance = GovernanceRepository(database: database)
     let records = RecordLocator(registry: registry, governance: governance, helpers: HelperRepository(database: database),
-                                party: PartyRepository(database: database), visits: VisitRepository(database: database))
+                                party: PartyRepository(database: database), visits: VisitRepository(database: database),
+                                community: CommunityRepository(database: database))
     let routes = GuardedRouter(router, locate: records.village)
     let decoy = try await Secrets.hashPassword(Secrets.token(), cost: settings.bcryptCost)
     SignInPages(users: users, sessions: sessions, throttle: SignInThrottle(database: database), renderer: renderer,
@@ -58,8 +59,8 @@ func buildRouter(
     TokenPages(tokens: tokens, renderer: renderer).register(on: routes)
     HouseholdPages(registry: registry, divisions: divisions, audit: AuditLog(database: database), governance: governance,
                    visits: VisitRepository(database: database), plans: PlanRepository(database: database),
-                   helpers: HelperRepository(database: database), party: PartyRepository(database: database), renderer: renderer,
-                   settings: settings).register(on: routes)
+                   helpers: HelperRepository(database: database), party: PartyRepository(database: database), community: CommunityRepository(database: database),
+                   renderer: renderer, settings: settings).register(on: routes)
     HouseholdEditPages(registry: registry, profiles: profiles, renderer: renderer, settings: settings).register(on: routes)
     AssessmentPages(registry: registry, renderer: renderer, settings: settings).register(on: routes)
     PersonPages(people: PersonRepository(database: database), registry: registry, renderer: renderer).register(on: routes)
@@ -71,6 +72,8 @@ func buildRouter(
     PartyPages(party: PartyRepository(database: database), registry: registry, divisions: divisions, renderer: renderer,
                settings: settings).register(on: routes)
     MeasurePages(plans: PlanRepository(database: database), divisions: divisions, renderer: renderer, settings: settings).register(on: routes)
+    CommunityPages(community: CommunityRepository(database: database), registry: registry, divisions: divisions, renderer: renderer,
+                   settings: settings).register(on: routes)
     ImportPages(database: database, divisions: divisions, jobs: ImportJobs(folder: settings.workDirectory), renderer: renderer,
                 settings: settings).register(on: routes)
     try APIHandler(

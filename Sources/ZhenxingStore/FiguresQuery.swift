@@ -35,10 +35,12 @@ public struct FiguresDocument: Sendable, Hashable, Encodable {
     public let ledger: LedgerFigures
     /// Plans, measures and visits.
     public let assistance: AssistanceFigures
+    /// Activities, honours, projects, land, jobs, collective income, employment, cooperatives and demonstration households.
+    public let community: CommunityFigures
 
     private enum Keys: String, CodingKey {
         case division, year, asOf, population, villagesWithEnteredPopulation, households, poorHouseholds, poorPeople, povertyIncidence, exitedHouseholds
-        case monitoredHouseholds, povertyLineFen, povertyLineSource, monitoringThresholdFen, villageExit, note, ledger, assistance
+        case monitoredHouseholds, povertyLineFen, povertyLineSource, monitoringThresholdFen, villageExit, note, ledger, assistance, community
     }
 
     private struct DivisionJSON: Encodable { let code: String; let name: String; let level: String; let parentCode: String? }
@@ -65,6 +67,7 @@ public struct FiguresDocument: Sendable, Hashable, Encodable {
         try container.encodeIfPresent(note, forKey: .note)
         try container.encode(ledger, forKey: .ledger)
         try container.encode(assistance, forKey: .assistance)
+        try container.encode(community, forKey: .community)
     }
 }
 
@@ -104,6 +107,7 @@ public struct FiguresQuery: Sendable {
             villageExit: exit,
             note: figures.population == 0 ? "no registered population in \(code) on \(asOf)" : nil,
             ledger: try await GovernanceRepository(database: database).figures(code, year: year),
-            assistance: try await PlanRepository(database: database).figures(code, year: year))
+            assistance: try await PlanRepository(database: database).figures(code, year: year),
+            community: try await CommunityRepository(database: database).figures(code, year: year))
     }
 }

@@ -125,7 +125,7 @@ struct Import: AsyncParsableCommand {
 
 /// `zhenxing export households`: the roster in the import's columns.
 struct Export: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Export files (导出).", subcommands: [Households.self, Issues.self, Measures.self, Visits.self])
+    static let configuration = CommandConfiguration(abstract: "Export files (导出).", subcommands: [Households.self, Issues.self, Measures.self, Visits.self, Activities.self])
 
     struct Issues: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Export the issue ledger of a division (导出问题台账).")
@@ -175,6 +175,29 @@ struct Export: AsyncParsableCommand {
             try await table.write(sheet: "走访记录", entity: "visits", unit: "visits") { database, code, writer in
                 try await VisitExport.write(division: code, year: year, today: Timestamp.today(), language: .chinese,
                                             visits: VisitRepository(database: database), to: writer)
+            }
+        }
+    }
+
+    struct Activities: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Export the activities of a year with their person-times (导出活动与讲习).")
+
+        @Option(help: "Year (年度).")
+        var year: Int
+
+        @Option(help: "Only this kind: \(ActivityKind.allCases.map(\.rawValue).joined(separator: ", ")) (活动类型).")
+        var kind: String?
+
+        @OptionGroup var table: TableOptions
+
+        func run() async throws {
+            let chosen = try kind.map { text in
+                guard let found = ActivityKind(rawValue: text) else { throw CommandFailure(message: "--kind: no such kind \(text)") }
+                return found
+            }
+            try await table.write(sheet: "活动", entity: "activities", unit: "activities") { database, code, writer in
+                try await ActivityExport.write(division: code, year: year, kind: chosen, language: .chinese, community: CommunityRepository(database: database),
+                                               to: writer)
             }
         }
     }

@@ -73,6 +73,19 @@ struct Report: AsyncParsableCommand {
                 ("visits", "\(assistance.visits), \(assistance.overdueFollowUps) follow-ups overdue"),
                 ("partyMembers", "\(assistance.party.members) (\(assistance.party.branches) specialised branches, \(assistance.party.householdsWithBranch) households)"),
             ]
+            let community = document.community
+            let lectures = community.activities[ActivityKind.lecture.rawValue]
+            rows += [
+                ("lectures", "\(lectures?.sessions ?? 0) sessions, \(lectures?.personTimes ?? 0) person-times"),
+                ("activities", ActivityKind.allCases.compactMap { kind in
+                    community.activities[kind.rawValue].map { "\(kind.rawValue) \($0.sessions)/\($0.personTimes)" } }.joined(separator: ", ")),
+                ("honours", community.honours.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")),
+                ("projects", "\(community.projects), land \(FixedPoint.format(community.landMuHundredths, scale: 2)) mu, \(community.jobs) jobs"),
+                ("collectiveIncome", FixedPoint.format(community.collectiveIncomeFen, scale: 2, minimumFractionDigits: 2) + " yuan"),
+                ("employment", "\(community.employed) of \(community.ableToWork) able to work"
+                    + (community.employmentRate.map { " (\(String(format: "%.1f", $0 * 100)) %)" } ?? "")),
+                ("enterprises", community.enterprises.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")),
+            ]
             if let note = document.note { rows.append(("note", note)) }
             let width = rows.map(\.0.count).max() ?? 0
             return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")

@@ -83,6 +83,11 @@ import Glibc
         let visits = try run(["export", "visits", "--division", "411324104201", "--year", "2016", "--format", "csv",
                               "--output", folder.appendingPathComponent("visits.csv").path, "--data", folder.path])
         #expect(visits.status == 0 && visits.output.contains("152 visits written"))
+        let activities = try run(["export", "activities", "--division", "411324104201", "--year", "2020", "--kind", "health_check", "--format", "csv",
+                                  "--output", folder.appendingPathComponent("activities.csv").path, "--data", folder.path])
+        #expect(activities.status == 0 && activities.output.contains("3 activities written"))
+        let figures = try run(["report", "figures", "--division", "411324104201", "--year", "2020", "--data", folder.path])
+        #expect(figures.output.contains("lecture 20/639") && figures.output.contains("500,000.00 yuan") && figures.output.contains("(100.0 %)"))
         let refused = try run(["export", "measures", "--division", "411324104201", "--year", "2016", "--category", "bridges",
                                "--output", measures, "--data", folder.path])
         #expect(refused.status != 0 && refused.errors.contains("--category: no such category bridges"))

@@ -67,14 +67,22 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
                                                    thumbnail: Data([0xFF, 0xD8])), visit: visit, by: .system)
     }
     let insidePhoto = try await photo(insideVisit), outsidePhoto = try await photo(outsideVisit)
+    // An activity and a project on each side.
+    let community = CommunityRepository(database: database)
+    let outsideActivity = try await community.addActivity(ActivityDraft(kind: .lecture, title: "邻村讲习", date: "2024-01-05"), attendees: [], village: village,
+                                                          today: "2024-01-05", by: .system)
+    let insideActivity = try await community.activities(in: LiangshuiquanDemo.villageCode, year: 2020)[0].id
+    let outsideProject = try await community.createProject(ProjectDraft(name: "邻村项目", kind: .other), village: village, by: .system)
+    let insideProject = try await community.projects(in: LiangshuiquanDemo.villageCode)[0].id
     let insideIssue = try await governance.issues(in: LiangshuiquanDemo.villageCode)[0].id
     let insideMeeting = try await governance.meetings(in: LiangshuiquanDemo.villageCode)[0].id
     let insideGrid = try await governance.grids(in: LiangshuiquanDemo.villageCode)[0].id
     return Records(
         inside: [.household: inside, .person: insidePerson, .issue: insideIssue, .meeting: insideMeeting, .grid: insideGrid, .helper: insideHelper,
-                 .branch: insideBranch, .visit: insideVisit, .photo: insidePhoto],
+                 .branch: insideBranch, .visit: insideVisit, .photo: insidePhoto, .activity: insideActivity, .project: insideProject],
         outside: [.household: outsideHousehold, .person: outsidePerson, .issue: outsideIssue, .meeting: outsideMeeting, .grid: outsideGrid,
-                  .helper: outsideHelper, .branch: outsideBranch, .visit: outsideVisit, .photo: outsidePhoto])
+                  .helper: outsideHelper, .branch: outsideBranch, .visit: outsideVisit, .photo: outsidePhoto, .activity: outsideActivity,
+                  .project: outsideProject])
 }
 
 @Suite struct AuthorisationMatrixTests {
@@ -165,6 +173,16 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "POST /visits/:id/photos": .record(.writeRecords, .visit), "POST /visits/:id/photos/:photo/remove": .record(.writeRecords, .visit),
             "GET /photos/:id": .record(.readRecords, .photo), "GET /photos/:id/thumbnail": .record(.readRecords, .photo),
             "GET /divisions/:code/measures": .pathDivision(.readRecords), "GET /divisions/:code/measures/export": .pathDivision(.readRecords),
+            "GET /divisions/:code/activities": .pathDivision(.readRecords), "POST /divisions/:code/activities": .pathDivision(.writeRecords),
+            "GET /divisions/:code/activities/export": .pathDivision(.readRecords),
+            "GET /activities/:id": .record(.readRecords, .activity), "POST /activities/:id/attendees": .record(.writeRecords, .activity),
+            "GET /divisions/:code/honours": .pathDivision(.readRecords), "POST /divisions/:code/honours/nominations": .pathDivision(.writeRecords),
+            "POST /divisions/:code/honours/votes": .pathDivision(.writeRecords), "POST /divisions/:code/honours/announce": .pathDivision(.writeRecords),
+            "POST /honour-types": .ownDivision(.editParameters),
+            "GET /divisions/:code/projects": .pathDivision(.readRecords), "POST /divisions/:code/projects": .pathDivision(.writeRecords),
+            "GET /projects/:id": .record(.readRecords, .project), "POST /projects/:id/entries": .record(.writeRecords, .project),
+            "GET /divisions/:code/economy": .pathDivision(.readRecords), "POST /divisions/:code/economy/income": .pathDivision(.writeRecords),
+            "POST /divisions/:code/economy/enterprises": .pathDivision(.writeRecords),
         ]
         try await TestDatabases.with(.sqlite) { database in
             let (_, routes) = try await buildRouter(
@@ -254,6 +272,13 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
                 (.get, "/api/v1/divisions/CODE/helpers", .readRecords, nil),
                 (.get, "/api/v1/divisions/CODE/party?on=2018-12-31", .readRecords, nil),
                 (.get, "/api/v1/divisions/CODE/measures?year=2016", .readRecords, nil),
+                (.get, "/api/v1/divisions/CODE/activities?year=2020", .readRecords, nil),
+                (.get, "/api/v1/divisions/CODE/honours?year=2020", .readRecords, nil),
+                (.get, "/api/v1/divisions/CODE/projects", .readRecords, nil),
+                (.get, "/api/v1/divisions/CODE/collective-income?year=2020", .readRecords, nil),
+                (.post, "/api/v1/divisions/CODE/collective-income", .writeRecords, #"{"receivedOn":"2024-01-01","source":"租金","amountFen":100}"#),
+                (.post, "/api/v1/divisions/CODE/projects", .writeRecords, #"{"name":"某项目","kind":"other"}"#),
+                (.post, "/api/v1/divisions/CODE/honours", .writeRecords, #"{"honour":"新乡贤","year":2024,"nominatedBy":"某","reason":"某"}"#),
                 (.post, "/api/v1/divisions/CODE/helpers", .writeRecords, #"{"name":"某","unit":"某单位","role":"paired_helper","from":"2024-01-01"}"#),
                 (.get, "/api/v1/divisions/CODE/lists?year=2018", .readRecords, nil),
                 (.post, "/api/v1/divisions/CODE/issues", .writeRecords,

@@ -188,3 +188,60 @@ extension Sequence {
         }
     }
 }
+
+@Suite struct CommunityTests {
+    @Test(arguments: TestDatabases.engines)
+    func theDemosCommunityFiguresComeFromItsRecordsAndBadInputStoresNothing(engine: Database.Engine) async throws {
+        try await TestDatabases.with(engine) { database in
+            // given: the demo's 2020
+            try await LiangshuiquanDemo.load(into: database, password: { "secret123456" }, hash: { "plain:" + $0 })
+            let village = LiangshuiquanDemo.villageCode
+            let community = CommunityRepository(database: database)
+            let figures = try await community.figures(village, year: 2020)
+            // then: FACTS.md's figures
+            #expect(figures.activities["lecture"]?.sessions == 20 && (figures.activities["lecture"]?.personTimes ?? 0) >= 600)
+            #expect((figures.activities["health_check"]?.personTimes ?? 0) >= 200 && figures.activities["training"]?.sessions == 5)
+            #expect(figures.activities["mediation"]?.sessions == 5 && figures.countedPersonTimes == 206 + 126 + 42)
+            #expect(Set(figures.honours.keys) == ["最美脱贫户", "好公婆", "好儿媳", "新乡贤"] && figures.honours.values.allSatisfy { $0 == 1 })
+            #expect(figures.projects == 6 && figures.landMuHundredths >= 4_000 && figures.collectiveIncomeFen == 50_000_000)
+            #expect(figures.employmentRate == 1 && figures.ableToWork > 500)
+            #expect(figures.enterprises == ["cooperative": 2, "farm_stay": 5, "homestay": 5, "produce_sales": 5])
+            #expect(try await community.figures(DivisionCode(validating: "411324000000"), year: 2020).collectiveIncomeFen == 50_000_000)
+
+            // bad input: a villager of another village on the list, a land contract with a negative area or ending before it
+            // starts, a vote after the winners were announced: a clear error, nothing stored
+            let other = try DivisionCode(validating: "411324104202")
+            let stranger = try await database.transaction { sql in
+                try await DivisionRepository.save(Division(code: other, name: "另一村"), in: sql)
+                let household = try await RegistryRepository.insertHousehold(
+                    HouseholdDraft(number: "0001", village: other, groupNumber: nil, naturalVillage: nil, address: "", attribute: .ordinary), by: .system, in: sql)
+                let person = try await RegistryRepository.insertPerson(
+                    PersonDraft(name: "外村人", residentID: ResidentID(validating: "11010519491231002X")), division: other, by: .system, in: sql)
+                try await RegistryRepository.addMember(person: person, household: household, relation: .head, from: "2014-01-01", reason: "登记", in: sql)
+                return person
+            }
+            let villager = try await community.attendees(of: community.activities(in: village, year: 2020, kind: .lecture)[0].id)[0].id
+            let before = try await community.activities(in: village, year: 2024).count
+            await #expect { try await community.addActivity(ActivityDraft(kind: .lecture, title: "讲习", date: "2024-05-01"), attendees: [villager, stranger],
+                                                            village: village, today: "2024-06-01", by: .system) }
+                throws: { ($0 as? ValidationFailure)?.issues.map(\.field) == ["attendees"] }
+            #expect(try await community.activities(in: village, year: 2024).count == before)
+            await #expect { try await community.addActivity(ActivityDraft(kind: .mediation, title: "调解", date: "2025-01-01"), attendees: [],
+                                                            village: village, today: "2024-06-01", by: .system) }
+                throws: { ($0 as? ValidationFailure)?.issues.map(\.field) == ["date", "outcome"] }
+            let project = try await community.projects(in: village)[0]
+            await #expect { try await community.record(.land(LandContractDraft(lessor: "某户", areaMuHundredths: -100, start: "2024-01-01", end: "2023-01-01",
+                                                                               rentFenPerYear: 0)), project: project.id, by: .system) }
+                throws: { ($0 as? ValidationFailure)?.issues.map(\.field) == ["area", "end"] }
+            #expect(try await community.project(project.id).land.count == 2)
+            let winner = try await community.nominations(in: village, year: 2020).first { $0.winner }!
+            await #expect { try await community.vote(winner.id, votes: 5, by: .system) }
+                throws: { ($0 as? ValidationFailure)?.issues.first?.message.zh.contains("已于 2020-12-10 公布结果") == true }
+            #expect(try await community.nominations(in: village, year: 2020).first { $0.id == winner.id }?.votes == winner.votes)
+            // a recorded activity with its list counts at once
+            _ = try await community.addActivity(ActivityDraft(kind: .training, title: "电商培训", date: "2024-05-01"), attendees: [villager], village: village,
+                                                today: "2024-06-01", by: .system)
+            #expect(try await community.figures(village, year: 2024).activities["training"]?.personTimes == 1)
+        }
+    }
+}

@@ -2705,6 +2705,8 @@ extension Components {
             package var ledger: Components.Schemas.LedgerFigures?
             /// - Remark: Generated from `#/components/schemas/Figures/assistance`.
             package var assistance: Components.Schemas.AssistanceFigures?
+            /// - Remark: Generated from `#/components/schemas/Figures/community`.
+            package var community: Components.Schemas.CommunityFigures?
             /// Creates a new `Figures`.
             ///
             /// - Parameters:
@@ -2726,6 +2728,7 @@ extension Components {
             ///   - note: Set when the division had no registered population that year.
             ///   - ledger:
             ///   - assistance:
+            ///   - community:
             package init(
                 division: Components.Schemas.Division,
                 year: Swift.Int,
@@ -2744,7 +2747,8 @@ extension Components {
                 villageExit: Components.Schemas.VillageExitCheck? = nil,
                 note: Swift.String? = nil,
                 ledger: Components.Schemas.LedgerFigures? = nil,
-                assistance: Components.Schemas.AssistanceFigures? = nil
+                assistance: Components.Schemas.AssistanceFigures? = nil,
+                community: Components.Schemas.CommunityFigures? = nil
             ) {
                 self.division = division
                 self.year = year
@@ -2764,6 +2768,7 @@ extension Components {
                 self.note = note
                 self.ledger = ledger
                 self.assistance = assistance
+                self.community = community
             }
             package enum CodingKeys: String, CodingKey {
                 case division
@@ -2784,6 +2789,1428 @@ extension Components {
                 case note
                 case ledger
                 case assistance
+                case community
+            }
+        }
+        /// Activities, honours, projects, land, jobs, collective income, employment, cooperatives and demonstration households of the year.
+        ///
+        /// - Remark: Generated from `#/components/schemas/CommunityFigures`.
+        package struct CommunityFigures: Codable, Hashable, Sendable {
+            /// Sessions and person-times by kind: lecture, training, health_check, drill, lesson, mediation, service.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CommunityFigures/activities`.
+            package struct ActivitiesPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Components.Schemas.Attendance]
+                /// Creates a new `ActivitiesPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Components.Schemas.Attendance] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// Sessions and person-times by kind: lecture, training, health_check, drill, lesson, mediation, service.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CommunityFigures/activities`.
+            package var activities: Components.Schemas.CommunityFigures.ActivitiesPayload
+            /// Person-times counted where no list of names exists (included above).
+            ///
+            /// - Remark: Generated from `#/components/schemas/CommunityFigures/countedPersonTimes`.
+            package var countedPersonTimes: Swift.Int
+            /// Winners by honour.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CommunityFigures/honours`.
+            package struct HonoursPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Swift.Int]
+                /// Creates a new `HonoursPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Swift.Int] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// Winners by honour.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CommunityFigures/honours`.
+            package var honours: Components.Schemas.CommunityFigures.HonoursPayload
+            /// Projects started by the year's end.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CommunityFigures/projects`.
+            package var projects: Swift.Int
+            /// Land transferred under contracts running in the year, hundredths of a mu.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CommunityFigures/landMuHundredths`.
+            package var landMuHundredths: Swift.Int
+            /// People in project jobs at the year's end.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CommunityFigures/jobs`.
+            package var jobs: Swift.Int
+            /// Collective income of the year, fen.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CommunityFigures/collectiveIncomeFen`.
+            package var collectiveIncomeFen: Swift.Int
+            /// People able to work (普通劳动力, 技能劳动力) living in the division at the year's end.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CommunityFigures/ableToWork`.
+            package var ableToWork: Swift.Int
+            /// Of those, employed.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CommunityFigures/employed`.
+            package var employed: Swift.Int
+            /// employed / ableToWork; absent without anyone able to work.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CommunityFigures/employmentRate`.
+            package var employmentRate: Swift.Double?
+            /// Employed people by kind of work.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CommunityFigures/employment`.
+            package struct EmploymentPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Swift.Int]
+                /// Creates a new `EmploymentPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Swift.Int] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// Employed people by kind of work.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CommunityFigures/employment`.
+            package var employment: Components.Schemas.CommunityFigures.EmploymentPayload
+            /// Cooperatives and demonstration households by kind: cooperative, farm_stay, homestay, produce_sales.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CommunityFigures/enterprises`.
+            package struct EnterprisesPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Swift.Int]
+                /// Creates a new `EnterprisesPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Swift.Int] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// Cooperatives and demonstration households by kind: cooperative, farm_stay, homestay, produce_sales.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CommunityFigures/enterprises`.
+            package var enterprises: Components.Schemas.CommunityFigures.EnterprisesPayload
+            /// Creates a new `CommunityFigures`.
+            ///
+            /// - Parameters:
+            ///   - activities: Sessions and person-times by kind: lecture, training, health_check, drill, lesson, mediation, service.
+            ///   - countedPersonTimes: Person-times counted where no list of names exists (included above).
+            ///   - honours: Winners by honour.
+            ///   - projects: Projects started by the year's end.
+            ///   - landMuHundredths: Land transferred under contracts running in the year, hundredths of a mu.
+            ///   - jobs: People in project jobs at the year's end.
+            ///   - collectiveIncomeFen: Collective income of the year, fen.
+            ///   - ableToWork: People able to work (普通劳动力, 技能劳动力) living in the division at the year's end.
+            ///   - employed: Of those, employed.
+            ///   - employmentRate: employed / ableToWork; absent without anyone able to work.
+            ///   - employment: Employed people by kind of work.
+            ///   - enterprises: Cooperatives and demonstration households by kind: cooperative, farm_stay, homestay, produce_sales.
+            package init(
+                activities: Components.Schemas.CommunityFigures.ActivitiesPayload,
+                countedPersonTimes: Swift.Int,
+                honours: Components.Schemas.CommunityFigures.HonoursPayload,
+                projects: Swift.Int,
+                landMuHundredths: Swift.Int,
+                jobs: Swift.Int,
+                collectiveIncomeFen: Swift.Int,
+                ableToWork: Swift.Int,
+                employed: Swift.Int,
+                employmentRate: Swift.Double? = nil,
+                employment: Components.Schemas.CommunityFigures.EmploymentPayload,
+                enterprises: Components.Schemas.CommunityFigures.EnterprisesPayload
+            ) {
+                self.activities = activities
+                self.countedPersonTimes = countedPersonTimes
+                self.honours = honours
+                self.projects = projects
+                self.landMuHundredths = landMuHundredths
+                self.jobs = jobs
+                self.collectiveIncomeFen = collectiveIncomeFen
+                self.ableToWork = ableToWork
+                self.employed = employed
+                self.employmentRate = employmentRate
+                self.employment = employment
+                self.enterprises = enterprises
+            }
+            package enum CodingKeys: String, CodingKey {
+                case activities
+                case countedPersonTimes
+                case honours
+                case projects
+                case landMuHundredths
+                case jobs
+                case collectiveIncomeFen
+                case ableToWork
+                case employed
+                case employmentRate
+                case employment
+                case enterprises
+            }
+        }
+        /// Sessions of one kind and their person-times.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Attendance`.
+        package struct Attendance: Codable, Hashable, Sendable {
+            /// Sessions.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Attendance/sessions`.
+            package var sessions: Swift.Int
+            /// Person-times: names on the lists, or the counted number.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Attendance/personTimes`.
+            package var personTimes: Swift.Int
+            /// Creates a new `Attendance`.
+            ///
+            /// - Parameters:
+            ///   - sessions: Sessions.
+            ///   - personTimes: Person-times: names on the lists, or the counted number.
+            package init(
+                sessions: Swift.Int,
+                personTimes: Swift.Int
+            ) {
+                self.sessions = sessions
+                self.personTimes = personTimes
+            }
+            package enum CodingKeys: String, CodingKey {
+                case sessions
+                case personTimes
+            }
+        }
+        /// An activity with its attendance.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Activity`.
+        package struct Activity: Codable, Hashable, Sendable {
+            /// Its id.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Activity/id`.
+            package var id: Swift.Int
+            /// The village.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Activity/villageCode`.
+            package var villageCode: Swift.String
+            /// lecture, training, health_check, drill, lesson, mediation or service.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Activity/kind`.
+            package var kind: Swift.String
+            /// What it was.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Activity/title`.
+            package var title: Swift.String
+            /// When, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Activity/date`.
+            package var date: Swift.String
+            /// Where.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Activity/place`.
+            package var place: Swift.String
+            /// Who organised it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Activity/organiser`.
+            package var organiser: Swift.String
+            /// A partner organisation.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Activity/partner`.
+            package var partner: Swift.String
+            /// The speaker.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Activity/speaker`.
+            package var speaker: Swift.String
+            /// cadre, expert, worthy or exited_household.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Activity/speakerType`.
+            package var speakerType: Swift.String?
+            /// secretary, broadcast or mobile.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Activity/classroom`.
+            package var classroom: Swift.String?
+            /// Names on the list, or the counted number.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Activity/personTimes`.
+            package var personTimes: Swift.Int
+            /// True when counted on the day, without a list of names.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Activity/counted`.
+            package var counted: Swift.Bool
+            /// A mediation's parties.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Activity/parties`.
+            package var parties: Swift.String
+            /// A mediation's outcome.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Activity/outcome`.
+            package var outcome: Swift.String
+            /// Creates a new `Activity`.
+            ///
+            /// - Parameters:
+            ///   - id: Its id.
+            ///   - villageCode: The village.
+            ///   - kind: lecture, training, health_check, drill, lesson, mediation or service.
+            ///   - title: What it was.
+            ///   - date: When, YYYY-MM-DD.
+            ///   - place: Where.
+            ///   - organiser: Who organised it.
+            ///   - partner: A partner organisation.
+            ///   - speaker: The speaker.
+            ///   - speakerType: cadre, expert, worthy or exited_household.
+            ///   - classroom: secretary, broadcast or mobile.
+            ///   - personTimes: Names on the list, or the counted number.
+            ///   - counted: True when counted on the day, without a list of names.
+            ///   - parties: A mediation's parties.
+            ///   - outcome: A mediation's outcome.
+            package init(
+                id: Swift.Int,
+                villageCode: Swift.String,
+                kind: Swift.String,
+                title: Swift.String,
+                date: Swift.String,
+                place: Swift.String,
+                organiser: Swift.String,
+                partner: Swift.String,
+                speaker: Swift.String,
+                speakerType: Swift.String? = nil,
+                classroom: Swift.String? = nil,
+                personTimes: Swift.Int,
+                counted: Swift.Bool,
+                parties: Swift.String,
+                outcome: Swift.String
+            ) {
+                self.id = id
+                self.villageCode = villageCode
+                self.kind = kind
+                self.title = title
+                self.date = date
+                self.place = place
+                self.organiser = organiser
+                self.partner = partner
+                self.speaker = speaker
+                self.speakerType = speakerType
+                self.classroom = classroom
+                self.personTimes = personTimes
+                self.counted = counted
+                self.parties = parties
+                self.outcome = outcome
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case villageCode
+                case kind
+                case title
+                case date
+                case place
+                case organiser
+                case partner
+                case speaker
+                case speakerType
+                case classroom
+                case personTimes
+                case counted
+                case parties
+                case outcome
+            }
+        }
+        /// Activities.
+        ///
+        /// - Remark: Generated from `#/components/schemas/ActivityList`.
+        package struct ActivityList: Codable, Hashable, Sendable {
+            /// Newest first.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ActivityList/items`.
+            package var items: [Components.Schemas.Activity]
+            /// Creates a new `ActivityList`.
+            ///
+            /// - Parameters:
+            ///   - items: Newest first.
+            package init(items: [Components.Schemas.Activity]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// An activity to record, with a list of villagers (person ids) or a counted number.
+        ///
+        /// - Remark: Generated from `#/components/schemas/NewActivity`.
+        package struct NewActivity: Codable, Hashable, Sendable {
+            /// lecture, training, health_check, drill, lesson, mediation or service.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewActivity/kind`.
+            package var kind: Swift.String
+            /// What it was.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewActivity/title`.
+            package var title: Swift.String
+            /// When, YYYY-MM-DD; not in the future.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewActivity/date`.
+            package var date: Swift.String
+            /// Where.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewActivity/place`.
+            package var place: Swift.String?
+            /// Who organised it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewActivity/organiser`.
+            package var organiser: Swift.String?
+            /// A partner organisation.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewActivity/partner`.
+            package var partner: Swift.String?
+            /// The speaker.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewActivity/speaker`.
+            package var speaker: Swift.String?
+            /// cadre, expert, worthy or exited_household.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewActivity/speakerType`.
+            package var speakerType: Swift.String?
+            /// secretary, broadcast or mobile.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewActivity/classroom`.
+            package var classroom: Swift.String?
+            /// Villagers who attended (person ids); each must live in the village on the day.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewActivity/attendees`.
+            package var attendees: [Swift.Int]?
+            /// People counted where no list exists.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewActivity/counted`.
+            package var counted: Swift.Int?
+            /// A mediation's parties.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewActivity/parties`.
+            package var parties: Swift.String?
+            /// A mediation's outcome.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewActivity/outcome`.
+            package var outcome: Swift.String?
+            /// Creates a new `NewActivity`.
+            ///
+            /// - Parameters:
+            ///   - kind: lecture, training, health_check, drill, lesson, mediation or service.
+            ///   - title: What it was.
+            ///   - date: When, YYYY-MM-DD; not in the future.
+            ///   - place: Where.
+            ///   - organiser: Who organised it.
+            ///   - partner: A partner organisation.
+            ///   - speaker: The speaker.
+            ///   - speakerType: cadre, expert, worthy or exited_household.
+            ///   - classroom: secretary, broadcast or mobile.
+            ///   - attendees: Villagers who attended (person ids); each must live in the village on the day.
+            ///   - counted: People counted where no list exists.
+            ///   - parties: A mediation's parties.
+            ///   - outcome: A mediation's outcome.
+            package init(
+                kind: Swift.String,
+                title: Swift.String,
+                date: Swift.String,
+                place: Swift.String? = nil,
+                organiser: Swift.String? = nil,
+                partner: Swift.String? = nil,
+                speaker: Swift.String? = nil,
+                speakerType: Swift.String? = nil,
+                classroom: Swift.String? = nil,
+                attendees: [Swift.Int]? = nil,
+                counted: Swift.Int? = nil,
+                parties: Swift.String? = nil,
+                outcome: Swift.String? = nil
+            ) {
+                self.kind = kind
+                self.title = title
+                self.date = date
+                self.place = place
+                self.organiser = organiser
+                self.partner = partner
+                self.speaker = speaker
+                self.speakerType = speakerType
+                self.classroom = classroom
+                self.attendees = attendees
+                self.counted = counted
+                self.parties = parties
+                self.outcome = outcome
+            }
+            package enum CodingKeys: String, CodingKey {
+                case kind
+                case title
+                case date
+                case place
+                case organiser
+                case partner
+                case speaker
+                case speakerType
+                case classroom
+                case attendees
+                case counted
+                case parties
+                case outcome
+            }
+        }
+        /// A nomination for an honour.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Nomination`.
+        package struct Nomination: Codable, Hashable, Sendable {
+            /// Its id.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Nomination/id`.
+            package var id: Swift.Int
+            /// The honour, e.g. 最美脱贫户.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Nomination/honour`.
+            package var honour: Swift.String
+            /// The year.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Nomination/year`.
+            package var year: Swift.Int
+            /// The villager nominated.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Nomination/personId`.
+            package var personId: Swift.Int?
+            /// The household nominated.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Nomination/householdId`.
+            package var householdId: Swift.Int?
+            /// Their name.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Nomination/nominee`.
+            package var nominee: Swift.String
+            /// Who nominated.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Nomination/nominatedBy`.
+            package var nominatedBy: Swift.String
+            /// Why.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Nomination/reason`.
+            package var reason: Swift.String
+            /// Votes counted.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Nomination/votes`.
+            package var votes: Swift.Int
+            /// Whether they won.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Nomination/winner`.
+            package var winner: Swift.Bool
+            /// When the round was announced.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Nomination/announcedOn`.
+            package var announcedOn: Swift.String?
+            /// Creates a new `Nomination`.
+            ///
+            /// - Parameters:
+            ///   - id: Its id.
+            ///   - honour: The honour, e.g. 最美脱贫户.
+            ///   - year: The year.
+            ///   - personId: The villager nominated.
+            ///   - householdId: The household nominated.
+            ///   - nominee: Their name.
+            ///   - nominatedBy: Who nominated.
+            ///   - reason: Why.
+            ///   - votes: Votes counted.
+            ///   - winner: Whether they won.
+            ///   - announcedOn: When the round was announced.
+            package init(
+                id: Swift.Int,
+                honour: Swift.String,
+                year: Swift.Int,
+                personId: Swift.Int? = nil,
+                householdId: Swift.Int? = nil,
+                nominee: Swift.String,
+                nominatedBy: Swift.String,
+                reason: Swift.String,
+                votes: Swift.Int,
+                winner: Swift.Bool,
+                announcedOn: Swift.String? = nil
+            ) {
+                self.id = id
+                self.honour = honour
+                self.year = year
+                self.personId = personId
+                self.householdId = householdId
+                self.nominee = nominee
+                self.nominatedBy = nominatedBy
+                self.reason = reason
+                self.votes = votes
+                self.winner = winner
+                self.announcedOn = announcedOn
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case honour
+                case year
+                case personId
+                case householdId
+                case nominee
+                case nominatedBy
+                case reason
+                case votes
+                case winner
+                case announcedOn
+            }
+        }
+        /// Nominations.
+        ///
+        /// - Remark: Generated from `#/components/schemas/NominationList`.
+        package struct NominationList: Codable, Hashable, Sendable {
+            /// By honour, winners first.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NominationList/items`.
+            package var items: [Components.Schemas.Nomination]
+            /// Creates a new `NominationList`.
+            ///
+            /// - Parameters:
+            ///   - items: By honour, winners first.
+            package init(items: [Components.Schemas.Nomination]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// A nomination; personId for an honour given to a person, householdId for one given to a household.
+        ///
+        /// - Remark: Generated from `#/components/schemas/NewNomination`.
+        package struct NewNomination: Codable, Hashable, Sendable {
+            /// The honour's name, e.g. 最美脱贫户.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewNomination/honour`.
+            package var honour: Swift.String
+            /// The year.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewNomination/year`.
+            package var year: Swift.Int
+            /// A villager of the village.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewNomination/personId`.
+            package var personId: Swift.Int?
+            /// A household of the village.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewNomination/householdId`.
+            package var householdId: Swift.Int?
+            /// Who nominates.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewNomination/nominatedBy`.
+            package var nominatedBy: Swift.String
+            /// Why.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewNomination/reason`.
+            package var reason: Swift.String
+            /// Creates a new `NewNomination`.
+            ///
+            /// - Parameters:
+            ///   - honour: The honour's name, e.g. 最美脱贫户.
+            ///   - year: The year.
+            ///   - personId: A villager of the village.
+            ///   - householdId: A household of the village.
+            ///   - nominatedBy: Who nominates.
+            ///   - reason: Why.
+            package init(
+                honour: Swift.String,
+                year: Swift.Int,
+                personId: Swift.Int? = nil,
+                householdId: Swift.Int? = nil,
+                nominatedBy: Swift.String,
+                reason: Swift.String
+            ) {
+                self.honour = honour
+                self.year = year
+                self.personId = personId
+                self.householdId = householdId
+                self.nominatedBy = nominatedBy
+                self.reason = reason
+            }
+            package enum CodingKeys: String, CodingKey {
+                case honour
+                case year
+                case personId
+                case householdId
+                case nominatedBy
+                case reason
+            }
+        }
+        /// The winners of a round.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Announcement`.
+        package struct Announcement: Codable, Hashable, Sendable {
+            /// The honour's name.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Announcement/honour`.
+            package var honour: Swift.String
+            /// The year.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Announcement/year`.
+            package var year: Swift.Int
+            /// Nomination ids of the round.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Announcement/winners`.
+            package var winners: [Swift.Int]
+            /// Creates a new `Announcement`.
+            ///
+            /// - Parameters:
+            ///   - honour: The honour's name.
+            ///   - year: The year.
+            ///   - winners: Nomination ids of the round.
+            package init(
+                honour: Swift.String,
+                year: Swift.Int,
+                winners: [Swift.Int]
+            ) {
+                self.honour = honour
+                self.year = year
+                self.winners = winners
+            }
+            package enum CodingKeys: String, CodingKey {
+                case honour
+                case year
+                case winners
+            }
+        }
+        /// Counted votes to add.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Votes`.
+        package struct Votes: Codable, Hashable, Sendable {
+            /// Votes, above 0.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Votes/votes`.
+            package var votes: Swift.Int
+            /// Creates a new `Votes`.
+            ///
+            /// - Parameters:
+            ///   - votes: Votes, above 0.
+            package init(votes: Swift.Int) {
+                self.votes = votes
+            }
+            package enum CodingKeys: String, CodingKey {
+                case votes
+            }
+        }
+        /// A project to register.
+        ///
+        /// - Remark: Generated from `#/components/schemas/NewProject`.
+        package struct NewProject: Codable, Hashable, Sendable {
+            /// Name.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewProject/name`.
+            package var name: Swift.String
+            /// industry, infrastructure, workshop, energy or other.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewProject/kind`.
+            package var kind: Swift.String
+            /// Partner enterprise.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewProject/partner`.
+            package var partner: Swift.String?
+            /// planned, building, running, finished or stopped; planned when left out.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewProject/status`.
+            package var status: Swift.String?
+            /// Started on, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewProject/started`.
+            package var started: Swift.String?
+            /// What it is.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewProject/description`.
+            package var description: Swift.String?
+            /// Creates a new `NewProject`.
+            ///
+            /// - Parameters:
+            ///   - name: Name.
+            ///   - kind: industry, infrastructure, workshop, energy or other.
+            ///   - partner: Partner enterprise.
+            ///   - status: planned, building, running, finished or stopped; planned when left out.
+            ///   - started: Started on, YYYY-MM-DD.
+            ///   - description: What it is.
+            package init(
+                name: Swift.String,
+                kind: Swift.String,
+                partner: Swift.String? = nil,
+                status: Swift.String? = nil,
+                started: Swift.String? = nil,
+                description: Swift.String? = nil
+            ) {
+                self.name = name
+                self.kind = kind
+                self.partner = partner
+                self.status = status
+                self.started = started
+                self.description = description
+            }
+            package enum CodingKeys: String, CodingKey {
+                case name
+                case kind
+                case partner
+                case status
+                case started
+                case description
+            }
+        }
+        /// Land transferred to a project.
+        ///
+        /// - Remark: Generated from `#/components/schemas/LandContract`.
+        package struct LandContract: Codable, Hashable, Sendable {
+            /// Leased from.
+            ///
+            /// - Remark: Generated from `#/components/schemas/LandContract/lessor`.
+            package var lessor: Swift.String
+            /// The household leasing it out, of the village.
+            ///
+            /// - Remark: Generated from `#/components/schemas/LandContract/householdId`.
+            package var householdId: Swift.Int?
+            /// Area, hundredths of a mu; above 0.
+            ///
+            /// - Remark: Generated from `#/components/schemas/LandContract/areaMuHundredths`.
+            package var areaMuHundredths: Swift.Int
+            /// From, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/LandContract/start`.
+            package var start: Swift.String
+            /// Until, YYYY-MM-DD; not before the start.
+            ///
+            /// - Remark: Generated from `#/components/schemas/LandContract/end`.
+            package var end: Swift.String
+            /// Rent a year, fen.
+            ///
+            /// - Remark: Generated from `#/components/schemas/LandContract/rentFenPerYear`.
+            package var rentFenPerYear: Swift.Int
+            /// Creates a new `LandContract`.
+            ///
+            /// - Parameters:
+            ///   - lessor: Leased from.
+            ///   - householdId: The household leasing it out, of the village.
+            ///   - areaMuHundredths: Area, hundredths of a mu; above 0.
+            ///   - start: From, YYYY-MM-DD.
+            ///   - end: Until, YYYY-MM-DD; not before the start.
+            ///   - rentFenPerYear: Rent a year, fen.
+            package init(
+                lessor: Swift.String,
+                householdId: Swift.Int? = nil,
+                areaMuHundredths: Swift.Int,
+                start: Swift.String,
+                end: Swift.String,
+                rentFenPerYear: Swift.Int
+            ) {
+                self.lessor = lessor
+                self.householdId = householdId
+                self.areaMuHundredths = areaMuHundredths
+                self.start = start
+                self.end = end
+                self.rentFenPerYear = rentFenPerYear
+            }
+            package enum CodingKeys: String, CodingKey {
+                case lessor
+                case householdId
+                case areaMuHundredths
+                case start
+                case end
+                case rentFenPerYear
+            }
+        }
+        /// A project with its totals.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Project`.
+        package struct Project: Codable, Hashable, Sendable {
+            /// Its id.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Project/id`.
+            package var id: Swift.Int
+            /// The village.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Project/villageCode`.
+            package var villageCode: Swift.String
+            /// Name.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Project/name`.
+            package var name: Swift.String
+            /// industry, infrastructure, workshop, energy or other.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Project/kind`.
+            package var kind: Swift.String
+            /// Partner enterprise.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Project/partner`.
+            package var partner: Swift.String
+            /// planned, building, running, finished or stopped.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Project/status`.
+            package var status: Swift.String
+            /// Started on, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Project/started`.
+            package var started: Swift.String?
+            /// Investment from every source, fen.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Project/investmentFen`.
+            package var investmentFen: Swift.Int
+            /// Land transferred, hundredths of a mu.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Project/landMuHundredths`.
+            package var landMuHundredths: Swift.Int
+            /// People in its jobs now.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Project/jobs`.
+            package var jobs: Swift.Int
+            /// Beneficiary households.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Project/beneficiaries`.
+            package var beneficiaries: Swift.Int
+            /// Creates a new `Project`.
+            ///
+            /// - Parameters:
+            ///   - id: Its id.
+            ///   - villageCode: The village.
+            ///   - name: Name.
+            ///   - kind: industry, infrastructure, workshop, energy or other.
+            ///   - partner: Partner enterprise.
+            ///   - status: planned, building, running, finished or stopped.
+            ///   - started: Started on, YYYY-MM-DD.
+            ///   - investmentFen: Investment from every source, fen.
+            ///   - landMuHundredths: Land transferred, hundredths of a mu.
+            ///   - jobs: People in its jobs now.
+            ///   - beneficiaries: Beneficiary households.
+            package init(
+                id: Swift.Int,
+                villageCode: Swift.String,
+                name: Swift.String,
+                kind: Swift.String,
+                partner: Swift.String,
+                status: Swift.String,
+                started: Swift.String? = nil,
+                investmentFen: Swift.Int,
+                landMuHundredths: Swift.Int,
+                jobs: Swift.Int,
+                beneficiaries: Swift.Int
+            ) {
+                self.id = id
+                self.villageCode = villageCode
+                self.name = name
+                self.kind = kind
+                self.partner = partner
+                self.status = status
+                self.started = started
+                self.investmentFen = investmentFen
+                self.landMuHundredths = landMuHundredths
+                self.jobs = jobs
+                self.beneficiaries = beneficiaries
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case villageCode
+                case name
+                case kind
+                case partner
+                case status
+                case started
+                case investmentFen
+                case landMuHundredths
+                case jobs
+                case beneficiaries
+            }
+        }
+        /// Projects.
+        ///
+        /// - Remark: Generated from `#/components/schemas/ProjectList`.
+        package struct ProjectList: Codable, Hashable, Sendable {
+            /// The projects.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProjectList/items`.
+            package var items: [Components.Schemas.Project]
+            /// Creates a new `ProjectList`.
+            ///
+            /// - Parameters:
+            ///   - items: The projects.
+            package init(items: [Components.Schemas.Project]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// A project with everything recorded about it.
+        ///
+        /// - Remark: Generated from `#/components/schemas/ProjectFile`.
+        package struct ProjectFile: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ProjectFile/project`.
+            package var project: Components.Schemas.Project
+            /// One source.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProjectFile/InvestmentsPayload`.
+            package struct InvestmentsPayloadPayload: Codable, Hashable, Sendable {
+                /// Where the money came from.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ProjectFile/InvestmentsPayload/source`.
+                package var source: Swift.String
+                /// Amount, fen.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ProjectFile/InvestmentsPayload/amountFen`.
+                package var amountFen: Swift.Int
+                /// Creates a new `InvestmentsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - source: Where the money came from.
+                ///   - amountFen: Amount, fen.
+                package init(
+                    source: Swift.String,
+                    amountFen: Swift.Int
+                ) {
+                    self.source = source
+                    self.amountFen = amountFen
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case source
+                    case amountFen
+                }
+            }
+            /// Investment by source.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProjectFile/investments`.
+            package typealias InvestmentsPayload = [Components.Schemas.ProjectFile.InvestmentsPayloadPayload]
+            /// Investment by source.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProjectFile/investments`.
+            package var investments: Components.Schemas.ProjectFile.InvestmentsPayload
+            /// A land contract.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProjectFile/LandPayload`.
+            package struct LandPayloadPayload: Codable, Hashable, Sendable {
+                /// Leased from.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ProjectFile/LandPayload/lessor`.
+                package var lessor: Swift.String
+                /// The household leasing it out.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ProjectFile/LandPayload/householdId`.
+                package var householdId: Swift.Int?
+                /// Area, hundredths of a mu.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ProjectFile/LandPayload/areaMuHundredths`.
+                package var areaMuHundredths: Swift.Int
+                /// From, YYYY-MM-DD.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ProjectFile/LandPayload/start`.
+                package var start: Swift.String
+                /// Until, YYYY-MM-DD.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ProjectFile/LandPayload/end`.
+                package var end: Swift.String
+                /// Rent a year, fen.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ProjectFile/LandPayload/rentFenPerYear`.
+                package var rentFenPerYear: Swift.Int
+                /// Creates a new `LandPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - lessor: Leased from.
+                ///   - householdId: The household leasing it out.
+                ///   - areaMuHundredths: Area, hundredths of a mu.
+                ///   - start: From, YYYY-MM-DD.
+                ///   - end: Until, YYYY-MM-DD.
+                ///   - rentFenPerYear: Rent a year, fen.
+                package init(
+                    lessor: Swift.String,
+                    householdId: Swift.Int? = nil,
+                    areaMuHundredths: Swift.Int,
+                    start: Swift.String,
+                    end: Swift.String,
+                    rentFenPerYear: Swift.Int
+                ) {
+                    self.lessor = lessor
+                    self.householdId = householdId
+                    self.areaMuHundredths = areaMuHundredths
+                    self.start = start
+                    self.end = end
+                    self.rentFenPerYear = rentFenPerYear
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case lessor
+                    case householdId
+                    case areaMuHundredths
+                    case start
+                    case end
+                    case rentFenPerYear
+                }
+            }
+            /// Land contracts.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProjectFile/land`.
+            package typealias LandPayload = [Components.Schemas.ProjectFile.LandPayloadPayload]
+            /// Land contracts.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProjectFile/land`.
+            package var land: Components.Schemas.ProjectFile.LandPayload
+            /// A job.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProjectFile/JobsPayload`.
+            package struct JobsPayloadPayload: Codable, Hashable, Sendable {
+                /// The villager.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ProjectFile/JobsPayload/personId`.
+                package var personId: Swift.Int
+                /// Their name.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ProjectFile/JobsPayload/name`.
+                package var name: Swift.String
+                /// The position.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ProjectFile/JobsPayload/position`.
+                package var position: Swift.String
+                /// From, YYYY-MM-DD.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ProjectFile/JobsPayload/from`.
+                package var from: Swift.String
+                /// Until, YYYY-MM-DD.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ProjectFile/JobsPayload/to`.
+                package var to: Swift.String?
+                /// Creates a new `JobsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - personId: The villager.
+                ///   - name: Their name.
+                ///   - position: The position.
+                ///   - from: From, YYYY-MM-DD.
+                ///   - to: Until, YYYY-MM-DD.
+                package init(
+                    personId: Swift.Int,
+                    name: Swift.String,
+                    position: Swift.String,
+                    from: Swift.String,
+                    to: Swift.String? = nil
+                ) {
+                    self.personId = personId
+                    self.name = name
+                    self.position = position
+                    self.from = from
+                    self.to = to
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case personId
+                    case name
+                    case position
+                    case from
+                    case to
+                }
+            }
+            /// Jobs with the people employed.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProjectFile/jobs`.
+            package typealias JobsPayload = [Components.Schemas.ProjectFile.JobsPayloadPayload]
+            /// Jobs with the people employed.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProjectFile/jobs`.
+            package var jobs: Components.Schemas.ProjectFile.JobsPayload
+            /// Beneficiary households (ids).
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProjectFile/beneficiaries`.
+            package var beneficiaries: [Swift.Int]
+            /// One year.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProjectFile/ReturnsPayload`.
+            package struct ReturnsPayloadPayload: Codable, Hashable, Sendable {
+                /// The year.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ProjectFile/ReturnsPayload/year`.
+                package var year: Swift.Int
+                /// Income, fen.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ProjectFile/ReturnsPayload/incomeFen`.
+                package var incomeFen: Swift.Int
+                /// Dividends paid, fen.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ProjectFile/ReturnsPayload/dividendsFen`.
+                package var dividendsFen: Swift.Int
+                /// Creates a new `ReturnsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - year: The year.
+                ///   - incomeFen: Income, fen.
+                ///   - dividendsFen: Dividends paid, fen.
+                package init(
+                    year: Swift.Int,
+                    incomeFen: Swift.Int,
+                    dividendsFen: Swift.Int
+                ) {
+                    self.year = year
+                    self.incomeFen = incomeFen
+                    self.dividendsFen = dividendsFen
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case year
+                    case incomeFen
+                    case dividendsFen
+                }
+            }
+            /// Income and dividends by year.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProjectFile/returns`.
+            package typealias ReturnsPayload = [Components.Schemas.ProjectFile.ReturnsPayloadPayload]
+            /// Income and dividends by year.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProjectFile/returns`.
+            package var returns: Components.Schemas.ProjectFile.ReturnsPayload
+            /// A sales agreement.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProjectFile/SalesPayload`.
+            package struct SalesPayloadPayload: Codable, Hashable, Sendable {
+                /// Buyer.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ProjectFile/SalesPayload/buyer`.
+                package var buyer: Swift.String
+                /// Product.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ProjectFile/SalesPayload/product`.
+                package var product: Swift.String
+                /// Amount, fen.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ProjectFile/SalesPayload/amountFen`.
+                package var amountFen: Swift.Int
+                /// From, YYYY-MM-DD.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ProjectFile/SalesPayload/start`.
+                package var start: Swift.String
+                /// Until, YYYY-MM-DD.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ProjectFile/SalesPayload/end`.
+                package var end: Swift.String
+                /// Creates a new `SalesPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - buyer: Buyer.
+                ///   - product: Product.
+                ///   - amountFen: Amount, fen.
+                ///   - start: From, YYYY-MM-DD.
+                ///   - end: Until, YYYY-MM-DD.
+                package init(
+                    buyer: Swift.String,
+                    product: Swift.String,
+                    amountFen: Swift.Int,
+                    start: Swift.String,
+                    end: Swift.String
+                ) {
+                    self.buyer = buyer
+                    self.product = product
+                    self.amountFen = amountFen
+                    self.start = start
+                    self.end = end
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case buyer
+                    case product
+                    case amountFen
+                    case start
+                    case end
+                }
+            }
+            /// Sales agreements.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProjectFile/sales`.
+            package typealias SalesPayload = [Components.Schemas.ProjectFile.SalesPayloadPayload]
+            /// Sales agreements.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProjectFile/sales`.
+            package var sales: Components.Schemas.ProjectFile.SalesPayload
+            /// Creates a new `ProjectFile`.
+            ///
+            /// - Parameters:
+            ///   - project:
+            ///   - investments: Investment by source.
+            ///   - land: Land contracts.
+            ///   - jobs: Jobs with the people employed.
+            ///   - beneficiaries: Beneficiary households (ids).
+            ///   - returns: Income and dividends by year.
+            ///   - sales: Sales agreements.
+            package init(
+                project: Components.Schemas.Project,
+                investments: Components.Schemas.ProjectFile.InvestmentsPayload,
+                land: Components.Schemas.ProjectFile.LandPayload,
+                jobs: Components.Schemas.ProjectFile.JobsPayload,
+                beneficiaries: [Swift.Int],
+                returns: Components.Schemas.ProjectFile.ReturnsPayload,
+                sales: Components.Schemas.ProjectFile.SalesPayload
+            ) {
+                self.project = project
+                self.investments = investments
+                self.land = land
+                self.jobs = jobs
+                self.beneficiaries = beneficiaries
+                self.returns = returns
+                self.sales = sales
+            }
+            package enum CodingKeys: String, CodingKey {
+                case project
+                case investments
+                case land
+                case jobs
+                case beneficiaries
+                case returns
+                case sales
+            }
+        }
+        /// An entry of a village's collective income.
+        ///
+        /// - Remark: Generated from `#/components/schemas/IncomeEntry`.
+        package struct IncomeEntry: Codable, Hashable, Sendable {
+            /// Its id.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IncomeEntry/id`.
+            package var id: Swift.Int
+            /// The village.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IncomeEntry/villageCode`.
+            package var villageCode: Swift.String
+            /// Received on, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IncomeEntry/receivedOn`.
+            package var receivedOn: Swift.String
+            /// Where it came from.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IncomeEntry/source`.
+            package var source: Swift.String
+            /// Amount, fen.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IncomeEntry/amountFen`.
+            package var amountFen: Swift.Int
+            /// A note.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IncomeEntry/note`.
+            package var note: Swift.String
+            /// Creates a new `IncomeEntry`.
+            ///
+            /// - Parameters:
+            ///   - id: Its id.
+            ///   - villageCode: The village.
+            ///   - receivedOn: Received on, YYYY-MM-DD.
+            ///   - source: Where it came from.
+            ///   - amountFen: Amount, fen.
+            ///   - note: A note.
+            package init(
+                id: Swift.Int,
+                villageCode: Swift.String,
+                receivedOn: Swift.String,
+                source: Swift.String,
+                amountFen: Swift.Int,
+                note: Swift.String
+            ) {
+                self.id = id
+                self.villageCode = villageCode
+                self.receivedOn = receivedOn
+                self.source = source
+                self.amountFen = amountFen
+                self.note = note
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case villageCode
+                case receivedOn
+                case source
+                case amountFen
+                case note
+            }
+        }
+        /// Collective income entries.
+        ///
+        /// - Remark: Generated from `#/components/schemas/IncomeList`.
+        package struct IncomeList: Codable, Hashable, Sendable {
+            /// By date.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IncomeList/items`.
+            package var items: [Components.Schemas.IncomeEntry]
+            /// Their total, fen.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IncomeList/totalFen`.
+            package var totalFen: Swift.Int
+            /// Creates a new `IncomeList`.
+            ///
+            /// - Parameters:
+            ///   - items: By date.
+            ///   - totalFen: Their total, fen.
+            package init(
+                items: [Components.Schemas.IncomeEntry],
+                totalFen: Swift.Int
+            ) {
+                self.items = items
+                self.totalFen = totalFen
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+                case totalFen
+            }
+        }
+        /// An income entry to record.
+        ///
+        /// - Remark: Generated from `#/components/schemas/NewIncome`.
+        package struct NewIncome: Codable, Hashable, Sendable {
+            /// Received on, YYYY-MM-DD.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewIncome/receivedOn`.
+            package var receivedOn: Swift.String
+            /// Where it came from.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewIncome/source`.
+            package var source: Swift.String
+            /// Amount, fen; not negative.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewIncome/amountFen`.
+            package var amountFen: Swift.Int
+            /// A note.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewIncome/note`.
+            package var note: Swift.String?
+            /// Creates a new `NewIncome`.
+            ///
+            /// - Parameters:
+            ///   - receivedOn: Received on, YYYY-MM-DD.
+            ///   - source: Where it came from.
+            ///   - amountFen: Amount, fen; not negative.
+            ///   - note: A note.
+            package init(
+                receivedOn: Swift.String,
+                source: Swift.String,
+                amountFen: Swift.Int,
+                note: Swift.String? = nil
+            ) {
+                self.receivedOn = receivedOn
+                self.source = source
+                self.amountFen = amountFen
+                self.note = note
+            }
+            package enum CodingKeys: String, CodingKey {
+                case receivedOn
+                case source
+                case amountFen
+                case note
             }
         }
         /// A household's poverty status.

@@ -220,6 +220,90 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /households/{id}/helpers`.
     /// - Remark: Generated from `#/paths//households/{id}/helpers/post(assignHelper)`.
     func assignHelper(_ input: Operations.AssignHelper.Input) async throws -> Operations.AssignHelper.Output
+    /// Activities of a year
+    ///
+    /// Lectures, trainings, health checks, drills, classes, mediations and services of the division in the year, with their person-times.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/activities`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/activities/get(listActivities)`.
+    func listActivities(_ input: Operations.ListActivities.Input) async throws -> Operations.ListActivities.Output
+    /// Record an activity
+    ///
+    /// Records an activity of the village with its attendance: villagers (each living in the village that day) or a counted number. An activity in the future, a mediation without its outcome or a person of another village is refused.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/activities`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/activities/post(createActivity)`.
+    func createActivity(_ input: Operations.CreateActivity.Input) async throws -> Operations.CreateActivity.Output
+    /// Honours of a year
+    ///
+    /// Nominations for each honour (最美脱贫户, 好公婆, 好儿媳, 新乡贤 and those added), with votes and winners.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/honours`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/honours/get(listNominations)`.
+    func listNominations(_ input: Operations.ListNominations.Input) async throws -> Operations.ListNominations.Output
+    /// Nominate for an honour
+    ///
+    /// Nominates a villager or a household of the village for an honour of a year; refused once the round is announced.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/honours`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/honours/post(nominate)`.
+    func nominate(_ input: Operations.Nominate.Input) async throws -> Operations.Nominate.Output
+    /// Announce the winners of a round
+    ///
+    /// Marks the winners among a round's nominations (an honour, a village, a year); no nominations or votes after it.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/honours/announce`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/honours/announce/post(announceHonour)`.
+    func announceHonour(_ input: Operations.AnnounceHonour.Input) async throws -> Operations.AnnounceHonour.Output
+    /// Add counted votes to a nomination
+    ///
+    /// Adds votes; a vote after the round's winners were announced is refused.
+    ///
+    /// - Remark: HTTP `POST /nominations/{id}/votes`.
+    /// - Remark: Generated from `#/paths//nominations/{id}/votes/post(addVotes)`.
+    func addVotes(_ input: Operations.AddVotes.Input) async throws -> Operations.AddVotes.Output
+    /// Projects of a division
+    ///
+    /// Industry and infrastructure projects with investment, land, jobs and beneficiaries.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/projects`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/projects/get(listProjects)`.
+    func listProjects(_ input: Operations.ListProjects.Input) async throws -> Operations.ListProjects.Output
+    /// Register a project
+    ///
+    /// Registers an industry or infrastructure project of the village.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/projects`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/projects/post(createProject)`.
+    func createProject(_ input: Operations.CreateProject.Input) async throws -> Operations.CreateProject.Output
+    /// Add a land contract to a project
+    ///
+    /// Records land transferred to the project; a negative area or an end before the start is refused.
+    ///
+    /// - Remark: HTTP `POST /projects/{id}/land`.
+    /// - Remark: Generated from `#/paths//projects/{id}/land/post(addLandContract)`.
+    func addLandContract(_ input: Operations.AddLandContract.Input) async throws -> Operations.AddLandContract.Output
+    /// A project
+    ///
+    /// A project with its investment, land contracts, jobs, beneficiaries, returns and sales agreements.
+    ///
+    /// - Remark: HTTP `GET /projects/{id}`.
+    /// - Remark: Generated from `#/paths//projects/{id}/get(getProject)`.
+    func getProject(_ input: Operations.GetProject.Input) async throws -> Operations.GetProject.Output
+    /// Collective income of a year
+    ///
+    /// The entries of the division's collective income in the year and their total.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/collective-income`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/collective-income/get(listCollectiveIncome)`.
+    func listCollectiveIncome(_ input: Operations.ListCollectiveIncome.Input) async throws -> Operations.ListCollectiveIncome.Output
+    /// Record collective income
+    ///
+    /// Records an entry of the village's collective income; a negative amount is refused.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/collective-income`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/collective-income/post(addCollectiveIncome)`.
+    func addCollectiveIncome(_ input: Operations.AddCollectiveIncome.Input) async throws -> Operations.AddCollectiveIncome.Output
     /// A household's plans, every version
     ///
     /// The household's yearly plans with their measures, newest year and version first.
@@ -708,6 +792,206 @@ extension APIProtocol {
         body: Operations.AssignHelper.Input.Body
     ) async throws -> Operations.AssignHelper.Output {
         try await assignHelper(Operations.AssignHelper.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Activities of a year
+    ///
+    /// Lectures, trainings, health checks, drills, classes, mediations and services of the division in the year, with their person-times.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/activities`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/activities/get(listActivities)`.
+    package func listActivities(
+        path: Operations.ListActivities.Input.Path,
+        query: Operations.ListActivities.Input.Query,
+        headers: Operations.ListActivities.Input.Headers = .init()
+    ) async throws -> Operations.ListActivities.Output {
+        try await listActivities(Operations.ListActivities.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Record an activity
+    ///
+    /// Records an activity of the village with its attendance: villagers (each living in the village that day) or a counted number. An activity in the future, a mediation without its outcome or a person of another village is refused.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/activities`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/activities/post(createActivity)`.
+    package func createActivity(
+        path: Operations.CreateActivity.Input.Path,
+        headers: Operations.CreateActivity.Input.Headers = .init(),
+        body: Operations.CreateActivity.Input.Body
+    ) async throws -> Operations.CreateActivity.Output {
+        try await createActivity(Operations.CreateActivity.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Honours of a year
+    ///
+    /// Nominations for each honour (最美脱贫户, 好公婆, 好儿媳, 新乡贤 and those added), with votes and winners.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/honours`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/honours/get(listNominations)`.
+    package func listNominations(
+        path: Operations.ListNominations.Input.Path,
+        query: Operations.ListNominations.Input.Query,
+        headers: Operations.ListNominations.Input.Headers = .init()
+    ) async throws -> Operations.ListNominations.Output {
+        try await listNominations(Operations.ListNominations.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Nominate for an honour
+    ///
+    /// Nominates a villager or a household of the village for an honour of a year; refused once the round is announced.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/honours`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/honours/post(nominate)`.
+    package func nominate(
+        path: Operations.Nominate.Input.Path,
+        headers: Operations.Nominate.Input.Headers = .init(),
+        body: Operations.Nominate.Input.Body
+    ) async throws -> Operations.Nominate.Output {
+        try await nominate(Operations.Nominate.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Announce the winners of a round
+    ///
+    /// Marks the winners among a round's nominations (an honour, a village, a year); no nominations or votes after it.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/honours/announce`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/honours/announce/post(announceHonour)`.
+    package func announceHonour(
+        path: Operations.AnnounceHonour.Input.Path,
+        headers: Operations.AnnounceHonour.Input.Headers = .init(),
+        body: Operations.AnnounceHonour.Input.Body
+    ) async throws -> Operations.AnnounceHonour.Output {
+        try await announceHonour(Operations.AnnounceHonour.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Add counted votes to a nomination
+    ///
+    /// Adds votes; a vote after the round's winners were announced is refused.
+    ///
+    /// - Remark: HTTP `POST /nominations/{id}/votes`.
+    /// - Remark: Generated from `#/paths//nominations/{id}/votes/post(addVotes)`.
+    package func addVotes(
+        path: Operations.AddVotes.Input.Path,
+        headers: Operations.AddVotes.Input.Headers = .init(),
+        body: Operations.AddVotes.Input.Body
+    ) async throws -> Operations.AddVotes.Output {
+        try await addVotes(Operations.AddVotes.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Projects of a division
+    ///
+    /// Industry and infrastructure projects with investment, land, jobs and beneficiaries.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/projects`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/projects/get(listProjects)`.
+    package func listProjects(
+        path: Operations.ListProjects.Input.Path,
+        headers: Operations.ListProjects.Input.Headers = .init()
+    ) async throws -> Operations.ListProjects.Output {
+        try await listProjects(Operations.ListProjects.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Register a project
+    ///
+    /// Registers an industry or infrastructure project of the village.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/projects`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/projects/post(createProject)`.
+    package func createProject(
+        path: Operations.CreateProject.Input.Path,
+        headers: Operations.CreateProject.Input.Headers = .init(),
+        body: Operations.CreateProject.Input.Body
+    ) async throws -> Operations.CreateProject.Output {
+        try await createProject(Operations.CreateProject.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Add a land contract to a project
+    ///
+    /// Records land transferred to the project; a negative area or an end before the start is refused.
+    ///
+    /// - Remark: HTTP `POST /projects/{id}/land`.
+    /// - Remark: Generated from `#/paths//projects/{id}/land/post(addLandContract)`.
+    package func addLandContract(
+        path: Operations.AddLandContract.Input.Path,
+        headers: Operations.AddLandContract.Input.Headers = .init(),
+        body: Operations.AddLandContract.Input.Body
+    ) async throws -> Operations.AddLandContract.Output {
+        try await addLandContract(Operations.AddLandContract.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A project
+    ///
+    /// A project with its investment, land contracts, jobs, beneficiaries, returns and sales agreements.
+    ///
+    /// - Remark: HTTP `GET /projects/{id}`.
+    /// - Remark: Generated from `#/paths//projects/{id}/get(getProject)`.
+    package func getProject(
+        path: Operations.GetProject.Input.Path,
+        headers: Operations.GetProject.Input.Headers = .init()
+    ) async throws -> Operations.GetProject.Output {
+        try await getProject(Operations.GetProject.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Collective income of a year
+    ///
+    /// The entries of the division's collective income in the year and their total.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/collective-income`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/collective-income/get(listCollectiveIncome)`.
+    package func listCollectiveIncome(
+        path: Operations.ListCollectiveIncome.Input.Path,
+        query: Operations.ListCollectiveIncome.Input.Query,
+        headers: Operations.ListCollectiveIncome.Input.Headers = .init()
+    ) async throws -> Operations.ListCollectiveIncome.Output {
+        try await listCollectiveIncome(Operations.ListCollectiveIncome.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Record collective income
+    ///
+    /// Records an entry of the village's collective income; a negative amount is refused.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/collective-income`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/collective-income/post(addCollectiveIncome)`.
+    package func addCollectiveIncome(
+        path: Operations.AddCollectiveIncome.Input.Path,
+        headers: Operations.AddCollectiveIncome.Input.Headers = .init(),
+        body: Operations.AddCollectiveIncome.Input.Body
+    ) async throws -> Operations.AddCollectiveIncome.Output {
+        try await addCollectiveIncome(Operations.AddCollectiveIncome.Input(
             path: path,
             headers: headers,
             body: body

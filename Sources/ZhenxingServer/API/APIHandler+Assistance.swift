@@ -12,12 +12,8 @@ extension APIHandler {
     }
 
     func createHelper(_ input: Operations.CreateHelper.Input) async throws -> Operations.CreateHelper.Output {
-        let code = try Self.code(input.path.code)
-        try RequestScope.authorize(.writeRecords, in: code)
+        let code = try await writableVillage(input.path.code)
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
-        guard code.level == .village, try await divisions.find(code) != nil else {
-            throw AppError.notFound(LocalizedText(zh: "村 \(code) 不存在", en: "Village \(code) does not exist"))
-        }
         guard let role = HelperRole(rawValue: body.role) else {
             throw ValidationFailure([FieldIssue(field: "role", message: LocalizedText(
                 zh: "身份应为：\(HelperRole.allCases.map(\.rawValue).joined(separator: "、"))", en: "The role must be one of: \(HelperRole.allCases.map(\.rawValue).joined(separator: ", "))"))])
@@ -73,10 +69,20 @@ extension APIHandler {
     }
 
     /// The division named by the path, readable by the caller and existing.
-    private func readableDivision(_ text: String) async throws -> DivisionCode {
+    func readableDivision(_ text: String) async throws -> DivisionCode {
         let code = try Self.code(text)
         try RequestScope.authorize(.readRecords, in: code)
         guard try await divisions.find(code) != nil else { throw Self.unknown(code) }
+        return code
+    }
+
+    /// The village named by the path, writable by the caller and existing.
+    func writableVillage(_ text: String) async throws -> DivisionCode {
+        let code = try Self.code(text)
+        try RequestScope.authorize(.writeRecords, in: code)
+        guard code.level == .village, try await divisions.find(code) != nil else {
+            throw AppError.notFound(LocalizedText(zh: "村 \(code) 不存在", en: "Village \(code) does not exist"))
+        }
         return code
     }
 

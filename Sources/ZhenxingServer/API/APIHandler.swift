@@ -102,7 +102,16 @@ struct APIHandler: APIProtocol {
                               measures: .init(additionalProperties: document.assistance.measures.mapValues { .init(count: $0.count, amountFen: $0.amountFen) }),
                               visits: document.assistance.visits, overdueFollowUps: document.assistance.overdueFollowUps,
                               party: .init(members: document.assistance.party.members, branches: document.assistance.party.branches,
-                                           householdsWithBranch: document.assistance.party.householdsWithBranch))))))
+                                           householdsWithBranch: document.assistance.party.householdsWithBranch)),
+            community: Self.schema(document.community)))))
+    }
+
+    private static func schema(_ community: CommunityFigures) -> Components.Schemas.CommunityFigures {
+        .init(activities: .init(additionalProperties: community.activities.mapValues { .init(sessions: $0.sessions, personTimes: $0.personTimes) }),
+              countedPersonTimes: community.countedPersonTimes, honours: .init(additionalProperties: community.honours), projects: community.projects,
+              landMuHundredths: community.landMuHundredths, jobs: community.jobs, collectiveIncomeFen: community.collectiveIncomeFen,
+              ableToWork: community.ableToWork, employed: community.employed, employmentRate: community.employmentRate,
+              employment: .init(additionalProperties: community.employment), enterprises: .init(additionalProperties: community.enterprises))
     }
 
     // MARK: Mapping

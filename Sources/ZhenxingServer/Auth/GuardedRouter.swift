@@ -18,7 +18,7 @@ enum Access: Sendable, Hashable {
 
 /// Records whose village decides access.
 enum RecordKind: Sendable, Hashable, CaseIterable {
-    case household, person, issue, meeting, grid, helper, branch, visit, photo
+    case household, person, issue, meeting, grid, helper, branch, visit, photo, activity, project, nomination
 }
 
 /// One route and who may call it: the data the authorisation tests read.

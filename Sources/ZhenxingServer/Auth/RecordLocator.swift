@@ -9,6 +9,7 @@ struct RecordLocator: Sendable {
     let helpers: HelperRepository
     let party: PartyRepository
     let visits: VisitRepository
+    let community: CommunityRepository
 
     /// The village of record `id` of `kind`, nil when there is no such record.
     func village(of kind: RecordKind, _ id: Int) async throws -> DivisionCode? {
@@ -22,6 +23,9 @@ struct RecordLocator: Sendable {
         case .branch: try await party.village(ofBranch: id)
         case .visit: try await visits.village(ofVisit: id)
         case .photo: try await visits.village(ofPhoto: id)
+        case .activity: try await community.village(ofActivity: id)
+        case .project: try await community.village(ofProject: id)
+        case .nomination: try await community.village(ofNomination: id)
         }
     }
 }

@@ -48,6 +48,7 @@ struct DivisionPages: Sendable {
         let year: Int
         let ledgerFigures: [Figure]
         let assistanceFigures: [Figure]
+        let communityFigures: [Figure]
         let governanceLinks: [NavLink]
     }
 
@@ -73,7 +74,7 @@ struct DivisionPages: Sendable {
             heading: Strings.text("divisions_title", language), intro: Strings.text("divisions_intro", language),
             rows: rows, isEmpty: rows.isEmpty, emptyText: Strings.text("no_divisions", language), profileHref: nil,
             householdsHref: nil, figures: [], figuresHeading: nil, years: [], note: nil, populationAction: nil, year: 0,
-            ledgerFigures: [], assistanceFigures: [], governanceLinks: [])
+            ledgerFigures: [], assistanceFigures: [], communityFigures: [], governanceLinks: [])
         return try renderer.page(
             "divisions", title: body.heading, crumbs: [Crumb(name: Strings.text("nav_divisions", language), href: nil)],
             body: body, request: request, context: context)
@@ -114,7 +115,8 @@ struct DivisionPages: Sendable {
             count("grids", ledger.grids, unit: "items_unit"),
         ]
         let governanceLinks = [("ledger", "issues"), ("meetings", "meetings"), ("grids", "grids"), ("helpers", "helpers"), ("party", "party"),
-                               ("measures_by_category", "measures?year=\(year)")].map {
+                               ("measures_by_category", "measures?year=\(year)"), ("activities", "activities?year=\(year)"),
+                               ("honour_rounds", "honours?year=\(year)"), ("projects", "projects"), ("economy", "economy?year=\(year)")].map {
             NavLink(href: "/divisions/\(code)/\($0.1)", label: Strings.text($0.0, language))
         } + (code.level == .village ? [NavLink(href: "/divisions/\(code)/lists", label: Strings.text("four_lists", language))] : [])
         let years = Array(Set([2016, 2017, 2018, 2021, thisYear, year])).sorted().map {
@@ -145,10 +147,37 @@ struct DivisionPages: Sendable {
                 count("party_branches", document.assistance.party.branches, unit: "items_unit"),
                 count("households_with_branch", document.assistance.party.householdsWithBranch, unit: "households_unit"),
             ],
+            communityFigures: communityFigures(document.community, language: language),
             governanceLinks: governanceLinks)
         return try renderer.page(
             "divisions", title: division.name, crumbs: Self.crumbs(chain, context: context, linkLast: false),
             body: body, request: request, context: context)
+    }
+
+    /// The community figures as the division page shows them.
+    private func communityFigures(_ community: CommunityFigures, language: Language) -> [Figure] {
+        func figure(_ key: String, _ value: String, _ unit: String) -> Figure {
+            Figure(label: Strings.text(key, language), value: value, unit: Strings.text(unit, language))
+        }
+        let lectures = community.activities[ActivityKind.lecture.rawValue]
+        let group = { (value: Int) in FixedPoint.group(String(value)) }
+        return [
+            figure("figure_lectures", group(lectures?.sessions ?? 0), "times_unit"),
+            figure("figure_lecture_person_times", group(lectures?.personTimes ?? 0), "person_times"),
+            figure("figure_trainings", group(community.activities[ActivityKind.training.rawValue]?.sessions ?? 0), "times_unit"),
+            figure("figure_health_checks", group(community.activities[ActivityKind.healthCheck.rawValue]?.personTimes ?? 0), "person_times"),
+            figure("figure_mediations", group(community.activities[ActivityKind.mediation.rawValue]?.sessions ?? 0), "items_unit"),
+            figure("figure_honours", group(community.honours.values.reduce(0, +)), "people_unit"),
+            figure("projects", group(community.projects), "items_unit"),
+            Figure(label: Strings.text("land_area", language), value: FixedPoint.format(community.landMuHundredths, scale: 2), unit: ""),
+            figure("project_jobs", group(community.jobs), "people_unit"),
+            Figure(label: Strings.text("collective_income", language),
+                   value: FixedPoint.format(community.collectiveIncomeFen, scale: 2, minimumFractionDigits: 2), unit: Strings.text("yuan", language)),
+            Figure(label: Strings.text("employment_rate", language), value: community.employmentRate.map { String(format: "%.1f", $0 * 100) } ?? "—",
+                   unit: LocalizedText(zh: "%（\(community.employed)/\(community.ableToWork)）", en: "% (\(community.employed)/\(community.ableToWork))").text(language)),
+            figure("figure_demonstration", group(community.enterprises.filter { $0.key != EnterpriseKind.cooperative.rawValue }.values.reduce(0, +)), "households_unit"),
+            figure("figure_cooperatives", group(community.enterprises[EnterpriseKind.cooperative.rawValue] ?? 0), "items_unit"),
+        ]
     }
 
     /// The breadcrumb for a chain of divisions, starting at the division browser.

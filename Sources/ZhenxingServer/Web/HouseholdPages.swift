@@ -14,6 +14,7 @@ struct HouseholdPages: Sendable {
     let plans: PlanRepository
     let helpers: HelperRepository
     let party: PartyRepository
+    let community: CommunityRepository
     let renderer: PageRenderer
     let settings: AppSettings
 
@@ -231,6 +232,9 @@ struct HouseholdPages: Sendable {
         }
     }
 
+    /// A line of the household's honours, activities or projects.
+    struct CommunityLine: Sendable { let href: String; let text: String; let detail: String }
+
     struct FileBody {
         let editHref: String?
         let addMemberHref: String?
@@ -270,6 +274,10 @@ struct HouseholdPages: Sendable {
         let visitError: String?
         let gridName: String?
         let gridHref: String?
+        let honours: [String]
+        let attendance: [CommunityLine]
+        let attendanceCount: Int
+        let projects: [CommunityLine]
         let newIssueHref: String?
     }
 
@@ -423,6 +431,7 @@ struct HouseholdPages: Sendable {
         let today = settings.today
         let grid = try await governance.grid(ofHousehold: id)
         let branch = try await party.households(household: id).first
+        let attendance = try await community.attendance(ofHousehold: id)
         let activeHelpers = try await helpers.helpers(in: draft.village).filter { $0.activeTo == nil || $0.activeTo! >= today }.map {
             Choice(value: String($0.id), label: "\($0.name)（\($0.unit)）")
         }
@@ -501,6 +510,16 @@ struct HouseholdPages: Sendable {
             visitHelpers: activeHelpers,
             visitAction: canWrite ? "/households/\(id)/visits" : nil, visitError: visitError,
             gridName: grid?.name, gridHref: grid.map { "/grids/\($0.id)" },
+            honours: try await community.nominations(household: id).map {
+                "\($0.year) \($0.typeName)：\($0.nominee) · " + ($0.winner ? Strings.text("honour_winner", language)
+                    : "\(Strings.text("honour_nominee", language))（\($0.votes) \(Strings.text("honour_votes", language))）")
+            },
+            attendance: attendance.prefix(20).map {
+                CommunityLine(href: "/activities/\($0.activity.id)", text: "\($0.activity.heldOn) \($0.activity.title)",
+                              detail: "\(ActivityKind(rawValue: $0.activity.kind)?.title.text(language) ?? "") · \($0.person)")
+            },
+            attendanceCount: attendance.count,
+            projects: try await community.projects(ofHousehold: id).map { CommunityLine(href: "/projects/\($0.id)", text: $0.name, detail: $0.role) },
             newIssueHref: canWrite ? "/divisions/\(draft.village)/issues/new" : nil)
         return try renderer.page(
             "household", title: "\(Strings.text("household_file", language)) \(draft.number)",
