@@ -71,3 +71,15 @@ public struct ValidationFailure: Error, Sendable, Hashable {
         issues.map { $0.message.text(language) }.joined(separator: language == .english ? "; " : "；")
     }
 }
+
+extension RawRepresentable where Self: CaseIterable, RawValue == String {
+    /// The case whose raw value is `text`; otherwise a failure on `field` listing the values allowed.
+    public static func named(_ text: String, field: String) throws -> Self {
+        guard let found = Self(rawValue: text) else {
+            let allowed = allCases.map(\.rawValue)
+            throw ValidationFailure([FieldIssue(field: field, message: LocalizedText(
+                zh: "“\(text)”不是可选的值：\(allowed.joined(separator: "、"))", en: "\(text) is not one of: \(allowed.joined(separator: ", "))"))])
+        }
+        return found
+    }
+}

@@ -800,23 +800,17 @@ public struct CommunityRepository: Sendable {
 
     /// The village of an activity, nil when there is none.
     public func village(ofActivity id: Int) async throws -> DivisionCode? {
-        try await villageCode("SELECT village_code FROM activities WHERE id = \(bind: id)")
+        try await database.villageCode("SELECT village_code FROM activities WHERE id = \(bind: id)")
     }
 
     /// The village of a project, nil when there is none.
     public func village(ofProject id: Int) async throws -> DivisionCode? {
-        try await villageCode("SELECT village_code FROM projects WHERE id = \(bind: id)")
+        try await database.villageCode("SELECT village_code FROM projects WHERE id = \(bind: id)")
     }
 
     /// The village of a nomination, nil when there is none.
     public func village(ofNomination id: Int) async throws -> DivisionCode? {
-        try await villageCode("SELECT village_code FROM nominations WHERE id = \(bind: id)")
-    }
-
-    private func villageCode(_ query: SQLQueryString) async throws -> DivisionCode? {
-        try await database.read { sql in
-            try await sql.raw(query).first(decodingColumn: "village_code", as: String.self).map { try DivisionCode(validating: $0) }
-        }
+        try await database.villageCode("SELECT village_code FROM nominations WHERE id = \(bind: id)")
     }
 
     /// Removes a village's community records (demo refresh only).

@@ -76,3 +76,13 @@ public struct DivisionRepository: Sendable {
             .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)?.summary().division
     }
 }
+
+extension Database {
+    /// The village a query's one row names in its `village_code` column, nil without a row: how a record is traced to
+    /// the village that decides who may see it.
+    public func villageCode(_ query: SQLQueryString) async throws -> DivisionCode? {
+        try await read { sql in
+            try await sql.raw(query).first(decodingColumn: "village_code", as: String.self).map { try DivisionCode(validating: $0) }
+        }
+    }
+}

@@ -297,10 +297,7 @@ public struct GovernanceRepository: Sendable {
 
     /// The village of an issue, nil when there is none.
     public func village(ofIssue id: Int) async throws -> DivisionCode? {
-        try await database.read { sql in
-            try await sql.raw("SELECT village_code FROM issues WHERE id = \(bind: id)").first(decodingColumn: "village_code", as: String.self)
-                .map { try DivisionCode(validating: $0) }
-        }
+        try await database.villageCode("SELECT village_code FROM issues WHERE id = \(bind: id)")
     }
 
     // MARK: Meetings

@@ -154,10 +154,7 @@ public struct HelperRepository: Sendable {
 
     /// The village of a helper, nil when there is none.
     public func village(ofHelper id: Int) async throws -> DivisionCode? {
-        try await database.read { sql in
-            try await sql.raw("SELECT village_code FROM helpers WHERE id = \(bind: id)").first(decodingColumn: "village_code", as: String.self)
-                .map { try DivisionCode(validating: $0) }
-        }
+        try await database.villageCode("SELECT village_code FROM helpers WHERE id = \(bind: id)")
     }
 
     /// Removes the helpers of a village and their assignments (demo refresh only).

@@ -243,7 +243,7 @@ public struct PartyRepository: Sendable {
 
     /// The village of a branch, nil when there is none.
     public func village(ofBranch id: Int) async throws -> DivisionCode? {
-        try await villageCode("SELECT village_code FROM party_branches WHERE id = \(bind: id)")
+        try await database.villageCode("SELECT village_code FROM party_branches WHERE id = \(bind: id)")
     }
 
     /// Puts a member of the village's party organisation into a branch.
@@ -324,12 +324,6 @@ public struct PartyRepository: Sendable {
                 WHERE h.village_code LIKE \(bind: prefix) AND x.since <= \(bind: last)
                 """).first(decodingColumn: "n", as: Int.self) ?? 0
             return figures
-        }
-    }
-
-    private func villageCode(_ query: SQLQueryString) async throws -> DivisionCode? {
-        try await database.read { sql in
-            try await sql.raw(query).first(decodingColumn: "village_code", as: String.self).map { try DivisionCode(validating: $0) }
         }
     }
 

@@ -470,10 +470,7 @@ public struct RegistryRepository: Sendable {
 extension RegistryRepository {
     /// The village a household belongs to, nil when there is no such household.
     public func village(ofHousehold id: Int) async throws -> DivisionCode? {
-        try await database.read { sql in
-            try await sql.raw("SELECT village_code FROM households WHERE id = \(bind: id)")
-                .first(decodingColumn: "village_code", as: String.self).map { try DivisionCode(validating: $0) }
-        }
+        try await database.villageCode("SELECT village_code FROM households WHERE id = \(bind: id)")
     }
 
     /// The ids of the people called `name` who are members of a household of `village` on `date`.
@@ -524,12 +521,10 @@ extension RegistryRepository {
 
     /// The village of a person's latest household, nil when there is no such person.
     public func village(ofPerson id: Int) async throws -> DivisionCode? {
-        try await database.read { sql in
-            try await sql.raw("""
-                SELECT h.village_code FROM memberships m JOIN households h ON h.id = m.household_id
-                WHERE m.person_id = \(bind: id) ORDER BY m.to_date IS NULL DESC, m.from_date DESC LIMIT 1
-                """).first(decodingColumn: "village_code", as: String.self).map { try DivisionCode(validating: $0) }
-        }
+        try await database.villageCode("""
+            SELECT h.village_code FROM memberships m JOIN households h ON h.id = m.household_id
+            WHERE m.person_id = \(bind: id) ORDER BY m.to_date IS NULL DESC, m.from_date DESC LIMIT 1
+            """)
     }
 
     /// The household a person belongs to now (or last did).

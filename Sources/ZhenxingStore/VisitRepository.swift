@@ -141,20 +141,14 @@ public struct VisitRepository: Sendable {
 
     /// The village of a visit, nil when there is none.
     public func village(ofVisit id: Int) async throws -> DivisionCode? {
-        try await villageCode("SELECT h.village_code FROM visits v JOIN households h ON h.id = v.household_id WHERE v.id = \(bind: id)")
+        try await database.villageCode("SELECT h.village_code FROM visits v JOIN households h ON h.id = v.household_id WHERE v.id = \(bind: id)")
     }
 
     /// The village of a visit's photo, nil when there is none.
     public func village(ofPhoto id: Int) async throws -> DivisionCode? {
-        try await villageCode("""
+        try await database.villageCode("""
             SELECT h.village_code FROM visit_photos f JOIN visits v ON v.id = f.visit_id JOIN households h ON h.id = v.household_id WHERE f.id = \(bind: id)
             """)
-    }
-
-    private func villageCode(_ query: SQLQueryString) async throws -> DivisionCode? {
-        try await database.read { sql in
-            try await sql.raw(query).first(decodingColumn: "village_code", as: String.self).map { try DivisionCode(validating: $0) }
-        }
     }
 
     // MARK: Photos

@@ -152,10 +152,7 @@ struct Export: AsyncParsableCommand {
         @OptionGroup var table: TableOptions
 
         func run() async throws {
-            let chosen = try category.map { text in
-                guard let found = MeasureCategory(rawValue: text) else { throw CommandFailure(message: "--category: no such category \(text)") }
-                return found
-            }
+            let chosen = try category.map { try option(MeasureCategory.self, $0, "--category") }
             try await table.write(sheet: "帮扶措施", entity: "measures", unit: "measures") { database, code, writer in
                 try await MeasureExport.write(division: code, year: year, category: chosen, language: .chinese, plans: PlanRepository(database: database),
                                               to: writer)
@@ -191,10 +188,7 @@ struct Export: AsyncParsableCommand {
         @OptionGroup var table: TableOptions
 
         func run() async throws {
-            let chosen = try kind.map { text in
-                guard let found = ActivityKind(rawValue: text) else { throw CommandFailure(message: "--kind: no such kind \(text)") }
-                return found
-            }
+            let chosen = try kind.map { try option(ActivityKind.self, $0, "--kind") }
             try await table.write(sheet: "活动", entity: "activities", unit: "activities") { database, code, writer in
                 try await ActivityExport.write(division: code, year: year, kind: chosen, language: .chinese, community: CommunityRepository(database: database),
                                                to: writer)

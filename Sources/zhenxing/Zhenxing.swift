@@ -63,6 +63,15 @@ func divisionCode(_ text: String, option: String) throws -> DivisionCode {
     }
 }
 
+/// The case of `type` named by an option's value, or a one-line failure listing the values allowed.
+func option<Value: RawRepresentable & CaseIterable>(_ type: Value.Type, _ text: String, _ name: String) throws -> Value where Value.RawValue == String {
+    do {
+        return try Value.named(text, field: name)
+    } catch let failure as ValidationFailure {
+        throw CommandFailure(message: "\(name): \(failure.issues[0].message.en)")
+    }
+}
+
 /// A failure reported as one line on standard error, exit code 1, no stack trace.
 struct CommandFailure: Error, CustomStringConvertible {
     let description: String

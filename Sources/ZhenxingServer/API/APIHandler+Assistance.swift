@@ -54,13 +54,7 @@ extension APIHandler {
 
     func listMeasures(_ input: Operations.ListMeasures.Input) async throws -> Operations.ListMeasures.Output {
         let code = try await readableDivision(input.path.code)
-        var category: MeasureCategory?
-        if let text = input.query.category {
-            guard let found = MeasureCategory(rawValue: text) else {
-                throw ValidationFailure([FieldIssue(field: "category", message: LocalizedText(zh: "没有这个措施类别：\(text)", en: "No such measure category: \(text)"))])
-            }
-            category = found
-        }
+        let category = try input.query.category.map { try MeasureCategory.named($0, field: "category") }
         let rows = try await PlanRepository(database: registry.database).measures(in: code, year: input.query.year, category: category, limit: 10_000)
         return .ok(.init(body: .json(.init(items: rows.map {
             .init(householdId: $0.householdId, householdNumber: $0.householdNumber, headName: $0.headName, year: $0.year, version: $0.version,

@@ -9,13 +9,7 @@ extension APIHandler {
 
     func listActivities(_ input: Operations.ListActivities.Input) async throws -> Operations.ListActivities.Output {
         let code = try await readableDivision(input.path.code)
-        var kind: ActivityKind?
-        if let text = input.query.kind {
-            guard let found = ActivityKind(rawValue: text) else {
-                throw ValidationFailure([FieldIssue(field: "kind", message: LocalizedText(zh: "没有这个活动类型：\(text)", en: "No such activity kind: \(text)"))])
-            }
-            kind = found
-        }
+        let kind = try input.query.kind.map { try ActivityKind.named($0, field: "kind") }
         let rows = try await community.activities(in: code, year: try Self.year(input.query.year), kind: kind, limit: 10_000)
         return .ok(.init(body: .json(.init(items: rows.map(Self.schema)))))
     }
@@ -23,9 +17,7 @@ extension APIHandler {
     func createActivity(_ input: Operations.CreateActivity.Input) async throws -> Operations.CreateActivity.Output {
         let code = try await writableVillage(input.path.code)
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
-        guard let kind = ActivityKind(rawValue: body.kind) else {
-            throw ValidationFailure([FieldIssue(field: "kind", message: LocalizedText(zh: "没有这个活动类型：\(body.kind)", en: "No such activity kind: \(body.kind)"))])
-        }
+        let kind = try ActivityKind.named(body.kind, field: "kind")
         let draft = ActivityDraft(kind: kind, title: body.title, date: body.date, place: body.place ?? "", organiser: body.organiser ?? "",
                                   partner: body.partner ?? "", speaker: body.speaker ?? "", speakerType: body.speakerType.flatMap(SpeakerType.init(rawValue:)),
                                   classroom: body.classroom.flatMap(Classroom.init(rawValue:)), counted: body.counted, parties: body.parties ?? "",
@@ -80,9 +72,7 @@ extension APIHandler {
     func createProject(_ input: Operations.CreateProject.Input) async throws -> Operations.CreateProject.Output {
         let code = try await writableVillage(input.path.code)
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
-        guard let kind = ProjectKind(rawValue: body.kind) else {
-            throw ValidationFailure([FieldIssue(field: "kind", message: LocalizedText(zh: "没有这个项目类型：\(body.kind)", en: "No such project kind: \(body.kind)"))])
-        }
+        let kind = try ProjectKind.named(body.kind, field: "kind")
         let id = try await community.createProject(
             ProjectDraft(name: body.name, kind: kind, partner: body.partner ?? "", status: body.status.flatMap(ProjectStatus.init(rawValue:)) ?? .planned,
                          started: body.started, description: body.description ?? ""), village: code, by: RequestScope.actor)

@@ -109,10 +109,7 @@ struct CommunityPages: Sendable {
         let language = context.language
         let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         let year = try year(request)
-        let kind = try request.query("kind").map { text in
-            guard let kind = ActivityKind(rawValue: text) else { throw AppError(.badRequest, LocalizedText(zh: "没有这个活动类型", en: "No such activity kind")) }
-            return kind
-        }
+        let kind = try request.query("kind").map { try ActivityKind.named($0, field: "kind") }
         let figures = try await community.figures(code, year: year)
         let rows = try await community.activities(in: code, year: year, kind: kind)
         let base = "/divisions/\(code)/activities?year=\(year)"

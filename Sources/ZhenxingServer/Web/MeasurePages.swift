@@ -107,10 +107,6 @@ struct MeasurePages: Sendable {
         guard let year, (2000...2100).contains(year) else {
             throw AppError(.badRequest, LocalizedText(zh: "年份应在 2000 到 2100 之间", en: "The year must be 2000 to 2100"))
         }
-        guard let text = request.query("category") else { return (year, nil) }
-        guard let category = MeasureCategory(rawValue: text) else {
-            throw AppError(.badRequest, LocalizedText(zh: "没有这个措施类别：\(text)", en: "No such measure category: \(text)"))
-        }
-        return (year, category)
+        return (year, try request.query("category").map { try MeasureCategory.named($0, field: "category") })
     }
 }
