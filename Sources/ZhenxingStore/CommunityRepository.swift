@@ -717,6 +717,19 @@ public struct CommunityRepository: Sendable {
         }
     }
 
+    /// Person-times of one kind of activity in a division by year.
+    public func personTimesByYear(in division: DivisionCode, kind: ActivityKind) async throws -> [(year: Int, personTimes: Int)] {
+        try await database.read { sql in
+            struct Row: Decodable { let year: String; let n: Int }
+            return try await sql.raw("""
+                SELECT substr(a.held_on, 1, 4) AS year,
+                       CAST(sum(COALESCE(a.counted, (SELECT count(*) FROM activity_attendees x WHERE x.activity_id = a.id))) AS BIGINT) AS n
+                FROM activities a WHERE a.village_code LIKE \(bind: division.prefix + "%") AND a.kind = \(bind: kind.rawValue)
+                GROUP BY substr(a.held_on, 1, 4) ORDER BY 1
+                """).all(decoding: Row.self).compactMap { row in Int(row.year).map { ($0, row.n) } }
+        }
+    }
+
     // MARK: Figures
 
     /// The community figures of a division for a year, "as of" its end.

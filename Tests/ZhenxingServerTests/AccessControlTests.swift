@@ -183,6 +183,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "GET /projects/:id": .record(.readRecords, .project), "POST /projects/:id/entries": .record(.writeRecords, .project),
             "GET /divisions/:code/economy": .pathDivision(.readRecords), "POST /divisions/:code/economy/income": .pathDivision(.writeRecords),
             "POST /divisions/:code/economy/enterprises": .pathDivision(.writeRecords),
+            "GET /divisions/:code/dashboard": .pathDivision(.readRecords),
         ]
         try await TestDatabases.with(.sqlite) { database in
             let (_, routes) = try await buildRouter(

@@ -1,0 +1,160 @@
+import Foundation
+import Hummingbird
+import ZhenxingDomain
+import ZhenxingStore
+
+/// The dashboard of a division for a year, printable as its annual report: charts drawn on the server, each with
+/// its numbers as a table, and for a township or higher the divisions below ranked by a chosen figure.
+struct DashboardPages: Sendable {
+    let figures: FiguresQuery
+    let registry: RegistryRepository
+    let community: CommunityRepository
+    let divisions: DivisionRepository
+    let renderer: PageRenderer
+    let settings: AppSettings
+
+    /// The first year the charts over years start from.
+    static let firstYear = 2014
+
+    func register(on routes: GuardedRouter) {
+        routes.add(.get, "/divisions/:code/dashboard", .pathDivision(.readRecords), use: show)
+    }
+
+    /// A figure the divisions below can be ranked by.
+    enum RankKey: String, CaseIterable {
+        case population, poorHouseholds = "poor", incidence, openIssues = "issues", collectiveIncome = "income", employment
+
+        var title: LocalizedText {
+            switch self {
+            case .population: LocalizedText(zh: "户籍人口", en: "Population")
+            case .poorHouseholds: LocalizedText(zh: "贫困户", en: "Poor households")
+            case .incidence: LocalizedText(zh: "贫困发生率", en: "Poverty incidence")
+            case .openIssues: LocalizedText(zh: "未办结问题", en: "Open issues")
+            case .collectiveIncome: LocalizedText(zh: "村集体收入（元）", en: "Collective income (yuan)")
+            case .employment: LocalizedText(zh: "劳动力就业率", en: "Employment rate")
+            }
+        }
+
+        func value(_ document: FiguresDocument) -> Double {
+            switch self {
+            case .population: Double(document.registry.population)
+            case .poorHouseholds: Double(document.registry.poorHouseholds)
+            case .incidence: document.registry.povertyIncidence ?? 0
+            case .openIssues: Double(document.ledger.open)
+            case .collectiveIncome: Double(document.community.collectiveIncomeFen)
+            case .employment: document.community.employmentRate ?? 0
+            }
+        }
+    }
+
+    struct Heading: Sendable { let href: String; let label: String; let sorted: Bool }
+    struct RankRow: Sendable { let rank: Int; let href: String; let name: String; let cells: [String] }
+    struct Body: Sendable {
+        let heading: String
+        let action: String
+        let year: Int
+        let note: String?
+        let charts: [Chart]
+        let headings: [Heading]
+        let ranking: [RankRow]
+        let rankingTitle: String?
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let language = context.language
+        let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
+        let year = request.query("year").map { Int($0) } ?? settings.thisYear
+        guard let year, FiguresQuery.years.contains(year) else {
+            throw AppError(.badRequest, LocalizedText(zh: "年份应在 2000 到 2100 之间", en: "The year must be 2000 to 2100"))
+        }
+        let document = try await figures.document(code, year: year)
+        let text = { (key: String) in Strings.text(key, language) }
+        let count = { (label: String, value: Int) in Chart.Point(label: label, value: Double(value), text: FixedPoint.group(String(value))) }
+        let yuan = { (fen: Int) in FixedPoint.format(fen, scale: 2, minimumFractionDigits: 2) }
+        let years = Array(min(Self.firstYear, year)...year)
+
+        var incidence: [Chart.Point?] = []
+        for item in years {
+            let registry = try await registry.figures(code, asOf: "\(item)-12-31")
+            incidence.append(registry.povertyIncidence.map {
+                Chart.Point(label: String(item), value: $0 * 100, text: String(format: "%.2f %%", $0 * 100))
+            })
+        }
+        let registry = document.registry
+        let ledger = document.ledger
+        let lectures = Dictionary(try await community.personTimesByYear(in: code, kind: .lecture).map { ($0.year, $0.personTimes) }, uniquingKeysWith: +)
+        let income = Dictionary(try await community.incomeByYear(in: code).map { ($0.year, $0.amountFen) }, uniquingKeysWith: +)
+        let community = document.community
+        var charts = [
+            Chart.line(title: text("chart_incidence"), unit: "%", points: incidence, labels: years.map(String.init)),
+            Chart.bars(title: LocalizedText(zh: "\(year) 年末农户状态", en: "Households at the end of \(year)").text(language), unit: text("households_unit"), points: [
+                count(text("poor_households"), registry.poorHouseholds), count(text("exited_households"), registry.exitedHouseholds),
+                count(text("monitored_households"), registry.monitoredHouseholds),
+                count(text("chart_other_households"), max(0, registry.households - registry.poorHouseholds - registry.exitedHouseholds - registry.monitoredHouseholds)),
+            ]),
+            Chart.bars(title: LocalizedText(zh: "\(year) 年问题台账（办结中位天数 \(ledger.medianDaysToClose.map { String(format: "%.1f", $0) } ?? "—")）",
+                                            en: "Issues of \(year) (median days to close \(ledger.medianDaysToClose.map { String(format: "%.1f", $0) } ?? "—"))").text(language),
+                       unit: text("issues_unit"), points: [
+                count(text("ledger_collected"), ledger.collected), count(text("ledger_solved"), ledger.solvedOnTheSpot),
+                count(text("ledger_referred"), ledger.referredToMeeting), count(text("ledger_closed"), ledger.closed),
+                count(text("ledger_open"), ledger.open), count(text("overdue"), ledger.overdue),
+            ]),
+        ]
+        let measures = MeasureCategory.allCases.compactMap { category in
+            document.assistance.measures[category.rawValue].map {
+                Chart.Point(label: category.title.text(language), value: Double($0.amountFen) / 100, text: "\(yuan($0.amountFen))（\($0.count)）")
+            }
+        }
+        if !measures.isEmpty {
+            charts.append(Chart.bars(title: LocalizedText(zh: "\(year) 年帮扶措施（金额，项数）", en: "Measures of \(year) (amount, count)").text(language),
+                                     unit: text("yuan"), points: measures))
+        }
+        if community.ableToWork > 0 {
+            charts.append(Chart.bars(
+                title: LocalizedText(zh: "劳动力就业（就业率 \(community.employmentRate.map { String(format: "%.1f %%", $0 * 100) } ?? "—")）",
+                                     en: "Employment (rate \(community.employmentRate.map { String(format: "%.1f %%", $0 * 100) } ?? "—"))").text(language),
+                unit: text("people_unit"),
+                points: Employment.employed.map { count($0, community.employment[$0] ?? 0) } + [count(text("not_employed"), community.ableToWork - community.employed)]))
+        }
+        let lecturePoints = years.compactMap { item in lectures[item].map { count(String(item), $0) } }
+        if !lecturePoints.isEmpty {
+            charts.append(Chart.bars(title: text("chart_lectures"), unit: text("person_times"), points: lecturePoints))
+        }
+        let incomePoints = years.compactMap { item in income[item].map { Chart.Point(label: String(item), value: Double($0) / 100, text: yuan($0)) } }
+        if !incomePoints.isEmpty {
+            charts.append(Chart.bars(title: text("chart_income"), unit: text("yuan"), points: incomePoints))
+        }
+
+        // The divisions below, ranked.
+        var headings: [Heading] = [], ranking: [RankRow] = []
+        if code.level != .village {
+            let key = request.query("sort").flatMap(RankKey.init(rawValue:)) ?? .incidence
+            var rows: [(Division, FiguresDocument)] = []
+            for child in try await divisions.children(of: code) {
+                rows.append((child.division, try await figures.document(child.division.code, year: year)))
+            }
+            rows.sort { key.value($0.1) != key.value($1.1) ? key.value($0.1) > key.value($1.1) : $0.0.code.rawValue < $1.0.code.rawValue }
+            headings = RankKey.allCases.map {
+                Heading(href: "/divisions/\(code)/dashboard?year=\(year)&sort=\($0.rawValue)", label: $0.title.text(language), sorted: $0 == key)
+            }
+            ranking = rows.enumerated().map { index, row in
+                let (division, document) = row
+                return RankRow(rank: index + 1, href: "/divisions/\(division.code)/dashboard?year=\(year)", name: division.name, cells: [
+                    FixedPoint.group(String(document.registry.population)), FixedPoint.group(String(document.registry.poorHouseholds)),
+                    document.registry.povertyIncidence.map { String(format: "%.2f %%", $0 * 100) } ?? "—", FixedPoint.group(String(document.ledger.open)),
+                    yuan(document.community.collectiveIncomeFen), document.community.employmentRate.map { String(format: "%.1f %%", $0 * 100) } ?? "—",
+                ])
+            }
+        }
+        let name = chain.last?.name ?? code.rawValue
+        let body = Body(
+            heading: LocalizedText(zh: "\(name) \(year) 年度报告", en: "\(name): annual report \(year)").text(language),
+            action: "/divisions/\(code)/dashboard", year: year,
+            note: document.note != nil ? LocalizedText(zh: "该年没有登记人口。", en: "No registered population that year.").text(language) : nil,
+            charts: charts, headings: headings, ranking: ranking,
+            rankingTitle: code.level == .village ? nil : LocalizedText(zh: "下级区划排名（点击表头换排序）", en: "Divisions below, ranked (click a heading to sort)").text(language))
+        return try renderer.page("dashboard", title: body.heading,
+                                 crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true) + [Crumb(name: text("dashboard"), href: nil)],
+                                 body: body, request: request, context: context)
+    }
+}
