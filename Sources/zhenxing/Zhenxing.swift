@@ -16,7 +16,7 @@ struct Zhenxing: AsyncParsableCommand {
             选项也可由环境变量给出：ZHENXING_DATA、ZHENXING_DATABASE_URL、ZHENXING_HOST、ZHENXING_PORT、ZHENXING_LOG_LEVEL。
             """,
         version: ZhenxingVersionText.text,
-        subcommands: [Serve.self, Migrate.self, Demo.self, User.self, Report.self, Import.self, Export.self, Generate.self, Version.self])
+        subcommands: [Serve.self, Migrate.self, Demo.self, User.self, Report.self, Import.self, Export.self, Generate.self, Bench.self, Version.self])
 }
 
 /// Where the data lives; every subcommand that touches data takes these.
