@@ -128,6 +128,9 @@ public final class Database: Sendable {
                 }
                 try await sql.raw("PRAGMA foreign_keys=ON").run()
                 try await sql.raw("PRAGMA busy_timeout=5000").run()
+                // LIKE as PostgreSQL has it: case-sensitive, which lets SQLite answer `village_code LIKE '411324104%'`
+                // (every division's roll-up) from the index instead of scanning every household.
+                try await sql.raw("PRAGMA case_sensitive_like=ON").run()
             }
         } catch {
             for connection in opened { try? await connection.close() }

@@ -125,7 +125,7 @@ struct Import: AsyncParsableCommand {
 
 /// `zhenxing export households`: the roster in the import's columns.
 struct Export: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Export files (导出).", subcommands: [Households.self, Issues.self, Measures.self, Visits.self, Activities.self])
+    static let configuration = CommandConfiguration(abstract: "Export files (导出).", subcommands: [Households.self, Issues.self, Measures.self, Visits.self, Activities.self, Meetings.self, Projects.self])
 
     struct Issues: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Export the issue ledger of a division (导出问题台账).")
@@ -192,6 +192,30 @@ struct Export: AsyncParsableCommand {
             try await table.write(sheet: "活动", entity: "activities", unit: "activities") { database, code, writer in
                 try await ActivityExport.write(division: code, year: year, kind: chosen, language: .chinese, community: CommunityRepository(database: database),
                                                to: writer)
+            }
+        }
+    }
+
+    struct Meetings: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Export the meetings of a division (导出会议).")
+
+        @OptionGroup var table: TableOptions
+
+        func run() async throws {
+            try await table.write(sheet: "会议", entity: "meetings", unit: "meetings") { database, code, writer in
+                try await MeetingExport.write(division: code, language: .chinese, governance: GovernanceRepository(database: database), to: writer)
+            }
+        }
+    }
+
+    struct Projects: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Export the projects of a division with their totals (导出项目).")
+
+        @OptionGroup var table: TableOptions
+
+        func run() async throws {
+            try await table.write(sheet: "项目", entity: "projects", unit: "projects") { database, code, writer in
+                try await ProjectExport.write(division: code, language: .chinese, community: CommunityRepository(database: database), to: writer)
             }
         }
     }

@@ -67,6 +67,11 @@ import ZhenxingTestSupport
             ])
             #expect(bad.status == .badRequest && bad.text.contains("流转面积应大于 0 亩") && bad.text.contains("合同结束日期不能早于开始日期"))
             #expect(try await browser.get(projectPath).text.contains("12.5"))
+            // the projects list and the meetings exported as CSV with a BOM, Chinese headers
+            let projects = try await browser.get("/divisions/411324104201/projects/export?format=csv")
+            #expect(projects.text.hasPrefix("\u{FEFF}村代码,项目,类型") && projects.text.contains("光伏电站") && projects.text.contains("10 万只蛋鸡养殖场"))
+            let meetings = try await browser.get("/divisions/411324104201/meetings/export?format=csv")
+            #expect(meetings.text.hasPrefix("\u{FEFF}村代码,日期,类型") && meetings.text.split(whereSeparator: \.isNewline).count == 1 + 23)
             // collective income recorded on the economy page
             #expect(try await browser.postForm("/divisions/411324104201/economy/income", [
                 ("date", "2026-12-01"), ("source", "光伏收益"), ("amount", "12345.67"), ("note", ""),

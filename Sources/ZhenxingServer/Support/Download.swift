@@ -1,5 +1,8 @@
 import Foundation
 import Hummingbird
+import ZhenxingDomain
+import ZhenxingExchange
+import ZhenxingStore
 
 extension Response {
     /// Streams a file as a download in 256 KB chunks.
@@ -21,5 +24,22 @@ extension Response {
             .contentType: contentType, .cacheControl: "no-store",
             .contentDisposition: "attachment; filename=\"download\"; filename*=UTF-8''\(encoded)",
         ], body: body)
+    }
+}
+
+/// One way every list page exports what it shows: the table written to a work file in the format asked for
+/// (`?format=xlsx|csv`, CSV with a BOM), the export recorded in the audit log, the file streamed and removed.
+struct TableExport: Sendable {
+    let settings: AppSettings
+    let audit: AuditLog
+
+    /// Exports `name` (the file's title, without extension) of `division`; `write` fills the table and returns its rows.
+    func respond(_ request: Request, context: AppRequestContext, division: DivisionCode, name: String, sheet: String, entity: String,
+                 write: (any TableWriter) async throws -> Int) async throws -> Response {
+        let format = request.query("format").flatMap(TableFormat.init(rawValue:)) ?? .xlsx
+        let file = settings.workDirectory.appendingPathComponent("\(entity)-\(UUID().uuidString).\(format.rawValue)")
+        let rows = try await write(try format.writer(to: file, sheet: sheet))
+        try await audit.record(.export, entity: entity, key: "\(rows) rows", division: division, by: context.actor)
+        return try Response.download(file, name: "\(name).\(format.rawValue)", contentType: format.contentType, removeAfter: true)
     }
 }

@@ -26,6 +26,7 @@ struct CommunityPages: Sendable {
         routes.add(.post, "/honour-types", .ownDivision(.editParameters), use: addHonourType)
         routes.add(.get, "/divisions/:code/projects", .pathDivision(.readRecords), use: projects)
         routes.add(.post, "/divisions/:code/projects", .pathDivision(.writeRecords), use: createProject)
+        routes.add(.get, "/divisions/:code/projects/export", .pathDivision(.readRecords), use: exportProjects)
         routes.add(.get, "/projects/:id", .record(.readRecords, .project), use: project)
         routes.add(.post, "/projects/:id/entries", .record(.writeRecords, .project), use: addProjectEntry)
         routes.add(.get, "/divisions/:code/economy", .pathDivision(.readRecords), use: economy)
@@ -165,12 +166,10 @@ struct CommunityPages: Sendable {
         let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         let year = try year(request)
         let kind = request.query("kind").flatMap(ActivityKind.init(rawValue:))
-        let format = request.query("format").flatMap(TableFormat.init(rawValue:)) ?? .xlsx
-        let file = settings.workDirectory.appendingPathComponent("activities-\(UUID().uuidString).\(format.rawValue)")
-        let rows = try await ActivityExport.write(division: code, year: year, kind: kind, language: context.language, community: community,
-                                                  to: try format.writer(to: file, sheet: "活动"))
-        try await AuditLog(database: community.database).record(.export, entity: "activities", key: "\(year) \(rows) activities", division: code, by: context.actor)
-        return try Response.download(file, name: "\(chain.last?.name ?? code.rawValue)-\(year)年活动.\(format.rawValue)", contentType: format.contentType, removeAfter: true)
+        return try await TableExport(settings: settings, audit: AuditLog(database: community.database)).respond(
+            request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-\(year)年活动", sheet: "活动", entity: "activities") {
+            try await ActivityExport.write(division: code, year: year, kind: kind, language: context.language, community: community, to: $0)
+        }
     }
 
     struct Fact: Sendable { let label: String; let value: String }
@@ -322,7 +321,7 @@ struct CommunityPages: Sendable {
         let investment: String; let land: String; let jobs: Int; let beneficiaries: Int
     }
     struct ProjectsBody: Sendable {
-        let heading: String; let rows: [ProjectLine]; let createAction: String?; let kinds: [FormModel.Option]; let statuses: [FormModel.Option]
+        let heading: String; let rows: [ProjectLine]; let exportHref: String; let createAction: String?; let kinds: [FormModel.Option]; let statuses: [FormModel.Option]
         let error: String?
     }
 
@@ -335,6 +334,7 @@ struct CommunityPages: Sendable {
         let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         let body = ProjectsBody(
             heading: "\(chain.last?.name ?? "") · \(t("projects", language))", rows: try await community.projects(in: code).map { line($0, language) },
+            exportHref: "/divisions/\(code)/projects/export",
             createAction: canWrite(code, context) ? "/divisions/\(code)/projects" : nil,
             kinds: ProjectKind.allCases.map { FormModel.Option(value: $0.rawValue, label: $0.title.text(language), selected: false) },
             statuses: ProjectStatus.allCases.map { FormModel.Option(value: $0.rawValue, label: $0.title.text(language), selected: false) }, error: error)
@@ -346,6 +346,15 @@ struct CommunityPages: Sendable {
                     partner: row.partner.isEmpty ? "—" : row.partner, status: ProjectStatus(rawValue: row.status)?.title.text(language) ?? row.status,
                     statusKey: row.status, started: row.startedOn ?? "—", investment: yuan(row.investmentFen), land: mu(row.landMuHundredths),
                     jobs: row.jobs, beneficiaries: row.beneficiaries)
+    }
+
+    /// The projects with their totals as xlsx or CSV.
+    @Sendable func exportProjects(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
+        return try await TableExport(settings: settings, audit: AuditLog(database: community.database)).respond(
+            request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-项目-\(settings.today)", sheet: "项目", entity: "projects") {
+            try await ProjectExport.write(division: code, language: context.language, community: community, to: $0)
+        }
     }
 
     struct ProjectInput: Decodable { var name: String?; var kind: String?; var partner: String?; var status: String?; var started: String?; var description: String? }

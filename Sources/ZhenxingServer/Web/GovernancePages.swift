@@ -19,6 +19,7 @@ struct GovernancePages: Sendable {
         routes.add(.get, "/divisions/:code/issues", .pathDivision(.readRecords), use: board)
         routes.add(.get, "/divisions/:code/issues/new", .pathDivision(.writeRecords), use: newIssue)
         routes.add(.get, "/divisions/:code/issues/export", .pathDivision(.readRecords), use: exportLedger)
+        routes.add(.get, "/divisions/:code/meetings/export", .pathDivision(.readRecords), use: exportMeetings)
         routes.add(.post, "/divisions/:code/issues", .pathDivision(.writeRecords), use: createIssue)
         routes.add(.get, "/issues/:id", .record(.readRecords, .issue), use: issue)
         routes.add(.post, "/issues/:id/transition", .record(.writeRecords, .issue), use: transition)
@@ -121,13 +122,20 @@ struct GovernancePages: Sendable {
     /// The ledger as xlsx or CSV: every issue of the division with its state, owner, deadline and result.
     @Sendable func exportLedger(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
-        let format = request.query("format").flatMap(TableFormat.init(rawValue:)) ?? .xlsx
-        let file = settings.workDirectory.appendingPathComponent("ledger-\(UUID().uuidString).\(format.rawValue)")
-        let rows = try await LedgerExport.write(division: code, today: settings.today, language: context.language, governance: governance,
-                                                to: try format.writer(to: file, sheet: "问题台账"))
-        try await AuditLog(database: governance.database).record(.export, entity: "ledger", key: "\(rows) issues", division: code, by: context.actor)
-        return try Response.download(file, name: "\(chain.last?.name ?? code.rawValue)-问题台账-\(settings.today).\(format.rawValue)",
-                                            contentType: format.contentType, removeAfter: true)
+        return try await TableExport(settings: settings, audit: AuditLog(database: governance.database)).respond(
+            request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-问题台账-\(settings.today)", sheet: "问题台账",
+            entity: "ledger") {
+            try await LedgerExport.write(division: code, today: settings.today, language: context.language, governance: governance, to: $0)
+        }
+    }
+
+    /// The meetings as xlsx or CSV.
+    @Sendable func exportMeetings(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
+        return try await TableExport(settings: settings, audit: AuditLog(database: governance.database)).respond(
+            request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-会议-\(settings.today)", sheet: "会议", entity: "meetings") {
+            try await MeetingExport.write(division: code, language: context.language, governance: governance, to: $0)
+        }
     }
 
     // MARK: New issue
@@ -314,6 +322,7 @@ struct GovernancePages: Sendable {
     struct MeetingsBody: Sendable {
         let heading: String
         let newHref: String?
+        let exportHref: String
         let rows: [MeetingLine]
         let isEmpty: Bool
     }
@@ -327,7 +336,7 @@ struct GovernancePages: Sendable {
         }
         let body = MeetingsBody(heading: "\(chain.last?.name ?? "") · \(t("meetings", language))",
                                 newHref: code.level == .village && context.identity?.can(.writeRecords, in: code) == true ? "/divisions/\(code)/meetings/new" : nil,
-                                rows: rows, isEmpty: rows.isEmpty)
+                                exportHref: "/divisions/\(code)/meetings/export", rows: rows, isEmpty: rows.isEmpty)
         return try renderer.page("meetings", title: body.heading,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true) + [Crumb(name: t("meetings", language), href: nil)],
                                  body: body, request: request, context: context)

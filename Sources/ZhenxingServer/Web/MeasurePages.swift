@@ -92,14 +92,11 @@ struct MeasurePages: Sendable {
     @Sendable func export(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         let (year, category) = try filters(request)
-        let format = request.query("format").flatMap(TableFormat.init(rawValue:)) ?? .xlsx
-        let file = settings.workDirectory.appendingPathComponent("measures-\(UUID().uuidString).\(format.rawValue)")
-        let rows = try await MeasureExport.write(division: code, year: year, category: category, language: context.language, plans: plans,
-                                                 to: try format.writer(to: file, sheet: "帮扶措施"))
-        try await AuditLog(database: plans.database).record(.export, entity: "measures", key: "\(year) \(rows) measures", division: code, by: context.actor)
         let suffix = category.map { "-" + $0.title.zh } ?? ""
-        return try Response.download(file, name: "\(chain.last?.name ?? code.rawValue)-\(year)年帮扶措施\(suffix).\(format.rawValue)",
-                                     contentType: format.contentType, removeAfter: true)
+        return try await TableExport(settings: settings, audit: AuditLog(database: plans.database)).respond(
+            request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-\(year)年帮扶措施\(suffix)", sheet: "帮扶措施", entity: "measures") {
+            try await MeasureExport.write(division: code, year: year, category: category, language: context.language, plans: plans, to: $0)
+        }
     }
 
     private func filters(_ request: Request) throws -> (Int, MeasureCategory?) {

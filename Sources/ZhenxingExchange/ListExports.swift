@@ -1,0 +1,39 @@
+import Foundation
+import ZhenxingDomain
+import ZhenxingStore
+
+/// The meetings (一会四题, 联席会议 …) of a division as a table.
+public enum MeetingExport {
+    /// Writes the meetings of `division`; returns the rows written.
+    public static func write(division: DivisionCode, language: Language, governance: GovernanceRepository, to writer: any TableWriter) async throws -> Int {
+        try writer.append(language == .english
+            ? ["Village", "Date", "Kind", "Title", "Place", "Chair"] : ["村代码", "日期", "类型", "会议名称", "地点", "主持人"])
+        let rows = try await governance.meetings(in: division, limit: 1_000_000)
+        for row in rows {
+            try writer.append([row.villageCode, row.heldOn, MeetingKind(rawValue: row.kind)?.title.text(language) ?? row.kind, row.title, row.place, row.chair])
+        }
+        try writer.finish()
+        return rows.count
+    }
+}
+
+/// The projects of a division with their totals as a table.
+public enum ProjectExport {
+    /// Writes the projects of `division`; returns the rows written.
+    public static func write(division: DivisionCode, language: Language, community: CommunityRepository, to writer: any TableWriter) async throws -> Int {
+        try writer.append(language == .english
+            ? ["Village", "Project", "Kind", "Partner", "Status", "Started", "Investment (yuan)", "Land (mu)", "Jobs", "Beneficiary households"]
+            : ["村代码", "项目", "类型", "合作企业", "状态", "开工日期", "投资（元）", "流转面积（亩）", "带动就业（人）", "受益户"])
+        let rows = try await community.projects(in: division)
+        for row in rows {
+            try writer.append([
+                row.villageCode, row.name, ProjectKind(rawValue: row.kind)?.title.text(language) ?? row.kind, row.partner,
+                ProjectStatus(rawValue: row.status)?.title.text(language) ?? row.status, row.startedOn ?? "",
+                FixedPoint.format(row.investmentFen, scale: 2, minimumFractionDigits: 2, grouped: false), FixedPoint.format(row.landMuHundredths, scale: 2, grouped: false),
+                String(row.jobs), String(row.beneficiaries),
+            ])
+        }
+        try writer.finish()
+        return rows.count
+    }
+}
