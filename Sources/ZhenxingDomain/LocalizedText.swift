@@ -51,6 +51,14 @@ public struct FieldIssue: Sendable, Hashable {
     }
 
     /// The field should hold a real day written `YYYY-MM-DD`.
+    /// The years records and figures are kept for.
+    public static let years = 2000...2100
+
+    /// A year outside `years`.
+    public static func yearOutOfRange(_ field: String = "year") -> FieldIssue {
+        FieldIssue(field: field, message: LocalizedText(zh: "年份应在 2000 到 2100 之间", en: "The year must be 2000 to 2100"))
+    }
+
     public static func notADay(_ field: String) -> FieldIssue {
         FieldIssue(field: field, message: LocalizedText(zh: "请填写日期（YYYY-MM-DD）", en: "Enter a date (YYYY-MM-DD)"))
     }

@@ -80,15 +80,12 @@ public struct FiguresQuery: Sendable {
         self.database = database
     }
 
-    /// The years figures can be asked for.
-    public static let years = 2000...2100
 
     /// The document for `code` in `year`; `notFound` for an unknown division, a validation
     /// failure for a year outside 2000–2100.
     public func document(_ code: DivisionCode, year: Int) async throws -> FiguresDocument {
-        guard Self.years.contains(year) else {
-            throw ValidationFailure([FieldIssue(field: "year", message: LocalizedText(
-                zh: "年份应在 2000 到 2100 之间", en: "The year must be between 2000 and 2100"))])
+        guard FieldIssue.years.contains(year) else {
+            throw ValidationFailure([FieldIssue.yearOutOfRange()])
         }
         guard let division = try await DivisionRepository(database: database).find(code) else {
             throw StoreError.notFound("division \(code)")

@@ -107,7 +107,7 @@ public struct PlanRepository: Sendable {
     public func save(household: Int, year: Int, measures: [MeasureDraft], by actor: AuditActor) async throws -> Int {
         var problems: [FieldIssue] = []
         if !(2000...2100).contains(year) {
-            problems.append(FieldIssue(field: "year", message: LocalizedText(zh: "年份应在 2000 到 2100 之间", en: "The year must be 2000 to 2100")))
+            problems.append(FieldIssue.yearOutOfRange())
         }
         for (index, measure) in measures.enumerated() {
             problems += measure.problems(isDay: Timestamp.isDay).map {

@@ -37,7 +37,7 @@ public struct PolicyParameterRow: Sendable, Hashable, Codable {
             issues.append(FieldIssue(field: "scope", message: LocalizedText(zh: "范围应为 * （全国）或两位省级代码", en: "The scope is * (nationwide) or a province's two digits")))
         }
         if !(2000...2100).contains(year) {
-            issues.append(FieldIssue(field: "year", message: LocalizedText(zh: "年份应在 2000 到 2100 之间", en: "The year must be 2000 to 2100")))
+            issues.append(FieldIssue.yearOutOfRange())
         }
         for (field, value) in [("povertyLine", povertyLineFen), ("monitoringThreshold", monitoringThresholdFen)] where (value ?? 0) < 0 {
             issues.append(FieldIssue(field: field, message: LocalizedText(zh: "金额不能为负数", en: "The amount cannot be negative")))

@@ -302,7 +302,7 @@ public struct RegistryRepository: Sendable {
     public func enterPopulation(_ village: DivisionCode, year: Int, population: Int, source: String, by actor: AuditActor) async throws {
         var issues: [FieldIssue] = []
         if !(2000...2100).contains(year) {
-            issues.append(FieldIssue(field: "year", message: LocalizedText(zh: "年份应在 2000 到 2100 之间", en: "The year must be 2000 to 2100")))
+            issues.append(FieldIssue.yearOutOfRange())
         }
         if !(0...1_000_000).contains(population) {
             issues.append(FieldIssue(field: "population", message: LocalizedText(zh: "人口应在 0 到 1,000,000 之间", en: "The population must be 0 to 1,000,000")))

@@ -131,8 +131,8 @@ extension APIHandler {
     }
 
     private static func year(_ year: Int) throws -> Int {
-        guard FiguresQuery.years.contains(year) else {
-            throw ValidationFailure([FieldIssue(field: "year", message: LocalizedText(zh: "年份应在 2000 到 2100 之间", en: "The year must be 2000 to 2100"))])
+        guard FieldIssue.years.contains(year) else {
+            throw ValidationFailure([FieldIssue.yearOutOfRange()])
         }
         return year
     }

@@ -131,8 +131,8 @@ extension APIHandler {
         guard code.level == .village, try await divisions.find(code) != nil else {
             throw AppError.notFound(LocalizedText(zh: "村 \(code) 不存在", en: "Village \(code) does not exist"))
         }
-        guard FiguresQuery.years.contains(input.query.year) else {
-            throw ValidationFailure([FieldIssue(field: "year", message: LocalizedText(zh: "年份应在 2000 到 2100 之间", en: "The year must be 2000 to 2100"))])
+        guard FieldIssue.years.contains(input.query.year) else {
+            throw ValidationFailure([FieldIssue.yearOutOfRange()])
         }
         let (target, items) = try await governance.lists(village: code, year: input.query.year)
         return .ok(.init(body: .json(.init(year: input.query.year, target: target, items: items.map {

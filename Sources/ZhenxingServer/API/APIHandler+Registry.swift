@@ -63,8 +63,8 @@ extension APIHandler {
         let id = input.path.id
         _ = try await authorizeRecord(.household, id, needs: .writeRecords)
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
-        guard FiguresQuery.years.contains(input.path.year) else {
-            throw ValidationFailure([FieldIssue(field: "year", message: LocalizedText(zh: "年份应在 2000 到 2100 之间", en: "The year must be 2000 to 2100"))])
+        guard FieldIssue.years.contains(input.path.year) else {
+            throw ValidationFailure([FieldIssue.yearOutOfRange()])
         }
         guard (0...50).contains(body.members) else {
             throw ValidationFailure([FieldIssue(field: "members", message: LocalizedText(zh: "人数应在 0 到 50 之间", en: "Members must be 0 to 50"))])

@@ -1,7 +1,15 @@
 import Foundation
 import Hummingbird
+import ZhenxingDomain
 
 extension Request {
+    /// The `?year=` asked for, `fallback` without one; 400 for a year outside `FieldIssue.years`.
+    func year(or fallback: Int) throws -> Int {
+        guard let text = query("year") else { return fallback }
+        guard let year = Int(text), FieldIssue.years.contains(year) else { throw AppError(.badRequest, FieldIssue.yearOutOfRange().message) }
+        return year
+    }
+
     /// A query parameter, trimmed; nil when absent or blank.
     func query(_ name: String) -> String? {
         guard let value = uri.queryParameters[name[...]] else { return nil }

@@ -57,8 +57,8 @@ struct AssessmentPages: Sendable {
         let file = try await registry.file(id)
         let input = try await request.decode(as: Input.self, context: context)
         var issues: [FieldIssue] = []
-        let year = Int(input.year ?? "").flatMap { FiguresQuery.years.contains($0) ? $0 : nil }
-        if year == nil { issues.append(FieldIssue(field: "year", message: LocalizedText(zh: "年份应在 2000 到 2100 之间", en: "The year must be 2000 to 2100"))) }
+        let year = Int(input.year ?? "").flatMap { FieldIssue.years.contains($0) ? $0 : nil }
+        if year == nil { issues.append(FieldIssue.yearOutOfRange()) }
         let members = Int(input.members ?? "").flatMap { (0...50).contains($0) ? $0 : nil }
         if members == nil { issues.append(FieldIssue(field: "members", message: LocalizedText(zh: "人数应在 0 到 50 之间", en: "Members must be 0 to 50"))) }
         func amount(_ field: String, _ text: String?) -> Int {

@@ -38,13 +38,9 @@ struct CommunityPages: Sendable {
     private func mu(_ hundredths: Int) -> String { FixedPoint.format(hundredths, scale: 2) }
     private func t(_ key: String, _ language: Language) -> String { Strings.text(key, language) }
 
-    /// The year asked for (`?year=`), this year by default; 400 outside 2000–2100.
+    /// The year asked for (`?year=`), this year by default; 400 outside the years kept.
     private func year(_ request: Request) throws -> Int {
-        guard let text = request.query("year") else { return settings.thisYear }
-        guard let year = Int(text), FiguresQuery.years.contains(year) else {
-            throw AppError(.badRequest, LocalizedText(zh: "年份应在 2000 到 2100 之间", en: "The year must be 2000 to 2100"))
-        }
-        return year
+        try request.year(or: settings.thisYear)
     }
 
     /// The division page's crumbs plus this page's.

@@ -63,10 +63,7 @@ struct DashboardPages: Sendable {
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let language = context.language
         let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
-        let year = request.query("year").map { Int($0) } ?? settings.thisYear
-        guard let year, FiguresQuery.years.contains(year) else {
-            throw AppError(.badRequest, LocalizedText(zh: "年份应在 2000 到 2100 之间", en: "The year must be 2000 to 2100"))
-        }
+        let year = try request.year(or: settings.thisYear)
         let document = try await figures.document(code, year: year)
         let text = { (key: String) in Strings.text(key, language) }
         let count = { (label: String, value: Int) in Chart.Point(label: label, value: Double(value), text: FixedPoint.group(String(value))) }

@@ -86,7 +86,7 @@ struct DivisionPages: Sendable {
         let division = chain[chain.count - 1]
         let rows = try await divisions.children(of: code).map { Self.row($0, language) }
         let thisYear = settings.thisYear
-        let year = request.uri.queryParameters["year"].flatMap { Int(String($0)) }.flatMap { FiguresQuery.years.contains($0) ? $0 : nil } ?? thisYear
+        let year = request.uri.queryParameters["year"].flatMap { Int(String($0)) }.flatMap { FieldIssue.years.contains($0) ? $0 : nil } ?? thisYear
         let document = try await figures.document(code, year: year)
         let registry = document.registry
         var shown = [

@@ -100,10 +100,6 @@ struct MeasurePages: Sendable {
     }
 
     private func filters(_ request: Request) throws -> (Int, MeasureCategory?) {
-        let year = request.query("year").map { Int($0) } ?? settings.thisYear
-        guard let year, (2000...2100).contains(year) else {
-            throw AppError(.badRequest, LocalizedText(zh: "年份应在 2000 到 2100 之间", en: "The year must be 2000 to 2100"))
-        }
-        return (year, try request.query("category").map { try MeasureCategory.named($0, field: "category") })
+        return (try request.year(or: settings.thisYear), try request.query("category").map { try MeasureCategory.named($0, field: "category") })
     }
 }
