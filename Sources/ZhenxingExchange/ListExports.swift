@@ -37,3 +37,36 @@ public enum ProjectExport {
         return rows.count
     }
 }
+
+/// The honours of a year (nominations, votes, winners) as a table.
+public enum HonourExport {
+    /// Writes the nominations of `division` in `year`; returns the rows written.
+    public static func write(division: DivisionCode, year: Int, language: Language, community: CommunityRepository, to writer: any TableWriter) async throws -> Int {
+        let english = language == .english
+        try writer.append(english
+            ? ["Village", "Year", "Honour", "Nominee", "Nominated by", "Reason", "Votes", "Winner", "Announced on"]
+            : ["村代码", "年度", "评选", "被推荐人", "推荐人", "推荐理由", "票数", "是否获评", "公布日期"])
+        let rows = try await community.nominations(in: division, year: year)
+        for row in rows {
+            try writer.append([row.villageCode, String(row.year), row.typeName, row.nominee, row.nominatedBy, row.reason, String(row.votes),
+                               row.winner ? (english ? "yes" : "是") : "", row.announcedOn ?? ""])
+        }
+        try writer.finish()
+        return rows.count
+    }
+}
+
+/// The collective income entries of a year as a table.
+public enum IncomeExport {
+    /// Writes the collective income of `division` in `year`; returns the rows written.
+    public static func write(division: DivisionCode, year: Int, language: Language, community: CommunityRepository, to writer: any TableWriter) async throws -> Int {
+        try writer.append(language == .english
+            ? ["Village", "Received on", "Source", "Amount (yuan)", "Note"] : ["村代码", "到账日期", "收入来源", "金额（元）", "备注"])
+        let rows = try await community.income(in: division, year: year)
+        for row in rows {
+            try writer.append([row.villageCode, row.receivedOn, row.source, FixedPoint.format(row.amountFen, scale: 2, minimumFractionDigits: 2, grouped: false), row.note])
+        }
+        try writer.finish()
+        return rows.count
+    }
+}

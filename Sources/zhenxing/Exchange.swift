@@ -125,7 +125,7 @@ struct Import: AsyncParsableCommand {
 
 /// `zhenxing export households`: the roster in the import's columns.
 struct Export: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Export files (导出).", subcommands: [Households.self, Issues.self, Measures.self, Visits.self, Activities.self, Meetings.self, Projects.self])
+    static let configuration = CommandConfiguration(abstract: "Export files (导出).", subcommands: [Households.self, Issues.self, Measures.self, Visits.self, Activities.self, Meetings.self, Projects.self, Honours.self, Income.self])
 
     struct Issues: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Export the issue ledger of a division (导出问题台账).")
@@ -216,6 +216,36 @@ struct Export: AsyncParsableCommand {
         func run() async throws {
             try await table.write(sheet: "项目", entity: "projects", unit: "projects") { database, code, writer in
                 try await ProjectExport.write(division: code, language: .chinese, community: CommunityRepository(database: database), to: writer)
+            }
+        }
+    }
+
+    struct Honours: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Export the honours of a year: nominations, votes, winners (导出评选).")
+
+        @Option(help: "Year (年度).")
+        var year: Int
+
+        @OptionGroup var table: TableOptions
+
+        func run() async throws {
+            try await table.write(sheet: "评选", entity: "honours", unit: "nominations") { database, code, writer in
+                try await HonourExport.write(division: code, year: year, language: .chinese, community: CommunityRepository(database: database), to: writer)
+            }
+        }
+    }
+
+    struct Income: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Export the collective income of a year (导出村集体收入).")
+
+        @Option(help: "Year (年度).")
+        var year: Int
+
+        @OptionGroup var table: TableOptions
+
+        func run() async throws {
+            try await table.write(sheet: "村集体收入", entity: "collective_income", unit: "entries") { database, code, writer in
+                try await IncomeExport.write(division: code, year: year, language: .chinese, community: CommunityRepository(database: database), to: writer)
             }
         }
     }

@@ -86,6 +86,11 @@ import Glibc
         let activities = try run(["export", "activities", "--division", "411324104201", "--year", "2020", "--kind", "health_check", "--format", "csv",
                                   "--output", folder.appendingPathComponent("activities.csv").path, "--data", folder.path])
         #expect(activities.status == 0 && activities.output.contains("3 activities written"))
+        for (what, count) in [("honours", "12 nominations"), ("income", "5 entries"), ("projects", "6 projects"), ("meetings", "23 meetings")] {
+            let exported = try run(["export", what, "--division", "411324104201"] + (what == "honours" || what == "income" ? ["--year", "2020"] : [])
+                                   + ["--output", folder.appendingPathComponent("\(what).xlsx").path, "--data", folder.path])
+            #expect(exported.status == 0 && exported.output.contains("\(count) written"), "\(what): \(exported.output) \(exported.errors)")
+        }
         let figures = try run(["report", "figures", "--division", "411324104201", "--year", "2020", "--data", folder.path])
         #expect(figures.output.contains("lecture 20/639") && figures.output.contains("500,000.00 yuan") && figures.output.contains("(100.0 %)"))
         let refused = try run(["export", "measures", "--division", "411324104201", "--year", "2016", "--category", "bridges",

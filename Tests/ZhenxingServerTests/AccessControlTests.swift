@@ -184,6 +184,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "GET /divisions/:code/economy": .pathDivision(.readRecords), "POST /divisions/:code/economy/income": .pathDivision(.writeRecords),
             "POST /divisions/:code/economy/enterprises": .pathDivision(.writeRecords),
             "GET /divisions/:code/dashboard": .pathDivision(.readRecords),
+            "GET /divisions/:code/honours/export": .pathDivision(.readRecords), "GET /divisions/:code/economy/export": .pathDivision(.readRecords),
             "GET /divisions/:code/meetings/export": .pathDivision(.readRecords), "GET /divisions/:code/projects/export": .pathDivision(.readRecords),
         ]
         try await TestDatabases.with(.sqlite) { database in

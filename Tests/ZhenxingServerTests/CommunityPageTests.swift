@@ -72,11 +72,14 @@ import ZhenxingTestSupport
             #expect(projects.text.hasPrefix("\u{FEFF}村代码,项目,类型") && projects.text.contains("光伏电站") && projects.text.contains("10 万只蛋鸡养殖场"))
             let meetings = try await browser.get("/divisions/411324104201/meetings/export?format=csv")
             #expect(meetings.text.hasPrefix("\u{FEFF}村代码,日期,类型") && meetings.text.split(whereSeparator: \.isNewline).count == 1 + 23)
+            let honoursFile = try await browser.get("/divisions/411324104201/honours/export?year=2020&format=csv").text
+            #expect(honoursFile.hasPrefix("\u{FEFF}村代码,年度,评选") && honoursFile.split(whereSeparator: \.isNewline).count == 1 + 12)
             // collective income recorded on the economy page
             #expect(try await browser.postForm("/divisions/411324104201/economy/income", [
                 ("date", "2026-12-01"), ("source", "光伏收益"), ("amount", "12345.67"), ("note", ""),
             ]).status == .seeOther)
             #expect(try await browser.get("/divisions/411324104201/economy?year=2026").text.contains("12,345.67"))
+            #expect(try await browser.get("/divisions/411324104201/economy/export?year=2026&format=csv").text.contains("光伏收益,12345.67"))
             // the household file of a villager on the list shows the lecture
             let person = try #require(activity.firstMatch(of: #/href="/households/(\d+)"/#)).output.1
             #expect(try await browser.get("/households/\(person)").text.contains("乡村振兴政策宣讲"))

@@ -24,6 +24,8 @@ struct CommunityPages: Sendable {
         routes.add(.post, "/divisions/:code/honours/votes", .pathDivision(.writeRecords), use: vote)
         routes.add(.post, "/divisions/:code/honours/announce", .pathDivision(.writeRecords), use: announce)
         routes.add(.post, "/honour-types", .ownDivision(.editParameters), use: addHonourType)
+        routes.add(.get, "/divisions/:code/honours/export", .pathDivision(.readRecords), use: exportHonours)
+        routes.add(.get, "/divisions/:code/economy/export", .pathDivision(.readRecords), use: exportIncome)
         routes.add(.get, "/divisions/:code/projects", .pathDivision(.readRecords), use: projects)
         routes.add(.post, "/divisions/:code/projects", .pathDivision(.writeRecords), use: createProject)
         routes.add(.get, "/divisions/:code/projects/export", .pathDivision(.readRecords), use: exportProjects)
@@ -248,6 +250,16 @@ struct CommunityPages: Sendable {
             announceAction: "/divisions/\(code)/honours/announce?year=\(year)",
             typeAction: context.identity?.holds(.editParameters) == true ? "/honour-types" : nil, today: settings.today, error: error)
         return try page("honours", heading: body.heading, chain: chain, crumb: t("honour_rounds", language), body: body, request: request, context: context, status: status)
+    }
+
+    /// The year's nominations, votes and winners as xlsx or CSV.
+    @Sendable func exportHonours(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
+        let year = try year(request)
+        return try await TableExport(settings: settings, audit: AuditLog(database: community.database)).respond(
+            request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-\(year)年评选", sheet: "评选", entity: "honours") {
+            try await HonourExport.write(division: code, year: year, language: context.language, community: community, to: $0)
+        }
     }
 
     struct NominationInput: Decodable { var type: Int?; var nominee: String?; var nominatedBy: String?; var reason: String? }
@@ -496,6 +508,17 @@ struct CommunityPages: Sendable {
             incomeAction: writeable ? "/divisions/\(code)/economy/income?year=\(year)" : nil,
             enterpriseAction: writeable ? "/divisions/\(code)/economy/enterprises?year=\(year)" : nil, today: settings.today, error: error)
         return try page("economy", heading: body.heading, chain: chain, crumb: t("economy", language), body: body, request: request, context: context, status: status)
+    }
+
+    /// The year's collective income entries as xlsx or CSV.
+    @Sendable func exportIncome(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
+        let year = try year(request)
+        return try await TableExport(settings: settings, audit: AuditLog(database: community.database)).respond(
+            request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-\(year)年村集体收入", sheet: "村集体收入",
+            entity: "collective_income") {
+            try await IncomeExport.write(division: code, year: year, language: context.language, community: community, to: $0)
+        }
     }
 
     struct IncomeInput: Decodable { var date: String?; var source: String?; var amount: String?; var note: String? }
