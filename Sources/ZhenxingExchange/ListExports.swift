@@ -70,3 +70,30 @@ public enum IncomeExport {
         return rows.count
     }
 }
+
+/// The households list as it is shown — filtered by group, status, attribute, cause or search, as of a date — read and
+/// written page by page.
+public enum HouseholdListExport {
+    /// Writes the households of `division` that pass `filter` on `date`; returns the rows written.
+    public static func write(division: DivisionCode, filter: HouseholdFilter, asOf date: String, language: Language, registry: RegistryRepository,
+                             to writer: any TableWriter) async throws -> Int {
+        try writer.append(language == .english
+            ? ["Village", "Household", "Head", "Group", "Members", "Status on \(date)", "Attribute"]
+            : ["村代码", "户编号", "户主", "组", "人数", "\(date) 状态", "户属性"])
+        var written = 0
+        var after: String?
+        while true {
+            let page = try await registry.households(in: division, filter: filter, asOf: date, after: after, limit: 2_000)
+            for row in page {
+                try writer.append([row.villageCode, row.number, row.headName ?? "", row.groupNumber.map(String.init) ?? "", String(row.members),
+                                   PovertyStatus(rawValue: row.status)?.title.text(language) ?? row.status,
+                                   HouseholdAttribute(rawValue: row.attribute)?.title.text(language) ?? row.attribute])
+            }
+            written += page.count
+            guard page.count == 2_000, let last = page.last else { break }
+            after = last.key
+        }
+        try writer.finish()
+        return written
+    }
+}

@@ -72,6 +72,11 @@ import ZhenxingTestSupport
             #expect(projects.text.hasPrefix("\u{FEFF}村代码,项目,类型") && projects.text.contains("光伏电站") && projects.text.contains("10 万只蛋鸡养殖场"))
             let meetings = try await browser.get("/divisions/411324104201/meetings/export?format=csv")
             #expect(meetings.text.hasPrefix("\u{FEFF}村代码,日期,类型") && meetings.text.split(whereSeparator: \.isNewline).count == 1 + 23)
+            // the households list exported with its filters: the 76 households poor at the end of 2016
+            let poorList = try await browser.get("/divisions/411324104201/households/export?date=2016-12-31&status=poor&format=csv").text
+            #expect(poorList.hasPrefix("\u{FEFF}村代码,户编号,户主") && poorList.split(whereSeparator: \.isNewline).count == 1 + 76)
+            let listPage = try await browser.get("/divisions/411324104201/households?date=2016-12-31&status=poor").text
+            #expect(listPage.contains("/divisions/411324104201/households/export?date=2016-12-31&amp;status=poor&amp;format=csv"))
             let honoursFile = try await browser.get("/divisions/411324104201/honours/export?year=2020&format=csv").text
             #expect(honoursFile.hasPrefix("\u{FEFF}村代码,年度,评选") && honoursFile.split(whereSeparator: \.isNewline).count == 1 + 12)
             // collective income recorded on the economy page

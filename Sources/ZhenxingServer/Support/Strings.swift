@@ -356,6 +356,7 @@ enum Strings {
         "enterprise_since": .init(zh: "认定日期", en: "Since"),
         "enterprises": .init(zh: "合作社与示范户", en: "Cooperatives and demonstration households"),
         "export_list": .init(zh: "导出列表", en: "Export the list"),
+        "export_list_filtered": .init(zh: "导出当前列表（按筛选条件）", en: "Export this list (with its filters)"),
         "honour_add_votes": .init(zh: "计入票数", en: "Add votes"),
         "honour_announced": .init(zh: "已公布", en: "Announced"),
         "honour_announce": .init(zh: "公布所选获评者", en: "Announce the checked winners"),

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import ZhenxingDomain
+import ZhenxingExchange
 import ZhenxingStore
 
 /// The household list of a division and the household file (一户一档), with the audited
@@ -24,6 +25,7 @@ struct HouseholdPages: Sendable {
 
     func register(on routes: GuardedRouter) {
         routes.add(.get, "/divisions/:code/households", .pathDivision(.readRecords), use: list)
+        routes.add(.get, "/divisions/:code/households/export", .pathDivision(.readRecords), use: exportList)
         routes.add(.get, "/households/:id", .record(.readRecords, .household), use: show)
         routes.add(.post, "/people/:id/full-id", .record(.viewFullIDs, .person), use: revealID)
         routes.add(.post, "/households/:id/visits", .record(.writeRecords, .household), use: addVisit)
@@ -54,6 +56,7 @@ struct HouseholdPages: Sendable {
         let importHref: String?
         let exportHref: String
         let exportCSVHref: String
+        let listExportHref: String
         let exportFullHref: String?
         let heading: String
         let rows: [Row]
@@ -69,16 +72,34 @@ struct HouseholdPages: Sendable {
         let sorts: [Option]
     }
 
+    /// Characters left as they are in a query value.
+    static let queryValue = CharacterSet.urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+#"))
+
+    /// The list's filter and date from the query.
+    private func listFilter(_ request: Request) -> (HouseholdFilter, String) {
+        let text = request.query
+        let date = text("date").flatMap { Timestamp.isDay($0) ? $0 : nil } ?? settings.today
+        return (HouseholdFilter(groupNumber: text("group").flatMap(Int.init), status: text("status").flatMap(PovertyStatus.init),
+                                attribute: text("attribute").flatMap(HouseholdAttribute.init), cause: text("cause").flatMap(PovertyCause.init),
+                                search: text("q")), date)
+    }
+
+    /// The list as shown — with its filters — as xlsx or CSV.
+    @Sendable func exportList(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
+        let (filter, date) = listFilter(request)
+        return try await TableExport(settings: settings, audit: audit).respond(
+            request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-农户列表-\(date)", sheet: "农户", entity: "households") {
+            try await HouseholdListExport.write(division: code, filter: filter, asOf: date, language: context.language, registry: registry, to: $0)
+        }
+    }
+
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let language = context.language
         let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         let division = chain[chain.count - 1]
         let text = request.query
-        let today = settings.today
-        let date = text("date").flatMap { $0.wholeMatch(of: #/\d{4}-\d{2}-\d{2}/#) != nil ? $0 : nil } ?? today
-        let filter = HouseholdFilter(
-            groupNumber: text("group").flatMap(Int.init), status: text("status").flatMap(PovertyStatus.init),
-            attribute: text("attribute").flatMap(HouseholdAttribute.init), cause: text("cause").flatMap(PovertyCause.init), search: text("q"))
+        let (filter, date) = listFilter(request)
         // Sorting by the head's name in pinyin order happens here (SQL collations differ between the
         // engines), so it is offered for one village at a time, on its whole list.
         let byName = text("sort") == "name" && code.level == .village
@@ -103,6 +124,9 @@ struct HouseholdPages: Sendable {
                 ? "/divisions/\(code)/households/new" : nil,
             importHref: context.identity?.can(.writeRecords, in: code) == true ? "/divisions/\(code)/import" : nil,
             exportHref: "/divisions/\(code)/roster?format=xlsx&date=\(date)", exportCSVHref: "/divisions/\(code)/roster?format=csv&date=\(date)",
+            listExportHref: "/divisions/\(code)/households/export?" + ["date", "group", "status", "attribute", "cause", "q"].compactMap { name in
+                text(name).map { "\(name)=\($0.addingPercentEncoding(withAllowedCharacters: Self.queryValue) ?? "")" }
+            }.joined(separator: "&"),
             exportFullHref: context.identity?.can(.viewFullIDs, in: code) == true ? "/divisions/\(code)/roster?format=xlsx&ids=full&date=\(date)" : nil,
             heading: "\(division.name) · \(Strings.text("households", language))", rows: rows, isEmpty: rows.isEmpty,
             groups: groups.map { Option(value: String($0), label: String($0), selected: $0 == filter.groupNumber) },
