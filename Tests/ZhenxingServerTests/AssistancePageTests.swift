@@ -108,6 +108,11 @@ import ZhenxingTestSupport
             let health = try await browser.get("/divisions/411324104201/measures/export?year=2016&category=production&format=csv").text
             #expect(health.split(whereSeparator: \.isNewline).count == 1 + 76 && !health.contains("雨露计划"))
             #expect(try await browser.get("/divisions/411324104201/measures?year=2016&category=nope").status == .badRequest)
+            // the year's visits: listed with their follow-ups, exported whole
+            let visits = try await browser.get("/divisions/411324104201/visits?year=2016").text
+            #expect(visits.contains("已回访") && visits.matches(of: #/<tr class="follow-done">/#).count > 50)
+            let visitFile = try await browser.get("/divisions/411324104201/visits/export?year=2016&format=csv").text
+            #expect(visitFile.hasPrefix("\u{FEFF}走访日期,户编号") && visitFile.split(whereSeparator: \.isNewline).count == 1 + 152)
         }
     }
 

@@ -26,6 +26,8 @@ struct HouseholdPages: Sendable {
     func register(on routes: GuardedRouter) {
         routes.add(.get, "/divisions/:code/households", .pathDivision(.readRecords), use: list)
         routes.add(.get, "/divisions/:code/households/export", .pathDivision(.readRecords), use: exportList)
+        routes.add(.get, "/divisions/:code/visits", .pathDivision(.readRecords), use: visitList)
+        routes.add(.get, "/divisions/:code/visits/export", .pathDivision(.readRecords), use: exportVisits)
         routes.add(.get, "/households/:id", .record(.readRecords, .household), use: show)
         routes.add(.post, "/people/:id/full-id", .record(.viewFullIDs, .person), use: revealID)
         routes.add(.post, "/households/:id/visits", .record(.writeRecords, .household), use: addVisit)
