@@ -96,7 +96,7 @@ public struct ProjectRow: Sendable, Hashable, Decodable {
 }
 
 /// Everything recorded about a project.
-public struct ProjectFile: Sendable, Hashable {
+public struct ProjectFile: Sendable {
     public let row: ProjectRow
     public let investments: [(source: String, amountFen: Int)]
     public let land: [LandContractDraft]
@@ -105,9 +105,6 @@ public struct ProjectFile: Sendable, Hashable {
     public let returns: [(year: Int, incomeFen: Int, dividendsFen: Int)]
     public let sales: [SalesAgreementDraft]
     public let milestones: [(date: String, text: String)]
-
-    public static func == (lhs: ProjectFile, rhs: ProjectFile) -> Bool { lhs.row == rhs.row }
-    public func hash(into hasher: inout Hasher) { hasher.combine(row) }
 }
 
 /// A cooperative or a demonstration household.

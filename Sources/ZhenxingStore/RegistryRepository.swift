@@ -254,6 +254,16 @@ public struct RegistryRepository: Sendable {
         """
     }
 
+    /// The year of the earliest status recorded for a household of `division`, nil without any.
+    public func firstStatusYear(in division: DivisionCode) async throws -> Int? {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT min(e.event_date) AS first FROM status_events e JOIN households h ON h.id = e.household_id
+                WHERE h.village_code LIKE \(bind: division.prefix + "%")
+                """).first(decodingColumn: "first", as: String?.self).flatMap { $0.flatMap { Int($0.prefix(4)) } }
+        }
+    }
+
     /// The registry figures of `division` (any level) as of `date`. A village with an entered
     /// population for the date's year counts that figure instead of its registered people.
     public func figures(_ division: DivisionCode, asOf date: String) async throws -> RegistryFigures {

@@ -53,21 +53,6 @@ struct CommunityPages: Sendable {
                           body: body, request: request, context: context, status: status)
     }
 
-    private func canWrite(_ code: DivisionCode, _ context: AppRequestContext) -> Bool {
-        code.level == .village && context.identity?.can(.writeRecords, in: code) == true
-    }
-
-    /// Runs a change; on bad input shows `again` with the problems instead.
-    private func change(redirect location: @escaping () -> String, context: AppRequestContext, _ work: () async throws -> Void,
-                        again: (String) async throws -> Response) async throws -> Response {
-        do {
-            try await work()
-            return Response(status: .seeOther, headers: [.location: location()])
-        } catch let failure as ValidationFailure {
-            return try await again(failure.text(context.language))
-        }
-    }
-
     /// Resolves names typed by a user (separated by spaces, commas or 、) to the villagers with those names; a name
     /// nobody or several people have is refused, naming it.
     private func people(named text: String, in village: DivisionCode, on date: String) async throws -> [Int] {
@@ -127,7 +112,7 @@ struct CommunityPages: Sendable {
                              speaker: row.speaker.isEmpty ? "—" : row.speaker, attendance: row.attendance, counted: row.counted != nil)
             },
             exportHref: "/divisions/\(code)/activities/export?year=\(year)" + (kind.map { "&kind=\($0.rawValue)" } ?? ""),
-            createAction: canWrite(code, context) ? "/divisions/\(code)/activities" : nil,
+            createAction: DivisionPages.canWriteVillage(code, context) ? "/divisions/\(code)/activities" : nil,
             speakerTypes: SpeakerType.allCases.map { FormModel.Option(value: $0.rawValue, label: $0.title.text(language), selected: false) },
             classrooms: Classroom.allCases.map { FormModel.Option(value: $0.rawValue, label: $0.title.text(language), selected: false) },
             today: settings.today, error: error)
@@ -153,7 +138,7 @@ struct CommunityPages: Sendable {
             speakerType: SpeakerType(rawValue: input.speakerType ?? ""), classroom: Classroom(rawValue: input.classroom ?? ""),
             counted: counted.isEmpty ? nil : Int(counted) ?? -1, parties: trimmed(input.parties), outcome: trimmed(input.outcome))
         var created = 0
-        return try await change(redirect: { "/activities/\(created)" }, context: context, {
+        return try await DivisionPages.change(redirect: { "/activities/\(created)" }, context: context, {
             let attendees = trimmed(input.attendees).isEmpty ? [] : try await people(named: trimmed(input.attendees), in: code, on: Timestamp.isDay(draft.date) ? draft.date : settings.today)
             created = try await community.addActivity(draft, attendees: attendees, village: code, today: settings.today, by: context.actor)
         }, again: { try await activitiesPage(error: $0, request: request, context: context, status: .badRequest) })
@@ -210,7 +195,7 @@ struct CommunityPages: Sendable {
         let id = context.parameters.get("id", as: Int.self)!
         let input = try await request.decode(as: NamesInput.self, context: context)
         let row = try await community.activity(id)
-        return try await change(redirect: { "/activities/\(id)" }, context: context, {
+        return try await DivisionPages.change(redirect: { "/activities/\(id)" }, context: context, {
             let people = try await people(named: input.names ?? "", in: try DivisionCode(validating: row.villageCode), on: row.heldOn)
             guard !people.isEmpty else { throw ValidationFailure([FieldIssue(field: "names", message: LocalizedText(zh: "请填写姓名", en: "Enter names"))]) }
             try await community.addAttendees(people, to: id, by: context.actor)
@@ -236,7 +221,7 @@ struct CommunityPages: Sendable {
         let year = try year(request)
         let types = try await community.honourTypes()
         let nominations = try await community.nominations(in: code, year: year)
-        let writeable = canWrite(code, context)
+        let writeable = DivisionPages.canWriteVillage(code, context)
         let rounds = types.map { type in
             let inRound = nominations.filter { $0.typeId == type.id }
             return Round(typeId: type.id, name: type.name, announced: inRound.first?.announcedOn,
@@ -270,7 +255,7 @@ struct CommunityPages: Sendable {
         let input = try await request.decode(as: NominationInput.self, context: context)
         let nominee = (input.nominee ?? "").trimmingCharacters(in: .whitespaces)
         let subject = try await community.honourTypes().first { $0.id == input.type }?.subject
-        return try await change(redirect: { "/divisions/\(code)/honours?year=\(year)" }, context: context, {
+        return try await DivisionPages.change(redirect: { "/divisions/\(code)/honours?year=\(year)" }, context: context, {
             var person: Int?, household: Int?
             if subject == "household" {
                 household = try await registry.households(numbered: nominee, in: code).first
@@ -288,7 +273,7 @@ struct CommunityPages: Sendable {
         let code = try DivisionPages.code(context)
         let year = try year(request)
         let input = try await request.decode(as: VoteInput.self, context: context)
-        return try await change(redirect: { "/divisions/\(code)/honours?year=\(year)" }, context: context, {
+        return try await DivisionPages.change(redirect: { "/divisions/\(code)/honours?year=\(year)" }, context: context, {
             guard let nomination = input.nomination, try await community.village(ofNomination: nomination) == code else {
                 throw ValidationFailure([FieldIssue(field: "nomination", message: LocalizedText(zh: "本村没有这项推荐", en: "No such nomination here"))])
             }
@@ -304,7 +289,7 @@ struct CommunityPages: Sendable {
         let year = try year(request)
         let input = try await request.decode(as: AnnounceInput.self, context: context)
         let type = input.type ?? 0, winners = input.winner ?? []
-        return try await change(redirect: { "/divisions/\(code)/honours?year=\(year)" }, context: context, {
+        return try await DivisionPages.change(redirect: { "/divisions/\(code)/honours?year=\(year)" }, context: context, {
             try await community.announce(village: code, type: type, year: year, winners: winners, on: settings.today, by: context.actor)
         }, again: { try await honoursPage(error: $0, request: request, context: context, status: .badRequest) })
     }
@@ -343,7 +328,7 @@ struct CommunityPages: Sendable {
         let body = ProjectsBody(
             heading: "\(chain.last?.name ?? "") · \(t("projects", language))", rows: try await community.projects(in: code).map { line($0, language) },
             exportHref: "/divisions/\(code)/projects/export",
-            createAction: canWrite(code, context) ? "/divisions/\(code)/projects" : nil,
+            createAction: DivisionPages.canWriteVillage(code, context) ? "/divisions/\(code)/projects" : nil,
             kinds: ProjectKind.allCases.map { FormModel.Option(value: $0.rawValue, label: $0.title.text(language), selected: false) },
             statuses: ProjectStatus.allCases.map { FormModel.Option(value: $0.rawValue, label: $0.title.text(language), selected: false) }, error: error)
         return try page("projects", heading: body.heading, chain: chain, crumb: t("projects", language), body: body, request: request, context: context, status: status)
@@ -376,7 +361,7 @@ struct CommunityPages: Sendable {
                                  status: ProjectStatus(rawValue: input.status ?? "") ?? .planned, started: started.isEmpty ? nil : started,
                                  description: input.description ?? "")
         var created = 0
-        return try await change(redirect: { "/projects/\(created)" }, context: context, {
+        return try await DivisionPages.change(redirect: { "/projects/\(created)" }, context: context, {
             created = try await community.createProject(draft, village: code, by: context.actor)
         }, again: { try await projectsPage(error: $0, request: request, context: context, status: .badRequest) })
     }
@@ -438,7 +423,7 @@ struct CommunityPages: Sendable {
         guard let village = try await community.village(ofProject: id) else { throw StoreError.notFound("project \(id)") }
         let field = { (text: String?) in (text ?? "").trimmingCharacters(in: .whitespaces) }
         let fen = { (text: String?) in FixedPoint.parse(field(text), scale: 2) ?? -1 }
-        return try await change(redirect: { "/projects/\(id)" }, context: context, {
+        return try await DivisionPages.change(redirect: { "/projects/\(id)" }, context: context, {
             let entry: CommunityRepository.ProjectEntry
             switch input.entry {
             case "status": entry = .status(ProjectStatus(rawValue: input.status ?? "") ?? .planned)
@@ -487,7 +472,7 @@ struct CommunityPages: Sendable {
         let year = try year(request)
         let entries = try await community.income(in: code, year: year)
         let figures = try await community.figures(code, year: year)
-        let writeable = canWrite(code, context)
+        let writeable = DivisionPages.canWriteVillage(code, context)
         let body = EconomyBody(
             heading: "\(chain.last?.name ?? "") · \(year) \(t("economy", language))", year: year, action: "/divisions/\(code)/economy",
             income: entries.map { IncomeLine(date: $0.receivedOn, source: $0.source, amount: yuan($0.amountFen), note: $0.note) },
@@ -528,7 +513,7 @@ struct CommunityPages: Sendable {
         guard code.level == .village else { throw AppError.notFound(LocalizedText(zh: "集体收入登记在村里", en: "Collective income is recorded in a village")) }
         let input = try await request.decode(as: IncomeInput.self, context: context)
         let date = (input.date ?? "").trimmingCharacters(in: .whitespaces)
-        return try await change(redirect: { "/divisions/\(code)/economy?year=\(date.prefix(4))" }, context: context, {
+        return try await DivisionPages.change(redirect: { "/divisions/\(code)/economy?year=\(date.prefix(4))" }, context: context, {
             _ = try await community.addIncome(village: code, receivedOn: date, source: input.source ?? "",
                                               amountFen: FixedPoint.parse((input.amount ?? "").trimmingCharacters(in: .whitespaces), scale: 2) ?? -1,
                                               note: input.note ?? "", by: context.actor)
@@ -543,7 +528,7 @@ struct CommunityPages: Sendable {
         let input = try await request.decode(as: EnterpriseInput.self, context: context)
         let number = (input.household ?? "").trimmingCharacters(in: .whitespaces)
         let year = try year(request)
-        return try await change(redirect: { "/divisions/\(code)/economy?year=\(year)" }, context: context, {
+        return try await DivisionPages.change(redirect: { "/divisions/\(code)/economy?year=\(year)" }, context: context, {
             _ = try await community.addEnterprise(kind: EnterpriseKind(rawValue: input.kind ?? "") ?? .cooperative, name: input.name ?? "",
                                                   household: number.isEmpty ? nil : try await registry.households(numbered: number, in: code).first,
                                                   since: (input.since ?? "").trimmingCharacters(in: .whitespaces), note: input.note ?? "", village: code, by: context.actor)

@@ -13,9 +13,6 @@ struct DashboardPages: Sendable {
     let renderer: PageRenderer
     let settings: AppSettings
 
-    /// The first year the charts over years start from.
-    static let firstYear = 2014
-
     func register(on routes: GuardedRouter) {
         routes.add(.get, "/divisions/:code/dashboard", .pathDivision(.readRecords), use: show)
     }
@@ -68,7 +65,9 @@ struct DashboardPages: Sendable {
         let text = { (key: String) in Strings.text(key, language) }
         let count = { (label: String, value: Int) in Chart.Point(label: label, value: Double(value), text: FixedPoint.group(String(value))) }
         let yuan = { (fen: Int) in FixedPoint.format(fen, scale: 2, minimumFractionDigits: 2) }
-        let years = Array(min(Self.firstYear, year)...year)
+        // The lines over years start with the division's first recorded status (建档立卡), at most ten years back.
+        let first = try await registry.firstStatusYear(in: code) ?? year
+        let years = Array(max(min(first, year), year - 9)...year)
 
         var incidence: [Chart.Point?] = []
         for item in years {

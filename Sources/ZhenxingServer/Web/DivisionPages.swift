@@ -133,7 +133,7 @@ struct DivisionPages: Sendable {
                 : registry.villagesWithEnteredPopulation > 0
                 ? LocalizedText(zh: "户籍人口含 \(registry.villagesWithEnteredPopulation) 个村录入的人口数。",
                                 en: "The population includes entered figures for \(registry.villagesWithEnteredPopulation) villages.").text(language) : nil,
-            populationAction: code.level == .village && context.identity?.can(.writeRecords, in: code) == true ? "/divisions/\(code)/population" : nil,
+            populationAction: Self.canWriteVillage(code, context) ? "/divisions/\(code)/population" : nil,
             year: year, ledgerFigures: ledgerFigures,
             assistanceFigures: [
                 count("households_with_plan", document.assistance.householdsWithPlan, unit: "households_unit"),
@@ -199,6 +199,22 @@ struct DivisionPages: Sendable {
             throw AppError.notFound(LocalizedText(zh: "区划 \(code) 不存在", en: "Division \(code) does not exist"))
         }
         return (code, chain)
+    }
+
+    /// Whether the signed-in user may record things in `code` — a village (forms add records to villages only).
+    static func canWriteVillage(_ code: DivisionCode, _ context: AppRequestContext) -> Bool {
+        code.level == .village && context.identity?.can(.writeRecords, in: code) == true
+    }
+
+    /// Runs a form's change and redirects to `location`; on bad input shows `again` with the problems instead.
+    static func change(redirect location: () -> String, context: AppRequestContext, _ work: () async throws -> Void,
+                       again: (String) async throws -> Response) async throws -> Response {
+        do {
+            try await work()
+            return Response(status: .seeOther, headers: [.location: location()])
+        } catch let failure as ValidationFailure {
+            return try await again(failure.text(context.language))
+        }
     }
 
     /// The `:code` path parameter, validated.

@@ -94,7 +94,7 @@ struct GovernancePages: Sendable {
         let base = "/divisions/\(code)/issues"
         let body = BoardBody(
             heading: "\(chain.last?.name ?? "") · \(t("ledger", language))",
-            newHref: code.level == .village && context.identity?.can(.writeRecords, in: code) == true ? base + "/new" : nil,
+            newHref: DivisionPages.canWriteVillage(code, context) ? base + "/new" : nil,
             action: base,
             states: IssueState.allCases.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == state) },
             owner: owner ?? "", overdueOnly: overdueOnly,
@@ -335,7 +335,7 @@ struct GovernancePages: Sendable {
                         title: row.title, chair: row.chair)
         }
         let body = MeetingsBody(heading: "\(chain.last?.name ?? "") · \(t("meetings", language))",
-                                newHref: code.level == .village && context.identity?.can(.writeRecords, in: code) == true ? "/divisions/\(code)/meetings/new" : nil,
+                                newHref: DivisionPages.canWriteVillage(code, context) ? "/divisions/\(code)/meetings/new" : nil,
                                 exportHref: "/divisions/\(code)/meetings/export", rows: rows, isEmpty: rows.isEmpty)
         return try renderer.page("meetings", title: body.heading,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true) + [Crumb(name: t("meetings", language), href: nil)],
@@ -553,7 +553,7 @@ struct GovernancePages: Sendable {
             rows: rows.map { GridLine(href: "/grids/\($0.id)", name: $0.name, leader: $0.leader, partyGroup: $0.partyGroup, households: $0.households,
                                       partyMembers: $0.partyMembers, openIssues: $0.openIssues) },
             isEmpty: rows.isEmpty,
-            createAction: code.level == .village && context.identity?.can(.writeRecords, in: code) == true ? "/divisions/\(code)/grids" : nil,
+            createAction: DivisionPages.canWriteVillage(code, context) ? "/divisions/\(code)/grids" : nil,
             unassigned: households > rows.reduce(0) { $0 + $1.households } ? households - rows.reduce(0) { $0 + $1.households } : nil, error: error)
         return try renderer.page("grids", title: body.heading,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true) + [Crumb(name: t("grids", language), href: nil)],

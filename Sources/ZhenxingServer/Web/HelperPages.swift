@@ -50,7 +50,7 @@ struct HelperPages: Sendable {
         let rows = try await helpers.helpers(in: code).map { line($0, language) }
         let body = ListBody(
             heading: "\(chain.last?.name ?? "") · \(Strings.text("helpers", language))", rows: rows, isEmpty: rows.isEmpty,
-            createAction: code.level == .village && context.identity?.can(.writeRecords, in: code) == true ? "/divisions/\(code)/helpers" : nil,
+            createAction: DivisionPages.canWriteVillage(code, context) ? "/divisions/\(code)/helpers" : nil,
             roles: HelperRole.allCases.map { FormModel.Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == .pairedHelper) },
             today: settings.today, error: error)
         return try renderer.page("helpers", title: body.heading,

@@ -122,7 +122,7 @@ struct HouseholdPages: Sendable {
         } : nil
         let groups = code.level == .village ? try await registry.groupNumbers(of: code) : []
         let body = ListBody(
-            newHref: code.level == .village && context.identity?.can(.writeRecords, in: code) == true
+            newHref: DivisionPages.canWriteVillage(code, context)
                 ? "/divisions/\(code)/households/new" : nil,
             importHref: context.identity?.can(.writeRecords, in: code) == true ? "/divisions/\(code)/import" : nil,
             exportHref: "/divisions/\(code)/roster?format=xlsx&date=\(date)", exportCSVHref: "/divisions/\(code)/roster?format=csv&date=\(date)",

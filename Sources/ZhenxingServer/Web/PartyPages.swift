@@ -67,7 +67,7 @@ struct PartyPages: Sendable {
         let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         let asked = request.uri.queryParameters.get("on") ?? ""
         let on = Timestamp.isDay(asked) ? asked : settings.today
-        let canWrite = code.level == .village && context.identity?.can(.writeRecords, in: code) == true
+        let canWrite = DivisionPages.canWriteVillage(code, context)
         let members = try await party.members(in: code, on: on)
         let registered = Set(members.compactMap(\.personId))
         let villagers = canWrite
@@ -106,9 +106,9 @@ struct PartyPages: Sendable {
         let input = try await request.decode(as: MemberInput.self, context: context)
         let draft = PartyMemberDraft(personID: input.person.flatMap { Int($0) }, name: input.name ?? "", organisation: input.organisation ?? "",
                                      joined: (input.joined ?? "").trimmingCharacters(in: .whitespaces))
-        return try await redirect(to: "/divisions/\(code)/party", request: request, context: context) {
+        return try await DivisionPages.change(redirect: { "/divisions/\(code)/party" }, context: context, {
             _ = try await party.addMember(draft, village: code, by: context.actor)
-        }
+        }, again: again(request, context))
     }
 
     struct BranchInput: Decodable {
@@ -125,23 +125,14 @@ struct PartyPages: Sendable {
         let draft = BranchDraft(name: input.name ?? "", kind: BranchKind(rawValue: input.kind ?? "") ?? .other,
                                 formed: (input.formed ?? "").trimmingCharacters(in: .whitespaces), secretary: input.secretary ?? "")
         var created = 0
-        return try await redirect(to: { "/branches/\(created)" }, request: request, context: context) {
+        return try await DivisionPages.change(redirect: { "/branches/\(created)" }, context: context, {
             created = try await party.createBranch(draft, village: code, by: context.actor)
-        }
+        }, again: again(request, context))
     }
 
-    /// Runs a change and redirects, or shows the overview again with the change's problems.
-    private func redirect(to location: String, request: Request, context: AppRequestContext, change: () async throws -> Void) async throws -> Response {
-        try await redirect(to: { location }, request: request, context: context, change: change)
-    }
-
-    private func redirect(to location: () -> String, request: Request, context: AppRequestContext, change: () async throws -> Void) async throws -> Response {
-        do {
-            try await change()
-            return Response(status: .seeOther, headers: [.location: location()])
-        } catch let failure as ValidationFailure {
-            return try await overviewPage(error: failure.text(context.language), request: request, context: context, status: .badRequest)
-        }
+    /// Shows the overview again with a change's problems.
+    private func again(_ request: Request, _ context: AppRequestContext) -> (String) async throws -> Response {
+        { try await overviewPage(error: $0, request: request, context: context, status: .badRequest) }
     }
 
     @Sendable func endMember(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -149,9 +140,9 @@ struct PartyPages: Sendable {
         guard let member = context.parameters.get("member", as: Int.self) else {
             throw AppError(.badRequest, LocalizedText(zh: "没有这名党员", en: "No such member"))
         }
-        return try await redirect(to: "/divisions/\(code)/party", request: request, context: context) {
+        return try await DivisionPages.change(redirect: { "/divisions/\(code)/party" }, context: context, {
             try await party.endMember(member, village: code, on: settings.today, by: context.actor)
-        }
+        }, again: again(request, context))
     }
 
     struct HouseholdLine: Sendable {
