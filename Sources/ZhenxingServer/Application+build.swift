@@ -71,11 +71,10 @@ func buildRouter(
                 settings: settings).register(on: routes)
     PartyPages(party: PartyRepository(database: database), registry: registry, divisions: divisions, renderer: renderer,
                settings: settings).register(on: routes)
-    MeasurePages(plans: PlanRepository(database: database), divisions: divisions, renderer: renderer, settings: settings).register(on: routes)
-    CommunityPages(community: CommunityRepository(database: database), registry: registry, divisions: divisions, renderer: renderer,
+    MeasurePages(plans: PlanRepository(database: database), figures: FiguresQuery(database: database), divisions: divisions, renderer: renderer, settings: settings).register(on: routes)
+    CommunityPages(community: CommunityRepository(database: database), figures: FiguresQuery(database: database), registry: registry, divisions: divisions, renderer: renderer,
                    settings: settings).register(on: routes)
-    DashboardPages(figures: FiguresQuery(database: database), registry: registry, community: CommunityRepository(database: database),
-                   divisions: divisions, renderer: renderer, settings: settings).register(on: routes)
+    DashboardPages(figures: FiguresQuery(database: database), divisions: divisions, renderer: renderer, settings: settings).register(on: routes)
     ImportPages(database: database, divisions: divisions, jobs: ImportJobs(folder: settings.workDirectory), renderer: renderer,
                 settings: settings).register(on: routes)
     try APIHandler(

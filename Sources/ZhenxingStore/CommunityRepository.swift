@@ -141,7 +141,7 @@ public struct IncomeEntry: Sendable, Hashable, Decodable {
 }
 
 /// What the community side of a division adds to its figures for a year.
-public struct CommunityFigures: Sendable, Hashable, Encodable {
+public struct CommunityFigures: Sendable, Hashable, Codable {
     /// Sessions and person-times by activity kind.
     public var activities: [String: Attendance] = [:]
     /// Person-times counted rather than listed (included in `activities`).
@@ -163,28 +163,28 @@ public struct CommunityFigures: Sendable, Hashable, Encodable {
     /// Cooperatives and demonstration households by kind.
     public var enterprises: [String: Int] = [:]
 
-    /// Employed / able to work, nil without anyone able to work.
-    public var employmentRate: Double? { ableToWork == 0 ? nil : Double(employed) / Double(ableToWork) }
+    /// Employed / able to work, nil without anyone able to work (kept with the counts by `settle`).
+    public private(set) var employmentRate: Double?
 
-    enum CodingKeys: String, CodingKey {
-        case activities, countedPersonTimes, honours, projects, landMuHundredths, jobs, collectiveIncomeFen, ableToWork, employed, employment, enterprises
-        case employmentRate
+    /// Sets the figures derived from the counts.
+    mutating func settle() {
+        employmentRate = ableToWork == 0 ? nil : Double(employed) / Double(ableToWork)
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(activities, forKey: .activities)
-        try container.encode(countedPersonTimes, forKey: .countedPersonTimes)
-        try container.encode(honours, forKey: .honours)
-        try container.encode(projects, forKey: .projects)
-        try container.encode(landMuHundredths, forKey: .landMuHundredths)
-        try container.encode(jobs, forKey: .jobs)
-        try container.encode(collectiveIncomeFen, forKey: .collectiveIncomeFen)
-        try container.encode(ableToWork, forKey: .ableToWork)
-        try container.encode(employed, forKey: .employed)
-        try container.encodeIfPresent(employmentRate, forKey: .employmentRate)
-        try container.encode(employment, forKey: .employment)
-        try container.encode(enterprises, forKey: .enterprises)
+    /// Adds another division's figures.
+    mutating func add(_ other: CommunityFigures) {
+        activities.merge(other.activities) { Attendance(sessions: $0.sessions + $1.sessions, personTimes: $0.personTimes + $1.personTimes) }
+        countedPersonTimes += other.countedPersonTimes
+        honours.merge(other.honours, uniquingKeysWith: +)
+        projects += other.projects
+        landMuHundredths += other.landMuHundredths
+        jobs += other.jobs
+        collectiveIncomeFen += other.collectiveIncomeFen
+        ableToWork += other.ableToWork
+        employed += other.employed
+        employment.merge(other.employment, uniquingKeysWith: +)
+        enterprises.merge(other.enterprises, uniquingKeysWith: +)
+        settle()
     }
 
     public struct Attendance: Sendable, Hashable, Codable {
@@ -714,23 +714,10 @@ public struct CommunityRepository: Sendable {
         }
     }
 
-    /// Person-times of one kind of activity in a division by year.
-    public func personTimesByYear(in division: DivisionCode, kind: ActivityKind) async throws -> [(year: Int, personTimes: Int)] {
-        try await database.read { sql in
-            struct Row: Decodable { let year: String; let n: Int }
-            return try await sql.raw("""
-                SELECT substr(a.held_on, 1, 4) AS year,
-                       CAST(sum(COALESCE(a.counted, (SELECT count(*) FROM activity_attendees x WHERE x.activity_id = a.id))) AS BIGINT) AS n
-                FROM activities a WHERE a.village_code LIKE \(bind: division.prefix + "%") AND a.kind = \(bind: kind.rawValue)
-                GROUP BY substr(a.held_on, 1, 4) ORDER BY 1
-                """).all(decoding: Row.self).compactMap { row in Int(row.year).map { ($0, row.n) } }
-        }
-    }
-
     // MARK: Figures
 
     /// The community figures of a division for a year, "as of" its end.
-    public func figures(_ division: DivisionCode, year: Int) async throws -> CommunityFigures {
+    func figures(_ division: DivisionCode, year: Int) async throws -> CommunityFigures {
         let prefix = division.prefix + "%", first = "\(year)-01-01", last = "\(year)-12-31"
         return try await database.read { sql in
             var figures = CommunityFigures()
@@ -788,6 +775,7 @@ public struct CommunityRepository: Sendable {
                 """).all(decoding: Enterprise.self) {
                 figures.enterprises[row.kind] = row.n
             }
+            figures.settle()
             return figures
         }
     }

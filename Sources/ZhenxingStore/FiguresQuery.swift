@@ -1,3 +1,4 @@
+import Foundation
 import ZhenxingDomain
 
 /// The figures document of a division for a year: what `report figures`, the API and the
@@ -37,6 +38,8 @@ public struct FiguresDocument: Sendable, Hashable, Encodable {
     public let assistance: AssistanceFigures
     /// Activities, honours, projects, land, jobs, collective income, employment, cooperatives and demonstration households.
     public let community: CommunityFigures
+    /// The year of the earliest status recorded below the division (where its lines over years start); not encoded.
+    public let firstStatusYear: Int?
 
     private enum Keys: String, CodingKey {
         case division, year, asOf, population, villagesWithEnteredPopulation, households, poorHouseholds, poorPeople, povertyIncidence, exitedHouseholds
@@ -71,7 +74,34 @@ public struct FiguresDocument: Sendable, Hashable, Encodable {
     }
 }
 
-/// Computes figures documents from the records, live.
+/// The additive figures of a division for a year: a village's counted from its records, any other division's the sum
+/// of the divisions directly under it. Kept in `figures_cache` (see M0013) while no record below the division changes.
+struct FigureParts: Sendable, Codable {
+    var registry: RegistryFigures
+    var ledger: LedgerFigures
+    /// Issues finished in the year by the days they took (the median of a sum needs the whole distribution).
+    var daysToClose: [Int: Int]
+    var assistance: AssistanceFigures
+    var community: CommunityFigures
+    /// The earliest status recorded (建档立卡) below the division, whatever the year.
+    var firstStatus: String?
+
+    static let zero = FigureParts(registry: RegistryFigures(population: 0, households: 0, poorHouseholds: 0, poorPeople: 0, exitedHouseholds: 0,
+                                                                 monitoredHouseholds: 0),
+                                  ledger: LedgerFigures(), daysToClose: [:], assistance: AssistanceFigures(), community: CommunityFigures())
+
+    mutating func add(_ other: FigureParts) {
+        registry.add(other.registry)
+        daysToClose.merge(other.daysToClose, uniquingKeysWith: +)
+        ledger.add(other.ledger, daysToClose: daysToClose)
+        assistance.add(other.assistance)
+        community.add(other.community)
+        firstStatus = [firstStatus, other.firstStatus].compactMap { $0 }.min()
+    }
+}
+
+/// Computes figures documents from the records, live: a village's from its records, any other division's by adding up
+/// the divisions under it, each taken from `figures_cache` while its villages' stamps say nothing below it changed.
 public struct FiguresQuery: Sendable {
     private let database: Database
 
@@ -79,7 +109,6 @@ public struct FiguresQuery: Sendable {
     public init(database: Database) {
         self.database = database
     }
-
 
     /// The document for `code` in `year`; `notFound` for an unknown division, a validation
     /// failure for a year outside 2000–2100.
@@ -90,10 +119,14 @@ public struct FiguresQuery: Sendable {
         guard let division = try await DivisionRepository(database: database).find(code) else {
             throw StoreError.notFound("division \(code)")
         }
-        let registry = RegistryRepository(database: database)
+        var fresh: [(code: DivisionCode, counter: Int, parts: FigureParts)] = []
+        let parts = try await parts(code, year: year, fresh: &fresh)
+        if !fresh.isEmpty {
+            try await store(fresh, year: year)
+        }
         let asOf = "\(year)-12-31"
-        let figures = try await registry.figures(code, asOf: asOf)
-        let parameters = try await registry.parameters(for: code, year: year)
+        let figures = parts.registry
+        let parameters = try await RegistryRepository(database: database).parameters(for: code, year: year)
         var exit: FiguresDocument.VillageExit?
         if code.level == .village, let incidence = figures.povertyIncidence, let limit = parameters.villageExitLimit {
             exit = FiguresDocument.VillageExit(eligible: incidence < limit, limit: limit, incidence: incidence)
@@ -103,8 +136,71 @@ public struct FiguresQuery: Sendable {
             povertyLineSource: parameters.povertyLineSource, monitoringThresholdFen: parameters.monitoringThresholdFen,
             villageExit: exit,
             note: figures.population == 0 ? "no registered population in \(code) on \(asOf)" : nil,
-            ledger: try await GovernanceRepository(database: database).figures(code, year: year),
-            assistance: try await PlanRepository(database: database).figures(code, year: year),
-            community: try await CommunityRepository(database: database).figures(code, year: year))
+            ledger: parts.ledger, assistance: parts.assistance, community: parts.community,
+            firstStatusYear: parts.firstStatus.flatMap { Int($0.prefix(4)) })
+    }
+
+    /// The parts of `code`: from the cache when its stamp matches, otherwise counted (a village) or added up from the
+    /// divisions directly under it; what had to be computed is appended to `fresh`. The stamp is read before any
+    /// record, so a write landing meanwhile leaves a row that is merely out of date, never one that looks current.
+    private func parts(_ code: DivisionCode, year: Int, fresh: inout [(code: DivisionCode, counter: Int, parts: FigureParts)]) async throws -> FigureParts {
+        struct Cached: Decodable { let stamp: Int; let counter: Int?; let parts: String? }
+        let cached = try await database.read { sql in
+            try await sql.raw("""
+                SELECT (SELECT CAST(COALESCE(sum(counter), 0) AS BIGINT) FROM village_stamps WHERE village_code LIKE \(bind: code.prefix + "%")) AS stamp,
+                       c.counter, c.parts
+                FROM (SELECT 1 AS one) o LEFT JOIN figures_cache c ON c.division_code = \(bind: code.rawValue) AND c.year = \(bind: year)
+                """).first(decoding: Cached.self)
+        }
+        let stamp = cached?.stamp ?? 0
+        if let cached, cached.counter == stamp, let text = cached.parts {
+            return try JSONDecoder().decode(FigureParts.self, from: Data(text.utf8))
+        }
+        var parts: FigureParts
+        if code.level == .village {
+            parts = try await count(code, year: year)
+        } else {
+            parts = .zero
+            for child in try await DivisionRepository(database: database).children(of: code) {
+                parts.add(try await self.parts(child.division.code, year: year, fresh: &fresh))
+            }
+        }
+        fresh.append((code, stamp, parts))
+        return parts
+    }
+
+    /// A village's parts, counted from its records.
+    private func count(_ village: DivisionCode, year: Int) async throws -> FigureParts {
+        let (ledger, days) = try await GovernanceRepository(database: database).figures(village, year: year)
+        return FigureParts(
+            registry: try await RegistryRepository(database: database).figures(village, asOf: "\(year)-12-31"),
+            ledger: ledger, daysToClose: days,
+            assistance: try await PlanRepository(database: database).figures(village, year: year),
+            community: try await CommunityRepository(database: database).figures(village, year: year),
+            firstStatus: try await RegistryRepository(database: database).firstStatus(in: village))
+    }
+
+    private func store(_ rows: [(code: DivisionCode, counter: Int, parts: FigureParts)], year: Int) async throws {
+        let encoder = JSONEncoder()
+        let encoded = try rows.map { ($0.code.rawValue, $0.counter, String(decoding: try encoder.encode($0.parts), as: UTF8.self)) }
+        try await database.transaction { sql in
+            for (code, counter, parts) in encoded {
+                try await sql.raw("""
+                    INSERT INTO figures_cache (division_code, year, counter, parts) VALUES (\(bind: code), \(bind: year), \(bind: counter), \(bind: parts))
+                    ON CONFLICT (division_code, year) DO UPDATE SET counter = excluded.counter, parts = excluded.parts
+                    """).run()
+            }
+        }
+    }
+}
+
+extension RegistryFigures {
+    /// Adds another division's figures.
+    mutating func add(_ other: RegistryFigures) {
+        self = RegistryFigures(
+            population: population + other.population, households: households + other.households, poorHouseholds: poorHouseholds + other.poorHouseholds,
+            poorPeople: poorPeople + other.poorPeople, exitedHouseholds: exitedHouseholds + other.exitedHouseholds,
+            monitoredHouseholds: monitoredHouseholds + other.monitoredHouseholds,
+            villagesWithEnteredPopulation: villagesWithEnteredPopulation + other.villagesWithEnteredPopulation)
     }
 }

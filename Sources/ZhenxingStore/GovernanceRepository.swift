@@ -168,6 +168,37 @@ public struct LedgerFigures: Sendable, Hashable, Codable {
     public var householdsInGrids = 0
 
     public init() {}
+
+    /// Adds another division's figures; `daysToClose` is the distribution of both together, for the median.
+    mutating func add(_ other: LedgerFigures, daysToClose: [Int: Int]) {
+        collected += other.collected
+        solvedOnTheSpot += other.solvedOnTheSpot
+        referredToMeeting += other.referredToMeeting
+        closed += other.closed
+        rejected += other.rejected
+        open += other.open
+        overdue += other.overdue
+        ideas += other.ideas
+        decisions += other.decisions
+        meetings.merge(other.meetings, uniquingKeysWith: +)
+        grids += other.grids
+        householdsInGrids += other.householdsInGrids
+        medianDaysToClose = Self.median(daysToClose)
+    }
+
+    /// The median of a distribution given as value → how many times, nil when empty.
+    static func median(_ distribution: [Int: Int]) -> Double? {
+        let total = distribution.values.reduce(0, +)
+        guard total > 0 else { return nil }
+        // The values at positions (total - 1) / 2 and total / 2 (0-based) of the sorted list; equal when total is odd.
+        var seen = 0, lower: Int?
+        for (value, times) in distribution.sorted(by: { $0.key < $1.key }) {
+            seen += times
+            if lower == nil && seen > (total - 1) / 2 { lower = value }
+            if seen > total / 2 { return Double(lower! + value) / 2 }
+        }
+        return nil
+    }
 }
 
 /// The issue ledger, meetings, grids and the four lists.
@@ -602,8 +633,8 @@ public struct GovernanceRepository: Sendable {
 
     // MARK: Figures
 
-    /// The ledger figures of a division for a year, as of its last day.
-    public func figures(_ division: DivisionCode, year: Int) async throws -> LedgerFigures {
+    /// The ledger figures of a division for a year, as of its last day, and the issues finished by the days they took.
+    func figures(_ division: DivisionCode, year: Int) async throws -> (LedgerFigures, daysToClose: [Int: Int]) {
         let prefix = division.prefix + "%", first = "\(year)-01-01", last = "\(year)-12-31"
         return try await database.read { sql in
             struct Row: Decodable { let state: String; let raisedOn: String; let deadline: String?; let finishedOn: String?; let referred: Int }
@@ -613,7 +644,7 @@ public struct GovernanceRepository: Sendable {
                 FROM issues i WHERE i.village_code LIKE \(bind: prefix) AND i.raised_on BETWEEN \(bind: first) AND \(bind: last)
                 """).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
             var figures = LedgerFigures()
-            var days: [Int] = []
+            var days: [Int: Int] = [:]
             for row in rows {
                 figures.collected += 1
                 if row.referred > 0 { figures.referredToMeeting += 1 }
@@ -628,13 +659,10 @@ public struct GovernanceRepository: Sendable {
                 }
                 if finishedByYearEnd, let finished = row.finishedOn, let state = IssueState(rawValue: row.state), state != .rejected,
                    let start = Timestamp.date(row.raisedOn + "T00:00:00.000Z"), let end = Timestamp.date(finished + "T00:00:00.000Z") {
-                    days.append(Int((end.timeIntervalSince(start) / 86_400).rounded()))
+                    days[Int((end.timeIntervalSince(start) / 86_400).rounded()), default: 0] += 1
                 }
             }
-            days.sort()
-            if !days.isEmpty {
-                figures.medianDaysToClose = days.count % 2 == 1 ? Double(days[days.count / 2]) : Double(days[days.count / 2 - 1] + days[days.count / 2]) / 2
-            }
+            figures.medianDaysToClose = LedgerFigures.median(days)
             struct Outcome: Decodable { let kind: String; let n: Int }
             for outcome in try await sql.raw("""
                 SELECT o.kind, count(*) AS n FROM meeting_outcomes o JOIN meetings m ON m.id = o.meeting_id
@@ -651,7 +679,7 @@ public struct GovernanceRepository: Sendable {
             figures.householdsInGrids = try await sql.raw("""
                 SELECT count(*) AS n FROM grid_households gh JOIN grids g ON g.id = gh.grid_id WHERE g.village_code LIKE \(bind: prefix)
                 """).first(decodingColumn: "n", as: Int.self) ?? 0
-            return figures
+            return (figures, days)
         }
     }
 

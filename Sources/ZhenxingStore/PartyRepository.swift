@@ -74,6 +74,13 @@ public struct PartyFigures: Sendable, Hashable, Codable {
     public var householdsWithBranch = 0
 
     public init() {}
+
+    /// Adds another division's figures.
+    mutating func add(_ other: PartyFigures) {
+        members += other.members
+        branches += other.branches
+        householdsWithBranch += other.householdsWithBranch
+    }
 }
 
 /// A village's party organisation over time: members (villagers or not) counted from a date until a date, the

@@ -82,6 +82,15 @@ public struct AssistanceFigures: Sendable, Hashable, Codable {
     }
 
     public init() {}
+
+    /// Adds another division's figures.
+    mutating func add(_ other: AssistanceFigures) {
+        householdsWithPlan += other.householdsWithPlan
+        measures.merge(other.measures) { CategoryTotal(count: $0.count + $1.count, amountFen: $0.amountFen + $1.amountFen) }
+        visits += other.visits
+        overdueFollowUps += other.overdueFollowUps
+        party.add(other.party)
+    }
 }
 
 extension AssistanceFigures {
@@ -187,7 +196,7 @@ public struct PlanRepository: Sendable {
     }
 
     /// Measures by category (count and amount) of the current plan versions of `year`, households with a plan, visits and party figures.
-    public func figures(_ division: DivisionCode, year: Int) async throws -> AssistanceFigures {
+    func figures(_ division: DivisionCode, year: Int) async throws -> AssistanceFigures {
         try await database.read { sql in
             let current: SQLQueryString = """
                 SELECT p.id FROM plans p JOIN households h ON h.id = p.household_id

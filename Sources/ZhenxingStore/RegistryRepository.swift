@@ -254,13 +254,13 @@ public struct RegistryRepository: Sendable {
         """
     }
 
-    /// The year of the earliest status recorded for a household of `division`, nil without any.
-    public func firstStatusYear(in division: DivisionCode) async throws -> Int? {
+    /// The day of the earliest status recorded for a household of `division`, nil without any.
+    func firstStatus(in division: DivisionCode) async throws -> String? {
         try await database.read { sql in
             try await sql.raw("""
                 SELECT min(e.event_date) AS first FROM status_events e JOIN households h ON h.id = e.household_id
                 WHERE h.village_code LIKE \(bind: division.prefix + "%")
-                """).first(decodingColumn: "first", as: String?.self).flatMap { $0.flatMap { Int($0.prefix(4)) } }
+                """).first(decodingColumn: "first", as: String?.self) ?? nil
         }
     }
 

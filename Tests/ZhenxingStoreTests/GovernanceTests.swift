@@ -14,8 +14,8 @@ import ZhenxingTestSupport
             try await LiangshuiquanDemo.load(into: database, password: { "secret123456" }, hash: { "plain:" + $0 })
             let governance = GovernanceRepository(database: database)
             // when
-            let y2017 = try await governance.figures(LiangshuiquanDemo.villageCode, year: 2017)
-            let county = try await governance.figures(DivisionCode(validating: "411324000000"), year: 2017)
+            let y2017 = try await FiguresQuery(database: database).document(LiangshuiquanDemo.villageCode, year: 2017).ledger
+            let county = try await FiguresQuery(database: database).document(DivisionCode(validating: "411324000000"), year: 2017).ledger
             // then: FACTS.md — 6 ideas, 12 issues, 9 solved on the spot, 3 referred to a second meeting
             #expect(y2017.ideas == 6)
             #expect(y2017.collected == 12 && y2017.solvedOnTheSpot == 9 && y2017.referredToMeeting == 3 && y2017.closed == 3)
@@ -24,7 +24,7 @@ import ZhenxingTestSupport
             #expect(y2017.meetings == ["push": 1, "regular": 2, "joint": 4])
             #expect(y2017.grids == 10 && y2017.householdsInGrids == 289)
             #expect(county == y2017)
-            let joint = try await (2017...2021).asyncMap { try await governance.figures(LiangshuiquanDemo.villageCode, year: $0).meetings["joint"] ?? 0 }
+            let joint = try await (2017...2021).asyncMap { try await FiguresQuery(database: database).document(LiangshuiquanDemo.villageCode, year: $0).ledger.meetings["joint"] ?? 0 }
             #expect(joint == [4, 4, 4, 4, 4])
             // the second meeting shows what it received from the first and what it decided and closed
             let meetings = try await governance.meetings(in: LiangshuiquanDemo.villageCode)
@@ -90,7 +90,7 @@ import ZhenxingTestSupport
             // given: the demo's 2016 plans
             try await LiangshuiquanDemo.load(into: database, password: { "secret123456" }, hash: { "plain:" + $0 })
             let plans = PlanRepository(database: database)
-            let demo = try await plans.figures(LiangshuiquanDemo.villageCode, year: 2016)
+            let demo = try await FiguresQuery(database: database).document(LiangshuiquanDemo.villageCode, year: 2016).assistance
             #expect(demo.householdsWithPlan == 76 && demo.measures["production"]?.count == 76)
             #expect(demo.measures.values.reduce(0) { $0 + $1.count } == 152 && demo.visits == 152 && demo.overdueFollowUps == 0)
             // when: a household's 2024 plan is saved, then changed
@@ -105,7 +105,7 @@ import ZhenxingTestSupport
             // then: both versions are kept, the figures count the current one
             let versions = try await plans.plans(ofHousehold: household).filter { $0.year == 2024 }
             #expect(versions.map(\.version) == [2, 1] && versions.map(\.measures.count) == [2, 1] && versions[1].measures[0].status == "planned")
-            let employment = try await plans.figures(LiangshuiquanDemo.villageCode, year: 2024).measures["employment"]
+            let employment = try await FiguresQuery(database: database).document(LiangshuiquanDemo.villageCode, year: 2024).assistance.measures["employment"]
             #expect(employment?.count == 2 && employment?.amountFen == 120_000)
             // bad input: a negative amount, an end before the start, a finished measure without a result; nothing stored
             var bad = first
@@ -197,7 +197,7 @@ extension Sequence {
             try await LiangshuiquanDemo.load(into: database, password: { "secret123456" }, hash: { "plain:" + $0 })
             let village = LiangshuiquanDemo.villageCode
             let community = CommunityRepository(database: database)
-            let figures = try await community.figures(village, year: 2020)
+            let figures = try await FiguresQuery(database: database).document(village, year: 2020).community
             // then: FACTS.md's figures
             #expect(figures.activities["lecture"]?.sessions == 20 && (figures.activities["lecture"]?.personTimes ?? 0) >= 600)
             #expect((figures.activities["health_check"]?.personTimes ?? 0) >= 200 && figures.activities["training"]?.sessions == 5)
@@ -206,7 +206,7 @@ extension Sequence {
             #expect(figures.projects == 6 && figures.landMuHundredths >= 4_000 && figures.collectiveIncomeFen == 50_000_000)
             #expect(figures.employmentRate == 1 && figures.ableToWork > 500)
             #expect(figures.enterprises == ["cooperative": 2, "farm_stay": 5, "homestay": 5, "produce_sales": 5])
-            #expect(try await community.figures(DivisionCode(validating: "411324000000"), year: 2020).collectiveIncomeFen == 50_000_000)
+            #expect(try await FiguresQuery(database: database).document(DivisionCode(validating: "411324000000"), year: 2020).community.collectiveIncomeFen == 50_000_000)
 
             // bad input: a villager of another village on the list, a land contract with a negative area or ending before it
             // starts, a vote after the winners were announced: a clear error, nothing stored
@@ -241,7 +241,7 @@ extension Sequence {
             // a recorded activity with its list counts at once
             _ = try await community.addActivity(ActivityDraft(kind: .training, title: "电商培训", date: "2024-05-01"), attendees: [villager], village: village,
                                                 today: "2024-06-01", by: .system)
-            #expect(try await community.figures(village, year: 2024).activities["training"]?.personTimes == 1)
+            #expect(try await FiguresQuery(database: database).document(village, year: 2024).community.activities["training"]?.personTimes == 1)
         }
     }
 }

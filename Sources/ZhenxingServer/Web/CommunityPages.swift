@@ -8,6 +8,7 @@ import ZhenxingStore
 /// collective income and employment.
 struct CommunityPages: Sendable {
     let community: CommunityRepository
+    let figures: FiguresQuery
     let registry: RegistryRepository
     let divisions: DivisionRepository
     let renderer: PageRenderer
@@ -94,7 +95,7 @@ struct CommunityPages: Sendable {
         let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         let year = try year(request)
         let kind = try request.query("kind").map { try ActivityKind.named($0, field: "kind") }
-        let figures = try await community.figures(code, year: year)
+        let figures = try await self.figures.document(code, year: year).community
         let rows = try await community.activities(in: code, year: year, kind: kind)
         let base = "/divisions/\(code)/activities?year=\(year)"
         let body = ActivitiesBody(
@@ -471,7 +472,7 @@ struct CommunityPages: Sendable {
         let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         let year = try year(request)
         let entries = try await community.income(in: code, year: year)
-        let figures = try await community.figures(code, year: year)
+        let figures = try await self.figures.document(code, year: year).community
         let writeable = DivisionPages.canWriteVillage(code, context)
         let body = EconomyBody(
             heading: "\(chain.last?.name ?? "") · \(year) \(t("economy", language))", year: year, action: "/divisions/\(code)/economy",

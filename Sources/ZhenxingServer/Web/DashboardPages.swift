@@ -7,8 +7,6 @@ import ZhenxingStore
 /// its numbers as a table, and for a township or higher the divisions below ranked by a chosen figure.
 struct DashboardPages: Sendable {
     let figures: FiguresQuery
-    let registry: RegistryRepository
-    let community: CommunityRepository
     let divisions: DivisionRepository
     let renderer: PageRenderer
     let settings: AppSettings
@@ -66,20 +64,19 @@ struct DashboardPages: Sendable {
         let count = { (label: String, value: Int) in Chart.Point(label: label, value: Double(value), text: FixedPoint.group(String(value))) }
         let yuan = { (fen: Int) in FixedPoint.format(fen, scale: 2, minimumFractionDigits: 2) }
         // The lines over years start with the division's first recorded status (建档立卡), at most ten years back.
-        let first = try await registry.firstStatusYear(in: code) ?? year
+        let first = document.firstStatusYear ?? year
         let years = Array(max(min(first, year), year - 9)...year)
-
-        var incidence: [Chart.Point?] = []
-        for item in years {
-            let registry = try await registry.figures(code, asOf: "\(item)-12-31")
-            incidence.append(registry.povertyIncidence.map {
+        var yearly: [Int: FiguresDocument] = [year: document]
+        for item in years where item != year {
+            yearly[item] = try await figures.document(code, year: item)
+        }
+        let incidence = years.map { item in
+            yearly[item]!.registry.povertyIncidence.map {
                 Chart.Point(label: String(item), value: $0 * 100, text: String(format: "%.2f %%", $0 * 100))
-            })
+            }
         }
         let registry = document.registry
         let ledger = document.ledger
-        let lectures = Dictionary(try await community.personTimesByYear(in: code, kind: .lecture).map { ($0.year, $0.personTimes) }, uniquingKeysWith: +)
-        let income = Dictionary(try await community.incomeByYear(in: code).map { ($0.year, $0.amountFen) }, uniquingKeysWith: +)
         let community = document.community
         var charts = [
             Chart.line(title: text("chart_incidence"), unit: "%", points: incidence, labels: years.map(String.init)),
@@ -112,11 +109,16 @@ struct DashboardPages: Sendable {
                 unit: text("people_unit"),
                 points: Employment.employed.map { count($0, community.employment[$0] ?? 0) } + [count(text("not_employed"), community.ableToWork - community.employed)]))
         }
-        let lecturePoints = years.compactMap { item in lectures[item].map { count(String(item), $0) } }
+        let lecturePoints = years.compactMap { item in
+            yearly[item]!.community.activities[ActivityKind.lecture.rawValue].map { count(String(item), $0.personTimes) }
+        }
         if !lecturePoints.isEmpty {
             charts.append(Chart.bars(title: text("chart_lectures"), unit: text("person_times"), points: lecturePoints))
         }
-        let incomePoints = years.compactMap { item in income[item].map { Chart.Point(label: String(item), value: Double($0) / 100, text: yuan($0)) } }
+        let incomePoints = years.compactMap { item in
+            let fen = yearly[item]!.community.collectiveIncomeFen
+            return fen == 0 ? nil : Chart.Point(label: String(item), value: Double(fen) / 100, text: yuan(fen))
+        }
         if !incomePoints.isEmpty {
             charts.append(Chart.bars(title: text("chart_income"), unit: text("yuan"), points: incomePoints))
         }

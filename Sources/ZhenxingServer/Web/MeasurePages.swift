@@ -7,6 +7,7 @@ import ZhenxingStore
 /// The measures of a year's plans in a division, by category, with their totals and their export.
 struct MeasurePages: Sendable {
     let plans: PlanRepository
+    let figures: FiguresQuery
     let divisions: DivisionRepository
     let renderer: PageRenderer
     let settings: AppSettings
@@ -57,7 +58,7 @@ struct MeasurePages: Sendable {
         let language = context.language
         let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         let (year, category) = try filters(request)
-        let figures = try await plans.figures(code, year: year)
+        let figures = try await self.figures.document(code, year: year).assistance
         let rows = try await plans.measures(in: code, year: year, category: category, limit: Self.shown + 1)
         let yuan = { (fen: Int) in FixedPoint.format(fen, scale: 2, minimumFractionDigits: 2) }
         let base = "/divisions/\(code)/measures?year=\(year)"

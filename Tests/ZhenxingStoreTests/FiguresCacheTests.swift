@@ -1,0 +1,73 @@
+import Foundation
+import SQLKit
+import Testing
+import ZhenxingDemo
+import ZhenxingDomain
+@testable import ZhenxingStore
+import ZhenxingTestSupport
+
+/// Roll-ups add up cached village figures; a write to any record the figures read must make them count again.
+@Suite struct FiguresCacheTests {
+    private func stamp(_ village: DivisionCode, _ database: Database) async throws -> Int {
+        try await database.read { sql in
+            try await sql.raw("SELECT counter FROM village_stamps WHERE village_code = \(bind: village.rawValue)")
+                .first(decodingColumn: "counter", as: Int.self) ?? 0
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func everyTableTheFiguresReadStampsItsVillage(engine: Database.Engine) async throws {
+        try await TestDatabases.with(engine) { database in
+            // given: the demo village, whose records fill every table the figures read
+            try await LiangshuiquanDemo.load(into: database, password: { "secret123456" }, hash: { "plain:" + $0 })
+            let village = LiangshuiquanDemo.villageCode
+            try await RegistryRepository(database: database).enterPopulation(village, year: 2015, population: 900, source: "test",
+                                                                             by: .system)
+            for (table, villages) in M0013_AddFiguresCache.sources {
+                let column = try #require(villages.firstMatch(of: /ROW\.(\w+)/)?.output.1)
+                let rows = try await database.read { sql in
+                    try await sql.raw("SELECT count(*) AS n FROM \(ident: table)").first(decodingColumn: "n", as: Int.self) ?? 0
+                }
+                #expect(rows > 0, "the demo has no \(table)")
+                let before = try await stamp(village, database)
+                // when: every row of the table is written (to the same values)
+                try await database.transaction { sql in
+                    try await sql.raw("UPDATE \(ident: table) SET \(ident: String(column)) = \(ident: String(column))").run()
+                }
+                // then
+                #expect(try await stamp(village, database) > before, "an update of \(table) left the village's stamp as it was")
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func aCachedRollUpStaysEqualToOneCountedAfresh(engine: Database.Engine) async throws {
+        try await TestDatabases.with(engine) { database in
+            // given: the county's and the township's documents computed once, so every level is cached
+            try await LiangshuiquanDemo.load(into: database, password: { "secret123456" }, hash: { "plain:" + $0 })
+            let query = FiguresQuery(database: database)
+            let county = try DivisionCode(validating: "411324000000"), township = try DivisionCode(validating: "411324104000")
+            _ = try await query.document(township, year: 2020)
+            let writes: [SQLQueryString] = [
+                "UPDATE collective_income SET amount_fen = amount_fen + 100 WHERE id = (SELECT min(id) FROM collective_income WHERE year = 2020)",
+                """
+                DELETE FROM activity_attendees WHERE activity_id = (SELECT min(a.id) FROM activities a
+                    WHERE a.held_on BETWEEN '2020-01-01' AND '2020-12-31' AND EXISTS (SELECT 1 FROM activity_attendees x WHERE x.activity_id = a.id))
+                """,
+                "UPDATE memberships SET to_date = '2020-06-30' WHERE id = (SELECT min(id) FROM memberships WHERE to_date IS NULL AND relation <> 'head')",
+            ]
+            for write in writes {
+                let before = try await query.document(county, year: 2020)
+                // when
+                try await database.transaction { sql in try await sql.raw(write).run() }
+                let cached = try await query.document(county, year: 2020)
+                try await database.transaction { sql in try await sql.raw("DELETE FROM figures_cache").run() }
+                let counted = try await query.document(county, year: 2020)
+                // then: the change shows at once, and the sum of cached parts is what a fresh count gives
+                #expect(cached != before)
+                #expect(cached == counted)
+            }
+            #expect(try await query.document(township, year: 2020).registry == query.document(county, year: 2020).registry)
+        }
+    }
+}
