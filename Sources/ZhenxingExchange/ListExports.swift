@@ -97,3 +97,75 @@ public enum HouseholdListExport {
         return written
     }
 }
+
+/// The people living in a division on a date as a table, ID numbers masked unless `fullIDs` (which the caller checks
+/// and records). Read 2,000 at a time by their key: memory stays flat.
+public enum PeopleListExport {
+    /// Writes the people of `division` that pass the filters on `date`; returns the rows written.
+    public static func write(division: DivisionCode, work: WorkFilter?, search: String?, asOf date: String, fullIDs: Bool, language: Language,
+                             registry: RegistryRepository, to writer: any TableWriter) async throws -> Int {
+        let yes = language == .english ? "yes" : "是", no = language == .english ? "no" : "否"
+        try writer.append(language == .english
+            ? ["Village", "Household", "Group", "Name", "ID number", "Sex", "Birth date", "Relation", "Health", "Labour", "Employment", "Months worked", "Party member"]
+            : ["村代码", "户编号", "组", "姓名", "身份证号", "性别", "出生日期", "与户主关系", "健康状况", "劳动技能", "务工情况", "务工月数", "党员"])
+        var written = 0
+        var after: String?
+        while true {
+            let page = try await registry.people(in: division, work: work, search: search, asOf: date, after: after, limit: 2_000)
+            for row in page {
+                try writer.append([
+                    row.villageCode, row.householdNumber, row.groupNumber.map(String.init) ?? "", row.name,
+                    fullIDs ? row.residentId : (try? ResidentID(validating: row.residentId).masked) ?? "",
+                    ResidentID.Sex(rawValue: row.sex)?.title.text(language) ?? row.sex, row.birthDate,
+                    Relation(rawValue: row.relation)?.title.text(language) ?? row.relation, row.health, row.labour, row.employment,
+                    String(row.monthsWorked), row.partyMember ? yes : no,
+                ])
+            }
+            written += page.count
+            guard page.count == 2_000, let last = page.last else { break }
+            after = last.key
+        }
+        try writer.finish()
+        return written
+    }
+}
+
+/// The assessments (收入核算与“两不愁三保障”) of a year in a division as a table, each with its exit check against the
+/// year's poverty line. Read 2,000 at a time by their key: memory stays flat.
+public enum AssessmentListExport {
+    /// Writes the assessments of `year` of `division`; returns the rows written.
+    public static func write(division: DivisionCode, year: Int, group: Int?, language: Language, registry: RegistryRepository,
+                             to writer: any TableWriter) async throws -> Int {
+        let line = try await registry.parameters(for: division, year: year).povertyLineFen
+        let yes = language == .english ? "yes" : "是", no = language == .english ? "no" : "否"
+        let yuan = { (fen: Int) in FixedPoint.format(fen, scale: 2, minimumFractionDigits: 2) }
+        try writer.append(language == .english
+            ? ["Village", "Household", "Head", "Members", "Wages", "Production", "Property", "Transfers", "Production costs", "Net income",
+               "Per capita", "Poverty line", "Food and clothing", "Education", "Medical care", "Housing", "Drinking water", "Passes", "Note"]
+            : ["村代码", "户编号", "户主", "人数", "工资性收入", "生产经营性收入", "财产性收入", "转移性收入", "生产经营性支出", "家庭纯收入",
+               "人均纯收入", "贫困线", "不愁吃穿", "义务教育", "基本医疗", "住房安全", "饮水安全", "达到退出标准", "备注"])
+        var written = 0
+        var after: String?
+        while true {
+            let page = try await registry.assessments(in: division, year: year, group: group, after: after, limit: 2_000)
+            for row in page {
+                let assessment = row.assessment, income = assessment.income, guarantees = assessment.guarantees
+                let passes = line.map { line in
+                    ExitRules.household(income: income, members: assessment.members, guarantees: guarantees, povertyLineFen: line).allSatisfy(\.passes)
+                }
+                try writer.append([
+                    row.villageCode, row.householdNumber, row.headName ?? "", String(assessment.members), yuan(income.wages), yuan(income.production),
+                    yuan(income.property), yuan(income.transfers), yuan(income.productionCosts), yuan(income.netIncome),
+                    income.perCapita(members: assessment.members).map(yuan) ?? "", line.map(yuan) ?? "",
+                    guarantees.foodAndClothing ? yes : no, guarantees.education ? yes : no, guarantees.medical ? yes : no,
+                    guarantees.housing ? yes : no, guarantees.water ? yes : no, passes.map { $0 ? yes : no } ?? "", assessment.note,
+                ])
+            }
+            written += page.count
+            guard page.count == 2_000, let last = page.last else { break }
+            after = last.key
+        }
+        try writer.finish()
+        return written
+    }
+}

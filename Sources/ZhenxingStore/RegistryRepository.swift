@@ -381,13 +381,12 @@ public struct RegistryRepository: Sendable {
     public func households(
         in division: DivisionCode, filter: HouseholdFilter, asOf date: String, after: String?, limit: Int
     ) async throws -> [HouseholdRow] {
-        let digits = division.prefix
         let status: SQLQueryString = """
             COALESCE((SELECT e.status FROM status_events e WHERE e.household_id = h.id AND e.event_date <= \(bind: date)
                       ORDER BY e.event_date DESC, e.id DESC LIMIT 1), 'not_poor')
             """
         var conditions: [SQLQueryString] = [
-            "h.village_code BETWEEN \(bind: digits.padding(toLength: 12, withPad: "0", startingAt: 0)) AND \(bind: digits.padding(toLength: 12, withPad: "9", startingAt: 0))",
+            Self.villages(of: division, column: "h.village_code"),
             "h.closed_on IS NULL",
         ]
         if let group = filter.groupNumber { conditions.append("h.group_number = \(bind: group)") }

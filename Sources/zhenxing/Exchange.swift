@@ -125,7 +125,7 @@ struct Import: AsyncParsableCommand {
 
 /// `zhenxing export households`: the roster in the import's columns.
 struct Export: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Export files (导出).", subcommands: [Households.self, Issues.self, Measures.self, Visits.self, Activities.self, Meetings.self, Projects.self, Honours.self, Income.self])
+    static let configuration = CommandConfiguration(abstract: "Export files (导出).", subcommands: [Households.self, People.self, Assessments.self, Issues.self, Measures.self, Visits.self, Activities.self, Meetings.self, Projects.self, Honours.self, Income.self])
 
     struct Issues: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Export the issue ledger of a division (导出问题台账).")
@@ -136,6 +136,52 @@ struct Export: AsyncParsableCommand {
             try await table.write(sheet: "问题台账", entity: "ledger", unit: "issues") { database, code, writer in
                 try await LedgerExport.write(division: code, today: Timestamp.today(), language: .chinese, governance: GovernanceRepository(database: database),
                                              to: writer)
+            }
+        }
+    }
+
+    struct People: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Export the people living in a division on a date, as the people list shows them (导出人口信息).")
+
+        @Option(help: "Only: \(WorkFilter.allCases.map(\.rawValue).joined(separator: ", ")) (劳动力).")
+        var work: String?
+
+        @Option(help: "A name, or the last four characters of an ID number (搜索).")
+        var search: String?
+
+        @Option(help: "As of this date, YYYY-MM-DD (截至日期). Default: today.")
+        var asOf: String?
+
+        @Flag(help: "Write full ID numbers (logged in the audit log) instead of masked ones (完整身份证号，记入审计日志).")
+        var fullIds = false
+
+        @OptionGroup var table: TableOptions
+
+        func run() async throws {
+            let chosen = try work.map { try option(WorkFilter.self, $0, "--work") }
+            if let asOf, !Timestamp.isDay(asOf) { throw CommandFailure(message: "--as-of: \(asOf) is not a day (YYYY-MM-DD)") }
+            try await table.write(sheet: "人口信息", entity: fullIds ? "people_full_ids" : "people", unit: "people") { [search, asOf, fullIds] database, code, writer in
+                try await PeopleListExport.write(division: code, work: chosen, search: search, asOf: asOf ?? Timestamp.today(), fullIDs: fullIds,
+                                                 language: .chinese, registry: RegistryRepository(database: database), to: writer)
+            }
+        }
+    }
+
+    struct Assessments: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Export a year's income and guarantee checks with their exit result (导出收入核算).")
+
+        @Option(help: "Year (年度).")
+        var year: Int
+
+        @Option(help: "Only this group (村民小组).")
+        var group: Int?
+
+        @OptionGroup var table: TableOptions
+
+        func run() async throws {
+            try await table.write(sheet: "收入核算", entity: "assessments", unit: "assessments") { [year, group] database, code, writer in
+                try await AssessmentListExport.write(division: code, year: year, group: group, language: .chinese,
+                                                     registry: RegistryRepository(database: database), to: writer)
             }
         }
     }

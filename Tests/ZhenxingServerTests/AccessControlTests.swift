@@ -121,7 +121,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "GET /admin/tokens": .ownDivision(.manageTokens), "POST /admin/tokens": .ownDivision(.manageTokens),
             "POST /admin/tokens/:id/revoke": .ownDivision(.manageTokens),
             "GET /divisions/:code/households": .pathDivision(.readRecords), "GET /divisions/:code/households/export": .pathDivision(.readRecords),
-            "GET /divisions/:code/visits": .pathDivision(.readRecords), "GET /divisions/:code/visits/export": .pathDivision(.readRecords),
+            "GET /divisions/:code/visits": .pathDivision(.readRecords), "GET /divisions/:code/people": .pathDivision(.readRecords), "GET /divisions/:code/people/export": .pathDivision(.readRecords), "GET /divisions/:code/assessments": .pathDivision(.readRecords), "GET /divisions/:code/assessments/export": .pathDivision(.readRecords), "GET /divisions/:code/visits/export": .pathDivision(.readRecords),
             "GET /households/:id": .record(.readRecords, .household),
             "POST /people/:id/full-id": .record(.viewFullIDs, .person),
             "GET /divisions/:code/households/new": .pathDivision(.writeRecords),
