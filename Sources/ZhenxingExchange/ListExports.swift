@@ -8,12 +8,10 @@ public enum MeetingExport {
     public static func write(division: DivisionCode, language: Language, governance: GovernanceRepository, to writer: any TableWriter) async throws -> Int {
         try writer.append(language == .english
             ? ["Village", "Date", "Kind", "Title", "Place", "Chair"] : ["村代码", "日期", "类型", "会议名称", "地点", "主持人"])
-        let rows = try await governance.meetings(in: division, limit: 1_000_000)
-        for row in rows {
-            try writer.append([row.villageCode, row.heldOn, MeetingKind(rawValue: row.kind)?.title.text(language) ?? row.kind, row.title, row.place, row.chair])
+        return try await writer.appendPages(page: { try await governance.meetings(in: division, before: $0, limit: $1) },
+                                            key: { NewestFirst(date: $0.heldOn, id: $0.id) }) { row in
+            [row.villageCode, row.heldOn, MeetingKind(rawValue: row.kind)?.title.text(language) ?? row.kind, row.title, row.place, row.chair]
         }
-        try writer.finish()
-        return rows.count
     }
 }
 
@@ -80,21 +78,11 @@ public enum HouseholdListExport {
         try writer.append(language == .english
             ? ["Village", "Household", "Head", "Group", "Members", "Status on \(date)", "Attribute"]
             : ["村代码", "户编号", "户主", "组", "人数", "\(date) 状态", "户属性"])
-        var written = 0
-        var after: String?
-        while true {
-            let page = try await registry.households(in: division, filter: filter, asOf: date, after: after, limit: 2_000)
-            for row in page {
-                try writer.append([row.villageCode, row.number, row.headName ?? "", row.groupNumber.map(String.init) ?? "", String(row.members),
-                                   PovertyStatus(rawValue: row.status)?.title.text(language) ?? row.status,
-                                   HouseholdAttribute(rawValue: row.attribute)?.title.text(language) ?? row.attribute])
-            }
-            written += page.count
-            guard page.count == 2_000, let last = page.last else { break }
-            after = last.key
+        return try await writer.appendPages(page: { try await registry.households(in: division, filter: filter, asOf: date, after: $0, limit: $1) },
+                                            key: \.key) { row in
+            [row.villageCode, row.number, row.headName ?? "", row.groupNumber.map(String.init) ?? "", String(row.members),
+             PovertyStatus(rawValue: row.status)?.title.text(language) ?? row.status, HouseholdAttribute(rawValue: row.attribute)?.title.text(language) ?? row.attribute]
         }
-        try writer.finish()
-        return written
     }
 }
 
@@ -108,25 +96,14 @@ public enum PeopleListExport {
         try writer.append(language == .english
             ? ["Village", "Household", "Group", "Name", "ID number", "Sex", "Birth date", "Relation", "Health", "Labour", "Employment", "Months worked", "Party member"]
             : ["村代码", "户编号", "组", "姓名", "身份证号", "性别", "出生日期", "与户主关系", "健康状况", "劳动技能", "务工情况", "务工月数", "党员"])
-        var written = 0
-        var after: String?
-        while true {
-            let page = try await registry.people(in: division, work: work, search: search, asOf: date, after: after, limit: 2_000)
-            for row in page {
-                try writer.append([
-                    row.villageCode, row.householdNumber, row.groupNumber.map(String.init) ?? "", row.name,
-                    fullIDs ? row.residentId : (try? ResidentID(validating: row.residentId).masked) ?? "",
-                    ResidentID.Sex(rawValue: row.sex)?.title.text(language) ?? row.sex, row.birthDate,
-                    Relation(rawValue: row.relation)?.title.text(language) ?? row.relation, row.health, row.labour, row.employment,
-                    String(row.monthsWorked), row.partyMember ? yes : no,
-                ])
-            }
-            written += page.count
-            guard page.count == 2_000, let last = page.last else { break }
-            after = last.key
+        return try await writer.appendPages(page: { try await registry.people(in: division, work: work, search: search, asOf: date, after: $0, limit: $1) },
+                                            key: \.key) { row in
+            [row.villageCode, row.householdNumber, row.groupNumber.map(String.init) ?? "", row.name,
+             fullIDs ? row.residentId : (try? ResidentID(validating: row.residentId).masked) ?? "",
+             ResidentID.Sex(rawValue: row.sex)?.title.text(language) ?? row.sex, row.birthDate,
+             Relation(rawValue: row.relation)?.title.text(language) ?? row.relation, row.health, row.labour, row.employment,
+             String(row.monthsWorked), row.partyMember ? yes : no]
         }
-        try writer.finish()
-        return written
     }
 }
 
@@ -144,28 +121,19 @@ public enum AssessmentListExport {
                "Per capita", "Poverty line", "Food and clothing", "Education", "Medical care", "Housing", "Drinking water", "Passes", "Note"]
             : ["村代码", "户编号", "户主", "人数", "工资性收入", "生产经营性收入", "财产性收入", "转移性收入", "生产经营性支出", "家庭纯收入",
                "人均纯收入", "贫困线", "不愁吃穿", "义务教育", "基本医疗", "住房安全", "饮水安全", "达到退出标准", "备注"])
-        var written = 0
-        var after: String?
-        while true {
-            let page = try await registry.assessments(in: division, year: year, group: group, after: after, limit: 2_000)
-            for row in page {
-                let assessment = row.assessment, income = assessment.income, guarantees = assessment.guarantees
-                let passes = line.map { line in
-                    ExitRules.household(income: income, members: assessment.members, guarantees: guarantees, povertyLineFen: line).allSatisfy(\.passes)
-                }
-                try writer.append([
-                    row.villageCode, row.householdNumber, row.headName ?? "", String(assessment.members), yuan(income.wages), yuan(income.production),
-                    yuan(income.property), yuan(income.transfers), yuan(income.productionCosts), yuan(income.netIncome),
-                    income.perCapita(members: assessment.members).map(yuan) ?? "", line.map(yuan) ?? "",
-                    guarantees.foodAndClothing ? yes : no, guarantees.education ? yes : no, guarantees.medical ? yes : no,
-                    guarantees.housing ? yes : no, guarantees.water ? yes : no, passes.map { $0 ? yes : no } ?? "", assessment.note,
-                ])
+        return try await writer.appendPages(page: { try await registry.assessments(in: division, year: year, group: group, after: $0, limit: $1) },
+                                            key: \.key) { row in
+            let assessment = row.assessment, income = assessment.income, guarantees = assessment.guarantees
+            let passes = line.map { line in
+                ExitRules.household(income: income, members: assessment.members, guarantees: guarantees, povertyLineFen: line).allSatisfy(\.passes)
             }
-            written += page.count
-            guard page.count == 2_000, let last = page.last else { break }
-            after = last.key
+            return [
+                row.villageCode, row.householdNumber, row.headName ?? "", String(assessment.members), yuan(income.wages), yuan(income.production),
+                yuan(income.property), yuan(income.transfers), yuan(income.productionCosts), yuan(income.netIncome),
+                income.perCapita(members: assessment.members).map(yuan) ?? "", line.map(yuan) ?? "",
+                guarantees.foodAndClothing ? yes : no, guarantees.education ? yes : no, guarantees.medical ? yes : no,
+                guarantees.housing ? yes : no, guarantees.water ? yes : no, passes.map { $0 ? yes : no } ?? "", assessment.note,
+            ]
         }
-        try writer.finish()
-        return written
     }
 }

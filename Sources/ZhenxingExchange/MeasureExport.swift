@@ -11,24 +11,15 @@ public enum MeasureExport {
         try writer.append(language == .english
             ? ["Village", "Household", "Head", "Year", "Version", "Category", "Measure", "Amount (yuan)", "Funding", "Start", "End", "Status", "Result"]
             : ["村代码", "户编号", "户主", "年度", "版本", "类别", "措施内容", "金额（元）", "资金来源", "开始日期", "结束日期", "状态", "结果"])
-        var written = 0
-        var after: Int?
-        while true {
-            let page = try await plans.measures(in: division, year: year, category: category, after: after, limit: 5_000)
-            for row in page {
-                let measure = row.measure
-                try writer.append([
-                    row.villageCode, row.householdNumber, row.headName ?? "", String(row.year), String(row.version),
-                    MeasureCategory(rawValue: measure.category)?.title.text(language) ?? measure.category, measure.content,
-                    FixedPoint.format(measure.amountFen, scale: 2, minimumFractionDigits: 2, grouped: false), measure.funding, measure.startOn, measure.endOn,
-                    MeasureStatus(rawValue: measure.status)?.title.text(language) ?? measure.status, measure.result,
-                ])
-            }
-            written += page.count
-            guard page.count == 5_000, let last = page.last else { break }
-            after = last.measure.id
+        return try await writer.appendPages(page: { try await plans.measures(in: division, year: year, category: category, after: $0, limit: $1) },
+                                            key: \.measure.id) { row in
+            let measure = row.measure
+            return [
+                row.villageCode, row.householdNumber, row.headName ?? "", String(row.year), String(row.version),
+                MeasureCategory(rawValue: measure.category)?.title.text(language) ?? measure.category, measure.content,
+                FixedPoint.format(measure.amountFen, scale: 2, minimumFractionDigits: 2, grouped: false), measure.funding, measure.startOn, measure.endOn,
+                MeasureStatus(rawValue: measure.status)?.title.text(language) ?? measure.status, measure.result,
+            ]
         }
-        try writer.finish()
-        return written
     }
 }

@@ -245,3 +245,24 @@ public final class XLSXWriter: TableWriter {
         return result
     }
 }
+
+extension TableWriter {
+    /// Appends a list a page at a time, so memory holds one page whatever the list's length, and completes the file;
+    /// returns the rows written. `page` reads the rows after a key (nil: from the start), `key` gives a row's key.
+    public func appendPages<Row, Key>(size: Int = 2_000, page: (Key?, Int) async throws -> [Row], key: (Row) -> Key,
+                                      cells: (Row) throws -> [String]) async throws -> Int {
+        var written = 0
+        var after: Key?
+        while true {
+            let rows = try await page(after, size)
+            for row in rows {
+                try append(try cells(row))
+            }
+            written += rows.count
+            guard rows.count == size, let last = rows.last else { break }
+            after = key(last)
+        }
+        try finish()
+        return written
+    }
+}

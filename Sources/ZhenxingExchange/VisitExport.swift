@@ -10,21 +10,9 @@ public enum VisitExport {
         try writer.append(language == .english
             ? ["Date", "Household", "Visitor", "Seen", "Promised", "Follow up by", "Followed up on", "Follow-up"]
             : ["走访日期", "户编号", "走访人", "走访所见", "承诺事项", "回访日期", "已回访日期", "回访情况"])
-        var written = 0
-        var after: Int?
-        while true {
-            let page = try await visits.visits(in: division, year: year, after: after, limit: 5_000)
-            for visit in page {
-                try writer.append([
-                    visit.visitedOn, visit.householdNumber, visit.visitor, visit.seen, visit.promised, visit.followUpOn ?? "", visit.followedUpOn ?? "",
-                    visit.followUp(on: today)?.title.text(language) ?? "",
-                ])
-            }
-            written += page.count
-            guard page.count == 5_000, let last = page.last else { break }
-            after = last.id
+        return try await writer.appendPages(page: { try await visits.visits(in: division, year: year, after: $0, limit: $1) }, key: \.id) { visit in
+            [visit.visitedOn, visit.householdNumber, visit.visitor, visit.seen, visit.promised, visit.followUpOn ?? "", visit.followedUpOn ?? "",
+             visit.followUp(on: today)?.title.text(language) ?? ""]
         }
-        try writer.finish()
-        return written
     }
 }

@@ -80,7 +80,7 @@ public struct APITokenRepository: Sendable {
     /// Tokens whose division lies in `division` (all when nil), newest first.
     public func list(in division: DivisionCode?) async throws -> [APIToken] {
         try await database.read { sql in
-            let filter: SQLQueryString = division.map { "WHERE t.division_code LIKE \(bind: $0.prefix + "%")" } ?? ""
+            let filter: SQLQueryString = division.map { "WHERE \($0.covers("t.division_code"))" } ?? ""
             return try await sql.raw("""
                 SELECT t.id, t.name, u.username, t.role, t.division_code, t.created_at, t.revoked_at, t.last_used_at
                 FROM api_tokens t JOIN users u ON u.id = t.user_id \(filter) ORDER BY t.id DESC

@@ -160,7 +160,7 @@ public struct AuditLog: Sendable {
         if let action = filter.action { conditions.append("action = \(bind: action.rawValue)") }
         if let from = filter.fromDay { conditions.append("at >= \(bind: from)") }
         if let to = filter.toDay { conditions.append("at < \(bind: to + "T99")") }
-        if let division = filter.division { conditions.append("division_code LIKE \(bind: division.prefix + "%")") }
+        if let division = filter.division { conditions.append("\(division.covers("division_code"))") }
         if let before { conditions.append("id < \(bind: before)") }
         let whereClause: SQLQueryString = conditions.isEmpty ? "" : "WHERE \(SQLList(conditions, separator: SQLRaw(" AND ")))"
         return try await database.read { sql in

@@ -266,11 +266,12 @@ public struct CommunityRepository: Sendable {
     }
 
     /// Activities of a division in a year, newest first, optionally of one kind.
-    public func activities(in division: DivisionCode, year: Int, kind: ActivityKind? = nil, limit: Int = 1_000) async throws -> [ActivityRow] {
+    public func activities(in division: DivisionCode, year: Int, kind: ActivityKind? = nil, before: NewestFirst? = nil, limit: Int = 1_000) async throws -> [ActivityRow] {
         var condition: SQLQueryString = """
-            a.village_code LIKE \(bind: division.prefix + "%") AND a.held_on BETWEEN \(bind: "\(year)-01-01") AND \(bind: "\(year)-12-31")
+            \(division.covers("a.village_code")) AND a.held_on BETWEEN \(bind: "\(year)-01-01") AND \(bind: "\(year)-12-31")
             """
         if let kind { condition += " AND a.kind = \(bind: kind.rawValue)" }
+        if let before { condition += " AND \(before.condition(date: "a.held_on", id: "a.id"))" }
         return try await activityRows(condition, limit: limit)
     }
 
@@ -440,7 +441,7 @@ public struct CommunityRepository: Sendable {
     /// The nominations of a division in a year (winners first), or those of a household and its members.
     public func nominations(in division: DivisionCode? = nil, year: Int? = nil, household: Int? = nil) async throws -> [NominationRow] {
         var condition: SQLQueryString = "1 = 1"
-        if let division { condition += " AND n.village_code LIKE \(bind: division.prefix + "%")" }
+        if let division { condition += " AND \(division.covers("n.village_code"))" }
         if let year { condition += " AND n.year = \(bind: year)" }
         if let household {
             condition += " AND (n.household_id = \(bind: household) OR n.person_id IN (SELECT person_id FROM memberships WHERE household_id = \(bind: household)))"
@@ -571,7 +572,7 @@ public struct CommunityRepository: Sendable {
 
     /// The projects of a division with their totals.
     public func projects(in division: DivisionCode) async throws -> [ProjectRow] {
-        try await projectRows("p.village_code LIKE \(bind: division.prefix + "%")")
+        try await projectRows("\(division.covers("p.village_code"))")
     }
 
     private func projectRows(_ condition: SQLQueryString) async throws -> [ProjectRow] {
@@ -670,7 +671,7 @@ public struct CommunityRepository: Sendable {
             try await sql.raw("""
                 SELECT e.id, e.village_code, e.kind, e.name, e.household_id, h.number AS household_number, e.since, e.note
                 FROM enterprises e LEFT JOIN households h ON h.id = e.household_id
-                WHERE e.village_code LIKE \(bind: division.prefix + "%") ORDER BY e.village_code, e.kind, e.id
+                WHERE \(division.covers("e.village_code")) ORDER BY e.village_code, e.kind, e.id
                 """).all(decoding: EnterpriseRow.self)
         }
     }
@@ -698,7 +699,7 @@ public struct CommunityRepository: Sendable {
         try await database.read { sql in
             try await sql.raw("""
                 SELECT id, village_code, year, received_on, source, amount_fen, note FROM collective_income
-                WHERE village_code LIKE \(bind: division.prefix + "%") AND year = \(bind: year) ORDER BY received_on, id
+                WHERE \(division.covers("village_code")) AND year = \(bind: year) ORDER BY received_on, id
                 """).all(decoding: IncomeEntry.self)
         }
     }
@@ -708,7 +709,7 @@ public struct CommunityRepository: Sendable {
         try await database.read { sql in
             struct Row: Decodable { let year: Int; let fen: Int }
             return try await sql.raw("""
-                SELECT year, CAST(sum(amount_fen) AS BIGINT) AS fen FROM collective_income WHERE village_code LIKE \(bind: division.prefix + "%")
+                SELECT year, CAST(sum(amount_fen) AS BIGINT) AS fen FROM collective_income WHERE \(division.covers("village_code"))
                 GROUP BY year ORDER BY year
                 """).all(decoding: Row.self).map { ($0.year, $0.fen) }
         }
@@ -718,7 +719,7 @@ public struct CommunityRepository: Sendable {
 
     /// The community figures of a division for a year, "as of" its end.
     func figures(_ division: DivisionCode, year: Int) async throws -> CommunityFigures {
-        let prefix = division.prefix + "%", first = "\(year)-01-01", last = "\(year)-12-31"
+        let first = "\(year)-01-01", last = "\(year)-12-31"
         return try await database.read { sql in
             var figures = CommunityFigures()
             struct Kind: Decodable { let kind: String; let sessions: Int; let personTimes: Int; let counted: Int
@@ -727,7 +728,7 @@ public struct CommunityRepository: Sendable {
                 SELECT a.kind, count(*) AS sessions,
                        CAST(sum(COALESCE(a.counted, (SELECT count(*) FROM activity_attendees x WHERE x.activity_id = a.id))) AS BIGINT) AS person_times,
                        CAST(sum(COALESCE(a.counted, 0)) AS BIGINT) AS counted
-                FROM activities a WHERE a.village_code LIKE \(bind: prefix) AND a.held_on BETWEEN \(bind: first) AND \(bind: last) GROUP BY a.kind
+                FROM activities a WHERE \(division.covers("a.village_code")) AND a.held_on BETWEEN \(bind: first) AND \(bind: last) GROUP BY a.kind
                 """).all(decoding: Kind.self) {
                 figures.activities[row.kind] = .init(sessions: row.sessions, personTimes: row.personTimes)
                 figures.countedPersonTimes += row.counted
@@ -735,31 +736,31 @@ public struct CommunityRepository: Sendable {
             struct Honour: Decodable { let name: String; let n: Int }
             for row in try await sql.raw("""
                 SELECT t.name, count(*) AS n FROM nominations n JOIN honour_types t ON t.id = n.type_id
-                WHERE n.village_code LIKE \(bind: prefix) AND n.year = \(bind: year) AND n.winner = \(bind: true) GROUP BY t.name
+                WHERE \(division.covers("n.village_code")) AND n.year = \(bind: year) AND n.winner = \(bind: true) GROUP BY t.name
                 """).all(decoding: Honour.self) {
                 figures.honours[row.name] = row.n
             }
             func number(_ query: SQLQueryString) async throws -> Int { try await sql.raw(query).first(decodingColumn: "n", as: Int.self) ?? 0 }
             figures.projects = try await number("""
-                SELECT count(*) AS n FROM projects WHERE village_code LIKE \(bind: prefix) AND (started_on IS NULL OR started_on <= \(bind: last))
+                SELECT count(*) AS n FROM projects WHERE \(division.covers("village_code")) AND (started_on IS NULL OR started_on <= \(bind: last))
                 """)
             figures.landMuHundredths = try await number("""
                 SELECT CAST(COALESCE(sum(l.area_mu_hundredths), 0) AS BIGINT) AS n FROM land_contracts l JOIN projects p ON p.id = l.project_id
-                WHERE p.village_code LIKE \(bind: prefix) AND l.start_on <= \(bind: last) AND l.end_on >= \(bind: first)
+                WHERE \(division.covers("p.village_code")) AND l.start_on <= \(bind: last) AND l.end_on >= \(bind: first)
                 """)
             figures.jobs = try await number("""
                 SELECT count(*) AS n FROM project_jobs j JOIN projects p ON p.id = j.project_id
-                WHERE p.village_code LIKE \(bind: prefix) AND j.from_date <= \(bind: last) AND (j.to_date IS NULL OR j.to_date > \(bind: last))
+                WHERE \(division.covers("p.village_code")) AND j.from_date <= \(bind: last) AND (j.to_date IS NULL OR j.to_date > \(bind: last))
                 """)
             figures.collectiveIncomeFen = try await number("""
-                SELECT CAST(COALESCE(sum(amount_fen), 0) AS BIGINT) AS n FROM collective_income WHERE village_code LIKE \(bind: prefix) AND year = \(bind: year)
+                SELECT CAST(COALESCE(sum(amount_fen), 0) AS BIGINT) AS n FROM collective_income WHERE \(division.covers("village_code")) AND year = \(bind: year)
                 """)
             struct Work: Decodable { let employment: String; let n: Int }
             let workers = try await sql.raw("""
                 SELECT p.employment, count(*) AS n FROM people p
                 WHERE p.labour IN (\(binds: Employment.ableToWork.sorted())) AND p.id IN (
                     SELECT m.person_id FROM memberships m JOIN households h ON h.id = m.household_id
-                    WHERE h.village_code LIKE \(bind: prefix) AND m.from_date <= \(bind: last) AND (m.to_date IS NULL OR m.to_date > \(bind: last)))
+                    WHERE \(division.covers("h.village_code")) AND m.from_date <= \(bind: last) AND (m.to_date IS NULL OR m.to_date > \(bind: last)))
                 GROUP BY p.employment
                 """).all(decoding: Work.self)
             for row in workers {
@@ -771,7 +772,7 @@ public struct CommunityRepository: Sendable {
             }
             struct Enterprise: Decodable { let kind: String; let n: Int }
             for row in try await sql.raw("""
-                SELECT kind, count(*) AS n FROM enterprises WHERE village_code LIKE \(bind: prefix) AND since <= \(bind: last) GROUP BY kind
+                SELECT kind, count(*) AS n FROM enterprises WHERE \(division.covers("village_code")) AND since <= \(bind: last) GROUP BY kind
                 """).all(decoding: Enterprise.self) {
                 figures.enterprises[row.kind] = row.n
             }
@@ -787,7 +788,7 @@ public struct CommunityRepository: Sendable {
                 SELECT p.id, p.name, m.household_id, h.number AS household_number FROM people p
                 JOIN memberships m ON m.person_id = p.id AND m.from_date <= \(bind: date) AND (m.to_date IS NULL OR m.to_date > \(bind: date))
                 JOIN households h ON h.id = m.household_id
-                WHERE h.village_code LIKE \(bind: division.prefix + "%") AND p.labour IN (\(binds: Employment.ableToWork.sorted()))
+                WHERE \(division.covers("h.village_code")) AND p.labour IN (\(binds: Employment.ableToWork.sorted()))
                   AND p.employment NOT IN (\(binds: Employment.employed))
                 ORDER BY h.village_code, h.number, p.id LIMIT \(literal: limit)
                 """).all(decoding: NamedPerson.self)

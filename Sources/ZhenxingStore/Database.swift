@@ -62,26 +62,43 @@ public final class Database: Sendable {
     public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(let writer, _):
-            return try await writer.with { connection in
-                let sql = connection.sql(queryLogLevel: nil)
-                try await sql.raw("BEGIN IMMEDIATE").run()
-                do {
-                    let result = try await body(sql)
-                    try await sql.raw("COMMIT").run()
-                    return result
-                } catch {
-                    try? await sql.raw("ROLLBACK").run()
-                    throw error
-                }
-            }
+            return try await writer.with { try await Self.immediateTransaction($0, body) }
         case .postgres(let client, _):
-            do {
-                return try await client.withTransaction(logger: logger) { connection in
-                    try await body(connection.sql(queryLogLevel: nil))
-                }
-            } catch let failure as PostgresTransactionError {
-                throw failure.closureError ?? failure.commitError ?? failure.beginError ?? failure
+            return try await postgresTransaction(client, body)
+        }
+    }
+
+    /// Like `transaction`, but only when it can begin at once: on SQLite nil while another transaction holds the
+    /// writer (an import may hold it for minutes). For work that may be skipped, such as keeping a cache; never records.
+    public func transactionIfIdle<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T? {
+        switch backend {
+        case .sqlite(let writer, _):
+            return try await writer.withIdle { try await Self.immediateTransaction($0, body) }
+        case .postgres(let client, _):
+            return try await postgresTransaction(client, body)
+        }
+    }
+
+    private func postgresTransaction<T: Sendable>(_ client: PostgresClient, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                try await body(connection.sql(queryLogLevel: nil))
             }
+        } catch let failure as PostgresTransactionError {
+            throw failure.closureError ?? failure.commitError ?? failure.beginError ?? failure
+        }
+    }
+
+    private static func immediateTransaction<T: Sendable>(_ connection: SQLiteConnection, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        let sql = connection.sql(queryLogLevel: nil)
+        try await sql.raw("BEGIN IMMEDIATE").run()
+        do {
+            let result = try await body(sql)
+            try await sql.raw("COMMIT").run()
+            return result
+        } catch {
+            try? await sql.raw("ROLLBACK").run()
+            throw error
         }
     }
 
@@ -128,8 +145,7 @@ public final class Database: Sendable {
                 }
                 try await sql.raw("PRAGMA foreign_keys=ON").run()
                 try await sql.raw("PRAGMA busy_timeout=5000").run()
-                // LIKE as PostgreSQL has it: case-sensitive, which lets SQLite answer `village_code LIKE '411324104%'`
-                // (every division's roll-up) from the index instead of scanning every household.
+                // LIKE as PostgreSQL has it: case-sensitive, so a search finds the same rows on both engines.
                 try await sql.raw("PRAGMA case_sensitive_like=ON").run()
             }
         } catch {
@@ -224,10 +240,27 @@ actor ConnectionLease<Connection: Sendable> {
         }
     }
 
+    /// Runs `body` with a connection when one is idle now; nil without running it otherwise.
+    nonisolated func withIdle<T: Sendable>(_ body: (Connection) async throws -> T) async throws -> T? {
+        guard let connection = await acquireIdle() else { return nil }
+        do {
+            let result = try await body(connection)
+            await release(connection)
+            return result
+        } catch {
+            await release(connection)
+            throw error
+        }
+    }
+
     /// Removes and returns every idle connection, for shutdown.
     func drain() -> [Connection] {
         defer { idle = [] }
         return idle
+    }
+
+    private func acquireIdle() -> Connection? {
+        idle.popLast()
     }
 
     private func acquire() async -> Connection {

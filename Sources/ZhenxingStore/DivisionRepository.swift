@@ -86,3 +86,32 @@ extension Database {
         }
     }
 }
+
+extension DivisionCode {
+    /// `column` holds the code of this division or of one below it: a range of the twelve digits, which a B-tree index on
+    /// the column answers on both engines whatever the collation (`LIKE 'prefix%'` would need the C collation or
+    /// `text_pattern_ops` on PostgreSQL).
+    public func covers(_ column: String) -> SQLQueryString {
+        let digits = prefix
+        return """
+            \(unsafeRaw: column) BETWEEN \(bind: digits.padding(toLength: 12, withPad: "0", startingAt: 0)) \
+            AND \(bind: digits.padding(toLength: 12, withPad: "9", startingAt: 0))
+            """
+    }
+}
+
+/// Where a list ordered newest first (by a date, then id, both descending) goes on: the last row of the page before.
+public struct NewestFirst: Sendable, Hashable {
+    public let date: String
+    public let id: Int
+
+    public init(date: String, id: Int) {
+        self.date = date
+        self.id = id
+    }
+
+    /// The rows after this one in that order.
+    func condition(date column: String, id idColumn: String) -> SQLQueryString {
+        "(\(unsafeRaw: column), \(unsafeRaw: idColumn)) < (\(bind: date), \(bind: id))"
+    }
+}

@@ -122,7 +122,7 @@ public struct FiguresQuery: Sendable {
         var fresh: [(code: DivisionCode, counter: Int, parts: FigureParts)] = []
         let parts = try await parts(code, year: year, fresh: &fresh)
         if !fresh.isEmpty {
-            try await store(fresh, year: year)
+            await store(fresh, year: year)
         }
         let asOf = "\(year)-12-31"
         let figures = parts.registry
@@ -140,6 +140,24 @@ public struct FiguresQuery: Sendable {
             firstStatusYear: parts.firstStatus.flatMap { Int($0.prefix(4)) })
     }
 
+    /// Counts what the cache lacks for every top division over the years a dashboard shows (`thisYear` and up to nine
+    /// before, back to the first recorded status), so the first visitor after a bulk load does not wait for it; a warm
+    /// cache costs a query per document. Stops between divisions when its task is cancelled. Returns the documents made.
+    public func warm(thisYear: Int) async throws -> Int {
+        var made = 0
+        for top in try await DivisionRepository(database: database).children(of: nil) {
+            let code = top.division.code
+            let first = try await document(code, year: thisYear).firstStatusYear ?? thisYear
+            made += 1
+            for year in stride(from: thisYear - 1, through: max(min(first, thisYear), thisYear - 9), by: -1) {
+                try Task.checkCancellation()
+                _ = try await document(code, year: year)
+                made += 1
+            }
+        }
+        return made
+    }
+
     /// The parts of `code`: from the cache when its stamp matches, otherwise counted (a village) or added up from the
     /// divisions directly under it; what had to be computed is appended to `fresh`. The stamp is read before any
     /// record, so a write landing meanwhile leaves a row that is merely out of date, never one that looks current.
@@ -147,7 +165,7 @@ public struct FiguresQuery: Sendable {
         struct Cached: Decodable { let stamp: Int; let counter: Int?; let parts: String? }
         let cached = try await database.read { sql in
             try await sql.raw("""
-                SELECT (SELECT CAST(COALESCE(sum(counter), 0) AS BIGINT) FROM village_stamps WHERE village_code LIKE \(bind: code.prefix + "%")) AS stamp,
+                SELECT (SELECT CAST(COALESCE(sum(counter), 0) AS BIGINT) FROM village_stamps WHERE \(code.covers("village_code"))) AS stamp,
                        c.counter, c.parts
                 FROM (SELECT 1 AS one) o LEFT JOIN figures_cache c ON c.division_code = \(bind: code.rawValue) AND c.year = \(bind: year)
                 """).first(decoding: Cached.self)
@@ -162,6 +180,7 @@ public struct FiguresQuery: Sendable {
         } else {
             parts = .zero
             for child in try await DivisionRepository(database: database).children(of: code) {
+                try Task.checkCancellation()
                 parts.add(try await self.parts(child.division.code, year: year, fresh: &fresh))
             }
         }
@@ -180,10 +199,12 @@ public struct FiguresQuery: Sendable {
             firstStatus: try await RegistryRepository(database: database).firstStatus(in: village))
     }
 
-    private func store(_ rows: [(code: DivisionCode, counter: Int, parts: FigureParts)], year: Int) async throws {
+    /// Keeps what was computed for the next request, when the writer is free: a busy writer (an import) or a failed write
+    /// costs a recount next time and nothing else, so the answer never waits for it.
+    private func store(_ rows: [(code: DivisionCode, counter: Int, parts: FigureParts)], year: Int) async {
         let encoder = JSONEncoder()
-        let encoded = try rows.map { ($0.code.rawValue, $0.counter, String(decoding: try encoder.encode($0.parts), as: UTF8.self)) }
-        try await database.transaction { sql in
+        guard let encoded = try? rows.map({ ($0.code.rawValue, $0.counter, String(decoding: try encoder.encode($0.parts), as: UTF8.self)) }) else { return }
+        _ = try? await database.transactionIfIdle { sql in
             for (code, counter, parts) in encoded {
                 try await sql.raw("""
                     INSERT INTO figures_cache (division_code, year, counter, parts) VALUES (\(bind: code), \(bind: year), \(bind: counter), \(bind: parts))

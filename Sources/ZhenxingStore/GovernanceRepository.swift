@@ -276,8 +276,9 @@ public struct GovernanceRepository: Sendable {
     }
 
     /// The ledger of a division (any level), newest first, at most `limit` rows.
-    public func issues(in division: DivisionCode, filter: IssueFilter = IssueFilter(), limit: Int = 500) async throws -> [IssueRow] {
-        var conditions: [SQLQueryString] = ["i.village_code LIKE \(bind: division.prefix + "%")"]
+    public func issues(in division: DivisionCode, filter: IssueFilter = IssueFilter(), before: NewestFirst? = nil, limit: Int = 500) async throws -> [IssueRow] {
+        var conditions: [SQLQueryString] = ["\(division.covers("i.village_code"))"]
+        if let before { conditions.append(before.condition(date: "i.raised_on", id: "i.id")) }
         if let state = filter.state { conditions.append("i.state = \(bind: state.rawValue)") }
         if let owner = filter.owner { conditions.append("i.owner = \(bind: owner)") }
         if let day = filter.overdueOn {
@@ -302,7 +303,7 @@ public struct GovernanceRepository: Sendable {
             let rows = try await sql.raw("""
                 SELECT state, count(*) AS n,
                        CAST(sum(CASE WHEN state NOT IN ('solved', 'closed', 'rejected') AND deadline < \(bind: today) THEN 1 ELSE 0 END) AS BIGINT) AS overdue
-                FROM issues WHERE village_code LIKE \(bind: division.prefix + "%") GROUP BY state
+                FROM issues WHERE \(division.covers("village_code")) GROUP BY state
                 """).all(decoding: Row.self)
             return (Dictionary(uniqueKeysWithValues: rows.map { ($0.state, $0.n) }), rows.reduce(0) { $0 + $1.overdue })
         }
@@ -387,10 +388,11 @@ public struct GovernanceRepository: Sendable {
     }
 
     /// Meetings of a division, newest first.
-    public func meetings(in division: DivisionCode, limit: Int = 200) async throws -> [MeetingRow] {
+    public func meetings(in division: DivisionCode, before: NewestFirst? = nil, limit: Int = 200) async throws -> [MeetingRow] {
         try await database.read { sql in
             try await sql.raw("""
-                SELECT id, village_code, kind, title, held_on, place, chair FROM meetings WHERE village_code LIKE \(bind: division.prefix + "%")
+                SELECT id, village_code, kind, title, held_on, place, chair FROM meetings
+                WHERE \(division.covers("village_code")) \(before.map { "AND \($0.condition(date: "held_on", id: "id"))" } ?? "")
                 ORDER BY held_on DESC, id DESC LIMIT \(literal: limit)
                 """).all(decoding: MeetingRow.self, keyDecodingStrategy: .convertFromSnakeCase)
         }
@@ -518,7 +520,7 @@ public struct GovernanceRepository: Sendable {
 
     /// Grids of a division with their counts.
     public func grids(in division: DivisionCode) async throws -> [GridRow] {
-        try await gridRows("g.village_code LIKE \(bind: division.prefix + "%")")
+        try await gridRows("\(division.covers("g.village_code"))")
     }
 
     private func gridRows(_ condition: SQLQueryString) async throws -> [GridRow] {
@@ -635,13 +637,13 @@ public struct GovernanceRepository: Sendable {
 
     /// The ledger figures of a division for a year, as of its last day, and the issues finished by the days they took.
     func figures(_ division: DivisionCode, year: Int) async throws -> (LedgerFigures, daysToClose: [Int: Int]) {
-        let prefix = division.prefix + "%", first = "\(year)-01-01", last = "\(year)-12-31"
+        let first = "\(year)-01-01", last = "\(year)-12-31"
         return try await database.read { sql in
             struct Row: Decodable { let state: String; let raisedOn: String; let deadline: String?; let finishedOn: String?; let referred: Int }
             let rows = try await sql.raw("""
                 SELECT i.state, i.raised_on, i.deadline, i.finished_on,
                        (SELECT count(*) FROM issue_events e WHERE e.issue_id = i.id AND e.to_state = 'referred') AS referred
-                FROM issues i WHERE i.village_code LIKE \(bind: prefix) AND i.raised_on BETWEEN \(bind: first) AND \(bind: last)
+                FROM issues i WHERE \(division.covers("i.village_code")) AND i.raised_on BETWEEN \(bind: first) AND \(bind: last)
                 """).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
             var figures = LedgerFigures()
             var days: [Int: Int] = [:]
@@ -666,18 +668,18 @@ public struct GovernanceRepository: Sendable {
             struct Outcome: Decodable { let kind: String; let n: Int }
             for outcome in try await sql.raw("""
                 SELECT o.kind, count(*) AS n FROM meeting_outcomes o JOIN meetings m ON m.id = o.meeting_id
-                WHERE m.village_code LIKE \(bind: prefix) AND m.held_on BETWEEN \(bind: first) AND \(bind: last) GROUP BY o.kind
+                WHERE \(division.covers("m.village_code")) AND m.held_on BETWEEN \(bind: first) AND \(bind: last) GROUP BY o.kind
                 """).all(decoding: Outcome.self) {
                 if outcome.kind == "idea" { figures.ideas = outcome.n } else { figures.decisions = outcome.n }
             }
             for meeting in try await sql.raw("""
-                SELECT kind, count(*) AS n FROM meetings WHERE village_code LIKE \(bind: prefix) AND held_on BETWEEN \(bind: first) AND \(bind: last) GROUP BY kind
+                SELECT kind, count(*) AS n FROM meetings WHERE \(division.covers("village_code")) AND held_on BETWEEN \(bind: first) AND \(bind: last) GROUP BY kind
                 """).all(decoding: Outcome.self) {
                 figures.meetings[meeting.kind] = meeting.n
             }
-            figures.grids = try await sql.raw("SELECT count(*) AS n FROM grids WHERE village_code LIKE \(bind: prefix)").first(decodingColumn: "n", as: Int.self) ?? 0
+            figures.grids = try await sql.raw("SELECT count(*) AS n FROM grids WHERE \(division.covers("village_code"))").first(decodingColumn: "n", as: Int.self) ?? 0
             figures.householdsInGrids = try await sql.raw("""
-                SELECT count(*) AS n FROM grid_households gh JOIN grids g ON g.id = gh.grid_id WHERE g.village_code LIKE \(bind: prefix)
+                SELECT count(*) AS n FROM grid_households gh JOIN grids g ON g.id = gh.grid_id WHERE \(division.covers("g.village_code"))
                 """).first(decodingColumn: "n", as: Int.self) ?? 0
             return (figures, days)
         }

@@ -111,7 +111,7 @@ public struct HelperRepository: Sendable {
 
     /// Helpers of a division with the households each helps today.
     public func helpers(in division: DivisionCode) async throws -> [HelperRow] {
-        try await helperRows("h.village_code LIKE \(bind: division.prefix + "%")")
+        try await helperRows("\(division.covers("h.village_code"))")
     }
 
     private func helperRows(_ condition: SQLQueryString) async throws -> [HelperRow] {

@@ -154,7 +154,7 @@ public struct PartyRepository: Sendable {
         try await database.read { sql in
             let rows = try await sql.raw("""
                 SELECT m.id, m.village_code, m.person_id, m.name, m.organisation, m.joined_on, m.left_on, NULL AS branches
-                FROM party_members m WHERE m.village_code LIKE \(bind: division.prefix + "%") AND \(Self.counted(on: date))
+                FROM party_members m WHERE \(division.covers("m.village_code")) AND \(Self.counted(on: date))
                 ORDER BY m.village_code, m.joined_on, m.id LIMIT 10000
                 """).all(decoding: PartyMemberRow.self)
             return try await Self.withBranches(rows, in: sql)
@@ -180,7 +180,7 @@ public struct PartyRepository: Sendable {
 
     private static func count(in division: DivisionCode, on date: String, _ sql: any SQLDatabase) async throws -> Int {
         try await sql.raw("""
-            SELECT count(*) AS n FROM party_members m WHERE m.village_code LIKE \(bind: division.prefix + "%") AND \(counted(on: date))
+            SELECT count(*) AS n FROM party_members m WHERE \(division.covers("m.village_code")) AND \(counted(on: date))
             """).first(decodingColumn: "n", as: Int.self) ?? 0
     }
 
@@ -227,7 +227,7 @@ public struct PartyRepository: Sendable {
 
     /// The branches of a division with their current members and households.
     public func branches(in division: DivisionCode) async throws -> [BranchRow] {
-        try await branchRows("b.village_code LIKE \(bind: division.prefix + "%")")
+        try await branchRows("\(division.covers("b.village_code"))")
     }
 
     /// One branch.
@@ -319,16 +319,16 @@ public struct PartyRepository: Sendable {
 
     /// Members counted at the end of `year`, branches formed by then, and households with a branch.
     public func figures(_ division: DivisionCode, year: Int) async throws -> PartyFigures {
-        let last = "\(year)-12-31", prefix = division.prefix + "%"
+        let last = "\(year)-12-31"
         return try await database.read { sql in
             var figures = PartyFigures()
             figures.members = try await Self.count(in: division, on: last, sql)
             figures.branches = try await sql.raw("""
-                SELECT count(*) AS n FROM party_branches WHERE village_code LIKE \(bind: prefix) AND formed_on <= \(bind: last)
+                SELECT count(*) AS n FROM party_branches WHERE \(division.covers("village_code")) AND formed_on <= \(bind: last)
                 """).first(decodingColumn: "n", as: Int.self) ?? 0
             figures.householdsWithBranch = try await sql.raw("""
                 SELECT count(*) AS n FROM party_branch_households x JOIN households h ON h.id = x.household_id
-                WHERE h.village_code LIKE \(bind: prefix) AND x.since <= \(bind: last)
+                WHERE \(division.covers("h.village_code")) AND x.since <= \(bind: last)
                 """).first(decodingColumn: "n", as: Int.self) ?? 0
             return figures
         }

@@ -187,7 +187,7 @@ public struct PlanRepository: Sendable {
                        (SELECT pe.name FROM memberships m JOIN people pe ON pe.id = m.person_id
                         WHERE m.household_id = h.id AND m.relation = 'head' AND m.to_date IS NULL LIMIT 1) AS head_name
                 FROM measures x JOIN plans p ON p.id = x.plan_id JOIN households h ON h.id = p.household_id
-                WHERE h.village_code LIKE \(bind: division.prefix + "%") AND p.year = \(bind: year)
+                WHERE \(division.covers("h.village_code")) AND p.year = \(bind: year)
                   AND p.version = (SELECT max(q.version) FROM plans q WHERE q.household_id = p.household_id AND q.year = p.year)
                   \(filter)
                 ORDER BY x.id LIMIT \(literal: limit)
@@ -200,7 +200,7 @@ public struct PlanRepository: Sendable {
         try await database.read { sql in
             let current: SQLQueryString = """
                 SELECT p.id FROM plans p JOIN households h ON h.id = p.household_id
-                WHERE h.village_code LIKE \(bind: division.prefix + "%") AND p.year = \(bind: year)
+                WHERE \(division.covers("h.village_code")) AND p.year = \(bind: year)
                   AND p.version = (SELECT max(q.version) FROM plans q WHERE q.household_id = p.household_id AND q.year = p.year)
                 """
             var figures = AssistanceFigures()

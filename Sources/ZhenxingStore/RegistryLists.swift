@@ -55,19 +55,10 @@ public struct AssessmentListRow: Sendable, Hashable {
 }
 
 extension RegistryRepository {
-    /// The range of village codes of a division, usable by any index whatever the collation.
-    static func villages(of division: DivisionCode, column: String) -> SQLQueryString {
-        let digits = division.prefix
-        return """
-            \(unsafeRaw: column) BETWEEN \(bind: digits.padding(toLength: 12, withPad: "0", startingAt: 0)) \
-            AND \(bind: digits.padding(toLength: 12, withPad: "9", startingAt: 0))
-            """
-    }
-
     /// A page of the people living in `division` on `date`, by village, household number and membership; `after` is the
     /// previous page's last `PersonListRow.key`. `search` matches a name or the last four characters of an ID number.
     public func people(in division: DivisionCode, work: WorkFilter?, search: String?, asOf date: String, after: String?, limit: Int) async throws -> [PersonListRow] {
-        var conditions: [SQLQueryString] = [Self.villages(of: division, column: "h.village_code")]
+        var conditions: [SQLQueryString] = [division.covers("h.village_code")]
         let key = after?.split(separator: "/", omittingEmptySubsequences: false).map(String.init) ?? []
         if key.count == 3, let membership = Int(key[2]) {
             conditions.append("(h.village_code, h.number, m.id) > (\(bind: key[0]), \(bind: key[1]), \(bind: membership))")
@@ -99,7 +90,7 @@ extension RegistryRepository {
     /// A page of the assessments of `year` of the households of `division`, by village and household number; `after`
     /// is the previous page's last `AssessmentListRow.key`.
     public func assessments(in division: DivisionCode, year: Int, group: Int?, after: String?, limit: Int) async throws -> [AssessmentListRow] {
-        var conditions: [SQLQueryString] = [Self.villages(of: division, column: "h.village_code"), "a.year = \(bind: year)"]
+        var conditions: [SQLQueryString] = [division.covers("h.village_code"), "a.year = \(bind: year)"]
         let key = after?.split(separator: "/", omittingEmptySubsequences: false).map(String.init) ?? []
         if key.count == 2 {
             conditions.append("(h.village_code, h.number) > (\(bind: key[0]), \(bind: key[1]))")

@@ -259,7 +259,7 @@ public struct RegistryRepository: Sendable {
         try await database.read { sql in
             try await sql.raw("""
                 SELECT min(e.event_date) AS first FROM status_events e JOIN households h ON h.id = e.household_id
-                WHERE h.village_code LIKE \(bind: division.prefix + "%")
+                WHERE \(division.covers("h.village_code"))
                 """).first(decodingColumn: "first", as: String?.self) ?? nil
         }
     }
@@ -277,7 +277,6 @@ public struct RegistryRepository: Sendable {
             let exitedHouseholds: Int?
             let monitoredHouseholds: Int?
         }
-        let prefix = division.prefix + "%"
         let year = Int(date.prefix(4)) ?? 0
         let row = try await database.read { sql in
             try await sql.raw("""
@@ -286,11 +285,11 @@ public struct RegistryRepository: Sendable {
                      sized AS (
                         SELECT h.id, h.village_code, COALESCE(s.status, 'not_poor') AS status, count(p.person_id) AS members
                         FROM households h JOIN present p ON p.household_id = h.id LEFT JOIN status s ON s.household_id = h.id
-                        WHERE h.village_code LIKE \(bind: prefix)
+                        WHERE \(division.covers("h.village_code"))
                         GROUP BY h.id, h.village_code, s.status),
                      entered AS (
                         SELECT village_code, population FROM population_counts
-                        WHERE year = \(bind: year) AND village_code LIKE \(bind: prefix))
+                        WHERE year = \(bind: year) AND \(division.covers("village_code")))
                 SELECT CAST((SELECT sum(members) FROM sized WHERE village_code NOT IN (SELECT village_code FROM entered)) AS BIGINT) AS counted,
                        CAST((SELECT sum(population) FROM entered) AS BIGINT) AS entered,
                        (SELECT count(*) FROM entered) AS entered_villages,
@@ -386,7 +385,7 @@ public struct RegistryRepository: Sendable {
                       ORDER BY e.event_date DESC, e.id DESC LIMIT 1), 'not_poor')
             """
         var conditions: [SQLQueryString] = [
-            Self.villages(of: division, column: "h.village_code"),
+            division.covers("h.village_code"),
             "h.closed_on IS NULL",
         ]
         if let group = filter.groupNumber { conditions.append("h.group_number = \(bind: group)") }

@@ -81,7 +81,7 @@ public enum RosterStore {
 
     /// The villages at or below `division`.
     public static func villages(under division: DivisionCode, in sql: any SQLDatabase) async throws -> Set<String> {
-        let codes = try await sql.raw("SELECT code FROM divisions WHERE code LIKE \(bind: division.prefix + "%")")
+        let codes = try await sql.raw("SELECT code FROM divisions WHERE \(division.covers("code"))")
             .all(decodingColumn: "code", as: String.self)
         return Set(codes.filter { (try? DivisionCode(validating: $0))?.level == .village })
     }
@@ -226,7 +226,7 @@ public enum RosterStore {
             try await sql.raw("""
                 WITH page AS (
                     SELECT id FROM households
-                    WHERE village_code LIKE \(bind: division.prefix + "%")
+                    WHERE \(division.covers("village_code"))
                       AND (village_code > \(bind: after.village) OR (village_code = \(bind: after.village) AND number > \(bind: after.number)))
                     ORDER BY village_code, number LIMIT \(literal: households))
                 SELECT h.village_code, h.number, h.group_number, h.natural_village, h.address, h.attribute, h.main_cause, h.other_causes,

@@ -138,7 +138,7 @@ public struct UserRepository: Sendable {
     /// The users in `division` and below (all users when nil), by user name.
     public func list(in division: DivisionCode?) async throws -> [UserAccount] {
         try await database.read { sql in
-            let filter: SQLQueryString = division.map { "WHERE division_code LIKE \(bind: $0.prefix + "%")" } ?? ""
+            let filter: SQLQueryString = division.map { "WHERE \($0.covers("division_code"))" } ?? ""
             return try await sql.raw("SELECT \(Self.columns) FROM users \(filter) ORDER BY username")
                 .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map { try $0.account() }
         }

@@ -94,7 +94,7 @@ public struct VisitRepository: Sendable {
     /// The visits of a year in a division, oldest first; `after` (a visit id) and `limit` page through them.
     public func visits(in division: DivisionCode, year: Int, after: Int? = nil, limit: Int) async throws -> [Visit] {
         var condition: SQLQueryString = """
-            h.village_code LIKE \(bind: division.prefix + "%") AND v.visited_on BETWEEN \(bind: "\(year)-01-01") AND \(bind: "\(year)-12-31")
+            \(division.covers("h.village_code")) AND v.visited_on BETWEEN \(bind: "\(year)-01-01") AND \(bind: "\(year)-12-31")
             """
         if let after { condition += " AND v.id > \(bind: after)" }
         return try await select(condition, order: "v.id", limit: limit)
@@ -107,15 +107,15 @@ public struct VisitRepository: Sendable {
 
     /// Visits in a division (any level) in a year, and the promises not followed up past their date at the year's end.
     public func figures(_ division: DivisionCode, year: Int) async throws -> (visits: Int, overdueFollowUps: Int) {
-        let prefix = division.prefix + "%", last = "\(year)-12-31"
+        let last = "\(year)-12-31"
         return try await database.read { sql in
             let visits = try await sql.raw("""
                 SELECT count(*) AS n FROM visits v JOIN households h ON h.id = v.household_id
-                WHERE h.village_code LIKE \(bind: prefix) AND v.visited_on BETWEEN \(bind: "\(year)-01-01") AND \(bind: last)
+                WHERE \(division.covers("h.village_code")) AND v.visited_on BETWEEN \(bind: "\(year)-01-01") AND \(bind: last)
                 """).first(decodingColumn: "n", as: Int.self) ?? 0
             let overdue = try await sql.raw("""
                 SELECT count(*) AS n FROM visits v JOIN households h ON h.id = v.household_id
-                WHERE h.village_code LIKE \(bind: prefix) AND v.follow_up_on < \(bind: last) AND v.visited_on <= \(bind: last)
+                WHERE \(division.covers("h.village_code")) AND v.follow_up_on < \(bind: last) AND v.visited_on <= \(bind: last)
                   AND (v.followed_up_on IS NULL OR v.followed_up_on > \(bind: last))
                 """).first(decodingColumn: "n", as: Int.self) ?? 0
             return (visits, overdue)

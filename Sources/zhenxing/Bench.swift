@@ -83,13 +83,12 @@ struct Bench: AsyncParsableCommand {
         /// simplest SQL: the baseline the document is compared with.
         static func plainCount(_ division: DivisionCode, asOf date: String, in database: Database) async throws -> (people: Int, poor: Int) {
             try await database.read { sql in
-                let prefix = division.prefix + "%"
                 let people = try await sql.raw("""
                     SELECT count(*) AS n FROM memberships m JOIN households h ON h.id = m.household_id
-                    WHERE h.village_code LIKE \(bind: prefix) AND m.from_date <= \(bind: date) AND (m.to_date IS NULL OR m.to_date > \(bind: date))
+                    WHERE \(division.covers("h.village_code")) AND m.from_date <= \(bind: date) AND (m.to_date IS NULL OR m.to_date > \(bind: date))
                     """).first(decodingColumn: "n", as: Int.self) ?? 0
                 let poor = try await sql.raw("""
-                    SELECT count(*) AS n FROM households h WHERE h.village_code LIKE \(bind: prefix) AND (
+                    SELECT count(*) AS n FROM households h WHERE \(division.covers("h.village_code")) AND (
                         SELECT e.status FROM status_events e WHERE e.household_id = h.id AND e.event_date <= \(bind: date)
                         ORDER BY e.event_date DESC, e.id DESC LIMIT 1) = 'poor'
                     """).first(decodingColumn: "n", as: Int.self) ?? 0

@@ -54,6 +54,17 @@ struct Serve: AsyncParsableCommand {
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
             let app = try await buildApplication(settings: settings, database: database, metrics: registry, logger: logger)
             logger.info("serving \(database.location) on http://\(settings.host):\(settings.port)")
+            let warming = Task(priority: .background) {
+                let started = ContinuousClock.now
+                do {
+                    let made = try await FiguresQuery(database: database).warm(thisYear: settings.thisYear)
+                    logger.info("figures of \(made) division-years ready in \(ContinuousClock.now - started)")
+                } catch is CancellationError {
+                } catch {
+                    logger.warning("figures not prepared ahead: \(error)")
+                }
+            }
+            defer { warming.cancel() }
             do {
                 try await app.runService()
             } catch {

@@ -60,6 +60,11 @@ import ZhenxingTestSupport
             #expect(division.contains("提出发展思路") && division.contains("<span class=\"fact-value\">6</span>"))
             let export = try await browser.get("/divisions/411324104201/issues/export?format=csv")
             #expect(export.status == .ok && export.text.split(separator: "\r\n").count == 13)
+            // the board's filter goes with its export link, and the file holds what the board shows
+            let solvedBoard = try await browser.get("/divisions/411324104201/issues?state=solved").text
+            #expect(solvedBoard.contains("/divisions/411324104201/issues/export?state=solved&amp;format=csv"))
+            let solved = try await browser.get("/divisions/411324104201/issues/export?state=solved&format=csv").text.split(separator: "\r\n").dropFirst()
+            #expect(solved.count == 9 && solved.allSatisfy { $0.contains(",当场解决,") })
             // a viewer reads but is not offered the forms, and cannot post
             #expect(!pushPage.contains("name=\"text\""))
             #expect(try await browser.postForm("/divisions/411324104201/issues", [("title", "x")]).status == .forbidden)

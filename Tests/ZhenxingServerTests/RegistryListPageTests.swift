@@ -20,12 +20,14 @@ import ZhenxingTestSupport
             let everyone = try await browser.get("/divisions/411324104201/people/export?date=2018-12-31&format=csv").text
             #expect(everyone.hasPrefix("\u{FEFF}村代码,户编号,组,姓名,身份证号") && everyone.split(whereSeparator: \.isNewline).count == 1 + 941)
             #expect(everyone.firstMatch(of: #/\d{17}[\dX]/#) == nil)
-            // filtered: the people able to work without work, the same on the page and in the file
-            let idle = try await browser.get("/divisions/411324104201/people/export?date=2026-11-29&work=unemployed&format=csv").text
-            let idleRows = idle.split(whereSeparator: \.isNewline).dropFirst()
-            #expect(idleRows.allSatisfy { $0.contains("劳动力") && !$0.contains("外出务工") && !$0.contains("县内务工") })
-            #expect(try await browser.get("/divisions/411324104201/people?date=2026-11-29&work=unemployed").text
-                .matches(of: #/<tr><td class="mono"><a href="/households/#).count == min(50, idleRows.count))
+            // filtered: everyone able to work has work (FACTS.md: 100 % employment), the same on the page and in the file
+            let able = try await browser.get("/divisions/411324104201/people/export?date=2026-11-29&work=able&format=csv").text
+            let ableRows = able.split(whereSeparator: \.isNewline).dropFirst()
+            #expect(ableRows.count > 100 && ableRows.allSatisfy { row in ["外出务工", "县内务工", "扶贫车间", "公益岗位", "自主经营"].contains { row.contains($0) } })
+            #expect(try await browser.get("/divisions/411324104201/people?date=2026-11-29&work=able").text
+                .matches(of: #/<tr><td class="mono"><a href="/households/#).count == 50)
+            #expect(try await browser.get("/divisions/411324104201/people/export?date=2026-11-29&work=unemployed&format=csv").text
+                .split(whereSeparator: \.isNewline).count == 1)
             #expect(try await browser.get("/divisions/411324104201/people?work=everyone").status == .badRequest)
             // full IDs only for a user with the right who asks, and recorded
             let full = try await browser.get("/divisions/411324104201/people/export?date=2018-12-31&ids=full&format=csv").text

@@ -531,6 +531,7 @@ enum Strings {
         "export_roster_full": .init(zh: "导出（含完整身份证号，记入审计）", en: "Export with full ID numbers (audited)"),
         "people_list": .init(zh: "人口信息", en: "People"),
         "no_people": .init(zh: "没有符合条件的人员。", en: "No one matches."),
+        "not_met": .init(zh: "未满足：", en: "Not met: "),
         "work_filter": .init(zh: "劳动力", en: "Work"),
         "search_person_hint": .init(zh: "姓名或身份证号后四位", en: "Name or last four of the ID number"),
         "assessments_of_year": .init(zh: "收入核算与“两不愁三保障”", en: "Income and guarantee checks"),

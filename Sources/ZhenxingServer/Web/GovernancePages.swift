@@ -86,10 +86,9 @@ struct GovernancePages: Sendable {
         let language = context.language
         let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         let today = settings.today
-        let state = request.query("state").flatMap(IssueState.init)
-        let owner = request.query("owner")
-        let overdueOnly = request.query("overdue") == "1"
-        let shown = try await governance.issues(in: code, filter: IssueFilter(state: state, owner: owner, overdueOn: overdueOnly ? today : nil))
+        let filter = boardFilter(request)
+        let (state, owner, overdueOnly) = (filter.state, filter.owner, filter.overdueOn != nil)
+        let shown = try await governance.issues(in: code, filter: filter)
         let counts = try await governance.counts(in: code, today: today)
         let base = "/divisions/\(code)/issues"
         let body = BoardBody(
@@ -104,7 +103,9 @@ struct GovernancePages: Sendable {
             },
             overdueCount: counts.overdue, overdueHref: base + "?overdue=1",
             rows: shown.map { line($0, today: today, language: language) }, isEmpty: shown.isEmpty,
-            exportHref: "/divisions/\(code)/issues/export", meetingsHref: "/divisions/\(code)/meetings", gridsHref: "/divisions/\(code)/grids",
+            exportHref: "/divisions/\(code)/issues/export?" + ["state", "owner", "overdue"].compactMap { name in
+                request.query(name).map { "\(name)=\($0.addingPercentEncoding(withAllowedCharacters: HouseholdPages.queryValue) ?? "")&" }
+            }.joined(), meetingsHref: "/divisions/\(code)/meetings", gridsHref: "/divisions/\(code)/grids",
             listsHref: "/divisions/\(code)/lists")
         return try renderer.page("issues", title: body.heading,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true) + [Crumb(name: t("ledger", language), href: nil)],
@@ -119,13 +120,20 @@ struct GovernancePages: Sendable {
                   owner: row.owner ?? "—", deadline: row.deadline ?? "—", overdue: row.isOverdue(on: today))
     }
 
-    /// The ledger as xlsx or CSV: every issue of the division with its state, owner, deadline and result.
+    /// The board's filters from the query: a state, an owner, overdue only.
+    private func boardFilter(_ request: Request) -> IssueFilter {
+        IssueFilter(state: request.query("state").flatMap(IssueState.init), owner: request.query("owner"),
+                    overdueOn: request.query("overdue") == "1" ? settings.today : nil)
+    }
+
+    /// The ledger as shown, with the board's filters, as xlsx or CSV: each issue with its state, owner, deadline and result.
     @Sendable func exportLedger(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
+        let filter = boardFilter(request)
         return try await TableExport(settings: settings, audit: AuditLog(database: governance.database)).respond(
             request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-问题台账-\(settings.today)", sheet: "问题台账",
             entity: "ledger") {
-            try await LedgerExport.write(division: code, today: settings.today, language: context.language, governance: governance, to: $0)
+            try await LedgerExport.write(division: code, filter: filter, today: settings.today, language: context.language, governance: governance, to: $0)
         }
     }
 
