@@ -137,6 +137,7 @@ public enum SyntheticCounty {
             }
         }
         try await AuditLog(database: database).record(.create, entity: "synthetic_county", key: county.rawValue, division: county, by: .system)
+        try await database.analyze()
         return Summary(townships: townshipCount, villages: villageCount, households: households, people: people)
     }
 

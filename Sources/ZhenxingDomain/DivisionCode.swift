@@ -30,8 +30,8 @@ public enum DivisionLevel: String, Sendable, CaseIterable, Codable, Comparable {
     /// Orders levels from province down to village.
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.depth < rhs.depth }
 
-    /// The index one past the last digit this level owns.
-    fileprivate var segmentEnd: Int { [2, 4, 6, 9, 12][depth] }
+    /// The index one past the last digit this level owns: the length of its codes' prefix.
+    public var segmentEnd: Int { [2, 4, 6, 9, 12][depth] }
 }
 
 /// A 12-digit statistical division code (统计用区划代码): 2 province + 2 city + 2 county +

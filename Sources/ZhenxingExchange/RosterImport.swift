@@ -178,6 +178,9 @@ public enum RosterImport {
                 report.rejected.formUnion(second.rejected)
             }
         }
+        if report.written && report.rows >= 10_000 {
+            try await database.analyze()  // the planner's picture of the tables, before the first query over the new rows
+        }
         progress(Progress(phase: .done, rowsRead: report.rows, rowsChecked: report.rows, rowsWritten: report.written ? report.rows : 0, fraction: 1))
         return report
     }

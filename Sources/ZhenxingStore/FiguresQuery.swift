@@ -1,4 +1,5 @@
 import Foundation
+import SQLKit
 import ZhenxingDomain
 
 /// The figures document of a division for a year: what `report figures`, the API and the
@@ -120,7 +121,8 @@ public struct FiguresQuery: Sendable {
             throw StoreError.notFound("division \(code)")
         }
         var fresh: [(code: DivisionCode, counter: Int, parts: FigureParts)] = []
-        let parts = try await parts(code, year: year, fresh: &fresh)
+        let entry = try await entries("d.code = \(bind: code.rawValue)", level: code.level, year: year)[0]
+        let parts = try await parts(entry, year: year, fresh: &fresh)
         if !fresh.isEmpty {
             await store(fresh, year: year)
         }
@@ -158,33 +160,48 @@ public struct FiguresQuery: Sendable {
         return made
     }
 
-    /// The parts of `code`: from the cache when its stamp matches, otherwise counted (a village) or added up from the
-    /// divisions directly under it; what had to be computed is appended to `fresh`. The stamp is read before any
-    /// record, so a write landing meanwhile leaves a row that is merely out of date, never one that looks current.
-    private func parts(_ code: DivisionCode, year: Int, fresh: inout [(code: DivisionCode, counter: Int, parts: FigureParts)]) async throws -> FigureParts {
-        struct Cached: Decodable { let stamp: Int; let counter: Int?; let parts: String? }
-        let cached = try await database.read { sql in
+    /// A division with the sum of its villages' stamps and what the cache holds for it.
+    private struct Entry: Decodable {
+        let code: String
+        let stamp: Int
+        let counter: Int?
+        let parts: String?
+    }
+
+    /// The divisions matching `condition` (all of one `level`) with their stamps and cached parts, in one statement.
+    private func entries(_ condition: SQLQueryString, level: DivisionLevel, year: Int) async throws -> [Entry] {
+        // A division's villages are the codes from its own up to its prefix followed by nines.
+        let nines = String(repeating: "9", count: 12 - level.segmentEnd)
+        return try await database.read { sql in
             try await sql.raw("""
-                SELECT (SELECT CAST(COALESCE(sum(counter), 0) AS BIGINT) FROM village_stamps WHERE \(code.covers("village_code"))) AS stamp,
-                       c.counter, c.parts
-                FROM (SELECT 1 AS one) o LEFT JOIN figures_cache c ON c.division_code = \(bind: code.rawValue) AND c.year = \(bind: year)
-                """).first(decoding: Cached.self)
+                SELECT d.code, c.counter, c.parts,
+                       (SELECT CAST(COALESCE(sum(s.counter), 0) AS BIGINT) FROM village_stamps s
+                        WHERE s.village_code BETWEEN d.code AND substr(d.code, 1, \(literal: level.segmentEnd)) || \(bind: nines)) AS stamp
+                FROM divisions d LEFT JOIN figures_cache c ON c.division_code = d.code AND c.year = \(bind: year)
+                WHERE \(condition) ORDER BY d.code
+                """).all(decoding: Entry.self)
         }
-        let stamp = cached?.stamp ?? 0
-        if let cached, cached.counter == stamp, let text = cached.parts {
+    }
+
+    /// The parts of a division: from the cache when its stamp matches, otherwise counted (a village) or added up from
+    /// the divisions directly under it; what had to be computed is appended to `fresh`. Stamps are read before any
+    /// record, so a write landing meanwhile leaves a row that is merely out of date, never one that looks current.
+    private func parts(_ entry: Entry, year: Int, fresh: inout [(code: DivisionCode, counter: Int, parts: FigureParts)]) async throws -> FigureParts {
+        if entry.counter == entry.stamp, let text = entry.parts {
             return try JSONDecoder().decode(FigureParts.self, from: Data(text.utf8))
         }
+        let code = try DivisionCode(validating: entry.code)
         var parts: FigureParts
-        if code.level == .village {
-            parts = try await count(code, year: year)
-        } else {
+        if let below = DivisionLevel.allCases.dropFirst(code.level.depth + 1).first {
             parts = .zero
-            for child in try await DivisionRepository(database: database).children(of: code) {
+            for child in try await entries("d.parent_code = \(bind: code.rawValue)", level: below, year: year) {
                 try Task.checkCancellation()
-                parts.add(try await self.parts(child.division.code, year: year, fresh: &fresh))
+                parts.add(try await self.parts(child, year: year, fresh: &fresh))
             }
+        } else {
+            parts = try await count(code, year: year)
         }
-        fresh.append((code, stamp, parts))
+        fresh.append((code, entry.stamp, parts))
         return parts
     }
 
