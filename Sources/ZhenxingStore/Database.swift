@@ -241,20 +241,17 @@ actor ConnectionLease<Connection: Sendable> {
 
     /// Runs `body` with a connection held for its whole duration.
     nonisolated func with<T: Sendable>(_ body: (Connection) async throws -> T) async throws -> T {
-        let connection = await acquire()
-        do {
-            let result = try await body(connection)
-            await release(connection)
-            return result
-        } catch {
-            await release(connection)
-            throw error
-        }
+        try await run(body, on: await acquire())
     }
 
     /// Runs `body` with a connection when one is idle now; nil without running it otherwise.
     nonisolated func withIdle<T: Sendable>(_ body: (Connection) async throws -> T) async throws -> T? {
         guard let connection = await acquireIdle() else { return nil }
+        return try await run(body, on: connection)
+    }
+
+    /// Runs `body` on an acquired connection and gives it back, whatever happens.
+    private nonisolated func run<T: Sendable>(_ body: (Connection) async throws -> T, on connection: Connection) async throws -> T {
         do {
             let result = try await body(connection)
             await release(connection)

@@ -77,6 +77,7 @@ public struct FiguresDocument: Sendable, Hashable, Encodable {
 
 /// The additive figures of a division for a year: a village's counted from its records, any other division's the sum
 /// of the divisions directly under it. Kept in `figures_cache` (see M0013) while no record below the division changes.
+/// A figure read from a table M0013 does not list needs that table's stamp triggers, in a new migration.
 struct FigureParts: Sendable, Codable {
     var registry: RegistryFigures
     var ledger: LedgerFigures
@@ -187,8 +188,9 @@ public struct FiguresQuery: Sendable {
     /// the divisions directly under it; what had to be computed is appended to `fresh`. Stamps are read before any
     /// record, so a write landing meanwhile leaves a row that is merely out of date, never one that looks current.
     private func parts(_ entry: Entry, year: Int, fresh: inout [(code: DivisionCode, counter: Int, parts: FigureParts)]) async throws -> FigureParts {
-        if entry.counter == entry.stamp, let text = entry.parts {
-            return try JSONDecoder().decode(FigureParts.self, from: Data(text.utf8))
+        // A row written by an older version of FigureParts does not decode: it is counted again like a stale one.
+        if entry.counter == entry.stamp, let text = entry.parts, let parts = try? JSONDecoder().decode(FigureParts.self, from: Data(text.utf8)) {
+            return parts
         }
         let code = try DivisionCode(validating: entry.code)
         var parts: FigureParts

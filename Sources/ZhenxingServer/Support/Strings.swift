@@ -35,7 +35,7 @@ enum Strings {
         "year": .init(zh: "年份", en: "Year"),
         "title": .init(zh: "名称", en: "Title"),
         "groups": .init(zh: "村民小组", en: "Village groups"),
-        "group_number": .init(zh: "组号", en: "No."),
+        "group_number": .init(zh: "组号", en: "Group"),
         "natural_villages": .init(zh: "自然村", en: "Natural villages"),
         "none": .init(zh: "无", en: "None"),
         "version": .init(zh: "版本", en: "Version"),
