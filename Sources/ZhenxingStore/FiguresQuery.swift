@@ -115,54 +115,89 @@ public struct FiguresQuery: Sendable {
     /// The document for `code` in `year`; `notFound` for an unknown division, a validation
     /// failure for a year outside 2000–2100.
     public func document(_ code: DivisionCode, year: Int) async throws -> FiguresDocument {
-        guard FieldIssue.years.contains(year) else {
+        try await documents(code, years: [year])[year]!
+    }
+
+    /// The documents of `code` for each of `years`: the years are counted side by side, and what had to be counted is
+    /// kept in one write.
+    public func documents(_ code: DivisionCode, years: [Int]) async throws -> [Int: FiguresDocument] {
+        guard years.allSatisfy(FieldIssue.years.contains) else {
             throw ValidationFailure([FieldIssue.yearOutOfRange()])
         }
         guard let division = try await DivisionRepository(database: database).find(code) else {
             throw StoreError.notFound("division \(code)")
         }
-        var fresh: [(code: DivisionCode, counter: Int, parts: FigureParts)] = []
-        let entry = try await entries("d.code = \(bind: code.rawValue)", level: code.level, year: year)[0]
-        let parts = try await parts(entry, year: year, fresh: &fresh)
+        let counted = try await Self.concurrently(Array(Set(years))) { year in
+            let entry = try await entries("d.code = \(bind: code.rawValue)", level: code.level, year: year)[0]
+            return (year: year, counted: try await parts(entry, year: year))
+        }
+        let fresh = counted.flatMap(\.counted.fresh)
         if !fresh.isEmpty {
-            await store(fresh, year: year)
+            await store(fresh)
         }
-        let asOf = "\(year)-12-31"
-        let figures = parts.registry
-        let parameters = try await RegistryRepository(database: database).parameters(for: code, year: year)
-        var exit: FiguresDocument.VillageExit?
-        if code.level == .village, let incidence = figures.povertyIncidence, let limit = parameters.villageExitLimit {
-            exit = FiguresDocument.VillageExit(eligible: incidence < limit, limit: limit, incidence: incidence)
+        let parameters = try await RegistryRepository(database: database).parameters(for: code, years: years)
+        var documents: [Int: FiguresDocument] = [:]
+        for (year, (parts, _)) in counted {
+            let asOf = "\(year)-12-31"
+            let figures = parts.registry
+            let parameters = parameters[year]!
+            var exit: FiguresDocument.VillageExit?
+            if code.level == .village, let incidence = figures.povertyIncidence, let limit = parameters.villageExitLimit {
+                exit = FiguresDocument.VillageExit(eligible: incidence < limit, limit: limit, incidence: incidence)
+            }
+            documents[year] = FiguresDocument(
+                division: division, year: year, asOf: asOf, registry: figures, povertyLineFen: parameters.povertyLineFen,
+                povertyLineSource: parameters.povertyLineSource, monitoringThresholdFen: parameters.monitoringThresholdFen,
+                villageExit: exit,
+                note: figures.population == 0 ? "no registered population in \(code) on \(asOf)" : nil,
+                ledger: parts.ledger, assistance: parts.assistance, community: parts.community,
+                firstStatusYear: parts.firstStatus.flatMap { Int($0.prefix(4)) })
         }
-        return FiguresDocument(
-            division: division, year: year, asOf: asOf, registry: figures, povertyLineFen: parameters.povertyLineFen,
-            povertyLineSource: parameters.povertyLineSource, monitoringThresholdFen: parameters.monitoringThresholdFen,
-            villageExit: exit,
-            note: figures.population == 0 ? "no registered population in \(code) on \(asOf)" : nil,
-            ledger: parts.ledger, assistance: parts.assistance, community: parts.community,
-            firstStatusYear: parts.firstStatus.flatMap { Int($0.prefix(4)) })
+        return documents
     }
 
     /// Counts what the cache lacks for every top division over the years a dashboard shows (`thisYear` and up to nine
     /// before, back to the first recorded status), so the first visitor after a bulk load does not wait for it; a warm
-    /// cache costs a query per document. Stops between divisions when its task is cancelled. Returns the documents made.
+    /// cache costs a query per document. Stops when its task is cancelled. Returns the documents made.
     public func warm(thisYear: Int) async throws -> Int {
         var made = 0
         for top in try await DivisionRepository(database: database).children(of: nil) {
             let code = top.division.code
             let first = try await document(code, year: thisYear).firstStatusYear ?? thisYear
-            made += 1
-            for year in stride(from: thisYear - 1, through: max(min(first, thisYear), thisYear - 9), by: -1) {
-                try Task.checkCancellation()
-                _ = try await document(code, year: year)
-                made += 1
-            }
+            made += try await documents(code, years: Array(max(min(first, thisYear), thisYear - 9)...thisYear)).count
         }
         return made
     }
 
+    /// A division-year counted afresh, to keep in the cache with the stamp read before its records.
+    private struct Fresh: Sendable {
+        let code: DivisionCode
+        let year: Int
+        let counter: Int
+        let parts: FigureParts
+    }
+
+    /// Runs `work` on every element, at most `width` at a time (the SQLite readers are four); results in any order.
+    private static func concurrently<Element: Sendable, Result: Sendable>(
+        _ elements: [Element], width: Int = 4, _ work: @escaping @Sendable (Element) async throws -> Result
+    ) async throws -> [Result] {
+        try await withThrowingTaskGroup(of: Result.self) { group in
+            var pending = elements.makeIterator()
+            for _ in 0..<width {
+                guard let next = pending.next() else { break }
+                group.addTask { try await work(next) }
+            }
+            var results: [Result] = []
+            while let result = try await group.next() {
+                results.append(result)
+                if let next = pending.next() { group.addTask { try await work(next) } }
+            }
+            return results
+        }
+    }
+
     /// A division with the sum of its villages' stamps and what the cache holds for it.
-    private struct Entry: Decodable {
+    private struct Entry: Decodable, Sendable {
         let code: String
         let stamp: Int
         let counter: Int?
@@ -185,26 +220,27 @@ public struct FiguresQuery: Sendable {
     }
 
     /// The parts of a division: from the cache when its stamp matches, otherwise counted (a village) or added up from
-    /// the divisions directly under it; what had to be computed is appended to `fresh`. Stamps are read before any
-    /// record, so a write landing meanwhile leaves a row that is merely out of date, never one that looks current.
-    private func parts(_ entry: Entry, year: Int, fresh: inout [(code: DivisionCode, counter: Int, parts: FigureParts)]) async throws -> FigureParts {
+    /// the divisions directly under it, side by side; with every division-year that had to be counted. Stamps are read
+    /// before any record, so a write landing meanwhile leaves a row that is merely out of date, never one that looks current.
+    private func parts(_ entry: Entry, year: Int) async throws -> (parts: FigureParts, fresh: [Fresh]) {
         // A row written by an older version of FigureParts does not decode: it is counted again like a stale one.
         if entry.counter == entry.stamp, let text = entry.parts, let parts = try? JSONDecoder().decode(FigureParts.self, from: Data(text.utf8)) {
-            return parts
+            return (parts, [])
         }
+        try Task.checkCancellation()
         let code = try DivisionCode(validating: entry.code)
-        var parts: FigureParts
-        if let below = DivisionLevel.allCases.dropFirst(code.level.depth + 1).first {
-            parts = .zero
-            for child in try await entries("d.parent_code = \(bind: code.rawValue)", level: below, year: year) {
-                try Task.checkCancellation()
-                parts.add(try await self.parts(child, year: year, fresh: &fresh))
-            }
-        } else {
-            parts = try await count(code, year: year)
+        guard let below = DivisionLevel.allCases.dropFirst(code.level.depth + 1).first else {
+            let parts = try await count(code, year: year)
+            return (parts, [Fresh(code: code, year: year, counter: entry.stamp, parts: parts)])
         }
-        fresh.append((code, entry.stamp, parts))
-        return parts
+        let children = try await entries("d.parent_code = \(bind: code.rawValue)", level: below, year: year)
+        var parts = FigureParts.zero
+        var fresh: [Fresh] = []
+        for child in try await Self.concurrently(children, { try await self.parts($0, year: year) }) {
+            parts.add(child.parts)
+            fresh += child.fresh
+        }
+        return (parts, fresh + [Fresh(code: code, year: year, counter: entry.stamp, parts: parts)])
     }
 
     /// A village's parts, counted from its records.
@@ -218,13 +254,15 @@ public struct FiguresQuery: Sendable {
             firstStatus: try await RegistryRepository(database: database).firstStatus(in: village))
     }
 
-    /// Keeps what was computed for the next request, when the writer is free: a busy writer (an import) or a failed write
+    /// Keeps what was counted for the next request, when the writer is free: a busy writer (an import) or a failed write
     /// costs a recount next time and nothing else, so the answer never waits for it.
-    private func store(_ rows: [(code: DivisionCode, counter: Int, parts: FigureParts)], year: Int) async {
+    private func store(_ rows: [Fresh]) async {
         let encoder = JSONEncoder()
-        guard let encoded = try? rows.map({ ($0.code.rawValue, $0.counter, String(decoding: try encoder.encode($0.parts), as: UTF8.self)) }) else { return }
+        guard let encoded = try? rows.map({ ($0.code.rawValue, $0.year, $0.counter, String(decoding: try encoder.encode($0.parts), as: UTF8.self)) }) else {
+            return
+        }
         _ = try? await database.transactionIfIdle { sql in
-            for (code, counter, parts) in encoded {
+            for (code, year, counter, parts) in encoded {
                 try await sql.raw("""
                     INSERT INTO figures_cache (division_code, year, counter, parts) VALUES (\(bind: code), \(bind: year), \(bind: counter), \(bind: parts))
                     ON CONFLICT (division_code, year) DO UPDATE SET counter = excluded.counter, parts = excluded.parts

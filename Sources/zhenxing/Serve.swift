@@ -64,14 +64,20 @@ struct Serve: AsyncParsableCommand {
                     logger.warning("figures not prepared ahead: \(error)")
                 }
             }
-            defer { warming.cancel() }
+            var failure: (any Error)?
             do {
                 try await app.runService()
             } catch {
-                if "\(error)".contains("Address already in use") {
+                failure = error
+            }
+            // The warm-up holds a connection while it counts: it ends before the database closes.
+            warming.cancel()
+            await warming.value
+            if let failure {
+                if "\(failure)".contains("Address already in use") {
                     throw CommandFailure(message: "port \(settings.port) on \(settings.host) is already in use")
                 }
-                throw error
+                throw failure
             }
         }
     }

@@ -66,10 +66,7 @@ struct DashboardPages: Sendable {
         // The lines over years start with the division's first recorded status (建档立卡), at most ten years back.
         let first = document.firstStatusYear ?? year
         let years = Array(max(min(first, year), year - 9)...year)
-        var yearly: [Int: FiguresDocument] = [year: document]
-        for item in years where item != year {
-            yearly[item] = try await figures.document(code, year: item)
-        }
+        let yearly = try await figures.documents(code, years: years)
         let incidence = years.map { item in
             yearly[item]!.registry.povertyIncidence.map {
                 Chart.Point(label: String(item), value: $0 * 100, text: String(format: "%.2f %%", $0 * 100))
