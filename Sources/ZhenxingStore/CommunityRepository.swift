@@ -163,13 +163,8 @@ public struct CommunityFigures: Sendable, Hashable, Codable {
     /// Cooperatives and demonstration households by kind.
     public var enterprises: [String: Int] = [:]
 
-    /// Employed / able to work, nil without anyone able to work (kept with the counts by `settle`).
-    public private(set) var employmentRate: Double?
-
-    /// Sets the figures derived from the counts.
-    mutating func settle() {
-        employmentRate = ableToWork == 0 ? nil : Double(employed) / Double(ableToWork)
-    }
+    /// Employed / able to work, nil without anyone able to work (the figures document writes it beside the counts).
+    public var employmentRate: Double? { ableToWork == 0 ? nil : Double(employed) / Double(ableToWork) }
 
     /// Adds another division's figures.
     mutating func add(_ other: CommunityFigures) {
@@ -184,7 +179,6 @@ public struct CommunityFigures: Sendable, Hashable, Codable {
         employed += other.employed
         employment.merge(other.employment, uniquingKeysWith: +)
         enterprises.merge(other.enterprises, uniquingKeysWith: +)
-        settle()
     }
 
     public struct Attendance: Sendable, Hashable, Codable {
@@ -776,7 +770,6 @@ public struct CommunityRepository: Sendable {
                 """).all(decoding: Enterprise.self) {
                 figures.enterprises[row.kind] = row.n
             }
-            figures.settle()
             return figures
         }
     }

@@ -39,8 +39,11 @@ public struct FiguresDocument: Sendable, Hashable, Encodable {
     public let assistance: AssistanceFigures
     /// Activities, honours, projects, land, jobs, collective income, employment, cooperatives and demonstration households.
     public let community: CommunityFigures
-    /// The year of the earliest status recorded below the division (where its lines over years start); not encoded.
+    /// The year of the earliest status recorded below the division; not encoded.
     public let firstStatusYear: Int?
+
+    /// The years a line over time shows up to this one: from the first recorded status (建档立卡), at most ten.
+    public var lineYears: ClosedRange<Int> { max(min(firstStatusYear ?? year, year), year - 9, FieldIssue.years.lowerBound)...year }
 
     private enum Keys: String, CodingKey {
         case division, year, asOf, population, villagesWithEnteredPopulation, households, poorHouseholds, poorPeople, povertyIncidence, exitedHouseholds
@@ -71,7 +74,19 @@ public struct FiguresDocument: Sendable, Hashable, Encodable {
         try container.encodeIfPresent(note, forKey: .note)
         try container.encode(ledger, forKey: .ledger)
         try container.encode(assistance, forKey: .assistance)
-        try container.encode(community, forKey: .community)
+        try container.encode(CommunityJSON(figures: community), forKey: .community)
+    }
+
+    /// The community figures with their employment rate, which is derived and so not one of their stored fields.
+    private struct CommunityJSON: Encodable {
+        let figures: CommunityFigures
+        enum Keys: String, CodingKey { case employmentRate }
+
+        func encode(to encoder: any Encoder) throws {
+            try figures.encode(to: encoder)
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encodeIfPresent(figures.employmentRate, forKey: .employmentRate)
+        }
     }
 }
 
@@ -163,8 +178,8 @@ public struct FiguresQuery: Sendable {
         var made = 0
         for top in try await DivisionRepository(database: database).children(of: nil) {
             let code = top.division.code
-            let first = try await document(code, year: thisYear).firstStatusYear ?? thisYear
-            made += try await documents(code, years: Array(max(min(first, thisYear), thisYear - 9)...thisYear)).count
+            let earlier = try await document(code, year: thisYear).lineYears.dropLast()
+            made += 1 + (try await documents(code, years: Array(earlier)).count)
         }
         return made
     }

@@ -17,11 +17,20 @@ extension Request {
         return text.isEmpty ? nil : text
     }
 
+    /// Characters left as they are in a query value.
+    static let queryValue = CharacterSet.urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+#"))
+
+    /// `path` with `extra` and the current value of each filter in `kept`: the link that pages through or exports a
+    /// list as it is shown.
+    func link(_ path: String, keeping kept: [String], and extra: [(name: String, value: String)] = []) -> String {
+        let items = extra + kept.compactMap { name in query(name).map { (name, $0) } }
+        return path + "?" + items.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: Self.queryValue) ?? "")" }
+            .joined(separator: "&")
+    }
+
     /// The link to the next page of a list: `path` with the key of the last row shown (`after`)
     /// and the current value of each filter in `kept`.
     func nextPage(_ path: String, key: (name: String, value: String), keeping kept: [String]) -> String {
-        let items = [key] + kept.compactMap { name in query(name).map { (name, $0) } }
-        return path + "?" + items.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
-            .joined(separator: "&")
+        link(path, keeping: kept, and: [key])
     }
 }

@@ -24,7 +24,7 @@ struct AuditPages: Sendable {
         let address: String
     }
 
-    struct Option { let value: String; let label: String; let selected: Bool }
+    typealias Option = FormModel.Option
 
     struct Body {
         let rows: [Row]

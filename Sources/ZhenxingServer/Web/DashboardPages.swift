@@ -63,10 +63,9 @@ struct DashboardPages: Sendable {
         let text = { (key: String) in Strings.text(key, language) }
         let count = { (label: String, value: Int) in Chart.Point(label: label, value: Double(value), text: FixedPoint.group(String(value))) }
         let yuan = { (fen: Int) in FixedPoint.format(fen, scale: 2, minimumFractionDigits: 2) }
-        // The lines over years start with the division's first recorded status (建档立卡), at most ten years back.
-        let first = document.firstStatusYear ?? year
-        let years = Array(max(min(first, year), year - 9)...year)
-        let yearly = try await figures.documents(code, years: years)
+        let years = Array(document.lineYears)
+        var yearly = try await figures.documents(code, years: years.filter { $0 != year })
+        yearly[year] = document
         let incidence = years.map { item in
             yearly[item]!.registry.povertyIncidence.map {
                 Chart.Point(label: String(item), value: $0 * 100, text: String(format: "%.2f %%", $0 * 100))

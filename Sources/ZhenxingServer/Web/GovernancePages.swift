@@ -103,9 +103,7 @@ struct GovernancePages: Sendable {
             },
             overdueCount: counts.overdue, overdueHref: base + "?overdue=1",
             rows: shown.map { line($0, today: today, language: language) }, isEmpty: shown.isEmpty,
-            exportHref: "/divisions/\(code)/issues/export?" + ["state", "owner", "overdue"].compactMap { name in
-                request.query(name).map { "\(name)=\($0.addingPercentEncoding(withAllowedCharacters: HouseholdPages.queryValue) ?? "")&" }
-            }.joined(), meetingsHref: "/divisions/\(code)/meetings", gridsHref: "/divisions/\(code)/grids",
+            exportHref: request.link("/divisions/\(code)/issues/export", keeping: ["state", "owner", "overdue"]), meetingsHref: "/divisions/\(code)/meetings", gridsHref: "/divisions/\(code)/grids",
             listsHref: "/divisions/\(code)/lists")
         return try renderer.page("issues", title: body.heading,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true) + [Crumb(name: t("ledger", language), href: nil)],

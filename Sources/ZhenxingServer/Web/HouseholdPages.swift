@@ -42,7 +42,7 @@ struct HouseholdPages: Sendable {
 
     // MARK: List
 
-    struct Option { let value: String; let label: String; let selected: Bool }
+    typealias Option = FormModel.Option
     struct Row {
         let href: String
         let number: String
@@ -73,9 +73,6 @@ struct HouseholdPages: Sendable {
         let action: String
         let sorts: [Option]
     }
-
-    /// Characters left as they are in a query value.
-    static let queryValue = CharacterSet.urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+#"))
 
     /// The list's filter and date from the query.
     private func listFilter(_ request: Request) -> (HouseholdFilter, String) {
@@ -126,9 +123,7 @@ struct HouseholdPages: Sendable {
                 ? "/divisions/\(code)/households/new" : nil,
             importHref: context.identity?.can(.writeRecords, in: code) == true ? "/divisions/\(code)/import" : nil,
             exportHref: "/divisions/\(code)/roster?format=xlsx&date=\(date)", exportCSVHref: "/divisions/\(code)/roster?format=csv&date=\(date)",
-            listExportHref: "/divisions/\(code)/households/export?" + ["date", "group", "status", "attribute", "cause", "q"].compactMap { name in
-                text(name).map { "\(name)=\($0.addingPercentEncoding(withAllowedCharacters: Self.queryValue) ?? "")" }
-            }.joined(separator: "&"),
+            listExportHref: request.link("/divisions/\(code)/households/export", keeping: ["date", "group", "status", "attribute", "cause", "q"]),
             exportFullHref: context.identity?.can(.viewFullIDs, in: code) == true ? "/divisions/\(code)/roster?format=xlsx&ids=full&date=\(date)" : nil,
             heading: "\(division.name) · \(Strings.text("households", language))", rows: rows, isEmpty: rows.isEmpty,
             groups: groups.map { Option(value: String($0), label: String($0), selected: $0 == filter.groupNumber) },

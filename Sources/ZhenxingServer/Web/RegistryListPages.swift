@@ -23,14 +23,7 @@ struct RegistryListPages: Sendable {
         routes.add(.get, "/divisions/:code/assessments/export", .pathDivision(.readRecords), use: exportAssessments)
     }
 
-    struct Option: Sendable { let value: String; let label: String; let selected: Bool }
-
-    /// The filters of a list from the query, and the same as a query string for its links.
-    private func query(_ request: Request, keeping names: [String]) -> String {
-        names.compactMap { name in
-            request.query(name).map { "\(name)=\($0.addingPercentEncoding(withAllowedCharacters: HouseholdPages.queryValue) ?? "")" }
-        }.joined(separator: "&")
-    }
+    typealias Option = FormModel.Option
 
     // MARK: People
 
@@ -69,7 +62,6 @@ struct RegistryListPages: Sendable {
         let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         let (work, search, date) = try peopleFilter(request)
         let found = try await registry.people(in: code, work: work, search: search, asOf: date, after: request.query("after"), limit: Self.pageSize)
-        let filters = query(request, keeping: ["date", "work", "q"])
         let body = PeopleBody(
             heading: "\(chain.last?.name ?? "") · \(Strings.text("people_list", language))", action: "/divisions/\(code)/people", date: date,
             search: search ?? "",
@@ -84,8 +76,9 @@ struct RegistryListPages: Sendable {
             nextHref: found.count == Self.pageSize ? found.last.map {
                 request.nextPage("/divisions/\(code)/people", key: ("after", $0.key), keeping: ["date", "work", "q"])
             } : nil,
-            exportHref: "/divisions/\(code)/people/export?\(filters)",
-            exportFullHref: context.identity?.can(.viewFullIDs, in: code) == true ? "/divisions/\(code)/people/export?\(filters)&ids=full" : nil)
+            exportHref: request.link("/divisions/\(code)/people/export", keeping: ["date", "work", "q"]),
+            exportFullHref: context.identity?.can(.viewFullIDs, in: code) == true
+                ? request.link("/divisions/\(code)/people/export", keeping: ["date", "work", "q"], and: [("ids", "full")]) : nil)
         return try renderer.page("people", title: body.heading,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true) + [Crumb(name: Strings.text("people_list", language), href: nil)],
                                  body: body, request: request, context: context)
@@ -153,7 +146,7 @@ struct RegistryListPages: Sendable {
             nextHref: found.count == Self.pageSize ? found.last.map {
                 request.nextPage("/divisions/\(code)/assessments", key: ("after", $0.key), keeping: ["year", "group"])
             } : nil,
-            exportHref: "/divisions/\(code)/assessments/export?year=\(year)" + (group.map { "&group=\($0)" } ?? ""))
+            exportHref: request.link("/divisions/\(code)/assessments/export", keeping: ["group"], and: [("year", String(year))]))
         return try renderer.page("assessments", title: body.heading,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true) + [Crumb(name: Strings.text("assessments", language), href: nil)],
                                  body: body, request: request, context: context)

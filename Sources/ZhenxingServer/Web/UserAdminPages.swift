@@ -59,7 +59,7 @@ struct UserAdminPages: Sendable {
         var password: String?
     }
 
-    struct Option { let value: String; let label: String; let selected: Bool }
+    typealias Option = FormModel.Option
     struct FormBody {
         let heading: String
         let action: String
