@@ -102,7 +102,10 @@ let package = Package(
         ),
         .target(
             name: "ZhenxingTestSupport",
-            dependencies: ["ZhenxingStore", .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ZhenxingStore", .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "Tests/Support",
             swiftSettings: strict
         ),

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PostgresNIO
 import SQLKit
 import ZhenxingStore
 
@@ -21,18 +22,28 @@ public enum TestDatabases {
     public static func with(
         _ engine: Database.Engine, migrate: Bool = true, _ body: (Database) async throws -> Void
     ) async throws {
-        let (location, cleanup) = try await create(engine)
-        let database = try await Database.open(location, logger: logger)
         do {
-            if migrate { try await Migrator(database: database).migrate() }
-            try await body(database)
-        } catch {
+            let (location, cleanup) = try await create(engine)
+            let database = try await Database.open(location, logger: logger)
+            do {
+                if migrate { try await Migrator(database: database).migrate() }
+                try await body(database)
+            } catch {
+                await database.shutdown()
+                try await cleanup()
+                throw error
+            }
             await database.shutdown()
             try await cleanup()
-            throw error
+        } catch let error as PSQLError {
+            // PostgresNIO prints a placeholder for its errors; a failing test should say what the server said.
+            throw ServerError(description: String(reflecting: error))
         }
-        await database.shutdown()
-        try await cleanup()
+    }
+
+    /// A PostgreSQL error with the server's message, as a failing test reports it.
+    public struct ServerError: Error, CustomStringConvertible {
+        public let description: String
     }
 
     /// A new empty database's location and the way to remove it.
