@@ -2,8 +2,16 @@
  * CThumbnail: header checks and JPEG thumbnails for uploaded photos.
  *
  * Pipeline: decode (JPEG via libjpeg with DCT pre-scaling, PNG via libpng's
- * simplified API) -> area-average downscale, fed row by row -> EXIF
- * orientation on the small image -> baseline JPEG into a growing buffer.
+ * row API) -> area-average downscale, fed row by row -> EXIF orientation on
+ * the small image -> baseline JPEG into a growing buffer.
+ *
+ * Memory: an upload never gets a full-size pixel buffer. What is allocated
+ * grows with the thumbnail (the accumulator, max_side^2 floats per channel)
+ * and with the image's WIDTH (one decoded row, and the decoders' own row
+ * buffers), never with width x height: a 7700 x 7700 PNG needs about as much
+ * as a 7700 x 100 one. The one exception is a JPEG in several scans
+ * (progressive), whose coefficients libjpeg must keep for the whole image;
+ * those are refused above a budget, see ZX_MULTISCAN_JPEG_BUDGET.
  *
  * Errors: libjpeg reports fatal errors through error_exit, whose default
  * calls exit(); ours longjmps back to the function that called setjmp, and
@@ -46,14 +54,17 @@ static void fit_within(int w, int h, int max_side, int *tw, int *th)
 /* ---------------------------------------------------------------------------
  * Area-average (box) downscaler. Each target pixel is the mean of the source
  * area it covers, partially covered source pixels weighted by their overlap.
- * Rows are pushed one at a time so a JPEG never needs a full-size buffer.
- * An image that needs no scaling is copied as is: exact, and no float
- * buffer four times its size.
+ * Rows are pushed one at a time, so no decoder needs a full-size buffer; a
+ * row may also be sparse (the pixels of one Adam7 pass), because every source
+ * pixel is simply added, with its weights, into the target pixels it overlaps:
+ * the order in which pixels arrive does not matter, only that each arrives
+ * once. An image that needs no scaling is copied as is: exact, and no float
+ * buffer four times its size (it is at most max_side x max_side anyway).
  */
 typedef struct {
     int sw, sh, tw, th, ch;
     double sx, sy; /* source pixels per target pixel, >= 1 on both axes */
-    int y;         /* index of the next source row */
+    int y;         /* index of the next source row, for resampler_push */
     float *row;    /* the current source row, already reduced to tw pixels */
     float *acc;    /* weighted sums for the whole target image */
     unsigned char *copy; /* instead of row/acc when the size stays the same */
@@ -85,39 +96,74 @@ static void resampler_add(resampler *r, int target_row, float weight)
         dst[i] += weight * r->row[i];
 }
 
-static void resampler_push(resampler *r, const unsigned char *src)
+/* Adds n pixels of source row y, found at columns x0, x0 + dx, x0 + 2dx...
+ * (dx is 1 for a whole row). Pixels outside the image are ignored. */
+static void resampler_push_at(resampler *r, int y, int x0, int dx, int n, const unsigned char *src)
 {
     const int ch = r->ch;
-    if (r->y >= r->sh)
+    if (y < 0 || y >= r->sh || x0 < 0 || dx < 1 || n < 1 || x0 >= r->sw)
         return;
+    if (n > (r->sw - 1 - x0) / dx + 1)
+        n = (r->sw - 1 - x0) / dx + 1;
     if (r->copy) {
-        memcpy(r->copy + (size_t)r->y++ * r->sw * ch, src, (size_t)r->sw * ch);
+        unsigned char *dst = r->copy + ((size_t)y * r->sw + x0) * ch;
+        if (dx == 1)
+            memcpy(dst, src, (size_t)n * ch);
+        else
+            for (int i = 0; i < n; i++)
+                memcpy(dst + (size_t)i * dx * ch, src + (size_t)i * ch, (size_t)ch);
         return;
     }
-    for (int x = 0; x < r->tw; x++) {
-        double a = x * r->sx, b = a + r->sx; /* covered source span [a, b) */
-        float sum[3] = {0, 0, 0};
-        for (int i = (int)a; i < r->sw && i < b; i++) {
-            float w = (float)((i + 1 < b ? i + 1 : b) - (i > a ? i : a));
+    if (x0 == 0 && dx == 1 && n == r->sw) {
+        /* A whole row: per target pixel, the source span it covers. */
+        for (int x = 0; x < r->tw; x++) {
+            double a = x * r->sx, b = a + r->sx; /* covered source span [a, b) */
+            float sum[3] = {0, 0, 0};
+            for (int i = (int)a; i < r->sw && i < b; i++) {
+                float w = (float)((i + 1 < b ? i + 1 : b) - (i > a ? i : a));
+                for (int c = 0; c < ch; c++)
+                    sum[c] += w * src[(size_t)i * ch + c];
+            }
             for (int c = 0; c < ch; c++)
-                sum[c] += w * src[(size_t)i * ch + c];
+                r->row[x * ch + c] = sum[c];
         }
-        for (int c = 0; c < ch; c++)
-            r->row[x * ch + c] = sum[c];
+    } else {
+        /* Scattered pixels: source pixel [x, x+1) meets at most two target
+         * columns (sx >= 1), as a source row meets two target rows below. */
+        memset(r->row, 0, sizeof(float) * (size_t)r->tw * ch);
+        for (int i = 0; i < n; i++) {
+            const int x = x0 + i * dx;
+            int t = (int)(x / r->sx);
+            if (t >= r->tw)
+                t = r->tw - 1;
+            const double end = (t + 1) * r->sx; /* where target column t ends */
+            const float w = t + 1 >= r->tw || end >= x + 1 ? 1.0f : (float)(end - x);
+            for (int c = 0; c < ch; c++) {
+                const float v = src[(size_t)i * ch + c];
+                r->row[t * ch + c] += w * v;
+                if (w < 1.0f)
+                    r->row[(t + 1) * ch + c] += (1.0f - w) * v;
+            }
+        }
     }
     /* Source row y spans [y, y+1); as sy >= 1 it meets at most two target rows. */
-    int t = (int)(r->y / r->sy);
+    int t = (int)(y / r->sy);
     if (t >= r->th)
         t = r->th - 1;
     double end = (t + 1) * r->sy; /* where target row t ends, in source rows */
-    if (t + 1 >= r->th || end >= r->y + 1) {
+    if (t + 1 >= r->th || end >= y + 1) {
         resampler_add(r, t, 1.0f);
     } else {
-        float w = (float)(end - r->y);
+        float w = (float)(end - y);
         resampler_add(r, t, w);
         resampler_add(r, t + 1, 1.0f - w);
     }
-    r->y++;
+}
+
+/* The next whole row, top to bottom. */
+static void resampler_push(resampler *r, const unsigned char *src)
+{
+    resampler_push_at(r, r->y++, 0, 1, r->sw, src);
 }
 
 static zx_image_status resampler_finish(resampler *r, pixmap *out)
@@ -334,6 +380,38 @@ static void cmyk_to_rgb(unsigned char *row, int width, int inverted)
     }
 }
 
+/*
+ * A single-scan (baseline) JPEG is decoded a band of 8-16 rows at a time, in
+ * buffers as wide as the image at the DCT-scaled size; with one line of
+ * output here and the box filter's accumulator, that is the whole cost.
+ * A JPEG in several scans (every progressive one, and the rare baseline one
+ * with a scan per component) cannot be streamed like that: libjpeg keeps the
+ * DCT coefficients of the whole image until the last scan, 128 bytes per 8x8
+ * block of each component whatever the output scale - about 3 bytes a pixel
+ * for 4:2:0 colour, 6 for 4:4:4, 2 for grey, as much as a full RGB buffer.
+ * Those are refused (ZX_IMAGE_TOO_LARGE) when the coefficients would pass
+ * this budget: 64 MiB takes progressive 4:2:0 photos up to about 22
+ * megapixels, 4:4:4 up to 11, grey up to 33. Cameras and phones write
+ * baseline JPEGs, which have no such limit beyond max_pixels.
+ */
+#define ZX_MULTISCAN_JPEG_BUDGET (64ULL << 20)
+
+/* What libjpeg's coefficient controller allocates for a multi-scan image
+ * (jdcoefct.c: each component's blocks, rounded up to whole MCUs). Valid
+ * after jpeg_read_header, which sets the components' sizes in blocks. */
+static unsigned long long multiscan_bytes(const struct jpeg_decompress_struct *cinfo)
+{
+    unsigned long long total = 0;
+    for (int ci = 0; ci < cinfo->num_components; ci++) {
+        const jpeg_component_info *c = &cinfo->comp_info[ci];
+        unsigned long long wb = c->width_in_blocks, hb = c->height_in_blocks;
+        const unsigned long long hs = c->h_samp_factor > 0 ? (unsigned long long)c->h_samp_factor : 1;
+        const unsigned long long vs = c->v_samp_factor > 0 ? (unsigned long long)c->v_samp_factor : 1;
+        total += (wb + hs - 1) / hs * hs * ((hb + vs - 1) / vs * vs) * sizeof(JBLOCK);
+    }
+    return total;
+}
+
 static zx_image_status jpeg_decode_run(jpeg_reader *jr, const unsigned char *data, size_t length,
                                        long long max_pixels, int max_side, zx_image_info *info,
                                        pixmap *out, int *orientation)
@@ -359,6 +437,8 @@ static zx_image_status jpeg_decode_run(jpeg_reader *jr, const unsigned char *dat
     info->format = ZX_IMAGE_JPEG;
     if ((long long)w * h > max_pixels)
         return ZX_IMAGE_TOO_LARGE; /* before jpeg_start_decompress allocates */
+    if (jpeg_has_multiple_scans(cinfo) && multiscan_bytes(cinfo) > ZX_MULTISCAN_JPEG_BUDGET)
+        return ZX_IMAGE_TOO_LARGE; /* likewise; also for probe, so that it predicts the thumbnail */
     if (!out)
         return ZX_IMAGE_OK;
 
@@ -424,8 +504,14 @@ static zx_image_status decode_jpeg(const unsigned char *data, size_t length, lon
 }
 
 /* ---------------------------------------------------------------------------
- * PNG decoding with the simplified API: it reports errors by return value
- * (no longjmp needed here) and expands every bit depth and colour type.
+ * PNG decoding with libpng's row API, one row in memory at a time. The
+ * transforms are those libpng's simplified API (png_image_finish_read) used
+ * to apply here, so thumbnails look the same: palette and low bit depths
+ * expanded, tRNS made an alpha channel, 16-bit scaled to 8 with rounding,
+ * colour kept as colour and grey as grey, and a gAMA other than sRGB's
+ * corrected to sRGB (an untagged 16-bit file is taken as sRGB, as browsers
+ * do). libpng reports errors by png_error, which calls our error function,
+ * which longjmps back to png_decode_run's setjmp.
  *
  * Alpha over white in sRGB values, not libpng's linear-light compositing:
  * that is how browsers show a transparent PNG on a white page, so the
@@ -441,64 +527,165 @@ static void composite_on_white(unsigned char *row, int width, int ch)
     }
 }
 
-static zx_image_status decode_png(const unsigned char *data, size_t length, long long max_pixels,
-                                  int max_side, zx_image_info *info, pixmap *out)
-{
-    png_image image;
-    memset(&image, 0, sizeof image);
-    image.version = PNG_IMAGE_VERSION;
-    unsigned char *full = NULL;
-    resampler rs = {0};
-    zx_image_status status = ZX_IMAGE_OK;
+typedef struct {
+    png_structp png;
+    png_infop info;
+    const unsigned char *data;
+    size_t length, offset;
+    unsigned char *row; /* one transformed row, full width */
+    resampler rs;
+} png_reader;
 
-    if (!png_image_begin_read_from_memory(&image, data, length)) {
-        status = ZX_IMAGE_CORRUPT;
-        goto done;
-    }
-    const int w = (int)image.width, h = (int)image.height; /* libpng caps both at 2^31-1 */
+static void png_read_from_memory(png_structp png, png_bytep out, size_t count)
+{
+    png_reader *pr = png_get_io_ptr(png);
+    if (count > pr->length - pr->offset)
+        png_error(png, "truncated"); /* does not return */
+    memcpy(out, pr->data + pr->offset, count);
+    pr->offset += count;
+}
+
+/* Nothing on stderr: the status says what went wrong. */
+static void png_fail(png_structp png, png_const_charp message)
+{
+    (void)message;
+    png_longjmp(png, 1);
+}
+
+static void png_ignore_warning(png_structp png, png_const_charp message)
+{
+    (void)png;
+    (void)message;
+}
+
+/* Only the chunks that can change the pixels are read, as the simplified
+ * API does; text, time, EXIF, unknown and other chunks are skipped unparsed
+ * (no zTXt/iTXt inflating for nothing). */
+static void png_skip_unused_chunks(png_structp png)
+{
+#ifdef PNG_HANDLE_AS_UNKNOWN_SUPPORTED
+    static const png_byte used[] = {
+        'b', 'K', 'G', 'D', '\0', 'c', 'H', 'R', 'M', '\0', 'g', 'A', 'M', 'A', '\0',
+#ifdef PNG_READ_iCCP_SUPPORTED
+        'i', 'C', 'C', 'P', '\0',
+#endif
+        's', 'B', 'I', 'T', '\0', 's', 'R', 'G', 'B', '\0',
+    };
+    /* All chunks but IHDR, PLTE, tRNS, IDAT and IEND ignored, then these back. */
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, NULL, -1);
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_AS_DEFAULT, used, (int)(sizeof used / 5));
+#else
+    (void)png;
+#endif
+}
+
+/*
+ * Interlaced (Adam7) files are streamed too, without the full image libpng's
+ * own deinterlacing needs: we do not turn that on, so png_read_row hands over
+ * each pass's rows as they are stored (the pixels of a sparse grid, e.g.
+ * every 8th column of every 8th row in pass 1), and the box filter adds each
+ * pixel at its place in the image. Same memory as a plain file, and the same
+ * thumbnail up to float rounding; no separate pixel limit is needed for them.
+ */
+static zx_image_status png_decode_run(png_reader *pr, long long max_pixels, int max_side,
+                                      zx_image_info *info, pixmap *out)
+{
+    png_structp png = pr->png;
+    png_infop pinfo = pr->info;
+    if (setjmp(png_jmpbuf(png)))
+        return ZX_IMAGE_CORRUPT; /* any libpng error: bad or truncated data */
+
+#ifdef PNG_BENIGN_ERRORS_SUPPORTED
+    png_set_benign_errors(png, 1); /* minor damage only warns, as in the simplified API */
+#endif
+    png_skip_unused_chunks(png);
+    png_set_read_fn(png, pr, png_read_from_memory);
+    png_read_info(png, pinfo);
+
+    /* libpng refuses sizes above its user limits (1,000,000 by default) */
+    const int w = (int)png_get_image_width(png, pinfo), h = (int)png_get_image_height(png, pinfo);
     info->width = w;
     info->height = h;
     info->format = ZX_IMAGE_PNG;
-    if ((long long)w * h > max_pixels) {
-        status = ZX_IMAGE_TOO_LARGE;
-        goto done;
-    }
+    if ((long long)w * h > max_pixels)
+        return ZX_IMAGE_TOO_LARGE;
     if (!out)
-        goto done;
+        return ZX_IMAGE_OK;
 
-    /* Keep grey as grey (a third of the work); palette images report COLOR
-     * themselves when their palette is coloured. */
-    const int ch = image.format & PNG_FORMAT_FLAG_COLOR ? 3 : 1;
-    const int alpha = image.format & PNG_FORMAT_FLAG_ALPHA ? 1 : 0; /* also set by tRNS */
-    image.format = (ch == 3 ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY) | (alpha ? PNG_FORMAT_FLAG_ALPHA : 0);
-    /* Without this libpng takes untagged 16-bit files as linear light and
-     * brightens them; like browsers, treat them as sRGB. */
-    image.flags |= PNG_IMAGE_FLAG_16BIT_sRGB;
-    const size_t stride = (size_t)w * (ch + alpha);
-    full = malloc(stride * h);
-    if (!full) {
-        status = ZX_IMAGE_NO_MEMORY;
-        goto done;
-    }
-    if (!png_image_finish_read(&image, NULL, full, 0, NULL)) {
-        status = ZX_IMAGE_CORRUPT;
-        goto done;
-    }
+    const int color_type = png_get_color_type(png, pinfo);
+    const int interlace = png_get_interlace_type(png, pinfo);
+    /* Keep grey as grey (a third of the work); palette images are colour. */
+    const int ch = color_type & PNG_COLOR_MASK_COLOR ? 3 : 1;
+    png_set_expand(png); /* palette -> RGB, 1/2/4-bit grey -> 8, tRNS -> alpha */
+    if (png_get_bit_depth(png, pinfo) == 16)
+#ifdef PNG_READ_SCALE_16_TO_8_SUPPORTED
+        png_set_scale_16(png);
+#else
+        png_set_strip_16(png);
+#endif
+    /* Output sRGB; a file without gAMA is taken as already sRGB. */
+    png_set_alpha_mode_fixed(png, PNG_ALPHA_PNG, PNG_DEFAULT_sRGB);
+    png_read_update_info(png, pinfo);
+
+    const int channels = png_get_channels(png, pinfo);
+    if (png_get_bit_depth(png, pinfo) != 8 || (channels != ch && channels != ch + 1))
+        return ZX_IMAGE_UNSUPPORTED; /* a transform this libpng lacks */
+    const int alpha = channels - ch;
+
     int tw, th;
     fit_within(w, h, max_side, &tw, &th);
-    status = resampler_init(&rs, w, h, tw, th, ch);
-    for (int y = 0; status == ZX_IMAGE_OK && y < h; y++) {
-        unsigned char *row = full + y * stride;
-        if (alpha)
-            composite_on_white(row, w, ch);
-        resampler_push(&rs, row);
+    zx_image_status status = resampler_init(&pr->rs, w, h, tw, th, ch);
+    if (status != ZX_IMAGE_OK)
+        return status;
+    pr->row = malloc(png_get_rowbytes(png, pinfo));
+    if (!pr->row)
+        return ZX_IMAGE_NO_MEMORY;
+
+    if (interlace == PNG_INTERLACE_NONE) {
+        for (int y = 0; y < h; y++) {
+            png_read_row(png, pr->row, NULL);
+            if (alpha)
+                composite_on_white(pr->row, w, ch);
+            resampler_push_at(&pr->rs, y, 0, 1, w, pr->row);
+        }
+    } else {
+        for (int pass = 0; pass < 7; pass++) {
+            const int cols = (int)PNG_PASS_COLS((png_uint_32)w, pass);
+            const int rows = (int)PNG_PASS_ROWS((png_uint_32)h, pass);
+            if (cols == 0 || rows == 0)
+                continue; /* libpng skips empty passes too */
+            for (int j = 0; j < rows; j++) {
+                if (png_get_current_pass_number(png) != pass)
+                    return ZX_IMAGE_CORRUPT; /* cannot happen; never misplace pixels */
+                png_read_row(png, pr->row, NULL);
+                if (alpha)
+                    composite_on_white(pr->row, cols, ch);
+                resampler_push_at(&pr->rs, (int)PNG_ROW_FROM_PASS_ROW((png_uint_32)j, pass),
+                                  PNG_PASS_START_COL(pass), PNG_PASS_COL_OFFSET(pass), cols, pr->row);
+            }
+        }
     }
-    if (status == ZX_IMAGE_OK)
-        status = resampler_finish(&rs, out);
-done:
-    png_image_free(&image); /* no-op once finish_read or a failure has freed it */
-    free(full);
-    resampler_free(&rs);
+    /* Like the simplified API, no png_read_end: what follows the image data
+     * does not change the thumbnail. */
+    return resampler_finish(&pr->rs, out);
+}
+
+static zx_image_status decode_png(const unsigned char *data, size_t length, long long max_pixels,
+                                  int max_side, zx_image_info *info, pixmap *out)
+{
+    png_reader pr;
+    memset(&pr, 0, sizeof pr);
+    pr.data = data;
+    pr.length = length;
+    zx_image_status status = ZX_IMAGE_NO_MEMORY;
+    pr.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, png_fail, png_ignore_warning);
+    if (pr.png)
+        pr.info = png_create_info_struct(pr.png);
+    if (pr.info)
+        status = png_decode_run(&pr, max_pixels, max_side, info, out);
+    png_destroy_read_struct(&pr.png, &pr.info, NULL); /* NULLs allowed */
+    free(pr.row);
+    resampler_free(&pr.rs);
     return status;
 }
 

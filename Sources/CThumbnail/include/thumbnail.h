@@ -18,7 +18,9 @@ typedef enum {
     ZX_IMAGE_OK = 0,
     ZX_IMAGE_UNSUPPORTED = 1, /* not JPEG/PNG (or empty), or a JPEG variant we do not decode (12-bit, lossless) */
     ZX_IMAGE_CORRUPT = 2,     /* damaged or truncated data (a JPEG without its end marker counts as truncated) */
-    ZX_IMAGE_TOO_LARGE = 3,   /* width * height > max_pixels */
+    ZX_IMAGE_TOO_LARGE = 3,   /* width * height > max_pixels, or a progressive (multi-scan) JPEG
+                                 whose whole-image coefficients pass 64 MiB (about 22 megapixels
+                                 in 4:2:0 colour; see ZX_MULTISCAN_JPEG_BUDGET in thumbnail.c) */
     ZX_IMAGE_NO_MEMORY = 4
 } zx_image_status;
 
@@ -36,7 +38,8 @@ typedef struct {
  * Reads only the header: format (by magic bytes, not by name) and displayed
  * size. ZX_IMAGE_UNSUPPORTED for anything that is not JPEG/PNG (including an
  * empty buffer), ZX_IMAGE_CORRUPT for a truncated or bad header,
- * ZX_IMAGE_TOO_LARGE if width * height > max_pixels. Damage after the header
+ * ZX_IMAGE_TOO_LARGE if width * height > max_pixels (or for a progressive JPEG
+ * over the budget zx_image_thumbnail would refuse). Damage after the header
  * is only found by zx_image_thumbnail.
  * info may be NULL; otherwise it is zeroed first and filled in as soon as the
  * header is known (so it is also valid with ZX_IMAGE_TOO_LARGE).
