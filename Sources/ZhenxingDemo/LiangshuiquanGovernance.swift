@@ -58,6 +58,10 @@ enum LiangshuiquanGovernance {
             guard let leader = inGroup.first?.headName else { continue }
             let grid = try await governance.createGrid(village: village, name: "第\(numeral)网格", leader: leader, partyGroup: "第\(numeral)党小组", by: .system)
             try await governance.assign(households: inGroup.map(\.id), to: grid, by: .system)
+            if index == 0 {
+                // The demo grid leader's account leads the first grid: the households it may change.
+                try await governance.setLeaderAccount(grid: grid, username: "lsq.grid", by: .system)
+            }
             let partyMembers = try await database.read { sql in
                 try await sql.raw("""
                     SELECT p.id FROM people p JOIN memberships m ON m.person_id = p.id AND m.to_date IS NULL

@@ -6,7 +6,8 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     case officer
     /// 村书记 / 驻村工作队: reads and writes their village.
     case villageCadre = "village_cadre"
-    /// 网格员: their grid's households and issues (their village until grids exist).
+    /// 网格员: reads their village; writes only the households (members, visits, assessments) and issues of the grids
+    /// whose leader account they are.
     case gridLeader = "grid_leader"
     /// 只读: reads, with identity numbers masked.
     case viewer
@@ -27,8 +28,11 @@ public enum Role: String, Sendable, CaseIterable, Codable {
 public enum Permission: String, Sendable, CaseIterable {
     /// See records of a division.
     case readRecords
-    /// Create and change records of a division.
+    /// Create and change records of households and their issues (a grid leader: only in the grids they lead).
     case writeRecords
+    /// Create and change what belongs to a village as a whole: meetings, lists, grids, helpers, projects, activities,
+    /// imports, the village profile.
+    case writeVillage
     /// Approve status changes (exits, monitoring) decided below.
     case approveStatus
     /// See a full identity number (each view is audited).
@@ -50,7 +54,7 @@ public enum AccessPolicy {
     public static let grants: [Role: Set<Permission>] = [
         .administrator: Set(Permission.allCases),
         .officer: [.readRecords, .approveStatus, .viewFullIDs, .manageUsers, .viewAudit],
-        .villageCadre: [.readRecords, .writeRecords, .viewFullIDs],
+        .villageCadre: [.readRecords, .writeRecords, .writeVillage, .viewFullIDs],
         .gridLeader: [.readRecords, .writeRecords],
         .viewer: [.readRecords],
     ]
@@ -120,8 +124,10 @@ public enum PasswordRules {
         if password.count < 10 {
             problems.append(LocalizedText(zh: "密码至少 10 个字符", en: "The password needs at least 10 characters"))
         }
-        if password.count > 128 {
-            problems.append(LocalizedText(zh: "密码不超过 128 个字符", en: "The password may have at most 128 characters"))
+        // bcrypt reads only the first 72 bytes: a longer password would let its tail be anything.
+        if password.utf8.count > maximumBytes {
+            problems.append(LocalizedText(zh: "密码不超过 72 字节（英文字母和数字各占 1 字节，汉字占 3 字节）",
+                                          en: "The password may have at most 72 bytes (a letter or digit is 1 byte, a Chinese character 3)"))
         }
         if !password.contains(where: \.isLetter) || !password.contains(where: \.isNumber) {
             problems.append(LocalizedText(zh: "密码须同时包含字母和数字", en: "The password needs both letters and digits"))
@@ -135,6 +141,9 @@ public enum PasswordRules {
         }
         return problems
     }
+
+    /// The longest password in UTF-8 bytes: all that bcrypt reads.
+    public static let maximumBytes = 72
 
     private static let common = ["password", "12345678", "qwerty", "abc123", "admin123", "zhenxing", "11111111", "woaini", "iloveyou"]
 }

@@ -148,9 +148,7 @@ public struct MeasureDraft: Sendable, Hashable, Codable {
         if content.trimmingCharacters(in: .whitespaces).isEmpty || content.count > 200 {
             issues.append(FieldIssue(field: "content", message: LocalizedText(zh: "请写明措施内容（不超过 200 字）", en: "Describe the measure (at most 200 characters)")))
         }
-        if amountFen < 0 {
-            issues.append(FieldIssue(field: "amount", message: LocalizedText(zh: "金额不能为负数", en: "The amount cannot be negative")))
-        }
+        if let problem = FieldIssue.money(amountFen, field: "amount") { issues.append(problem) }
         if !isDay(start) {
             issues.append(FieldIssue(field: "start", message: LocalizedText(zh: "请填写开始日期（YYYY-MM-DD）", en: "Enter the start date (YYYY-MM-DD)")))
         }

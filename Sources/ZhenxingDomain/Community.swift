@@ -198,12 +198,10 @@ public struct LandContractDraft: Sendable, Hashable, Codable {
         if lessor.trimmingCharacters(in: .whitespaces).isEmpty {
             issues.append(FieldIssue(field: "lessor", message: LocalizedText(zh: "请写明出租方", en: "Name who leases the land out")))
         }
-        if areaMuHundredths <= 0 {
-            issues.append(FieldIssue(field: "area", message: LocalizedText(zh: "流转面积应大于 0 亩", en: "The area must be more than 0 mu")))
+        if areaMuHundredths <= 0 || areaMuHundredths > 1_000_000_000 {
+            issues.append(FieldIssue(field: "area", message: LocalizedText(zh: "流转面积应大于 0 亩，且不超过 10,000,000 亩", en: "The area must be above 0 and at most 10,000,000 mu")))
         }
-        if rentFenPerYear < 0 {
-            issues.append(FieldIssue(field: "rent", message: LocalizedText(zh: "租金不能为负数", en: "The rent cannot be negative")))
-        }
+        if let problem = FieldIssue.money(rentFenPerYear, field: "rent") { issues.append(problem) }
         if !isDay(start) {
             issues.append(FieldIssue.notADay("start"))
         }
@@ -238,9 +236,7 @@ public struct SalesAgreementDraft: Sendable, Hashable, Codable {
         if buyer.trimmingCharacters(in: .whitespaces).isEmpty || product.trimmingCharacters(in: .whitespaces).isEmpty {
             issues.append(FieldIssue(field: "buyer", message: LocalizedText(zh: "请写明买方和产品", en: "Name the buyer and the product")))
         }
-        if amountFen < 0 {
-            issues.append(FieldIssue(field: "amount", message: LocalizedText(zh: "金额不能为负数", en: "The amount cannot be negative")))
-        }
+        if let problem = FieldIssue.money(amountFen, field: "amount") { issues.append(problem) }
         if !isDay(start) || !isDay(end) || end < start {
             issues.append(FieldIssue(field: "end", message: LocalizedText(zh: "请填写起止日期，结束不能早于开始", en: "Give the period; it cannot end before it starts")))
         }

@@ -50,7 +50,41 @@ public struct FieldIssue: Sendable, Hashable {
         self.message = message
     }
 
-    /// The field should hold a real day written `YYYY-MM-DD`.
+    /// Every amount of money a field accepts, in fen: 0 to 1,000,000,000.00 yuan (10 亿元). Far above any
+    /// household, project or village, and small enough that sums of 90 million of them fit in 64 bits, so no
+    /// total over stored amounts can overflow.
+    public static let money = 0...100_000_000_000
+
+    /// A problem when `fen` lies outside `money`; nil when it is fine. `positive` also refuses 0.
+    public static func money(_ fen: Int, field: String, positive: Bool = false) -> FieldIssue? {
+        guard !money.contains(fen) || (positive && fen == 0) else { return nil }
+        return FieldIssue(field: field, message: positive
+            ? LocalizedText(zh: "金额应大于 0 元，且不超过 1,000,000,000.00 元", en: "The amount must be above 0 and at most 1,000,000,000.00 yuan")
+            : LocalizedText(zh: "金额应在 0 到 1,000,000,000.00 元之间", en: "The amount must be 0 to 1,000,000,000.00 yuan"))
+    }
+
+    /// A problem when `value` lies outside `range` (a count, an area, a number of people); nil when it is fine.
+    public static func number(_ value: Int, field: String, in range: ClosedRange<Int>) -> FieldIssue? {
+        guard !range.contains(value) else { return nil }
+        let low = FixedPoint.group(String(range.lowerBound)), high = FixedPoint.group(String(range.upperBound))
+        return FieldIssue(field: field, message: LocalizedText(zh: "数值应在 \(low) 到 \(high) 之间", en: "The value must be \(low) to \(high)"))
+    }
+
+    /// A problem when `text` holds a control, zero-width or direction-changing character (U+200B, U+202E …): they
+    /// make one name look like another, or reorder what is shown around it. Nil when it is clean.
+    public static func invisibleCharacters(in text: String, field: String) -> FieldIssue? {
+        let hidden = text.unicodeScalars.first { scalar in
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator, .privateUse, .unassigned, .surrogate: true
+            default: false
+            }
+        }
+        guard let hidden else { return nil }
+        let code = "U+" + String(hidden.value, radix: 16, uppercase: true)
+        return FieldIssue(field: field, message: LocalizedText(
+            zh: "含有不可见或控制字符（\(code)），请删除后重新输入", en: "Contains an invisible or control character (\(code)); remove it and type again"))
+    }
+
     /// The years records and figures are kept for.
     public static let years = 2000...2100
 
@@ -59,8 +93,9 @@ public struct FieldIssue: Sendable, Hashable {
         FieldIssue(field: field, message: LocalizedText(zh: "年份应在 2000 到 2100 之间", en: "The year must be 2000 to 2100"))
     }
 
+    /// The field should hold a real day written `YYYY-MM-DD`, between 1900 and 2100.
     public static func notADay(_ field: String) -> FieldIssue {
-        FieldIssue(field: field, message: LocalizedText(zh: "请填写日期（YYYY-MM-DD）", en: "Enter a date (YYYY-MM-DD)"))
+        FieldIssue(field: field, message: LocalizedText(zh: "请填写 1900 到 2100 年之间的日期（YYYY-MM-DD）", en: "Enter a date from 1900 to 2100 (YYYY-MM-DD)"))
     }
 }
 

@@ -130,20 +130,22 @@ public struct IncomeSheet: Sendable, Hashable, Codable {
         self.productionCosts = productionCosts
     }
 
-    /// 家庭纯收入: all income less production costs.
-    public var netIncome: Int { wages + production + property + transfers - productionCosts }
+    /// 家庭纯收入: all income less production costs. Saturates instead of trapping, so an amount stored before
+    /// amounts were bounded can never bring the server down.
+    public var netIncome: Int {
+        let total = Int128(wages) + Int128(production) + Int128(property) + Int128(transfers) - Int128(productionCosts)
+        return Int(clamping: total)
+    }
 
     /// 人均纯收入 for `members` people, rounded down to the fen; nil without members.
     public func perCapita(members: Int) -> Int? {
         members > 0 ? netIncome / members : nil
     }
 
-    /// Fields with a negative amount.
+    /// Fields with an amount outside `FieldIssue.money`.
     public func problems() -> [FieldIssue] {
         [("wages", wages), ("production", production), ("property", property), ("transfers", transfers),
-         ("productionCosts", productionCosts)].compactMap { field, value in
-            value < 0 ? FieldIssue(field: field, message: LocalizedText(zh: "金额不能为负数", en: "The amount cannot be negative")) : nil
-        }
+         ("productionCosts", productionCosts)].compactMap { field, value in FieldIssue.money(value, field: field) }
     }
 }
 

@@ -48,6 +48,8 @@ public struct PersonFacts: Sendable, Hashable, Codable {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty || trimmed.count > 30 {
             issues.append(FieldIssue(field: "name", message: LocalizedText(zh: "姓名不能为空，且不超过 30 个字", en: "The name must be 1 to 30 characters")))
+        } else if let problem = FieldIssue.invisibleCharacters(in: name, field: "name") {
+            issues.append(problem)
         }
         if !(0...12).contains(monthsWorked) {
             issues.append(FieldIssue(field: "monthsWorked", message: LocalizedText(zh: "务工月数应在 0 到 12 之间", en: "Months worked must be 0 to 12")))
@@ -138,6 +140,12 @@ public struct HouseholdDraft: Sendable, Hashable, Codable {
         if village.level != .village {
             issues.append(FieldIssue(field: "village", message: LocalizedText(zh: "户必须属于一个村", en: "A household belongs to a village")))
         }
+        if let groupNumber, let problem = FieldIssue.number(groupNumber, field: "groupNumber", in: 1...999) {
+            issues.append(problem)
+        }
+        if let problem = FieldIssue.invisibleCharacters(in: number, field: "number") {
+            issues.append(problem)
+        }
         if address.count > 100 {
             issues.append(FieldIssue(field: "address", message: LocalizedText(zh: "住址不超过 100 个字", en: "The address may have at most 100 characters")))
         }
@@ -194,6 +202,12 @@ public struct Assessment: Sendable, Hashable, Codable {
         self.income = income
         self.guarantees = guarantees
         self.note = note
+    }
+
+    /// Every problem: a year outside `FieldIssue.years`, members outside 0–50, an amount outside `FieldIssue.money`.
+    public func problems() -> [FieldIssue] {
+        [FieldIssue.years.contains(year) ? nil : FieldIssue.yearOutOfRange(),
+         FieldIssue.number(members, field: "members", in: 0...50)].compactMap { $0 } + income.problems()
     }
 }
 

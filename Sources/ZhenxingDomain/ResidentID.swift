@@ -91,8 +91,11 @@ public struct ResidentID: Sendable, Hashable, Codable, Comparable {
         Int(String(Array(value)[16]))! % 2 == 1 ? .male : .female
     }
 
-    /// The number with the middle hidden: `411324********1234`.
-    public var masked: String { String(value.prefix(6)) + "********" + String(value.suffix(4)) }
+    /// The number as shown to anyone who has not asked to see it whole: the address code only, `411324************`.
+    /// Pages show the birth date and sex beside it; showing the last four as well would leave one number that fits
+    /// (the birth date, sequence and check character are all that is hidden), so the sequence and check stay hidden
+    /// and about 500 numbers fit what a viewer sees.
+    public var masked: String { String(value.prefix(6)) + String(repeating: "*", count: 12) }
 
     /// The last four characters, which users search by.
     public var lastFour: String { String(value.suffix(4)) }

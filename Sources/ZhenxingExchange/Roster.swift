@@ -1,5 +1,6 @@
 import Foundation
 import ZhenxingDomain
+import ZhenxingStore
 
 /// The columns of a household roster (花名册): one row per person, the household's fields on
 /// each row (or only on the head's row).
@@ -318,6 +319,10 @@ struct RosterRowReader: Sendable {
                 problem(.birthDate, birth, LocalizedText(zh: "出生日期与身份证号不符（身份证号为 \(residentID.birthDate)）",
                                                          en: "The birth date does not match the ID number (\(residentID.birthDate))"))
             }
+            if residentID.birthDate > Timestamp.today() {
+                problem(.residentID, Self.mask(residentID.value), LocalizedText(
+                    zh: "身份证号中的出生日期 \(residentID.birthDate) 晚于今天，号码可能有误", en: "The birth date in the ID number, \(residentID.birthDate), is after today: check the number"))
+            }
             var made = PersonDraft(name: draft.name, residentID: residentID)
             made.facts = draft
             person = made
@@ -366,8 +371,9 @@ struct RosterRowReader: Sendable {
 
     // MARK: Values
 
+    /// A cell that may hold an ID number, masked as `ResidentID.masked` does: the first six characters only.
     static func mask(_ text: String) -> String {
-        text.count > 10 ? String(text.prefix(6)) + String(repeating: "*", count: text.count - 10) + String(text.suffix(4)) : text
+        text.count > 6 ? String(text.prefix(6)) + String(repeating: "*", count: text.count - 6) : text
     }
 
     static func digits(_ text: String) -> String { text.filter(\.isASCII).filter(\.isNumber) }

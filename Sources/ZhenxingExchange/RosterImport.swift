@@ -159,30 +159,34 @@ public enum RosterImport {
             throw ExchangeError(zh: "导入到乡镇或县时，文件需要“村代码”列，指明每户属于哪个村", en: "Importing into a township or county needs a 村代码 (village code) column")
         }
         let reader = RosterRowReader(layout: layout, sheet: sheet, defaultVillage: options.division.level == .village ? options.division.rawValue : "")
-        let pass = Pass(file: file, fileName: fileName, options: options, reader: reader, villages: villages, database: database, actor: actor,
-                        progress: progress)
-        // All or nothing (and a dry run): one pass that checks and writes in one transaction, rolled back
-        // at the end if any row has a problem. The valid set: that pass first, then a second that writes
-        // the households without problems and returns the others as a file.
-        var report = try await pass.run(commit: !options.dryRun && options.mode == .allOrNothing, skipping: [], problemsByRow: [:], rejectedRows: nil)
-        if options.mode == .validOnly && !options.dryRun {
-            let rejected = report.rejected
-            let problemsByRow = Dictionary(grouping: report.problems, by: \.row)
-            let second = try await pass.run(commit: true, skipping: rejected, problemsByRow: problemsByRow, rejectedRows: rejectedRows)
-            report.householdCounts = second.householdCounts
-            report.peopleCounts = second.peopleCounts
-            report.written = second.written
-            if second.problemCount > 0 {  // registered elsewhere between the passes
-                report.problems += second.problems
-                report.problemCount += second.problemCount
-                report.rejected.formUnion(second.rejected)
+        // SQLite has one writer: while this import holds it, other writes answer at once that it runs (ImportLock).
+        let lock = try database.lockForImport(what: "\(fileName) → \(options.division)")
+        return try await ImportLock.run(lock) {
+            let pass = Pass(file: file, fileName: fileName, options: options, reader: reader, villages: villages, database: database, actor: actor,
+                            progress: progress)
+            // All or nothing (and a dry run): one pass that checks and writes in one transaction, rolled back
+            // at the end if any row has a problem. The valid set: that pass first, then a second that writes
+            // the households without problems and returns the others as a file.
+            var report = try await pass.run(commit: !options.dryRun && options.mode == .allOrNothing, skipping: [], problemsByRow: [:], rejectedRows: nil)
+            if options.mode == .validOnly && !options.dryRun {
+                let rejected = report.rejected
+                let problemsByRow = Dictionary(grouping: report.problems, by: \.row)
+                let second = try await pass.run(commit: true, skipping: rejected, problemsByRow: problemsByRow, rejectedRows: rejectedRows)
+                report.householdCounts = second.householdCounts
+                report.peopleCounts = second.peopleCounts
+                report.written = second.written
+                if second.problemCount > 0 {  // registered elsewhere between the passes
+                    report.problems += second.problems
+                    report.problemCount += second.problemCount
+                    report.rejected.formUnion(second.rejected)
+                }
             }
+            if report.written && report.rows >= 10_000 {
+                try await database.analyze()  // the planner's picture of the tables, before the first query over the new rows
+            }
+            progress(Progress(phase: .done, rowsRead: report.rows, rowsChecked: report.rows, rowsWritten: report.written ? report.rows : 0, fraction: 1))
+            return report
         }
-        if report.written && report.rows >= 10_000 {
-            try await database.analyze()  // the planner's picture of the tables, before the first query over the new rows
-        }
-        progress(Progress(phase: .done, rowsRead: report.rows, rowsChecked: report.rows, rowsWritten: report.written ? report.rows : 0, fraction: 1))
-        return report
     }
 
     /// Runs blocking file work on a thread of its own, off the cooperative pool.

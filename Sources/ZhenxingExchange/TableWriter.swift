@@ -72,8 +72,9 @@ public final class CSVWriter: TableWriter {
     }
 
     public func append(_ cells: [String]) throws {
-        for (index, cell) in cells.enumerated() {
+        for (index, text) in cells.enumerated() {
             if index > 0 { try sink.write([0x2C]) }
+            let cell = Self.inert(text)
             if cell.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
                 try sink.write("\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"")
             } else {
@@ -84,6 +85,15 @@ public final class CSVWriter: TableWriter {
     }
 
     public func finish() throws { try sink.close() }
+
+    /// `text` as a spreadsheet will only show it: a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return
+    /// is a formula to Excel and WPS (`=HYPERLINK(…)` in a name would come out live), so it gets a leading apostrophe,
+    /// which they read as "text" — except a plain number such as `-1,234.50`.
+    static func inert(_ text: String) -> String {
+        guard let first = text.utf8.first, [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D].contains(first) else { return text }
+        if text.wholeMatch(of: #/[+-]?[0-9][0-9,]*(\.[0-9]+)?/#) != nil { return text }
+        return "'" + text
+    }
 }
 
 /// An xlsx workbook: sheets are streamed to temporary files and zipped on `finish()`. The first

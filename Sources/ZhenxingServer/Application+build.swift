@@ -40,6 +40,7 @@ func buildRouter(
     router.add(middleware: FileMiddleware(
         Resources.path("public"), cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])]), logger: logger))
     router.add(middleware: AuthMiddleware(sessions: sessions, tokens: tokens, settings: settings))
+    router.add(middleware: IdempotencyMiddleware(keys: RequestKeyRepository(database: database)))
 
     OperationsRoutes(database: database, metrics: metrics).register(on: router)
     let registry = RegistryRepository(database: database)
@@ -47,7 +48,7 @@ func buildRouter(
     let records = RecordLocator(registry: registry, governance: governance, helpers: HelperRepository(database: database),
                                 party: PartyRepository(database: database), visits: VisitRepository(database: database),
                                 community: CommunityRepository(database: database))
-    let routes = GuardedRouter(router, locate: records.village)
+    let routes = GuardedRouter(router, records: records)
     let decoy = try await Secrets.hashPassword(Secrets.token(), cost: settings.bcryptCost)
     SignInPages(users: users, sessions: sessions, throttle: SignInThrottle(database: database), renderer: renderer,
                 settings: settings, decoyHash: decoy).register(on: routes)
@@ -67,7 +68,7 @@ func buildRouter(
         .register(on: routes)
     PersonPages(people: PersonRepository(database: database), registry: registry, renderer: renderer).register(on: routes)
     ParameterPages(parameters: PolicyParameterRepository(database: database), renderer: renderer).register(on: routes)
-    GovernancePages(governance: governance, registry: registry, visits: VisitRepository(database: database), divisions: divisions, renderer: renderer,
+    GovernancePages(governance: governance, registry: registry, visits: VisitRepository(database: database), divisions: divisions, users: users, renderer: renderer,
                     settings: settings).register(on: routes)
     HelperPages(helpers: HelperRepository(database: database), visits: VisitRepository(database: database), divisions: divisions, renderer: renderer,
                 settings: settings).register(on: routes)
@@ -114,7 +115,10 @@ struct OperationsRoutes: Sendable {
                 headers: [.contentType: "application/json", .cacheControl: "no-store"],
                 body: .init(byteBuffer: ByteBuffer(string: body)))
         }
-        router.get("/metrics") { _, _ -> Response in
+        // Counts of requests by route and status are not for the public: an administrator's session or API token.
+        router.get("/metrics") { _, context -> Response in
+            guard let identity = context.identity else { throw AppError.signInRequired }
+            guard identity.role == .administrator else { throw AppError.forbidden }
             var buffer: [UInt8] = []
             metrics.emit(into: &buffer)
             return Response(

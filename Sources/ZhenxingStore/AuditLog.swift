@@ -153,6 +153,39 @@ public struct AuditLog: Sendable {
         }
     }
 
+    /// Moves sign-in entries written to the sessions file (SQLite: `Database.sessions`) into the append-only log, when
+    /// the records' writer is free; while an import holds it they wait, and the next sign-in or `serve`'s minute
+    /// moves them. An entry already in the log (a move cut short after its commit) is not written twice.
+    public static func moveSignIns(in database: Database) async throws {
+        guard database.sessions !== database else { return }
+        let waiting = try await database.sessions.read { sql in
+            try await sql.raw("""
+                SELECT id, at, user_id, username, action, entity, entity_key, division_code, before_json, after_json, address, request_id
+                FROM audit_log ORDER BY id LIMIT 500
+                """).all(decoding: Waiting.self, keyDecodingStrategy: .convertFromSnakeCase)
+        }
+        guard let last = waiting.last?.id else { return }
+        let moved: Void? = try await database.transactionIfIdle { sql in
+            for entry in waiting {
+                try await sql.raw("""
+                    INSERT INTO audit_log (at, user_id, username, action, entity, entity_key, division_code, before_json, after_json, address, request_id)
+                    SELECT \(bind: entry.at), \(bind: entry.userId), \(bind: entry.username), \(bind: entry.action), \(bind: entry.entity),
+                           \(bind: entry.entityKey), \(bind: entry.divisionCode), \(bind: entry.beforeJson), \(bind: entry.afterJson),
+                           \(bind: entry.address), \(bind: entry.requestId)
+                    WHERE NOT EXISTS (SELECT 1 FROM audit_log WHERE request_id = \(bind: entry.requestId) AND action = \(bind: entry.action)
+                                      AND at = \(bind: entry.at))
+                    """).run()
+            }
+        }
+        guard moved != nil else { return }
+        try await database.sessions.transaction { sql in try await sql.raw("DELETE FROM audit_log WHERE id <= \(bind: last)").run() }
+    }
+
+    private struct Waiting: Decodable {
+        let id: Int, at: String, userId: Int?, username: String, action: String, entity: String, entityKey: String
+        let divisionCode: String?, beforeJson: String?, afterJson: String?, address: String, requestId: String
+    }
+
     /// Up to `limit` entries matching `filter`, newest first, older than entry `before` when given.
     public func entries(_ filter: AuditFilter, before: Int? = nil, limit: Int = 50) async throws -> [AuditEntry] {
         var conditions: [SQLQueryString] = []

@@ -509,9 +509,10 @@ public struct CommunityRepository: Sendable {
         case .status(let status):
             try await sql.raw("UPDATE projects SET status = \(bind: status.rawValue) WHERE id = \(bind: project)").run()
         case .investment(let source, let amount):
-            guard !source.trimmingCharacters(in: .whitespaces).isEmpty, amount > 0 else {
-                throw fail("amount", "请写明资金来源和大于 0 的金额", "Give the source and an amount above 0")
+            guard !source.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw fail("source", "请写明资金来源", "Give the source of the funds")
             }
+            if let problem = FieldIssue.money(amount, field: "amount", positive: true) { throw ValidationFailure([problem]) }
             _ = try await BulkInsert.row(into: "project_investments", columns: ["project_id", "source", "amount_fen"], values: [project, source, amount], in: sql)
         case .land(let contract):
             let problems = contract.problems(isDay: Timestamp.isDay)
@@ -542,9 +543,9 @@ public struct CommunityRepository: Sendable {
             try await BulkInsert.rows(Set(households).sorted().map { [project, $0] as [any Encodable & Sendable] }, into: "project_beneficiaries",
                                       columns: ["project_id", "household_id"], in: sql)
         case .returns(let year, let income, let dividends):
-            guard (2000...2100).contains(year), income >= 0, dividends >= 0 else {
-                throw fail("income", "收益和分红不能为负数", "Income and dividends cannot be negative")
-            }
+            let problems = [FieldIssue.years.contains(year) ? nil : FieldIssue.yearOutOfRange(),
+                            FieldIssue.money(income, field: "income"), FieldIssue.money(dividends, field: "dividends")].compactMap { $0 }
+            guard problems.isEmpty else { throw ValidationFailure(problems) }
             try await sql.raw("DELETE FROM project_returns WHERE project_id = \(bind: project) AND year = \(bind: year)").run()
             try await sql.raw("""
                 INSERT INTO project_returns (project_id, year, income_fen, dividends_fen) VALUES (\(bind: project), \(bind: year), \(bind: income), \(bind: dividends))
@@ -677,7 +678,7 @@ public struct CommunityRepository: Sendable {
         if source.trimmingCharacters(in: .whitespaces).isEmpty {
             problems.append(FieldIssue(field: "source", message: LocalizedText(zh: "请写明收入来源", en: "Give the source")))
         }
-        if amountFen < 0 { problems.append(FieldIssue(field: "amount", message: LocalizedText(zh: "金额不能为负数", en: "The amount cannot be negative"))) }
+        if let problem = FieldIssue.money(amountFen, field: "amount") { problems.append(problem) }
         guard problems.isEmpty else { throw ValidationFailure(problems) }
         return try await database.transaction { sql in
             let id = try await BulkInsert.row(

@@ -24,17 +24,39 @@ public final class Database: Sendable {
     public let location: DatabaseLocation
     private let backend: Backend
     private let logger: Logger
+    /// The SQLite file whose `import.lock` writes must respect; nil for PostgreSQL and the sessions file.
+    private let lockedPath: String?
+    /// SQLite: the file of sessions, sign-in throttles and the sign-in audit entries waiting to move to the audit log.
+    private let sessionsFile: Database?
+
+    /// Where sessions and sign-in throttles are kept: on SQLite a file of their own beside the records, so that a
+    /// long import holding the records' writer never stops anyone signing in; on PostgreSQL the database itself.
+    public var sessions: Database { sessionsFile ?? self }
 
     private enum Backend: Sendable {
         case sqlite(writer: ConnectionLease<SQLiteConnection>, readers: ConnectionLease<SQLiteConnection>)
         case postgres(client: PostgresClient, run: Task<Void, Never>)
     }
 
-    private init(engine: Engine, location: DatabaseLocation, backend: Backend, logger: Logger) {
+    private init(engine: Engine, location: DatabaseLocation, backend: Backend, logger: Logger, lockedPath: String? = nil, sessionsFile: Database? = nil) {
         self.engine = engine
         self.location = location
         self.backend = backend
         self.logger = logger
+        self.lockedPath = lockedPath
+        self.sessionsFile = sessionsFile
+    }
+
+    /// The lock an import of `what` holds for as long as it runs: on SQLite, where it holds the one writer; nil on
+    /// PostgreSQL. Throws `importRunning` when another import holds it.
+    public func lockForImport(what: String) throws -> ImportLock? {
+        try lockedPath.map { try ImportLock.acquire(forDatabaseAt: $0, what: what) }
+    }
+
+    /// Throws `importRunning` when an import other than the current task's holds the SQLite writer.
+    private func checkNoImport() throws {
+        guard let lockedPath, let running = ImportLock.running(forDatabaseAt: lockedPath), running.token != ImportLock.holding else { return }
+        throw StoreError.importRunning(what: running.what, since: running.started)
     }
 
     /// Opens the database and checks that it answers; the error names the cause in one line.
@@ -58,8 +80,20 @@ public final class Database: Sendable {
         }
     }
 
-    /// Runs `body` in one transaction: all its writes land, or none do.
+    /// Runs `body` in one transaction: all its writes land, or none do. Inside an API write that carries an
+    /// `Idempotency-Key` (`RequestKeyClaim.current`), the first transaction also stores the key.
     public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        guard let claim = RequestKeyClaim.current, !claim.isStored else { return try await plainTransaction(body) }
+        let result = try await plainTransaction { sql in
+            try await claim.store(in: sql)
+            return try await body(sql)
+        }
+        claim.committed()
+        return result
+    }
+
+    private func plainTransaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try checkNoImport()
         switch backend {
         case .sqlite(let writer, _):
             return try await writer.with { try await Self.immediateTransaction($0, body) }
@@ -71,6 +105,7 @@ public final class Database: Sendable {
     /// Like `transaction`, but only when it can begin at once: on SQLite nil while another transaction holds the
     /// writer (an import may hold it for minutes). For work that may be skipped, such as keeping a cache; never records.
     public func transactionIfIdle<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T? {
+        guard (try? checkNoImport()) != nil else { return nil }
         switch backend {
         case .sqlite(let writer, _):
             return try await writer.withIdle { try await Self.immediateTransaction($0, body) }
@@ -116,6 +151,7 @@ public final class Database: Sendable {
 
     /// Closes every connection. Safe to call once on any path, errors included.
     public func shutdown() async {
+        await sessionsFile?.shutdown()
         switch backend {
         case .sqlite(let writer, let readers):
             for connection in await writer.drain() + readers.drain() {
@@ -140,6 +176,11 @@ public final class Database: Sendable {
         }
         guard FileManager.default.isWritableFile(atPath: folder) else {
             throw .unavailable("the data folder \(folder) is not writable")
+        }
+        // The file holds ID numbers and incomes: its owner's alone, also when an older version made it readable to all
+        // (SQLite gives the -wal and -shm files the same mode).
+        for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+            try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
         }
         var opened: [SQLiteConnection] = []
         do {
@@ -166,8 +207,40 @@ public final class Database: Sendable {
         }
         let backend = Backend.sqlite(
             writer: ConnectionLease([opened[0]]), readers: ConnectionLease(Array(opened.dropFirst())))
-        return Database(engine: .sqlite, location: location, backend: backend, logger: logger)
+        guard !path.hasSuffix(sessionsSuffix) else { return Database(engine: .sqlite, location: location, backend: backend, logger: logger) }
+        let sessionsPath = String(path.dropLast(URL(fileURLWithPath: path).pathExtension.isEmpty ? 0 : URL(fileURLWithPath: path).pathExtension.count + 1))
+            + sessionsSuffix
+        let sessions: Database
+        do {
+            sessions = try await openSQLite(path: sessionsPath, location: .sqlite(path: sessionsPath), logger: logger)
+            try await sessions.plainTransaction { sql in
+                for statement in sessionsSchema { try await sql.raw(statement).run() }
+            }
+        } catch {
+            for connection in opened { try? await connection.close() }
+            throw .unavailable("cannot open the sessions file \(sessionsPath): \(Self.reason(error))")
+        }
+        return Database(engine: .sqlite, location: location, backend: backend, logger: logger, lockedPath: path, sessionsFile: sessions)
     }
+
+    private static let sessionsSuffix = "-sessions.sqlite"
+
+    /// The sessions file's tables: as in the records' schema (M0002), without references to users, and with an
+    /// `audit_log` whose entries `AuditLog.moveSignIns` carries over to the records' append-only log.
+    private static let sessionsSchema: [SQLQueryString] = [
+        """
+        CREATE TABLE IF NOT EXISTS sessions (
+            token_hash TEXT PRIMARY KEY, user_id BIGINT NOT NULL, csrf_token TEXT NOT NULL, created_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL, expires_at TEXT NOT NULL, address TEXT NOT NULL)
+        """,
+        "CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id)",
+        "CREATE TABLE IF NOT EXISTS sign_in_throttle (key TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until TEXT, updated_at TEXT NOT NULL)",
+        """
+        CREATE TABLE IF NOT EXISTS audit_log (
+            id INTEGER PRIMARY KEY, at TEXT NOT NULL, user_id BIGINT, username TEXT NOT NULL, action TEXT NOT NULL, entity TEXT NOT NULL,
+            entity_key TEXT NOT NULL, division_code TEXT, before_json TEXT, after_json TEXT, address TEXT NOT NULL, request_id TEXT NOT NULL)
+        """,
+    ]
 
     // MARK: PostgreSQL
 

@@ -112,6 +112,8 @@ public struct GridRow: Sendable, Hashable, Decodable {
     public let villageCode: String
     public let name: String
     public let leader: String
+    /// The user name of the grid leader's account, when one is set.
+    public let leaderAccount: String?
     public let partyGroup: String
     public let households: Int
     public let partyMembers: Int
@@ -251,8 +253,9 @@ public struct GovernanceRepository: Sendable {
             if let deadline = move.deadline, !deadline.isEmpty, !Timestamp.isDay(deadline) {
                 problems.append(FieldIssue.notADay("deadline"))
             }
-            if let meeting = move.meetingID, try await Self.meetingVillage(meeting, in: sql) != current.villageCode {
-                problems.append(FieldIssue(field: "meetingID", message: LocalizedText(zh: "本村没有这次会议", en: "No such meeting in this village")))
+            if let meeting = move.meetingID, let village = try? DivisionCode(validating: current.villageCode),
+               let problem = try await VillageReference.meeting.problem([meeting], in: village, field: "meetingID", sql: sql) {
+                problems.append(problem)
             }
             guard problems.isEmpty else { throw ValidationFailure(problems) }
             let finished = move.to.isFinal ? move.date : nil
@@ -343,13 +346,7 @@ public struct GovernanceRepository: Sendable {
         }
         return try await database.transaction { sql in
             let unique = Array(Set(attendees))
-            let known = unique.isEmpty ? [] : try await sql.raw("SELECT id FROM people WHERE id IN (\(binds: unique))").all(decodingColumn: "id", as: Int.self)
-            let missing = Set(unique).subtracting(known)
-            if !missing.isEmpty {
-                problems.append(FieldIssue(field: "attendees", message: LocalizedText(
-                    zh: "参会人员不存在：\(missing.sorted().map(String.init).joined(separator: "、"))",
-                    en: "No such attendees: \(missing.sorted().map(String.init).joined(separator: ", "))")))
-            }
+            if let problem = try await VillageReference.person.problem(unique, in: village, field: "attendees", sql: sql) { problems.append(problem) }
             guard problems.isEmpty else { throw ValidationFailure(problems) }
             let id = try await BulkInsert.row(into: "meetings", columns: [
                 "village_code", "kind", "title", "held_on", "place", "chair", "study", "theme", "topic", "cases", "organisations", "version", "created_at",
@@ -463,6 +460,50 @@ public struct GovernanceRepository: Sendable {
         }
     }
 
+    /// Makes the account `username` — a grid leader of the grid's village — the grid's leader: the grids it leads are
+    /// where a grid leader may write. An empty name leaves the grid without an account.
+    public func setLeaderAccount(grid: Int, username: String, by actor: AuditActor) async throws {
+        try await database.transaction { sql in
+            guard let village = try await Self.gridVillage(grid, in: sql) else { throw StoreError.notFound("grid \(grid)") }
+            var user: Int?
+            if !username.isEmpty {
+                user = try await sql.raw("""
+                    SELECT id FROM users WHERE username = \(bind: username) AND role = 'grid_leader' AND division_code = \(bind: village)
+                    """).first(decodingColumn: "id", as: Int.self)
+                guard user != nil else {
+                    throw ValidationFailure([FieldIssue(field: "leaderAccount", message: LocalizedText(
+                        zh: "本村没有用户名为“\(username)”的网格员账户", en: "No grid leader account of this village is called \(username)"))])
+                }
+            }
+            try await sql.raw("UPDATE grids SET leader_user_id = \(bind: user), version = version + 1 WHERE id = \(bind: grid)").run()
+            try await AuditLog.record(.update, entity: "grid", key: String(grid), after: ["leaderAccount": username], by: actor, in: sql)
+        }
+    }
+
+    /// A record a grid leader may be asked to change: it lies in a grid through its household.
+    public enum GridRecord: Sendable {
+        case household, person, visit, photo, issue
+    }
+
+    /// True when record `id` of `kind` lies in a grid whose leader account is `userID`: a household of it, a person
+    /// living in one, a visit or photo of one, or an issue of such a household or of the grid itself.
+    public func gridLeader(_ userID: Int, reaches kind: GridRecord, _ id: Int) async throws -> Bool {
+        let household: SQLQueryString = switch kind {
+        case .household: "\(bind: id)"
+        case .person: "(SELECT household_id FROM memberships WHERE person_id = \(bind: id) AND to_date IS NULL)"
+        case .visit: "(SELECT household_id FROM visits WHERE id = \(bind: id))"
+        case .photo: "(SELECT v.household_id FROM visit_photos p JOIN visits v ON v.id = p.visit_id WHERE p.id = \(bind: id))"
+        case .issue: "(SELECT household_id FROM issues WHERE id = \(bind: id))"
+        }
+        let ownGrid: SQLQueryString = kind == .issue ? "OR g.id = (SELECT grid_id FROM issues WHERE id = \(bind: id))" : ""
+        return try await database.read { sql in
+            try await sql.raw("""
+                SELECT count(*) AS n FROM grids g WHERE g.leader_user_id = \(bind: userID)
+                  AND (g.id = (SELECT grid_id FROM grid_households WHERE household_id = \(household)) \(ownGrid))
+                """).first(decodingColumn: "n", as: Int.self) ?? 0 > 0
+        }
+    }
+
     /// Puts households in a grid. A household already in another grid is refused (move it out
     /// first): every household is in exactly one grid.
     public func assign(households: [Int], to grid: Int, by actor: AuditActor) async throws {
@@ -526,7 +567,8 @@ public struct GovernanceRepository: Sendable {
     private func gridRows(_ condition: SQLQueryString) async throws -> [GridRow] {
         try await database.read { sql in
             try await sql.raw("""
-                SELECT g.id, g.village_code, g.name, g.leader, g.party_group,
+                SELECT g.id, g.village_code, g.name, g.leader, (SELECT username FROM users u WHERE u.id = g.leader_user_id) AS leader_account,
+                       g.party_group,
                        (SELECT count(*) FROM grid_households gh WHERE gh.grid_id = g.id) AS households,
                        (SELECT count(*) FROM grid_party_members pm WHERE pm.grid_id = g.id) AS party_members,
                        (SELECT count(*) FROM issues i WHERE i.state NOT IN ('solved', 'closed', 'rejected')
@@ -597,12 +639,8 @@ public struct GovernanceRepository: Sendable {
             problems.append(FieldIssue(field: "owner", message: LocalizedText(zh: "请写明责任人", en: "Name the owner")))
         }
         return try await database.transaction { sql in
-            if let issue, try await sql.raw("SELECT village_code FROM issues WHERE id = \(bind: issue)").first(decodingColumn: "village_code", as: String.self)
-                != village.rawValue {
-                problems.append(FieldIssue(field: "issue", message: LocalizedText(zh: "本村没有编号为 \(issue) 的问题", en: "No issue \(issue) in this village")))
-            }
-            if let meeting, try await Self.meetingVillage(meeting, in: sql) != village.rawValue {
-                problems.append(FieldIssue(field: "meeting", message: LocalizedText(zh: "本村没有这次会议", en: "No such meeting in this village")))
+            for (reference, id, field) in [(VillageReference.issue, issue, "issue"), (.meeting, meeting, "meeting")] {
+                if let id, let problem = try await reference.problem([id], in: village, field: field, sql: sql) { problems.append(problem) }
             }
             guard problems.isEmpty else { throw ValidationFailure(problems) }
             let id = try await BulkInsert.row(into: "list_items", columns: ["village_code", "year", "list", "title", "owner", "status", "note", "issue_id", "meeting_id"],
@@ -615,6 +653,8 @@ public struct GovernanceRepository: Sendable {
     /// Changes a list item's status.
     public func setStatus(listItem id: Int, _ status: ListItemStatus, village: DivisionCode, by actor: AuditActor) async throws {
         try await database.transaction { sql in
+            // An item of another village, or none, is not found: nothing changes and nothing is audited.
+            guard try await !VillageReference.listItem.found([id], in: village, sql: sql).isEmpty else { throw StoreError.notFound("list item \(id)") }
             try await sql.raw("UPDATE list_items SET status = \(bind: status.rawValue) WHERE id = \(bind: id) AND village_code = \(bind: village.rawValue)").run()
             try await AuditLog.record(.update, entity: "list_item", key: String(id), division: village, after: ["status": status.rawValue], by: actor, in: sql)
         }
@@ -742,15 +782,9 @@ public struct GovernanceRepository: Sendable {
 
     /// The household, grid and meeting an issue names must exist in its village.
     private static func checkLinks(_ draft: IssueDraft, village: DivisionCode, problems: inout [FieldIssue], in sql: any SQLDatabase) async throws {
-        if let household = draft.householdID,
-           try await sql.raw("SELECT village_code FROM households WHERE id = \(bind: household)").first(decodingColumn: "village_code", as: String.self) != village.rawValue {
-            problems.append(FieldIssue(field: "householdID", message: LocalizedText(zh: "本村没有这一户", en: "No such household in this village")))
-        }
-        if let grid = draft.gridID, try await gridVillage(grid, in: sql) != village.rawValue {
-            problems.append(FieldIssue(field: "gridID", message: LocalizedText(zh: "本村没有这个网格", en: "No such grid in this village")))
-        }
-        if let meeting = draft.meetingID, try await meetingVillage(meeting, in: sql) != village.rawValue {
-            problems.append(FieldIssue(field: "meetingID", message: LocalizedText(zh: "本村没有这次会议", en: "No such meeting in this village")))
+        for (reference, id, field) in [(VillageReference.household, draft.householdID, "householdID"), (.grid, draft.gridID, "gridID"),
+                                        (.meeting, draft.meetingID, "meetingID")] {
+            if let id, let problem = try await reference.problem([id], in: village, field: field, sql: sql) { problems.append(problem) }
         }
     }
 }

@@ -57,6 +57,14 @@ public struct HelperRepository: Sendable {
 
     /// The same inside the caller's transaction (checked by the caller).
     public static func create(_ draft: HelperDraft, village: DivisionCode, by actor: AuditActor, in sql: any SQLDatabase) async throws -> Int {
+        // The account a helper signs in with must be one of this village's: binding another village's user would
+        // take over what that user sees as "my households".
+        if let username = draft.username, !username.isEmpty,
+           try await sql.raw("SELECT division_code FROM users WHERE username = \(bind: username)")
+            .first(decodingColumn: "division_code", as: String?.self) ?? nil != village.rawValue {
+            throw ValidationFailure([FieldIssue(field: "username", message: LocalizedText(
+                zh: "本村没有用户名为“\(username)”的账户", en: "No account of this village is called \(username)"))])
+        }
         let id = try await BulkInsert.row(
             into: "helpers", columns: ["village_code", "name", "unit", "role", "phone", "active_from", "active_to", "username", "created_at"],
             values: [village.rawValue, draft.name, draft.unit, draft.role.rawValue, draft.phone, draft.from, draft.to, draft.username, Timestamp.now()],

@@ -34,7 +34,7 @@ public struct Migrator: Sendable {
         M0004_AddPopulationCounts.migration, M0005_AddInSchoolAndParameterVersions.migration, M0006_AddGovernance.migration,
         M0007_AddVisits.migration, M0008_AddPlans.migration, M0009_AddHelpers.migration,
         M0010_AddPartyBranchesAndPhotos.migration, M0011_AddCommunity.migration, M0012_AddVillagePrefixIndex.migration,
-        M0013_AddFiguresCache.migration,
+        M0013_AddFiguresCache.migration, M0014_AddGridLeadersAndRequestKeys.migration,
     ]
 
     /// The schema version this code expects.
@@ -117,8 +117,9 @@ public enum Timestamp {
     /// Now, as stored.
     public static func now() -> String { string(Date()) }
 
-    /// The day of `date` (default: now), `YYYY-MM-DD` in UTC as stored.
-    public static func today(_ date: Date = Date()) -> String { String(string(date).prefix(10)) }
+    /// The day of `date` (default: now), `YYYY-MM-DD`, as the calendar in China reads it (Asia/Shanghai): at 07:30
+    /// in Beijing it is already today there, while UTC still says yesterday.
+    public static func today(_ date: Date = Date()) -> String { date.formatted(day) }
 
     /// A date as stored.
     public static func string(_ date: Date) -> String {
@@ -130,11 +131,12 @@ public enum Timestamp {
         try? Date(text, strategy: stored)
     }
 
-    /// Whether text is a real calendar day written `YYYY-MM-DD`.
+    /// Whether text is a real calendar day written `YYYY-MM-DD` from 1900 to 2100 (no record is older or later:
+    /// year 0001 is a typing mistake, not a date).
     public static func isDay(_ text: String) -> Bool {
         // Parsed by hand: the ISO 8601 parser rolls 2018-02-30 over to March instead of refusing it.
         guard let match = text.wholeMatch(of: #/(\d{4})-(\d{2})-(\d{2})/#), let year = Int(match.1), let month = Int(match.2), let day = Int(match.3),
-              (1...12).contains(month), day >= 1 else { return false }
+              (1900...2100).contains(year), (1...12).contains(month), day >= 1 else { return false }
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
         return day <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
     }
@@ -146,6 +148,7 @@ public enum Timestamp {
 
     private static let stored = Date.ISO8601FormatStyle().year().month().day()
         .time(includingFractionalSeconds: true).timeZone(separator: .omitted)
+    private static let day = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "Asia/Shanghai")!).year().month().day()
     private static let shown = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "Asia/Shanghai")!)
         .year().month().day().dateTimeSeparator(.space).time(includingFractionalSeconds: false)
 }

@@ -39,8 +39,8 @@ public struct PolicyParameterRow: Sendable, Hashable, Codable {
         if !(2000...2100).contains(year) {
             issues.append(FieldIssue.yearOutOfRange())
         }
-        for (field, value) in [("povertyLine", povertyLineFen), ("monitoringThreshold", monitoringThresholdFen)] where (value ?? 0) < 0 {
-            issues.append(FieldIssue(field: field, message: LocalizedText(zh: "金额不能为负数", en: "The amount cannot be negative")))
+        for (field, value) in [("povertyLine", povertyLineFen), ("monitoringThreshold", monitoringThresholdFen)] {
+            if let value, let problem = FieldIssue.money(value, field: field) { issues.append(problem) }
         }
         if let limit = villageExitLimitBp, !(1...10_000).contains(limit) {
             issues.append(FieldIssue(field: "villageExitLimit", message: LocalizedText(zh: "出列标准应在 0.01% 到 100% 之间", en: "The limit must be 0.01 % to 100 %")))

@@ -71,7 +71,8 @@ extension RegistryRepository {
         case nil: break
         }
         if let search = search?.trimmingCharacters(in: .whitespaces), !search.isEmpty {
-            conditions.append("(p.name LIKE \(bind: "%" + search + "%") OR p.id_last_four = \(bind: search.uppercased()))")
+            // Names only: a search by ID characters would complete a mask, and a whole number would sit in the URL.
+            conditions.append("p.name LIKE \(bind: "%" + search + "%")")
         }
         return try await database.read { sql in
             try await sql.raw("""

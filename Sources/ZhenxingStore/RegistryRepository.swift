@@ -122,6 +122,11 @@ public struct RegistryRepository: Sendable {
             throw ValidationFailure([FieldIssue(field: "village", message: LocalizedText(
                 zh: "村 \(draft.village) 不存在", en: "Village \(draft.village) does not exist"))])
         }
+        if try await sql.raw("SELECT id FROM households WHERE village_code = \(bind: draft.village.rawValue) AND number = \(bind: draft.number)")
+            .first(decodingColumn: "id", as: Int.self) != nil {
+            throw ValidationFailure([FieldIssue(field: "number", message: LocalizedText(
+                zh: "户编号 \(draft.number) 已被本村其他户使用", en: "Household number \(draft.number) is taken in this village"))])
+        }
         let now = Timestamp.now()
         try await sql.raw("""
             INSERT INTO households (village_code, number, group_number, natural_village, address, attribute, main_cause,
@@ -140,7 +145,11 @@ public struct RegistryRepository: Sendable {
     /// Inserts a person inside the caller's transaction and returns their id; a duplicate ID
     /// number anywhere in the database is refused.
     public static func insertPerson(_ draft: PersonDraft, division: DivisionCode, by actor: AuditActor, in sql: any SQLDatabase) async throws -> Int {
-        let problems = draft.problems()
+        var problems = draft.problems()
+        if draft.birthDate > Timestamp.today() {
+            problems.append(FieldIssue(field: "residentID", message: LocalizedText(
+                zh: "身份证号中的出生日期 \(draft.birthDate) 晚于今天，号码可能有误", en: "The birth date in the ID number, \(draft.birthDate), is after today: check the number")))
+        }
         guard problems.isEmpty else { throw ValidationFailure(problems) }
         let id = draft.residentID.value
         if try await sql.raw("SELECT id FROM people WHERE resident_id = \(bind: id)").first(decodingColumn: "id", as: Int.self) != nil {
@@ -195,7 +204,7 @@ public struct RegistryRepository: Sendable {
 
     /// Stores a household's assessment for a year, replacing an earlier one of the same year.
     public static func saveAssessment(_ assessment: Assessment, household: Int, in sql: any SQLDatabase) async throws {
-        let problems = assessment.income.problems()
+        let problems = assessment.problems()
         guard problems.isEmpty else { throw ValidationFailure(problems) }
         let income = assessment.income, guarantees = assessment.guarantees
         try await sql.raw("""
@@ -406,7 +415,7 @@ public struct RegistryRepository: Sendable {
             conditions.append("""
                 (h.number = \(bind: search) OR h.id IN (
                     SELECT sm.household_id FROM memberships sm JOIN people sp ON sp.id = sm.person_id
-                    WHERE sp.name LIKE \(bind: "%" + search + "%") OR sp.id_last_four = \(bind: search.uppercased())))
+                    WHERE sp.name LIKE \(bind: "%" + search + "%")))
                 """)
         }
         let present: SQLQueryString = "m.household_id = h.id AND m.from_date <= \(bind: date) AND (m.to_date IS NULL OR m.to_date > \(bind: date))"
@@ -598,12 +607,15 @@ extension RegistryRepository {
     }
 
     /// Adds a member from a date: a new person is registered (birth, marriage, moving in); a person
-    /// already registered under the same ID number and name moves here, ending their membership of
-    /// another household on the same date (moves keep both histories). Returns the person's id.
+    /// already registered under the same ID number and name moves here from another household of the same
+    /// village, ending that membership on the same date (moves keep both histories), or comes back from no
+    /// household (their earlier village recorded them leaving). Someone living in another village is never moved
+    /// from here: that village records the leaving first. Returns the person's id.
     public func addMember(
         _ person: PersonDraft, household: Int, relation: Relation, from date: String, reason: String, by actor: AuditActor
     ) async throws -> Int {
         struct Existing: Decodable { let id: Int; let name: String }
+        struct Open: Decodable { let householdId: Int; let fromDate: String; let villageCode: String }
         return try await database.transaction { sql in
             let current = try await Self.loadDraft(household, in: sql)
             guard let existing = try await sql.raw("SELECT id, name FROM people WHERE resident_id = \(bind: person.residentID.value)")
@@ -612,14 +624,17 @@ extension RegistryRepository {
                 try await Self.addMember(person: id, household: household, relation: relation, from: date, reason: reason, in: sql)
                 return id
             }
-            guard existing.name == person.name else {
+            let open = try await sql.raw("""
+                SELECT m.household_id, m.from_date, h.village_code FROM memberships m JOIN households h ON h.id = m.household_id
+                WHERE m.person_id = \(bind: existing.id) AND m.to_date IS NULL
+                """).first(decoding: Open.self, keyDecodingStrategy: .convertFromSnakeCase)
+            // One answer for a wrong name and for someone living elsewhere: it says neither whose number it is nor where.
+            guard existing.name == person.name, open.map({ $0.villageCode == current.draft.village.rawValue }) ?? true else {
                 throw ValidationFailure([FieldIssue(field: "residentID", message: LocalizedText(
-                    zh: "身份证号 \(person.residentID.masked) 已登记在其他人名下", en: "ID number \(person.residentID.masked) is already registered to someone else"))])
+                    zh: "身份证号 \(person.residentID.masked) 已登记，不能在本户新增；从外村迁入的，须由原村先登记迁出，并核对姓名与证件一致",
+                    en: "ID number \(person.residentID.masked) is already registered and cannot be added here; someone moving in from another village must first be recorded as leaving there, under the name on the ID card"))])
             }
-            struct Open: Decodable { let householdId: Int; let fromDate: String }
-            if let open = try await sql.raw("""
-                SELECT household_id, from_date FROM memberships WHERE person_id = \(bind: existing.id) AND to_date IS NULL
-                """).first(decoding: Open.self, keyDecodingStrategy: .convertFromSnakeCase) {
+            if let open {
                 guard open.householdId != household else {
                     throw ValidationFailure([FieldIssue(field: "residentID", message: LocalizedText(zh: "此人已是本户成员", en: "Already a member of this household"))])
                 }
@@ -657,7 +672,7 @@ extension RegistryRepository {
     /// Stores a household's assessment for a year, audited. `expectedVersion` is the version the
     /// editor read (0 for a year not yet assessed); a different stored version is `staleVersion`.
     public func saveAssessment(_ assessment: Assessment, household: Int, expectedVersion: Int, by actor: AuditActor) async throws {
-        let problems = assessment.income.problems()
+        let problems = assessment.problems()
         guard problems.isEmpty else { throw ValidationFailure(problems) }
         try await database.transaction { sql in
             let current = try await Self.loadDraft(household, in: sql)

@@ -37,7 +37,7 @@ public struct SessionRepository: Sendable {
 
     /// Starts a session and audits the sign-in, in one transaction.
     public func start(userID: Int, tokenHash: String, csrfToken: String, now: Date, by actor: AuditActor) async throws {
-        try await database.transaction { sql in
+        try await database.sessions.transaction { sql in
             try await sql.raw("""
                 INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, address)
                 VALUES (\(bind: tokenHash), \(bind: userID), \(bind: csrfToken), \(bind: Timestamp.string(now)),
@@ -45,25 +45,24 @@ public struct SessionRepository: Sendable {
                 """).run()
             try await AuditLog.record(.signIn, entity: "session", key: String(userID), by: actor, in: sql)
         }
+        try await AuditLog.moveSignIns(in: database)
     }
 
     /// The live session with this token hash, extending its idle expiry (at most once a minute,
     /// to keep writes off the hot path); nil when unknown, expired, or its user is disabled.
     public func resume(tokenHash: String, now: Date) async throws -> SessionRecord? {
-        let found: (Row, UserAccount)? = try await database.read { sql in
-            guard let row = try await sql.raw("""
+        let found = try await database.sessions.read { sql in
+            try await sql.raw("""
                 SELECT user_id, csrf_token, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = \(bind: tokenHash)
-                """).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase),
-                let account = try await UserRepository.find(row.userId, in: sql) else { return nil }
-            return (row, account)
+                """).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
         }
-        guard let (row, account) = found, account.active,
+        guard let row = found, let account = try await database.read({ try await UserRepository.find(row.userId, in: $0) }), account.active,
               let expires = Timestamp.date(row.expiresAt), let created = Timestamp.date(row.createdAt),
               now < expires, now < created + absoluteLifetime else { return nil }
         var expiresAt = expires
         if let lastSeen = Timestamp.date(row.lastSeenAt), now.timeIntervalSince(lastSeen) > 60 {
             expiresAt = min(now + idleLifetime, created + absoluteLifetime)
-            try await database.transaction { sql in
+            try await database.sessions.transaction { sql in
                 try await sql.raw("""
                     UPDATE sessions SET last_seen_at = \(bind: Timestamp.string(now)), expires_at = \(bind: Timestamp.string(expiresAt))
                     WHERE token_hash = \(bind: tokenHash)
@@ -75,24 +74,26 @@ public struct SessionRepository: Sendable {
 
     /// Ends one session.
     public func end(tokenHash: String, userID: Int, by actor: AuditActor) async throws {
-        try await database.transaction { sql in
+        try await database.sessions.transaction { sql in
             try await sql.raw("DELETE FROM sessions WHERE token_hash = \(bind: tokenHash)").run()
             try await AuditLog.record(.signOut, entity: "session", key: String(userID), by: actor, in: sql)
         }
+        try await AuditLog.moveSignIns(in: database)
     }
 
     /// Ends every session of a user.
     public func endAll(userID: Int, by actor: AuditActor) async throws {
-        try await database.transaction { sql in
+        try await database.sessions.transaction { sql in
             try await sql.raw("DELETE FROM sessions WHERE user_id = \(bind: userID)").run()
             try await AuditLog.record(.signOutEverywhere, entity: "session", key: String(userID), by: actor, in: sql)
         }
+        try await AuditLog.moveSignIns(in: database)
     }
 
     /// Removes sessions that have expired; returns how many.
     @discardableResult
     public func purge(now: Date) async throws -> Int {
-        try await database.transaction { sql in
+        try await database.sessions.transaction { sql in
             let count = try await sql.raw("SELECT count(*) AS n FROM sessions WHERE expires_at < \(bind: Timestamp.string(now))")
                 .first(decodingColumn: "n", as: Int.self) ?? 0
             try await sql.raw("DELETE FROM sessions WHERE expires_at < \(bind: Timestamp.string(now))").run()
@@ -106,27 +107,33 @@ public struct SignInThrottle: Sendable {
     private let database: Database
 
     /// Creates a throttle. A key whose failures reach its allowance is locked for 1 minute,
-    /// doubling with each further failure up to an hour.
+    /// doubling with each further failure up to an hour; failures are counted afresh once a key has had none for
+    /// `forgetAfter` (an office's shared address is not locked for good by typos spread over days).
     public init(database: Database) {
         self.database = database
     }
 
-    private struct Row: Decodable { let failures: Int; let lockedUntil: String? }
+    private struct Row: Decodable { let failures: Int; let lockedUntil: String?; let updatedAt: String? }
+
+    /// How long a key must go without failures before its count starts again from zero.
+    public static let forgetAfter: TimeInterval = 15 * 60
 
     /// The latest time any of `keys` stays locked, if one is locked now.
     public func lockedUntil(_ keys: [String], now: Date) async throws -> Date? {
-        try await database.read { sql in
-            try await sql.raw("SELECT failures, locked_until FROM sign_in_throttle WHERE key IN (\(binds: keys))")
+        try await database.sessions.read { sql in
+            try await sql.raw("SELECT failures, locked_until, updated_at FROM sign_in_throttle WHERE key IN (\(binds: keys))")
                 .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
         }.compactMap { $0.lockedUntil.flatMap(Timestamp.date) }.filter { $0 > now }.max()
     }
 
     /// Counts a failure against each key (with its own allowance) and audits it, in one transaction.
     public func recordFailure(_ keys: [(key: String, allowance: Int)], username: String, now: Date, by actor: AuditActor) async throws {
-        try await database.transaction { sql in
+        try await database.sessions.transaction { sql in
             for (key, allowance) in keys {
-                let failures = (try await sql.raw("SELECT failures, locked_until FROM sign_in_throttle WHERE key = \(bind: key)")
-                    .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)?.failures ?? 0) + 1
+                let row = try await sql.raw("SELECT failures, locked_until, updated_at FROM sign_in_throttle WHERE key = \(bind: key)")
+                    .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+                let recent = row?.updatedAt.flatMap(Timestamp.date).map { now.timeIntervalSince($0) < Self.forgetAfter } ?? false
+                let failures = (recent ? row?.failures ?? 0 : 0) + 1
                 let over = failures - allowance
                 let locked: String? = over >= 0 ? Timestamp.string(now + min(3600, 60 * pow(2, Double(over)))) : nil
                 try await sql.raw("""
@@ -138,11 +145,12 @@ public struct SignInThrottle: Sendable {
             }
             try await AuditLog.record(.signInFailure, entity: "session", key: username, by: actor, in: sql)
         }
+        try await AuditLog.moveSignIns(in: database)
     }
 
     /// Clears the count of a key after a successful sign-in.
     public func reset(_ key: String) async throws {
-        try await database.transaction { sql in
+        try await database.sessions.transaction { sql in
             try await sql.raw("DELETE FROM sign_in_throttle WHERE key = \(bind: key)").run()
         }
     }

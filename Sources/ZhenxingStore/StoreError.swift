@@ -14,6 +14,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case staleVersion(expected: Int, current: Int)
     /// The record asked for does not exist.
     case notFound(String)
+    /// Another request with the same `Idempotency-Key` wrote first.
+    case repeatedRequest
+    /// An import holds the SQLite writer: `what` it imports, started `since` (ISO-8601 UTC).
+    case importRunning(what: String, since: String)
 
     /// A one-line English description for logs and the CLI.
     public var description: String {
@@ -27,6 +31,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .staleVersion(let expected, let current):
             "the record changed since it was read (version \(expected), now \(current))"
         case .notFound(let what): "not found: \(what)"
+        case .repeatedRequest: "a request with the same idempotency key was already made"
+        case .importRunning(let what, let since): "an import of \(what) has been running since \(since); try again when it is done"
         }
     }
 }

@@ -64,6 +64,17 @@ struct Serve: AsyncParsableCommand {
                     logger.warning("figures not prepared ahead: \(error)")
                 }
             }
+            // Sign-ins recorded while an import held the records' writer reach the audit log once it is free.
+            let signIns = Task(priority: .background) {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(60))
+                    do {
+                        try await AuditLog.moveSignIns(in: database)
+                    } catch {
+                        logger.warning("sign-in entries not moved to the audit log yet: \(error)")
+                    }
+                }
+            }
             var failure: (any Error)?
             do {
                 try await app.runService()
@@ -72,7 +83,9 @@ struct Serve: AsyncParsableCommand {
             }
             // The warm-up holds a connection while it counts: it ends before the database closes.
             warming.cancel()
+            signIns.cancel()
             await warming.value
+            await signIns.value
             if let failure {
                 if "\(failure)".contains("Address already in use") {
                     throw CommandFailure(message: "port \(settings.port) on \(settings.host) is already in use")

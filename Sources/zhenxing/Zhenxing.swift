@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import ZhenxingDomain
+import ZhenxingServer
 import ZhenxingStore
 
 /// The `zhenxing` command: the server and the jobs beside it.
@@ -16,7 +17,14 @@ struct Zhenxing: AsyncParsableCommand {
             选项也可由环境变量给出：ZHENXING_DATA、ZHENXING_DATABASE_URL、ZHENXING_HOST、ZHENXING_PORT、ZHENXING_LOG_LEVEL。
             """,
         version: ZhenxingVersionText.text,
-        subcommands: [Serve.self, Migrate.self, Demo.self, User.self, Report.self, Import.self, Export.self, Generate.self, Bench.self, Version.self])
+        subcommands: [Serve.self, Migrate.self, Demo.self, User.self, Token.self, Report.self, Import.self, Export.self, Generate.self, Bench.self, Version.self])
+
+    /// Every file the command creates — the database, exports with full ID numbers, uploads — is readable by its
+    /// own user only.
+    static func main() async {
+        umask(0o077)
+        await main(nil)
+    }
 }
 
 /// Where the data lives; every subcommand that touches data takes these.
@@ -96,7 +104,7 @@ enum CommandLogging {
     private static let bootstrapped: Bool = {
         let level = ProcessInfo.processInfo.environment["ZHENXING_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = RedactingLogHandler(StreamLogHandler.standardError(label: label))
             handler.logLevel = level
             return handler
         }

@@ -15,7 +15,7 @@ import ZhenxingDomain
         let id = try ResidentID(validating: "11010519491231002X")
         #expect(id.birthDate == "1949-12-31")
         #expect(id.sex == .female)  // 002: even
-        #expect(id.masked == "110105********002X")
+        #expect(id.masked == "110105************")
         #expect(id.lastFour == "002X")
         let male = "41132419810115039"
         #expect(try ResidentID(validating: male + String(ResidentID.checkCharacter(for: male))).sex == .male)

@@ -41,11 +41,12 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
         return (household, person)
     }
     let registry = RegistryRepository(database: database)
-    let inside = try await registry.households(
-        in: LiangshuiquanDemo.villageCode, filter: HouseholdFilter(), asOf: "2020-01-01", after: nil, limit: 1)[0].id
+    // Inside records lie in the first grid, whose leader account is the demo grid leader: what that role may change.
+    let governance = GovernanceRepository(database: database)
+    let insideGrid = try await governance.grids(in: LiangshuiquanDemo.villageCode)[0].id
+    let inside = try await governance.grid(insideGrid, today: "2024-01-05").households[0].id
     let insidePerson = try await registry.file(inside).members[0].personId
     // An issue, a meeting and a grid on each side.
-    let governance = GovernanceRepository(database: database)
     let village = try DivisionCode(validating: outsideVillage)
     let outsideMeeting = try await governance.createMeeting(MeetingDraft(kind: .regular, title: "邻村例会", date: "2024-01-05", place: "邻村", chair: "某"),
                                                             village: village, attendees: [], by: .system)
@@ -61,7 +62,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
     let insideBranch = try await party.branches(in: LiangshuiquanDemo.villageCode)[0].id
     let visits = VisitRepository(database: database)
     let outsideVisit = try await visits.add(VisitDraft(date: "2024-01-05", visitor: "某", seen: "看望"), household: outsideHousehold, today: "2024-01-05", by: .system)
-    let insideVisit = try await database.read { try await $0.raw("SELECT min(id) AS id FROM visits").first(decodingColumn: "id", as: Int.self)! }
+    let insideVisit = try await visits.add(VisitDraft(date: "2024-01-05", visitor: "某", seen: "看望"), household: inside, today: "2024-01-05", by: .system)
     let photo = { (visit: Int) in
         try await visits.addPhoto(VisitPhotoUpload(fileName: "a.jpg", contentType: "image/jpeg", width: 1, height: 1, content: Data([0xFF, 0xD8]),
                                                    thumbnail: Data([0xFF, 0xD8])), visit: visit, by: .system)
@@ -74,9 +75,9 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
     let insideActivity = try await community.activities(in: LiangshuiquanDemo.villageCode, year: 2020)[0].id
     let outsideProject = try await community.createProject(ProjectDraft(name: "邻村项目", kind: .other), village: village, by: .system)
     let insideProject = try await community.projects(in: LiangshuiquanDemo.villageCode)[0].id
-    let insideIssue = try await governance.issues(in: LiangshuiquanDemo.villageCode)[0].id
+    let insideIssue = try await governance.createIssue(IssueDraft(title: "本村问题", description: "", source: .household, raisedBy: "某", householdID: inside,
+                                                                  category: "其他", raisedOn: "2024-01-05"), village: LiangshuiquanDemo.villageCode, by: .system)
     let insideMeeting = try await governance.meetings(in: LiangshuiquanDemo.villageCode)[0].id
-    let insideGrid = try await governance.grids(in: LiangshuiquanDemo.villageCode)[0].id
     return Records(
         inside: [.household: inside, .person: insidePerson, .issue: insideIssue, .meeting: insideMeeting, .grid: insideGrid, .helper: insideHelper,
                  .branch: insideBranch, .visit: insideVisit, .photo: insidePhoto, .activity: insideActivity, .project: insideProject],
@@ -91,7 +92,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
         let expected: [Role: Set<Permission>] = [
             .administrator: Set(Permission.allCases),
             .officer: [.readRecords, .approveStatus, .viewFullIDs, .manageUsers, .viewAudit],
-            .villageCadre: [.readRecords, .writeRecords, .viewFullIDs],
+            .villageCadre: [.readRecords, .writeRecords, .writeVillage, .viewFullIDs],
             .gridLeader: [.readRecords, .writeRecords],
             .viewer: [.readRecords],
         ]
@@ -109,10 +110,10 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "POST /signout": .signedIn, "GET /account": .signedIn, "POST /account/password": .signedIn,
             "POST /account/signout-everywhere": .signedIn,
             "GET /divisions": .ownDivision(.readRecords), "GET /divisions/:code": .pathDivision(.readRecords),
-            "POST /divisions/:code/population": .pathDivision(.writeRecords),
+            "POST /divisions/:code/population": .pathDivision(.writeVillage),
             "GET /villages/:code/profile": .pathDivision(.readRecords),
-            "GET /villages/:code/profile/edit": .pathDivision(.writeRecords),
-            "POST /villages/:code/profile": .pathDivision(.writeRecords),
+            "GET /villages/:code/profile/edit": .pathDivision(.writeVillage),
+            "POST /villages/:code/profile": .pathDivision(.writeVillage),
             "GET /admin/users": .ownDivision(.manageUsers), "GET /admin/users/new": .ownDivision(.manageUsers),
             "POST /admin/users": .ownDivision(.manageUsers), "GET /admin/users/:id/edit": .ownDivision(.manageUsers),
             "POST /admin/users/:id": .ownDivision(.manageUsers),
@@ -124,8 +125,8 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "GET /divisions/:code/visits": .pathDivision(.readRecords), "GET /divisions/:code/people": .pathDivision(.readRecords), "GET /divisions/:code/people/export": .pathDivision(.readRecords), "GET /divisions/:code/assessments": .pathDivision(.readRecords), "GET /divisions/:code/assessments/export": .pathDivision(.readRecords), "GET /divisions/:code/visits/export": .pathDivision(.readRecords),
             "GET /households/:id": .record(.readRecords, .household),
             "POST /people/:id/full-id": .record(.viewFullIDs, .person),
-            "GET /divisions/:code/households/new": .pathDivision(.writeRecords),
-            "POST /divisions/:code/households": .pathDivision(.writeRecords),
+            "GET /divisions/:code/households/new": .pathDivision(.writeVillage),
+            "POST /divisions/:code/households": .pathDivision(.writeVillage),
             "GET /households/:id/edit": .record(.writeRecords, .household),
             "POST /households/:id": .record(.writeRecords, .household),
             "GET /households/:id/members/new": .record(.writeRecords, .household),
@@ -138,52 +139,52 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "GET /households/:id/assessments/new": .record(.writeRecords, .household),
             "POST /households/:id/assessments": .record(.writeRecords, .household),
             "GET /admin/parameters": .ownDivision(.editParameters), "POST /admin/parameters": .ownDivision(.editParameters),
-            "GET /divisions/:code/import": .pathDivision(.writeRecords), "POST /divisions/:code/import": .pathDivision(.writeRecords),
+            "GET /divisions/:code/import": .pathDivision(.writeVillage), "POST /divisions/:code/import": .pathDivision(.writeVillage),
             "GET /divisions/:code/import/template.xlsx": .pathDivision(.readRecords),
-            "GET /divisions/:code/import/:job": .pathDivision(.writeRecords),
-            "POST /divisions/:code/import/:job/mapping": .pathDivision(.writeRecords),
-            "GET /divisions/:code/import/:job/progress": .pathDivision(.writeRecords),
-            "GET /divisions/:code/import/:job/:file": .pathDivision(.writeRecords),
+            "GET /divisions/:code/import/:job": .pathDivision(.writeVillage),
+            "POST /divisions/:code/import/:job/mapping": .pathDivision(.writeVillage),
+            "GET /divisions/:code/import/:job/progress": .pathDivision(.writeVillage),
+            "GET /divisions/:code/import/:job/:file": .pathDivision(.writeVillage),
             "GET /divisions/:code/roster": .pathDivision(.readRecords),
-            "GET /divisions/:code/issues": .pathDivision(.readRecords), "GET /divisions/:code/issues/new": .pathDivision(.writeRecords),
-            "GET /divisions/:code/issues/export": .pathDivision(.readRecords), "POST /divisions/:code/issues": .pathDivision(.writeRecords),
+            "GET /divisions/:code/issues": .pathDivision(.readRecords), "GET /divisions/:code/issues/new": .pathDivision(.writeVillage),
+            "GET /divisions/:code/issues/export": .pathDivision(.readRecords), "POST /divisions/:code/issues": .pathDivision(.writeVillage),
             "GET /issues/:id": .record(.readRecords, .issue), "POST /issues/:id/transition": .record(.writeRecords, .issue),
-            "GET /divisions/:code/meetings": .pathDivision(.readRecords), "GET /divisions/:code/meetings/new": .pathDivision(.writeRecords),
-            "POST /divisions/:code/meetings": .pathDivision(.writeRecords),
-            "GET /meetings/:id": .record(.readRecords, .meeting), "POST /meetings/:id/outcomes": .record(.writeRecords, .meeting),
-            "GET /divisions/:code/grids": .pathDivision(.readRecords), "POST /divisions/:code/grids": .pathDivision(.writeRecords),
-            "GET /grids/:id": .record(.readRecords, .grid), "POST /grids/:id/households": .record(.writeRecords, .grid),
-            "POST /grids/:id/households/:household/release": .record(.writeRecords, .grid),
+            "GET /divisions/:code/meetings": .pathDivision(.readRecords), "GET /divisions/:code/meetings/new": .pathDivision(.writeVillage),
+            "POST /divisions/:code/meetings": .pathDivision(.writeVillage),
+            "GET /meetings/:id": .record(.readRecords, .meeting), "POST /meetings/:id/outcomes": .record(.writeVillage, .meeting),
+            "GET /divisions/:code/grids": .pathDivision(.readRecords), "POST /divisions/:code/grids": .pathDivision(.writeVillage),
+            "GET /grids/:id": .record(.readRecords, .grid), "POST /grids/:id/households": .record(.writeVillage, .grid),
+            "POST /grids/:id/households/:household/release": .record(.writeVillage, .grid),
             "POST /households/:id/visits": .record(.writeRecords, .household),
-            "POST /grids/:id/party-members": .record(.writeRecords, .grid),
+            "POST /grids/:id/party-members": .record(.writeVillage, .grid), "POST /grids/:id/leader": .record(.writeVillage, .grid),
             "POST /households/:id/plans/:year/measures": .record(.writeRecords, .household),
-            "GET /divisions/:code/helpers": .pathDivision(.readRecords), "POST /divisions/:code/helpers": .pathDivision(.writeRecords),
+            "GET /divisions/:code/helpers": .pathDivision(.readRecords), "POST /divisions/:code/helpers": .pathDivision(.writeVillage),
             "GET /helpers/:id": .record(.readRecords, .helper), "GET /my/households": .signedIn,
             "POST /households/:id/helpers": .record(.writeRecords, .household),
             "POST /households/:id/helpers/:assignment/end": .record(.writeRecords, .household),
             "POST /households/:id/plans/:year/measures/:measure": .record(.writeRecords, .household),
             "POST /households/:id/visits/:visit/done": .record(.writeRecords, .household),
-            "GET /divisions/:code/lists": .pathDivision(.readRecords), "POST /divisions/:code/lists": .pathDivision(.writeRecords),
-            "POST /divisions/:code/lists/target": .pathDivision(.writeRecords),
-            "POST /divisions/:code/lists/:item/status": .pathDivision(.writeRecords),
-            "GET /divisions/:code/party": .pathDivision(.readRecords), "POST /divisions/:code/party/members": .pathDivision(.writeRecords),
-            "POST /divisions/:code/party/branches": .pathDivision(.writeRecords),
-            "POST /divisions/:code/party/members/:member/end": .pathDivision(.writeRecords),
-            "GET /branches/:id": .record(.readRecords, .branch), "POST /branches/:id/members": .record(.writeRecords, .branch),
-            "POST /branches/:id/households": .record(.writeRecords, .branch), "POST /households/:id/branch": .record(.writeRecords, .household),
+            "GET /divisions/:code/lists": .pathDivision(.readRecords), "POST /divisions/:code/lists": .pathDivision(.writeVillage),
+            "POST /divisions/:code/lists/target": .pathDivision(.writeVillage),
+            "POST /divisions/:code/lists/:item/status": .pathDivision(.writeVillage),
+            "GET /divisions/:code/party": .pathDivision(.readRecords), "POST /divisions/:code/party/members": .pathDivision(.writeVillage),
+            "POST /divisions/:code/party/branches": .pathDivision(.writeVillage),
+            "POST /divisions/:code/party/members/:member/end": .pathDivision(.writeVillage),
+            "GET /branches/:id": .record(.readRecords, .branch), "POST /branches/:id/members": .record(.writeVillage, .branch),
+            "POST /branches/:id/households": .record(.writeVillage, .branch), "POST /households/:id/branch": .record(.writeRecords, .household),
             "POST /visits/:id/photos": .record(.writeRecords, .visit), "POST /visits/:id/photos/:photo/remove": .record(.writeRecords, .visit),
             "GET /photos/:id": .record(.readRecords, .photo), "GET /photos/:id/thumbnail": .record(.readRecords, .photo),
             "GET /divisions/:code/measures": .pathDivision(.readRecords), "GET /divisions/:code/measures/export": .pathDivision(.readRecords),
-            "GET /divisions/:code/activities": .pathDivision(.readRecords), "POST /divisions/:code/activities": .pathDivision(.writeRecords),
+            "GET /divisions/:code/activities": .pathDivision(.readRecords), "POST /divisions/:code/activities": .pathDivision(.writeVillage),
             "GET /divisions/:code/activities/export": .pathDivision(.readRecords),
-            "GET /activities/:id": .record(.readRecords, .activity), "POST /activities/:id/attendees": .record(.writeRecords, .activity),
-            "GET /divisions/:code/honours": .pathDivision(.readRecords), "POST /divisions/:code/honours/nominations": .pathDivision(.writeRecords),
-            "POST /divisions/:code/honours/votes": .pathDivision(.writeRecords), "POST /divisions/:code/honours/announce": .pathDivision(.writeRecords),
+            "GET /activities/:id": .record(.readRecords, .activity), "POST /activities/:id/attendees": .record(.writeVillage, .activity),
+            "GET /divisions/:code/honours": .pathDivision(.readRecords), "POST /divisions/:code/honours/nominations": .pathDivision(.writeVillage),
+            "POST /divisions/:code/honours/votes": .pathDivision(.writeVillage), "POST /divisions/:code/honours/announce": .pathDivision(.writeVillage),
             "POST /honour-types": .ownDivision(.editParameters),
-            "GET /divisions/:code/projects": .pathDivision(.readRecords), "POST /divisions/:code/projects": .pathDivision(.writeRecords),
-            "GET /projects/:id": .record(.readRecords, .project), "POST /projects/:id/entries": .record(.writeRecords, .project),
-            "GET /divisions/:code/economy": .pathDivision(.readRecords), "POST /divisions/:code/economy/income": .pathDivision(.writeRecords),
-            "POST /divisions/:code/economy/enterprises": .pathDivision(.writeRecords),
+            "GET /divisions/:code/projects": .pathDivision(.readRecords), "POST /divisions/:code/projects": .pathDivision(.writeVillage),
+            "GET /projects/:id": .record(.readRecords, .project), "POST /projects/:id/entries": .record(.writeVillage, .project),
+            "GET /divisions/:code/economy": .pathDivision(.readRecords), "POST /divisions/:code/economy/income": .pathDivision(.writeVillage),
+            "POST /divisions/:code/economy/enterprises": .pathDivision(.writeVillage),
             "GET /divisions/:code/dashboard": .pathDivision(.readRecords),
             "GET /divisions/:code/honours/export": .pathDivision(.readRecords), "GET /divisions/:code/economy/export": .pathDivision(.readRecords),
             "GET /divisions/:code/meetings/export": .pathDivision(.readRecords), "GET /divisions/:code/projects/export": .pathDivision(.readRecords),
@@ -266,7 +267,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
                 (.get, "/api/v1/divisions?parent=CODE", .readRecords, nil),
                 (.get, "/api/v1/divisions/CODE", .readRecords, nil),
                 (.get, "/api/v1/divisions/CODE/profile", .readRecords, nil),
-                (.put, "/api/v1/divisions/CODE/profile", .writeRecords, profile),
+                (.put, "/api/v1/divisions/CODE/profile", .writeVillage, profile),
             ]
             for (method, template, permission, body) in operations + [
                 (.get, "/api/v1/divisions/CODE/households", .readRecords, nil),
@@ -280,12 +281,12 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
                 (.get, "/api/v1/divisions/CODE/honours?year=2020", .readRecords, nil),
                 (.get, "/api/v1/divisions/CODE/projects", .readRecords, nil),
                 (.get, "/api/v1/divisions/CODE/collective-income?year=2020", .readRecords, nil),
-                (.post, "/api/v1/divisions/CODE/collective-income", .writeRecords, #"{"receivedOn":"2024-01-01","source":"租金","amountFen":100}"#),
-                (.post, "/api/v1/divisions/CODE/projects", .writeRecords, #"{"name":"某项目","kind":"other"}"#),
-                (.post, "/api/v1/divisions/CODE/honours", .writeRecords, #"{"honour":"新乡贤","year":2024,"nominatedBy":"某","reason":"某"}"#),
-                (.post, "/api/v1/divisions/CODE/helpers", .writeRecords, #"{"name":"某","unit":"某单位","role":"paired_helper","from":"2024-01-01"}"#),
+                (.post, "/api/v1/divisions/CODE/collective-income", .writeVillage, #"{"receivedOn":"2024-01-01","source":"租金","amountFen":100}"#),
+                (.post, "/api/v1/divisions/CODE/projects", .writeVillage, #"{"name":"某项目","kind":"other"}"#),
+                (.post, "/api/v1/divisions/CODE/honours", .writeVillage, #"{"honour":"新乡贤","year":2024,"nominatedBy":"某","reason":"某"}"#),
+                (.post, "/api/v1/divisions/CODE/helpers", .writeVillage, #"{"name":"某","unit":"某单位","role":"paired_helper","from":"2024-01-01"}"#),
                 (.get, "/api/v1/divisions/CODE/lists?year=2018", .readRecords, nil),
-                (.post, "/api/v1/divisions/CODE/issues", .writeRecords,
+                (.post, "/api/v1/divisions/CODE/issues", .writeVillage,
                  #"{"title":"t","source":"other","raisedBy":"某","category":"其他","raisedOn":"2024-01-01"}"#),
             ] {
                 for target in [insideVillage, outsideVillage] {

@@ -10,12 +10,17 @@ import ZhenxingTestSupport
 @Suite struct OperationsTests {
     @Test(arguments: TestDatabases.engines)
     func healthAndMetricsAnswer(engine: Database.Engine) async throws {
-        try await withDemoApp(engine) { browser, _, _ in
+        try await withDemoApp(engine, as: "admin") { browser, _, passwords in
             var client = browser
             // when
             let health = try await client.get("/healthz")
             let metrics = try await client.get("/metrics")
-            // then
+            var anonymous = try await Browser.anonymous(browser.client)
+            let refused = try await anonymous.get("/metrics")
+            var cadre = try await anonymous.signIn("lsq.secretary", passwords["lsq.secretary"]!)
+            let forbidden = try await cadre.get("/metrics")
+            // then: health for anyone, metrics for an administrator only
+            #expect(refused.status == .seeOther && forbidden.status == .forbidden)
             #expect(health.status == .ok)
             #expect(health.text == #"{"status":"ok","database":"\#(engine.rawValue)"}"#)
             #expect(metrics.status == .ok)

@@ -73,7 +73,7 @@ extension APIHandler {
     /// The village named by the path, writable by the caller and existing.
     func writableVillage(_ text: String) async throws -> DivisionCode {
         let code = try Self.code(text)
-        try RequestScope.authorize(.writeRecords, in: code)
+        try RequestScope.authorize(.writeVillage, in: code)
         guard code.level == .village, try await divisions.find(code) != nil else {
             throw AppError.notFound(LocalizedText(zh: "村 \(code) 不存在", en: "Village \(code) does not exist"))
         }

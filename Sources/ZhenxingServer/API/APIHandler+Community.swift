@@ -48,7 +48,7 @@ extension APIHandler {
     }
 
     func addVotes(_ input: Operations.AddVotes.Input) async throws -> Operations.AddVotes.Output {
-        let village = try await authorizeRecord(.nomination, input.path.id, needs: .writeRecords)
+        let village = try await authorizeRecord(.nomination, input.path.id, needs: .writeVillage)
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
         try await community.vote(input.path.id, votes: body.votes, by: RequestScope.actor)
         let year = try await community.nominations(in: village).first { $0.id == input.path.id }?.year ?? 0
@@ -80,7 +80,7 @@ extension APIHandler {
     }
 
     func addLandContract(_ input: Operations.AddLandContract.Input) async throws -> Operations.AddLandContract.Output {
-        _ = try await authorizeRecord(.project, input.path.id, needs: .writeRecords)
+        _ = try await authorizeRecord(.project, input.path.id, needs: .writeVillage)
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
         try await community.record(.land(LandContractDraft(lessor: body.lessor, householdID: body.householdId, areaMuHundredths: body.areaMuHundredths,
                                                            start: body.start, end: body.end, rentFenPerYear: body.rentFenPerYear)),

@@ -18,7 +18,7 @@ extension APIHandler {
 
     func createIssue(_ input: Operations.CreateIssue.Input) async throws -> Operations.CreateIssue.Output {
         let code = try Self.code(input.path.code)
-        try RequestScope.authorize(.writeRecords, in: code)
+        try RequestScope.authorize(.writeVillage, in: code)
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
         guard code.level == .village, try await divisions.find(code) != nil else {
             throw AppError.notFound(LocalizedText(zh: "村 \(code) 不存在", en: "Village \(code) does not exist"))
@@ -81,7 +81,7 @@ extension APIHandler {
 
     func createMeeting(_ input: Operations.CreateMeeting.Input) async throws -> Operations.CreateMeeting.Output {
         let code = try Self.code(input.path.code)
-        try RequestScope.authorize(.writeRecords, in: code)
+        try RequestScope.authorize(.writeVillage, in: code)
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
         guard code.level == .village, try await divisions.find(code) != nil else {
             throw AppError.notFound(LocalizedText(zh: "村 \(code) 不存在", en: "Village \(code) does not exist"))
@@ -119,7 +119,7 @@ extension APIHandler {
 
     func assignGridHouseholds(_ input: Operations.AssignGridHouseholds.Input) async throws -> Operations.AssignGridHouseholds.Output {
         let id = input.path.id
-        _ = try await authorizeRecord(.grid, id, needs: .writeRecords)
+        _ = try await authorizeRecord(.grid, id, needs: .writeVillage)
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
         try await governance.assign(households: body.households, to: id, by: RequestScope.actor)
         return .ok(.init(body: .json(Self.schema(try await governance.gridRow(id)))))

@@ -108,7 +108,7 @@ extension APIHandler {
         guard let village = try await records.village(of: kind, id), identity.covers(village) else {
             throw AppError.notFound(LocalizedText(zh: "找不到这条记录", en: "No such record"))
         }
-        guard identity.can(permission, in: village) else { throw AppError.forbidden }
+        guard try await records.allows(identity, permission, kind, id, in: village) else { throw AppError.forbidden }
         return village
     }
 

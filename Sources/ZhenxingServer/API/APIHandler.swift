@@ -65,7 +65,7 @@ struct APIHandler: APIProtocol {
 
     func updateVillageProfile(_ input: Operations.UpdateVillageProfile.Input) async throws -> Operations.UpdateVillageProfile.Output {
         let code = try Self.code(input.path.code)
-        try RequestScope.authorize(.writeRecords, in: code)
+        try RequestScope.authorize(.writeVillage, in: code)
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
         _ = try await profile(code)
         let profile = VillageProfile(

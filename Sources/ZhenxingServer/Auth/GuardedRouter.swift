@@ -31,13 +31,13 @@ struct RouteSpec: Sendable, Hashable {
 /// Registers routes with their access rule, checked before the handler runs; keeps the list.
 final class GuardedRouter {
     let router: Router<AppRequestContext>
-    let locate: @Sendable (RecordKind, Int) async throws -> DivisionCode?
+    let records: RecordLocator
     private(set) var routes: [RouteSpec] = []
 
-    /// `locate` finds the village of a record, nil when there is none.
-    init(_ router: Router<AppRequestContext>, locate: @escaping @Sendable (RecordKind, Int) async throws -> DivisionCode?) {
+    /// `records` finds the village of a record and whether a caller may act on it.
+    init(_ router: Router<AppRequestContext>, records: RecordLocator) {
         self.router = router
-        self.locate = locate
+        self.records = records
     }
 
     func add(
@@ -45,17 +45,15 @@ final class GuardedRouter {
         use handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Response
     ) {
         routes.append(RouteSpec(method: method, path: path, access: access))
-        let locate = self.locate
+        let records = self.records
         router.on(RouterPath(path), method: method) { request, context in
-            try await Self.check(access, context, locate: locate)
+            try await Self.check(access, context, records: records)
             return try await handler(request, context)
         }
     }
 
     /// Throws 401 for an anonymous caller of a protected route, 403 for a caller without the right.
-    static func check(
-        _ access: Access, _ context: AppRequestContext, locate: @Sendable (RecordKind, Int) async throws -> DivisionCode?
-    ) async throws {
+    static func check(_ access: Access, _ context: AppRequestContext, records: RecordLocator) async throws {
         if case .anyone = access { return }
         guard let identity = context.identity else { throw AppError.signInRequired }
         switch access {
@@ -68,9 +66,9 @@ final class GuardedRouter {
             guard identity.can(permission, in: code) else { throw AppError.forbidden }
         case .record(let permission, let kind):
             let notFound = AppError.notFound(LocalizedText(zh: "找不到这条记录", en: "No such record"))
-            guard let id = context.parameters.get("id", as: Int.self), let village = try await locate(kind, id),
+            guard let id = context.parameters.get("id", as: Int.self), let village = try await records.village(of: kind, id),
                   identity.covers(village) else { throw notFound }
-            guard identity.can(permission, in: village) else { throw AppError.forbidden }
+            guard try await records.allows(identity, permission, kind, id, in: village) else { throw AppError.forbidden }
         }
     }
 }

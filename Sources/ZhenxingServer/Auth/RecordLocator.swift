@@ -28,4 +28,22 @@ struct RecordLocator: Sendable {
         case .nomination: try await community.village(ofNomination: id)
         }
     }
+
+    /// Whether `identity` may do what `permission` allows to record `id` of `kind` of `village`: the role holds it
+    /// there, and a grid leader changes only what lies in the grids whose leader account they are. The one check the
+    /// pages' guard and the API both make once they know the record's village.
+    func allows(_ identity: Identity, _ permission: Permission, _ kind: RecordKind, _ id: Int, in village: DivisionCode) async throws -> Bool {
+        guard identity.can(permission, in: village) else { return false }
+        guard identity.role == .gridLeader, permission == .writeRecords else { return true }
+        let reach: GovernanceRepository.GridRecord? = switch kind {
+        case .household: .household
+        case .person: .person
+        case .visit: .visit
+        case .photo: .photo
+        case .issue: .issue
+        case .meeting, .grid, .helper, .branch, .activity, .project, .nomination: nil
+        }
+        guard let reach else { return false }
+        return try await governance.gridLeader(identity.userID, reaches: reach, id)
+    }
 }

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import OpenAPIRuntime
 import ZhenxingDomain
 import ZhenxingExchange
@@ -43,6 +44,9 @@ public struct AppError: Error, Sendable {
             guard error.operationInput == nil else { return nil }
             return AppError(.badRequest, LocalizedText(
                 zh: "请求参数不对：\(error.causeDescription)", en: "Bad request: \(error.causeDescription)"))
+        case is NIOTooManyBytesError:
+            // A body over the limit the decoder collects (forms and JSON: 2 MB).
+            return AppError(.contentTooLarge, LocalizedText(zh: "提交的内容太大", en: "The request is too large"))
         case is URLEncodedFormError:
             return AppError(.badRequest, LocalizedText(zh: "表单内容格式不对", en: "Malformed form"))
         case let error as DecodingError:
@@ -53,6 +57,11 @@ public struct AppError: Error, Sendable {
             return AppError(.badRequest, error.message)
         case let failure as ValidationFailure:
             return AppError(.badRequest, LocalizedText(zh: "提交的内容有误", en: "The submitted data is not valid"), issues: failure.issues)
+        case StoreError.importRunning(let what, let since):
+            let time = Timestamp.display(since)
+            return AppError(.serviceUnavailable, LocalizedText(
+                zh: "正在导入 \(what)（\(time) 开始），导入完成前暂不能保存修改；请稍后再试，已填写的内容可返回上一页找回",
+                en: "An import of \(what) has been running since \(time); changes cannot be saved until it ends. Try again shortly (go back to keep what you typed)"))
         case StoreError.notFound:
             return .notFound(LocalizedText(zh: "找不到这条记录", en: "No such record"))
         case StoreError.staleVersion(let expected, let current):

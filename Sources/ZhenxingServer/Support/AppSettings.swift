@@ -19,7 +19,7 @@ public struct AppSettings: Sendable {
     public var today: String { Timestamp.today(clock()) }
 
     /// This year by the clock.
-    public var thisYear: Int { Calendar(identifier: .gregorian).component(.year, from: clock()) }
+    public var thisYear: Int { Int(today.prefix(4))! }
 
     /// A private folder for uploads and files being prepared for download (emptied at start).
     public var workDirectory: URL

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import OpenAPIRuntime
 import ZhenxingDomain
 
 /// Logs one line per request — method, path without query, status, duration, request id —
@@ -30,6 +31,10 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.referrerPolicy] = "same-origin"
+        // Pages and API answers carry personal data: no cache keeps them, unless a route chose (static files, photos).
+        if response.headers[.cacheControl] == nil {
+            response.headers[.cacheControl] = "no-store"
+        }
         return response
     }
 }
@@ -68,19 +73,28 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch {
             let known = AppError.from(error)
             if known == nil {
-                context.logger.error("unhandled error: \(String(reflecting: type(of: error)))", metadata: ["error": "\(error)"])
+                // An OpenAPI ServerError describes the whole request (headers, body): only the operation and what failed.
+                let (operation, cause) = (error as? ServerError).map { ($0.operationID, $0.underlyingError) } ?? ("", error)
+                context.logger.error("unhandled error: \(String(reflecting: type(of: cause))) \(operation)", metadata: ["error": "\(cause)"])
             }
             let shown = known ?? AppError(.internalServerError, LocalizedText(
                 zh: "服务器内部错误，已记录。请稍后再试，或把请求编号告诉管理员。",
                 en: "Internal server error, logged. Try again later, or give the request id to the administrator."))
+            var response: Response
             if request.uri.path.hasPrefix("/api/") {
-                return Problem(shown, language: context.language).response()
-            }
-            if shown.status == .unauthorized, request.method == .get {
+                response = Problem(shown, language: context.language).response()
+            } else if shown.status == .unauthorized, request.method == .get, request.headers[.authorization] == nil {
+                // A refused API token answers 401 as it is: sending a token-holding client to the sign-in page would
+                // bring it back with the same token, in a loop.
                 let next = request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["/", "-", "_"])) ?? "/"
                 return Response(status: .seeOther, headers: [.location: "/signin?next=\(next)"])
+            } else {
+                response = try renderer.errorPage(shown, request: request, context: context)
             }
-            return try renderer.errorPage(shown, request: request, context: context)
+            if shown.status == .serviceUnavailable {
+                response.headers[.retryAfter] = "30"  // an import: worth trying again soon
+            }
+            return response
         }
     }
 }

@@ -116,7 +116,7 @@ enum Strings {
         "head": .init(zh: "户主", en: "Head"),
         "members": .init(zh: "家庭成员", en: "Members"),
         "search": .init(zh: "查找", en: "Search"),
-        "search_hint": .init(zh: "姓名、户编号或证件号后 4 位", en: "Name, household no. or last 4 ID characters"),
+        "search_hint": .init(zh: "姓名或户编号", en: "Name or household no."),
         "as_of": .init(zh: "截至日期", en: "As of"),
         "attribute": .init(zh: "户属性", en: "Attribute"),
         "no_households": .init(zh: "没有符合条件的农户。", en: "No matching households."),
@@ -289,6 +289,8 @@ enum Strings {
         "no_grids": .init(zh: "还没有划分网格。", en: "No grids yet."),
         "grid_name": .init(zh: "网格名称", en: "Name"),
         "grid_leader": .init(zh: "网格长", en: "Grid leader"),
+        "grid_leader_account": .init(zh: "网格长账户", en: "Grid leader's account"),
+        "grid_leader_account_hint": .init(zh: "网格员账户只能修改其负责网格内农户的档案、走访和问题。", en: "A grid leader's account may change only the households, visits and issues of the grids it leads."),
         "party_group": .init(zh: "党小组", en: "Party group"),
         "party_members": .init(zh: "党员", en: "Party members"),
         "households_count": .init(zh: "户数", en: "Households"),
@@ -533,7 +535,7 @@ enum Strings {
         "no_people": .init(zh: "没有符合条件的人员。", en: "No one matches."),
         "not_met": .init(zh: "未满足：", en: "Not met: "),
         "work_filter": .init(zh: "劳动力", en: "Work"),
-        "search_person_hint": .init(zh: "姓名或身份证号后四位", en: "Name or last four of the ID number"),
+        "search_person_hint": .init(zh: "姓名", en: "Name"),
         "assessments_of_year": .init(zh: "收入核算与“两不愁三保障”", en: "Income and guarantee checks"),
     ]
 

@@ -16,25 +16,25 @@ struct CommunityPages: Sendable {
 
     func register(on routes: GuardedRouter) {
         routes.add(.get, "/divisions/:code/activities", .pathDivision(.readRecords), use: activities)
-        routes.add(.post, "/divisions/:code/activities", .pathDivision(.writeRecords), use: addActivity)
+        routes.add(.post, "/divisions/:code/activities", .pathDivision(.writeVillage), use: addActivity)
         routes.add(.get, "/divisions/:code/activities/export", .pathDivision(.readRecords), use: exportActivities)
         routes.add(.get, "/activities/:id", .record(.readRecords, .activity), use: activity)
-        routes.add(.post, "/activities/:id/attendees", .record(.writeRecords, .activity), use: addAttendees)
+        routes.add(.post, "/activities/:id/attendees", .record(.writeVillage, .activity), use: addAttendees)
         routes.add(.get, "/divisions/:code/honours", .pathDivision(.readRecords), use: honours)
-        routes.add(.post, "/divisions/:code/honours/nominations", .pathDivision(.writeRecords), use: nominate)
-        routes.add(.post, "/divisions/:code/honours/votes", .pathDivision(.writeRecords), use: vote)
-        routes.add(.post, "/divisions/:code/honours/announce", .pathDivision(.writeRecords), use: announce)
+        routes.add(.post, "/divisions/:code/honours/nominations", .pathDivision(.writeVillage), use: nominate)
+        routes.add(.post, "/divisions/:code/honours/votes", .pathDivision(.writeVillage), use: vote)
+        routes.add(.post, "/divisions/:code/honours/announce", .pathDivision(.writeVillage), use: announce)
         routes.add(.post, "/honour-types", .ownDivision(.editParameters), use: addHonourType)
         routes.add(.get, "/divisions/:code/honours/export", .pathDivision(.readRecords), use: exportHonours)
         routes.add(.get, "/divisions/:code/economy/export", .pathDivision(.readRecords), use: exportIncome)
         routes.add(.get, "/divisions/:code/projects", .pathDivision(.readRecords), use: projects)
-        routes.add(.post, "/divisions/:code/projects", .pathDivision(.writeRecords), use: createProject)
+        routes.add(.post, "/divisions/:code/projects", .pathDivision(.writeVillage), use: createProject)
         routes.add(.get, "/divisions/:code/projects/export", .pathDivision(.readRecords), use: exportProjects)
         routes.add(.get, "/projects/:id", .record(.readRecords, .project), use: project)
-        routes.add(.post, "/projects/:id/entries", .record(.writeRecords, .project), use: addProjectEntry)
+        routes.add(.post, "/projects/:id/entries", .record(.writeVillage, .project), use: addProjectEntry)
         routes.add(.get, "/divisions/:code/economy", .pathDivision(.readRecords), use: economy)
-        routes.add(.post, "/divisions/:code/economy/income", .pathDivision(.writeRecords), use: addIncome)
-        routes.add(.post, "/divisions/:code/economy/enterprises", .pathDivision(.writeRecords), use: addEnterprise)
+        routes.add(.post, "/divisions/:code/economy/income", .pathDivision(.writeVillage), use: addIncome)
+        routes.add(.post, "/divisions/:code/economy/enterprises", .pathDivision(.writeVillage), use: addEnterprise)
     }
 
     private func yuan(_ fen: Int) -> String { FixedPoint.format(fen, scale: 2, minimumFractionDigits: 2) }
@@ -183,7 +183,7 @@ struct CommunityPages: Sendable {
                 PersonLine(href: "/people/\($0.id)", name: $0.name, household: $0.householdNumber ?? "—", householdHref: $0.householdId.map { "/households/\($0)" })
             },
             counted: row.counted.map { LocalizedText(zh: "没有签到名单：按现场清点计 \($0) 人次", en: "No list of names: \($0) counted on the day").text(language) },
-            attendeeAction: row.counted == nil && context.identity?.can(.writeRecords, in: code) == true ? "/activities/\(id)/attendees" : nil, error: error)
+            attendeeAction: row.counted == nil && context.identity?.can(.writeVillage, in: code) == true ? "/activities/\(id)/attendees" : nil, error: error)
         let chain = try await divisions.chain(code)
         return try page("activity", heading: row.title, chain: chain, crumb: row.heldOn,
                         parent: Crumb(name: t("activities", language), href: "/divisions/\(code)/activities?year=\(row.heldOn.prefix(4))"), body: body,
@@ -403,7 +403,7 @@ struct CommunityPages: Sendable {
         ]
         let body = ProjectBody(
             line: line(file.row, language), description: file.row.description, tables: tables,
-            entryAction: context.identity?.can(.writeRecords, in: code) == true ? "/projects/\(id)/entries" : nil,
+            entryAction: context.identity?.can(.writeVillage, in: code) == true ? "/projects/\(id)/entries" : nil,
             statuses: ProjectStatus.allCases.map { FormModel.Option(value: $0.rawValue, label: $0.title.text(language), selected: $0.rawValue == file.row.status) },
             today: settings.today, error: error)
         let chain = try await divisions.chain(code)

@@ -18,7 +18,7 @@ struct DivisionPages: Sendable {
         }
         routes.add(.get, "/divisions", .ownDivision(.readRecords), use: root)
         routes.add(.get, "/divisions/:code", .pathDivision(.readRecords), use: show)
-        routes.add(.post, "/divisions/:code/population", .pathDivision(.writeRecords), use: enterPopulation)
+        routes.add(.post, "/divisions/:code/population", .pathDivision(.writeVillage), use: enterPopulation)
     }
 
     struct Row {
@@ -203,7 +203,7 @@ struct DivisionPages: Sendable {
 
     /// Whether the signed-in user may record things in `code` — a village (forms add records to villages only).
     static func canWriteVillage(_ code: DivisionCode, _ context: AppRequestContext) -> Bool {
-        code.level == .village && context.identity?.can(.writeRecords, in: code) == true
+        code.level == .village && context.identity?.can(.writeVillage, in: code) == true
     }
 
     /// Runs a form's change and redirects to `location`; on bad input shows `again` with the problems instead.

@@ -10,6 +10,7 @@ struct GovernancePages: Sendable {
     let registry: RegistryRepository
     let visits: VisitRepository
     let divisions: DivisionRepository
+    let users: UserRepository
     let renderer: PageRenderer
     let settings: AppSettings
 
@@ -17,27 +18,28 @@ struct GovernancePages: Sendable {
 
     func register(on routes: GuardedRouter) {
         routes.add(.get, "/divisions/:code/issues", .pathDivision(.readRecords), use: board)
-        routes.add(.get, "/divisions/:code/issues/new", .pathDivision(.writeRecords), use: newIssue)
+        routes.add(.get, "/divisions/:code/issues/new", .pathDivision(.writeVillage), use: newIssue)
         routes.add(.get, "/divisions/:code/issues/export", .pathDivision(.readRecords), use: exportLedger)
         routes.add(.get, "/divisions/:code/meetings/export", .pathDivision(.readRecords), use: exportMeetings)
-        routes.add(.post, "/divisions/:code/issues", .pathDivision(.writeRecords), use: createIssue)
+        routes.add(.post, "/divisions/:code/issues", .pathDivision(.writeVillage), use: createIssue)
         routes.add(.get, "/issues/:id", .record(.readRecords, .issue), use: issue)
         routes.add(.post, "/issues/:id/transition", .record(.writeRecords, .issue), use: transition)
         routes.add(.get, "/divisions/:code/meetings", .pathDivision(.readRecords), use: meetings)
-        routes.add(.get, "/divisions/:code/meetings/new", .pathDivision(.writeRecords), use: newMeeting)
-        routes.add(.post, "/divisions/:code/meetings", .pathDivision(.writeRecords), use: createMeeting)
+        routes.add(.get, "/divisions/:code/meetings/new", .pathDivision(.writeVillage), use: newMeeting)
+        routes.add(.post, "/divisions/:code/meetings", .pathDivision(.writeVillage), use: createMeeting)
         routes.add(.get, "/meetings/:id", .record(.readRecords, .meeting), use: meeting)
-        routes.add(.post, "/meetings/:id/outcomes", .record(.writeRecords, .meeting), use: addOutcome)
+        routes.add(.post, "/meetings/:id/outcomes", .record(.writeVillage, .meeting), use: addOutcome)
         routes.add(.get, "/divisions/:code/grids", .pathDivision(.readRecords), use: grids)
-        routes.add(.post, "/divisions/:code/grids", .pathDivision(.writeRecords), use: createGrid)
+        routes.add(.post, "/divisions/:code/grids", .pathDivision(.writeVillage), use: createGrid)
         routes.add(.get, "/grids/:id", .record(.readRecords, .grid), use: grid)
-        routes.add(.post, "/grids/:id/households", .record(.writeRecords, .grid), use: assign)
-        routes.add(.post, "/grids/:id/households/:household/release", .record(.writeRecords, .grid), use: release)
-        routes.add(.post, "/grids/:id/party-members", .record(.writeRecords, .grid), use: addPartyMember)
+        routes.add(.post, "/grids/:id/households", .record(.writeVillage, .grid), use: assign)
+        routes.add(.post, "/grids/:id/households/:household/release", .record(.writeVillage, .grid), use: release)
+        routes.add(.post, "/grids/:id/party-members", .record(.writeVillage, .grid), use: addPartyMember)
+        routes.add(.post, "/grids/:id/leader", .record(.writeVillage, .grid), use: setLeaderAccount)
         routes.add(.get, "/divisions/:code/lists", .pathDivision(.readRecords), use: lists)
-        routes.add(.post, "/divisions/:code/lists", .pathDivision(.writeRecords), use: addListItem)
-        routes.add(.post, "/divisions/:code/lists/target", .pathDivision(.writeRecords), use: setTarget)
-        routes.add(.post, "/divisions/:code/lists/:item/status", .pathDivision(.writeRecords), use: setItemStatus)
+        routes.add(.post, "/divisions/:code/lists", .pathDivision(.writeVillage), use: addListItem)
+        routes.add(.post, "/divisions/:code/lists/target", .pathDivision(.writeVillage), use: setTarget)
+        routes.add(.post, "/divisions/:code/lists/:item/status", .pathDivision(.writeVillage), use: setItemStatus)
     }
 
     // MARK: Ledger board
@@ -476,7 +478,7 @@ struct GovernancePages: Sendable {
         let file = try await governance.meeting(id)
         let code = try DivisionCode(validating: file.row.villageCode)
         let today = settings.today
-        let canWrite = context.identity?.can(.writeRecords, in: code) == true
+        let canWrite = context.identity?.can(.writeVillage, in: code) == true
         let body = MeetingBody(
             title: file.row.title, kind: file.draft.kind.title.text(language), date: file.row.heldOn, place: file.row.place, chair: file.row.chair,
             agenda: [("agenda_study", file.draft.study), ("agenda_theme", file.draft.theme), ("agenda_topic", file.draft.topic), ("agenda_cases", file.draft.cases)]
@@ -530,6 +532,7 @@ struct GovernancePages: Sendable {
         let href: String
         let name: String
         let leader: String
+        let leaderAccount: String?
         let partyGroup: String
         let households: Int
         let partyMembers: Int
@@ -556,7 +559,7 @@ struct GovernancePages: Sendable {
         let households = try await registry.figures(code, asOf: settings.today).households
         let body = GridsBody(
             heading: "\(chain.last?.name ?? "") · \(t("grids", language))",
-            rows: rows.map { GridLine(href: "/grids/\($0.id)", name: $0.name, leader: $0.leader, partyGroup: $0.partyGroup, households: $0.households,
+            rows: rows.map { GridLine(href: "/grids/\($0.id)", name: $0.name, leader: $0.leader, leaderAccount: $0.leaderAccount, partyGroup: $0.partyGroup, households: $0.households,
                                       partyMembers: $0.partyMembers, openIssues: $0.openIssues) },
             isEmpty: rows.isEmpty,
             createAction: DivisionPages.canWriteVillage(code, context) ? "/divisions/\(code)/grids" : nil,
@@ -594,6 +597,9 @@ struct GovernancePages: Sendable {
         let showHousehold = true
         let assignAction: String?
         let partyAction: String
+        /// The grid leader accounts of the village to choose from, with the grid's own selected.
+        let leaderAccounts: [Option]
+        let leaderAction: String?
         let error: String?
     }
 
@@ -623,9 +629,10 @@ struct GovernancePages: Sendable {
         let file = try await governance.grid(id, today: today)
         let code = try DivisionCode(validating: file.row.villageCode)
         let row = file.row
-        let canWrite = context.identity?.can(.writeRecords, in: code) == true
+        let canWrite = context.identity?.can(.writeVillage, in: code) == true
+        let accounts = canWrite ? try await users.list(in: code).filter { $0.role == .gridLeader && $0.division == code && $0.active } : []
         let body = GridBody(
-            line: GridLine(href: "/grids/\(id)", name: row.name, leader: row.leader, partyGroup: row.partyGroup, households: row.households,
+            line: GridLine(href: "/grids/\(id)", name: row.name, leader: row.leader, leaderAccount: row.leaderAccount, partyGroup: row.partyGroup, households: row.households,
                            partyMembers: row.partyMembers, openIssues: row.openIssues),
             households: file.households.map {
                 HouseholdLine(href: "/households/\($0.id)", releaseAction: canWrite ? "/grids/\(id)/households/\($0.id)/release" : nil, number: $0.number, head: $0.headName ?? "—", members: $0.members,
@@ -634,7 +641,10 @@ struct GovernancePages: Sendable {
             partyMembers: file.partyMembers.map { MemberLine(href: "/people/\($0.id)", name: $0.name, role: $0.role) },
             openIssues: file.openIssues.map { line($0, today: today, language: language) },
             visits: try await HouseholdPages.VisitLine.lines(visits.recent(inGrid: id), from: visits, today: today, canWrite: false, language: language),
-            assignAction: canWrite ? "/grids/\(id)/households" : nil, partyAction: "/grids/\(id)/party-members", error: error)
+            assignAction: canWrite ? "/grids/\(id)/households" : nil, partyAction: "/grids/\(id)/party-members",
+            leaderAccounts: [Option(value: "", label: t("none", language), selected: row.leaderAccount == nil)]
+                + accounts.map { Option(value: $0.username, label: "\($0.displayName)（\($0.username)）", selected: $0.username == row.leaderAccount) },
+            leaderAction: canWrite ? "/grids/\(id)/leader" : nil, error: error)
         let chain = try await divisions.chain(code)
         return try renderer.page("grid", title: row.name,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true)
@@ -681,6 +691,24 @@ struct GovernancePages: Sendable {
         let role = (input.role ?? "").trimmingCharacters(in: .whitespaces)
         try await governance.addPartyMember(grid: id, person: found[0], role: role.isEmpty ? "党员" : role, by: context.actor)
         return Response(status: .seeOther, headers: [.location: "/grids/\(id)"])
+    }
+
+    struct LeaderInput: Decodable {
+        var account: String?
+    }
+
+    /// Sets the account of the grid's leader: the grid whose households that grid leader may write to.
+    @Sendable func setLeaderAccount(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = context.parameters.get("id", as: Int.self)!
+        // The field must be sent: empty chooses "none", a missing one is a malformed form, not a wish to clear.
+        guard let account = try await request.decode(as: LeaderInput.self, context: context).account else {
+            throw AppError(.badRequest, LocalizedText(zh: "请选择网格长账户", en: "Choose the grid leader's account"))
+        }
+        return try await DivisionPages.change(redirect: { "/grids/\(id)" }, context: context) {
+            try await governance.setLeaderAccount(grid: id, username: account, by: context.actor)
+        } again: { error in
+            try await gridPage(id, error: error, request: request, context: context, status: .badRequest)
+        }
     }
 
     /// Takes a household out of the grid, so it can be put in another.
@@ -739,7 +767,7 @@ struct GovernancePages: Sendable {
         let thisYear = settings.thisYear
         let year = asked.flatMap { (2000...2100).contains($0) ? $0 : nil } ?? thisYear
         let (target, items) = try await governance.lists(village: code, year: year)
-        let canWrite = context.identity?.can(.writeRecords, in: code) == true
+        let canWrite = context.identity?.can(.writeVillage, in: code) == true
         let columns = ListKind.allCases.map { kind in
             let lines = items.filter { $0.list == kind.rawValue }.map { item -> ListLine in
                 let current = ListItemStatus(rawValue: item.status) ?? .open

@@ -13,7 +13,7 @@ struct HelperPages: Sendable {
 
     func register(on routes: GuardedRouter) {
         routes.add(.get, "/divisions/:code/helpers", .pathDivision(.readRecords), use: list)
-        routes.add(.post, "/divisions/:code/helpers", .pathDivision(.writeRecords), use: create)
+        routes.add(.post, "/divisions/:code/helpers", .pathDivision(.writeVillage), use: create)
         routes.add(.get, "/helpers/:id", .record(.readRecords, .helper), use: show)
         routes.add(.get, "/my/households", .signedIn, use: mine)
         routes.add(.post, "/households/:id/helpers", .record(.writeRecords, .household), use: assign)

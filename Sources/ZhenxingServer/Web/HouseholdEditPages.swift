@@ -11,8 +11,8 @@ struct HouseholdEditPages: Sendable {
     let settings: AppSettings
 
     func register(on routes: GuardedRouter) {
-        routes.add(.get, "/divisions/:code/households/new", .pathDivision(.writeRecords), use: new)
-        routes.add(.post, "/divisions/:code/households", .pathDivision(.writeRecords), use: create)
+        routes.add(.get, "/divisions/:code/households/new", .pathDivision(.writeVillage), use: new)
+        routes.add(.post, "/divisions/:code/households", .pathDivision(.writeVillage), use: create)
         routes.add(.get, "/households/:id/edit", .record(.writeRecords, .household), use: edit)
         routes.add(.post, "/households/:id", .record(.writeRecords, .household), use: update)
         routes.add(.get, "/households/:id/members/new", .record(.writeRecords, .household), use: newMember)

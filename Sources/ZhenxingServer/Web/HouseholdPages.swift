@@ -121,7 +121,7 @@ struct HouseholdPages: Sendable {
         let body = ListBody(
             newHref: DivisionPages.canWriteVillage(code, context)
                 ? "/divisions/\(code)/households/new" : nil,
-            importHref: context.identity?.can(.writeRecords, in: code) == true ? "/divisions/\(code)/import" : nil,
+            importHref: context.identity?.can(.writeVillage, in: code) == true ? "/divisions/\(code)/import" : nil,
             exportHref: "/divisions/\(code)/roster?format=xlsx&date=\(date)", exportCSVHref: "/divisions/\(code)/roster?format=csv&date=\(date)",
             listExportHref: request.link("/divisions/\(code)/households/export", keeping: ["date", "group", "status", "attribute", "cause", "q"]),
             exportFullHref: context.identity?.can(.viewFullIDs, in: code) == true ? "/divisions/\(code)/roster?format=xlsx&ids=full&date=\(date)" : nil,
@@ -418,11 +418,11 @@ struct HouseholdPages: Sendable {
         let canWrite = context.identity?.can(.writeRecords, in: draft.village) == true
         let canDecide = context.identity?.can(.approveStatus, in: draft.village) == true
         let members = file.members.map { member in
-            let id = try? ResidentID(validating: member.residentId)
+            let residentID = try? ResidentID(validating: member.residentId)
             let revealed = member.personId == revealing
             return MemberRow(
                 personID: member.personId, name: member.name,
-                residentID: revealed ? member.residentId : (id?.masked ?? "—"), revealed: revealed,
+                residentID: revealed ? member.residentId : (residentID?.masked ?? "—"), revealed: revealed,
                 sex: ResidentID.Sex(rawValue: member.sex)?.title.text(language) ?? member.sex, birthDate: member.birthDate,
                 relation: Relation(rawValue: member.relation)?.title.text(language) ?? member.relation,
                 health: member.health, labour: member.labour, employment: member.employment.isEmpty ? "—" : member.employment,

@@ -90,13 +90,13 @@ struct ImportPages: Sendable {
     static let uploadLimit = 512 << 20
 
     func register(on routes: GuardedRouter) {
-        routes.add(.get, "/divisions/:code/import", .pathDivision(.writeRecords), use: form)
-        routes.add(.post, "/divisions/:code/import", .pathDivision(.writeRecords), use: upload)
+        routes.add(.get, "/divisions/:code/import", .pathDivision(.writeVillage), use: form)
+        routes.add(.post, "/divisions/:code/import", .pathDivision(.writeVillage), use: upload)
         routes.add(.get, "/divisions/:code/import/template.xlsx", .pathDivision(.readRecords), use: template)
-        routes.add(.get, "/divisions/:code/import/:job", .pathDivision(.writeRecords), use: show)
-        routes.add(.post, "/divisions/:code/import/:job/mapping", .pathDivision(.writeRecords), use: map)
-        routes.add(.get, "/divisions/:code/import/:job/progress", .pathDivision(.writeRecords), use: progress)
-        routes.add(.get, "/divisions/:code/import/:job/:file", .pathDivision(.writeRecords), use: download)
+        routes.add(.get, "/divisions/:code/import/:job", .pathDivision(.writeVillage), use: show)
+        routes.add(.post, "/divisions/:code/import/:job/mapping", .pathDivision(.writeVillage), use: map)
+        routes.add(.get, "/divisions/:code/import/:job/progress", .pathDivision(.writeVillage), use: progress)
+        routes.add(.get, "/divisions/:code/import/:job/:file", .pathDivision(.writeVillage), use: download)
         routes.add(.get, "/divisions/:code/roster", .pathDivision(.readRecords), use: export)
     }
 

@@ -14,12 +14,12 @@ struct PartyPages: Sendable {
 
     func register(on routes: GuardedRouter) {
         routes.add(.get, "/divisions/:code/party", .pathDivision(.readRecords), use: overview)
-        routes.add(.post, "/divisions/:code/party/members", .pathDivision(.writeRecords), use: addMember)
-        routes.add(.post, "/divisions/:code/party/branches", .pathDivision(.writeRecords), use: createBranch)
-        routes.add(.post, "/divisions/:code/party/members/:member/end", .pathDivision(.writeRecords), use: endMember)
+        routes.add(.post, "/divisions/:code/party/members", .pathDivision(.writeVillage), use: addMember)
+        routes.add(.post, "/divisions/:code/party/branches", .pathDivision(.writeVillage), use: createBranch)
+        routes.add(.post, "/divisions/:code/party/members/:member/end", .pathDivision(.writeVillage), use: endMember)
         routes.add(.get, "/branches/:id", .record(.readRecords, .branch), use: branch)
-        routes.add(.post, "/branches/:id/members", .record(.writeRecords, .branch), use: addBranchMember)
-        routes.add(.post, "/branches/:id/households", .record(.writeRecords, .branch), use: assignHouseholds)
+        routes.add(.post, "/branches/:id/members", .record(.writeVillage, .branch), use: addBranchMember)
+        routes.add(.post, "/branches/:id/households", .record(.writeVillage, .branch), use: assignHouseholds)
         routes.add(.post, "/households/:id/branch", .record(.writeRecords, .household), use: chooseBranch)
     }
 
@@ -171,7 +171,7 @@ struct PartyPages: Sendable {
         let language = context.language
         let row = try await party.branch(id)
         let code = try DivisionCode(validating: row.villageCode)
-        let canWrite = context.identity?.can(.writeRecords, in: code) == true
+        let canWrite = context.identity?.can(.writeVillage, in: code) == true
         let members = try await party.members(ofBranch: id)
         let inBranch = Set(members.map(\.id))
         let body = BranchBody(

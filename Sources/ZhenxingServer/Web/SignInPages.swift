@@ -61,7 +61,9 @@ struct SignInPages: Sendable {
                             request: request, context: context, status: .tooManyRequests)
         }
         let found = try await users.credentials(username: username)
+        // Over 72 bytes no password was ever accepted, and bcrypt would compare only the first 72.
         let valid = try await Secrets.verifyPassword(input.password, hash: found?.1 ?? decoyHash)
+            && input.password.utf8.count <= PasswordRules.maximumBytes
         guard let account = found?.0, valid, account.active else {
             try await throttle.recordFailure(
                 [(keys[0], Self.accountAllowance), (keys[1], Self.addressAllowance)], username: username, now: now, by: context.actor)
@@ -159,8 +161,13 @@ struct SignInPages: Sendable {
     }
 
     /// A local path to return to after signing in; anything else (another site, `//host`) becomes `/`.
+    /// `next` when it is a path of this site, else `/`. Browsers skip tabs and line breaks in a URL and read `\` as
+    /// `/`, so `/\t/evil.example` or `/\\evil.example` would leave the site: a path with any control, space or
+    /// backslash is refused, as is one starting `//`.
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), !next.contains("\n") else { return "/" }
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), next.count <= 2_000,
+              !next.unicodeScalars.contains(where: { $0 == "\\" || $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F
+                  || $0.properties.generalCategory == .format }) else { return "/" }
         return next
     }
 }

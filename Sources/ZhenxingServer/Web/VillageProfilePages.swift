@@ -11,8 +11,8 @@ struct VillageProfilePages: Sendable {
 
     func register(on routes: GuardedRouter) {
         routes.add(.get, "/villages/:code/profile", .pathDivision(.readRecords), use: show)
-        routes.add(.get, "/villages/:code/profile/edit", .pathDivision(.writeRecords), use: edit)
-        routes.add(.post, "/villages/:code/profile", .pathDivision(.writeRecords), use: save)
+        routes.add(.get, "/villages/:code/profile/edit", .pathDivision(.writeVillage), use: edit)
+        routes.add(.post, "/villages/:code/profile", .pathDivision(.writeVillage), use: save)
     }
 
     // MARK: View
@@ -57,7 +57,7 @@ struct VillageProfilePages: Sendable {
             naturalVillages: profile.naturalVillages,
             naturalVillagesHeading: Self.counted("natural_villages", profile.naturalVillages.count, language),
             isEmpty: stored.version == 0,
-            editHref: context.identity?.can(.writeRecords, in: stored.village.code) == true
+            editHref: context.identity?.can(.writeVillage, in: stored.village.code) == true
                 ? "/villages/\(stored.village.code)/profile/edit" : nil,
             saved: request.uri.queryParameters["saved"] != nil, version: stored.version)
         return try renderer.page(
