@@ -68,6 +68,20 @@ import Glibc
         #expect(version.output.hasPrefix("zhenxing "))
     }
 
+    /// Issue 15, defect 17: the database and an export with full ID numbers were readable by every user of the machine.
+    @Test func theDatabaseAndFullIDExportsAreTheirOwnersAlone() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(try run(["demo", "--data", folder.path]).status == 0)
+        let export = folder.appendingPathComponent("roster.csv").path
+        #expect(try run(["export", "households", "--division", "411324104201", "--output", export, "--format", "csv", "--full-ids",
+                         "--data", folder.path]).status == 0)
+        for file in [folder.appendingPathComponent("zhenxing.sqlite").path, export] {
+            let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(file): \(String(mode ?? 0, radix: 8))")
+        }
+    }
+
     @Test func assistanceReportsAndExportsComeFromTheDemosRecords() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

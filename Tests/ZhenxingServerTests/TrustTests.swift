@@ -296,6 +296,34 @@ import ZhenxingTestSupport
         }
     }
 
+    // MARK: 10. An import makes web writes and sign-ins fail
+
+    @Test func duringAnImportPeopleSignInAndWritesSayWhatTheyWaitFor() async throws {
+        try await withDemoApp(.sqlite, as: nil) { anonymous, database, passwords in
+            // given: an import holding the writer, as `zhenxing import` in another process does
+            let lock = try #require(try database.lockForImport(what: "roster.xlsx → 411324104201"))
+            let (release, released) = AsyncStream.makeStream(of: Void.self)
+            let importing = Task { try await ImportLock.run(lock) { for await _ in release {} } }
+            // when
+            var secretary = try await anonymous.signIn("lsq.secretary", passwords["lsq.secretary"]!)
+            let write = try await secretary.postForm("/households/1/visits", [("date", "2024-03-01"), ("visitor", "周立新"), ("seen", "看望")])
+            let api = try await json(&secretary, .post, "/api/v1/divisions/\(village)/issues",
+                                     #"{"title":"路灯","source":"hotline","raisedBy":"村民","category":"其他","raisedOn":"2024-03-01"}"#)
+            let page = try await secretary.get("/households/1")
+            let signInsDuring = try await AuditLog(database: database).entries(AuditFilter(username: "lsq.secretary", action: .signIn)).count
+            released.finish()
+            try await importing.value
+            try await AuditLog.moveSignIns(in: database)
+            let signInsAfter = try await AuditLog(database: database).entries(AuditFilter(username: "lsq.secretary", action: .signIn)).count
+            // then: signed in, read, and told at once that writes wait for the import; the sign-in is audited once it ends
+            #expect(write.status == .serviceUnavailable && write.headers[.retryAfter] == "30" && write.text.contains("roster.xlsx"))
+            #expect(api.status == .serviceUnavailable && page.status == .ok)
+            #expect(signInsDuring == 0 && signInsAfter == 1)
+            let after = try await secretary.postForm("/households/1/visits", [("date", "2024-03-01"), ("visitor", "周立新"), ("seen", "看望")])
+            #expect(after.status == .seeOther)
+        }
+    }
+
     // MARK: 11. Grid leaders reach past their grid
 
     @Test(arguments: TestDatabases.engines)
