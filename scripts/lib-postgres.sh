@@ -195,6 +195,9 @@ CONF
     if ! _pg_run "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$tmp" -p "$port" -U postgres -d postgres >"$tmp/setup.log" 2>&1 <<'SQL'
 CREATE ROLE zhenxing LOGIN CREATEDB PASSWORD 'zhenxing';
 CREATE DATABASE zhenxing OWNER zhenxing;
+-- Tests drop their databases WITH (FORCE): an autovacuum worker busy in one (it has no role of its own) may only be
+-- ended by a member of pg_signal_backend; without it the drop failed now and then after a write-heavy test.
+GRANT pg_signal_backend TO zhenxing;
 SQL
     then
         _pg_say "could not create role and database zhenxing:"

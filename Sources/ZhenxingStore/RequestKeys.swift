@@ -51,7 +51,7 @@ public struct KeptAnswer: Sendable {
     /// Its content type.
     public let contentType: String?
     /// Its body.
-    public let body: [UInt8]?
+    public let body: Data?
 }
 
 /// Request keys and the answers kept for them.
@@ -67,7 +67,7 @@ public struct RequestKeyRepository: Sendable {
         let fingerprint: String
         let status: Int?
         let contentType: String?
-        let body: [UInt8]?
+        let body: Data?
     }
 
     /// What was kept for `key` of `userID`, nil when the key is new.
@@ -80,7 +80,7 @@ public struct RequestKeyRepository: Sendable {
     }
 
     /// Keeps the answer of a request whose key a write stored.
-    public func keep(_ claim: RequestKeyClaim, status: Int, contentType: String?, body: [UInt8]) async throws {
+    public func keep(_ claim: RequestKeyClaim, status: Int, contentType: String?, body: Data) async throws {
         try await database.transaction { sql in
             try await sql.raw("""
                 UPDATE request_keys SET status = \(bind: status), content_type = \(bind: contentType), body = \(bind: body)

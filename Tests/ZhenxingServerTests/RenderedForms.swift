@@ -61,3 +61,23 @@ extension Browser {
         try await postForm(form.action, form.fields.filter { $0.0 != "_csrf" }, csrf: form["_csrf"])
     }
 }
+
+extension Browser {
+    /// The pages reachable by links from `start` on this site, breadth first, at most `limit` (GET only; xlsx files
+    /// and the language switch are left out): each address with its answer.
+    mutating func crawl(from start: [String], limit: Int) async throws -> [(path: String, response: TestResponse)] {
+        var queue = start, seen = Set(start), pages: [(path: String, response: TestResponse)] = []
+        while !queue.isEmpty, pages.count < limit {
+            let path = queue.removeFirst()
+            let response = try await get(path)
+            pages.append((path, response))
+            guard response.headers[.contentType]?.hasPrefix("text/html") == true else { continue }
+            for match in response.text.matches(of: #/href="(/[^"#]*)"/#) {
+                let link = String(match.output.1).replacingOccurrences(of: "&amp;", with: "&")
+                guard !link.hasPrefix("/static/"), !link.contains("lang="), !link.contains("format=xlsx"), seen.insert(link).inserted else { continue }
+                queue.append(link)
+            }
+        }
+        return pages
+    }
+}

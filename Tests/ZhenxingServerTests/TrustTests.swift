@@ -84,6 +84,10 @@ import ZhenxingTestSupport
             }
             #expect(try await client.get("/households/3").status == .ok)
             #expect(try await client.get("/api/v1/households/3").status == .ok)
+            // and no page or CSV export the village links to fails over them
+            let failing = try await client.crawl(from: ["/divisions/\(village)?year=2024", "/households/3"], limit: 250)
+                .filter { $0.response.status.code >= 500 }.map(\.path)
+            #expect(failing.isEmpty, "\(failing)")
         }
     }
 
@@ -118,21 +122,14 @@ import ZhenxingTestSupport
             let people = try await database.read { sql in
                 try await sql.raw("SELECT id, resident_id FROM people").all(decoding: PersonID.self, keyDecodingStrategy: .convertFromSnakeCase)
             }
-            // when: a viewer reads the lists, the files, the API and the exports of the village
-            var seen = ""
-            var next: String? = "/divisions/\(village)/people?date=2018-12-31"
-            while let page = next {
-                let text = try await viewer.get(page).text
-                seen += text
-                next = text.firstMatch(of: #/href="([^"]*after=[^"]*)"[^>]*>下一页/#).map { String($0.output.1).replacingOccurrences(of: "&amp;", with: "&") }
-            }
+            // when: a viewer crawls the village's pages and CSV exports from its page and the people list, and reads the API
+            let pages = try await viewer.crawl(from: ["/divisions/\(village)", "/divisions/\(village)/people?date=2018-12-31"], limit: 300)
+            var seen = pages.map(\.response.text).joined()
             for household in 1...40 {
-                seen += try await viewer.get("/households/\(household)").text
                 seen += try await viewer.get("/api/v1/households/\(household)").text
             }
-            seen += try await viewer.get("/divisions/\(village)/people/export?date=2018-12-31&format=csv").text
-            seen += try await viewer.get("/divisions/\(village)/households/export?format=csv").text
             seen += try await viewer.get("/api/v1/people/\(people[0].id)").text
+            #expect(pages.count == 300 && pages.allSatisfy { $0.response.status.code < 500 })
             // then: no whole number, and every mask shows the six address digits only — with the birth date and sex
             // shown beside it, about 500 numbers still fit each one
             #expect(people.allSatisfy { !seen.contains($0.residentId) })

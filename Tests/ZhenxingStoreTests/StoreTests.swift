@@ -217,3 +217,12 @@ private func loadDemo(_ database: Database) async throws {
         }
     }
 }
+
+@Suite struct ChinaDayTests {
+    /// At 23:30 UTC it is already 07:30 the next morning in Beijing: "today" is that next day.
+    @Test func todayIsTheCalendarDayInChina() throws {
+        let lateUTC = try #require(ISO8601DateFormatter().date(from: "2026-12-01T23:30:00Z"))
+        #expect(Timestamp.today(lateUTC) == "2026-12-02")
+        #expect(Timestamp.today(lateUTC.addingTimeInterval(-8 * 3600)) == "2026-12-01")
+    }
+}

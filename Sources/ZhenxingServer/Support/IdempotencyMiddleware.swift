@@ -34,7 +34,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
             guard let status = kept.status else { throw Self.landedWithoutAnswer }
             var headers: HTTPFields = [.idempotentReplayed: "true"]
             headers[.contentType] = kept.contentType
-            return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: kept.body ?? [])))
+            return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(data: kept.body ?? Data())))
         }
         let claim = RequestKeyClaim(userID: identity.userID, key: key, fingerprint: fingerprint)
         var response: Response
@@ -48,7 +48,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
         let collector = Collector()
         try await response.body.write(collector)
         response.body = .init(byteBuffer: collector.buffer)
-        try await keys.keep(claim, status: Int(response.status.code), contentType: response.headers[.contentType], body: Array(buffer: collector.buffer))
+        try await keys.keep(claim, status: Int(response.status.code), contentType: response.headers[.contentType], body: Data(buffer: collector.buffer))
         return response
     }
 
