@@ -41,7 +41,8 @@ public struct ImportLock: Sendable {
         // O_EXCL: of two imports starting at once, one gets the lock.
         let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else {
-            throw StoreError.importRunning(what: running(at: url)?.what ?? what, since: running(at: url)?.started ?? info.started)
+            let other = running(at: url)
+            throw StoreError.importRunning(what: other?.what ?? what, since: other?.started ?? info.started)
         }
         _ = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         close(fd)

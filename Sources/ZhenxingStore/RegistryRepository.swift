@@ -122,11 +122,7 @@ public struct RegistryRepository: Sendable {
             throw ValidationFailure([FieldIssue(field: "village", message: LocalizedText(
                 zh: "村 \(draft.village) 不存在", en: "Village \(draft.village) does not exist"))])
         }
-        if try await sql.raw("SELECT id FROM households WHERE village_code = \(bind: draft.village.rawValue) AND number = \(bind: draft.number)")
-            .first(decodingColumn: "id", as: Int.self) != nil {
-            throw ValidationFailure([FieldIssue(field: "number", message: LocalizedText(
-                zh: "户编号 \(draft.number) 已被本村其他户使用", en: "Household number \(draft.number) is taken in this village"))])
-        }
+        try await requireFreeNumber(draft.number, in: draft.village.rawValue, sql)
         let now = Timestamp.now()
         try await sql.raw("""
             INSERT INTO households (village_code, number, group_number, natural_village, address, attribute, main_cause,
@@ -140,6 +136,14 @@ public struct RegistryRepository: Sendable {
             """).first(decodingColumn: "id", as: Int.self)!
         try await AuditLog.record(.create, entity: "household", key: String(id), division: draft.village, after: draft, by: actor, in: sql)
         return id
+    }
+
+    /// Refuses a household number another household of the village has (the UNIQUE key would answer with an error).
+    private static func requireFreeNumber(_ number: String, in village: String, _ sql: any SQLDatabase) async throws {
+        guard try await sql.raw("SELECT id FROM households WHERE village_code = \(bind: village) AND number = \(bind: number)")
+            .first(decodingColumn: "id", as: Int.self) != nil else { return }
+        throw ValidationFailure([FieldIssue(field: "number", message: LocalizedText(
+            zh: "户编号 \(number) 已被本村其他户使用", en: "Household number \(number) is taken in this village"))])
     }
 
     /// Inserts a person inside the caller's transaction and returns their id; a duplicate ID
@@ -587,11 +591,8 @@ extension RegistryRepository {
             guard before.version == expectedVersion else {
                 throw StoreError.staleVersion(expected: expectedVersion, current: before.version)
             }
-            if draft.number != before.draft.number,
-               try await sql.raw("SELECT id FROM households WHERE village_code = \(bind: before.draft.village.rawValue) AND number = \(bind: draft.number)")
-                .first(decodingColumn: "id", as: Int.self) != nil {
-                throw ValidationFailure([FieldIssue(field: "number", message: LocalizedText(
-                    zh: "户编号 \(draft.number) 已被本村其他户使用", en: "Household number \(draft.number) is taken in this village"))])
+            if draft.number != before.draft.number {
+                try await Self.requireFreeNumber(draft.number, in: before.draft.village.rawValue, sql)
             }
             try await sql.raw("""
                 UPDATE households SET number = \(bind: draft.number), group_number = \(bind: draft.groupNumber),

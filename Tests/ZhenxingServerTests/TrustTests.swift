@@ -340,6 +340,9 @@ import ZhenxingTestSupport
                                                                                    ("category", "基础设施"), ("raisedOn", "2024-03-01")])
             // then: the own grid's household is written, the tenth grid's is not, nor anything of the village as a whole
             #expect(inOwn.status == .seeOther && inOther.status == .forbidden && issue.status == .forbidden)
+            // and the household file offers the visit form only where it can be sent
+            let ownPage = try await leader.get("/households/\(own)").text, otherPage = try await leader.get("/households/\(other)").text
+            #expect(ownPage.contains(#"action="/households/\#(own)/visits""#) && !otherPage.contains(#"action="/households/\#(other)/visits""#))
             for path in ["/divisions/\(village)/import", "/villages/\(village)/profile/edit", "/divisions/\(village)/meetings/new"] {
                 #expect(try await leader.get(path).status == .forbidden, "\(path)")
             }

@@ -16,6 +16,7 @@ struct HouseholdPages: Sendable {
     let helpers: HelperRepository
     let party: PartyRepository
     let community: CommunityRepository
+    let records: RecordLocator
     let renderer: PageRenderer
     let settings: AppSettings
 
@@ -415,7 +416,9 @@ struct HouseholdPages: Sendable {
         let draft = file.draft
         let chain = try await divisions.chain(draft.village)
         let canReveal = context.identity?.can(.viewFullIDs, in: draft.village) == true
-        let canWrite = context.identity?.can(.writeRecords, in: draft.village) == true
+        // Forms only for who may send them (a grid leader: households of the grids they lead).
+        var canWrite = false
+        if let identity = context.identity { canWrite = try await records.allows(identity, .writeRecords, .household, id, in: draft.village) }
         let canDecide = context.identity?.can(.approveStatus, in: draft.village) == true
         let members = file.members.map { member in
             let residentID = try? ResidentID(validating: member.residentId)
