@@ -245,6 +245,7 @@ public struct CommunityRepository: Sendable {
     private static func addAttendees(_ people: [Int], to activity: Int, village: DivisionCode, date: String, in sql: any SQLDatabase) async throws {
         let unique = Array(Set(people)).sorted()
         guard !unique.isEmpty else { return }
+        try await VillageReference.person.require(unique, in: village, field: "attendees", sql: sql)
         let living = Set(try await sql.raw("""
             SELECT DISTINCT m.person_id FROM memberships m JOIN households h ON h.id = m.household_id
             WHERE m.person_id IN (\(binds: unique)) AND h.village_code = \(bind: village.rawValue)

@@ -365,20 +365,9 @@ public struct GovernanceRepository: Sendable {
 
     /// Adds an idea or a decision to a meeting.
     public func addOutcome(meeting: Int, kind: MeetingOutcomeKind, text: String, owner: String?, deadline: String?, by actor: AuditActor) async throws {
-        var problems: [FieldIssue] = []
-        if text.trimmingCharacters(in: .whitespaces).isEmpty {
-            problems.append(FieldIssue(field: "text", message: LocalizedText(zh: "请填写内容", en: "Write it down")))
-        }
-        if kind == .decision && (owner ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
-            problems.append(FieldIssue(field: "owner", message: LocalizedText(zh: "决定须有责任人", en: "A decision needs an owner")))
-        }
-        if let deadline, !deadline.isEmpty, !Timestamp.isDay(deadline) {
-            problems.append(FieldIssue.notADay("deadline"))
-        }
-        guard problems.isEmpty else { throw ValidationFailure(problems) }
         try await database.transaction { sql in
             guard let village = try await Self.meetingVillage(meeting, in: sql) else { throw StoreError.notFound("meeting \(meeting)") }
-            try await Self.insertOutcome(meeting: meeting, kind: kind, text: text, owner: owner, deadline: deadline?.isEmpty == true ? nil : deadline, in: sql)
+            try await Self.insertOutcome(meeting: meeting, kind: kind, text: text, owner: owner, deadline: deadline, in: sql)
             try await AuditLog.record(.create, entity: "meeting_outcome", key: String(meeting), division: try? DivisionCode(validating: village),
                                       after: ["kind": kind.rawValue, "text": text], by: actor, in: sql)
         }
@@ -510,6 +499,7 @@ public struct GovernanceRepository: Sendable {
         guard !households.isEmpty else { return }
         try await database.transaction { sql in
             guard let village = try await Self.gridVillage(grid, in: sql) else { throw StoreError.notFound("grid \(grid)") }
+            try await VillageReference.household.require(households, in: try DivisionCode(validating: village), field: "households", sql: sql)
             struct Found: Decodable { let id: Int; let villageCode: String; let number: String; let gridName: String?; let gridId: Int? }
             let found = try await sql.raw("""
                 SELECT h.id, h.village_code, h.number, g.name AS grid_name, g.id AS grid_id FROM households h
@@ -517,13 +507,8 @@ public struct GovernanceRepository: Sendable {
                 WHERE h.id IN (\(binds: Array(Set(households))))
                 """).all(decoding: Found.self, keyDecodingStrategy: .convertFromSnakeCase)
             var problems: [FieldIssue] = []
-            for missing in Set(households).subtracting(found.map(\.id)).sorted() {
-                problems.append(FieldIssue(field: "households", message: LocalizedText(zh: "没有编号为 \(missing) 的户", en: "No household \(missing)")))
-            }
             for household in found {
-                if household.villageCode != village {
-                    problems.append(FieldIssue(field: "households", message: LocalizedText(zh: "第 \(household.number) 户不属于本村", en: "Household \(household.number) is not in this village")))
-                } else if let other = household.gridName, household.gridId != grid {
+                if let other = household.gridName, household.gridId != grid {
                     problems.append(FieldIssue(field: "households", message: LocalizedText(
                         zh: "第 \(household.number) 户已在“\(other)”网格：一户只能属于一个网格，请先移出", en: "Household \(household.number) is already in grid \"\(other)\": move it out first")))
                 }
@@ -773,7 +758,21 @@ public struct GovernanceRepository: Sendable {
         try await sql.raw("SELECT village_code FROM grids WHERE id = \(bind: id)").first(decodingColumn: "village_code", as: String.self)
     }
 
+    /// Writes an idea or decision, refusing it without text, a decision without an owner, or a deadline that is no day
+    /// (an empty one is none): the one place outcomes are written, whether with their meeting or later.
     private static func insertOutcome(meeting: Int, kind: MeetingOutcomeKind, text: String, owner: String?, deadline: String?, in sql: any SQLDatabase) async throws {
+        var problems: [FieldIssue] = []
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            problems.append(FieldIssue(field: "text", message: LocalizedText(zh: "请填写内容", en: "Write it down")))
+        }
+        if kind == .decision && (owner ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            problems.append(FieldIssue(field: "owner", message: LocalizedText(zh: "决定须有责任人", en: "A decision needs an owner")))
+        }
+        let deadline = deadline?.isEmpty == true ? nil : deadline
+        if let deadline, !Timestamp.isDay(deadline) {
+            problems.append(FieldIssue.notADay("deadline"))
+        }
+        guard problems.isEmpty else { throw ValidationFailure(problems) }
         try await sql.raw("""
             INSERT INTO meeting_outcomes (meeting_id, kind, text, owner, deadline)
             VALUES (\(bind: meeting), \(bind: kind.rawValue), \(bind: text), \(bind: owner), \(bind: deadline))

@@ -21,12 +21,12 @@ struct Demo: AsyncParsableCommand {
         try await Migrator(database: database).migrate()
         let credentials = try await LiangshuiquanDemo.load(
             into: database, password: Passwords.random, hash: { try await Passwords.hash($0) })
-        print("demo village \(LiangshuiquanDemo.villageCode) 凉水泉村 loaded into \(database.location)")
-        print("demo users (passwords are new at every load) 演示账户（每次载入生成新密码）:")
+        say("demo village \(LiangshuiquanDemo.villageCode) 凉水泉村 loaded into \(database.location)")
+        say("demo users (passwords are new at every load) 演示账户（每次载入生成新密码）:")
         for credential in credentials {
             let user = credential.user
             let padded = user.username.padding(toLength: 18, withPad: " ", startingAt: 0)
-            print("  \(padded) \(credential.password)   \(user.role.title.zh) / \(user.role.title.en), \(user.division?.rawValue ?? "*")")
+            say("  \(padded) \(credential.password)   \(user.role.title.zh) / \(user.role.title.en), \(user.division?.rawValue ?? "*")")
         }
     }
 }

@@ -454,6 +454,34 @@ import ZhenxingTestSupport
         }
     }
 
+    // MARK: Found by the API fuzzing: NUL characters, id lists past what a statement binds, unchecked outcomes
+
+    @Test(arguments: TestDatabases.engines)
+    func nulCharactersHugeIdListsAndBadOutcomesAreRefused(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { browser, database, _ in
+            var client = browser
+            let grid = try await GovernanceRepository(database: database).grids(in: LiangshuiquanDemo.villageCode)[0].id
+            let issues = { try await database.read { try await $0.raw("SELECT count(*) AS n FROM issues").first(decodingColumn: "n", as: Int.self)! } }
+            let before = try await issues()
+            // when
+            let api = try await json(&client, .post, "/api/v1/divisions/\(village)/issues",
+                                     #"{"title":"\u0000路灯","source":"grid","raisedBy":"x","category":"c","raisedOn":"2021-05-12"}"#)
+            let escaped = try await json(&client, .post, "/api/v1/divisions/\(village)/issues",
+                                         #"{"title":"路灯 C:\\u0000x","source":"grid","raisedBy":"x","category":"c","raisedOn":"2021-05-12"}"#)
+            let form = try await client.postForm("/divisions/\(village)/issues", [("title", "路\u{0}灯"), ("source", "grid"), ("raisedBy", "x"),
+                                                                                   ("category", "c"), ("raisedOn", "2021-05-12")])
+            let attendees = try await json(&client, .post, "/api/v1/divisions/\(village)/activities",
+                                           #"{"kind":"lecture","title":"讲习","date":"2021-03-06","attendees":\#(Array(1...70_000))}"#)
+            let households = try await json(&client, .post, "/api/v1/grids/\(grid)/households", #"{"households":\#(Array(1...70_000))}"#)
+            let outcome = try await json(&client, .post, "/api/v1/divisions/\(village)/meetings",
+                                         #"{"kind":"regular","title":"例会","date":"2024-03-01","place":"村委","chair":"周立新","outcomes":[{"kind":"decision","text":"修路","deadline":"明天"}]}"#)
+            // then: refused as the caller's mistakes, nothing stored; a backslash before "u0000" is only text
+            #expect(api.status == .badRequest && form.status == .badRequest && escaped.status.code / 100 == 2)
+            #expect(attendees.status == .badRequest && households.status == .badRequest && outcome.status == .badRequest)
+            #expect(try await issues() == before + 1)
+        }
+    }
+
     // MARK: 20. Idempotency keys
 
     @Test(arguments: TestDatabases.engines)

@@ -746,7 +746,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.GetVillageProfile.Input.Path = .init(code: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "code",
-                    as: Components.Parameters.DivisionCodePath.self
+                    as: Components.Parameters.VillageCodePath.self
                 ))
                 let headers: Operations.GetVillageProfile.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 return Operations.GetVillageProfile.Input(
@@ -839,7 +839,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.UpdateVillageProfile.Input.Path = .init(code: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "code",
-                    as: Components.Parameters.DivisionCodePath.self
+                    as: Components.Parameters.VillageCodePath.self
                 ))
                 let headers: Operations.UpdateVillageProfile.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
@@ -1210,7 +1210,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.GetHousehold.Input.Path = .init(id: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "id",
-                    as: Components.Parameters.RecordID.self
+                    as: Components.Parameters.HouseholdID.self
                 ))
                 let headers: Operations.GetHousehold.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 return Operations.GetHousehold.Input(
@@ -1285,7 +1285,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.AddStatusEvent.Input.Path = .init(id: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "id",
-                    as: Components.Parameters.RecordID.self
+                    as: Components.Parameters.HouseholdID.self
                 ))
                 let headers: Operations.AddStatusEvent.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
@@ -1400,7 +1400,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                     id: try converter.getPathParameterAsURI(
                         in: metadata.pathParameters,
                         name: "id",
-                        as: Components.Parameters.RecordID.self
+                        as: Components.Parameters.HouseholdID.self
                     ),
                     year: try converter.getPathParameterAsURI(
                         in: metadata.pathParameters,
@@ -1695,7 +1695,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.GetPerson.Input.Path = .init(id: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "id",
-                    as: Components.Parameters.RecordID.self
+                    as: Components.Parameters.PersonID.self
                 ))
                 let headers: Operations.GetPerson.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 return Operations.GetPerson.Input(
@@ -1770,7 +1770,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.UpdatePerson.Input.Path = .init(id: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "id",
-                    as: Components.Parameters.RecordID.self
+                    as: Components.Parameters.PersonID.self
                 ))
                 let headers: Operations.UpdatePerson.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
@@ -2012,7 +2012,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.CreateIssue.Input.Path = .init(code: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "code",
-                    as: Components.Parameters.DivisionCodePath.self
+                    as: Components.Parameters.VillageCodePath.self
                 ))
                 let headers: Operations.CreateIssue.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
@@ -2126,7 +2126,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.GetIssue.Input.Path = .init(id: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "id",
-                    as: Components.Parameters.RecordID.self
+                    as: Components.Parameters.IssueID.self
                 ))
                 let headers: Operations.GetIssue.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 return Operations.GetIssue.Input(
@@ -2201,7 +2201,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.TransitionIssue.Input.Path = .init(id: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "id",
-                    as: Components.Parameters.RecordID.self
+                    as: Components.Parameters.IssueID.self
                 ))
                 let headers: Operations.TransitionIssue.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
@@ -2426,7 +2426,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.CreateMeeting.Input.Path = .init(code: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "code",
-                    as: Components.Parameters.DivisionCodePath.self
+                    as: Components.Parameters.VillageCodePath.self
                 ))
                 let headers: Operations.CreateMeeting.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
@@ -2540,7 +2540,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.GetMeeting.Input.Path = .init(id: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "id",
-                    as: Components.Parameters.RecordID.self
+                    as: Components.Parameters.MeetingID.self
                 ))
                 let headers: Operations.GetMeeting.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 return Operations.GetMeeting.Input(
@@ -2708,7 +2708,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.AssignGridHouseholds.Input.Path = .init(id: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "id",
-                    as: Components.Parameters.RecordID.self
+                    as: Components.Parameters.GridID.self
                 ))
                 let headers: Operations.AssignGridHouseholds.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
@@ -2822,7 +2822,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.GetLists.Input.Path = .init(code: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "code",
-                    as: Components.Parameters.DivisionCodePath.self
+                    as: Components.Parameters.VillageCodePath.self
                 ))
                 let query: Operations.GetLists.Input.Query = .init(year: try converter.getRequiredQueryItemAsURI(
                     in: request.soar_query,
@@ -3016,7 +3016,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.CreateHelper.Input.Path = .init(code: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "code",
-                    as: Components.Parameters.DivisionCodePath.self
+                    as: Components.Parameters.VillageCodePath.self
                 ))
                 let headers: Operations.CreateHelper.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
@@ -3341,7 +3341,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.ListHouseholdHelpers.Input.Path = .init(id: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "id",
-                    as: Components.Parameters.RecordID.self
+                    as: Components.Parameters.HouseholdID.self
                 ))
                 let headers: Operations.ListHouseholdHelpers.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 return Operations.ListHouseholdHelpers.Input(
@@ -3416,7 +3416,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.AssignHelper.Input.Path = .init(id: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "id",
-                    as: Components.Parameters.RecordID.self
+                    as: Components.Parameters.HouseholdID.self
                 ))
                 let headers: Operations.AssignHelper.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
@@ -3640,7 +3640,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.CreateActivity.Input.Path = .init(code: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "code",
-                    as: Components.Parameters.DivisionCodePath.self
+                    as: Components.Parameters.VillageCodePath.self
                 ))
                 let headers: Operations.CreateActivity.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
@@ -3855,7 +3855,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.Nominate.Input.Path = .init(code: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "code",
-                    as: Components.Parameters.DivisionCodePath.self
+                    as: Components.Parameters.VillageCodePath.self
                 ))
                 let headers: Operations.Nominate.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
@@ -3969,7 +3969,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.AnnounceHonour.Input.Path = .init(code: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "code",
-                    as: Components.Parameters.DivisionCodePath.self
+                    as: Components.Parameters.VillageCodePath.self
                 ))
                 let headers: Operations.AnnounceHonour.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
@@ -4083,7 +4083,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.AddVotes.Input.Path = .init(id: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "id",
-                    as: Components.Parameters.RecordID.self
+                    as: Components.Parameters.NominationID.self
                 ))
                 let headers: Operations.AddVotes.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
@@ -4290,7 +4290,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.CreateProject.Input.Path = .init(code: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "code",
-                    as: Components.Parameters.DivisionCodePath.self
+                    as: Components.Parameters.VillageCodePath.self
                 ))
                 let headers: Operations.CreateProject.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
@@ -4404,7 +4404,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.AddLandContract.Input.Path = .init(id: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "id",
-                    as: Components.Parameters.RecordID.self
+                    as: Components.Parameters.ProjectID.self
                 ))
                 let headers: Operations.AddLandContract.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
@@ -4518,7 +4518,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.GetProject.Input.Path = .init(id: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "id",
-                    as: Components.Parameters.RecordID.self
+                    as: Components.Parameters.ProjectID.self
                 ))
                 let headers: Operations.GetProject.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 return Operations.GetProject.Input(
@@ -4694,7 +4694,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.AddCollectiveIncome.Input.Path = .init(code: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "code",
-                    as: Components.Parameters.DivisionCodePath.self
+                    as: Components.Parameters.VillageCodePath.self
                 ))
                 let headers: Operations.AddCollectiveIncome.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
@@ -4808,7 +4808,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.ListPlans.Input.Path = .init(id: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "id",
-                    as: Components.Parameters.RecordID.self
+                    as: Components.Parameters.HouseholdID.self
                 ))
                 let headers: Operations.ListPlans.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 return Operations.ListPlans.Input(
@@ -4884,7 +4884,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                     id: try converter.getPathParameterAsURI(
                         in: metadata.pathParameters,
                         name: "id",
-                        as: Components.Parameters.RecordID.self
+                        as: Components.Parameters.HouseholdID.self
                     ),
                     year: try converter.getPathParameterAsURI(
                         in: metadata.pathParameters,
@@ -5004,7 +5004,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.ListVisits.Input.Path = .init(id: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "id",
-                    as: Components.Parameters.RecordID.self
+                    as: Components.Parameters.HouseholdID.self
                 ))
                 let headers: Operations.ListVisits.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 return Operations.ListVisits.Input(
@@ -5079,7 +5079,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let path: Operations.AddVisit.Input.Path = .init(id: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
                     name: "id",
-                    as: Components.Parameters.RecordID.self
+                    as: Components.Parameters.HouseholdID.self
                 ))
                 let headers: Operations.AddVisit.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)

@@ -18,10 +18,38 @@ package import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/parameters` section of the OpenAPI document.
     package enum Parameters {
-        /// The record's opaque id (never an ID number).
+        /// The household's opaque id (never an ID number).
         ///
-        /// - Remark: Generated from `#/components/parameters/RecordID`.
-        package typealias RecordID = Swift.Int
+        /// - Remark: Generated from `#/components/parameters/HouseholdID`.
+        package typealias HouseholdID = Swift.Int
+        /// The person's opaque id (never an ID number).
+        ///
+        /// - Remark: Generated from `#/components/parameters/PersonID`.
+        package typealias PersonID = Swift.Int
+        /// The issue's opaque id (never an ID number).
+        ///
+        /// - Remark: Generated from `#/components/parameters/IssueID`.
+        package typealias IssueID = Swift.Int
+        /// The meeting's opaque id (never an ID number).
+        ///
+        /// - Remark: Generated from `#/components/parameters/MeetingID`.
+        package typealias MeetingID = Swift.Int
+        /// The grid's opaque id (never an ID number).
+        ///
+        /// - Remark: Generated from `#/components/parameters/GridID`.
+        package typealias GridID = Swift.Int
+        /// The nomination's opaque id (never an ID number).
+        ///
+        /// - Remark: Generated from `#/components/parameters/NominationID`.
+        package typealias NominationID = Swift.Int
+        /// The project's opaque id (never an ID number).
+        ///
+        /// - Remark: Generated from `#/components/parameters/ProjectID`.
+        package typealias ProjectID = Swift.Int
+        /// The 12-digit statistical code of the village (any other division is answered with 404).
+        ///
+        /// - Remark: Generated from `#/components/parameters/VillageCodePath`.
+        package typealias VillageCodePath = Components.Schemas.VillageCode
         /// The 12-digit statistical code of the division.
         ///
         /// - Remark: Generated from `#/components/parameters/DivisionCodePath`.

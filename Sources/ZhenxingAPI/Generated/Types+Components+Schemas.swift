@@ -126,7 +126,7 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/NewHelper`.
         package struct NewHelper: Codable, Hashable, Sendable {
-            /// Name.
+            /// Name, 1 to 30 characters.
             ///
             /// - Remark: Generated from `#/components/schemas/NewHelper/name`.
             package var name: Swift.String
@@ -138,7 +138,7 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/NewHelper/role`.
             package var role: Swift.String
-            /// Work phone.
+            /// Work phone: digits, spaces, + and -, at most 20.
             ///
             /// - Remark: Generated from `#/components/schemas/NewHelper/phone`.
             package var phone: Swift.String?
@@ -146,24 +146,24 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/NewHelper/from`.
             package var from: Swift.String
-            /// Active until, YYYY-MM-DD.
+            /// Active until, YYYY-MM-DD; not before the start.
             ///
             /// - Remark: Generated from `#/components/schemas/NewHelper/to`.
             package var to: Swift.String?
-            /// The user account that is this helper, for its 我的帮扶户 page.
+            /// The user account of the village that is this helper, for its 我的帮扶户 page; empty for none.
             ///
             /// - Remark: Generated from `#/components/schemas/NewHelper/username`.
             package var username: Swift.String?
             /// Creates a new `NewHelper`.
             ///
             /// - Parameters:
-            ///   - name: Name.
+            ///   - name: Name, 1 to 30 characters.
             ///   - unit: Unit, e.g. 河南省市场监督管理局.
             ///   - role: first_secretary, team_member, village_cadre or paired_helper.
-            ///   - phone: Work phone.
+            ///   - phone: Work phone: digits, spaces, + and -, at most 20.
             ///   - from: Active from, YYYY-MM-DD.
-            ///   - to: Active until, YYYY-MM-DD.
-            ///   - username: The user account that is this helper, for its 我的帮扶户 page.
+            ///   - to: Active until, YYYY-MM-DD; not before the start.
+            ///   - username: The user account of the village that is this helper, for its 我的帮扶户 page; empty for none.
             package init(
                 name: Swift.String,
                 unit: Swift.String,
@@ -195,7 +195,7 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/NewAssignment`.
         package struct NewAssignment: Codable, Hashable, Sendable {
-            /// The helper.
+            /// The helper, of the household's village.
             ///
             /// - Remark: Generated from `#/components/schemas/NewAssignment/helperId`.
             package var helperId: Swift.Int
@@ -206,7 +206,7 @@ extension Components {
             /// Creates a new `NewAssignment`.
             ///
             /// - Parameters:
-            ///   - helperId: The helper.
+            ///   - helperId: The helper, of the household's village.
             ///   - from: From, YYYY-MM-DD.
             package init(
                 helperId: Swift.Int,
@@ -545,11 +545,11 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Measure/category`.
             package var category: Swift.String
-            /// What is done.
+            /// What is done, 1 to 200 characters.
             ///
             /// - Remark: Generated from `#/components/schemas/Measure/content`.
             package var content: Swift.String
-            /// Amount in fen.
+            /// Amount in fen, 0 to 100,000,000,000.
             ///
             /// - Remark: Generated from `#/components/schemas/Measure/amountFen`.
             package var amountFen: Swift.Int
@@ -561,7 +561,7 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Measure/start`.
             package var start: Swift.String
-            /// End, YYYY-MM-DD.
+            /// End, YYYY-MM-DD; not before the start.
             ///
             /// - Remark: Generated from `#/components/schemas/Measure/end`.
             package var end: Swift.String
@@ -569,7 +569,7 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Measure/status`.
             package var status: Swift.String
-            /// The result (needed when done or stopped).
+            /// The result (needed, not blank, when done or stopped).
             ///
             /// - Remark: Generated from `#/components/schemas/Measure/result`.
             package var result: Swift.String
@@ -577,13 +577,13 @@ extension Components {
             ///
             /// - Parameters:
             ///   - category: production, relocation, ecology, education, social_security, employment, health, microcredit, public_welfare_job, housing or water.
-            ///   - content: What is done.
-            ///   - amountFen: Amount in fen.
+            ///   - content: What is done, 1 to 200 characters.
+            ///   - amountFen: Amount in fen, 0 to 100,000,000,000.
             ///   - funding: Funding source.
             ///   - start: Start, YYYY-MM-DD.
-            ///   - end: End, YYYY-MM-DD.
+            ///   - end: End, YYYY-MM-DD; not before the start.
             ///   - status: planned, in_progress, done or stopped.
-            ///   - result: The result (needed when done or stopped).
+            ///   - result: The result (needed, not blank, when done or stopped).
             package init(
                 category: Swift.String,
                 content: Swift.String,
@@ -821,11 +821,11 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/NewVisit`.
         package struct NewVisit: Codable, Hashable, Sendable {
-            /// When, YYYY-MM-DD.
+            /// When, YYYY-MM-DD; not in the future.
             ///
             /// - Remark: Generated from `#/components/schemas/NewVisit/date`.
             package var date: Swift.String
-            /// Who visited; the helper's unit and name when left out.
+            /// Who visited; the helper's unit and name when left out (one of the two is needed).
             ///
             /// - Remark: Generated from `#/components/schemas/NewVisit/visitor`.
             package var visitor: Swift.String?
@@ -833,27 +833,27 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/NewVisit/helperId`.
             package var helperId: Swift.Int?
-            /// What was seen.
+            /// What was seen, 1 to 2,000 characters.
             ///
             /// - Remark: Generated from `#/components/schemas/NewVisit/seen`.
             package var seen: Swift.String
-            /// What was promised.
+            /// What was promised (needed, not blank, with a follow-up date).
             ///
             /// - Remark: Generated from `#/components/schemas/NewVisit/promised`.
             package var promised: Swift.String?
-            /// Follow up by, YYYY-MM-DD.
+            /// Follow up by, YYYY-MM-DD; not before the visit.
             ///
             /// - Remark: Generated from `#/components/schemas/NewVisit/followUp`.
             package var followUp: Swift.String?
             /// Creates a new `NewVisit`.
             ///
             /// - Parameters:
-            ///   - date: When, YYYY-MM-DD.
-            ///   - visitor: Who visited; the helper's unit and name when left out.
+            ///   - date: When, YYYY-MM-DD; not in the future.
+            ///   - visitor: Who visited; the helper's unit and name when left out (one of the two is needed).
             ///   - helperId: The registered helper who visited, of the household's village.
-            ///   - seen: What was seen.
-            ///   - promised: What was promised.
-            ///   - followUp: Follow up by, YYYY-MM-DD.
+            ///   - seen: What was seen, 1 to 2,000 characters.
+            ///   - promised: What was promised (needed, not blank, with a follow-up date).
+            ///   - followUp: Follow up by, YYYY-MM-DD; not before the visit.
             package init(
                 date: Swift.String,
                 visitor: Swift.String? = nil,
@@ -982,7 +982,7 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/MeetingOutcome/owner`.
             package var owner: Swift.String?
-            /// By when, YYYY-MM-DD.
+            /// By when, YYYY-MM-DD; empty for none.
             ///
             /// - Remark: Generated from `#/components/schemas/MeetingOutcome/deadline`.
             package var deadline: Swift.String?
@@ -992,7 +992,7 @@ extension Components {
             ///   - kind: idea or decision.
             ///   - text: What.
             ///   - owner: Who is answerable (decisions).
-            ///   - deadline: By when, YYYY-MM-DD.
+            ///   - deadline: By when, YYYY-MM-DD; empty for none.
             package init(
                 kind: Swift.String,
                 text: Swift.String,
@@ -1164,7 +1164,7 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/NewMeeting/kind`.
             package var kind: Swift.String
-            /// Its title.
+            /// Its title, 1 to 60 characters.
             ///
             /// - Remark: Generated from `#/components/schemas/NewMeeting/title`.
             package var title: Swift.String
@@ -1180,23 +1180,23 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/NewMeeting/chair`.
             package var chair: Swift.String
-            /// 第一议题学思想: minutes.
+            /// 第一议题学思想: minutes, at most 10,000 characters.
             ///
             /// - Remark: Generated from `#/components/schemas/NewMeeting/study`.
             package var study: Swift.String?
-            /// 主题: minutes.
+            /// 主题: minutes, at most 10,000 characters.
             ///
             /// - Remark: Generated from `#/components/schemas/NewMeeting/theme`.
             package var theme: Swift.String?
-            /// 专题: minutes.
+            /// 专题: minutes, at most 10,000 characters.
             ///
             /// - Remark: Generated from `#/components/schemas/NewMeeting/topic`.
             package var topic: Swift.String?
-            /// 例题: minutes.
+            /// 例题: minutes, at most 10,000 characters.
             ///
             /// - Remark: Generated from `#/components/schemas/NewMeeting/cases`.
             package var cases: Swift.String?
-            /// Ids of the people who attended.
+            /// Ids of the people who attended, each a villager of the village; at most 5,000.
             ///
             /// - Remark: Generated from `#/components/schemas/NewMeeting/attendees`.
             package var attendees: [Swift.Int]?
@@ -1212,15 +1212,15 @@ extension Components {
             ///
             /// - Parameters:
             ///   - kind: regular, joint, party_day, push or forum.
-            ///   - title: Its title.
+            ///   - title: Its title, 1 to 60 characters.
             ///   - date: When, YYYY-MM-DD.
             ///   - place: Where.
             ///   - chair: Who chaired.
-            ///   - study: 第一议题学思想: minutes.
-            ///   - theme: 主题: minutes.
-            ///   - topic: 专题: minutes.
-            ///   - cases: 例题: minutes.
-            ///   - attendees: Ids of the people who attended.
+            ///   - study: 第一议题学思想: minutes, at most 10,000 characters.
+            ///   - theme: 主题: minutes, at most 10,000 characters.
+            ///   - topic: 专题: minutes, at most 10,000 characters.
+            ///   - cases: 例题: minutes, at most 10,000 characters.
+            ///   - attendees: Ids of the people who attended, each a villager of the village; at most 5,000.
             ///   - organisations: Organisations that attended.
             ///   - outcomes: Ideas proposed and decisions taken.
             package init(
@@ -1365,14 +1365,14 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/HouseholdIDs`.
         package struct HouseholdIDs: Codable, Hashable, Sendable {
-            /// The households' ids.
+            /// The households' ids, of the grid's village and in no other grid; at most 5,000.
             ///
             /// - Remark: Generated from `#/components/schemas/HouseholdIDs/households`.
             package var households: [Swift.Int]
             /// Creates a new `HouseholdIDs`.
             ///
             /// - Parameters:
-            ///   - households: The households' ids.
+            ///   - households: The households' ids, of the grid's village and in no other grid; at most 5,000.
             package init(households: [Swift.Int]) {
                 self.households = households
             }
@@ -2074,11 +2074,11 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/NewIssue`.
         package struct NewIssue: Codable, Hashable, Sendable {
-            /// The issue, at most 60 characters.
+            /// The issue, 1 to 60 characters.
             ///
             /// - Remark: Generated from `#/components/schemas/NewIssue/title`.
             package var title: Swift.String
-            /// What was asked or seen.
+            /// What was asked or seen, at most 2,000 characters.
             ///
             /// - Remark: Generated from `#/components/schemas/NewIssue/description`.
             package var description: Swift.String?
@@ -2090,19 +2090,19 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/NewIssue/raisedBy`.
             package var raisedBy: Swift.String
-            /// The household it concerns.
+            /// The household it concerns, of the village.
             ///
             /// - Remark: Generated from `#/components/schemas/NewIssue/householdId`.
             package var householdId: Swift.Int?
-            /// The grid it concerns.
+            /// The grid it concerns, of the village.
             ///
             /// - Remark: Generated from `#/components/schemas/NewIssue/gridId`.
             package var gridId: Swift.Int?
-            /// The meeting it was raised in (needed when the source is meeting).
+            /// The meeting it was raised in, of the village (needed when the source is meeting).
             ///
             /// - Remark: Generated from `#/components/schemas/NewIssue/meetingId`.
             package var meetingId: Swift.Int?
-            /// Category.
+            /// Category (水电路、住房、医疗、就业、产业、矛盾纠纷 …).
             ///
             /// - Remark: Generated from `#/components/schemas/NewIssue/category`.
             package var category: Swift.String
@@ -2113,14 +2113,14 @@ extension Components {
             /// Creates a new `NewIssue`.
             ///
             /// - Parameters:
-            ///   - title: The issue, at most 60 characters.
-            ///   - description: What was asked or seen.
+            ///   - title: The issue, 1 to 60 characters.
+            ///   - description: What was asked or seen, at most 2,000 characters.
             ///   - source: household, visit, meeting, grid, hotline or other.
             ///   - raisedBy: Who raised it.
-            ///   - householdId: The household it concerns.
-            ///   - gridId: The grid it concerns.
-            ///   - meetingId: The meeting it was raised in (needed when the source is meeting).
-            ///   - category: Category.
+            ///   - householdId: The household it concerns, of the village.
+            ///   - gridId: The grid it concerns, of the village.
+            ///   - meetingId: The meeting it was raised in, of the village (needed when the source is meeting).
+            ///   - category: Category (水电路、住房、医疗、就业、产业、矛盾纠纷 …).
             ///   - raisedOn: When, YYYY-MM-DD.
             package init(
                 title: Swift.String,
@@ -2155,13 +2155,13 @@ extension Components {
                 case raisedOn
             }
         }
-        /// A move of an issue to its next state.
+        /// A move of an issue to its next state: from collected to solved, referred, assigned or rejected; from referred to assigned, solved or rejected; from assigned to in_progress or closed; from in_progress to closed.
         ///
         /// - Remark: Generated from `#/components/schemas/IssueMove`.
         package struct IssueMove: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/IssueMove/to`.
             package var to: Components.Schemas.IssueState
-            /// When, YYYY-MM-DD.
+            /// When, YYYY-MM-DD; not before the issue was raised.
             ///
             /// - Remark: Generated from `#/components/schemas/IssueMove/date`.
             package var date: Swift.String
@@ -2169,15 +2169,15 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/IssueMove/response`.
             package var response: Swift.String
-            /// Needed when assigning.
+            /// Needed (not blank) when assigning.
             ///
             /// - Remark: Generated from `#/components/schemas/IssueMove/owner`.
             package var owner: Swift.String?
-            /// Needed when assigning, YYYY-MM-DD.
+            /// Needed when assigning, YYYY-MM-DD; not before the date.
             ///
             /// - Remark: Generated from `#/components/schemas/IssueMove/deadline`.
             package var deadline: Swift.String?
-            /// Needed when solving or closing; the reason when rejecting.
+            /// Needed (not blank) when solving or closing; the reason when rejecting.
             ///
             /// - Remark: Generated from `#/components/schemas/IssueMove/result`.
             package var result: Swift.String?
@@ -2185,7 +2185,7 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/IssueMove/evidence`.
             package var evidence: Swift.String?
-            /// The meeting it happens in.
+            /// The meeting it happens in, of the issue's village.
             ///
             /// - Remark: Generated from `#/components/schemas/IssueMove/meetingId`.
             package var meetingId: Swift.Int?
@@ -2197,13 +2197,13 @@ extension Components {
             ///
             /// - Parameters:
             ///   - to:
-            ///   - date: When, YYYY-MM-DD.
+            ///   - date: When, YYYY-MM-DD; not before the issue was raised.
             ///   - response: The answer given to whoever raised it.
-            ///   - owner: Needed when assigning.
-            ///   - deadline: Needed when assigning, YYYY-MM-DD.
-            ///   - result: Needed when solving or closing; the reason when rejecting.
+            ///   - owner: Needed (not blank) when assigning.
+            ///   - deadline: Needed when assigning, YYYY-MM-DD; not before the date.
+            ///   - result: Needed (not blank) when solving or closing; the reason when rejecting.
             ///   - evidence: Evidence of the close-out.
-            ///   - meetingId: The meeting it happens in.
+            ///   - meetingId: The meeting it happens in, of the issue's village.
             ///   - version: The version last read; a stale one gets 409.
             package init(
                 to: Components.Schemas.IssueState,
@@ -2238,10 +2238,14 @@ extension Components {
                 case version
             }
         }
-        /// A 12-digit statistical code of an administrative division.
+        /// A 12-digit statistical code of an administrative division: 2 province, 2 city, 2 county, 3 township and 3 village digits; the province digits are not 00, and no level is set below a level left at zero.
         ///
         /// - Remark: Generated from `#/components/schemas/DivisionCode`.
         package typealias DivisionCode = Swift.String
+        /// The 12-digit statistical code of a village: a division code with every level set (its township and village digits are not 000).
+        ///
+        /// - Remark: Generated from `#/components/schemas/VillageCode`.
+        package typealias VillageCode = Swift.String
         /// The level of an administrative division.
         ///
         /// - Remark: Generated from `#/components/schemas/DivisionLevel`.
@@ -2357,19 +2361,19 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/VillageGroup`.
         package struct VillageGroup: Codable, Hashable, Sendable {
-            /// The number of the group within the village, from 1.
+            /// The number of the group within the village, 1 to 999, each once.
             ///
             /// - Remark: Generated from `#/components/schemas/VillageGroup/number`.
             package var number: Swift.Int
-            /// The name of the group.
+            /// The name of the group, 1 to 40 characters on one line.
             ///
             /// - Remark: Generated from `#/components/schemas/VillageGroup/name`.
             package var name: Swift.String
             /// Creates a new `VillageGroup`.
             ///
             /// - Parameters:
-            ///   - number: The number of the group within the village, from 1.
-            ///   - name: The name of the group.
+            ///   - number: The number of the group within the village, 1 to 999, each once.
+            ///   - name: The name of the group, 1 to 40 characters on one line.
             package init(
                 number: Swift.Int,
                 name: Swift.String
@@ -2386,14 +2390,14 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/NaturalVillage`.
         package struct NaturalVillage: Codable, Hashable, Sendable {
-            /// The name of the natural village.
+            /// The name of the natural village, 1 to 40 characters on one line, each once.
             ///
             /// - Remark: Generated from `#/components/schemas/NaturalVillage/name`.
             package var name: Swift.String
             /// Creates a new `NaturalVillage`.
             ///
             /// - Parameters:
-            ///   - name: The name of the natural village.
+            ///   - name: The name of the natural village, 1 to 40 characters on one line, each once.
             package init(name: Swift.String) {
                 self.name = name
             }
@@ -2405,19 +2409,19 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/VillageHonour`.
         package struct VillageHonour: Codable, Hashable, Sendable {
-            /// The year the honour was awarded.
+            /// The year the honour was awarded, 1949 to 2100.
             ///
             /// - Remark: Generated from `#/components/schemas/VillageHonour/year`.
             package var year: Swift.Int
-            /// The title of the honour.
+            /// The title of the honour, 1 to 100 characters on one line.
             ///
             /// - Remark: Generated from `#/components/schemas/VillageHonour/title`.
             package var title: Swift.String
             /// Creates a new `VillageHonour`.
             ///
             /// - Parameters:
-            ///   - year: The year the honour was awarded.
-            ///   - title: The title of the honour.
+            ///   - year: The year the honour was awarded, 1949 to 2100.
+            ///   - title: The title of the honour, 1 to 100 characters on one line.
             package init(
                 year: Swift.Int,
                 title: Swift.String
@@ -2527,23 +2531,23 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/VillageProfileUpdate`.
         package struct VillageProfileUpdate: Codable, Hashable, Sendable {
-            /// The version of the profile the client last read.
+            /// The version of the profile the client last read; a stale one gets 409.
             ///
             /// - Remark: Generated from `#/components/schemas/VillageProfileUpdate/version`.
             package var version: Swift.Int
-            /// The total area of the village in square metres.
+            /// The total area of the village in square metres, 0 to 10,000,000,000.
             ///
             /// - Remark: Generated from `#/components/schemas/VillageProfileUpdate/areaSquareMetres`.
             package var areaSquareMetres: Swift.Int
-            /// The farmland of the village in hundredths of a mu (0.01 亩).
+            /// The farmland of the village in hundredths of a mu (0.01 亩), 0 to 1,000,000,000.
             ///
             /// - Remark: Generated from `#/components/schemas/VillageProfileUpdate/farmlandMuHundredths`.
             package var farmlandMuHundredths: Swift.Int
-            /// The mountain land of the village in hundredths of a mu (0.01 亩).
+            /// The mountain land of the village in hundredths of a mu (0.01 亩), 0 to 1,000,000,000.
             ///
             /// - Remark: Generated from `#/components/schemas/VillageProfileUpdate/mountainLandMuHundredths`.
             package var mountainLandMuHundredths: Swift.Int
-            /// The designations of the village.
+            /// The designations of the village, each 1 to 100 characters on one line.
             ///
             /// - Remark: Generated from `#/components/schemas/VillageProfileUpdate/designations`.
             package var designations: [Swift.String]
@@ -2562,11 +2566,11 @@ extension Components {
             /// Creates a new `VillageProfileUpdate`.
             ///
             /// - Parameters:
-            ///   - version: The version of the profile the client last read.
-            ///   - areaSquareMetres: The total area of the village in square metres.
-            ///   - farmlandMuHundredths: The farmland of the village in hundredths of a mu (0.01 亩).
-            ///   - mountainLandMuHundredths: The mountain land of the village in hundredths of a mu (0.01 亩).
-            ///   - designations: The designations of the village.
+            ///   - version: The version of the profile the client last read; a stale one gets 409.
+            ///   - areaSquareMetres: The total area of the village in square metres, 0 to 10,000,000,000.
+            ///   - farmlandMuHundredths: The farmland of the village in hundredths of a mu (0.01 亩), 0 to 1,000,000,000.
+            ///   - mountainLandMuHundredths: The mountain land of the village in hundredths of a mu (0.01 亩), 0 to 1,000,000,000.
+            ///   - designations: The designations of the village, each 1 to 100 characters on one line.
             ///   - honours: The honours awarded to the village.
             ///   - groups: The villager groups of the village.
             ///   - naturalVillages: The natural villages within the village.
@@ -3162,7 +3166,7 @@ extension Components {
                 case items
             }
         }
-        /// An activity to record, with a list of villagers (person ids) or a counted number.
+        /// An activity to record, with a list of villagers (person ids) or a counted number, not both; a mediation needs its parties and outcome.
         ///
         /// - Remark: Generated from `#/components/schemas/NewActivity`.
         package struct NewActivity: Codable, Hashable, Sendable {
@@ -3170,7 +3174,7 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/NewActivity/kind`.
             package var kind: Swift.String
-            /// What it was.
+            /// What it was, 1 to 100 characters.
             ///
             /// - Remark: Generated from `#/components/schemas/NewActivity/title`.
             package var title: Swift.String
@@ -3194,27 +3198,27 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/NewActivity/speaker`.
             package var speaker: Swift.String?
-            /// cadre, expert, worthy or exited_household.
+            /// cadre, expert, worthy or exited_household (other values are ignored).
             ///
             /// - Remark: Generated from `#/components/schemas/NewActivity/speakerType`.
             package var speakerType: Swift.String?
-            /// secretary, broadcast or mobile.
+            /// secretary, broadcast or mobile (other values are ignored).
             ///
             /// - Remark: Generated from `#/components/schemas/NewActivity/classroom`.
             package var classroom: Swift.String?
-            /// Villagers who attended (person ids); each must live in the village on the day.
+            /// Villagers who attended (person ids); each must live in the village on the day; at most 5,000.
             ///
             /// - Remark: Generated from `#/components/schemas/NewActivity/attendees`.
             package var attendees: [Swift.Int]?
-            /// People counted where no list exists.
+            /// People counted where no list exists, 0 to 100,000.
             ///
             /// - Remark: Generated from `#/components/schemas/NewActivity/counted`.
             package var counted: Swift.Int?
-            /// A mediation's parties.
+            /// A mediation's parties (needed, not blank, for a mediation).
             ///
             /// - Remark: Generated from `#/components/schemas/NewActivity/parties`.
             package var parties: Swift.String?
-            /// A mediation's outcome.
+            /// A mediation's outcome (needed, not blank, for a mediation).
             ///
             /// - Remark: Generated from `#/components/schemas/NewActivity/outcome`.
             package var outcome: Swift.String?
@@ -3222,18 +3226,18 @@ extension Components {
             ///
             /// - Parameters:
             ///   - kind: lecture, training, health_check, drill, lesson, mediation or service.
-            ///   - title: What it was.
+            ///   - title: What it was, 1 to 100 characters.
             ///   - date: When, YYYY-MM-DD; not in the future.
             ///   - place: Where.
             ///   - organiser: Who organised it.
             ///   - partner: A partner organisation.
             ///   - speaker: The speaker.
-            ///   - speakerType: cadre, expert, worthy or exited_household.
-            ///   - classroom: secretary, broadcast or mobile.
-            ///   - attendees: Villagers who attended (person ids); each must live in the village on the day.
-            ///   - counted: People counted where no list exists.
-            ///   - parties: A mediation's parties.
-            ///   - outcome: A mediation's outcome.
+            ///   - speakerType: cadre, expert, worthy or exited_household (other values are ignored).
+            ///   - classroom: secretary, broadcast or mobile (other values are ignored).
+            ///   - attendees: Villagers who attended (person ids); each must live in the village on the day; at most 5,000.
+            ///   - counted: People counted where no list exists, 0 to 100,000.
+            ///   - parties: A mediation's parties (needed, not blank, for a mediation).
+            ///   - outcome: A mediation's outcome (needed, not blank, for a mediation).
             package init(
                 kind: Swift.String,
                 title: Swift.String,
@@ -3399,15 +3403,15 @@ extension Components {
                 case items
             }
         }
-        /// A nomination; personId for an honour given to a person, householdId for one given to a household.
+        /// A nomination: personId (a villager living in the village) for an honour given to a person, householdId (a household of the village) for one given to a household, never both; refused once the round is announced.
         ///
         /// - Remark: Generated from `#/components/schemas/NewNomination`.
         package struct NewNomination: Codable, Hashable, Sendable {
-            /// The honour's name, e.g. 最美脱贫户.
+            /// The honour's name (最美脱贫户 goes to a household; 好公婆, 好儿媳 and 新乡贤 to a person; and those an administrator adds).
             ///
             /// - Remark: Generated from `#/components/schemas/NewNomination/honour`.
             package var honour: Swift.String
-            /// The year.
+            /// The year, 2000 to 2100.
             ///
             /// - Remark: Generated from `#/components/schemas/NewNomination/year`.
             package var year: Swift.Int
@@ -3430,8 +3434,8 @@ extension Components {
             /// Creates a new `NewNomination`.
             ///
             /// - Parameters:
-            ///   - honour: The honour's name, e.g. 最美脱贫户.
-            ///   - year: The year.
+            ///   - honour: The honour's name (最美脱贫户 goes to a household; 好公婆, 好儿媳 and 新乡贤 to a person; and those an administrator adds).
+            ///   - year: The year, 2000 to 2100.
             ///   - personId: A villager of the village.
             ///   - householdId: A household of the village.
             ///   - nominatedBy: Who nominates.
@@ -3468,11 +3472,11 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Announcement/honour`.
             package var honour: Swift.String
-            /// The year.
+            /// The year, 2000 to 2100.
             ///
             /// - Remark: Generated from `#/components/schemas/Announcement/year`.
             package var year: Swift.Int
-            /// Nomination ids of the round.
+            /// Nomination ids of the round, at least one.
             ///
             /// - Remark: Generated from `#/components/schemas/Announcement/winners`.
             package var winners: [Swift.Int]
@@ -3480,8 +3484,8 @@ extension Components {
             ///
             /// - Parameters:
             ///   - honour: The honour's name.
-            ///   - year: The year.
-            ///   - winners: Nomination ids of the round.
+            ///   - year: The year, 2000 to 2100.
+            ///   - winners: Nomination ids of the round, at least one.
             package init(
                 honour: Swift.String,
                 year: Swift.Int,
@@ -3501,14 +3505,14 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/Votes`.
         package struct Votes: Codable, Hashable, Sendable {
-            /// Votes, above 0.
+            /// Votes, 1 to 100,000.
             ///
             /// - Remark: Generated from `#/components/schemas/Votes/votes`.
             package var votes: Swift.Int
             /// Creates a new `Votes`.
             ///
             /// - Parameters:
-            ///   - votes: Votes, above 0.
+            ///   - votes: Votes, 1 to 100,000.
             package init(votes: Swift.Int) {
                 self.votes = votes
             }
@@ -3520,7 +3524,7 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/NewProject`.
         package struct NewProject: Codable, Hashable, Sendable {
-            /// Name.
+            /// Name, 1 to 60 characters, not the name of another project of the village.
             ///
             /// - Remark: Generated from `#/components/schemas/NewProject/name`.
             package var name: Swift.String
@@ -3532,7 +3536,7 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/NewProject/partner`.
             package var partner: Swift.String?
-            /// planned, building, running, finished or stopped; planned when left out.
+            /// planned, building, running, finished or stopped; planned when left out (and for other values).
             ///
             /// - Remark: Generated from `#/components/schemas/NewProject/status`.
             package var status: Swift.String?
@@ -3547,10 +3551,10 @@ extension Components {
             /// Creates a new `NewProject`.
             ///
             /// - Parameters:
-            ///   - name: Name.
+            ///   - name: Name, 1 to 60 characters, not the name of another project of the village.
             ///   - kind: industry, infrastructure, workshop, energy or other.
             ///   - partner: Partner enterprise.
-            ///   - status: planned, building, running, finished or stopped; planned when left out.
+            ///   - status: planned, building, running, finished or stopped; planned when left out (and for other values).
             ///   - started: Started on, YYYY-MM-DD.
             ///   - description: What it is.
             package init(
@@ -3589,7 +3593,7 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/LandContract/householdId`.
             package var householdId: Swift.Int?
-            /// Area, hundredths of a mu; above 0.
+            /// Area, hundredths of a mu; 1 to 1,000,000,000.
             ///
             /// - Remark: Generated from `#/components/schemas/LandContract/areaMuHundredths`.
             package var areaMuHundredths: Swift.Int
@@ -3601,7 +3605,7 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/LandContract/end`.
             package var end: Swift.String
-            /// Rent a year, fen.
+            /// Rent a year, fen, 0 to 100,000,000,000.
             ///
             /// - Remark: Generated from `#/components/schemas/LandContract/rentFenPerYear`.
             package var rentFenPerYear: Swift.Int
@@ -3610,10 +3614,10 @@ extension Components {
             /// - Parameters:
             ///   - lessor: Leased from.
             ///   - householdId: The household leasing it out, of the village.
-            ///   - areaMuHundredths: Area, hundredths of a mu; above 0.
+            ///   - areaMuHundredths: Area, hundredths of a mu; 1 to 1,000,000,000.
             ///   - start: From, YYYY-MM-DD.
             ///   - end: Until, YYYY-MM-DD; not before the start.
-            ///   - rentFenPerYear: Rent a year, fen.
+            ///   - rentFenPerYear: Rent a year, fen, 0 to 100,000,000,000.
             package init(
                 lessor: Swift.String,
                 householdId: Swift.Int? = nil,
@@ -4180,7 +4184,7 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/NewIncome/source`.
             package var source: Swift.String
-            /// Amount, fen; not negative.
+            /// Amount, fen, 0 to 100,000,000,000.
             ///
             /// - Remark: Generated from `#/components/schemas/NewIncome/amountFen`.
             package var amountFen: Swift.Int
@@ -4193,7 +4197,7 @@ extension Components {
             /// - Parameters:
             ///   - receivedOn: Received on, YYYY-MM-DD.
             ///   - source: Where it came from.
-            ///   - amountFen: Amount, fen; not negative.
+            ///   - amountFen: Amount, fen, 0 to 100,000,000,000.
             ///   - note: A note.
             package init(
                 receivedOn: Swift.String,
@@ -4430,7 +4434,7 @@ extension Components {
             package var date: Swift.String
             /// - Remark: Generated from `#/components/schemas/StatusEvent/status`.
             package var status: Components.Schemas.PovertyStatus
-            /// For monitored households: unstable_exited, marginal or sudden_hardship.
+            /// For monitored households (needed then): unstable_exited, marginal or sudden_hardship.
             ///
             /// - Remark: Generated from `#/components/schemas/StatusEvent/monitoringKind`.
             package var monitoringKind: Swift.String?
@@ -4447,7 +4451,7 @@ extension Components {
             /// - Parameters:
             ///   - date: YYYY-MM-DD.
             ///   - status:
-            ///   - monitoringKind: For monitored households: unstable_exited, marginal or sudden_hardship.
+            ///   - monitoringKind: For monitored households (needed then): unstable_exited, marginal or sudden_hardship.
             ///   - reason: Why.
             ///   - decidedBy: Who decided.
             package init(
@@ -4471,7 +4475,7 @@ extension Components {
                 case decidedBy
             }
         }
-        /// A household's assessment for a year; amounts in fen.
+        /// A household's assessment for a year; amounts in fen, each 0 to 100,000,000,000.
         ///
         /// - Remark: Generated from `#/components/schemas/Assessment`.
         package struct Assessment: Codable, Hashable, Sendable {
@@ -4479,7 +4483,7 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Assessment/year`.
             package var year: Swift.Int?
-            /// Members counted for the per-capita figure.
+            /// Members counted for the per-capita figure, 0 to 50.
             ///
             /// - Remark: Generated from `#/components/schemas/Assessment/members`.
             package var members: Swift.Int
@@ -4543,7 +4547,7 @@ extension Components {
             ///
             /// - Parameters:
             ///   - year: The year (from the path when storing).
-            ///   - members: Members counted for the per-capita figure.
+            ///   - members: Members counted for the per-capita figure, 0 to 50.
             ///   - wages: Wage income, fen.
             ///   - production: Production income, fen.
             ///   - property: Property income, fen.
@@ -4735,15 +4739,15 @@ extension Components {
                 case assessments
             }
         }
-        /// Policy parameters of a scope and year.
+        /// Policy parameters of a scope and year; at least one of the three parameters is given.
         ///
         /// - Remark: Generated from `#/components/schemas/ParameterRow`.
         package struct ParameterRow: Codable, Hashable, Sendable {
-            /// '*' or a province's two digits.
+            /// '*' or a province's two digits (not 00).
             ///
             /// - Remark: Generated from `#/components/schemas/ParameterRow/scope`.
             package var scope: Swift.String
-            /// The year it takes effect.
+            /// The year it takes effect, 2000 to 2100.
             ///
             /// - Remark: Generated from `#/components/schemas/ParameterRow/year`.
             package var year: Swift.Int
@@ -4755,7 +4759,7 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/ParameterRow/monitoringThresholdFen`.
             package var monitoringThresholdFen: Swift.Int?
-            /// Village-exit incidence limit in basis points (200 = 2 %).
+            /// Village-exit incidence limit in basis points (200 = 2 %), 1 to 10,000.
             ///
             /// - Remark: Generated from `#/components/schemas/ParameterRow/villageExitLimitBp`.
             package var villageExitLimitBp: Swift.Int?
@@ -4770,11 +4774,11 @@ extension Components {
             /// Creates a new `ParameterRow`.
             ///
             /// - Parameters:
-            ///   - scope: '*' or a province's two digits.
-            ///   - year: The year it takes effect.
+            ///   - scope: '*' or a province's two digits (not 00).
+            ///   - year: The year it takes effect, 2000 to 2100.
             ///   - povertyLineFen: Poverty line, fen per person per year.
             ///   - monitoringThresholdFen: Monitoring threshold, fen per person per year.
-            ///   - villageExitLimitBp: Village-exit incidence limit in basis points (200 = 2 %).
+            ///   - villageExitLimitBp: Village-exit incidence limit in basis points (200 = 2 %), 1 to 10,000.
             ///   - source: Where it comes from.
             ///   - version: The stored version; send it to replace a row (absent for a new row); a stale one gets 409.
             package init(
@@ -4831,7 +4835,7 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/PersonUpdate/version`.
             package var version: Swift.Int
-            /// The name.
+            /// The name, 1 to 30 characters, without control, zero-width or direction characters.
             ///
             /// - Remark: Generated from `#/components/schemas/PersonUpdate/name`.
             package var name: Swift.String
@@ -4875,7 +4879,7 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/PersonUpdate/partyMember`.
             package var partyMember: Swift.Bool
-            /// Phone number.
+            /// Phone number: digits, spaces, + and -, at most 20; may be empty.
             ///
             /// - Remark: Generated from `#/components/schemas/PersonUpdate/phone`.
             package var phone: Swift.String
@@ -4883,7 +4887,7 @@ extension Components {
             ///
             /// - Parameters:
             ///   - version: The version last read.
-            ///   - name: The name.
+            ///   - name: The name, 1 to 30 characters, without control, zero-width or direction characters.
             ///   - ethnicity: 民族.
             ///   - education: 文化程度.
             ///   - inSchool: 在校生情况; empty when not in school.
@@ -4894,7 +4898,7 @@ extension Components {
             ///   - medicalInsurance: Enrolled in basic medical insurance.
             ///   - pensionInsurance: Enrolled in basic pension insurance.
             ///   - partyMember: A member of the Communist Party of China.
-            ///   - phone: Phone number.
+            ///   - phone: Phone number: digits, spaces, + and -, at most 20; may be empty.
             package init(
                 version: Swift.Int,
                 name: Swift.String,

@@ -396,15 +396,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/divisions/{code}/profile/GET/path`.
             package struct Path: Sendable, Hashable {
-                /// The 12-digit statistical code of the division.
+                /// The 12-digit statistical code of the village (any other division is answered with 404).
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/profile/GET/path/code`.
-                package var code: Components.Parameters.DivisionCodePath
+                package var code: Components.Parameters.VillageCodePath
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - code: The 12-digit statistical code of the division.
-                package init(code: Components.Parameters.DivisionCodePath) {
+                ///   - code: The 12-digit statistical code of the village (any other division is answered with 404).
+                package init(code: Components.Parameters.VillageCodePath) {
                     self.code = code
                 }
             }
@@ -580,15 +580,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/divisions/{code}/profile/PUT/path`.
             package struct Path: Sendable, Hashable {
-                /// The 12-digit statistical code of the division.
+                /// The 12-digit statistical code of the village (any other division is answered with 404).
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/profile/PUT/path/code`.
-                package var code: Components.Parameters.DivisionCodePath
+                package var code: Components.Parameters.VillageCodePath
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - code: The 12-digit statistical code of the division.
-                package init(code: Components.Parameters.DivisionCodePath) {
+                ///   - code: The 12-digit statistical code of the village (any other division is answered with 404).
+                package init(code: Components.Parameters.VillageCodePath) {
                     self.code = code
                 }
             }
@@ -1017,11 +1017,11 @@ package enum Operations {
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/households/GET/query/status`.
                 package var status: Components.Schemas.PovertyStatus?
-                /// Only this village group.
+                /// Only this village group, 1 to 999.
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/households/GET/query/group`.
                 package var group: Swift.Int?
-                /// A member's name, the household number, or the last four characters of an ID number.
+                /// A member's name or the household number (never ID characters: they would complete a mask and sit in the URL).
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/households/GET/query/q`.
                 package var q: Swift.String?
@@ -1041,8 +1041,8 @@ package enum Operations {
                 ///
                 /// - Parameters:
                 ///   - status: Only this status on the date.
-                ///   - group: Only this village group.
-                ///   - q: A member's name, the household number, or the last four characters of an ID number.
+                ///   - group: Only this village group, 1 to 999.
+                ///   - q: A member's name or the household number (never ID characters: they would complete a mask and sit in the URL).
                 ///   - asOf: The date (YYYY-MM-DD) statuses and members are taken at; today by default.
                 ///   - after: The `next` value of the previous page (village code / household number).
                 ///   - limit: Page size, 1 to 500 (default 100).
@@ -1237,15 +1237,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/households/{id}/GET/path`.
             package struct Path: Sendable, Hashable {
-                /// The record's opaque id (never an ID number).
+                /// The household's opaque id (never an ID number).
                 ///
                 /// - Remark: Generated from `#/paths/households/{id}/GET/path/id`.
-                package var id: Components.Parameters.RecordID
+                package var id: Components.Parameters.HouseholdID
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - id: The record's opaque id (never an ID number).
-                package init(id: Components.Parameters.RecordID) {
+                ///   - id: The household's opaque id (never an ID number).
+                package init(id: Components.Parameters.HouseholdID) {
                     self.id = id
                 }
             }
@@ -1398,15 +1398,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/households/{id}/status-events/POST/path`.
             package struct Path: Sendable, Hashable {
-                /// The record's opaque id (never an ID number).
+                /// The household's opaque id (never an ID number).
                 ///
                 /// - Remark: Generated from `#/paths/households/{id}/status-events/POST/path/id`.
-                package var id: Components.Parameters.RecordID
+                package var id: Components.Parameters.HouseholdID
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - id: The record's opaque id (never an ID number).
-                package init(id: Components.Parameters.RecordID) {
+                ///   - id: The household's opaque id (never an ID number).
+                package init(id: Components.Parameters.HouseholdID) {
                     self.id = id
                 }
             }
@@ -1591,21 +1591,21 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/households/{id}/assessments/{year}/PUT/path`.
             package struct Path: Sendable, Hashable {
-                /// The record's opaque id (never an ID number).
+                /// The household's opaque id (never an ID number).
                 ///
                 /// - Remark: Generated from `#/paths/households/{id}/assessments/{year}/PUT/path/id`.
-                package var id: Components.Parameters.RecordID
-                /// The year.
+                package var id: Components.Parameters.HouseholdID
+                /// The year, 2000 to 2100.
                 ///
                 /// - Remark: Generated from `#/paths/households/{id}/assessments/{year}/PUT/path/year`.
                 package var year: Swift.Int
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - id: The record's opaque id (never an ID number).
-                ///   - year: The year.
+                ///   - id: The household's opaque id (never an ID number).
+                ///   - year: The year, 2000 to 2100.
                 package init(
-                    id: Components.Parameters.RecordID,
+                    id: Components.Parameters.HouseholdID,
                     year: Swift.Int
                 ) {
                     self.id = id
@@ -2103,15 +2103,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/people/{id}/GET/path`.
             package struct Path: Sendable, Hashable {
-                /// The record's opaque id (never an ID number).
+                /// The person's opaque id (never an ID number).
                 ///
                 /// - Remark: Generated from `#/paths/people/{id}/GET/path/id`.
-                package var id: Components.Parameters.RecordID
+                package var id: Components.Parameters.PersonID
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - id: The record's opaque id (never an ID number).
-                package init(id: Components.Parameters.RecordID) {
+                ///   - id: The person's opaque id (never an ID number).
+                package init(id: Components.Parameters.PersonID) {
                     self.id = id
                 }
             }
@@ -2264,15 +2264,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/people/{id}/PUT/path`.
             package struct Path: Sendable, Hashable {
-                /// The record's opaque id (never an ID number).
+                /// The person's opaque id (never an ID number).
                 ///
                 /// - Remark: Generated from `#/paths/people/{id}/PUT/path/id`.
-                package var id: Components.Parameters.RecordID
+                package var id: Components.Parameters.PersonID
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - id: The record's opaque id (never an ID number).
-                package init(id: Components.Parameters.RecordID) {
+                ///   - id: The person's opaque id (never an ID number).
+                package init(id: Components.Parameters.PersonID) {
                     self.id = id
                 }
             }
@@ -2691,15 +2691,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/divisions/{code}/issues/POST/path`.
             package struct Path: Sendable, Hashable {
-                /// The 12-digit statistical code of the division.
+                /// The 12-digit statistical code of the village (any other division is answered with 404).
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/issues/POST/path/code`.
-                package var code: Components.Parameters.DivisionCodePath
+                package var code: Components.Parameters.VillageCodePath
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - code: The 12-digit statistical code of the division.
-                package init(code: Components.Parameters.DivisionCodePath) {
+                ///   - code: The 12-digit statistical code of the village (any other division is answered with 404).
+                package init(code: Components.Parameters.VillageCodePath) {
                     self.code = code
                 }
             }
@@ -2884,15 +2884,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/issues/{id}/GET/path`.
             package struct Path: Sendable, Hashable {
-                /// The record's opaque id (never an ID number).
+                /// The issue's opaque id (never an ID number).
                 ///
                 /// - Remark: Generated from `#/paths/issues/{id}/GET/path/id`.
-                package var id: Components.Parameters.RecordID
+                package var id: Components.Parameters.IssueID
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - id: The record's opaque id (never an ID number).
-                package init(id: Components.Parameters.RecordID) {
+                ///   - id: The issue's opaque id (never an ID number).
+                package init(id: Components.Parameters.IssueID) {
                     self.id = id
                 }
             }
@@ -3045,15 +3045,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/issues/{id}/transitions/POST/path`.
             package struct Path: Sendable, Hashable {
-                /// The record's opaque id (never an ID number).
+                /// The issue's opaque id (never an ID number).
                 ///
                 /// - Remark: Generated from `#/paths/issues/{id}/transitions/POST/path/id`.
-                package var id: Components.Parameters.RecordID
+                package var id: Components.Parameters.IssueID
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - id: The record's opaque id (never an ID number).
-                package init(id: Components.Parameters.RecordID) {
+                ///   - id: The issue's opaque id (never an ID number).
+                package init(id: Components.Parameters.IssueID) {
                     self.id = id
                 }
             }
@@ -3445,15 +3445,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/divisions/{code}/meetings/POST/path`.
             package struct Path: Sendable, Hashable {
-                /// The 12-digit statistical code of the division.
+                /// The 12-digit statistical code of the village (any other division is answered with 404).
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/meetings/POST/path/code`.
-                package var code: Components.Parameters.DivisionCodePath
+                package var code: Components.Parameters.VillageCodePath
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - code: The 12-digit statistical code of the division.
-                package init(code: Components.Parameters.DivisionCodePath) {
+                ///   - code: The 12-digit statistical code of the village (any other division is answered with 404).
+                package init(code: Components.Parameters.VillageCodePath) {
                     self.code = code
                 }
             }
@@ -3638,15 +3638,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/meetings/{id}/GET/path`.
             package struct Path: Sendable, Hashable {
-                /// The record's opaque id (never an ID number).
+                /// The meeting's opaque id (never an ID number).
                 ///
                 /// - Remark: Generated from `#/paths/meetings/{id}/GET/path/id`.
-                package var id: Components.Parameters.RecordID
+                package var id: Components.Parameters.MeetingID
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - id: The record's opaque id (never an ID number).
-                package init(id: Components.Parameters.RecordID) {
+                ///   - id: The meeting's opaque id (never an ID number).
+                package init(id: Components.Parameters.MeetingID) {
                     self.id = id
                 }
             }
@@ -3983,15 +3983,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/grids/{id}/households/POST/path`.
             package struct Path: Sendable, Hashable {
-                /// The record's opaque id (never an ID number).
+                /// The grid's opaque id (never an ID number).
                 ///
                 /// - Remark: Generated from `#/paths/grids/{id}/households/POST/path/id`.
-                package var id: Components.Parameters.RecordID
+                package var id: Components.Parameters.GridID
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - id: The record's opaque id (never an ID number).
-                package init(id: Components.Parameters.RecordID) {
+                ///   - id: The grid's opaque id (never an ID number).
+                package init(id: Components.Parameters.GridID) {
                     self.id = id
                 }
             }
@@ -4176,29 +4176,29 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/divisions/{code}/lists/GET/path`.
             package struct Path: Sendable, Hashable {
-                /// The 12-digit statistical code of the division.
+                /// The 12-digit statistical code of the village (any other division is answered with 404).
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/lists/GET/path/code`.
-                package var code: Components.Parameters.DivisionCodePath
+                package var code: Components.Parameters.VillageCodePath
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - code: The 12-digit statistical code of the division.
-                package init(code: Components.Parameters.DivisionCodePath) {
+                ///   - code: The 12-digit statistical code of the village (any other division is answered with 404).
+                package init(code: Components.Parameters.VillageCodePath) {
                     self.code = code
                 }
             }
             package var path: Operations.GetLists.Input.Path
             /// - Remark: Generated from `#/paths/divisions/{code}/lists/GET/query`.
             package struct Query: Sendable, Hashable {
-                /// The year.
+                /// The year, 2000 to 2100.
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/lists/GET/query/year`.
                 package var year: Swift.Int
                 /// Creates a new `Query`.
                 ///
                 /// - Parameters:
-                ///   - year: The year.
+                ///   - year: The year, 2000 to 2100.
                 package init(year: Swift.Int) {
                     self.year = year
                 }
@@ -4562,15 +4562,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/divisions/{code}/helpers/POST/path`.
             package struct Path: Sendable, Hashable {
-                /// The 12-digit statistical code of the division.
+                /// The 12-digit statistical code of the village (any other division is answered with 404).
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/helpers/POST/path/code`.
-                package var code: Components.Parameters.DivisionCodePath
+                package var code: Components.Parameters.VillageCodePath
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - code: The 12-digit statistical code of the division.
-                package init(code: Components.Parameters.DivisionCodePath) {
+                ///   - code: The 12-digit statistical code of the village (any other division is answered with 404).
+                package init(code: Components.Parameters.VillageCodePath) {
                     self.code = code
                 }
             }
@@ -4972,19 +4972,19 @@ package enum Operations {
             package var path: Operations.ListMeasures.Input.Path
             /// - Remark: Generated from `#/paths/divisions/{code}/measures/GET/query`.
             package struct Query: Sendable, Hashable {
-                /// The plan year.
+                /// The plan year, 2000 to 2100.
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/measures/GET/query/year`.
                 package var year: Swift.Int
-                /// One category, e.g. production.
+                /// One category: production, relocation, ecology, education, social_security, employment, health, microcredit, public_welfare_job, housing, water.
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/measures/GET/query/category`.
                 package var category: Swift.String?
                 /// Creates a new `Query`.
                 ///
                 /// - Parameters:
-                ///   - year: The plan year.
-                ///   - category: One category, e.g. production.
+                ///   - year: The plan year, 2000 to 2100.
+                ///   - category: One category: production, relocation, ecology, education, social_security, employment, health, microcredit, public_welfare_job, housing, water.
                 package init(
                     year: Swift.Int,
                     category: Swift.String? = nil
@@ -5168,15 +5168,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/households/{id}/helpers/GET/path`.
             package struct Path: Sendable, Hashable {
-                /// The record's opaque id (never an ID number).
+                /// The household's opaque id (never an ID number).
                 ///
                 /// - Remark: Generated from `#/paths/households/{id}/helpers/GET/path/id`.
-                package var id: Components.Parameters.RecordID
+                package var id: Components.Parameters.HouseholdID
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - id: The record's opaque id (never an ID number).
-                package init(id: Components.Parameters.RecordID) {
+                ///   - id: The household's opaque id (never an ID number).
+                package init(id: Components.Parameters.HouseholdID) {
                     self.id = id
                 }
             }
@@ -5329,15 +5329,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/households/{id}/helpers/POST/path`.
             package struct Path: Sendable, Hashable {
-                /// The record's opaque id (never an ID number).
+                /// The household's opaque id (never an ID number).
                 ///
                 /// - Remark: Generated from `#/paths/households/{id}/helpers/POST/path/id`.
-                package var id: Components.Parameters.RecordID
+                package var id: Components.Parameters.HouseholdID
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - id: The record's opaque id (never an ID number).
-                package init(id: Components.Parameters.RecordID) {
+                ///   - id: The household's opaque id (never an ID number).
+                package init(id: Components.Parameters.HouseholdID) {
                     self.id = id
                 }
             }
@@ -5537,19 +5537,19 @@ package enum Operations {
             package var path: Operations.ListActivities.Input.Path
             /// - Remark: Generated from `#/paths/divisions/{code}/activities/GET/query`.
             package struct Query: Sendable, Hashable {
-                /// The year.
+                /// The year, 2000 to 2100.
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/activities/GET/query/year`.
                 package var year: Swift.Int
-                /// One kind.
+                /// One kind: lecture, training, health_check, drill, lesson, mediation, service.
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/activities/GET/query/kind`.
                 package var kind: Swift.String?
                 /// Creates a new `Query`.
                 ///
                 /// - Parameters:
-                ///   - year: The year.
-                ///   - kind: One kind.
+                ///   - year: The year, 2000 to 2100.
+                ///   - kind: One kind: lecture, training, health_check, drill, lesson, mediation, service.
                 package init(
                     year: Swift.Int,
                     kind: Swift.String? = nil
@@ -5733,15 +5733,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/divisions/{code}/activities/POST/path`.
             package struct Path: Sendable, Hashable {
-                /// The 12-digit statistical code of the division.
+                /// The 12-digit statistical code of the village (any other division is answered with 404).
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/activities/POST/path/code`.
-                package var code: Components.Parameters.DivisionCodePath
+                package var code: Components.Parameters.VillageCodePath
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - code: The 12-digit statistical code of the division.
-                package init(code: Components.Parameters.DivisionCodePath) {
+                ///   - code: The 12-digit statistical code of the village (any other division is answered with 404).
+                package init(code: Components.Parameters.VillageCodePath) {
                     self.code = code
                 }
             }
@@ -5941,14 +5941,14 @@ package enum Operations {
             package var path: Operations.ListNominations.Input.Path
             /// - Remark: Generated from `#/paths/divisions/{code}/honours/GET/query`.
             package struct Query: Sendable, Hashable {
-                /// The year.
+                /// The year, 2000 to 2100.
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/honours/GET/query/year`.
                 package var year: Swift.Int
                 /// Creates a new `Query`.
                 ///
                 /// - Parameters:
-                ///   - year: The year.
+                ///   - year: The year, 2000 to 2100.
                 package init(year: Swift.Int) {
                     self.year = year
                 }
@@ -6128,15 +6128,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/divisions/{code}/honours/POST/path`.
             package struct Path: Sendable, Hashable {
-                /// The 12-digit statistical code of the division.
+                /// The 12-digit statistical code of the village (any other division is answered with 404).
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/honours/POST/path/code`.
-                package var code: Components.Parameters.DivisionCodePath
+                package var code: Components.Parameters.VillageCodePath
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - code: The 12-digit statistical code of the division.
-                package init(code: Components.Parameters.DivisionCodePath) {
+                ///   - code: The 12-digit statistical code of the village (any other division is answered with 404).
+                package init(code: Components.Parameters.VillageCodePath) {
                     self.code = code
                 }
             }
@@ -6321,15 +6321,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/divisions/{code}/honours/announce/POST/path`.
             package struct Path: Sendable, Hashable {
-                /// The 12-digit statistical code of the division.
+                /// The 12-digit statistical code of the village (any other division is answered with 404).
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/honours/announce/POST/path/code`.
-                package var code: Components.Parameters.DivisionCodePath
+                package var code: Components.Parameters.VillageCodePath
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - code: The 12-digit statistical code of the division.
-                package init(code: Components.Parameters.DivisionCodePath) {
+                ///   - code: The 12-digit statistical code of the village (any other division is answered with 404).
+                package init(code: Components.Parameters.VillageCodePath) {
                     self.code = code
                 }
             }
@@ -6514,15 +6514,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/nominations/{id}/votes/POST/path`.
             package struct Path: Sendable, Hashable {
-                /// The record's opaque id (never an ID number).
+                /// The nomination's opaque id (never an ID number).
                 ///
                 /// - Remark: Generated from `#/paths/nominations/{id}/votes/POST/path/id`.
-                package var id: Components.Parameters.RecordID
+                package var id: Components.Parameters.NominationID
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - id: The record's opaque id (never an ID number).
-                package init(id: Components.Parameters.RecordID) {
+                ///   - id: The nomination's opaque id (never an ID number).
+                package init(id: Components.Parameters.NominationID) {
                     self.id = id
                 }
             }
@@ -6891,15 +6891,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/divisions/{code}/projects/POST/path`.
             package struct Path: Sendable, Hashable {
-                /// The 12-digit statistical code of the division.
+                /// The 12-digit statistical code of the village (any other division is answered with 404).
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/projects/POST/path/code`.
-                package var code: Components.Parameters.DivisionCodePath
+                package var code: Components.Parameters.VillageCodePath
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - code: The 12-digit statistical code of the division.
-                package init(code: Components.Parameters.DivisionCodePath) {
+                ///   - code: The 12-digit statistical code of the village (any other division is answered with 404).
+                package init(code: Components.Parameters.VillageCodePath) {
                     self.code = code
                 }
             }
@@ -7084,15 +7084,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/projects/{id}/land/POST/path`.
             package struct Path: Sendable, Hashable {
-                /// The record's opaque id (never an ID number).
+                /// The project's opaque id (never an ID number).
                 ///
                 /// - Remark: Generated from `#/paths/projects/{id}/land/POST/path/id`.
-                package var id: Components.Parameters.RecordID
+                package var id: Components.Parameters.ProjectID
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - id: The record's opaque id (never an ID number).
-                package init(id: Components.Parameters.RecordID) {
+                ///   - id: The project's opaque id (never an ID number).
+                package init(id: Components.Parameters.ProjectID) {
                     self.id = id
                 }
             }
@@ -7277,15 +7277,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/projects/{id}/GET/path`.
             package struct Path: Sendable, Hashable {
-                /// The record's opaque id (never an ID number).
+                /// The project's opaque id (never an ID number).
                 ///
                 /// - Remark: Generated from `#/paths/projects/{id}/GET/path/id`.
-                package var id: Components.Parameters.RecordID
+                package var id: Components.Parameters.ProjectID
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - id: The record's opaque id (never an ID number).
-                package init(id: Components.Parameters.RecordID) {
+                ///   - id: The project's opaque id (never an ID number).
+                package init(id: Components.Parameters.ProjectID) {
                     self.id = id
                 }
             }
@@ -7453,14 +7453,14 @@ package enum Operations {
             package var path: Operations.ListCollectiveIncome.Input.Path
             /// - Remark: Generated from `#/paths/divisions/{code}/collective-income/GET/query`.
             package struct Query: Sendable, Hashable {
-                /// The year.
+                /// The year, 2000 to 2100.
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/collective-income/GET/query/year`.
                 package var year: Swift.Int
                 /// Creates a new `Query`.
                 ///
                 /// - Parameters:
-                ///   - year: The year.
+                ///   - year: The year, 2000 to 2100.
                 package init(year: Swift.Int) {
                     self.year = year
                 }
@@ -7640,15 +7640,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/divisions/{code}/collective-income/POST/path`.
             package struct Path: Sendable, Hashable {
-                /// The 12-digit statistical code of the division.
+                /// The 12-digit statistical code of the village (any other division is answered with 404).
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/collective-income/POST/path/code`.
-                package var code: Components.Parameters.DivisionCodePath
+                package var code: Components.Parameters.VillageCodePath
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - code: The 12-digit statistical code of the division.
-                package init(code: Components.Parameters.DivisionCodePath) {
+                ///   - code: The 12-digit statistical code of the village (any other division is answered with 404).
+                package init(code: Components.Parameters.VillageCodePath) {
                     self.code = code
                 }
             }
@@ -7833,15 +7833,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/households/{id}/plans/GET/path`.
             package struct Path: Sendable, Hashable {
-                /// The record's opaque id (never an ID number).
+                /// The household's opaque id (never an ID number).
                 ///
                 /// - Remark: Generated from `#/paths/households/{id}/plans/GET/path/id`.
-                package var id: Components.Parameters.RecordID
+                package var id: Components.Parameters.HouseholdID
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - id: The record's opaque id (never an ID number).
-                package init(id: Components.Parameters.RecordID) {
+                ///   - id: The household's opaque id (never an ID number).
+                package init(id: Components.Parameters.HouseholdID) {
                     self.id = id
                 }
             }
@@ -7994,21 +7994,21 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/households/{id}/plans/{year}/PUT/path`.
             package struct Path: Sendable, Hashable {
-                /// The record's opaque id (never an ID number).
+                /// The household's opaque id (never an ID number).
                 ///
                 /// - Remark: Generated from `#/paths/households/{id}/plans/{year}/PUT/path/id`.
-                package var id: Components.Parameters.RecordID
-                /// The year.
+                package var id: Components.Parameters.HouseholdID
+                /// The year, 2000 to 2100.
                 ///
                 /// - Remark: Generated from `#/paths/households/{id}/plans/{year}/PUT/path/year`.
                 package var year: Swift.Int
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - id: The record's opaque id (never an ID number).
-                ///   - year: The year.
+                ///   - id: The household's opaque id (never an ID number).
+                ///   - year: The year, 2000 to 2100.
                 package init(
-                    id: Components.Parameters.RecordID,
+                    id: Components.Parameters.HouseholdID,
                     year: Swift.Int
                 ) {
                     self.id = id
@@ -8196,15 +8196,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/households/{id}/visits/GET/path`.
             package struct Path: Sendable, Hashable {
-                /// The record's opaque id (never an ID number).
+                /// The household's opaque id (never an ID number).
                 ///
                 /// - Remark: Generated from `#/paths/households/{id}/visits/GET/path/id`.
-                package var id: Components.Parameters.RecordID
+                package var id: Components.Parameters.HouseholdID
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - id: The record's opaque id (never an ID number).
-                package init(id: Components.Parameters.RecordID) {
+                ///   - id: The household's opaque id (never an ID number).
+                package init(id: Components.Parameters.HouseholdID) {
                     self.id = id
                 }
             }
@@ -8357,15 +8357,15 @@ package enum Operations {
         package struct Input: Sendable, Hashable {
             /// - Remark: Generated from `#/paths/households/{id}/visits/POST/path`.
             package struct Path: Sendable, Hashable {
-                /// The record's opaque id (never an ID number).
+                /// The household's opaque id (never an ID number).
                 ///
                 /// - Remark: Generated from `#/paths/households/{id}/visits/POST/path/id`.
-                package var id: Components.Parameters.RecordID
+                package var id: Components.Parameters.HouseholdID
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - id: The record's opaque id (never an ID number).
-                package init(id: Components.Parameters.RecordID) {
+                ///   - id: The household's opaque id (never an ID number).
+                package init(id: Components.Parameters.HouseholdID) {
                     self.id = id
                 }
             }

@@ -16,7 +16,7 @@ extension APIHandler {
             throw AppError(.badRequest, LocalizedText(zh: "limit 应在 1 到 500 之间", en: "limit must be 1 to 500"))
         }
         let date = query.asOf ?? Timestamp.today()
-        guard date.wholeMatch(of: #/\d{4}-\d{2}-\d{2}/#) != nil else {
+        guard Timestamp.isDay(date) else {
             throw AppError(.badRequest, LocalizedText(zh: "asOf 应为 YYYY-MM-DD", en: "asOf must be YYYY-MM-DD"))
         }
         let filter = HouseholdFilter(
@@ -41,8 +41,8 @@ extension APIHandler {
         _ = try await authorizeRecord(.household, id, needs: .approveStatus)
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
         var issues: [FieldIssue] = []
-        if body.date.wholeMatch(of: #/\d{4}-\d{2}-\d{2}/#) == nil {
-            issues.append(FieldIssue(field: "date", message: LocalizedText(zh: "日期应为 YYYY-MM-DD", en: "The date must be YYYY-MM-DD")))
+        if !Timestamp.isDay(body.date) {
+            issues.append(FieldIssue.notADay("date"))
         }
         let kind = body.monitoringKind.flatMap(MonitoringKind.init)
         let status = PovertyStatus(rawValue: body.status.rawValue)!

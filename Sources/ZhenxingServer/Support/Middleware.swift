@@ -39,6 +39,38 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
     }
 }
 
+/// Refuses a form or JSON body carrying a NUL character, raw, `%00` or `\u0000`, before any handler reads it: no
+/// text has a use for one, SQLite cuts stored text at it and PostgreSQL refuses it with an error.
+struct NoNULMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let type = request.headers[.contentType] ?? ""
+        guard type.hasPrefix("application/json") || type.hasPrefix("application/x-www-form-urlencoded") else {
+            return try await next(request, context)
+        }
+        var request = request
+        let body = try await request.collectBody(upTo: context.maxUploadSize)
+        if Self.holdsNUL(body.readableBytesView) {
+            throw AppError(.badRequest, LocalizedText(zh: "提交的内容含有空字符（NUL），请删除后重试", en: "The request holds a NUL character; remove it and try again"))
+        }
+        return try await next(request, context)
+    }
+
+    /// True for a raw 0, `%00`, or a `\u0000` escape that is not itself an escaped backslash followed by text.
+    static func holdsNUL(_ bytes: some Collection<UInt8>) -> Bool {
+        let bytes = Array(bytes)
+        var backslashes = 0
+        for (index, byte) in bytes.enumerated() {
+            if byte == 0 { return true }
+            if byte == UInt8(ascii: "%"), bytes[index...].starts(with: Array("%00".utf8)) { return true }
+            if byte == UInt8(ascii: "u"), backslashes % 2 == 1, bytes[(index + 1)...].starts(with: Array("0000".utf8)) { return true }
+            backslashes = byte == UInt8(ascii: "\\") ? backslashes + 1 : 0
+        }
+        return false
+    }
+}
+
 /// Chooses the language: `?lang=` (remembered in a cookie), else the cookie, else Chinese.
 struct LanguageMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext

@@ -39,11 +39,10 @@ struct AuditPages: Sendable {
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let language = context.language
         let text = request.query
-        let day = try Regex(#"^\d{4}-\d{2}-\d{2}$"#)
         let filter = AuditFilter(
             username: text("user"), action: text("action").flatMap(AuditAction.init(rawValue:)),
-            fromDay: text("from").flatMap { $0.wholeMatch(of: day) != nil ? $0 : nil },
-            toDay: text("to").flatMap { $0.wholeMatch(of: day) != nil ? $0 : nil },
+            fromDay: text("from").flatMap { Timestamp.isDay($0) ? $0 : nil },
+            toDay: text("to").flatMap { Timestamp.isDay($0) ? $0 : nil },
             division: context.identity!.division)
         let entries = try await log.entries(filter, before: text("before").flatMap(Int.init), limit: Self.pageSize)
         let rows = entries.map { entry in
