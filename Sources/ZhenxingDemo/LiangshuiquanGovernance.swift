@@ -55,7 +55,9 @@ enum LiangshuiquanGovernance {
         let numerals = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
         for (index, numeral) in numerals.enumerated() {
             let inGroup = households.filter { $0.groupNumber == index + 1 }
-            guard let leader = inGroup.first?.headName else { continue }
+            guard let head = inGroup.first?.headName else { continue }
+            // The first grid is led by the demo's grid leader, 王秀兰 (lsq.grid); the others by their first head of household.
+            let leader = index == 0 ? "王秀兰" : head
             let grid = try await governance.createGrid(village: village, name: "第\(numeral)网格", leader: leader, partyGroup: "第\(numeral)党小组", by: .system)
             try await governance.assign(households: inGroup.map(\.id), to: grid, by: .system)
             if index == 0 {

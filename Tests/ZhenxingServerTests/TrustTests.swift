@@ -349,6 +349,24 @@ import ZhenxingTestSupport
         }
     }
 
+    @Test(arguments: TestDatabases.engines)
+    func aCadreMakesAnAccountTheLeaderOfAGridFromItsPage(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { browser, database, passwords in
+            var secretary = browser
+            let governance = GovernanceRepository(database: database)
+            let tenth = try await governance.grids(in: LiangshuiquanDemo.villageCode)[9].id
+            let household = try await governance.grid(tenth, today: "2024-01-01").households[0].id
+            var form = try #require(RenderedForm.all(in: try await secretary.get("/grids/\(tenth)").text).first { $0.action == "/grids/\(tenth)/leader" })
+            form["account"] = "lsq.grid"
+            #expect(try await secretary.submit(form).status == .seeOther)
+            var leader = try await Browser.anonymous(browser.client).signIn("lsq.grid", passwords["lsq.grid"]!)
+            let visit = try await leader.postForm("/households/\(household)/visits", [("date", "2024-03-01"), ("visitor", "王秀兰"), ("seen", "看望")])
+            #expect(visit.status == .seeOther)
+            form["account"] = "lsq.viewer"  // not a grid leader's account
+            #expect(try await secretary.submit(form).status == .badRequest)
+        }
+    }
+
     // MARK: 12. A list item of another village
 
     @Test(arguments: TestDatabases.engines)
