@@ -86,6 +86,11 @@ public enum LiangshuiquanDemo {
                 try await UserRepository.saveDemo(user, passwordHash: hash, in: sql)
             }
         }
+        // Demo users get new passwords: their old sessions end.
+        let ids = try await database.read { sql in
+            try await sql.raw("SELECT id FROM users WHERE username IN (\(binds: users.map(\.username)))").all(decodingColumn: "id", as: Int.self)
+        }
+        try await SessionRepository.forget(users: ids, in: database)
         try await LiangshuiquanGovernance.load(village: villageCode, database: database)
         try await LiangshuiquanCommunity.load(village: villageCode, database: database)
         return credentials

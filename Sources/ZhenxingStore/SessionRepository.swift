@@ -90,6 +90,16 @@ public struct SessionRepository: Sendable {
         try await AuditLog.moveSignIns(in: database)
     }
 
+    /// Ends every session of `users` without an audit entry of its own (the change that calls for it has one): a new
+    /// password or a disabled account. Sessions live in `Database.sessions`, apart from the users' records, so this runs
+    /// once that change has committed.
+    public static func forget(users: [Int], in database: Database) async throws {
+        guard !users.isEmpty else { return }
+        try await database.sessions.transaction { sql in
+            try await sql.raw("DELETE FROM sessions WHERE user_id IN (\(binds: users))").run()
+        }
+    }
+
     /// Removes sessions that have expired; returns how many.
     @discardableResult
     public func purge(now: Date) async throws -> Int {

@@ -185,7 +185,6 @@ public struct UserRepository: Sendable {
                 password_hash = \(bind: passwordHash), version = version + 1, updated_at = \(bind: Timestamp.now())
             WHERE id = \(bind: id)
             """).run()
-        try await sql.raw("DELETE FROM sessions WHERE user_id = \(bind: id)").run()
         try await AuditLog.record(.update, entity: "user_password", key: String(id), division: draft.division, by: .system, in: sql)
     }
 
@@ -193,7 +192,7 @@ public struct UserRepository: Sendable {
     public func update(_ id: Int, to draft: UserDraft, expectedVersion: Int, by actor: AuditActor) async throws -> UserAccount {
         let problems = draft.problems()
         guard problems.isEmpty else { throw ValidationFailure(problems) }
-        return try await database.transaction { sql in
+        let account = try await database.transaction { sql in
             guard let before = try await Self.find(id, in: sql) else { throw StoreError.notFound("user \(id)") }
             guard before.version == expectedVersion else {
                 throw StoreError.staleVersion(expected: expectedVersion, current: before.version)
@@ -207,14 +206,13 @@ public struct UserRepository: Sendable {
                     version = version + 1, updated_at = \(bind: Timestamp.now())
                 WHERE id = \(bind: id)
                 """).run()
-            if !draft.active {
-                try await sql.raw("DELETE FROM sessions WHERE user_id = \(bind: id)").run()
-            }
             let after = try await Self.find(id, in: sql)!
             try await AuditLog.record(.update, entity: "user", key: String(id), division: after.division,
                                       before: before, after: after, by: actor, in: sql)
             return after
         }
+        if !account.active { try await SessionRepository.forget(users: [id], in: database) }
+        return account
     }
 
     /// Sets a new password hash and ends every session of the user.
@@ -225,10 +223,10 @@ public struct UserRepository: Sendable {
                 UPDATE users SET password_hash = \(bind: hash), version = version + 1, updated_at = \(bind: Timestamp.now())
                 WHERE id = \(bind: id)
                 """).run()
-            try await sql.raw("DELETE FROM sessions WHERE user_id = \(bind: id)").run()
             try await AuditLog.record(.update, entity: "user_password", key: String(id), division: account.division,
                                       by: actor, in: sql)
         }
+        try await SessionRepository.forget(users: [id], in: database)
     }
 
     static func find(_ id: Int, in sql: any SQLDatabase) async throws -> UserAccount? {

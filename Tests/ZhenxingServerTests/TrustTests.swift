@@ -321,6 +321,20 @@ import ZhenxingTestSupport
         }
     }
 
+    /// Sessions moved to a file of their own on SQLite: a new password must still end every other session.
+    @Test(arguments: TestDatabases.engines)
+    func aNewPasswordEndsEveryOtherSession(engine: Database.Engine) async throws {
+        try await withDemoApp(engine, as: nil) { anonymous, _, passwords in
+            var laptop = try await anonymous.signIn("lsq.viewer", passwords["lsq.viewer"]!)
+            var phone = try await anonymous.signIn("lsq.viewer", passwords["lsq.viewer"]!)
+            var form = try #require(RenderedForm.all(in: try await laptop.get("/account").text).first { $0.action == "/account/password" })
+            form["current"] = passwords["lsq.viewer"]!; form["new"] = "Liangshui-quan-2026"; form["confirm"] = "Liangshui-quan-2026"
+            #expect(try await laptop.submit(form).status == .seeOther)
+            let after = try await phone.get("/account")
+            #expect(after.status == .seeOther && after.headers[.location]?.hasPrefix("/signin") == true)
+        }
+    }
+
     // MARK: 11. Grid leaders reach past their grid
 
     @Test(arguments: TestDatabases.engines)
