@@ -68,7 +68,8 @@ public struct APITokenRepository: Sendable {
         guard let (row, owner) = found, owner.active, let role = Role(rawValue: row.role) else { return nil }
         let today = Timestamp.today()
         if row.lastUsedAt?.hasPrefix(today) != true {
-            try await database.transaction { sql in
+            // A day's stamp that may wait: an import holding the writer must not turn every API read into a 503.
+            _ = try await database.transactionIfIdle { sql in
                 try await sql.raw("UPDATE api_tokens SET last_used_at = \(bind: Timestamp.now()) WHERE id = \(bind: row.id)").run()
             }
         }
