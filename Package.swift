@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         .executableTarget(
@@ -109,13 +110,18 @@ let package = Package(
             path: "Tests/Support",
             swiftSettings: strict
         ),
-        .testTarget(name: "ZhenxingDomainTests", dependencies: ["ZhenxingDomain"], swiftSettings: strict),
+        .testTarget(
+            name: "ZhenxingDomainTests",
+            dependencies: ["ZhenxingDomain", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "ZhenxingExchangeTests",
             dependencies: [
                 "ZhenxingExchange", "ZhenxingStore", "ZhenxingDomain", "ZhenxingDemo", "ZhenxingTestSupport",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict
         ),
@@ -124,6 +130,7 @@ let package = Package(
             dependencies: [
                 "ZhenxingStore", "ZhenxingDomain", "ZhenxingDemo", "ZhenxingTestSupport",
                 .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict
         ),

@@ -85,7 +85,8 @@ public struct XLSXReader: TableSource {
         }
         guard let start, let tagEnd = Bytes.find([0x3E], in: segment, from: start) else { return nil }
         let attributes = XMLScan.attributes(segment, from: start + open.count, to: tagEnd)
-        let number = attributes["r"].flatMap(Int.init) ?? next
+        // Excel's rows are 1…1,048,576; any other `r` is ignored (r="9223372036854775807" would overflow the count).
+        let number = attributes["r"].flatMap(Int.init).flatMap { (1...1_048_576).contains($0) ? $0 : nil } ?? next
         var cells: [[UInt8]] = []
         let cellOpen = Array("<".utf8) + prefix + [UInt8(ascii: "c")]
         let cellClose = Array("</".utf8) + prefix + Array("c>".utf8)
@@ -127,7 +128,9 @@ public struct XLSXReader: TableSource {
         case "str", "b", "e": return raw
         case "d": return Array(raw.prefix(10))
         default:
-            guard let style, dateStyles.contains(style), let serial = Double(String(decoding: raw, as: UTF8.self)) else { return raw }
+            // Only serials Excel can show as a date (up to 9999-12-31): 1e300 or nan would trap converting to Int.
+            guard let style, dateStyles.contains(style), let serial = Double(String(decoding: raw, as: UTF8.self)),
+                  (0..<2_958_466).contains(serial) else { return raw }
             return Array(Self.date(serial: serial, date1904: date1904).utf8)
         }
     }
@@ -200,7 +203,9 @@ public struct XLSXReader: TableSource {
 
     /// Inflates an entry chunk by chunk, refusing to expand beyond the limits (zip bombs).
     static func inflate(_ archive: Archive, _ entry: Entry, progress: (Double) -> Void, _ body: (Data) throws -> Bool) throws {
-        let limit = min(TableLimits.expandedPartBytes, max(64 << 20, Int64(entry.compressedSize) * TableLimits.expansionRatio))
+        // The sizes are the file's word (a ZIP64 header may claim 2^64 − 1 bytes): clamp before converting and multiplying.
+        let compressed = Int64(min(entry.compressedSize, UInt64(TableLimits.expandedPartBytes)))
+        let limit = min(TableLimits.expandedPartBytes, max(64 << 20, compressed * TableLimits.expansionRatio))
         let declared = max(1, Double(entry.uncompressedSize))
         let bomb = ExchangeError(zh: "xlsx 中的 \(entry.path) 解压后异常巨大（可能是压缩炸弹），已停止读取",
                                  en: "\(entry.path) in the xlsx expands abnormally (a zip bomb?); reading stopped")
@@ -313,8 +318,9 @@ enum XMLScan {
                 while nameEnd < buffer.count, ![0x20, 0x3E, 0x2F, 0x0A, 0x0D, 0x09].contains(buffer[nameEnd]) { nameEnd += 1 }
                 let tag = String(decoding: UnsafeBufferPointer(rebasing: buffer[(open + 1)..<nameEnd]), as: UTF8.self)
                 index = nameEnd
-                guard tag.split(separator: ":").last.map(String.init) == name,
-                      let close = Bytes.find([0x3E], in: buffer, from: nameEnd) else { continue }
+                guard tag.split(separator: ":").last.map(String.init) == name else { continue }
+                // No `>` left: no later tag can close either (continuing would rescan to the end for every `<name`).
+                guard let close = Bytes.find([0x3E], in: buffer, from: nameEnd) else { break }
                 result.append(attributes(buffer, from: nameEnd, to: close))
                 index = close
             }

@@ -1,0 +1,1 @@
+../../../Sources/ZhenxingExchange/XLSXReader.swift
