@@ -34,7 +34,7 @@ public struct Migrator: Sendable {
         M0004_AddPopulationCounts.migration, M0005_AddInSchoolAndParameterVersions.migration, M0006_AddGovernance.migration,
         M0007_AddVisits.migration, M0008_AddPlans.migration, M0009_AddHelpers.migration,
         M0010_AddPartyBranchesAndPhotos.migration, M0011_AddCommunity.migration, M0012_AddVillagePrefixIndex.migration,
-        M0013_AddFiguresCache.migration, M0014_AddGridLeadersAndRequestKeys.migration,
+        M0013_AddFiguresCache.migration, M0014_AddGridLeadersAndRequestKeys.migration, M0015_BoundStoredValues.migration,
     ]
 
     /// The schema version this code expects.
@@ -56,16 +56,16 @@ public struct Migrator: Sendable {
         }
     }
 
-    /// Runs every migration not yet recorded, each in its own transaction; returns what ran.
+    /// Runs every migration not yet recorded up to `last` (default: all), each in its own transaction; returns what ran.
     @discardableResult
-    public func migrate() async throws -> [Migration] {
+    public func migrate(upTo last: Int = Migrator.latestVersion) async throws -> [Migration] {
         let found = try await currentVersion()
         guard found <= Self.latestVersion else {
             throw StoreError.schemaTooNew(database: found, code: Self.latestVersion)
         }
         var applied: [Migration] = []
         let dialect = SchemaDialect(engine: database.engine)
-        for migration in Self.all where migration.version > found {
+        for migration in Self.all where migration.version > found && migration.version <= last {
             let ran = try await database.transaction { sql in
                 if database.engine == .postgres {
                     // Two processes migrating at once queue here instead of failing halfway.

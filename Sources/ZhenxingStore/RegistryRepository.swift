@@ -612,8 +612,12 @@ extension RegistryRepository {
     /// village, ending that membership on the same date (moves keep both histories), or comes back from no
     /// household (their earlier village recorded them leaving). Someone living in another village is never moved
     /// from here: that village records the leaving first. Returns the person's id.
+    ///
+    /// `mayMoveFrom` answers whether the caller may also write to the household a villager leaves (a grid leader
+    /// moves only between the grids they lead); a refusal gives the same answer as someone living elsewhere.
     public func addMember(
-        _ person: PersonDraft, household: Int, relation: Relation, from date: String, reason: String, by actor: AuditActor
+        _ person: PersonDraft, household: Int, relation: Relation, from date: String, reason: String, by actor: AuditActor,
+        mayMoveFrom: @Sendable (Int) async throws -> Bool = { _ in true }
     ) async throws -> Int {
         struct Existing: Decodable { let id: Int; let name: String }
         struct Open: Decodable { let householdId: Int; let fromDate: String; let villageCode: String }
@@ -630,7 +634,9 @@ extension RegistryRepository {
                 WHERE m.person_id = \(bind: existing.id) AND m.to_date IS NULL
                 """).first(decoding: Open.self, keyDecodingStrategy: .convertFromSnakeCase)
             // One answer for a wrong name and for someone living elsewhere: it says neither whose number it is nor where.
-            guard existing.name == person.name, open.map({ $0.villageCode == current.draft.village.rawValue }) ?? true else {
+            let mayMove: Bool
+            if let open, open.householdId != household { mayMove = try await mayMoveFrom(open.householdId) } else { mayMove = true }
+            guard existing.name == person.name, open.map({ $0.villageCode == current.draft.village.rawValue }) ?? true, mayMove else {
                 throw ValidationFailure([FieldIssue(field: "residentID", message: LocalizedText(
                     zh: "身份证号 \(person.residentID.masked) 已登记，不能在本户新增；从外村迁入的，须由原村先登记迁出，并核对姓名与证件一致",
                     en: "ID number \(person.residentID.masked) is already registered and cannot be added here; someone moving in from another village must first be recorded as leaving there, under the name on the ID card"))])

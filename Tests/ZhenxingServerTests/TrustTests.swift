@@ -230,6 +230,9 @@ import ZhenxingTestSupport
                 for secret in [session, "zx_notarealtoken0123456789", "41132419500101328X", password] {
                     #expect(!logged.contains(secret))
                 }
+                // and nothing shaped like a token or an ID number, whoever's it is
+                #expect(logged.firstMatch(of: #/zx_[A-Za-z0-9_\-]{12,}/#) == nil)
+                #expect(logged.firstMatch(of: #/(?:^|[^0-9])[0-9]{17}[0-9Xx](?![0-9])/#) == nil)
             }
         }
     }
@@ -360,6 +363,47 @@ import ZhenxingTestSupport
             for path in ["/divisions/\(village)/import", "/villages/\(village)/profile/edit", "/divisions/\(village)/meetings/new"] {
                 #expect(try await leader.get(path).status == .forbidden, "\(path)")
             }
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func aGridLeaderMovesNoOneOutOfAnotherGridsHousehold(engine: Database.Engine) async throws {
+        try await withDemoApp(engine, as: "lsq.grid") { browser, database, passwords in
+            var leader = browser
+            let governance = GovernanceRepository(database: database)
+            let grids = try await governance.grids(in: LiangshuiquanDemo.villageCode)
+            let own = try await governance.grid(grids[0].id, today: "2024-01-01").households[0].id
+            let other = try await governance.grid(grids[9].id, today: "2024-01-01").households[0].id
+            struct Member: Decodable { let personId: Int; let residentId: String; let name: String }
+            let member = try #require(try await database.read { sql in
+                try await sql.raw("""
+                    SELECT p.id AS person_id, p.resident_id, p.name FROM memberships m JOIN people p ON p.id = m.person_id
+                    WHERE m.household_id = \(bind: other) AND m.to_date IS NULL AND m.relation <> 'head' ORDER BY p.id
+                    """).first(decoding: Member.self, keyDecodingStrategy: .convertFromSnakeCase)
+            })
+            let fill = { (form: inout RenderedForm) in
+                form["residentID"] = member.residentId
+                form["name"] = member.name
+                form["relation"] = "other"
+                form["reason"] = "迁入"
+                form["from"] = "2024-03-01"
+            }
+            var form = try #require(RenderedForm.all(in: try await leader.get("/households/\(own)/members/new").text)
+                .first { $0.action == "/households/\(own)/members" })
+            fill(&form)
+            // when: the leader of the first grid takes a member of the tenth grid's household into their own
+            let refused = try await leader.submit(form)
+            // then: refused with the answer for someone living elsewhere; the tenth grid's household keeps them
+            #expect(refused.status == .badRequest && refused.text.contains("已登记，不能在本户新增"))
+            let registry = RegistryRepository(database: database)
+            #expect(try await registry.file(other).members.contains { $0.personId == member.personId && $0.toDate == nil })
+            // and the village's secretary, who reaches both households, may record the same move
+            var secretary = try await Browser.anonymous(browser.client).signIn("lsq.secretary", passwords["lsq.secretary"]!)
+            var again = try #require(RenderedForm.all(in: try await secretary.get("/households/\(own)/members/new").text)
+                .first { $0.action == "/households/\(own)/members" })
+            fill(&again)
+            #expect(try await secretary.submit(again).status == .seeOther)
+            #expect(try await registry.file(own).members.contains { $0.personId == member.personId && $0.toDate == nil })
         }
     }
 
@@ -536,6 +580,17 @@ import ZhenxingTestSupport
             let fixed = try await json(&client, .post, "/api/v1/divisions/\(village)/issues", issue.replacingOccurrences(of: "路灯", with: "桥"),
                                        headers: [.idempotencyKey: "retry-0002"])
             #expect(fixed.status.code / 100 == 2)
+            // when: the write with key retry-0003 committed, then the process died before its answer was kept
+            let crashed = issue.replacingOccurrences(of: "路灯", with: "井盖")
+            let landed = try await json(&client, .post, "/api/v1/divisions/\(village)/issues", crashed, headers: [.idempotencyKey: "retry-0003"])
+            try await database.transaction { sql in
+                try await sql.raw("UPDATE request_keys SET status = NULL, content_type = NULL, body = NULL WHERE request_key = 'retry-0003'").run()
+            }
+            let afterCrash = try await count()
+            let retried = try await json(&client, .post, "/api/v1/divisions/\(village)/issues", crashed, headers: [.idempotencyKey: "retry-0003"])
+            // then: the retry writes nothing a second time and says the first write landed
+            let afterRetry = try await count()
+            #expect(landed.status.code / 100 == 2 && retried.status == .conflict && afterRetry == afterCrash)
         }
     }
 }

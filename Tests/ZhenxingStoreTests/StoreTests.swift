@@ -191,6 +191,33 @@ private func loadDemo(_ database: Database) async throws {
     }
 
     @Test(arguments: TestDatabases.engines)
+    func amountsStoredBeforeTheirRangeAreBroughtIntoItSoSumsCannotOverflow(engine: Database.Engine) async throws {
+        try await TestDatabases.with(engine, migrate: false) { database in
+            // given: a database of version 14, whose fields had no range yet, holding the largest 64-bit amount
+            try await Migrator(database: database).migrate(upTo: 14)
+            try await loadDemo(database)
+            try await database.transaction { sql in
+                try await sql.raw("""
+                    INSERT INTO collective_income (village_code, year, received_on, source, amount_fen, note, recorded_by)
+                    VALUES (\(bind: LiangshuiquanDemo.villageCode.rawValue), 2020, '2020-06-01', '旧数据', \(bind: Int.max), '', 'test')
+                    """).run()
+            }
+            // when
+            try await Migrator(database: database).migrate()
+            // then: the amount is the largest a field accepts, and the village's and county's figures count it
+            let most = try await database.read { sql in
+                try await sql.raw("SELECT max(amount_fen) AS n FROM collective_income").first(decodingColumn: "n", as: Int.self)
+            }
+            #expect(most == FieldIssue.money.upperBound)
+            let figures = FiguresQuery(database: database)
+            let village = try await figures.document(LiangshuiquanDemo.villageCode, year: 2020)
+            let county = try await figures.document(DivisionCode(validating: "411324000000"), year: 2020)
+            #expect(village.community.collectiveIncomeFen == FieldIssue.money.upperBound + 50_000_000)
+            #expect(county.community.collectiveIncomeFen == village.community.collectiveIncomeFen)
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
     func aDivisionNeedsItsParentAndOnlyVillagesHaveProfiles(engine: Database.Engine) async throws {
         try await TestDatabases.with(engine) { database in
             // when

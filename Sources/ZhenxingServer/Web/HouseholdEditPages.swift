@@ -7,6 +7,7 @@ import ZhenxingStore
 struct HouseholdEditPages: Sendable {
     let registry: RegistryRepository
     let profiles: VillageProfileRepository
+    let records: RecordLocator
     let renderer: PageRenderer
     let settings: AppSettings
 
@@ -153,7 +154,12 @@ struct HouseholdEditPages: Sendable {
             return try await memberForm(input, issues: issues, request: request, context: context, status: .badRequest)
         }
         do {
-            _ = try await registry.addMember(person, household: id, relation: relation, from: from, reason: reason, by: context.actor)
+            // Moving a villager out of another household writes to that household too: the caller must reach it.
+            let identity = context.identity, records = records
+            _ = try await registry.addMember(person, household: id, relation: relation, from: from, reason: reason, by: context.actor) { source in
+                guard let identity, let village = try await records.village(of: .household, source) else { return false }
+                return try await records.allows(identity, .writeRecords, .household, source, in: village)
+            }
         } catch let failure as ValidationFailure {
             return try await memberForm(input, issues: failure.issues, request: request, context: context, status: .badRequest)
         }
