@@ -45,8 +45,12 @@ public struct CSVReader: TableSource {
             throw ExchangeError(zh: "无法识别文件编码（既不是 UTF-8 也不是 GB18030/GBK）：请在 Excel 或 WPS 中另存为“CSV UTF-8”",
                                 en: "Unknown text encoding (neither UTF-8 nor GB18030/GBK): save it as \"CSV UTF-8\" in Excel or WPS")
         }
-        let firstLine = head.prefix { $0 != 0x0A }
-        separator = firstLine.count(where: { $0 == 0x09 }) > firstLine.count(where: { $0 == 0x2C }) ? 0x09 : 0x2C
+        // Separators are counted outside quotes only: a quoted header "姓名\t备注" is one comma-separated cell.
+        var tabs = 0, commas = 0, quoted = false
+        for byte in head.prefix(while: { $0 != 0x0A }) {
+            if byte == 0x22 { quoted.toggle() } else if !quoted { if byte == 0x09 { tabs += 1 } else if byte == 0x2C { commas += 1 } }
+        }
+        separator = tabs > commas ? 0x09 : 0x2C
     }
 
     /// Whether bytes are UTF-8 (a sequence cut at the end is allowed when the buffer was cut).

@@ -75,7 +75,7 @@ public final class CSVWriter: TableWriter {
         for (index, text) in cells.enumerated() {
             if index > 0 { try sink.write([0x2C]) }
             let cell = Self.inert(text)
-            if cell.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+            if cell.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
                 try sink.write("\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"")
             } else {
                 try sink.write(cell)

@@ -1,5 +1,4 @@
 import Foundation
-import ZIPFoundation
 
 /// Reads one sheet of an xlsx workbook as Excel and WPS write it, streaming: the sheet's XML is
 /// inflated in chunks and scanned at the byte level (a parser per element would be 7× slower).
@@ -11,7 +10,7 @@ public struct XLSXReader: TableSource {
     public let sheetName: String
     /// Every sheet of the workbook, in order.
     public let sheetNames: [String]
-    private let archive: Archive
+    private let archive: ZIPParts
     private let sheetPath: String
     private let strings: StringPool
     private let dateStyles: Set<Int>
@@ -19,10 +18,7 @@ public struct XLSXReader: TableSource {
 
     /// Opens the workbook and reads its shared strings; `sheet` picks a sheet by name (default: the first).
     public init(url: URL, sheet: String? = nil) throws {
-        let archive: Archive
-        do { archive = try Archive(url: url, accessMode: .read) } catch {
-            throw ExchangeError(zh: "不是有效的 xlsx 文件（无法按压缩包打开）", en: "Not a valid xlsx file (it does not open as a zip archive)")
-        }
+        let archive = try ZIPParts(url: url)
         self.archive = archive
         let rootRelations = try Self.small(archive, "_rels/.rels").map { XMLScan.starts(of: "Relationship", in: $0) } ?? []
         let workbookPath = rootRelations.first { $0["Type"]?.hasSuffix("/officeDocument") == true }
@@ -192,7 +188,7 @@ public struct XLSXReader: TableSource {
     // MARK: Parts
 
     /// Reads a small part (workbook, relationships, styles) whole.
-    static func small(_ archive: Archive, _ path: String) throws -> [UInt8]? {
+    static func small(_ archive: ZIPParts, _ path: String) throws -> [UInt8]? {
         guard let entry = archive[path] else { return nil }
         var bytes: [UInt8] = []
         try inflate(archive, entry, progress: { _ in }) { chunk in bytes.append(contentsOf: chunk); return true }
@@ -202,7 +198,7 @@ public struct XLSXReader: TableSource {
     private struct Stop: Error {}
 
     /// Inflates an entry chunk by chunk, refusing to expand beyond the limits (zip bombs).
-    static func inflate(_ archive: Archive, _ entry: Entry, progress: (Double) -> Void, _ body: (Data) throws -> Bool) throws {
+    static func inflate(_ archive: ZIPParts, _ entry: ZIPParts.Part, progress: (Double) -> Void, _ body: (Data) throws -> Bool) throws {
         // The sizes are the file's word (a ZIP64 header may claim 2^64 − 1 bytes): clamp before converting and multiplying.
         let compressed = Int64(min(entry.compressedSize, UInt64(TableLimits.expandedPartBytes)))
         let limit = min(TableLimits.expandedPartBytes, max(64 << 20, compressed * TableLimits.expansionRatio))
@@ -212,7 +208,7 @@ public struct XLSXReader: TableSource {
         guard Int64(clamping: entry.uncompressedSize) <= limit else { throw bomb }
         var total: Int64 = 0
         do {
-            _ = try archive.extract(entry, bufferSize: 1 << 18, skipCRC32: true) { data in
+            try archive.read(entry) { data in
                 total += Int64(data.count)
                 guard total <= limit else { throw bomb }
                 progress(min(1, Double(total) / declared))
@@ -223,14 +219,14 @@ public struct XLSXReader: TableSource {
         } catch let error as ExchangeError {
             throw error
         } catch {
-            throw ExchangeError(zh: "xlsx 文件已损坏，无法解压 \(entry.path)", en: "The xlsx file is damaged: \(entry.path) does not inflate")
+            throw ZIPParts.damaged(entry)
         }
     }
 
     /// Inflates an entry and calls `body` with each complete element ending in the closing tag
     /// (with the namespace prefix found on the root element), carrying partial elements across chunks.
     static func stream(
-        _ archive: Archive, _ entry: Entry, closing: ([UInt8]) -> [UInt8], progress: (Double) -> Void,
+        _ archive: ZIPParts, _ entry: ZIPParts.Part, closing: ([UInt8]) -> [UInt8], progress: (Double) -> Void,
         _ body: (UnsafeBufferPointer<UInt8>, [UInt8]) throws -> Bool
     ) throws {
         var pending: [UInt8] = []
@@ -280,7 +276,7 @@ struct StringPool {
 
     init() {}
 
-    init(archive: Archive, path: String) throws {
+    init(archive: ZIPParts, path: String) throws {
         guard let entry = archive[path] else { return }
         var pool = StringPool()
         try XLSXReader.stream(archive, entry, closing: { Array("</".utf8) + $0 + Array("si>".utf8) }, progress: { _ in }) { segment, prefix in

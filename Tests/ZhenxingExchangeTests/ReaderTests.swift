@@ -167,6 +167,15 @@ func excelLikeWorkbook(at url: URL, prefix: String = "") throws {
             #expect { try texts(try XLSXReader(url: wide)) } throws: { ($0 as? ExchangeError)?.message.zh.contains("超过 256 列") == true }
         }
     }
+
+    @Test func aDeflateStreamThatRunsIntoTheEndOfTheFileIsADamagedFileNotAHang() throws {
+        // given: the fuzzer's input on which ZIPFoundation's own extract inflates forever
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/corpus/xlsx/hang-zipfoundation-inflate-at-eof.xlsx")
+        // when / then: reading ends with the refusal of a damaged part
+        let error = #expect(throws: ExchangeError.self) { try texts(try XLSXReader(url: file)) }
+        #expect(error?.message.zh.contains("已损坏") == true || error?.message.zh.contains("不是有效的") == true)
+    }
 }
 
 @Suite struct CSVReaderTests {

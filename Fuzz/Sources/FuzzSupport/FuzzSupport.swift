@@ -1,4 +1,3 @@
-import CZlib
 import Foundation
 import ZhenxingExchange
 
@@ -47,65 +46,6 @@ public enum Fuzz {
             if !(error is ExchangeError), errorTypes.insert(String(reflecting: type(of: error))).inserted {
                 FileHandle.standardError.write(Data("note: a reader threw \(String(reflecting: type(of: error))): \(error)\n".utf8))
             }
-        }
-    }
-
-    // MARK: The open ZIPFoundation hang
-
-    nonisolated(unsafe) private static var skipped = 0
-
-    /// Whether ZIPFoundation 0.9.20 would inflate an entry of this zip forever: `Data.decode` loops until
-    /// Z_STREAM_END and, once fread hits the end of the file, gets empty chunks and never stops (see
-    /// Fuzz/known/xlsx). The readers cannot stop it, so the xlsx fuzzer skips such inputs instead of reporting the
-    /// same hang again; set ZHENXING_FUZZ_KNOWN_HANGS=1 to run them anyway. Non-ZIP64 archives only.
-    public static func spinsZIPFoundation(_ start: UnsafeRawPointer, _ count: Int) -> Bool {
-        guard ProcessInfo.processInfo.environment["ZHENXING_FUZZ_KNOWN_HANGS"] != "1" else { return false }
-        let bytes = UnsafeRawBufferPointer(start: start, count: count)
-        func u16(_ at: Int) -> Int { at >= 0 && at + 2 <= count ? Int(bytes[at]) | Int(bytes[at + 1]) << 8 : -1 }
-        func u32(_ at: Int) -> Int { at >= 0 && at + 4 <= count ? u16(at) | u16(at + 2) << 16 : -1 }
-        // The end-of-central-directory record ZIPFoundation finds: the last one, scanning back from the end.
-        var eocd = count - 22
-        while eocd >= max(0, count - 22 - 0xFFFF), u32(eocd) != 0x0605_4B50 { eocd -= 1 }
-        guard eocd >= 0, u32(eocd) == 0x0605_4B50 else { return false }
-        var entry = u32(eocd + 16)
-        for _ in 0..<min(u16(eocd + 10), 64) {
-            guard u32(entry) == 0x0201_4B50 else { return false }
-            let local = u32(entry + 42)
-            if u16(entry + 10) == 8, u32(local) == 0x0403_4B50, u16(local + 26) >= 0, u16(local + 28) >= 0 {
-                let data = local + 30 + u16(local + 26) + u16(local + 28)
-                if data <= count, inflateNeverEnds(UnsafeRawBufferPointer(rebasing: bytes[data...])) {
-                    skipped += 1
-                    if skipped == 1 {
-                        atexit { FileHandle.standardError.write(Data("note: skipped \(Fuzz.skipped) inputs that hit the open ZIPFoundation inflate hang\n".utf8)) }
-                    }
-                    return true
-                }
-            }
-            entry += 46 + u16(entry + 28) + u16(entry + 30) + u16(entry + 32)
-        }
-        return false
-    }
-
-    /// Where `inflateNeverEnds` inflates to, allocated once (a fresh 256 KB buffer per input costs more than the reading).
-    nonisolated(unsafe) private static let inflated = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 1 << 18)
-
-    /// Whether raw deflate data runs out before its end without an error (and before 64 MB of output, where the
-    /// reader's zip-bomb limit would stop it).
-    private static func inflateNeverEnds(_ input: UnsafeRawBufferPointer) -> Bool {
-        var stream = z_stream()
-        guard inflateInit2_(&stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return false }
-        defer { inflateEnd(&stream) }
-        var produced = 0
-        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: UInt8.self))
-        stream.avail_in = UInt32(input.count)
-        while true {
-            stream.next_out = inflated.baseAddress
-            stream.avail_out = UInt32(inflated.count)
-            let result = inflate(&stream, Z_NO_FLUSH)
-            produced += inflated.count - Int(stream.avail_out)
-            if result == Z_STREAM_END || result == Z_NEED_DICT || result == Z_DATA_ERROR || result == Z_MEM_ERROR { return false }
-            if produced > 64 << 20 { return false }
-            if stream.avail_in == 0 && stream.avail_out != 0 { return true }
         }
     }
 }

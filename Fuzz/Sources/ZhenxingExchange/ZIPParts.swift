@@ -1,0 +1,1 @@
+../../../Sources/ZhenxingExchange/ZIPParts.swift
