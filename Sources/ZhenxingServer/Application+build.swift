@@ -84,7 +84,7 @@ func buildRouter(
     try APIHandler(
         divisions: divisions, profiles: profiles, figures: FiguresQuery(database: database), registry: registry,
         parameters: PolicyParameterRepository(database: database), people: PersonRepository(database: database), governance: governance,
-        records: records
+        records: records, settings: settings
     ).register(on: router)
     return (router, routes.routes)
 }

@@ -66,8 +66,8 @@ public struct APITokenRepository: Sendable {
             return (row, owner)
         }
         guard let (row, owner) = found, owner.active, let role = Role(rawValue: row.role) else { return nil }
-        let today = Timestamp.today()
-        if row.lastUsedAt?.hasPrefix(today) != true {
+        // Stamps are UTC, so the day compared is UTC's too (a local day would rewrite the stamp on every call for 8 hours).
+        if row.lastUsedAt?.prefix(10) != Timestamp.now().prefix(10) {
             // A day's stamp that may wait: an import holding the writer must not turn every API read into a 503.
             _ = try await database.transactionIfIdle { sql in
                 try await sql.raw("UPDATE api_tokens SET last_used_at = \(bind: Timestamp.now()) WHERE id = \(bind: row.id)").run()

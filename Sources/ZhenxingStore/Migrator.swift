@@ -117,9 +117,20 @@ public enum Timestamp {
     /// Now, as stored.
     public static func now() -> String { string(Date()) }
 
-    /// The day of `date` (default: now), `YYYY-MM-DD`, as the calendar in China reads it (Asia/Shanghai): at 07:30
-    /// in Beijing it is already today there, while UTC still says yesterday.
+    /// The day of `date` (default: now), `YYYY-MM-DD`, as the calendar where the deployment is reads it (`zone`,
+    /// Asia/Shanghai unless `ZHENXING_TIME_ZONE` says otherwise): at 07:30 in Beijing it is already today there,
+    /// while UTC still says yesterday. The server asks through its settings' clock (`AppSettings.today`).
     public static func today(_ date: Date = Date()) -> String { date.formatted(day) }
+
+    /// The deployment's time zone: `ZHENXING_TIME_ZONE` (an IANA name, checked when the command starts), else
+    /// Asia/Shanghai. Days and the times people read are in it; stored timestamps stay in UTC.
+    public static let zone: TimeZone = zone(named: ProcessInfo.processInfo.environment["ZHENXING_TIME_ZONE"]) ?? TimeZone(identifier: "Asia/Shanghai")!
+
+    /// The time zone of an IANA name (nil or empty: none); nil for a name that is not one.
+    public static func zone(named name: String?) -> TimeZone? {
+        guard let name, !name.isEmpty else { return nil }
+        return TimeZone(identifier: name)
+    }
 
     /// A date as stored.
     public static func string(_ date: Date) -> String {
@@ -141,14 +152,14 @@ public enum Timestamp {
         return day <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
     }
 
-    /// A stored timestamp as people in China read it: `YYYY-MM-DD HH:MM:SS`, Asia/Shanghai.
+    /// A stored timestamp as people read it where the deployment is: `YYYY-MM-DD HH:MM:SS` in `zone`.
     public static func display(_ text: String) -> String {
         date(text)?.formatted(shown) ?? text
     }
 
     private static let stored = Date.ISO8601FormatStyle().year().month().day()
         .time(includingFractionalSeconds: true).timeZone(separator: .omitted)
-    private static let day = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "Asia/Shanghai")!).year().month().day()
-    private static let shown = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "Asia/Shanghai")!)
+    private static let day = Date.ISO8601FormatStyle(timeZone: zone).year().month().day()
+    private static let shown = Date.ISO8601FormatStyle(timeZone: zone)
         .year().month().day().dateTimeSeparator(.space).time(includingFractionalSeconds: false)
 }

@@ -13,8 +13,10 @@ struct Zhenxing: AsyncParsableCommand {
         abstract: "Zhenxing — village assistance records (振兴：驻村帮扶工作台账).",
         discussion: """
             Options can also come from the environment: ZHENXING_DATA, ZHENXING_DATABASE_URL, \
-            ZHENXING_HOST, ZHENXING_PORT, ZHENXING_LOG_LEVEL.
-            选项也可由环境变量给出：ZHENXING_DATA、ZHENXING_DATABASE_URL、ZHENXING_HOST、ZHENXING_PORT、ZHENXING_LOG_LEVEL。
+            ZHENXING_HOST, ZHENXING_PORT, ZHENXING_LOG_LEVEL; ZHENXING_TIME_ZONE (default Asia/Shanghai) decides what \
+            day "today" is.
+            选项也可由环境变量给出：ZHENXING_DATA、ZHENXING_DATABASE_URL、ZHENXING_HOST、ZHENXING_PORT、ZHENXING_LOG_LEVEL；\
+            ZHENXING_TIME_ZONE（默认 Asia/Shanghai）决定“今天”是哪一天。
             """,
         version: ZhenxingVersionText.text,
         subcommands: [Serve.self, Migrate.self, Demo.self, User.self, Token.self, Report.self, Import.self, Export.self, Generate.self, Bench.self, Version.self])
@@ -23,6 +25,10 @@ struct Zhenxing: AsyncParsableCommand {
     /// own user only.
     static func main() async {
         umask(0o077)
+        if let name = ProcessInfo.processInfo.environment["ZHENXING_TIME_ZONE"], !name.isEmpty, Timestamp.zone(named: name) == nil {
+            FileHandle.standardError.write(Data("Error: ZHENXING_TIME_ZONE=\(name) is not a time zone (use an IANA name such as Asia/Shanghai)\n".utf8))
+            Foundation.exit(2)
+        }
         await main(nil)
     }
 }

@@ -312,11 +312,6 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
         method == .get ? try await browser.get(path) : try await browser.postForm(path, [])
     }
 
-    private func json(_ browser: inout Browser, _ method: HTTPRequest.Method, _ path: String, _ body: String?) async throws -> TestResponse {
-        try await browser.send(
-            method, path, headers: [.contentType: "application/json", HTTPField.Name("X-CSRF-Token")!: browser.csrf],
-            body: body.map { ByteBuffer(string: $0) })
-    }
 }
 
 @Suite struct SessionAndCSRFTests {

@@ -18,11 +18,6 @@ import ZhenxingTestSupport
         struct Assessment: Decodable { let year: Int; let perCapitaNetIncome: Int?; let meetsExitStandard: Bool? }
     }
 
-    func json(_ browser: inout Browser, _ method: HTTPRequest.Method, _ path: String, _ body: String) async throws -> TestResponse {
-        try await browser.send(method, path, headers: [.contentType: "application/json", HTTPField.Name("X-CSRF-Token")!: browser.csrf],
-                               body: ByteBuffer(string: body))
-    }
-
     @Test(arguments: TestDatabases.engines)
     func householdsPageAndFilesKeepIDsMasked(engine: Database.Engine) async throws {
         try await withDemoApp(engine) { browser, database, _ in

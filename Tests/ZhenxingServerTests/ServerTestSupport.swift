@@ -16,9 +16,19 @@ typealias Passwords = [String: String]
 
 /// A clock tests move forward instead of waiting.
 final class TestClock: Sendable {
-    private let now = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
+    private let now: Mutex<Date>
+    /// A clock standing at `start` (default: 2027-01-15 08:00 UTC).
+    init(at start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { now = Mutex(start) }
     func read() -> Date { now.withLock { $0 } }
     func advance(by seconds: TimeInterval) { now.withLock { $0 += seconds } }
+}
+
+/// Sends a JSON body (or none) with the session's CSRF token, as the pages' scripts and API clients do.
+func json(_ browser: inout Browser, _ method: HTTPRequest.Method, _ path: String, _ body: String?,
+          headers extra: HTTPFields = [:]) async throws -> TestResponse {
+    var headers: HTTPFields = [.contentType: "application/json", HTTPField.Name("X-CSRF-Token")!: browser.csrf]
+    headers.append(contentsOf: extra)
+    return try await browser.send(method, path, headers: headers, body: body.map { ByteBuffer(string: $0) })
 }
 
 /// Runs `body` against the application on a fresh database holding the demo village and its

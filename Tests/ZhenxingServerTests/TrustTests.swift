@@ -16,13 +16,6 @@ import ZhenxingTestSupport
 @Suite struct TrustTests {
     let village = "411324104201"
 
-    func json(_ browser: inout Browser, _ method: HTTPRequest.Method, _ path: String, _ body: String,
-              headers extra: HTTPFields = [:]) async throws -> TestResponse {
-        var headers: HTTPFields = [.contentType: "application/json", HTTPField.Name("X-CSRF-Token")!: browser.csrf]
-        headers.append(contentsOf: extra)
-        return try await browser.send(method, path, headers: headers, body: ByteBuffer(string: body))
-    }
-
     /// A second county's village with one household, outside every demo user but the administrator.
     func outsider(_ database: Database) async throws -> (household: Int, person: Int, id: String) {
         let id = "11010519491231002X"

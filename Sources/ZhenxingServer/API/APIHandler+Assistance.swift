@@ -39,7 +39,7 @@ extension APIHandler {
 
     func getParty(_ input: Operations.GetParty.Input) async throws -> Operations.GetParty.Output {
         let code = try await readableDivision(input.path.code)
-        let on = input.query.on ?? Timestamp.today()
+        let on = input.query.on ?? settings.today
         guard Timestamp.isDay(on) else { throw ValidationFailure([FieldIssue.notADay("on")]) }
         let party = PartyRepository(database: registry.database)
         let members = try await party.members(in: code, on: on)
@@ -133,7 +133,7 @@ extension APIHandler {
         _ = try await VisitRepository(database: registry.database).add(
             VisitDraft(date: body.date, visitor: body.visitor ?? "", helperID: body.helperId, seen: body.seen, promised: body.promised ?? "",
                        followUp: body.followUp),
-            household: id, today: Timestamp.today(), by: RequestScope.actor)
+            household: id, today: settings.today, by: RequestScope.actor)
         return .created(.init(body: .json(try await visitList(id))))
     }
 
@@ -147,7 +147,7 @@ extension APIHandler {
     }
 
     private func visitList(_ household: Int) async throws -> Components.Schemas.VisitList {
-        let today = Timestamp.today()
+        let today = settings.today
         let repository = VisitRepository(database: registry.database)
         let visits = try await repository.visits(ofHousehold: household)
         let photos = try await repository.photos(ofVisits: visits.map(\.id))

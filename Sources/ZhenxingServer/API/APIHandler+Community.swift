@@ -22,7 +22,7 @@ extension APIHandler {
                                   partner: body.partner ?? "", speaker: body.speaker ?? "", speakerType: body.speakerType.flatMap(SpeakerType.init(rawValue:)),
                                   classroom: body.classroom.flatMap(Classroom.init(rawValue:)), counted: body.counted, parties: body.parties ?? "",
                                   outcome: body.outcome ?? "")
-        let id = try await community.addActivity(draft, attendees: body.attendees ?? [], village: code, today: Timestamp.today(), by: RequestScope.actor)
+        let id = try await community.addActivity(draft, attendees: body.attendees ?? [], village: code, today: settings.today, by: RequestScope.actor)
         return .created(.init(body: .json(Self.schema(try await community.activity(id)))))
     }
 
@@ -43,7 +43,7 @@ extension APIHandler {
         let code = try await writableVillage(input.path.code)
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
         try await community.announce(village: code, type: try await honourType(body.honour), year: try Self.year(body.year), winners: body.winners,
-                                     on: Timestamp.today(), by: RequestScope.actor)
+                                     on: settings.today, by: RequestScope.actor)
         return .ok(.init(body: .json(try await nominationList(code, year: body.year))))
     }
 

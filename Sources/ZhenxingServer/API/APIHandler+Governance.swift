@@ -9,7 +9,7 @@ extension APIHandler {
         let code = try Self.code(input.path.code)
         try RequestScope.authorize(.readRecords, in: code)
         guard try await divisions.find(code) != nil else { throw Self.unknown(code) }
-        let today = Timestamp.today()
+        let today = settings.today
         let filter = IssueFilter(state: input.query.state.flatMap { IssueState(rawValue: $0.rawValue) },
                                  overdueOn: input.query.overdue == true ? today : nil)
         let rows = try await governance.issues(in: code, filter: filter, limit: 5_000)
@@ -51,7 +51,7 @@ extension APIHandler {
 
     private func issueFile(_ id: Int) async throws -> Components.Schemas.IssueFile {
         let file = try await governance.issue(id)
-        let today = Timestamp.today()
+        let today = settings.today
         return .init(
             issue: Self.schema(file.row, today: today), description: file.description, evidence: file.evidence, version: file.version,
             events: file.events.map(Self.schema))
@@ -142,7 +142,7 @@ extension APIHandler {
 
     private func meetingFile(_ id: Int) async throws -> Components.Schemas.MeetingFile {
         let file = try await governance.meeting(id)
-        let today = Timestamp.today()
+        let today = settings.today
         return .init(
             meeting: Self.schema(file.row), study: file.draft.study, theme: file.draft.theme, topic: file.draft.topic, cases: file.draft.cases,
             attendees: file.attendees.map { .init(personId: $0.id, name: $0.name) }, organisations: file.draft.organisations,

@@ -15,7 +15,7 @@ extension APIHandler {
         guard (1...500).contains(limit) else {
             throw AppError(.badRequest, LocalizedText(zh: "limit 应在 1 到 500 之间", en: "limit must be 1 to 500"))
         }
-        let date = query.asOf ?? Timestamp.today()
+        let date = query.asOf ?? settings.today
         guard Timestamp.isDay(date) else {
             throw AppError(.badRequest, LocalizedText(zh: "asOf 应为 YYYY-MM-DD", en: "asOf must be YYYY-MM-DD"))
         }

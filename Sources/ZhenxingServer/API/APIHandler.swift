@@ -17,6 +17,8 @@ struct APIHandler: APIProtocol {
     let people: PersonRepository
     let governance: GovernanceRepository
     let records: RecordLocator
+    /// The clock: every "today" of the API is the settings' day in the deployment's time zone.
+    let settings: AppSettings
 
     /// Registers every operation under `/api/v1`, and the document itself at `/api/openapi.yaml`.
     func register(on router: Router<AppRequestContext>) throws {
