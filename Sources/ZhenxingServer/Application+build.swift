@@ -53,7 +53,8 @@ func buildRouter(
     let decoy = try await Secrets.hashPassword(Secrets.token(), cost: settings.bcryptCost)
     SignInPages(users: users, sessions: sessions, throttle: SignInThrottle(database: database), renderer: renderer,
                 settings: settings, decoyHash: decoy).register(on: routes)
-    DivisionPages(divisions: divisions, figures: FiguresQuery(database: database), renderer: renderer, settings: settings,
+    let figures = FiguresQuery(database: database, today: { settings.today })
+    DivisionPages(divisions: divisions, figures: figures, renderer: renderer, settings: settings,
                   registry: registry).register(on: routes)
     VillageProfilePages(divisions: divisions, profiles: profiles, renderer: renderer).register(on: routes)
     UserAdminPages(users: users, sessions: sessions, divisions: divisions, renderer: renderer, settings: settings).register(on: routes)
@@ -75,14 +76,14 @@ func buildRouter(
                 settings: settings).register(on: routes)
     PartyPages(party: PartyRepository(database: database), registry: registry, divisions: divisions, renderer: renderer,
                settings: settings).register(on: routes)
-    MeasurePages(plans: PlanRepository(database: database), figures: FiguresQuery(database: database), divisions: divisions, renderer: renderer, settings: settings).register(on: routes)
-    CommunityPages(community: CommunityRepository(database: database), figures: FiguresQuery(database: database), registry: registry, divisions: divisions, renderer: renderer,
+    MeasurePages(plans: PlanRepository(database: database), figures: figures, divisions: divisions, renderer: renderer, settings: settings).register(on: routes)
+    CommunityPages(community: CommunityRepository(database: database), figures: figures, registry: registry, divisions: divisions, renderer: renderer,
                    settings: settings).register(on: routes)
-    DashboardPages(figures: FiguresQuery(database: database), divisions: divisions, renderer: renderer, settings: settings).register(on: routes)
+    DashboardPages(figures: figures, divisions: divisions, renderer: renderer, settings: settings).register(on: routes)
     ImportPages(database: database, divisions: divisions, jobs: ImportJobs(folder: settings.workDirectory), renderer: renderer,
                 settings: settings).register(on: routes)
     try APIHandler(
-        divisions: divisions, profiles: profiles, figures: FiguresQuery(database: database), registry: registry,
+        divisions: divisions, profiles: profiles, figures: figures, registry: registry,
         parameters: PolicyParameterRepository(database: database), people: PersonRepository(database: database), governance: governance,
         records: records, settings: settings
     ).register(on: router)

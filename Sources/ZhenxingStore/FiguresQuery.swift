@@ -94,6 +94,8 @@ public struct FiguresDocument: Sendable, Hashable, Encodable {
 /// of the divisions directly under it. Kept in `figures_cache` (see M0013) while no record below the division changes.
 /// A figure read from a table M0013 does not list needs that table's stamp triggers, in a new migration.
 struct FigureParts: Sendable, Codable {
+    /// The day they were counted as of: the year's last day, or today while the year runs (what is overdue moves).
+    var asOf: String
     var registry: RegistryFigures
     var ledger: LedgerFigures
     /// Issues finished in the year by the days they took (the median of a sum needs the whole distribution).
@@ -103,9 +105,11 @@ struct FigureParts: Sendable, Codable {
     /// The earliest status recorded (建档立卡) below the division, whatever the year.
     var firstStatus: String?
 
-    static let zero = FigureParts(registry: RegistryFigures(population: 0, households: 0, poorHouseholds: 0, poorPeople: 0, exitedHouseholds: 0,
+    static func zero(asOf: String) -> FigureParts {
+        FigureParts(asOf: asOf, registry: RegistryFigures(population: 0, households: 0, poorHouseholds: 0, poorPeople: 0, exitedHouseholds: 0,
                                                                  monitoredHouseholds: 0),
-                                  ledger: LedgerFigures(), daysToClose: [:], assistance: AssistanceFigures(), community: CommunityFigures())
+                    ledger: LedgerFigures(), daysToClose: [:], assistance: AssistanceFigures(), community: CommunityFigures())
+    }
 
     mutating func add(_ other: FigureParts) {
         registry.add(other.registry)
@@ -121,11 +125,17 @@ struct FigureParts: Sendable, Codable {
 /// the divisions under it, each taken from `figures_cache` while its villages' stamps say nothing below it changed.
 public struct FiguresQuery: Sendable {
     private let database: Database
+    private let today: @Sendable () -> String
 
-    /// Creates a query over a database.
-    public init(database: Database) {
+    /// Creates a query over a database; `today` is the day a running year is counted as of (the server passes its
+    /// settings' clock).
+    public init(database: Database, today: @escaping @Sendable () -> String = { Timestamp.today() }) {
         self.database = database
+        self.today = today
     }
+
+    /// The day a year's figures are counted as of: its last day once it has ended, today while it runs.
+    public func asOf(_ year: Int) -> String { min(today(), "\(year)-12-31") }
 
     /// The document for `code` in `year`; `notFound` for an unknown division, a validation
     /// failure for a year outside 2000–2100.
@@ -144,7 +154,7 @@ public struct FiguresQuery: Sendable {
         }
         let counted = try await Self.concurrently(Array(Set(years))) { year in
             let entry = try await entries("d.code = \(bind: code.rawValue)", level: code.level, year: year)[0]
-            return (year: year, counted: try await parts(entry, year: year))
+            return (year: year, counted: try await parts(entry, year: year, asOf: asOf(year)))
         }
         let fresh = counted.flatMap(\.counted.fresh)
         if !fresh.isEmpty {
@@ -153,7 +163,7 @@ public struct FiguresQuery: Sendable {
         let parameters = try await RegistryRepository(database: database).parameters(for: code, years: years)
         var documents: [Int: FiguresDocument] = [:]
         for (year, (parts, _)) in counted {
-            let asOf = "\(year)-12-31"
+            let asOf = parts.asOf
             let figures = parts.registry
             let parameters = parameters[year]!
             var exit: FiguresDocument.VillageExit?
@@ -237,21 +247,23 @@ public struct FiguresQuery: Sendable {
     /// The parts of a division: from the cache when its stamp matches, otherwise counted (a village) or added up from
     /// the divisions directly under it, side by side; with every division-year that had to be counted. Stamps are read
     /// before any record, so a write landing meanwhile leaves a row that is merely out of date, never one that looks current.
-    private func parts(_ entry: Entry, year: Int) async throws -> (parts: FigureParts, fresh: [Fresh]) {
-        // A row written by an older version of FigureParts does not decode: it is counted again like a stale one.
-        if entry.counter == entry.stamp, let text = entry.parts, let parts = try? JSONDecoder().decode(FigureParts.self, from: Data(text.utf8)) {
+    private func parts(_ entry: Entry, year: Int, asOf: String) async throws -> (parts: FigureParts, fresh: [Fresh]) {
+        // A row written by an older version of FigureParts does not decode: it is counted again like a stale one, and so
+        // is a running year's row of an earlier day.
+        if entry.counter == entry.stamp, let text = entry.parts, let parts = try? JSONDecoder().decode(FigureParts.self, from: Data(text.utf8)),
+           parts.asOf == asOf {
             return (parts, [])
         }
         try Task.checkCancellation()
         let code = try DivisionCode(validating: entry.code)
         guard let below = DivisionLevel.allCases.dropFirst(code.level.depth + 1).first else {
-            let parts = try await count(code, year: year)
+            let parts = try await count(code, year: year, asOf: asOf)
             return (parts, [Fresh(code: code, year: year, counter: entry.stamp, parts: parts)])
         }
         let children = try await entries("d.parent_code = \(bind: code.rawValue)", level: below, year: year)
-        var parts = FigureParts.zero
+        var parts = FigureParts.zero(asOf: asOf)
         var fresh: [Fresh] = []
-        for child in try await Self.concurrently(children, { try await self.parts($0, year: year) }) {
+        for child in try await Self.concurrently(children, { try await self.parts($0, year: year, asOf: asOf) }) {
             parts.add(child.parts)
             fresh += child.fresh
         }
@@ -259,12 +271,13 @@ public struct FiguresQuery: Sendable {
     }
 
     /// A village's parts, counted from its records.
-    private func count(_ village: DivisionCode, year: Int) async throws -> FigureParts {
-        let (ledger, days) = try await GovernanceRepository(database: database).figures(village, year: year)
+    private func count(_ village: DivisionCode, year: Int, asOf: String) async throws -> FigureParts {
+        let (ledger, days) = try await GovernanceRepository(database: database).figures(village, year: year, asOf: asOf)
         return FigureParts(
-            registry: try await RegistryRepository(database: database).figures(village, asOf: "\(year)-12-31"),
+            asOf: asOf,
+            registry: try await RegistryRepository(database: database).figures(village, asOf: asOf),
             ledger: ledger, daysToClose: days,
-            assistance: try await PlanRepository(database: database).figures(village, year: year),
+            assistance: try await PlanRepository(database: database).figures(village, year: year, asOf: asOf),
             community: try await CommunityRepository(database: database).figures(village, year: year),
             firstStatus: try await RegistryRepository(database: database).firstStatus(in: village))
     }

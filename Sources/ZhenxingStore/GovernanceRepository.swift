@@ -660,8 +660,9 @@ public struct GovernanceRepository: Sendable {
 
     // MARK: Figures
 
-    /// The ledger figures of a division for a year, as of its last day, and the issues finished by the days they took.
-    func figures(_ division: DivisionCode, year: Int) async throws -> (LedgerFigures, daysToClose: [Int: Int]) {
+    /// The ledger figures of a division for a year as of `asOf` (its last day, or today while it runs: an issue due
+    /// next month is not overdue yet), and the issues finished by the days they took.
+    func figures(_ division: DivisionCode, year: Int, asOf: String) async throws -> (LedgerFigures, daysToClose: [Int: Int]) {
         let first = "\(year)-01-01", last = "\(year)-12-31"
         return try await database.read { sql in
             struct Row: Decodable { let state: String; let raisedOn: String; let deadline: String?; let finishedOn: String?; let referred: Int }
@@ -675,14 +676,15 @@ public struct GovernanceRepository: Sendable {
             for row in rows {
                 figures.collected += 1
                 if row.referred > 0 { figures.referredToMeeting += 1 }
-                let finishedByYearEnd = row.finishedOn.map { $0 <= last } ?? false
+                let finishedByYearEnd = row.finishedOn.map { $0 <= asOf } ?? false
                 switch IssueState(rawValue: row.state) {
-                case .solved? where finishedByYearEnd: figures.solvedOnTheSpot += 1
-                case .closed? where finishedByYearEnd: figures.closed += 1
+                // Solved at the meeting it was referred to is no longer "on the spot": it counts as finished (closed).
+                case .solved? where finishedByYearEnd && row.referred == 0: figures.solvedOnTheSpot += 1
+                case .solved? where finishedByYearEnd, .closed? where finishedByYearEnd: figures.closed += 1
                 case .rejected? where finishedByYearEnd: figures.rejected += 1
                 default:
                     figures.open += 1
-                    if let deadline = row.deadline, deadline < last { figures.overdue += 1 }
+                    if let deadline = row.deadline, deadline < asOf { figures.overdue += 1 }
                 }
                 if finishedByYearEnd, let finished = row.finishedOn, let state = IssueState(rawValue: row.state), state != .rejected,
                    let start = Timestamp.date(row.raisedOn + "T00:00:00.000Z"), let end = Timestamp.date(finished + "T00:00:00.000Z") {

@@ -196,7 +196,7 @@ public struct PlanRepository: Sendable {
     }
 
     /// Measures by category (count and amount) of the current plan versions of `year`, households with a plan, visits and party figures.
-    func figures(_ division: DivisionCode, year: Int) async throws -> AssistanceFigures {
+    func figures(_ division: DivisionCode, year: Int, asOf: String) async throws -> AssistanceFigures {
         try await database.read { sql in
             let current: SQLQueryString = """
                 SELECT p.id FROM plans p JOIN households h ON h.id = p.household_id
@@ -212,7 +212,7 @@ public struct PlanRepository: Sendable {
                 figures.measures[row.category] = .init(count: row.n, amountFen: row.fen ?? 0)
             }
             return figures
-        }.with(visits: try await VisitRepository(database: database).figures(division, year: year),
+        }.with(visits: try await VisitRepository(database: database).figures(division, year: year, asOf: asOf),
                party: try await PartyRepository(database: database).figures(division, year: year))
     }
 }

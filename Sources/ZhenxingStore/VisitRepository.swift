@@ -105,8 +105,9 @@ public struct VisitRepository: Sendable {
         try await select("v.household_id IN (SELECT household_id FROM grid_households WHERE grid_id = \(bind: grid))", limit: limit)
     }
 
-    /// Visits in a division (any level) in a year, and the promises not followed up past their date at the year's end.
-    public func figures(_ division: DivisionCode, year: Int) async throws -> (visits: Int, overdueFollowUps: Int) {
+    /// Visits in a division (any level) in a year, and the promises not followed up past their date on `asOf` (the
+    /// year's end, or today while the year runs: a promise due next month is not overdue yet).
+    public func figures(_ division: DivisionCode, year: Int, asOf: String) async throws -> (visits: Int, overdueFollowUps: Int) {
         let last = "\(year)-12-31"
         return try await database.read { sql in
             let visits = try await sql.raw("""
@@ -115,8 +116,8 @@ public struct VisitRepository: Sendable {
                 """).first(decodingColumn: "n", as: Int.self) ?? 0
             let overdue = try await sql.raw("""
                 SELECT count(*) AS n FROM visits v JOIN households h ON h.id = v.household_id
-                WHERE \(division.covers("h.village_code")) AND v.follow_up_on < \(bind: last) AND v.visited_on <= \(bind: last)
-                  AND (v.followed_up_on IS NULL OR v.followed_up_on > \(bind: last))
+                WHERE \(division.covers("h.village_code")) AND v.follow_up_on < \(bind: asOf) AND v.visited_on <= \(bind: asOf)
+                  AND (v.followed_up_on IS NULL OR v.followed_up_on > \(bind: asOf))
                 """).first(decodingColumn: "n", as: Int.self) ?? 0
             return (visits, overdue)
         }

@@ -57,7 +57,7 @@ struct Serve: AsyncParsableCommand {
             let warming = Task(priority: .background) {
                 let started = ContinuousClock.now
                 do {
-                    let made = try await FiguresQuery(database: database).warm(thisYear: settings.thisYear)
+                    let made = try await FiguresQuery(database: database, today: { settings.today }).warm(thisYear: settings.thisYear)
                     logger.info("figures of \(made) division-years ready in \(ContinuousClock.now - started)")
                 } catch is CancellationError {
                 } catch {

@@ -38,6 +38,37 @@ import ZhenxingTestSupport
     }
 
     @Test(arguments: TestDatabases.engines)
+    func aRunningYearIsCountedAsOfTodayAndAReferredIssueIsNeverSolvedOnTheSpot(engine: Database.Engine) async throws {
+        try await TestDatabases.with(engine) { database in
+            // given: in 2024 an issue assigned with a deadline of 30 June, and one referred to a meeting and solved there
+            try await LiangshuiquanDemo.load(into: database, password: { "secret123456" }, hash: { "plain:" + $0 })
+            let governance = GovernanceRepository(database: database)
+            let village = LiangshuiquanDemo.villageCode
+            let assigned = try await governance.createIssue(
+                IssueDraft(title: "路灯不亮", description: "", source: .grid, raisedBy: "网格员", category: "用电", raisedOn: "2024-03-01"),
+                village: village, by: .system)
+            try await governance.transition(assigned, IssueTransition(to: .assigned, date: "2024-03-02", response: "交电工办理", owner: "电工",
+                                                                      deadline: "2024-06-30"), version: nil, by: .system)
+            let referred = try await governance.createIssue(
+                IssueDraft(title: "修桥", description: "", source: .household, raisedBy: "村民", category: "基础设施", raisedOn: "2024-03-01"),
+                village: village, by: .system)
+            try await governance.transition(referred, IssueTransition(to: .referred, date: "2024-03-02", response: "提交村民代表会议"),
+                                            version: nil, by: .system)
+            try await governance.transition(referred, IssueTransition(to: .solved, date: "2024-03-10", response: "会上议定", result: "已修好"),
+                                            version: nil, by: .system)
+            // when: the year is counted on 15 March, on 10 July, and once it has ended
+            let ledger = { (today: String) in
+                try await FiguresQuery(database: database, today: { today }).document(village, year: 2024).ledger
+            }
+            let march = try await ledger("2024-03-15"), july = try await ledger("2024-07-10"), after = try await ledger("2025-02-01")
+            // then: not overdue before its deadline, overdue after it; the referred issue is finished, not solved on the spot
+            #expect(march.overdue == 0 && july.overdue == 1 && after.overdue == 1)
+            #expect(march.collected == 2 && march.solvedOnTheSpot == 0 && march.referredToMeeting == 1 && march.closed == 1 && march.open == 1)
+            #expect(try await FiguresQuery(database: database, today: { "2024-03-15" }).document(village, year: 2024).asOf == "2024-03-15")
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
     func nonsenseIsRefusedAndNothingIsStored(engine: Database.Engine) async throws {
         try await TestDatabases.with(engine) { database in
             try await LiangshuiquanDemo.load(into: database, password: { "secret123456" }, hash: { "plain:" + $0 })
