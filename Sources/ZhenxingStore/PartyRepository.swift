@@ -225,23 +225,24 @@ public struct PartyRepository: Sendable {
         return id
     }
 
-    /// The branches of a division with their current members and households.
-    public func branches(in division: DivisionCode) async throws -> [BranchRow] {
-        try await branchRows("\(division.covers("b.village_code"))")
+    /// The branches of a division formed by `date`, with their members on that date and their households.
+    public func branches(in division: DivisionCode, on date: String) async throws -> [BranchRow] {
+        try await branchRows("\(division.covers("b.village_code")) AND b.formed_on <= \(bind: date)",
+                             members: "m.joined_on <= \(bind: date) AND (m.left_on IS NULL OR m.left_on > \(bind: date))")
     }
 
     /// One branch.
     public func branch(_ id: Int) async throws -> BranchRow {
-        guard let row = try await branchRows("b.id = \(bind: id)").first else { throw StoreError.notFound("branch \(id)") }
+        guard let row = try await branchRows("b.id = \(bind: id)", members: "m.left_on IS NULL").first else { throw StoreError.notFound("branch \(id)") }
         return row
     }
 
-    private func branchRows(_ condition: SQLQueryString) async throws -> [BranchRow] {
+    private func branchRows(_ condition: SQLQueryString, members: SQLQueryString) async throws -> [BranchRow] {
         try await database.read { sql in
             try await sql.raw("""
                 SELECT b.id, b.village_code, b.name, b.kind, b.formed_on, b.secretary,
                        (SELECT count(*) FROM party_branch_members l JOIN party_members m ON m.id = l.member_id
-                        WHERE l.branch_id = b.id AND m.left_on IS NULL) AS members,
+                        WHERE l.branch_id = b.id AND \(members)) AS members,
                        (SELECT count(*) FROM party_branch_households x WHERE x.branch_id = b.id) AS households
                 FROM party_branches b WHERE \(condition) ORDER BY b.village_code, b.id
                 """).all(decoding: BranchRow.self)

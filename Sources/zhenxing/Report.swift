@@ -116,7 +116,7 @@ struct Report: AsyncParsableCommand {
                 let members = try await party.members(in: code, on: date)
                 print("party members on \(date) (党员): \(members.count)")
                 for (organisation, count) in members.byOrganisation { print("  \(organisation)  \(count)") }
-                let branches = try await party.branches(in: code)
+                let branches = try await party.branches(in: code, on: date)
                 print("specialised branches (专业帮扶党支部): \(branches.count)")
                 for branch in branches {
                     print("  \(branch.name)  \(BranchKind(rawValue: branch.kind)?.title.en ?? branch.kind), formed \(branch.formedOn), "

@@ -89,6 +89,8 @@ import Glibc
         let before = try run(["report", "party", "--division", "411324104201", "--on", "2016-12-31", "--data", folder.path])
         let after = try run(["report", "party", "--division", "411324104201", "--on", "2018-12-31", "--data", folder.path])
         #expect(before.output.contains("党员): 27") && after.output.contains("党员): 93") && after.output.contains("兜底保障党支部"))
+        // the branches formed with the joint committee of 2017 are not listed on a day of 2016
+        #expect(before.output.contains("专业帮扶党支部): 0") && !before.output.contains("兜底保障党支部"))
         let measures = folder.appendingPathComponent("measures.csv").path
         let exported = try run(["export", "measures", "--division", "411324104201", "--year", "2016", "--category", "production",
                                 "--format", "csv", "--output", measures, "--data", folder.path])

@@ -59,7 +59,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
     // A branch, a visit and a photo of a visit on each side (the photo's bytes are not looked at here).
     let party = PartyRepository(database: database)
     let outsideBranch = try await party.createBranch(BranchDraft(name: "邻村支部", kind: .other, formed: "2024-01-01", secretary: ""), village: village, by: .system)
-    let insideBranch = try await party.branches(in: LiangshuiquanDemo.villageCode)[0].id
+    let insideBranch = try await party.branches(in: LiangshuiquanDemo.villageCode, on: "2024-01-01")[0].id
     let visits = VisitRepository(database: database)
     let outsideVisit = try await visits.add(VisitDraft(date: "2024-01-05", visitor: "某", seen: "看望"), household: outsideHousehold, today: "2024-01-05", by: .system)
     let insideVisit = try await visits.add(VisitDraft(date: "2024-01-05", visitor: "某", seen: "看望"), household: inside, today: "2024-01-05", by: .system)

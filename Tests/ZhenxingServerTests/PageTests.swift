@@ -65,6 +65,22 @@ import ZhenxingTestSupport
         }
     }
 
+    @Test(arguments: TestDatabases.engines)
+    func theYearLinksAreTheYearsThatHaveRecords(engine: Database.Engine) async throws {
+        try await withDemoApp(engine, as: "admin") { browser, database, _ in
+            var client = browser
+            // when
+            let page = try await client.get("/divisions/411324104201?year=2018").text
+            let years = page.matches(of: #/href="/divisions/411324104201\?year=(\d{4})"/#).map { Int($0.output.1)! }
+            // then: every year from the demo's first recorded status (2014) to this year of the clock (2027), none skipped
+            let first = try await database.read { sql in
+                try await sql.raw("SELECT min(event_date) AS d FROM status_events").first(decodingColumn: "d", as: String.self)
+            }
+            #expect(first?.hasPrefix("2014") == true)
+            #expect(Array(Set(years)).sorted() == Array(2014...2027))
+        }
+    }
+
     @Test func theLanguageSwitchesByQueryAndIsRemembered() async throws {
         try await withDemoApp(.sqlite) { browser, _, _ in
             var client = browser

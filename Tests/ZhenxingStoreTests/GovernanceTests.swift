@@ -171,7 +171,8 @@ extension Sequence {
             let figures2018 = try await party.figures(village, year: 2018)
             #expect(figures2018.members == 93 && figures2018.branches == 4 && figures2018.householdsWithBranch == 289)
             #expect(try await party.figures(DivisionCode(validating: "411324000000"), year: 2016).members == 27)
-            let branches = try await party.branches(in: village)
+            let branches = try await party.branches(in: village, on: "2018-12-31")
+            #expect(try await party.branches(in: village, on: "2016-12-31").isEmpty)  // formed with the joint committee in 2017
             #expect(Set(branches.map(\.kind)) == ["farming", "migrant_work", "local_jobs", "social_security"])
             #expect(branches.map(\.members).reduce(0, +) == 93 && branches.map(\.households).reduce(0, +) == 289)
 

@@ -46,7 +46,7 @@ extension APIHandler {
         let organisations: [Components.Schemas.OrganisationCount] = members.byOrganisation.map { .init(organisation: $0.organisation, members: $0.members) }
         return .ok(.init(body: .json(.init(
             on: on, members: members.count, organisations: organisations,
-            branches: try await party.branches(in: code).map {
+            branches: try await party.branches(in: code, on: on).map {
                 .init(id: $0.id, villageCode: $0.villageCode, name: $0.name, kind: $0.kind, formed: $0.formedOn, secretary: $0.secretary,
                       members: $0.members, households: $0.households)
             }))))

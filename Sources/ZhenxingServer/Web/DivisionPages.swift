@@ -119,7 +119,9 @@ struct DivisionPages: Sendable {
                                ("honour_rounds", "honours?year=\(year)"), ("projects", "projects"), ("economy", "economy?year=\(year)")].map {
             NavLink(href: "/divisions/\(code)/\($0.1)", label: Strings.text($0.0, language))
         } + (code.level == .village ? [NavLink(href: "/divisions/\(code)/lists", label: Strings.text("four_lists", language))] : [])
-        let years = Array(Set([2016, 2017, 2018, 2021, thisYear, year])).sorted().map {
+        // Every year from the first recorded status (建档立卡) to this one: the years that have records.
+        let first = max(min(document.firstStatusYear ?? thisYear, year, thisYear), FieldIssue.years.lowerBound)
+        let years = (first...max(thisYear, year)).map {
             YearLink(year: $0, href: "/divisions/\(code)?year=\($0)", current: $0 == year)
         }
         let body = ListBody(

@@ -503,7 +503,7 @@ struct HouseholdPages: Sendable {
             helperChoices: activeHelpers,
             helperAction: canWrite ? "/households/\(id)/helpers" : nil, helpersHref: "/divisions/\(draft.village)/helpers",
             branch: branch,
-            branchChoices: canWrite ? try await party.branches(in: draft.village).filter { $0.id != branch?.branchId }.map {
+            branchChoices: canWrite ? try await party.branches(in: draft.village, on: today).filter { $0.id != branch?.branchId }.map {
                 Choice(value: String($0.id), label: $0.name)
             } : [],
             branchAction: canWrite ? "/households/\(id)/branch" : nil,

@@ -83,7 +83,7 @@ struct PartyPages: Sendable {
                            joined: member.joinedOn, left: member.leftOn, branches: member.branches ?? "—",
                            endAction: canWrite && member.leftOn == nil ? "/divisions/\(code)/party/members/\(member.id)/end" : nil)
             },
-            branches: try await party.branches(in: code).map { line($0, language) },
+            branches: try await party.branches(in: code, on: on).map { line($0, language) },
             memberAction: canWrite ? "/divisions/\(code)/party/members" : nil, branchAction: canWrite ? "/divisions/\(code)/party/branches" : nil,
             villagers: villagers,
             kinds: BranchKind.allCases.map { FormModel.Option(value: $0.rawValue, label: $0.title.text(language), selected: false) },
