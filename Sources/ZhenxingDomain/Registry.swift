@@ -211,6 +211,23 @@ public enum ExitRules {
         return lines
     }
 
+    /// Why an exit (脱贫) dated in `year` may not be recorded: the year's check, `check` (nil when the household has no
+    /// assessment of that year), must pass every line, unless `override` says why it was decided anyway. Empty when
+    /// the exit may be recorded.
+    public static func exitProblems(year: Int, check: [CheckLine]?, override: String?) -> [FieldIssue] {
+        guard override == nil else { return [] }
+        guard let check else {
+            return [FieldIssue(field: "override", message: LocalizedText(
+                zh: "\(year) 年没有年度核查：先登记核查，或写明不经核查即脱贫的理由",
+                en: "There is no assessment of \(year): record it first, or say why the exit was decided without one"))]
+        }
+        let failing = check.filter { !$0.passes }
+        guard !failing.isEmpty else { return [] }
+        return [FieldIssue(field: "override", message: LocalizedText(
+            zh: "\(year) 年核查未达脱贫标准（\(failing.map(\.item.zh).joined(separator: "；"))）：确需脱贫的，请写明理由",
+            en: "The \(year) assessment does not meet the exit standard (\(failing.map(\.item.en).joined(separator: "; "))): say why the exit was decided anyway"))]
+    }
+
     /// A village may leave the poor-village list when its incidence is under the limit
     /// (a ratio: 0.02, or 0.03 in the west).
     public static func villageMayExit(poorPeople: Int, population: Int, limit: Double) -> Bool {

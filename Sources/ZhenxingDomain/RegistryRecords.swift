@@ -168,14 +168,17 @@ public struct StatusChange: Sendable, Hashable, Codable {
     public var reason: String
     /// Who decided (镇平县人民政府 …).
     public var decidedBy: String
+    /// For an exit the year's check does not support (no assessment, or one that fails): why it was decided anyway.
+    public var override: String?
 
     /// Creates a change.
-    public init(date: String, status: PovertyStatus, monitoringKind: MonitoringKind? = nil, reason: String, decidedBy: String) {
+    public init(date: String, status: PovertyStatus, monitoringKind: MonitoringKind? = nil, reason: String, decidedBy: String, override: String? = nil) {
         self.date = date
         self.status = status
         self.monitoringKind = monitoringKind
         self.reason = reason
         self.decidedBy = decidedBy
+        self.override = override.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
     }
 }
 

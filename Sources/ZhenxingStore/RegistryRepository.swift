@@ -199,9 +199,9 @@ public struct RegistryRepository: Sendable {
     /// Records a status change; the history is never overwritten.
     public static func recordStatus(_ change: StatusChange, household: Int, division: DivisionCode, by actor: AuditActor, in sql: any SQLDatabase) async throws {
         try await sql.raw("""
-            INSERT INTO status_events (household_id, event_date, status, monitoring_kind, reason, decided_by, recorded_by, created_at)
+            INSERT INTO status_events (household_id, event_date, status, monitoring_kind, reason, decided_by, override_reason, recorded_by, created_at)
             VALUES (\(bind: household), \(bind: change.date), \(bind: change.status.rawValue), \(bind: change.monitoringKind?.rawValue),
-                    \(bind: change.reason), \(bind: change.decidedBy), \(bind: actor.username), \(bind: Timestamp.now()))
+                    \(bind: change.reason), \(bind: change.decidedBy), \(bind: change.override), \(bind: actor.username), \(bind: Timestamp.now()))
             """).run()
         try await AuditLog.record(.statusChange, entity: "household", key: String(household), division: division, after: change, by: actor, in: sql)
     }
@@ -353,13 +353,16 @@ public struct RegistryRepository: Sendable {
 
     /// The parameters in force in each of `years`, from one query.
     public func parameters(for division: DivisionCode, years: [Int]) async throws -> [Int: PolicyParameters] {
+        try await database.read { try await Self.parameters(for: division, years: years, in: $0) }
+    }
+
+    /// The same inside the caller's transaction.
+    static func parameters(for division: DivisionCode, years: [Int], in sql: any SQLDatabase) async throws -> [Int: PolicyParameters] {
         let province = String(division.rawValue.prefix(2))
-        let rows = try await database.read { sql in
-            try await sql.raw("""
-                SELECT scope, year, poverty_line_fen, monitoring_threshold_fen, village_exit_limit_bp, source FROM policy_parameters
-                WHERE year <= \(bind: years.max() ?? 0) AND scope IN ('*', \(bind: province)) ORDER BY year DESC, scope DESC
-                """).all(decoding: PolicyParameterRow.self, keyDecodingStrategy: .convertFromSnakeCase)
-        }
+        let rows = try await sql.raw("""
+            SELECT scope, year, poverty_line_fen, monitoring_threshold_fen, village_exit_limit_bp, source FROM policy_parameters
+            WHERE year <= \(bind: years.max() ?? 0) AND scope IN ('*', \(bind: province)) ORDER BY year DESC, scope DESC
+            """).all(decoding: PolicyParameterRow.self, keyDecodingStrategy: .convertFromSnakeCase)
         var result: [Int: PolicyParameters] = [:]
         for year in years {
             // Rows come newest first, the province's before '*' within a year.
@@ -438,7 +441,9 @@ public struct RegistryRepository: Sendable {
 
     /// A household's whole file; `notFound` when there is no such household.
     public func file(_ id: Int) async throws -> HouseholdFile {
-        struct EventRow: Decodable { let eventDate: String; let status: String; let monitoringKind: String?; let reason: String; let decidedBy: String }
+        struct EventRow: Decodable {
+            let eventDate: String; let status: String; let monitoringKind: String?; let reason: String; let decidedBy: String; let overrideReason: String?
+        }
         struct AssessmentRow: Decodable {
             let year: Int; let members: Int; let wages: Int; let production: Int; let property: Int; let transfers: Int
             let productionCosts: Int; let foodClothing: Bool; let education: Bool; let medical: Bool; let housing: Bool
@@ -453,7 +458,7 @@ public struct RegistryRepository: Sendable {
                 WHERE m.household_id = \(bind: id) ORDER BY m.to_date IS NOT NULL, m.from_date, p.birth_date
                 """).all(decoding: Membership.self, keyDecodingStrategy: .convertFromSnakeCase)
             let events = try await sql.raw("""
-                SELECT event_date, status, monitoring_kind, reason, decided_by FROM status_events
+                SELECT event_date, status, monitoring_kind, reason, decided_by, override_reason FROM status_events
                 WHERE household_id = \(bind: id) ORDER BY event_date, id
                 """).all(decoding: EventRow.self, keyDecodingStrategy: .convertFromSnakeCase)
             let assessments = try await sql.raw("""
@@ -464,7 +469,8 @@ public struct RegistryRepository: Sendable {
                 id: id, draft: household.draft, version: household.version, closed: household.closed, members: members,
                 statusChanges: events.map {
                     StatusChange(date: $0.eventDate, status: PovertyStatus(rawValue: $0.status) ?? .notPoor,
-                                 monitoringKind: $0.monitoringKind.flatMap(MonitoringKind.init), reason: $0.reason, decidedBy: $0.decidedBy)
+                                 monitoringKind: $0.monitoringKind.flatMap(MonitoringKind.init), reason: $0.reason, decidedBy: $0.decidedBy,
+                                 override: $0.overrideReason)
                 },
                 assessments: assessments.map {
                     Assessment(
@@ -717,11 +723,37 @@ extension RegistryRepository {
     }
 
     /// Records a status change of a household, audited.
+    ///
+    /// An exit (脱贫) needs the check of its year's assessment to pass (`ExitRules.exitProblems`), or the change's
+    /// `override` saying why it was decided anyway; the override is kept with the event and in the audit log.
     public func changeStatus(_ change: StatusChange, household: Int, by actor: AuditActor) async throws {
         try await database.transaction { sql in
             let current = try await Self.loadDraft(household, in: sql)
+            if change.status == .exited, let year = Int(change.date.prefix(4)) {
+                let problems = ExitRules.exitProblems(year: year, check: try await Self.exitCheck(household, village: current.draft.village, year: year, in: sql),
+                                                      override: change.override)
+                guard problems.isEmpty else { throw ValidationFailure(problems) }
+            }
             try await Self.recordStatus(change, household: household, division: current.draft.village, by: actor, in: sql)
         }
+    }
+
+    /// The exit check of a household's assessment of `year` against that year's poverty line; nil without one.
+    private static func exitCheck(_ household: Int, village: DivisionCode, year: Int, in sql: any SQLDatabase) async throws -> [CheckLine]? {
+        struct Row: Decodable {
+            let members: Int; let wages: Int; let production: Int; let property: Int; let transfers: Int; let productionCosts: Int
+            let foodClothing: Bool; let education: Bool; let medical: Bool; let housing: Bool; let water: Bool
+        }
+        guard let row = try await sql.raw("""
+            SELECT members, wages, production, property, transfers, production_costs, food_clothing, education, medical, housing, water
+            FROM assessments WHERE household_id = \(bind: household) AND year = \(bind: year)
+            """).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase) else { return nil }
+        let line = try await parameters(for: village, years: [year], in: sql)[year]?.povertyLineFen
+        return ExitRules.household(
+            income: IncomeSheet(wages: row.wages, production: row.production, property: row.property, transfers: row.transfers, productionCosts: row.productionCosts),
+            members: row.members,
+            guarantees: Guarantees(foodAndClothing: row.foodClothing, education: row.education, medical: row.medical, housing: row.housing, water: row.water),
+            povertyLineFen: line ?? 0)
     }
 
     private static func loadDraft(

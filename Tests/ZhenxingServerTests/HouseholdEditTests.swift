@@ -46,6 +46,53 @@ import ZhenxingTestSupport
         }
     }
 
+    @Test(arguments: TestDatabases.engines)
+    func anExitNeedsAPassingCheckOfItsYearOrAReasonOnRecord(engine: Database.Engine) async throws {
+        try await withDemoApp(engine, as: "zhenping.officer") { browser, database, _ in
+            var client = browser
+            let registry = RegistryRepository(database: database)
+            // given: a demo household whose 2016 assessment fails the exit check (it was poor that year)
+            var failing: Int?
+            for row in try await registry.households(in: LiangshuiquanDemo.villageCode, filter: HouseholdFilter(), asOf: "2016-12-31", after: nil, limit: 300) {
+                let file = try await registry.file(row.id)
+                if let check = try await registry.exitChecks(file)[2016], !check.lines.allSatisfy(\.passes) { failing = row.id; break }
+            }
+            let household = try #require(failing)
+            var form = try #require(RenderedForm.all(in: try await client.get("/households/\(household)").text)
+                .first { $0.action == "/households/\(household)/status" })
+            form["status"] = "exited"
+            form["reason"] = "人均纯收入超过贫困线"
+            form["decidedBy"] = "镇平县人民政府"
+            // when: an exit dated in 2016, then in 2025 (no assessment that year), then 2025 with a reason
+            form["date"] = "2016-12-20"
+            let failingYear = try await client.submit(form)
+            form["date"] = "2025-12-20"
+            let noAssessment = try await client.submit(form)
+            form["override"] = "县级评估认定稳定脱贫"
+            let overridden = try await client.submit(form)
+            // then: the first two are refused, naming why; the third is kept with its reason, on the file and in the audit log
+            #expect(failingYear.status == .badRequest && failingYear.text.contains("2016 年核查未达脱贫标准"))
+            #expect(noAssessment.status == .badRequest && noAssessment.text.contains("2025 年没有年度核查"))
+            #expect(overridden.status == .seeOther)
+            let events = try await registry.file(household).statusChanges
+            #expect(!events.contains { $0.date == "2016-12-20" })
+            #expect(events.last?.date == "2025-12-20" && events.last?.status == .exited && events.last?.override == "县级评估认定稳定脱贫")
+            #expect(try await client.get("/households/\(household)").text.contains("县级评估认定稳定脱贫"))
+            let audited = try await database.read { sql in
+                try await sql.raw("SELECT count(*) AS n FROM audit_log WHERE after_json LIKE '%县级评估认定稳定脱贫%'").first(decodingColumn: "n", as: Int.self)
+            }
+            #expect(audited == 1)
+            // and the API keeps the same rule
+            let exit = { (override: String) in
+                #"{"date":"2026-01-10","status":"exited","reason":"收入达标","decidedBy":"镇平县人民政府"\#(override)}"#
+            }
+            let refused = try await json(&client, .post, "/api/v1/households/\(household)/status-events", exit(""))
+            let kept = try await json(&client, .post, "/api/v1/households/\(household)/status-events", exit(#","override":"县级复核通过""#))
+            #expect(refused.status == .badRequest && refused.text.contains("2026 年没有年度核查"))
+            #expect(kept.status == .ok && kept.text.contains("县级复核通过"))
+        }
+    }
+
     @Test func badHouseholdInputNamesEachFieldAndStoresNothing() async throws {
         try await withDemoApp(.sqlite) { browser, database, _ in
             var client = browser

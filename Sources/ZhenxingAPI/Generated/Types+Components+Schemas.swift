@@ -4446,6 +4446,10 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/StatusEvent/decidedBy`.
             package var decidedBy: Swift.String
+            /// For an exit: needed when the household has no assessment of the exit's year or it fails the exit check (400 otherwise); why the exit was decided anyway. Kept with the event and in the audit log.
+            ///
+            /// - Remark: Generated from `#/components/schemas/StatusEvent/override`.
+            package var override: Swift.String?
             /// Creates a new `StatusEvent`.
             ///
             /// - Parameters:
@@ -4454,18 +4458,21 @@ extension Components {
             ///   - monitoringKind: For monitored households (needed then): unstable_exited, marginal or sudden_hardship.
             ///   - reason: Why.
             ///   - decidedBy: Who decided.
+            ///   - override: For an exit: needed when the household has no assessment of the exit's year or it fails the exit check (400 otherwise); why the exit was decided anyway. Kept with the event and in the audit log.
             package init(
                 date: Swift.String,
                 status: Components.Schemas.PovertyStatus,
                 monitoringKind: Swift.String? = nil,
                 reason: Swift.String,
-                decidedBy: Swift.String
+                decidedBy: Swift.String,
+                override: Swift.String? = nil
             ) {
                 self.date = date
                 self.status = status
                 self.monitoringKind = monitoringKind
                 self.reason = reason
                 self.decidedBy = decidedBy
+                self.override = override
             }
             package enum CodingKeys: String, CodingKey {
                 case date
@@ -4473,6 +4480,7 @@ extension Components {
                 case monitoringKind
                 case reason
                 case decidedBy
+                case override
             }
         }
         /// A household's assessment for a year; amounts in fen, each 0 to 100,000,000,000.

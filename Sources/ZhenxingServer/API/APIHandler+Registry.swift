@@ -54,7 +54,8 @@ extension APIHandler {
         }
         guard issues.isEmpty else { throw ValidationFailure(issues) }
         try await registry.changeStatus(
-            StatusChange(date: body.date, status: status, monitoringKind: status == .monitored ? kind : nil, reason: body.reason, decidedBy: body.decidedBy),
+            StatusChange(date: body.date, status: status, monitoringKind: status == .monitored ? kind : nil, reason: body.reason, decidedBy: body.decidedBy,
+                         override: body.override),
             household: id, by: RequestScope.actor)
         return .ok(.init(body: .json(try await fileSchema(id))))
     }
@@ -145,7 +146,7 @@ extension APIHandler {
             },
             statusEvents: file.statusChanges.map {
                 .init(date: $0.date, status: Components.Schemas.PovertyStatus(rawValue: $0.status.rawValue)!,
-                      monitoringKind: $0.monitoringKind?.rawValue, reason: $0.reason, decidedBy: $0.decidedBy)
+                      monitoringKind: $0.monitoringKind?.rawValue, reason: $0.reason, decidedBy: $0.decidedBy, override: $0.override)
             },
             assessments: assessments)
     }

@@ -83,10 +83,12 @@ struct PageRenderer: Sendable {
 
     /// The error page for an error already made user-facing.
     func errorPage(_ error: AppError, request: Request, context: AppRequestContext) throws -> Response {
-        struct Body { let message: String; let requestID: String; let status: Int }
+        // Each problem of the request is named, not only that there were some (a form posted from another page, an API-less client).
+        struct Body { let message: String; let problems: [String]; let requestID: String; let status: Int }
         return try page(
             "error", title: Strings.text("error_title", context.language),
-            body: Body(message: error.message.text(context.language), requestID: context.id, status: Int(error.status.code)),
+            body: Body(message: error.message.text(context.language), problems: error.issues.map { $0.message.text(context.language) },
+                       requestID: context.id, status: Int(error.status.code)),
             request: request, context: context, status: error.status)
     }
 }

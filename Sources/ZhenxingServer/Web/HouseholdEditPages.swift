@@ -205,7 +205,7 @@ struct HouseholdEditPages: Sendable {
 
     // MARK: Status
 
-    struct StatusInput: Decodable { let status: String; let kind: String?; let date: String; let reason: String; let decidedBy: String }
+    struct StatusInput: Decodable { let status: String; let kind: String?; let date: String; let reason: String; let decidedBy: String; let override: String? }
 
     @Sendable func changeStatus(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = context.parameters.get("id", as: Int.self)!
@@ -226,7 +226,8 @@ struct HouseholdEditPages: Sendable {
             throw AppError(.badRequest, LocalizedText(zh: "状态变更信息不完整", en: "The status change is incomplete"), issues: issues)
         }
         try await registry.changeStatus(
-            StatusChange(date: date, status: status, monitoringKind: status == .monitored ? kind : nil, reason: input.reason, decidedBy: input.decidedBy),
+            StatusChange(date: date, status: status, monitoringKind: status == .monitored ? kind : nil, reason: input.reason, decidedBy: input.decidedBy,
+                         override: input.override),
             household: id, by: context.actor)
         return Response(status: .seeOther, headers: [.location: "/households/\(id)"])
     }

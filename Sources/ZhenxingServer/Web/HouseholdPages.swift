@@ -160,7 +160,7 @@ struct HouseholdPages: Sendable {
         let revealAction: String?
         let endAction: String?
     }
-    struct StatusRow { let date: String; let status: String; let reason: String; let decidedBy: String }
+    struct StatusRow { let date: String; let status: String; let reason: String; let decidedBy: String; let override: String? }
     struct CheckRow { let item: String; let finding: String; let passes: Bool }
     struct AssessmentBlock {
         let year: Int
@@ -484,7 +484,7 @@ struct HouseholdPages: Sendable {
             status: current.title.text(language), members: members,
             history: file.statusChanges.map {
                 StatusRow(date: $0.date, status: $0.status.title.text(language) + ($0.monitoringKind.map { "（\($0.title.text(language))）" } ?? ""),
-                          reason: $0.reason, decidedBy: $0.decidedBy)
+                          reason: $0.reason, decidedBy: $0.decidedBy, override: $0.override)
             },
             assessments: assessments, hasAssessments: !assessments.isEmpty,
             issues: try await governance.issues(in: draft.village, filter: IssueFilter(householdID: id)).map { row in
