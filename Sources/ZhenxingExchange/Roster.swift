@@ -261,6 +261,10 @@ struct RosterRowReader: Sendable {
             problem(.residentID, idText, LocalizedText(
                 zh: "身份证号被 Excel 存成了数字（科学计数法），后几位已经丢失：请把该列设为“文本”格式后重新填写",
                 en: "Excel stored the ID number as a number (scientific notation) and lost its last digits: format the column as Text and enter it again"))
+        } else if idText.contains("*") {
+            problem(.residentID, Self.mask(idText), LocalizedText(
+                zh: "身份证号已脱敏（导出时未选完整身份证号），不能据此导入：请由有权查看完整身份证号的人员导出完整号码（记入审计日志）后再导入",
+                en: "The ID number is masked (the file was exported without full IDs) and cannot be imported: have someone with the right to full IDs export them (audited), then import that file"))
         } else {
             do { residentID = try ResidentID(validating: idText) } catch {
                 problem(.residentID, Self.mask(idText), error.issues.first?.message ?? LocalizedText(zh: "身份证号无效", en: "Invalid ID number"))

@@ -56,16 +56,16 @@ public struct Migrator: Sendable {
         }
     }
 
-    /// Runs every migration not yet recorded up to `last` (default: all), each in its own transaction; returns what ran.
+    /// Runs every migration not yet recorded, each in its own transaction; returns what ran.
     @discardableResult
-    public func migrate(upTo last: Int = Migrator.latestVersion) async throws -> [Migration] {
+    public func migrate() async throws -> [Migration] {
         let found = try await currentVersion()
         guard found <= Self.latestVersion else {
             throw StoreError.schemaTooNew(database: found, code: Self.latestVersion)
         }
         var applied: [Migration] = []
         let dialect = SchemaDialect(engine: database.engine)
-        for migration in Self.all where migration.version > found && migration.version <= last {
+        for migration in Self.all where migration.version > found {
             let ran = try await database.transaction { sql in
                 if database.engine == .postgres {
                     // Two processes migrating at once queue here instead of failing halfway.

@@ -151,6 +151,15 @@ func count(_ table: String, _ database: Database) async throws -> Int {
                     #expect(report.peopleCounts == RosterImport.Counts(added: 0, updated: 0, unchanged: rows))
                 }
                 #expect(try await registry.figures(LiangshuiquanDemo.villageCode, asOf: "2026-12-31") == before)
+                // and an export with masked IDs is refused row by row as masked, saying how to get one that imports
+                let masked = folder.appendingPathComponent("masked.csv")
+                _ = try await RosterExport.write(division: LiangshuiquanDemo.villageCode, asOf: "2026-11-29", fullIDs: false, language: .chinese,
+                                                 database: database, to: try TableFormat.csv.writer(to: masked, sheet: "花名册", numericColumns: RosterExport.numericColumns))
+                let refused = try await RosterImport.run(file: masked, fileName: "masked.csv", options: .init(division: LiangshuiquanDemo.villageCode,
+                                                         asOf: "2026-11-29"), database: database, actor: .system)
+                #expect(Set(refused.problems.map(\.row)).count == before.population)
+                #expect(refused.problems.allSatisfy { $0.reason.zh.contains("身份证号已脱敏") })
+                #expect(try await registry.figures(LiangshuiquanDemo.villageCode, asOf: "2026-12-31") == before)
             }
         }
     }

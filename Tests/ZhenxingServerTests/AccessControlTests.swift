@@ -205,7 +205,6 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             let records = try await addOutsideVillage(database)
             let (_, routes) = try await buildRouter(
                 settings: AppSettings(bcryptCost: 4), database: database, metrics: PrometheusCollectorRegistry(), logger: Logger(label: "t"))
-            #expect(routes.count >= 17)
             let someUser = try #require(try await UserRepository(database: database).credentials(username: "lsq.viewer")?.0.id)
             for route in routes {
                 for target in [insideVillage, outsideVillage] {
@@ -237,7 +236,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
                             if let expected {
                                 #expect(status == expected, "\(user.username) \(route.method) \(path): \(status), expected \(expected)")
                             } else {
-                                #expect(![.unauthorized, .forbidden, .notFound].contains(status), "\(user.username) \(route.method) \(path): \(status)")
+                                #expect(answersAsAllowed(route.method, status), "\(user.username) \(route.method) \(path): \(status)")
                             }
                             continue
                         }
@@ -248,7 +247,11 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
                         case .record: false
                         }
                         if allowed {
-                            #expect(![.unauthorized, .forbidden].contains(status), "\(user.username) \(route.method) \(path): \(status)")
+                            // What the matrix does not create answers 404 to whoever may ask: an import job, an API token, the
+                            // helper page of an account that is no helper (issue 20 gives those roles a home of their own).
+                            let absent = path.contains(":job") || route.path == "/admin/tokens/:id/revoke" || route.path == "/my/households"
+                            #expect(answersAsAllowed(route.method, status) || (absent && status == .notFound),
+                                    "\(user.username) \(route.method) \(path): \(status)")
                         } else {
                             #expect(status == .forbidden, "\(user.username) \(route.method) \(path): \(status), expected 403")
                         }
@@ -298,7 +301,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
                         let status = try await json(&browser, method, path, body).status
                         let identity = Identity(userID: 0, username: user.username, displayName: "", role: user.role, division: user.division)
                         if identity.can(permission, in: try DivisionCode(validating: target)) {
-                            #expect(![.unauthorized, .forbidden].contains(status), "\(user.username) \(method) \(path): \(status)")
+                            #expect(answersAsAllowed(method, status), "\(user.username) \(method) \(path): \(status)")
                         } else {
                             #expect(status == .forbidden, "\(user.username) \(method) \(path): \(status), expected 403")
                         }
@@ -306,6 +309,13 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
                 }
             }
         }
+    }
+
+    /// How an allowed call answers: a read succeeds (2xx, or 3xx to where it leads); a write succeeds or refuses the
+    /// (empty or repeated) body it was sent as input — never 401/403, never a 404 for a record that is there, never 500.
+    private func answersAsAllowed(_ method: HTTPRequest.Method, _ status: HTTPResponse.Status) -> Bool {
+        let succeeded = (200..<400).contains(status.code)
+        return method == .get ? succeeded : succeeded || [.badRequest, .conflict, .unprocessableContent].contains(status)
     }
 
     private func call(_ browser: inout Browser, _ method: HTTPRequest.Method, _ path: String) async throws -> TestResponse {
