@@ -37,10 +37,12 @@ func withDemoApp(
     _ engine: Database.Engine, as username: String? = "lsq.secretary", clock: TestClock = TestClock(),
     _ body: @escaping @Sendable (Browser, Database, Passwords) async throws -> Void
 ) async throws {
-    try await TestDatabases.with(engine) { database in
+    // The demo is loaded once per engine and run, and copied for each test.
+    try await TestDatabases.withCopy(of: "demo", engine, prepare: { database in
         let credentials = try await LiangshuiquanDemo.load(
             into: database, password: ZhenxingServer.Passwords.random, hash: { try await ZhenxingServer.Passwords.hash($0, cost: 4) })
-        let passwords = Dictionary(uniqueKeysWithValues: credentials.map { ($0.user.username, $0.password) })
+        return Dictionary(uniqueKeysWithValues: credentials.map { ($0.user.username, $0.password) })
+    }) { database, passwords in
         let settings = AppSettings(bcryptCost: 4, clock: { clock.read() })
         var quiet = Logger(label: "zhenxing-test")
         quiet.logLevel = .warning
