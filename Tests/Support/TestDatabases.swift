@@ -22,22 +22,9 @@ public enum TestDatabases {
     public static func with(
         _ engine: Database.Engine, migrate: Bool = true, _ body: (Database) async throws -> Void
     ) async throws {
-        do {
-            let (location, cleanup) = try await create(engine)
-            let database = try await Database.open(location, logger: logger)
-            do {
-                if migrate { try await Migrator(database: database).migrate() }
-                try await body(database)
-            } catch {
-                await database.shutdown()
-                try await cleanup()
-                throw error
-            }
-            await database.shutdown()
-            try await cleanup()
-        } catch let error as PSQLError {
-            // PostgresNIO prints a placeholder for its errors; a failing test should say what the server said.
-            throw ServerError(description: String(reflecting: error))
+        try await using({ try await create(engine) }) { database in
+            if migrate { try await Migrator(database: database).migrate() }
+            try await body(database)
         }
     }
 
@@ -49,12 +36,19 @@ public enum TestDatabases {
         of key: String, _ engine: Database.Engine, prepare: @escaping @Sendable (Database) async throws -> Facts,
         _ body: (Database, Facts) async throws -> Void
     ) async throws {
+        let (template, facts) = try await Templates.shared.template("\(key)-\(engine)", engine) { database in try await prepare(database) as any Sendable }
+        try await using({ try await copy(template, engine) }) { database in try await body(database, facts as! Facts) }
+    }
+
+    /// Opens the database `make` creates, runs `body` on it, then closes and removes it, whatever happened.
+    private static func using(
+        _ make: () async throws -> (DatabaseLocation, @Sendable () async throws -> Void), _ body: (Database) async throws -> Void
+    ) async throws {
         do {
-            let (template, facts) = try await Templates.shared.template("\(key)-\(engine)", engine) { database in try await prepare(database) as any Sendable }
-            let (location, cleanup) = try await copy(template, engine)
+            let (location, cleanup) = try await make()
             let database = try await Database.open(location, logger: logger)
             do {
-                try await body(database, facts as! Facts)
+                try await body(database)
             } catch {
                 await database.shutdown()
                 try await cleanup()
@@ -63,6 +57,7 @@ public enum TestDatabases {
             await database.shutdown()
             try await cleanup()
         } catch let error as PSQLError {
+            // PostgresNIO prints a placeholder for its errors; a failing test should say what the server said.
             throw ServerError(description: String(reflecting: error))
         }
     }
