@@ -730,6 +730,15 @@ extension RegistryRepository {
         try await database.transaction { sql in
             let current = try await Self.loadDraft(household, in: sql)
             if change.status == .exited, let year = Int(change.date.prefix(4)) {
+                // Only a poor household exits: one never registered poor, or already out, has nothing to leave.
+                let before = try await sql.raw("""
+                    SELECT status FROM status_events WHERE household_id = \(bind: household) AND event_date <= \(bind: change.date)
+                    ORDER BY event_date DESC, id DESC LIMIT 1
+                    """).first(decodingColumn: "status", as: String.self)
+                guard before == PovertyStatus.poor.rawValue else {
+                    throw ValidationFailure([FieldIssue(field: "status", message: LocalizedText(
+                        zh: "\(change.date) 时本户不是贫困户，不能登记脱贫", en: "On \(change.date) the household is not poor, so it cannot exit"))])
+                }
                 let problems = ExitRules.exitProblems(year: year, check: try await Self.exitCheck(household, village: current.draft.village, year: year, in: sql),
                                                       override: change.override)
                 guard problems.isEmpty else { throw ValidationFailure(problems) }

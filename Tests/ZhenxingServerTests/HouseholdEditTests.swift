@@ -63,17 +63,25 @@ import ZhenxingTestSupport
             form["status"] = "exited"
             form["reason"] = "人均纯收入超过贫困线"
             form["decidedBy"] = "镇平县人民政府"
-            // when: an exit dated in 2016, then in 2025 (no assessment that year), then 2025 with a reason
+            // when: an exit dated in 2016; then, the household found poor again in 2025, an exit that year (no assessment),
+            // then the same with a reason; and an exit of a household that was never poor
             form["date"] = "2016-12-20"
             let failingYear = try await client.submit(form)
+            var poorAgain = form
+            poorAgain["status"] = "poor"
+            poorAgain["date"] = "2025-01-10"
+            #expect(try await client.submit(poorAgain).status == .seeOther)
             form["date"] = "2025-12-20"
             let noAssessment = try await client.submit(form)
+            let neverPoor = try await client.postForm("/households/5/status", [("status", "exited"), ("date", "2025-12-20"), ("reason", "收入达标"),
+                                                                              ("decidedBy", "镇平县人民政府"), ("override", "县级评估")])
             form["override"] = "县级评估认定稳定脱贫"
             let overridden = try await client.submit(form)
             // then: the first two are refused, naming why; the third is kept with its reason, on the file and in the audit log
             #expect(failingYear.status == .badRequest && failingYear.text.contains("2016 年核查未达脱贫标准"))
             #expect(noAssessment.status == .badRequest && noAssessment.text.contains("2025 年没有年度核查"))
             #expect(overridden.status == .seeOther)
+            #expect(neverPoor.status == .badRequest && neverPoor.text.contains("本户不是贫困户，不能登记脱贫"))
             let events = try await registry.file(household).statusChanges
             #expect(!events.contains { $0.date == "2016-12-20" })
             #expect(events.last?.date == "2025-12-20" && events.last?.status == .exited && events.last?.override == "县级评估认定稳定脱贫")
@@ -83,6 +91,8 @@ import ZhenxingTestSupport
             }
             #expect(audited == 1)
             // and the API keeps the same rule
+            #expect(try await json(&client, .post, "/api/v1/households/\(household)/status-events",
+                                   #"{"date":"2026-01-01","status":"poor","reason":"返贫","decidedBy":"镇平县人民政府"}"#).status == .ok)
             let exit = { (override: String) in
                 #"{"date":"2026-01-10","status":"exited","reason":"收入达标","decidedBy":"镇平县人民政府"\#(override)}"#
             }
