@@ -111,11 +111,8 @@ func excelLikeWorkbook(at url: URL, prefix: String = "") throws {
             let url = folder.appendingPathComponent("roster.xlsx")
             try excelLikeWorkbook(at: url)
             #expect(try texts(try XLSXReader(url: url)) == [["说明页"]])
-            #expect {
-                try XLSXReader(url: url, sheet: "Sheet9")
-            } throws: { error in
-                (error as? ExchangeError)?.message.zh.contains("说明、花名册") == true
-            }
+            let missing = #expect(throws: ExchangeError.self) { try XLSXReader(url: url, sheet: "Sheet9") }
+            #expect(missing?.message.zh.contains("说明、花名册") == true)
         }
     }
 
@@ -142,7 +139,8 @@ func excelLikeWorkbook(at url: URL, prefix: String = "") throws {
             #expect(throws: ExchangeError.self) { try TableFile.open(pdf) }
             let empty = folder.appendingPathComponent("empty.csv")
             try Data().write(to: empty)
-            #expect { try TableFile.open(empty) } throws: { ($0 as? ExchangeError)?.message.zh == "文件是空的" }
+            let refusal1 = #expect(throws: ExchangeError.self) { try TableFile.open(empty) }
+            #expect(refusal1?.message.zh == "文件是空的")
             // A sheet that inflates a thousand-fold: reading stops at the limit.
             let bomb = folder.appendingPathComponent("bomb.xlsx")
             let archive = try Archive(url: bomb, accessMode: .create)
@@ -155,7 +153,8 @@ func excelLikeWorkbook(at url: URL, prefix: String = "") throws {
             try archive.addEntry(with: "xl/worksheets/sheet1.xml", type: .file, uncompressedSize: Int64(100 << 20), compressionMethod: .deflate) { position, size in
                 position == 0 ? chunk.prefix(size) : chunk.suffix(size)
             }
-            #expect { try texts(try XLSXReader(url: bomb)) } throws: { ($0 as? ExchangeError)?.message.zh.contains("压缩炸弹") == true }
+            let refusal2 = #expect(throws: ExchangeError.self) { try texts(try XLSXReader(url: bomb)) }
+            #expect(refusal2?.message.zh.contains("压缩炸弹") == true)
             // A cell far beyond any roster's width.
             let wide = folder.appendingPathComponent("wide.xlsx")
             try workbook(at: wide, parts: [
@@ -164,7 +163,8 @@ func excelLikeWorkbook(at url: URL, prefix: String = "") throws {
                 "xl/_rels/workbook.xml.rels": "<Relationships><Relationship Id=\"rId1\" Type=\"x/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>",
                 "xl/worksheets/sheet1.xml": "<worksheet><sheetData><row r=\"1\"><c r=\"XFD1\" t=\"inlineStr\"><is><t>x</t></is></c></row></sheetData></worksheet>",
             ])
-            #expect { try texts(try XLSXReader(url: wide)) } throws: { ($0 as? ExchangeError)?.message.zh.contains("超过 256 列") == true }
+            let refusal3 = #expect(throws: ExchangeError.self) { try texts(try XLSXReader(url: wide)) }
+            #expect(refusal3?.message.zh.contains("超过 256 列") == true)
         }
     }
 
@@ -205,10 +205,12 @@ func excelLikeWorkbook(at url: URL, prefix: String = "") throws {
         try await withFolder { folder in
             let utf16 = folder.appendingPathComponent("a.csv")
             try Data([0xFF, 0xFE, 0x37, 0x62]).write(to: utf16)
-            #expect { try CSVReader(url: utf16) } throws: { ($0 as? ExchangeError)?.message.zh.contains("UTF-16") == true }
+            let refusal4 = #expect(throws: ExchangeError.self) { try CSVReader(url: utf16) }
+            #expect(refusal4?.message.zh.contains("UTF-16") == true)
             let neither = folder.appendingPathComponent("b.csv")
             try Data([0x41, 0x2C, 0xFF, 0xFF, 0x0A]).write(to: neither)
-            #expect { try CSVReader(url: neither) } throws: { ($0 as? ExchangeError)?.message.zh.contains("无法识别文件编码") == true }
+            let refusal5 = #expect(throws: ExchangeError.self) { try CSVReader(url: neither) }
+            #expect(refusal5?.message.zh.contains("无法识别文件编码") == true)
         }
     }
 }

@@ -78,28 +78,28 @@ import ZhenxingTestSupport
                 IssueDraft(title: "路灯不亮", description: "", source: .grid, raisedBy: "网格员", category: "用电", raisedOn: "2024-03-01"),
                 village: village, by: .system)
             // closing without passing through assignment, and without a result
-            await #expect { try await governance.transition(id, IssueTransition(to: .closed, date: "2024-03-02", response: "好"), version: nil, by: .system) }
-                throws: { ($0 as? ValidationFailure)?.issues.first?.field == "to" }
+            let refusal1 = await #expect(throws: ValidationFailure.self) { try await governance.transition(id, IssueTransition(to: .closed, date: "2024-03-02", response: "好"), version: nil, by: .system) }
+            #expect(refusal1?.issues.first?.field == "to")
             try await governance.transition(id, IssueTransition(to: .assigned, date: "2024-03-02", response: "交电工办理", owner: "电工", deadline: "2024-03-09"),
                                             version: nil, by: .system)
-            await #expect { try await governance.transition(id, IssueTransition(to: .closed, date: "2024-03-05", response: "已修好"), version: nil, by: .system) }
-                throws: { ($0 as? ValidationFailure)?.issues.map(\.field) == ["result"] }
+            let refusal2 = await #expect(throws: ValidationFailure.self) { try await governance.transition(id, IssueTransition(to: .closed, date: "2024-03-05", response: "已修好"), version: nil, by: .system) }
+            #expect(refusal2?.issues.map(\.field) == ["result"])
             // a deadline before the issue was raised
             let other = try await governance.createIssue(
                 IssueDraft(title: "排水沟堵塞", description: "", source: .visit, raisedBy: "李某", category: "水利", raisedOn: "2024-03-01"),
                 village: village, by: .system)
-            await #expect { try await governance.transition(other, IssueTransition(to: .assigned, date: "2024-02-01", response: "交办", owner: "村委",
+            let refusal3 = await #expect(throws: ValidationFailure.self) { try await governance.transition(other, IssueTransition(to: .assigned, date: "2024-02-01", response: "交办", owner: "村委",
                                                                                     deadline: "2024-02-10"), version: nil, by: .system) }
-                throws: { ($0 as? ValidationFailure)?.issues.first?.field == "date" }
+            #expect(refusal3?.issues.first?.field == "date")
             // an attendee who does not exist
-            await #expect { try await governance.createMeeting(MeetingDraft(kind: .regular, title: "例会", date: "2024-03-01", place: "村部", chair: "周"),
+            let refusal4 = await #expect(throws: ValidationFailure.self) { try await governance.createMeeting(MeetingDraft(kind: .regular, title: "例会", date: "2024-03-01", place: "村部", chair: "周"),
                                                               village: village, attendees: [9_999_999], by: .system) }
-                throws: { ($0 as? ValidationFailure)?.issues.first?.field == "attendees" }
+            #expect(refusal4?.issues.first?.field == "attendees")
             // a household in two grids
             let grids = try await governance.grids(in: village)
             let inFirst = try await governance.grid(grids[0].id, today: "2024-03-01").households[0].id
-            await #expect { try await governance.assign(households: [inFirst], to: grids[1].id, by: .system) }
-                throws: { ($0 as? ValidationFailure)?.issues.first?.message.zh.contains("一户只能属于一个网格") == true }
+            let refusal5 = await #expect(throws: ValidationFailure.self) { try await governance.assign(households: [inFirst], to: grids[1].id, by: .system) }
+            #expect(refusal5?.issues.first?.message.zh.contains("一户只能属于一个网格") == true)
             // nothing of the refused changes is stored
             let file = try await governance.issue(id)
             #expect(file.row.state == "assigned" && file.events.map(\.toState) == ["collected", "assigned"])
@@ -143,8 +143,8 @@ import ZhenxingTestSupport
             bad.amountFen = -1
             bad.end = "2023-01-01"
             bad.status = .done
-            await #expect { try await plans.save(household: household, year: 2024, measures: [bad], by: .system) }
-                throws: { ($0 as? ValidationFailure)?.issues.map(\.field) == ["amount", "end", "result"] }
+            let refusal6 = await #expect(throws: ValidationFailure.self) { try await plans.save(household: household, year: 2024, measures: [bad], by: .system) }
+            #expect(refusal6?.issues.map(\.field) == ["amount", "end", "result"])
             #expect(try await plans.plans(ofHousehold: household).filter { $0.year == 2024 }.count == 2)
         }
     }
@@ -198,24 +198,24 @@ extension Sequence {
                 return try await RegistryRepository.insertHousehold(
                     HouseholdDraft(number: "0001", village: other, groupNumber: nil, naturalVillage: nil, address: "", attribute: .ordinary), by: .system, in: sql)
             }
-            await #expect { try await party.assign(households: [household, outsider], to: farming.id, since: "2022-02-01", by: .system) }
-                throws: { ($0 as? ValidationFailure)?.issues.map(\.field) == ["household"] }
+            let refusal7 = await #expect(throws: ValidationFailure.self) { try await party.assign(households: [household, outsider], to: farming.id, since: "2022-02-01", by: .system) }
+            #expect(refusal7?.issues.map(\.field) == ["household"])
             #expect(try await party.households(household: household).map(\.branchId) == [security.id])
             let foreign = try await party.addMember(PartyMemberDraft(name: "外村党员", organisation: "另一村党支部", joined: "2020-01-01"), village: other, by: .system)
-            await #expect { try await party.addMember(foreign, toBranch: farming.id, by: .system) }
-                throws: { ($0 as? ValidationFailure)?.issues.map(\.field) == ["member"] }
+            let refusal8 = await #expect(throws: ValidationFailure.self) { try await party.addMember(foreign, toBranch: farming.id, by: .system) }
+            #expect(refusal8?.issues.map(\.field) == ["member"])
             let notMember = try await database.read { sql in
                 try await sql.raw("""
                     SELECT p.id FROM people p JOIN memberships m ON m.person_id = p.id JOIN households h ON h.id = m.household_id
                     WHERE p.party_member = \(bind: false) AND h.village_code = \(bind: village.rawValue) ORDER BY p.id LIMIT 1
                     """).first(decodingColumn: "id", as: Int.self)!
             }
-            await #expect { try await party.addMember(PartyMemberDraft(personID: notMember, organisation: "凉水泉村党支部", joined: "2020-01-01"), village: village, by: .system) }
-                throws: { ($0 as? ValidationFailure)?.issues.map(\.field) == ["person"] }
-            await #expect { try await party.addMember(PartyMemberDraft(name: "甲", organisation: "乙", joined: "2020-01-01", left: "2019-01-01"), village: village, by: .system) }
-                throws: { ($0 as? ValidationFailure)?.issues.map(\.field) == ["left"] }
-            await #expect { try await party.createBranch(BranchDraft(name: " ", kind: .other, formed: "2020-13-01", secretary: ""), village: village, by: .system) }
-                throws: { ($0 as? ValidationFailure)?.issues.map(\.field) == ["name", "formed"] }
+            let refusal9 = await #expect(throws: ValidationFailure.self) { try await party.addMember(PartyMemberDraft(personID: notMember, organisation: "凉水泉村党支部", joined: "2020-01-01"), village: village, by: .system) }
+            #expect(refusal9?.issues.map(\.field) == ["person"])
+            let refusal10 = await #expect(throws: ValidationFailure.self) { try await party.addMember(PartyMemberDraft(name: "甲", organisation: "乙", joined: "2020-01-01", left: "2019-01-01"), village: village, by: .system) }
+            #expect(refusal10?.issues.map(\.field) == ["left"])
+            let refusal11 = await #expect(throws: ValidationFailure.self) { try await party.createBranch(BranchDraft(name: " ", kind: .other, formed: "2020-13-01", secretary: ""), village: village, by: .system) }
+            #expect(refusal11?.issues.map(\.field) == ["name", "formed"])
             #expect(try await party.count(in: village, on: "2021-12-31") == 93)
         }
     }
@@ -254,21 +254,21 @@ extension Sequence {
             }
             let villager = try await community.attendees(of: community.activities(in: village, year: 2020, kind: .lecture)[0].id)[0].id
             let before = try await community.activities(in: village, year: 2024).count
-            await #expect { try await community.addActivity(ActivityDraft(kind: .lecture, title: "讲习", date: "2024-05-01"), attendees: [villager, stranger],
+            let refusal12 = await #expect(throws: ValidationFailure.self) { try await community.addActivity(ActivityDraft(kind: .lecture, title: "讲习", date: "2024-05-01"), attendees: [villager, stranger],
                                                             village: village, today: "2024-06-01", by: .system) }
-                throws: { ($0 as? ValidationFailure)?.issues.map(\.field) == ["attendees"] }
+            #expect(refusal12?.issues.map(\.field) == ["attendees"])
             #expect(try await community.activities(in: village, year: 2024).count == before)
-            await #expect { try await community.addActivity(ActivityDraft(kind: .mediation, title: "调解", date: "2025-01-01"), attendees: [],
+            let refusal13 = await #expect(throws: ValidationFailure.self) { try await community.addActivity(ActivityDraft(kind: .mediation, title: "调解", date: "2025-01-01"), attendees: [],
                                                             village: village, today: "2024-06-01", by: .system) }
-                throws: { ($0 as? ValidationFailure)?.issues.map(\.field) == ["date", "outcome"] }
+            #expect(refusal13?.issues.map(\.field) == ["date", "outcome"])
             let project = try await community.projects(in: village)[0]
-            await #expect { try await community.record(.land(LandContractDraft(lessor: "某户", areaMuHundredths: -100, start: "2024-01-01", end: "2023-01-01",
+            let refusal14 = await #expect(throws: ValidationFailure.self) { try await community.record(.land(LandContractDraft(lessor: "某户", areaMuHundredths: -100, start: "2024-01-01", end: "2023-01-01",
                                                                                rentFenPerYear: 0)), project: project.id, by: .system) }
-                throws: { ($0 as? ValidationFailure)?.issues.map(\.field) == ["area", "end"] }
+            #expect(refusal14?.issues.map(\.field) == ["area", "end"])
             #expect(try await community.project(project.id).land.count == 2)
             let winner = try await community.nominations(in: village, year: 2020).first { $0.winner }!
-            await #expect { try await community.vote(winner.id, votes: 5, by: .system) }
-                throws: { ($0 as? ValidationFailure)?.issues.first?.message.zh.contains("已于 2020-12-10 公布结果") == true }
+            let refusal15 = await #expect(throws: ValidationFailure.self) { try await community.vote(winner.id, votes: 5, by: .system) }
+            #expect(refusal15?.issues.first?.message.zh.contains("已于 2020-12-10 公布结果") == true)
             #expect(try await community.nominations(in: village, year: 2020).first { $0.id == winner.id }?.votes == winner.votes)
             // a recorded activity with its list counts at once
             _ = try await community.addActivity(ActivityDraft(kind: .training, title: "电商培训", date: "2024-05-01"), attendees: [villager], village: village,
