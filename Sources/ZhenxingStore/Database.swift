@@ -94,11 +94,28 @@ public final class Database: Sendable {
 
     private func plainTransaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         try checkNoImport()
-        switch backend {
-        case .sqlite(let writer, _):
-            return try await writer.with { try await Self.immediateTransaction($0, body) }
-        case .postgres(let client, _):
-            return try await postgresTransaction(client, body)
+        do {
+            switch backend {
+            case .sqlite(let writer, _):
+                return try await writer.with { try await Self.immediateTransaction($0, body) }
+            case .postgres(let client, _):
+                return try await postgresTransaction(client, body)
+            }
+        } catch {
+            throw Self.duplicate(error) ?? error
+        }
+    }
+
+    /// A unique key's refusal as `StoreError.duplicate`: two requests racing past a check for the same new key (a
+    /// household number) are the callers' conflict, not a server error.
+    private static func duplicate(_ error: any Error) -> StoreError? {
+        switch error {
+        case let error as SQLiteError where error.reason == .constraintUniqueFailed || error.message.hasPrefix("UNIQUE constraint failed"):
+            .duplicate
+        case let error as PSQLError where error.serverInfo?[.sqlState] == PostgresError.Code.uniqueViolation.raw:
+            .duplicate
+        default:
+            nil
         }
     }
 

@@ -16,6 +16,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound(String)
     /// Another request with the same `Idempotency-Key` wrote first.
     case repeatedRequest
+    /// A record with the same unique key was stored meanwhile (two requests for one new household number).
+    case duplicate
     /// An import holds the SQLite writer: `what` it imports, started `since` (ISO-8601 UTC).
     case importRunning(what: String, since: String)
 
@@ -32,6 +34,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             "the record changed since it was read (version \(expected), now \(current))"
         case .notFound(let what): "not found: \(what)"
         case .repeatedRequest: "a request with the same idempotency key was already made"
+        case .duplicate: "a record with the same key was stored meanwhile"
         case .importRunning(let what, let since): "an import of \(what) has been running since \(since); try again when it is done"
         }
     }

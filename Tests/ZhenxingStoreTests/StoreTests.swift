@@ -57,6 +57,24 @@ private func loadDemo(_ database: Database) async throws {
 
 @Suite struct DatabaseTests {
     @Test(arguments: TestDatabases.engines)
+    func aUniqueKeyTakenMeanwhileIsADuplicateNotADriverError(engine: Database.Engine) async throws {
+        try await TestDatabases.with(engine) { database in
+            // when: a write reaches a unique key another write took (as two requests racing past a check would)
+            let refusal = await #expect(throws: StoreError.self) {
+                try await database.transaction { sql in
+                    try await sql.raw("INSERT INTO schema_migrations (version, name, applied_at) VALUES (1, 'again', 'now')").run()
+                }
+            }
+            // then: the store says so in its own words, and nothing was written
+            #expect(refusal == .duplicate)
+            let again = try await database.read { sql in
+                try await sql.raw("SELECT count(*) AS n FROM schema_migrations WHERE name = 'again'").first(decodingColumn: "n", as: Int.self)
+            }
+            #expect(again == 0)
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
     func aFailedTransactionLeavesNothingBehind(engine: Database.Engine) async throws {
         try await TestDatabases.with(engine) { database in
             // when

@@ -62,6 +62,9 @@ public struct AppError: Error, Sendable {
             return AppError(.serviceUnavailable, LocalizedText(
                 zh: "正在导入 \(what)（\(time) 开始），导入完成前暂不能保存修改；请稍后再试，已填写的内容可返回上一页找回",
                 en: "An import of \(what) has been running since \(time); changes cannot be saved until it ends. Try again shortly (go back to keep what you typed)"))
+        case StoreError.duplicate:
+            return AppError(.conflict, LocalizedText(zh: "同样的记录刚刚已经登记（可能提交了两次）：请刷新页面查看",
+                                                     en: "The same record was just stored (sent twice?): reload the page to see it"))
         case StoreError.notFound:
             return .notFound(LocalizedText(zh: "找不到这条记录", en: "No such record"))
         case StoreError.staleVersion(let expected, let current):
