@@ -441,6 +441,11 @@ public struct RegistryRepository: Sendable {
 
     /// A household's whole file; `notFound` when there is no such household.
     public func file(_ id: Int) async throws -> HouseholdFile {
+        try await database.read { try await Self.file(id, in: $0) }
+    }
+
+    /// The same inside the caller's transaction.
+    static func file(_ id: Int, in sql: any SQLDatabase) async throws -> HouseholdFile {
         struct EventRow: Decodable {
             let eventDate: String; let status: String; let monitoringKind: String?; let reason: String; let decidedBy: String; let overrideReason: String?
         }
@@ -449,39 +454,37 @@ public struct RegistryRepository: Sendable {
             let productionCosts: Int; let foodClothing: Bool; let education: Bool; let medical: Bool; let housing: Bool
             let water: Bool; let note: String; let version: Int
         }
-        return try await database.read { sql in
-            let household = try await Self.loadDraft(id, in: sql)
-            let members = try await sql.raw("""
-                SELECT m.person_id, p.name, p.resident_id, p.sex, p.birth_date, m.relation, m.from_date, m.to_date, m.reason_in,
-                       m.reason_out, p.health, p.labour, p.employment
-                FROM memberships m JOIN people p ON p.id = m.person_id
-                WHERE m.household_id = \(bind: id) ORDER BY m.to_date IS NOT NULL, m.from_date, p.birth_date
-                """).all(decoding: Membership.self, keyDecodingStrategy: .convertFromSnakeCase)
-            let events = try await sql.raw("""
-                SELECT event_date, status, monitoring_kind, reason, decided_by, override_reason FROM status_events
-                WHERE household_id = \(bind: id) ORDER BY event_date, id
-                """).all(decoding: EventRow.self, keyDecodingStrategy: .convertFromSnakeCase)
-            let assessments = try await sql.raw("""
-                SELECT year, members, wages, production, property, transfers, production_costs, food_clothing, education,
-                       medical, housing, water, note, version FROM assessments WHERE household_id = \(bind: id) ORDER BY year DESC
-                """).all(decoding: AssessmentRow.self, keyDecodingStrategy: .convertFromSnakeCase)
-            return HouseholdFile(
-                id: id, draft: household.draft, version: household.version, closed: household.closed, members: members,
-                statusChanges: events.map {
-                    StatusChange(date: $0.eventDate, status: PovertyStatus(rawValue: $0.status) ?? .notPoor,
-                                 monitoringKind: $0.monitoringKind.flatMap(MonitoringKind.init), reason: $0.reason, decidedBy: $0.decidedBy,
-                                 override: $0.overrideReason)
-                },
-                assessments: assessments.map {
-                    Assessment(
-                        year: $0.year, members: $0.members,
-                        income: IncomeSheet(wages: $0.wages, production: $0.production, property: $0.property,
-                                            transfers: $0.transfers, productionCosts: $0.productionCosts),
-                        guarantees: Guarantees(foodAndClothing: $0.foodClothing, education: $0.education, medical: $0.medical,
-                                               housing: $0.housing, water: $0.water),
-                        note: $0.note, version: $0.version)
-                })
-        }
+        let household = try await Self.loadDraft(id, in: sql)
+        let members = try await sql.raw("""
+            SELECT m.person_id, p.name, p.resident_id, p.sex, p.birth_date, m.relation, m.from_date, m.to_date, m.reason_in,
+                   m.reason_out, p.health, p.labour, p.employment
+            FROM memberships m JOIN people p ON p.id = m.person_id
+            WHERE m.household_id = \(bind: id) ORDER BY m.to_date IS NOT NULL, m.from_date, p.birth_date
+            """).all(decoding: Membership.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let events = try await sql.raw("""
+            SELECT event_date, status, monitoring_kind, reason, decided_by, override_reason FROM status_events
+            WHERE household_id = \(bind: id) ORDER BY event_date, id
+            """).all(decoding: EventRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let assessments = try await sql.raw("""
+            SELECT year, members, wages, production, property, transfers, production_costs, food_clothing, education,
+                   medical, housing, water, note, version FROM assessments WHERE household_id = \(bind: id) ORDER BY year DESC
+            """).all(decoding: AssessmentRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return HouseholdFile(
+            id: id, draft: household.draft, version: household.version, closed: household.closed, members: members,
+            statusChanges: events.map {
+                StatusChange(date: $0.eventDate, status: PovertyStatus(rawValue: $0.status) ?? .notPoor,
+                             monitoringKind: $0.monitoringKind.flatMap(MonitoringKind.init), reason: $0.reason, decidedBy: $0.decidedBy,
+                             override: $0.overrideReason)
+            },
+            assessments: assessments.map {
+                Assessment(
+                    year: $0.year, members: $0.members,
+                    income: IncomeSheet(wages: $0.wages, production: $0.production, property: $0.property,
+                                        transfers: $0.transfers, productionCosts: $0.productionCosts),
+                    guarantees: Guarantees(foodAndClothing: $0.foodClothing, education: $0.education, medical: $0.medical,
+                                           housing: $0.housing, water: $0.water),
+                    note: $0.note, version: $0.version)
+            })
     }
 
     /// The full ID number of a person, for the audited "show full ID" action.
@@ -730,39 +733,22 @@ extension RegistryRepository {
         try await database.transaction { sql in
             let current = try await Self.loadDraft(household, in: sql)
             if change.status == .exited, let year = Int(change.date.prefix(4)) {
+                let file = try await Self.file(household, in: sql)
                 // Only a poor household exits: one never registered poor, or already out, has nothing to leave.
-                let before = try await sql.raw("""
-                    SELECT status FROM status_events WHERE household_id = \(bind: household) AND event_date <= \(bind: change.date)
-                    ORDER BY event_date DESC, id DESC LIMIT 1
-                    """).first(decodingColumn: "status", as: String.self)
-                guard before == PovertyStatus.poor.rawValue else {
+                guard file.statusChanges.last(where: { $0.date <= change.date })?.status == .poor else {
                     throw ValidationFailure([FieldIssue(field: "status", message: LocalizedText(
                         zh: "\(change.date) 时本户不是贫困户，不能登记脱贫", en: "On \(change.date) the household is not poor, so it cannot exit"))])
                 }
-                let problems = ExitRules.exitProblems(year: year, check: try await Self.exitCheck(household, village: current.draft.village, year: year, in: sql),
-                                                      override: change.override)
+                let assessment = file.assessments.first { $0.year == year }
+                let line = try await Self.parameters(for: current.draft.village, years: [year], in: sql)[year]?.povertyLineFen
+                let check = assessment.map {
+                    ExitRules.household(income: $0.income, members: $0.members, guarantees: $0.guarantees, povertyLineFen: line ?? 0)
+                }
+                let problems = ExitRules.exitProblems(year: year, check: check, override: change.override)
                 guard problems.isEmpty else { throw ValidationFailure(problems) }
             }
             try await Self.recordStatus(change, household: household, division: current.draft.village, by: actor, in: sql)
         }
-    }
-
-    /// The exit check of a household's assessment of `year` against that year's poverty line; nil without one.
-    private static func exitCheck(_ household: Int, village: DivisionCode, year: Int, in sql: any SQLDatabase) async throws -> [CheckLine]? {
-        struct Row: Decodable {
-            let members: Int; let wages: Int; let production: Int; let property: Int; let transfers: Int; let productionCosts: Int
-            let foodClothing: Bool; let education: Bool; let medical: Bool; let housing: Bool; let water: Bool
-        }
-        guard let row = try await sql.raw("""
-            SELECT members, wages, production, property, transfers, production_costs, food_clothing, education, medical, housing, water
-            FROM assessments WHERE household_id = \(bind: household) AND year = \(bind: year)
-            """).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase) else { return nil }
-        let line = try await parameters(for: village, years: [year], in: sql)[year]?.povertyLineFen
-        return ExitRules.household(
-            income: IncomeSheet(wages: row.wages, production: row.production, property: row.property, transfers: row.transfers, productionCosts: row.productionCosts),
-            members: row.members,
-            guarantees: Guarantees(foodAndClothing: row.foodClothing, education: row.education, medical: row.medical, housing: row.housing, water: row.water),
-            povertyLineFen: line ?? 0)
     }
 
     private static func loadDraft(

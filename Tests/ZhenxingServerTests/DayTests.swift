@@ -20,12 +20,12 @@ import ZhenxingTestSupport
             // when: a visit of that day is sent from the form and through the API, and one of the day after through the API
             form["visitor"] = "帮扶责任人"
             form["seen"] = "家中"
-            let page2 = try await client.submit(form)
+            let sent = try await client.submit(form)
             let visit = { (day: String) in #"{"date":"\#(day)","visitor":"帮扶责任人","seen":"家中"}"# }
             let api = try await json(&client, .post, "/api/v1/households/1/visits", visit("2024-03-02"))
             let tomorrow = try await json(&client, .post, "/api/v1/households/1/visits", visit("2024-03-03"))
             // then: Beijing's today is no day in the future, its tomorrow is
-            #expect(page2.status == .seeOther)
+            #expect(sent.status == .seeOther)
             #expect(api.status == .created, "\(api.text)")
             #expect(tomorrow.status == .badRequest && tomorrow.text.contains("走访日期不能晚于今天"))
         }
