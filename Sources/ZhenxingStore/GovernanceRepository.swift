@@ -676,17 +676,17 @@ public struct GovernanceRepository: Sendable {
             for row in rows {
                 figures.collected += 1
                 if row.referred > 0 { figures.referredToMeeting += 1 }
-                let finishedByYearEnd = row.finishedOn.map { $0 <= asOf } ?? false
+                let finishedByThen = row.finishedOn.map { $0 <= asOf } ?? false
                 switch IssueState(rawValue: row.state) {
                 // Solved at the meeting it was referred to is no longer "on the spot": it counts as finished (closed).
-                case .solved? where finishedByYearEnd && row.referred == 0: figures.solvedOnTheSpot += 1
-                case .solved? where finishedByYearEnd, .closed? where finishedByYearEnd: figures.closed += 1
-                case .rejected? where finishedByYearEnd: figures.rejected += 1
+                case .solved? where finishedByThen && row.referred == 0: figures.solvedOnTheSpot += 1
+                case .solved? where finishedByThen, .closed? where finishedByThen: figures.closed += 1
+                case .rejected? where finishedByThen: figures.rejected += 1
                 default:
                     figures.open += 1
                     if let deadline = row.deadline, deadline < asOf { figures.overdue += 1 }
                 }
-                if finishedByYearEnd, let finished = row.finishedOn, let state = IssueState(rawValue: row.state), state != .rejected,
+                if finishedByThen, let finished = row.finishedOn, let state = IssueState(rawValue: row.state), state != .rejected,
                    let start = Timestamp.date(row.raisedOn + "T00:00:00.000Z"), let end = Timestamp.date(finished + "T00:00:00.000Z") {
                     days[Int((end.timeIntervalSince(start) / 86_400).rounded()), default: 0] += 1
                 }
