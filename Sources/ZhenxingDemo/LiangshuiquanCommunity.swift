@@ -22,17 +22,21 @@ enum LiangshuiquanCommunity {
         let id: Int
         let labour: String
         let employment: String
+        let monthsWorked: Int
         let householdId: Int
-        enum CodingKeys: String, CodingKey { case id, labour, employment; case householdId = "household_id" }
+        let left: String?
+        enum CodingKeys: String, CodingKey { case id, labour, employment; case monthsWorked = "months_worked", householdId = "household_id", left = "to_date" }
     }
 
     static func load(village: DivisionCode, database: Database) async throws {
-        let people = try await database.read { sql in
+        // Everyone registered by 2019, and those of them living here still.
+        let registered = try await database.read { sql in
             try await sql.raw("""
-                SELECT p.id, p.labour, p.employment, m.household_id FROM people p JOIN memberships m ON m.person_id = p.id AND m.to_date IS NULL
+                SELECT p.id, p.labour, p.employment, p.months_worked, m.household_id, m.to_date FROM people p JOIN memberships m ON m.person_id = p.id
                 JOIN households h ON h.id = m.household_id WHERE h.village_code = \(bind: village.rawValue) AND m.from_date <= '2019-01-01' ORDER BY p.id
                 """).all(decoding: Villager.self)
         }
+        let people = registered.filter { $0.left == nil }
         let adults = people.filter { $0.labour != "无劳动力" }.map(\.id)
         let households = Array(Set(people.map(\.householdId))).sorted()
         let poor2016 = try await RegistryRepository(database: database).households(
@@ -87,8 +91,20 @@ enum LiangshuiquanCommunity {
                 let id = try await CommunityRepository.createProject(draft, village: village, by: .system, in: sql)
                 for entry in entries { try await CommunityRepository.record(entry, project: id, by: .system, in: sql) }
             }
-            let workers = people.filter { $0.employment == "扶贫车间" }.map(\.id)
-            let farmers = people.filter { $0.employment == "县内务工" }.map(\.id)
+            // Work over time: the workshop's workers and the farms' hands farmed their own land until the projects hired
+            // them (the first 40 of the workshop in October 2018, the others in March 2019), so 2016 is not 全就业; those
+            // who died before the workshop opened only ever farmed.
+            let workers = people.filter { $0.employment == "扶贫车间" }
+            let farmers = people.filter { $0.employment == "县内务工" }
+            var history: [(person: Int, work: WorkRecord)] = registered.filter { $0.left != nil && $0.employment == "扶贫车间" }.map {
+                ($0.id, WorkRecord(since: "2014-01-01", labour: $0.labour, employment: "务农", monthsWorked: 0))
+            }
+            for (person, hired) in workers.enumerated().map({ ($1, $0 < 40 ? "2018-10-01" : "2019-03-01") })
+                + farmers.prefix(12).map({ ($0, "2018-03-15") }) + farmers.dropFirst(12).prefix(15).map({ ($0, "2018-04-01") }) {
+                history.append((person.id, WorkRecord(since: "2014-01-01", labour: person.labour, employment: "务农", monthsWorked: 0)))
+                history.append((person.id, WorkRecord(since: hired, labour: person.labour, employment: person.employment, monthsWorked: person.monthsWorked)))
+            }
+            try await WorkRecords.record(history, in: sql)
             try await project(ProjectDraft(name: "10 万只蛋鸡养殖场", kind: .industry, partner: "南阳中联水泥", status: .running, started: "2017-05-01",
                                            description: "流转荒山建设标准化蛋鸡养殖场，贫困户入股分红"), [
                 .investment(source: "财政专项扶贫资金", amountFen: 300_000_000), .investment(source: "企业投资", amountFen: 500_000_000),
@@ -97,20 +113,20 @@ enum LiangshuiquanCommunity {
                 .beneficiaries(poor2016), .milestone(date: "2017-05-01", text: "开工建设"), .milestone(date: "2018-03-15", text: "首批 5 万只蛋鸡入栏"),
                 .milestone(date: "2019-06-30", text: "存栏达到 10 万只"),
                 .returns(year: 2019, incomeFen: 120_000_000, dividendsFen: 3_800_000), .returns(year: 2020, incomeFen: 150_000_000, dividendsFen: 3_800_000),
-            ] + farmers.prefix(12).map { .job(person: $0, position: "饲养员", from: "2018-03-15") })
+            ] + farmers.prefix(12).map { .job(person: $0.id, position: "饲养员", from: "2018-03-15") })
             try await project(ProjectDraft(name: "双孢菇种植项目", kind: .industry, partner: "双孢菇种植专业合作社", status: .running, started: "2018-03-01",
                                            description: "建设双孢菇大棚，合作社统一收购"), [
                 .investment(source: "财政专项扶贫资金", amountFen: 120_000_000),
                 .land(LandContractDraft(lessor: "三组农户", householdID: households[12], areaMuHundredths: 900, start: "2018-02-01", end: "2033-01-31", rentFenPerYear: 540_000)),
                 .land(LandContractDraft(lessor: "凉水泉村集体", areaMuHundredths: 700, start: "2018-02-01", end: "2033-01-31", rentFenPerYear: 350_000)),
                 .returns(year: 2020, incomeFen: 60_000_000, dividendsFen: 0),
-            ] + farmers.dropFirst(12).prefix(15).map { .job(person: $0, position: "种植工", from: "2018-04-01") })
+            ] + farmers.dropFirst(12).prefix(15).map { .job(person: $0.id, position: "种植工", from: "2018-04-01") })
             try await project(ProjectDraft(name: "假发加工扶贫车间", kind: .workshop, partner: "镇平县假发加工企业", status: .running, started: "2018-09-01",
                                            description: "村内扶贫车间，加工假发和清洁用具，群众就近就业"), [
                 .investment(source: "河南省市场监督管理局帮扶资金", amountFen: 80_000_000),
                 .sale(SalesAgreementDraft(buyer: "南阳市教委", product: "清洁用具", amountFen: 36_000_000, start: "2020-03-01", end: "2021-02-28")),
                 .sale(SalesAgreementDraft(buyer: "牧原集团", product: "清洁用具", amountFen: 52_000_000, start: "2020-05-01", end: "2021-04-30")),
-            ] + workers.prefix(40).map { .job(person: $0, position: "车间工人", from: "2018-10-01") })
+            ] + workers.prefix(40).map { .job(person: $0.id, position: "车间工人", from: "2018-10-01") })
             try await project(ProjectDraft(name: "河道治理工程", kind: .infrastructure, status: .finished, started: "2019-03-01", description: "村内河道清淤、护岸"),
                               [.investment(source: "水利专项资金", amountFen: 260_000_000), .milestone(date: "2019-11-30", text: "竣工验收")])
             try await project(ProjectDraft(name: "华能风电项目", kind: .energy, partner: "华能集团", status: .running, started: "2019-06-01",

@@ -95,7 +95,7 @@ enum LiangshuiquanRegistry {
             let id = try await RegistryRepository.insertHousehold(household, by: .system, in: sql)
             var people: [Int] = []
             for member in members {
-                let personID = try await RegistryRepository.insertPerson(member.draft, division: village, by: .system, in: sql)
+                let personID = try await RegistryRepository.insertPerson(member.draft, since: member.from, division: village, by: .system, in: sql)
                 try await RegistryRepository.addMember(person: personID, household: id, relation: member.relation, from: member.from, reason: member.reason, in: sql)
                 people.append(personID)
             }
@@ -151,12 +151,12 @@ enum LiangshuiquanRegistry {
                 var final = size
                 if index == 22 {
                     let baby = try person(surname + random.pick(maleNames), male: true, born: 2020)
-                    let id = try await RegistryRepository.insertPerson(baby, division: village, by: .system, in: sql)
+                    let id = try await RegistryRepository.insertPerson(baby, since: baby.birthDate, division: village, by: .system, in: sql)
                     try await RegistryRepository.addMember(person: id, household: household.id, relation: .grandchild, from: baby.birthDate, reason: "出生", in: sql)
                     final += 1
                 } else if index == 23 {
                     let bride = try person(male: false, born: 1996)
-                    let id = try await RegistryRepository.insertPerson(bride, division: village, by: .system, in: sql)
+                    let id = try await RegistryRepository.insertPerson(bride, since: "2021-05-01", division: village, by: .system, in: sql)
                     try await RegistryRepository.addMember(person: id, household: household.id, relation: .daughterInLaw, from: "2021-05-01", reason: "婚入", in: sql)
                     final += 1
                 }
@@ -177,7 +177,7 @@ enum LiangshuiquanRegistry {
             let year = index < 7 ? 2017 : 2018
             let male = index % 2 == 0
             let baby = try person(household.surname + (male ? random.pick(maleNames) : random.pick(femaleNames)), male: male, born: year)
-            let id = try await RegistryRepository.insertPerson(baby, division: village, by: .system, in: sql)
+            let id = try await RegistryRepository.insertPerson(baby, since: baby.birthDate, division: village, by: .system, in: sql)
             try await RegistryRepository.addMember(person: id, household: household.id, relation: .grandchild, from: baby.birthDate, reason: "出生", in: sql)
         }
         for (index, household) in ordinaryHouseholds.suffix(3).enumerated() {

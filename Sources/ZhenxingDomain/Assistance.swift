@@ -24,9 +24,9 @@ public struct VisitDraft: Sendable, Hashable, Codable {
     }
 
     /// Every problem with the fields, `today` being the current day (a visit cannot be in the future).
-    public func problems(today: String, isDay: (String) -> Bool) -> [FieldIssue] {
+    public func problems(today: String) -> [FieldIssue] {
         var issues: [FieldIssue] = []
-        if !isDay(date) {
+        if !Day.isValid(date) {
             issues.append(FieldIssue(field: "date", message: LocalizedText(zh: "请填写走访日期（YYYY-MM-DD）", en: "Enter the visit's date (YYYY-MM-DD)")))
         } else if date > today {
             issues.append(FieldIssue(field: "date", message: LocalizedText(zh: "走访日期不能晚于今天", en: "A visit cannot be in the future")))
@@ -38,7 +38,7 @@ public struct VisitDraft: Sendable, Hashable, Codable {
             issues.append(FieldIssue(field: "seen", message: LocalizedText(zh: "请写明走访所见（不超过 2000 字）", en: "Write what was seen (at most 2,000 characters)")))
         }
         if let followUp {
-            if !isDay(followUp) {
+            if !Day.isValid(followUp) {
                 issues.append(FieldIssue(field: "followUp", message: LocalizedText(zh: "请填写回访日期（YYYY-MM-DD）", en: "Enter the follow-up date (YYYY-MM-DD)")))
             } else if followUp < date {
                 issues.append(FieldIssue(field: "followUp", message: LocalizedText(zh: "回访日期不能早于走访日期", en: "The follow-up cannot be before the visit")))
@@ -143,18 +143,18 @@ public struct MeasureDraft: Sendable, Hashable, Codable {
     }
 
     /// Every problem with the fields.
-    public func problems(isDay: (String) -> Bool) -> [FieldIssue] {
+    public func problems() -> [FieldIssue] {
         var issues: [FieldIssue] = []
         if content.trimmingCharacters(in: .whitespaces).isEmpty || content.count > 200 {
             issues.append(FieldIssue(field: "content", message: LocalizedText(zh: "请写明措施内容（不超过 200 字）", en: "Describe the measure (at most 200 characters)")))
         }
         if let problem = FieldIssue.money(amountFen, field: "amount") { issues.append(problem) }
-        if !isDay(start) {
+        if !Day.isValid(start) {
             issues.append(FieldIssue(field: "start", message: LocalizedText(zh: "请填写开始日期（YYYY-MM-DD）", en: "Enter the start date (YYYY-MM-DD)")))
         }
-        if !isDay(end) {
+        if !Day.isValid(end) {
             issues.append(FieldIssue(field: "end", message: LocalizedText(zh: "请填写结束日期（YYYY-MM-DD）", en: "Enter the end date (YYYY-MM-DD)")))
-        } else if isDay(start), end < start {
+        } else if Day.isValid(start), end < start {
             issues.append(FieldIssue(field: "end", message: LocalizedText(zh: "结束日期不能早于开始日期", en: "The end cannot be before the start")))
         }
         if (status == .done || status == .stopped) && result.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -202,7 +202,7 @@ public struct HelperDraft: Sendable, Hashable, Codable {
     }
 
     /// Every problem with the fields.
-    public func problems(isDay: (String) -> Bool) -> [FieldIssue] {
+    public func problems() -> [FieldIssue] {
         var issues: [FieldIssue] = []
         if name.trimmingCharacters(in: .whitespaces).isEmpty || name.count > 30 {
             issues.append(FieldIssue(field: "name", message: LocalizedText(zh: "姓名不能为空，且不超过 30 个字", en: "The name must be 1 to 30 characters")))
@@ -213,10 +213,10 @@ public struct HelperDraft: Sendable, Hashable, Codable {
         if !phone.isEmpty && (phone.count > 20 || !phone.allSatisfy({ $0.isNumber || $0 == "-" || $0 == " " || $0 == "+" })) {
             issues.append(FieldIssue(field: "phone", message: LocalizedText(zh: "电话号码格式不对", en: "The phone number is not valid")))
         }
-        if !isDay(from) {
+        if !Day.isValid(from) {
             issues.append(FieldIssue(field: "from", message: LocalizedText(zh: "请填写开始日期（YYYY-MM-DD）", en: "Enter the start date (YYYY-MM-DD)")))
         }
-        if let to, !isDay(to) || to < from {
+        if let to, !Day.isValid(to) || to < from {
             issues.append(FieldIssue(field: "to", message: LocalizedText(zh: "结束日期应为不早于开始日期的日期", en: "The end must be a date not before the start")))
         }
         return issues
@@ -254,12 +254,12 @@ public struct BranchDraft: Sendable, Hashable, Codable {
     }
 
     /// Every problem with the fields.
-    public func problems(isDay: (String) -> Bool) -> [FieldIssue] {
+    public func problems() -> [FieldIssue] {
         var issues: [FieldIssue] = []
         if name.trimmingCharacters(in: .whitespaces).isEmpty || name.count > 40 {
             issues.append(FieldIssue(field: "name", message: LocalizedText(zh: "支部名称不能为空，且不超过 40 个字", en: "The branch's name must be 1 to 40 characters")))
         }
-        if !isDay(formed) {
+        if !Day.isValid(formed) {
             issues.append(FieldIssue.notADay("formed"))
         }
         if secretary.count > 30 {
@@ -292,7 +292,7 @@ public struct PartyMemberDraft: Sendable, Hashable, Codable {
     }
 
     /// Every problem with the fields.
-    public func problems(isDay: (String) -> Bool) -> [FieldIssue] {
+    public func problems() -> [FieldIssue] {
         var issues: [FieldIssue] = []
         if personID == nil && (name.trimmingCharacters(in: .whitespaces).isEmpty || name.count > 30) {
             issues.append(FieldIssue(field: "name", message: LocalizedText(zh: "请选择本村村民或填写党员姓名（不超过 30 个字）", en: "Pick a villager or give the member's name (at most 30 characters)")))
@@ -300,10 +300,10 @@ public struct PartyMemberDraft: Sendable, Hashable, Codable {
         if organisation.trimmingCharacters(in: .whitespaces).isEmpty || organisation.count > 60 {
             issues.append(FieldIssue(field: "organisation", message: LocalizedText(zh: "请写明所在党组织（不超过 60 个字）", en: "Give the member's own party organisation (at most 60 characters)")))
         }
-        if !isDay(joined) {
+        if !Day.isValid(joined) {
             issues.append(FieldIssue.notADay("joined"))
         }
-        if let left, !isDay(left) || left < joined {
+        if let left, !Day.isValid(left) || left < joined {
             issues.append(FieldIssue(field: "left", message: LocalizedText(zh: "转出日期应为不早于转入日期的日期", en: "The leaving date must be a date not before joining")))
         }
         return issues

@@ -87,12 +87,12 @@ public struct ActivityDraft: Sendable, Hashable, Codable {
     }
 
     /// Every problem with the fields, `today` being the current day (an activity is recorded once held).
-    public func problems(today: String, isDay: (String) -> Bool) -> [FieldIssue] {
+    public func problems(today: String) -> [FieldIssue] {
         var issues: [FieldIssue] = []
         if title.trimmingCharacters(in: .whitespaces).isEmpty || title.count > 100 {
             issues.append(FieldIssue(field: "title", message: LocalizedText(zh: "请写明活动名称（不超过 100 字）", en: "Give the activity's title (at most 100 characters)")))
         }
-        if !isDay(date) {
+        if !Day.isValid(date) {
             issues.append(FieldIssue.notADay("date"))
         } else if date > today {
             issues.append(FieldIssue(field: "date", message: LocalizedText(zh: "活动日期不能晚于今天：活动举办后再登记", en: "Record an activity once it has been held")))
@@ -158,12 +158,12 @@ public struct ProjectDraft: Sendable, Hashable, Codable {
     }
 
     /// Every problem with the fields.
-    public func problems(isDay: (String) -> Bool) -> [FieldIssue] {
+    public func problems() -> [FieldIssue] {
         var issues: [FieldIssue] = []
         if name.trimmingCharacters(in: .whitespaces).isEmpty || name.count > 60 {
             issues.append(FieldIssue(field: "name", message: LocalizedText(zh: "请写明项目名称（不超过 60 字）", en: "Give the project's name (at most 60 characters)")))
         }
-        if let started, !isDay(started) {
+        if let started, !Day.isValid(started) {
             issues.append(FieldIssue.notADay("started"))
         }
         return issues
@@ -193,7 +193,7 @@ public struct LandContractDraft: Sendable, Hashable, Codable {
     }
 
     /// Every problem with the fields.
-    public func problems(isDay: (String) -> Bool) -> [FieldIssue] {
+    public func problems() -> [FieldIssue] {
         var issues: [FieldIssue] = []
         if lessor.trimmingCharacters(in: .whitespaces).isEmpty {
             issues.append(FieldIssue(field: "lessor", message: LocalizedText(zh: "请写明出租方", en: "Name who leases the land out")))
@@ -202,12 +202,12 @@ public struct LandContractDraft: Sendable, Hashable, Codable {
             issues.append(FieldIssue(field: "area", message: LocalizedText(zh: "流转面积应大于 0 亩，且不超过 10,000,000 亩", en: "The area must be above 0 and at most 10,000,000 mu")))
         }
         if let problem = FieldIssue.money(rentFenPerYear, field: "rent") { issues.append(problem) }
-        if !isDay(start) {
+        if !Day.isValid(start) {
             issues.append(FieldIssue.notADay("start"))
         }
-        if !isDay(end) {
+        if !Day.isValid(end) {
             issues.append(FieldIssue.notADay("end"))
-        } else if isDay(start), end < start {
+        } else if Day.isValid(start), end < start {
             issues.append(FieldIssue(field: "end", message: LocalizedText(zh: "合同结束日期不能早于开始日期", en: "The contract cannot end before it starts")))
         }
         return issues
@@ -231,13 +231,13 @@ public struct SalesAgreementDraft: Sendable, Hashable, Codable {
     }
 
     /// Every problem with the fields.
-    public func problems(isDay: (String) -> Bool) -> [FieldIssue] {
+    public func problems() -> [FieldIssue] {
         var issues: [FieldIssue] = []
         if buyer.trimmingCharacters(in: .whitespaces).isEmpty || product.trimmingCharacters(in: .whitespaces).isEmpty {
             issues.append(FieldIssue(field: "buyer", message: LocalizedText(zh: "请写明买方和产品", en: "Name the buyer and the product")))
         }
         if let problem = FieldIssue.money(amountFen, field: "amount") { issues.append(problem) }
-        if !isDay(start) || !isDay(end) || end < start {
+        if !Day.isValid(start) || !Day.isValid(end) || end < start {
             issues.append(FieldIssue(field: "end", message: LocalizedText(zh: "请填写起止日期，结束不能早于开始", en: "Give the period; it cannot end before it starts")))
         }
         return issues

@@ -66,6 +66,50 @@ public struct PersonFacts: Sendable, Hashable, Codable {
     }
 }
 
+extension PersonFacts {
+    /// The facts' work (labour ability, work, months worked) as a record from `since`.
+    public func work(since: String) -> WorkRecord {
+        WorkRecord(since: since, labour: labour, employment: employment, monthsWorked: monthsWorked)
+    }
+}
+
+/// What a person could do and did from a day on: labour ability (劳动技能), work (务工情况) and months worked in the
+/// year. Dated like memberships: a year's figures read the record in force at the year's end (or today), so people are
+/// not counted in a workshop before it opened.
+public struct WorkRecord: Sendable, Hashable, Codable {
+    /// The first day it holds, `YYYY-MM-DD`.
+    public var since: String
+    /// 劳动技能.
+    public var labour: String
+    /// 务工情况.
+    public var employment: String
+    /// Months worked in the year.
+    public var monthsWorked: Int
+
+    /// Creates a record.
+    public init(since: String, labour: String, employment: String, monthsWorked: Int) {
+        self.since = since
+        self.labour = labour
+        self.employment = employment
+        self.monthsWorked = monthsWorked
+    }
+
+    /// Why the record's day cannot be taken for a person born on `birthDate`, `today` being the current day: it is a
+    /// day, not before the birth and not in the future.
+    public func problems(birthDate: String, today: String, field: String = "workSince") -> [FieldIssue] {
+        guard Day.isValid(since) else { return [FieldIssue.notADay(field)] }
+        if since > today {
+            return [FieldIssue(field: field, message: LocalizedText(zh: "就业情况的起始日期不能晚于今天", en: "The work cannot start after today"))]
+        }
+        if since < birthDate {
+            return [FieldIssue(field: field, message: LocalizedText(
+                zh: "就业情况的起始日期早于出生日期 \(birthDate)", en: "The work cannot start before the birth date, \(birthDate)"))]
+        }
+        return []
+    }
+
+}
+
 /// A person's record as entered: the ID number that identifies them and their facts.
 public struct PersonDraft: Sendable, Hashable, Codable {
     /// 居民身份证号码.

@@ -573,7 +573,8 @@ struct Writer {
                 if facts != existing.facts {
                     people.updated += 1
                     touched.insert(group.key)
-                    try await RosterStore.updatePerson(existing.id, facts, in: sql)
+                    let workChanged = facts.work(since: asOf) != existing.facts.work(since: asOf)
+                    try await RosterStore.updatePerson(existing.id, facts, workSince: workChanged ? asOf : nil, in: sql)
                 } else {
                     people.unchanged += 1
                 }
@@ -583,7 +584,7 @@ struct Writer {
                 }
             }
         }
-        let personIDs = try await RosterStore.insertPeople(newPeople, in: sql)
+        let personIDs = try await RosterStore.insertPeople(newPeople, since: asOf, in: sql)
         try await RosterStore.addMembers(newMembers.compactMap { member in personIDs[member.id].map { ($0, member.household, member.relation) } },
                                          from: asOf, reason: "导入", in: sql)
         for group in groups where householdIDs[group.key] != nil {

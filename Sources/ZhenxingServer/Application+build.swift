@@ -68,7 +68,7 @@ func buildRouter(
     AssessmentPages(registry: registry, renderer: renderer, settings: settings).register(on: routes)
     RegistryListPages(registry: registry, divisions: divisions, audit: AuditLog(database: database), renderer: renderer, settings: settings)
         .register(on: routes)
-    PersonPages(people: PersonRepository(database: database), registry: registry, renderer: renderer).register(on: routes)
+    PersonPages(people: PersonRepository(database: database), registry: registry, renderer: renderer, settings: settings).register(on: routes)
     ParameterPages(parameters: PolicyParameterRepository(database: database), renderer: renderer).register(on: routes)
     GovernancePages(governance: governance, registry: registry, visits: VisitRepository(database: database), divisions: divisions, users: users, renderer: renderer,
                     settings: settings).register(on: routes)

@@ -10,14 +10,21 @@ public enum BulkInsert {
             """).first(decodingColumn: "id", as: Int.self)!
     }
 
-    /// Inserts `rows` (each with one value per column) into `table`.
-    public static func rows(_ rows: [[any Encodable & Sendable]], into table: String, columns: [String], in sql: any SQLDatabase) async throws {
+    /// Inserts `rows` (each with one value per column) into `table`; with `upsertingOn`, a row whose key (those
+    /// columns, a unique key of the table) is stored already replaces the stored row's other columns.
+    public static func rows(_ rows: [[any Encodable & Sendable]], into table: String, columns: [String], upsertingOn key: [String] = [],
+                            in sql: any SQLDatabase) async throws {
         let perChunk = max(1, 60_000 / columns.count)
         var start = 0
         while start < rows.count {
             let chunk = rows[start..<min(start + perChunk, rows.count)]
             let values = SQLList(chunk.map { row in SQLGroupExpression(SQLList(row.map { SQLBind($0) })) })
-            try await sql.raw("INSERT INTO \(ident: table) (\(idents: columns, joinedBy: ", ")) VALUES \(values)").run()
+            var statement: SQLQueryString = "INSERT INTO \(ident: table) (\(idents: columns, joinedBy: ", ")) VALUES \(values)"
+            if !key.isEmpty {
+                let updates = columns.filter { !key.contains($0) }.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+                statement = statement + " ON CONFLICT (\(idents: key, joinedBy: ", ")) DO UPDATE SET \(unsafeRaw: updates)"
+            }
+            try await sql.raw(statement).run()
             start += perChunk
         }
     }

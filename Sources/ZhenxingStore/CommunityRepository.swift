@@ -202,7 +202,7 @@ public struct CommunityRepository: Sendable {
 
     /// Records an activity with its attendance (villagers of the village, or a counted number); returns its id.
     public func addActivity(_ draft: ActivityDraft, attendees: [Int], village: DivisionCode, today: String, by actor: AuditActor) async throws -> Int {
-        var problems = draft.problems(today: today, isDay: Timestamp.isDay)
+        var problems = draft.problems(today: today)
         if !attendees.isEmpty && draft.counted != nil {
             problems.append(FieldIssue(field: "counted", message: LocalizedText(zh: "有签到名单时不再填写人数", en: "Give a list of names or a count, not both")))
         }
@@ -397,7 +397,7 @@ public struct CommunityRepository: Sendable {
 
     /// Announces the winners of a round (an honour type, a village, a year): no more nominations or votes after it.
     public func announce(village: DivisionCode, type: Int, year: Int, winners: [Int], on date: String, by actor: AuditActor) async throws {
-        guard Timestamp.isDay(date) else { throw ValidationFailure([FieldIssue.notADay("announced")]) }
+        guard Day.isValid(date) else { throw ValidationFailure([FieldIssue.notADay("announced")]) }
         try await database.transaction { sql in
             try await Self.requireOpen(village: village, type: type, year: year, in: sql)
             let inRound = Set(try await sql.raw("""
@@ -459,7 +459,7 @@ public struct CommunityRepository: Sendable {
 
     /// Creates a project of a village; returns its id.
     public func createProject(_ draft: ProjectDraft, village: DivisionCode, by actor: AuditActor) async throws -> Int {
-        let problems = draft.problems(isDay: Timestamp.isDay)
+        let problems = draft.problems()
         guard problems.isEmpty else { throw ValidationFailure(problems) }
         return try await database.transaction { sql in try await Self.createProject(draft, village: village, by: actor, in: sql) }
     }
@@ -516,7 +516,7 @@ public struct CommunityRepository: Sendable {
             if let problem = FieldIssue.money(amount, field: "amount", positive: true) { throw ValidationFailure([problem]) }
             _ = try await BulkInsert.row(into: "project_investments", columns: ["project_id", "source", "amount_fen"], values: [project, source, amount], in: sql)
         case .land(let contract):
-            let problems = contract.problems(isDay: Timestamp.isDay)
+            let problems = contract.problems()
             guard problems.isEmpty else { throw ValidationFailure(problems) }
             if let household = contract.householdID, try await !householdsInVillage([household]) {
                 throw fail("household", "出租土地的农户不在本村", "The household leasing the land is not of this village")
@@ -525,7 +525,7 @@ public struct CommunityRepository: Sendable {
                 into: "land_contracts", columns: ["project_id", "lessor", "household_id", "area_mu_hundredths", "start_on", "end_on", "rent_fen_per_year"],
                 values: [project, contract.lessor, contract.householdID, contract.areaMuHundredths, contract.start, contract.end, contract.rentFenPerYear], in: sql)
         case .job(let person, let position, let from):
-            guard Timestamp.isDay(from), !position.trimmingCharacters(in: .whitespaces).isEmpty else {
+            guard Day.isValid(from), !position.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw fail("position", "请写明岗位和上岗日期", "Give the position and the start date")
             }
             guard try await sql.raw("""
@@ -552,12 +552,12 @@ public struct CommunityRepository: Sendable {
                 INSERT INTO project_returns (project_id, year, income_fen, dividends_fen) VALUES (\(bind: project), \(bind: year), \(bind: income), \(bind: dividends))
                 """).run()
         case .sale(let sale):
-            let problems = sale.problems(isDay: Timestamp.isDay)
+            let problems = sale.problems()
             guard problems.isEmpty else { throw ValidationFailure(problems) }
             _ = try await BulkInsert.row(into: "sales_agreements", columns: ["project_id", "buyer", "product", "amount_fen", "start_on", "end_on"],
                                          values: [project, sale.buyer, sale.product, sale.amountFen, sale.start, sale.end], in: sql)
         case .milestone(let date, let text):
-            guard Timestamp.isDay(date), !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            guard Day.isValid(date), !text.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw fail("milestone", "请写明日期和进展", "Give the date and what happened")
             }
             _ = try await BulkInsert.row(into: "project_milestones", columns: ["project_id", "reached_on", "text"], values: [project, date, text], in: sql)
@@ -646,7 +646,7 @@ public struct CommunityRepository: Sendable {
     /// Registers a cooperative or a demonstration household (a household of the village, when named).
     public func addEnterprise(kind: EnterpriseKind, name: String, household: Int?, since: String, note: String, village: DivisionCode,
                               by actor: AuditActor) async throws -> Int {
-        guard !name.trimmingCharacters(in: .whitespaces).isEmpty, Timestamp.isDay(since) else {
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty, Day.isValid(since) else {
             throw ValidationFailure([FieldIssue(field: "name", message: LocalizedText(zh: "请写明名称和认定日期", en: "Give the name and the date"))])
         }
         return try await database.transaction { sql in
@@ -675,7 +675,7 @@ public struct CommunityRepository: Sendable {
     /// Records an entry of a village's collective income.
     public func addIncome(village: DivisionCode, receivedOn date: String, source: String, amountFen: Int, note: String, by actor: AuditActor) async throws -> Int {
         var problems: [FieldIssue] = []
-        if !Timestamp.isDay(date) { problems.append(FieldIssue.notADay("receivedOn")) }
+        if !Day.isValid(date) { problems.append(FieldIssue.notADay("receivedOn")) }
         if source.trimmingCharacters(in: .whitespaces).isEmpty {
             problems.append(FieldIssue(field: "source", message: LocalizedText(zh: "请写明收入来源", en: "Give the source")))
         }
@@ -753,11 +753,11 @@ public struct CommunityRepository: Sendable {
                 """)
             struct Work: Decodable { let employment: String; let n: Int }
             let workers = try await sql.raw("""
-                SELECT p.employment, count(*) AS n FROM people p
-                WHERE p.labour IN (\(binds: Employment.ableToWork.sorted())) AND p.id IN (
+                SELECT w.employment, count(*) AS n FROM work_records w
+                WHERE w.labour IN (\(binds: Employment.ableToWork.sorted())) AND \(WorkRecords.inForce("w", on: last)) AND w.person_id IN (
                     SELECT m.person_id FROM memberships m JOIN households h ON h.id = m.household_id
                     WHERE \(division.covers("h.village_code")) AND m.from_date <= \(bind: last) AND (m.to_date IS NULL OR m.to_date > \(bind: last)))
-                GROUP BY p.employment
+                GROUP BY w.employment
                 """).all(decoding: Work.self)
             for row in workers {
                 figures.ableToWork += row.n
@@ -783,8 +783,9 @@ public struct CommunityRepository: Sendable {
                 SELECT p.id, p.name, m.household_id, h.number AS household_number FROM people p
                 JOIN memberships m ON m.person_id = p.id AND m.from_date <= \(bind: date) AND (m.to_date IS NULL OR m.to_date > \(bind: date))
                 JOIN households h ON h.id = m.household_id
-                WHERE \(division.covers("h.village_code")) AND p.labour IN (\(binds: Employment.ableToWork.sorted()))
-                  AND p.employment NOT IN (\(binds: Employment.employed))
+                JOIN work_records w ON w.person_id = p.id AND \(WorkRecords.inForce("w", on: date))
+                WHERE \(division.covers("h.village_code")) AND w.labour IN (\(binds: Employment.ableToWork.sorted()))
+                  AND w.employment NOT IN (\(binds: Employment.employed))
                 ORDER BY h.village_code, h.number, p.id LIMIT \(literal: limit)
                 """).all(decoding: NamedPerson.self)
         }

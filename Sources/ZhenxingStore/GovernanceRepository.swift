@@ -217,7 +217,7 @@ public struct GovernanceRepository: Sendable {
     /// Records an issue (state collected) and its first timeline entry; returns its id.
     public func createIssue(_ draft: IssueDraft, village: DivisionCode, by actor: AuditActor) async throws -> Int {
         var problems = draft.problems()
-        if !Timestamp.isDay(draft.raisedOn) {
+        if !Day.isValid(draft.raisedOn) {
             problems.append(FieldIssue.notADay("raisedOn"))
         }
         return try await database.transaction { sql in
@@ -247,10 +247,10 @@ public struct GovernanceRepository: Sendable {
             if let version, version != storedVersion { throw StoreError.staleVersion(expected: version, current: storedVersion) }
             let state = IssueState(rawValue: current.state) ?? .collected
             var problems = move.problems(from: state, created: current.raisedOn)
-            if !Timestamp.isDay(move.date) {
+            if !Day.isValid(move.date) {
                 problems.append(FieldIssue.notADay("date"))
             }
-            if let deadline = move.deadline, !deadline.isEmpty, !Timestamp.isDay(deadline) {
+            if let deadline = move.deadline, !deadline.isEmpty, !Day.isValid(deadline) {
                 problems.append(FieldIssue.notADay("deadline"))
             }
             if let meeting = move.meetingID, let village = try? DivisionCode(validating: current.villageCode),
@@ -341,7 +341,7 @@ public struct GovernanceRepository: Sendable {
     public func createMeeting(_ draft: MeetingDraft, village: DivisionCode, attendees: [Int], outcomes: [(kind: MeetingOutcomeKind, text: String, owner: String?, deadline: String?)] = [],
                               by actor: AuditActor) async throws -> Int {
         var problems = draft.problems()
-        if !Timestamp.isDay(draft.date) {
+        if !Day.isValid(draft.date) {
             problems.append(FieldIssue.notADay("date"))
         }
         return try await database.transaction { sql in
@@ -771,7 +771,7 @@ public struct GovernanceRepository: Sendable {
             problems.append(FieldIssue(field: "owner", message: LocalizedText(zh: "决定须有责任人", en: "A decision needs an owner")))
         }
         let deadline = deadline?.isEmpty == true ? nil : deadline
-        if let deadline, !Timestamp.isDay(deadline) {
+        if let deadline, !Day.isValid(deadline) {
             problems.append(FieldIssue.notADay("deadline"))
         }
         guard problems.isEmpty else { throw ValidationFailure(problems) }

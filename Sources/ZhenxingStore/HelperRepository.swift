@@ -50,7 +50,7 @@ public struct HelperRepository: Sendable {
 
     /// Registers a helper of a village; returns the id.
     public func create(_ draft: HelperDraft, village: DivisionCode, by actor: AuditActor) async throws -> Int {
-        let problems = draft.problems(isDay: Timestamp.isDay)
+        let problems = draft.problems()
         guard problems.isEmpty else { throw ValidationFailure(problems) }
         return try await database.transaction { sql in try await Self.create(draft, village: village, by: actor, in: sql) }
     }
@@ -75,7 +75,7 @@ public struct HelperRepository: Sendable {
 
     /// Makes a helper answerable for a household from a date; a household outside the helper's village is refused.
     public func assign(helper: Int, household: Int, from date: String, by actor: AuditActor) async throws {
-        guard Timestamp.isDay(date) else {
+        guard Day.isValid(date) else {
             throw ValidationFailure([FieldIssue.notADay("from")])
         }
         try await database.transaction { sql in try await Self.assign(helper: helper, household: household, from: date, by: actor, in: sql) }
@@ -109,7 +109,7 @@ public struct HelperRepository: Sendable {
             guard let row = try await sql.raw("""
                 SELECT from_date FROM helper_assignments WHERE id = \(bind: assignment) AND household_id = \(bind: household) AND to_date IS NULL
                 """).first(decoding: Row.self) else { throw StoreError.notFound("assignment \(assignment)") }
-            guard Timestamp.isDay(date), date >= row.fromDate else {
+            guard Day.isValid(date), date >= row.fromDate else {
                 throw ValidationFailure([FieldIssue(field: "to", message: LocalizedText(zh: "结束日期不能早于开始日期", en: "The end cannot be before the start"))])
             }
             try await sql.raw("UPDATE helper_assignments SET to_date = \(bind: date) WHERE id = \(bind: assignment)").run()

@@ -35,6 +35,7 @@ public struct Migrator: Sendable {
         M0007_AddVisits.migration, M0008_AddPlans.migration, M0009_AddHelpers.migration,
         M0010_AddPartyBranchesAndPhotos.migration, M0011_AddCommunity.migration, M0012_AddVillagePrefixIndex.migration,
         M0013_AddFiguresCache.migration, M0014_AddGridLeadersAndRequestKeys.migration, M0015_BoundStoredValues.migration, M0016_AddStatusOverrides.migration,
+        M0017_AddWorkRecords.migration,
     ]
 
     /// The schema version this code expects.
@@ -140,16 +141,6 @@ public enum Timestamp {
     /// A stored timestamp read back; nil for text that is not one.
     public static func date(_ text: String) -> Date? {
         try? Date(text, strategy: stored)
-    }
-
-    /// Whether text is a real calendar day written `YYYY-MM-DD` from 1900 to 2100 (no record is older or later:
-    /// year 0001 is a typing mistake, not a date).
-    public static func isDay(_ text: String) -> Bool {
-        // Parsed by hand: the ISO 8601 parser rolls 2018-02-30 over to March instead of refusing it.
-        guard let match = text.wholeMatch(of: #/(\d{4})-(\d{2})-(\d{2})/#), let year = Int(match.1), let month = Int(match.2), let day = Int(match.3),
-              (1900...2100).contains(year), (1...12).contains(month), day >= 1 else { return false }
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        return day <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
     }
 
     /// A stored timestamp as people read it where the deployment is: `YYYY-MM-DD HH:MM:SS` in `zone`.

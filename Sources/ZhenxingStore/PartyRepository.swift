@@ -96,7 +96,7 @@ public struct PartyRepository: Sendable {
 
     /// Registers a party member of a village; a villager must live in the village and be a party member in the registry.
     public func addMember(_ draft: PartyMemberDraft, village: DivisionCode, by actor: AuditActor) async throws -> Int {
-        let problems = draft.problems(isDay: Timestamp.isDay)
+        let problems = draft.problems()
         guard problems.isEmpty else { throw ValidationFailure(problems) }
         return try await database.transaction { sql in try await Self.addMember(draft, village: village, by: actor, in: sql) }
     }
@@ -141,7 +141,7 @@ public struct PartyRepository: Sendable {
                 """).first(decoding: Row.self) else {
                 throw ValidationFailure([FieldIssue(field: "member", message: LocalizedText(zh: "本村没有这名在册党员", en: "No such current member in this village"))])
             }
-            guard Timestamp.isDay(date), date >= row.joinedOn else {
+            guard Day.isValid(date), date >= row.joinedOn else {
                 throw ValidationFailure([FieldIssue(field: "left", message: LocalizedText(zh: "转出日期不能早于转入日期", en: "The leaving date cannot be before joining"))])
             }
             try await sql.raw("UPDATE party_members SET left_on = \(bind: date) WHERE id = \(bind: id)").run()
@@ -206,7 +206,7 @@ public struct PartyRepository: Sendable {
 
     /// Forms a specialised branch of a village; returns its id.
     public func createBranch(_ draft: BranchDraft, village: DivisionCode, by actor: AuditActor) async throws -> Int {
-        let problems = draft.problems(isDay: Timestamp.isDay)
+        let problems = draft.problems()
         guard problems.isEmpty else { throw ValidationFailure(problems) }
         return try await database.transaction { sql in try await Self.createBranch(draft, village: village, by: actor, in: sql) }
     }
@@ -279,7 +279,7 @@ public struct PartyRepository: Sendable {
     /// Makes a branch look after households from a date (a household has one branch: an earlier one is replaced);
     /// a household of another village is refused and nothing is stored.
     public func assign(households: [Int], to branch: Int, since date: String, by actor: AuditActor) async throws {
-        guard Timestamp.isDay(date) else { throw ValidationFailure([FieldIssue.notADay("since")]) }
+        guard Day.isValid(date) else { throw ValidationFailure([FieldIssue.notADay("since")]) }
         try await database.transaction { sql in try await Self.assign(households: households, to: branch, since: date, by: actor, in: sql) }
     }
 

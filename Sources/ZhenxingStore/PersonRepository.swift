@@ -15,6 +15,8 @@ public struct PersonRecord: Sendable {
     public let facts: PersonFacts
     /// Edit version.
     public let version: Int
+    /// Their work over time, oldest first; the facts hold the latest.
+    public let work: [WorkRecord]
     /// Every membership, oldest first: household id and number, relation, period.
     public let memberships: [(household: Int, number: String, relation: String, from: String, to: String?, reasonIn: String, reasonOut: String?)]
 }
@@ -48,27 +50,33 @@ public struct PersonRepository: Sendable {
                 """).all(decoding: MembershipRow.self, keyDecodingStrategy: .convertFromSnakeCase)
             return PersonRecord(
                 id: id, residentID: row.residentId, sex: row.sex, birthDate: row.birthDate, facts: Self.facts(row), version: row.version,
+                work: try await WorkRecords.history(of: id, in: sql),
                 memberships: memberships.map { ($0.householdId, $0.number, $0.relation, $0.fromDate, $0.toDate, $0.reasonIn, $0.reasonOut) })
         }
     }
 
-    /// Changes a person's facts when `expectedVersion` is current; `staleVersion` otherwise. Audited.
-    public func update(_ id: Int, to facts: PersonFacts, expectedVersion: Int, division: DivisionCode, by actor: AuditActor) async throws {
-        let problems = facts.problems()
-        guard problems.isEmpty else { throw ValidationFailure(problems) }
+    /// Changes a person's facts when `expectedVersion` is current; `staleVersion` otherwise. A change of their work
+    /// (labour ability, work, months worked) is recorded from `workSince`, which must be a day between their birth and
+    /// `today`. Audited.
+    public func update(_ id: Int, to facts: PersonFacts, workSince: String, today: String, expectedVersion: Int, division: DivisionCode,
+                       by actor: AuditActor) async throws {
+        var problems = facts.problems()
         try await database.transaction { sql in
             guard let row = try await Self.row(id, in: sql) else { throw StoreError.notFound("person \(id)") }
+            let work = facts.work(since: workSince)
+            let workChanged = work != Self.facts(row).work(since: workSince)
+            if workChanged { problems += work.problems(birthDate: row.birthDate, today: today) }
+            guard problems.isEmpty else { throw ValidationFailure(problems) }
             guard row.version == expectedVersion else { throw StoreError.staleVersion(expected: expectedVersion, current: row.version) }
             try await sql.raw("""
                 UPDATE people SET name = \(bind: facts.name.trimmingCharacters(in: .whitespaces)), ethnicity = \(bind: facts.ethnicity),
                     education = \(bind: facts.education), in_school = \(bind: facts.inSchool), health = \(bind: facts.health),
-                    labour = \(bind: facts.labour),
-                    employment = \(bind: facts.employment), months_worked = \(bind: facts.monthsWorked),
                     medical_insurance = \(bind: facts.medicalInsurance), pension_insurance = \(bind: facts.pensionInsurance),
                     party_member = \(bind: facts.partyMember), phone = \(bind: facts.phone), version = version + 1,
                     updated_at = \(bind: Timestamp.now())
                 WHERE id = \(bind: id)
                 """).run()
+            if workChanged { try await WorkRecords.record([(id, work)], in: sql) }
             try await AuditLog.record(.update, entity: "person", key: String(id), division: division,
                                       before: Self.facts(row), after: facts, by: actor, in: sql)
         }

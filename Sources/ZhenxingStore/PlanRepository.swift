@@ -119,7 +119,7 @@ public struct PlanRepository: Sendable {
             problems.append(FieldIssue.yearOutOfRange())
         }
         for (index, measure) in measures.enumerated() {
-            problems += measure.problems(isDay: Timestamp.isDay).map {
+            problems += measure.problems().map {
                 FieldIssue(field: measures.count == 1 ? $0.field : "measures[\(index)].\($0.field)", message: $0.message)
             }
         }

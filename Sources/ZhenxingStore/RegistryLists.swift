@@ -65,9 +65,9 @@ extension RegistryRepository {
         }
         let able = Employment.ableToWork.sorted()
         switch work {
-        case .able?: conditions.append("p.labour IN (\(binds: able))")
-        case .employed?: conditions.append("p.labour IN (\(binds: able)) AND p.employment IN (\(binds: Employment.employed))")
-        case .unemployed?: conditions.append("p.labour IN (\(binds: able)) AND p.employment NOT IN (\(binds: Employment.employed))")
+        case .able?: conditions.append("w.labour IN (\(binds: able))")
+        case .employed?: conditions.append("w.labour IN (\(binds: able)) AND w.employment IN (\(binds: Employment.employed))")
+        case .unemployed?: conditions.append("w.labour IN (\(binds: able)) AND w.employment NOT IN (\(binds: Employment.employed))")
         case nil: break
         }
         if let search = search?.trimmingCharacters(in: .whitespaces), !search.isEmpty {
@@ -77,11 +77,12 @@ extension RegistryRepository {
         return try await database.read { sql in
             try await sql.raw("""
                 SELECT p.id, p.resident_id, p.name, p.sex, p.birth_date, m.relation, m.id AS membership_id, h.id AS household_id,
-                       h.number AS household_number, h.village_code, h.group_number, p.health, p.labour, p.employment, p.months_worked,
+                       h.number AS household_number, h.village_code, h.group_number, p.health, w.labour, w.employment, w.months_worked,
                        p.party_member
                 FROM households h
                 JOIN memberships m ON m.household_id = h.id AND m.from_date <= \(bind: date) AND (m.to_date IS NULL OR m.to_date > \(bind: date))
                 JOIN people p ON p.id = m.person_id
+                JOIN work_records w ON w.person_id = p.id AND \(WorkRecords.inForce("w", on: date))
                 WHERE \(SQLList(conditions, separator: SQLRaw(" AND ")))
                 ORDER BY h.village_code, h.number, m.id LIMIT \(literal: limit)
                 """).all(decoding: PersonListRow.self, keyDecodingStrategy: .convertFromSnakeCase)

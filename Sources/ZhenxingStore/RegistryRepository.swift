@@ -147,8 +147,9 @@ public struct RegistryRepository: Sendable {
     }
 
     /// Inserts a person inside the caller's transaction and returns their id; a duplicate ID
-    /// number anywhere in the database is refused.
-    public static func insertPerson(_ draft: PersonDraft, division: DivisionCode, by actor: AuditActor, in sql: any SQLDatabase) async throws -> Int {
+    /// number anywhere in the database is refused. Their work is recorded from `since` (the day their membership starts).
+    public static func insertPerson(_ draft: PersonDraft, since: String, division: DivisionCode, by actor: AuditActor,
+                                    in sql: any SQLDatabase) async throws -> Int {
         var problems = draft.problems()
         if draft.birthDate > Timestamp.today() {
             problems.append(FieldIssue(field: "residentID", message: LocalizedText(
@@ -172,6 +173,7 @@ public struct RegistryRepository: Sendable {
                     1, \(bind: now), \(bind: now))
             """).run()
         let personID = try await sql.raw("SELECT id FROM people WHERE resident_id = \(bind: id)").first(decodingColumn: "id", as: Int.self)!
+        try await WorkRecords.record([(personID, facts.work(since: since))], in: sql)
         // The audit keeps the masked number only: the log must not become a second copy of the IDs.
         try await AuditLog.record(.create, entity: "person", key: String(personID), division: division,
                                   after: ["name": draft.name, "residentID": draft.residentID.masked], by: actor, in: sql)
@@ -585,7 +587,7 @@ extension RegistryRepository {
     public func createHousehold(_ draft: HouseholdDraft, head: PersonDraft, from date: String, by actor: AuditActor) async throws -> Int {
         try await database.transaction { sql in
             let id = try await Self.insertHousehold(draft, by: actor, in: sql)
-            let person = try await Self.insertPerson(head, division: draft.village, by: actor, in: sql)
+            let person = try await Self.insertPerson(head, since: date, division: draft.village, by: actor, in: sql)
             try await Self.addMember(person: person, household: id, relation: .head, from: date, reason: "登记", in: sql)
             return id
         }
@@ -634,7 +636,7 @@ extension RegistryRepository {
             let current = try await Self.loadDraft(household, in: sql)
             guard let existing = try await sql.raw("SELECT id, name FROM people WHERE resident_id = \(bind: person.residentID.value)")
                 .first(decoding: Existing.self) else {
-                let id = try await Self.insertPerson(person, division: current.draft.village, by: actor, in: sql)
+                let id = try await Self.insertPerson(person, since: date, division: current.draft.village, by: actor, in: sql)
                 try await Self.addMember(person: id, household: household, relation: relation, from: date, reason: reason, in: sql)
                 return id
             }

@@ -143,8 +143,8 @@ public enum RosterStore {
             """).run()
     }
 
-    /// Inserts people; returns their ids by ID number.
-    public static func insertPeople(_ drafts: [PersonDraft], in sql: any SQLDatabase) async throws -> [String: Int] {
+    /// Inserts people, their work recorded from `since`; returns their ids by ID number.
+    public static func insertPeople(_ drafts: [PersonDraft], since: String, in sql: any SQLDatabase) async throws -> [String: Int] {
         guard !drafts.isEmpty else { return [:] }
         let now = Timestamp.now()
         try await BulkInsert.rows(drafts.map { draft in
@@ -162,19 +162,21 @@ public enum RosterStore {
         }
         let keys = try await sql.raw("SELECT id, resident_id FROM people WHERE resident_id IN (\(binds: drafts.map(\.residentID.value)))")
             .all(decoding: Key.self)
-        return Dictionary(keys.map { ($0.residentID, $0.id) }) { first, _ in first }
+        let ids = Dictionary(keys.map { ($0.residentID, $0.id) }) { first, _ in first }
+        try await WorkRecords.record(drafts.compactMap { draft in ids[draft.residentID.value].map { ($0, draft.facts.work(since: since)) } }, in: sql)
+        return ids
     }
 
-    /// Rewrites a person's facts and counts a new version.
-    public static func updatePerson(_ id: Int, _ facts: PersonFacts, in sql: any SQLDatabase) async throws {
+    /// Rewrites a person's facts and counts a new version; their work, when it changed, is recorded from `workSince`.
+    public static func updatePerson(_ id: Int, _ facts: PersonFacts, workSince: String?, in sql: any SQLDatabase) async throws {
         try await sql.raw("""
             UPDATE people SET name = \(bind: facts.name), ethnicity = \(bind: facts.ethnicity), education = \(bind: facts.education),
-                in_school = \(bind: facts.inSchool), health = \(bind: facts.health), labour = \(bind: facts.labour),
-                employment = \(bind: facts.employment), months_worked = \(bind: facts.monthsWorked),
+                in_school = \(bind: facts.inSchool), health = \(bind: facts.health),
                 medical_insurance = \(bind: facts.medicalInsurance), pension_insurance = \(bind: facts.pensionInsurance),
                 party_member = \(bind: facts.partyMember), phone = \(bind: facts.phone), version = version + 1, updated_at = \(bind: Timestamp.now())
             WHERE id = \(bind: id)
             """).run()
+        if let workSince { try await WorkRecords.record([(id, facts.work(since: workSince))], in: sql) }
     }
 
     /// Starts memberships from `date`.

@@ -38,7 +38,7 @@ public struct VisitRepository: Sendable {
 
     /// Records a visit; a date in the future or a follow-up before the visit is refused.
     public func add(_ draft: VisitDraft, household: Int, today: String, by actor: AuditActor) async throws -> Int {
-        let problems = draft.problems(today: today, isDay: Timestamp.isDay)
+        let problems = draft.problems(today: today)
         guard problems.isEmpty else { throw ValidationFailure(problems) }
         return try await database.transaction { sql in try await Self.add(draft, household: household, by: actor, in: sql) }
     }
@@ -67,7 +67,7 @@ public struct VisitRepository: Sendable {
 
     /// Marks a visit's promise as followed up on `date`.
     public func followedUp(_ visit: Int, household: Int, on date: String, by actor: AuditActor) async throws {
-        guard Timestamp.isDay(date) else {
+        guard Day.isValid(date) else {
             throw ValidationFailure([FieldIssue.notADay("date")])
         }
         try await database.transaction { sql in

@@ -67,7 +67,7 @@ struct Import: AsyncParsableCommand {
                 mapping[parts[0]] = RosterField(rawValue: parts[1])
             }
             let date = asOf ?? Timestamp.today()
-            guard Timestamp.isDay(date) else {
+            guard Day.isValid(date) else {
                 throw CommandFailure(message: "--as-of: use YYYY-MM-DD")
             }
             let url = URL(fileURLWithPath: file)
@@ -159,7 +159,7 @@ struct Export: AsyncParsableCommand {
 
         func run() async throws {
             let chosen = try work.map { try option(WorkFilter.self, $0, "--work") }
-            if let asOf, !Timestamp.isDay(asOf) { throw CommandFailure(message: "--as-of: \(asOf) is not a day (YYYY-MM-DD)") }
+            if let asOf, !Day.isValid(asOf) { throw CommandFailure(message: "--as-of: \(asOf) is not a day (YYYY-MM-DD)") }
             try await table.write(sheet: "人口信息", entity: fullIds ? "people_full_ids" : "people", unit: "people") { [search, asOf, fullIds] database, code, writer in
                 try await PeopleListExport.write(division: code, work: chosen, search: search, asOf: asOf ?? Timestamp.today(), fullIDs: fullIds,
                                                  language: .chinese, registry: RegistryRepository(database: database), to: writer)

@@ -107,7 +107,7 @@ struct Report: AsyncParsableCommand {
         func run() async throws {
             let code = try divisionCode(division, option: "--division")
             let date = on ?? Timestamp.today()
-            guard Timestamp.isDay(date) else { throw CommandFailure(message: "--on: use YYYY-MM-DD") }
+            guard Day.isValid(date) else { throw CommandFailure(message: "--on: use YYYY-MM-DD") }
             try await data.withDatabase { database, _ in
                 guard try await DivisionRepository(database: database).find(code) != nil else {
                     throw CommandFailure(message: "--division: \(code) does not exist (区划不存在)")

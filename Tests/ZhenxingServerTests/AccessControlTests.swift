@@ -36,7 +36,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             HouseholdDraft(number: "9001", village: village, groupNumber: 1, naturalVillage: nil, address: "邻村1号", attribute: .ordinary),
             by: .system, in: sql)
         let person = try await RegistryRepository.insertPerson(
-            PersonDraft(name: "外村人", residentID: ResidentID(validating: "11010519491231002X")), division: village, by: .system, in: sql)
+            PersonDraft(name: "外村人", residentID: ResidentID(validating: "11010519491231002X")), since: "2014-01-01", division: village, by: .system, in: sql)
         try await RegistryRepository.addMember(person: person, household: household, relation: .head, from: "2014-01-01", reason: "登记", in: sql)
         return (household, person)
     }

@@ -244,8 +244,12 @@ import ZhenxingTestSupport
             let head = try await RegistryRepository(database: database).file(1).members[0]
             let form = try await client.get("/people/\(head.personId)/edit").text
             let version = try #require(form.firstMatch(of: #/name="version" value="(\d+)"/#).map { String($0.output.1) })
+            // the form offers today as the day the work changed from
+            let since = try #require(form.firstMatch(of: #/name="workSince" type="date" value="([0-9-]+)"/#).map { String($0.output.1) })
+            #expect(since == "2027-01-15")
             let fields = [("version", version), ("name", head.name), ("ethnicity", "汉族"), ("education", "初中"), ("health", "长期慢性病"),
-                          ("labour", "弱劳动力或半劳动力"), ("employment", "公益岗位"), ("monthsWorked", "10"), ("flags[]", "medical"), ("phone", "13900000000")]
+                          ("labour", "弱劳动力或半劳动力"), ("employment", "公益岗位"), ("monthsWorked", "10"), ("workSince", since), ("flags[]", "medical"),
+                          ("phone", "13900000000")]
             let badPhone = try await client.postForm("/people/\(head.personId)", fields.map { $0.0 == "phone" ? ("phone", "call me") : $0 })
             let saved = try await client.postForm("/people/\(head.personId)", fields)
             let stale = try await client.postForm("/people/\(head.personId)", fields)
@@ -253,6 +257,12 @@ import ZhenxingTestSupport
             #expect(saved.status == .seeOther && stale.status == .conflict)
             let page = try await client.get("/people/\(head.personId)").text
             #expect(page.contains("公益岗位") && page.contains("长期慢性病") && page.contains(">0001<") && !page.contains(head.residentId))
+            // the work history shows the new record from its day beside the first one
+            #expect(page.contains("就业情况记录") && page.contains(">\(since)</td><td>弱劳动力或半劳动力</td><td>公益岗位</td>") && page.contains(">2014-01-01</td>"))
+            // a day after today is refused with the form kept
+            let future = try await client.postForm("/people/\(head.personId)", fields.map { $0.0 == "workSince" ? ("workSince", "2100-01-01") : $0.0 == "employment" ? ("employment", "外出务工") : $0 }
+                .map { $0.0 == "version" ? ("version", String(Int(version)! + 1)) : $0 })
+            #expect(future.status == .badRequest && future.text.contains("就业情况的起始日期不能晚于今天"))
             let audit = try await AuditLog(database: database).entries(AuditFilter(username: "lsq.secretary", action: .update))
             #expect(audit.contains { $0.entity == "person" && $0.afterJson?.contains("公益岗位") == true })
         }

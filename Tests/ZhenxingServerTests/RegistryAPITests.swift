@@ -90,8 +90,16 @@ import ZhenxingTestSupport
                 let facts: Facts }
             var facts = try JSONDecoder().decode(Person.self, from: read.body).facts
             facts.phone = "13700000000"
-            let body = String(decoding: try JSONEncoder().encode(facts), as: UTF8.self)
-            #expect(try await json(&client, .put, "/api/v1/people/\(head.personId)", body).status == .ok)
+            facts.employment = "公益岗位"
+            var body = String(decoding: try JSONEncoder().encode(facts), as: UTF8.self)
+            body.insert(contentsOf: #""workSince":"2024-03-01","#, at: body.index(after: body.startIndex))
+            let saved = try await json(&client, .put, "/api/v1/people/\(head.personId)", body)
+            #expect(saved.status == .ok)
+            // the change of work is recorded from its day, after the first record
+            struct Work: Decodable { let since: String; let employment: String }
+            struct Saved: Decodable { let work: [Work] }
+            let work = try JSONDecoder().decode(Saved.self, from: saved.body).work
+            #expect(work.first?.since == "2014-01-01" && work.last?.since == "2024-03-01" && work.last?.employment == "公益岗位")
             #expect(try await json(&client, .put, "/api/v1/people/\(head.personId)", body).status == .conflict)
             #expect(try await client.get("/api/v1/people/999999").status == .notFound)
         }

@@ -28,7 +28,7 @@ import ZhenxingTestSupport
                 HouseholdDraft(number: "9001", village: village, groupNumber: 1, naturalVillage: nil, address: "邻村1号", attribute: .ordinary),
                 by: .system, in: sql)
             let person = try await RegistryRepository.insertPerson(
-                PersonDraft(name: "外村人", residentID: ResidentID(validating: id)), division: village, by: .system, in: sql)
+                PersonDraft(name: "外村人", residentID: ResidentID(validating: id)), since: "2014-01-01", division: village, by: .system, in: sql)
             try await RegistryRepository.addMember(person: person, household: household, relation: .head, from: "2014-01-01", reason: "登记", in: sql)
             return (household, person)
         }
@@ -499,7 +499,7 @@ import ZhenxingTestSupport
     // MARK: 19. Years 0001, births after today, group −1, invisible characters
 
     @Test func implausibleDatesGroupsAndNamesAreRefused() {
-        #expect(!Timestamp.isDay("0001-01-01") && !Timestamp.isDay("1899-12-31") && Timestamp.isDay("1900-01-01") && !Timestamp.isDay("2101-01-01"))
+        #expect(!Day.isValid("0001-01-01") && !Day.isValid("1899-12-31") && Day.isValid("1900-01-01") && !Day.isValid("2101-01-01"))
         let village = try! DivisionCode(validating: "411324104201")
         let draft = HouseholdDraft(number: "1", village: village, groupNumber: -1, naturalVillage: nil, address: "", attribute: .ordinary)
         #expect(draft.problems().contains { $0.field == "groupNumber" })

@@ -29,8 +29,8 @@ import ZhenxingTestSupport
             let read = ["activities", "activity_attendees", "collective_income", "enterprises", "grid_households", "grids", "honour_types",
                         "households", "issue_events", "issues", "land_contracts", "measures", "meeting_outcomes", "meetings", "memberships",
                         "nominations", "party_branch_households", "party_branches", "party_members", "people", "plans", "population_counts",
-                        "project_jobs", "projects", "status_events", "visits"]
-            let triggered = Dictionary(uniqueKeysWithValues: M0013_AddFiguresCache.sources.map { ($0.table, $0.villages) })
+                        "project_jobs", "projects", "status_events", "visits", "work_records"]
+            let triggered = Dictionary(uniqueKeysWithValues: (M0013_AddFiguresCache.sources + [M0017_AddWorkRecords.source]).map { ($0.table, $0.villages) })
             for table in read {
                 let villages = try #require(triggered[table], "the figures read \(table), which has no stamp trigger")
                 let column = try #require(villages.firstMatch(of: /ROW\.(\w+)/)?.output.1)

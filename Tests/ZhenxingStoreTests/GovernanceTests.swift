@@ -248,7 +248,7 @@ extension Sequence {
                 let household = try await RegistryRepository.insertHousehold(
                     HouseholdDraft(number: "0001", village: other, groupNumber: nil, naturalVillage: nil, address: "", attribute: .ordinary), by: .system, in: sql)
                 let person = try await RegistryRepository.insertPerson(
-                    PersonDraft(name: "外村人", residentID: ResidentID(validating: "11010519491231002X")), division: other, by: .system, in: sql)
+                    PersonDraft(name: "外村人", residentID: ResidentID(validating: "11010519491231002X")), since: "2014-01-01", division: other, by: .system, in: sql)
                 try await RegistryRepository.addMember(person: person, household: household, relation: .head, from: "2014-01-01", reason: "登记", in: sql)
                 return person
             }

@@ -72,7 +72,7 @@ import ZhenxingTestSupport
                     by: .system, in: sql)
                 for (index, id) in ["11010519491231002X", "110105194912310038"].enumerated() {
                     let person = try await RegistryRepository.insertPerson(
-                        PersonDraft(name: "贫困户\(index)", residentID: ResidentID(validating: id)), division: other, by: .system, in: sql)
+                        PersonDraft(name: "贫困户\(index)", residentID: ResidentID(validating: id)), since: "2014-01-01", division: other, by: .system, in: sql)
                     try await RegistryRepository.addMember(person: person, household: household, relation: index == 0 ? .head : .spouse,
                                                            from: "2014-01-01", reason: "登记", in: sql)
                 }

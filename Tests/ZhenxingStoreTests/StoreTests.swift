@@ -257,9 +257,9 @@ private func loadDemo(_ database: Database) async throws {
 
 @Suite struct TimestampTests {
     @Test func onlyRealCalendarDaysAreDays() {
-        for day in ["2016-02-29", "2000-02-29", "2024-12-31", "2018-04-30"] { #expect(Timestamp.isDay(day), "\(day)") }
+        for day in ["2016-02-29", "2000-02-29", "2024-12-31", "2018-04-30"] { #expect(Day.isValid(day), "\(day)") }
         for day in ["2018-02-30", "2017-02-29", "1900-02-29", "2024-13-01", "2024-04-31", "2024-00-10", "2024-1-01", "2024-01-01T00:00", ""] {
-            #expect(!Timestamp.isDay(day), "\(day)")
+            #expect(!Day.isValid(day), "\(day)")
         }
     }
 }

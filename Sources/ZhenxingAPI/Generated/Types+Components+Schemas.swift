@@ -4875,6 +4875,10 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/PersonUpdate/monthsWorked`.
             package var monthsWorked: Swift.Int
+            /// In an update: the day from which a changed labour, employment or monthsWorked holds, YYYY-MM-DD, between the birth date and today; today when left out. Labour and work are dated (the person's `work`): a year's figures read the record in force at its end.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PersonUpdate/workSince`.
+            package var workSince: Swift.String?
             /// Enrolled in basic medical insurance.
             ///
             /// - Remark: Generated from `#/components/schemas/PersonUpdate/medicalInsurance`.
@@ -4903,6 +4907,7 @@ extension Components {
             ///   - labour: 劳动技能.
             ///   - employment: 务工情况.
             ///   - monthsWorked: Months worked in the year, 0 to 12.
+            ///   - workSince: In an update: the day from which a changed labour, employment or monthsWorked holds, YYYY-MM-DD, between the birth date and today; today when left out. Labour and work are dated (the person's `work`): a year's figures read the record in force at its end.
             ///   - medicalInsurance: Enrolled in basic medical insurance.
             ///   - pensionInsurance: Enrolled in basic pension insurance.
             ///   - partyMember: A member of the Communist Party of China.
@@ -4917,6 +4922,7 @@ extension Components {
                 labour: Swift.String,
                 employment: Swift.String,
                 monthsWorked: Swift.Int,
+                workSince: Swift.String? = nil,
                 medicalInsurance: Swift.Bool,
                 pensionInsurance: Swift.Bool,
                 partyMember: Swift.Bool,
@@ -4931,6 +4937,7 @@ extension Components {
                 self.labour = labour
                 self.employment = employment
                 self.monthsWorked = monthsWorked
+                self.workSince = workSince
                 self.medicalInsurance = medicalInsurance
                 self.pensionInsurance = pensionInsurance
                 self.partyMember = partyMember
@@ -4946,6 +4953,7 @@ extension Components {
                 case labour
                 case employment
                 case monthsWorked
+                case workSince
                 case medicalInsurance
                 case pensionInsurance
                 case partyMember
@@ -4974,6 +4982,59 @@ extension Components {
             package var birthDate: Swift.String
             /// - Remark: Generated from `#/components/schemas/Person/facts`.
             package var facts: Components.Schemas.PersonUpdate
+            /// What the person could do and did from a day on.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Person/WorkPayload`.
+            package struct WorkPayloadPayload: Codable, Hashable, Sendable {
+                /// The first day it holds, YYYY-MM-DD.
+                ///
+                /// - Remark: Generated from `#/components/schemas/Person/WorkPayload/since`.
+                package var since: Swift.String
+                /// 劳动技能.
+                ///
+                /// - Remark: Generated from `#/components/schemas/Person/WorkPayload/labour`.
+                package var labour: Swift.String
+                /// 务工情况.
+                ///
+                /// - Remark: Generated from `#/components/schemas/Person/WorkPayload/employment`.
+                package var employment: Swift.String
+                /// Months worked in the year.
+                ///
+                /// - Remark: Generated from `#/components/schemas/Person/WorkPayload/monthsWorked`.
+                package var monthsWorked: Swift.Int
+                /// Creates a new `WorkPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - since: The first day it holds, YYYY-MM-DD.
+                ///   - labour: 劳动技能.
+                ///   - employment: 务工情况.
+                ///   - monthsWorked: Months worked in the year.
+                package init(
+                    since: Swift.String,
+                    labour: Swift.String,
+                    employment: Swift.String,
+                    monthsWorked: Swift.Int
+                ) {
+                    self.since = since
+                    self.labour = labour
+                    self.employment = employment
+                    self.monthsWorked = monthsWorked
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case since
+                    case labour
+                    case employment
+                    case monthsWorked
+                }
+            }
+            /// Labour ability and work over time, oldest first; the facts hold the latest.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Person/work`.
+            package typealias WorkPayload = [Components.Schemas.Person.WorkPayloadPayload]
+            /// Labour ability and work over time, oldest first; the facts hold the latest.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Person/work`.
+            package var work: Components.Schemas.Person.WorkPayload
             /// A membership.
             ///
             /// - Remark: Generated from `#/components/schemas/Person/MembershipsPayload`.
@@ -5059,6 +5120,7 @@ extension Components {
             ///   - sex: male or female, from the ID number.
             ///   - birthDate: YYYY-MM-DD, from the ID number.
             ///   - facts:
+            ///   - work: Labour ability and work over time, oldest first; the facts hold the latest.
             ///   - memberships: Every membership, oldest first.
             package init(
                 id: Swift.Int,
@@ -5066,6 +5128,7 @@ extension Components {
                 sex: Swift.String,
                 birthDate: Swift.String,
                 facts: Components.Schemas.PersonUpdate,
+                work: Components.Schemas.Person.WorkPayload,
                 memberships: Components.Schemas.Person.MembershipsPayload
             ) {
                 self.id = id
@@ -5073,6 +5136,7 @@ extension Components {
                 self.sex = sex
                 self.birthDate = birthDate
                 self.facts = facts
+                self.work = work
                 self.memberships = memberships
             }
             package enum CodingKeys: String, CodingKey {
@@ -5081,6 +5145,7 @@ extension Components {
                 case sex
                 case birthDate
                 case facts
+                case work
                 case memberships
             }
         }

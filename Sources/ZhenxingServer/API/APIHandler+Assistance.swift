@@ -40,7 +40,7 @@ extension APIHandler {
     func getParty(_ input: Operations.GetParty.Input) async throws -> Operations.GetParty.Output {
         let code = try await readableDivision(input.path.code)
         let on = input.query.on ?? settings.today
-        guard Timestamp.isDay(on) else { throw ValidationFailure([FieldIssue.notADay("on")]) }
+        guard Day.isValid(on) else { throw ValidationFailure([FieldIssue.notADay("on")]) }
         let party = PartyRepository(database: registry.database)
         let members = try await party.members(in: code, on: on)
         let organisations: [Components.Schemas.OrganisationCount] = members.byOrganisation.map { .init(organisation: $0.organisation, members: $0.members) }

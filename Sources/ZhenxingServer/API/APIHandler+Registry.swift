@@ -16,7 +16,7 @@ extension APIHandler {
             throw AppError(.badRequest, LocalizedText(zh: "limit 应在 1 到 500 之间", en: "limit must be 1 to 500"))
         }
         let date = query.asOf ?? settings.today
-        guard Timestamp.isDay(date) else {
+        guard Day.isValid(date) else {
             throw AppError(.badRequest, LocalizedText(zh: "asOf 应为 YYYY-MM-DD", en: "asOf must be YYYY-MM-DD"))
         }
         let filter = HouseholdFilter(
@@ -41,7 +41,7 @@ extension APIHandler {
         _ = try await authorizeRecord(.household, id, needs: .approveStatus)
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
         var issues: [FieldIssue] = []
-        if !Timestamp.isDay(body.date) {
+        if !Day.isValid(body.date) {
             issues.append(FieldIssue.notADay("date"))
         }
         let kind = body.monitoringKind.flatMap(MonitoringKind.init)
@@ -167,7 +167,8 @@ extension APIHandler {
             labour: body.labour,
             employment: body.employment, monthsWorked: body.monthsWorked, medicalInsurance: body.medicalInsurance,
             pensionInsurance: body.pensionInsurance, partyMember: body.partyMember, phone: body.phone)
-        try await people.update(input.path.id, to: facts, expectedVersion: body.version, division: village, by: RequestScope.actor)
+        try await people.update(input.path.id, to: facts, workSince: body.workSince ?? settings.today, today: settings.today,
+                                expectedVersion: body.version, division: village, by: RequestScope.actor)
         return .ok(.init(body: .json(try await personSchema(input.path.id))))
     }
 
@@ -182,6 +183,7 @@ extension APIHandler {
                 inSchool: facts.inSchool, health: facts.health,
                 labour: facts.labour, employment: facts.employment, monthsWorked: facts.monthsWorked, medicalInsurance: facts.medicalInsurance,
                 pensionInsurance: facts.pensionInsurance, partyMember: facts.partyMember, phone: facts.phone),
+            work: record.work.map { .init(since: $0.since, labour: $0.labour, employment: $0.employment, monthsWorked: $0.monthsWorked) },
             memberships: record.memberships.map {
                 .init(householdId: $0.household, householdNumber: $0.number, relation: $0.relation, fromDate: $0.from, toDate: $0.to,
                       reasonIn: $0.reasonIn, reasonOut: $0.reasonOut)

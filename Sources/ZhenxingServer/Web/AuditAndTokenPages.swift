@@ -41,8 +41,8 @@ struct AuditPages: Sendable {
         let text = request.query
         let filter = AuditFilter(
             username: text("user"), action: text("action").flatMap(AuditAction.init(rawValue:)),
-            fromDay: text("from").flatMap { Timestamp.isDay($0) ? $0 : nil },
-            toDay: text("to").flatMap { Timestamp.isDay($0) ? $0 : nil },
+            fromDay: text("from").flatMap { Day.isValid($0) ? $0 : nil },
+            toDay: text("to").flatMap { Day.isValid($0) ? $0 : nil },
             division: context.identity!.division)
         let entries = try await log.entries(filter, before: text("before").flatMap(Int.init), limit: Self.pageSize)
         let rows = entries.map { entry in

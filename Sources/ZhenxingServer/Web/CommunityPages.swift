@@ -140,7 +140,7 @@ struct CommunityPages: Sendable {
             counted: counted.isEmpty ? nil : Int(counted) ?? -1, parties: trimmed(input.parties), outcome: trimmed(input.outcome))
         var created = 0
         return try await DivisionPages.change(redirect: { "/activities/\(created)" }, context: context, {
-            let attendees = trimmed(input.attendees).isEmpty ? [] : try await people(named: trimmed(input.attendees), in: code, on: Timestamp.isDay(draft.date) ? draft.date : settings.today)
+            let attendees = trimmed(input.attendees).isEmpty ? [] : try await people(named: trimmed(input.attendees), in: code, on: Day.isValid(draft.date) ? draft.date : settings.today)
             created = try await community.addActivity(draft, attendees: attendees, village: code, today: settings.today, by: context.actor)
         }, again: { try await activitiesPage(error: $0, request: request, context: context, status: .badRequest) })
     }

@@ -245,7 +245,7 @@ struct HouseholdEditPages: Sendable {
 
     static func date(_ text: String?, field: String, issues: inout [FieldIssue]) -> String {
         let value = (text ?? "").trimmingCharacters(in: .whitespaces)
-        guard Timestamp.isDay(value) else {
+        guard Day.isValid(value) else {
             issues.append(FieldIssue.notADay(field))
             return ""
         }

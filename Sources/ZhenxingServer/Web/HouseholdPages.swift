@@ -78,7 +78,7 @@ struct HouseholdPages: Sendable {
     /// The list's filter and date from the query.
     private func listFilter(_ request: Request) -> (HouseholdFilter, String) {
         let text = request.query
-        let date = text("date").flatMap { Timestamp.isDay($0) ? $0 : nil } ?? settings.today
+        let date = text("date").flatMap { Day.isValid($0) ? $0 : nil } ?? settings.today
         return (HouseholdFilter(groupNumber: text("group").flatMap(Int.init), status: text("status").flatMap(PovertyStatus.init),
                                 attribute: text("attribute").flatMap(HouseholdAttribute.init), cause: text("cause").flatMap(PovertyCause.init),
                                 search: text("q")), date)

@@ -168,7 +168,7 @@ struct ImportPages: Sendable {
             return try await refuse(LocalizedText(zh: "请选择要导入的文件（文件不能为空）", en: "Choose a file to import (it must not be empty)"))
         }
         let asOf = (form.fields["asOf"] ?? "").trimmingCharacters(in: .whitespaces)
-        guard Timestamp.isDay(asOf) else { return try await refuse(LocalizedText(zh: "入户日期应为 YYYY-MM-DD", en: "The registration date must be YYYY-MM-DD")) }
+        guard Day.isValid(asOf) else { return try await refuse(LocalizedText(zh: "入户日期应为 YYYY-MM-DD", en: "The registration date must be YYYY-MM-DD")) }
         let sheet = form.fields["sheet"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) }
         let options = RosterImport.Options(
             division: code, mode: RosterImport.Mode(rawValue: form.fields["mode"] ?? "") ?? .allOrNothing, asOf: asOf, sheet: sheet,
@@ -408,7 +408,7 @@ struct ImportPages: Sendable {
         let format = request.query("format").flatMap(TableFormat.init(rawValue:)) ?? .xlsx
         let fullIDs = request.query("ids") == "full"
         if fullIDs, context.identity?.can(.viewFullIDs, in: code) != true { throw AppError.forbidden }
-        let date = request.query("date").flatMap { Timestamp.isDay($0) ? $0 : nil } ?? settings.today
+        let date = request.query("date").flatMap { Day.isValid($0) ? $0 : nil } ?? settings.today
         let file = jobs.folder.appendingPathComponent("export-\(UUID().uuidString).\(format.rawValue)")
         let writer = try format.writer(to: file, sheet: "花名册", numericColumns: RosterExport.numericColumns)
         let rows = try await RosterExport.write(division: code, asOf: date, fullIDs: fullIDs, language: context.language, database: database, to: writer)

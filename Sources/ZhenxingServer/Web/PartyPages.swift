@@ -66,7 +66,7 @@ struct PartyPages: Sendable {
         let language = context.language
         let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         let asked = request.uri.queryParameters.get("on") ?? ""
-        let on = Timestamp.isDay(asked) ? asked : settings.today
+        let on = Day.isValid(asked) ? asked : settings.today
         let canWrite = DivisionPages.canWriteVillage(code, context)
         let members = try await party.members(in: code, on: on)
         let registered = Set(members.compactMap(\.personId))

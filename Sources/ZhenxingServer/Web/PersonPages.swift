@@ -8,6 +8,7 @@ struct PersonPages: Sendable {
     let people: PersonRepository
     let registry: RegistryRepository
     let renderer: PageRenderer
+    let settings: AppSettings
 
     func register(on routes: GuardedRouter) {
         routes.add(.get, "/people/:id", .record(.readRecords, .person), use: show)
@@ -17,12 +18,14 @@ struct PersonPages: Sendable {
 
     struct Fact { let label: String; let value: String }
     struct MembershipRow { let href: String; let number: String; let relation: String; let period: String }
+    struct WorkRow { let since: String; let labour: String; let employment: String; let monthsWorked: Int }
     struct Body {
         let heading: String
         let residentID: String
         let revealAction: String?
         let editHref: String?
         let facts: [Fact]
+        let work: [WorkRow]
         let memberships: [MembershipRow]
     }
 
@@ -49,6 +52,9 @@ struct PersonPages: Sendable {
                 Fact(label: t("pension_insurance"), value: yes(facts.pensionInsurance)), Fact(label: t("party_member"), value: yes(facts.partyMember)),
                 Fact(label: t("phone"), value: facts.phone.isEmpty ? "—" : facts.phone),
             ],
+            work: person.work.reversed().map {
+                WorkRow(since: $0.since, labour: $0.labour, employment: $0.employment.isEmpty ? "—" : $0.employment, monthsWorked: $0.monthsWorked)
+            },
             memberships: person.memberships.map {
                 MembershipRow(href: "/households/\($0.household)", number: $0.number,
                               relation: Relation(rawValue: $0.relation)?.title.text(language) ?? $0.relation,
@@ -74,6 +80,7 @@ struct PersonPages: Sendable {
         var labour: String?
         var employment: String?
         var monthsWorked: String?
+        var workSince: String?
         var flags: [String]?
         var phone: String?
     }
@@ -84,7 +91,8 @@ struct PersonPages: Sendable {
         let facts = person.facts
         let flags = [("medical", facts.medicalInsurance), ("pension", facts.pensionInsurance), ("party", facts.partyMember)].filter(\.1).map(\.0)
         let input = Input(version: person.version, name: facts.name, ethnicity: facts.ethnicity, education: facts.education, inSchool: facts.inSchool,
-                          health: facts.health, labour: facts.labour, employment: facts.employment, monthsWorked: String(facts.monthsWorked), flags: flags, phone: facts.phone)
+                          health: facts.health, labour: facts.labour, employment: facts.employment, monthsWorked: String(facts.monthsWorked), workSince: settings.today,
+                          flags: flags, phone: facts.phone)
         return try form(input, id: id, issues: [], conflict: false, request: request, context: context)
     }
 
@@ -106,7 +114,10 @@ struct PersonPages: Sendable {
             return try form(input, id: id, issues: issues, conflict: false, request: request, context: context, status: .badRequest)
         }
         do {
-            try await people.update(id, to: facts, expectedVersion: input.version ?? -1, division: village, by: context.actor)
+            try await people.update(id, to: facts, workSince: (input.workSince ?? "").trimmingCharacters(in: .whitespaces), today: settings.today,
+                                    expectedVersion: input.version ?? -1, division: village, by: context.actor)
+        } catch let failure as ValidationFailure {
+            return try form(input, id: id, issues: failure.issues, conflict: false, request: request, context: context, status: .badRequest)
         } catch StoreError.staleVersion(_, let current) {
             var kept = input
             kept.version = current
@@ -130,7 +141,9 @@ struct PersonPages: Sendable {
                 text("education", "education", input.education), text("inSchool", "in_school", input.inSchool),
                 text("health", "health", input.health),
                 text("labour", "labour", input.labour), text("employment", "employment", input.employment),
-                text("monthsWorked", "months_worked", input.monthsWorked), text("phone", "phone", input.phone),
+                text("monthsWorked", "months_worked", input.monthsWorked),
+                FormModel.field("workSince", t("work_since"), .date, values: [input.workSince ?? ""], issues: issues, language: language),
+                text("phone", "phone", input.phone),
                 FormModel.field("flags", t("insurance_and_party"), .checks([
                     ("medical", t("medical_insurance")), ("pension", t("pension_insurance")), ("party", t("party_member")),
                 ]), values: input.flags ?? [], issues: issues, language: language),

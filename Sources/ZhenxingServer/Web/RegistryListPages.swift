@@ -53,7 +53,7 @@ struct RegistryListPages: Sendable {
     }
 
     private func peopleFilter(_ request: Request) throws -> (work: WorkFilter?, search: String?, date: String) {
-        let date = request.query("date").flatMap { Timestamp.isDay($0) ? $0 : nil } ?? settings.today
+        let date = request.query("date").flatMap { Day.isValid($0) ? $0 : nil } ?? settings.today
         return (try request.query("work").map { try WorkFilter.named($0, field: "work") }, request.query("q"), date)
     }
 

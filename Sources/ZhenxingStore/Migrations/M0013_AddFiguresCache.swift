@@ -51,33 +51,43 @@ enum M0013_AddFiguresCache {
             statements.append("DROP INDEX households_by_village_prefix")
         }
         for (table, villages) in sources {
-            func bump(_ row: String) -> String {
-                """
-                INSERT INTO village_stamps (village_code, counter)
-                SELECT DISTINCT v, 1 FROM (\(villages.replacingOccurrences(of: "ROW.", with: row + "."))) s WHERE v IS NOT NULL
-                ON CONFLICT (village_code) DO UPDATE SET counter = village_stamps.counter + 1;
-                """
-            }
-            switch dialect.engine {
-            case .sqlite:
-                statements.append("CREATE TRIGGER stamp_\(unsafeRaw: table)_insert AFTER INSERT ON \(unsafeRaw: table) BEGIN \(unsafeRaw: bump("NEW")) END")
-                statements.append("CREATE TRIGGER stamp_\(unsafeRaw: table)_update AFTER UPDATE ON \(unsafeRaw: table) BEGIN \(unsafeRaw: bump("OLD")) \(unsafeRaw: bump("NEW")) END")
-                statements.append("CREATE TRIGGER stamp_\(unsafeRaw: table)_delete AFTER DELETE ON \(unsafeRaw: table) BEGIN \(unsafeRaw: bump("OLD")) END")
-            case .postgres:
-                statements.append("""
-                    CREATE FUNCTION stamp_\(unsafeRaw: table)() RETURNS trigger LANGUAGE plpgsql AS $$
-                    BEGIN
-                        IF TG_OP <> 'INSERT' THEN \(unsafeRaw: bump("OLD")) END IF;
-                        IF TG_OP <> 'DELETE' THEN \(unsafeRaw: bump("NEW")) END IF;
-                        RETURN NULL;
-                    END $$
-                    """)
-                statements.append("""
-                    CREATE TRIGGER stamp_\(unsafeRaw: table) AFTER INSERT OR UPDATE OR DELETE ON \(unsafeRaw: table)
-                    FOR EACH ROW EXECUTE FUNCTION stamp_\(unsafeRaw: table)()
-                    """)
-            }
+            statements += stampTriggers(table: table, villages: villages, engine: dialect.engine)
         }
         return statements
+    }
+
+    /// The triggers that bump the stamps of the villages (`villages`, as in `sources`) a row of `table` belongs to, on
+    /// every insert, update and delete. A table the figures read from a later migration gets them the same way.
+    static func stampTriggers(table: String, villages: String, engine: Database.Engine) -> [SQLQueryString] {
+        func bump(_ row: String) -> String {
+            """
+            INSERT INTO village_stamps (village_code, counter)
+            SELECT DISTINCT v, 1 FROM (\(villages.replacingOccurrences(of: "ROW.", with: row + "."))) s WHERE v IS NOT NULL
+            ON CONFLICT (village_code) DO UPDATE SET counter = village_stamps.counter + 1;
+            """
+        }
+        switch engine {
+        case .sqlite:
+            return [
+                "CREATE TRIGGER stamp_\(unsafeRaw: table)_insert AFTER INSERT ON \(unsafeRaw: table) BEGIN \(unsafeRaw: bump("NEW")) END",
+                "CREATE TRIGGER stamp_\(unsafeRaw: table)_update AFTER UPDATE ON \(unsafeRaw: table) BEGIN \(unsafeRaw: bump("OLD")) \(unsafeRaw: bump("NEW")) END",
+                "CREATE TRIGGER stamp_\(unsafeRaw: table)_delete AFTER DELETE ON \(unsafeRaw: table) BEGIN \(unsafeRaw: bump("OLD")) END",
+            ]
+        case .postgres:
+            return [
+                """
+                CREATE FUNCTION stamp_\(unsafeRaw: table)() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF TG_OP <> 'INSERT' THEN \(unsafeRaw: bump("OLD")) END IF;
+                    IF TG_OP <> 'DELETE' THEN \(unsafeRaw: bump("NEW")) END IF;
+                    RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE TRIGGER stamp_\(unsafeRaw: table) AFTER INSERT OR UPDATE OR DELETE ON \(unsafeRaw: table)
+                FOR EACH ROW EXECUTE FUNCTION stamp_\(unsafeRaw: table)()
+                """,
+            ]
+        }
     }
 }

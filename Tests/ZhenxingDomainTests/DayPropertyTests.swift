@@ -1,9 +1,9 @@
 import Foundation
 import PropertyBased
 import Testing
-import ZhenxingStore
+import ZhenxingDomain
 
-// `Timestamp.isDay` against Foundation's Gregorian calendar: exactly the real days from 1900 to 2100
+// `Day.isValid` against Foundation's Gregorian calendar: exactly the real days from 1900 to 2100
 // written `YYYY-MM-DD` are accepted. No database is involved.
 
 /// Whether year-month-day is a real day, by Foundation's Gregorian calendar: the components survive a
@@ -24,7 +24,7 @@ private func dayText(_ year: Int, _ month: Int, _ day: Int) -> String {
     @Test func acceptsExactlyTheRealDaysFrom1900To2100() async {
         await propertyCheck(count: 3000, input: Gen.int(in: 1890...2110), Gen.int(in: 0...13), Gen.int(in: 0...32)) { year, month, day in
             let text = dayText(year, month, day)
-            #expect(Timestamp.isDay(text) == ((1900...2100).contains(year) && isCalendarDay(year: year, month: month, day: day)), "\(text)")
+            #expect(Day.isValid(text) == ((1900...2100).contains(year) && isCalendarDay(year: year, month: month, day: day)), "\(text)")
         }
     }
 
@@ -37,7 +37,7 @@ private func dayText(_ year: Int, _ month: Int, _ day: Int) -> String {
             Gen<(Int, Int)?>.element(of: edges).map { $0! }
         ) { year, edge in
             let text = dayText(year, edge.0, edge.1)
-            #expect(Timestamp.isDay(text) == ((1900...2100).contains(year) && isCalendarDay(year: year, month: edge.0, day: edge.1)), "\(text)")
+            #expect(Day.isValid(text) == ((1900...2100).contains(year) && isCalendarDay(year: year, month: edge.0, day: edge.1)), "\(text)")
         }
     }
 
@@ -54,7 +54,7 @@ private func dayText(_ year: Int, _ month: Int, _ day: Int) -> String {
                 let parts = text.split(separator: "-").map { Int($0)! }
                 expected = (1900...2100).contains(parts[0]) && isCalendarDay(year: parts[0], month: parts[1], day: parts[2])
             }
-            #expect(Timestamp.isDay(text) == expected, "\(text.debugDescription)")
+            #expect(Day.isValid(text) == expected, "\(text.debugDescription)")
         }
     }
 }
