@@ -81,6 +81,7 @@ public enum LiangshuiquanDemo {
             try await HelperRepository.clearVillage(villageCode, in: sql)
             try await PartyRepository.clearVillage(villageCode, in: sql)
             try await CommunityRepository.clearVillage(villageCode, in: sql)
+            try await VillageExitRepository.clearVillage(villageCode, in: sql)
             try await LiangshuiquanRegistry.load(village: villageCode, groups: profile.groups, naturalVillages: profile.naturalVillages, in: sql)
             for (user, hash) in zip(users, finalHashes) {
                 try await UserRepository.saveDemo(user, passwordHash: hash, in: sql)
@@ -93,6 +94,9 @@ public enum LiangshuiquanDemo {
         try await SessionRepository.forget(users: ids, in: database)
         try await LiangshuiquanGovernance.load(village: villageCode, database: database)
         try await LiangshuiquanCommunity.load(village: villageCode, database: database)
+        // 2018: with 8 of 941 people still poor (0.85 %, under 2 %), the county decides the village leaves the list.
+        try await VillageExitRepository(database: database, figures: FiguresQuery(database: database)).record(
+            VillageExitDecision(decidedOn: "2018-12-28", decidedBy: "镇平县人民政府"), village: villageCode, today: Timestamp.today(), by: .system)
         return credentials
     }
 }

@@ -233,4 +233,63 @@ public enum ExitRules {
     public static func villageMayExit(poorPeople: Int, population: Int, limit: Double) -> Bool {
         population > 0 && Double(poorPeople) / Double(population) < limit
     }
+
+    /// Why a village's exit (出列) decided in `year` may not be recorded: the year's figures must meet the limit
+    /// (`eligible`, nil when the village has no population or no limit is in force that year), unless `override` says
+    /// why it was decided anyway. Empty when it may be recorded.
+    public static func villageExitProblems(year: Int, eligible: Bool?, override: String?) -> [FieldIssue] {
+        guard override == nil, eligible != true else { return [] }
+        return [FieldIssue(field: "override", message: eligible == nil
+            ? LocalizedText(zh: "\(year) 年没有本村的人口或出列标准，无法核对贫困发生率：请先登记，或写明理由",
+                            en: "There is no population or exit limit for \(year), so the incidence cannot be checked: enter them, or say why")
+            : LocalizedText(zh: "\(year) 年本村贫困发生率未低于出列标准：确需出列的，请写明理由",
+                            en: "The village's \(year) incidence is not under the exit limit: say why the exit was decided anyway"))]
+    }
+}
+
+/// A village's exit from the poor-village list (贫困村出列), as decided: when, by whom, under which document. Recorded
+/// once per village; the figures of its year and later show it.
+public struct VillageExitDecision: Sendable, Hashable, Codable {
+    /// The day of the decision, `YYYY-MM-DD`; its year is the exit's year.
+    public var decidedOn: String
+    /// Who decided (the county or province government).
+    public var decidedBy: String
+    /// The decision's document number (文号); empty when unknown.
+    public var document: String
+    /// Why the exit was decided although the year's incidence did not meet the limit; nil when it did.
+    public var override: String?
+
+    /// Creates a decision; a blank override is none.
+    public init(decidedOn: String, decidedBy: String, document: String = "", override: String? = nil) {
+        self.decidedOn = decidedOn
+        self.decidedBy = decidedBy.trimmingCharacters(in: .whitespaces)
+        self.document = document.trimmingCharacters(in: .whitespaces)
+        self.override = override.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+    }
+
+    /// The exit's year.
+    public var year: Int { Int(decidedOn.prefix(4)) ?? 0 }
+
+    /// Every problem with the fields, `today` being the current day (a decision is recorded once taken).
+    public func problems(today: String) -> [FieldIssue] {
+        var issues: [FieldIssue] = []
+        if !Day.isValid(decidedOn) {
+            issues.append(FieldIssue.notADay("decidedOn"))
+        } else if decidedOn > today {
+            issues.append(FieldIssue(field: "decidedOn", message: LocalizedText(zh: "决定日期不能晚于今天", en: "The decision cannot be after today")))
+        }
+        if decidedBy.isEmpty || decidedBy.count > 100 {
+            issues.append(FieldIssue(field: "decidedBy", message: LocalizedText(zh: "请填写决定机关，不超过 100 个字", en: "Name who decided, at most 100 characters")))
+        }
+        if document.count > 100 {
+            issues.append(FieldIssue(field: "document", message: LocalizedText(zh: "文号不超过 100 个字", en: "At most 100 characters")))
+        }
+        if let override, override.count > 500 {
+            issues.append(FieldIssue(field: "override", message: LocalizedText(zh: "理由不超过 500 个字", en: "At most 500 characters")))
+        }
+        for (field, text) in [("decidedBy", decidedBy), ("document", document), ("override", override ?? "")] {
+            if let problem = FieldIssue.invisibleCharacters(in: text, field: field) { issues.append(problem) }
+        }
+        return issues
+    }
 }

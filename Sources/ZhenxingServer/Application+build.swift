@@ -54,8 +54,9 @@ func buildRouter(
     SignInPages(users: users, sessions: sessions, throttle: SignInThrottle(database: database), renderer: renderer,
                 settings: settings, decoyHash: decoy).register(on: routes)
     let figures = FiguresQuery(database: database, today: { settings.today })
+    let exits = VillageExitRepository(database: database, figures: figures)
     DivisionPages(divisions: divisions, figures: figures, renderer: renderer, settings: settings,
-                  registry: registry).register(on: routes)
+                  registry: registry, exits: exits).register(on: routes)
     VillageProfilePages(divisions: divisions, profiles: profiles, renderer: renderer).register(on: routes)
     UserAdminPages(users: users, sessions: sessions, divisions: divisions, renderer: renderer, settings: settings).register(on: routes)
     AuditPages(log: AuditLog(database: database), renderer: renderer).register(on: routes)
@@ -83,7 +84,7 @@ func buildRouter(
     ImportPages(database: database, divisions: divisions, jobs: ImportJobs(folder: settings.workDirectory), renderer: renderer,
                 settings: settings).register(on: routes)
     try APIHandler(
-        divisions: divisions, profiles: profiles, figures: figures, registry: registry,
+        divisions: divisions, profiles: profiles, figures: figures, exits: exits, registry: registry,
         parameters: PolicyParameterRepository(database: database), people: PersonRepository(database: database), governance: governance,
         records: records, settings: settings
     ).register(on: router)

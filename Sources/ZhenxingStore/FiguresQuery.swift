@@ -31,6 +31,10 @@ public struct FiguresDocument: Sendable, Hashable, Encodable {
     public let monitoringThresholdFen: Int?
     /// For a village with population: the exit check.
     public let villageExit: VillageExit?
+    /// For a village that has exited the poor-village list by the day the figures are as of: the decision.
+    public let villageExitDecision: VillageExitDecision?
+    /// The villages below (or the village itself) whose exit was decided by that day.
+    public let villagesExited: Int
     /// Set when there was no registered population that year.
     public let note: String?
     /// The issue ledger, meetings and grids.
@@ -47,7 +51,8 @@ public struct FiguresDocument: Sendable, Hashable, Encodable {
 
     private enum Keys: String, CodingKey {
         case division, year, asOf, population, villagesWithEnteredPopulation, households, poorHouseholds, poorPeople, povertyIncidence, exitedHouseholds
-        case monitoredHouseholds, povertyLineFen, povertyLineSource, monitoringThresholdFen, villageExit, note, ledger, assistance, community
+        case monitoredHouseholds, povertyLineFen, povertyLineSource, monitoringThresholdFen, villageExit, villageExitDecision, villagesExited, note
+        case ledger, assistance, community
     }
 
     private struct DivisionJSON: Encodable { let code: String; let name: String; let level: String; let parentCode: String? }
@@ -71,6 +76,8 @@ public struct FiguresDocument: Sendable, Hashable, Encodable {
         try container.encode(povertyLineSource, forKey: .povertyLineSource)
         try container.encodeIfPresent(monitoringThresholdFen, forKey: .monitoringThresholdFen)
         try container.encodeIfPresent(villageExit, forKey: .villageExit)
+        try container.encodeIfPresent(villageExitDecision, forKey: .villageExitDecision)
+        try container.encode(villagesExited, forKey: .villagesExited)
         try container.encodeIfPresent(note, forKey: .note)
         try container.encode(ledger, forKey: .ledger)
         try container.encode(assistance, forKey: .assistance)
@@ -161,6 +168,7 @@ public struct FiguresQuery: Sendable {
             await store(fresh)
         }
         let parameters = try await RegistryRepository(database: database).parameters(for: code, years: years)
+        let exits = try await database.read { sql in try await VillageExitRepository.exits(in: code, sql) }
         var documents: [Int: FiguresDocument] = [:]
         for (year, (parts, _)) in counted {
             let asOf = parts.asOf
@@ -168,12 +176,15 @@ public struct FiguresQuery: Sendable {
             let parameters = parameters[year]!
             var exit: FiguresDocument.VillageExit?
             if code.level == .village, let incidence = figures.povertyIncidence, let limit = parameters.villageExitLimit {
-                exit = FiguresDocument.VillageExit(eligible: incidence < limit, limit: limit, incidence: incidence)
+                exit = FiguresDocument.VillageExit(
+                    eligible: ExitRules.villageMayExit(poorPeople: figures.poorPeople, population: figures.population, limit: limit),
+                    limit: limit, incidence: incidence)
             }
+            let exited = exits.filter { $0.decision.decidedOn <= asOf }
             documents[year] = FiguresDocument(
                 division: division, year: year, asOf: asOf, registry: figures, povertyLineFen: parameters.povertyLineFen,
                 povertyLineSource: parameters.povertyLineSource, monitoringThresholdFen: parameters.monitoringThresholdFen,
-                villageExit: exit,
+                villageExit: exit, villageExitDecision: code.level == .village ? exited.first?.decision : nil, villagesExited: exited.count,
                 note: figures.population == 0 ? "no registered population in \(code) on \(asOf)" : nil,
                 ledger: parts.ledger, assistance: parts.assistance, community: parts.community,
                 firstStatusYear: parts.firstStatus.flatMap { Int($0.prefix(4)) })

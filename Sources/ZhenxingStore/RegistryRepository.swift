@@ -244,6 +244,7 @@ public struct RegistryRepository: Sendable {
             """).all(decodingColumn: "person_id", as: Int.self)
         try await sql.raw("DELETE FROM memberships WHERE household_id IN (\(households))").run()
         for chunk in stride(from: 0, to: people.count, by: 500).map({ Array(people[$0..<min($0 + 500, people.count)]) }) {
+            try await sql.raw("DELETE FROM work_records WHERE person_id IN (\(binds: chunk))").run()
             try await sql.raw("DELETE FROM people WHERE id IN (\(binds: chunk))").run()
         }
         try await sql.raw("DELETE FROM households WHERE village_code = \(bind: village.rawValue)").run()

@@ -62,8 +62,14 @@ struct Report: AsyncParsableCommand {
                 ("monitoredHouseholds", String(figures.monitoredHouseholds)),
                 ("povertyLine", document.povertyLineFen.map { FixedPoint.format($0, scale: 2, minimumFractionDigits: 2) + " yuan" } ?? "—"),
             ]
-            if let exit = document.villageExit {
+            if let decision = document.villageExitDecision {
+                rows.append(("villageExit", "exited on \(decision.decidedOn), decided by \(decision.decidedBy)"
+                    + (decision.document.isEmpty ? "" : ", \(decision.document)") + (decision.override.map { "; despite the limit: \($0)" } ?? "")))
+            } else if let exit = document.villageExit {
                 rows.append(("villageExit", "\(exit.eligible ? "eligible" : "not eligible") (limit \(String(format: "%.0f", exit.limit * 100)) %)"))
+            }
+            if document.division.level != .village {
+                rows.append(("villagesExited", String(document.villagesExited)))
             }
             let ledger = document.ledger, assistance = document.assistance
             rows += [

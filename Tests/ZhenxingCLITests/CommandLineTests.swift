@@ -109,6 +109,10 @@ import Glibc
         }
         let figures = try run(["report", "figures", "--division", "411324104201", "--year", "2020", "--data", folder.path])
         #expect(figures.output.contains("lecture 20/639") && figures.output.contains("500,000.00 yuan") && figures.output.contains("(100.0 %)"))
+        // the village's exit is the decision on record; the county counts it
+        #expect(figures.output.contains("exited on 2018-12-28, decided by 镇平县人民政府"), "\(figures.output)")
+        let county2016 = try run(["report", "figures", "--division", "411324000000", "--year", "2016", "--data", folder.path])
+        #expect(county2016.output.contains("villagesExited") && !county2016.output.contains("exited on"), "\(county2016.output)")
         let refused = try run(["export", "measures", "--division", "411324104201", "--year", "2016", "--category", "bridges",
                                "--output", measures, "--data", folder.path])
         #expect(refused.status != 0 && refused.errors.contains("--category: bridges is not one of: production"))

@@ -29,4 +29,26 @@ import ZhenxingDomain
         let blank = StatusChange(date: "2018-12-20", status: .exited, reason: "达标", decidedBy: "县政府", override: "  ")
         #expect(blank.override == nil)
     }
+
+    @Test func aVillageExitsWhenItsIncidenceIsUnderTheLimitOrTheDecisionSaysWhy() {
+        // 8 of 941 is 0.85 %, under 2 %; 19 of 941 is 2.02 %
+        #expect(ExitRules.villageMayExit(poorPeople: 8, population: 941, limit: 0.02))
+        #expect(!ExitRules.villageMayExit(poorPeople: 19, population: 941, limit: 0.02))
+        #expect(ExitRules.villageMayExit(poorPeople: 19, population: 941, limit: 0.03))
+        #expect(!ExitRules.villageMayExit(poorPeople: 0, population: 0, limit: 0.02))
+        #expect(ExitRules.villageExitProblems(year: 2018, eligible: true, override: nil).isEmpty)
+        let over = ExitRules.villageExitProblems(year: 2018, eligible: false, override: nil)
+        #expect(over.map(\.field) == ["override"] && over[0].message.zh.contains("未低于出列标准"))
+        #expect(ExitRules.villageExitProblems(year: 2018, eligible: nil, override: nil)[0].message.zh.contains("没有本村的人口或出列标准"))
+        #expect(ExitRules.villageExitProblems(year: 2018, eligible: false, override: "省级第三方评估认定达标").isEmpty)
+    }
+
+    @Test func aVillageExitDecisionNamesItsDayAndDecider() {
+        let decision = VillageExitDecision(decidedOn: "2018-12-28", decidedBy: " 镇平县人民政府 ", document: "", override: " ")
+        #expect(decision.year == 2018 && decision.decidedBy == "镇平县人民政府" && decision.override == nil)
+        #expect(decision.problems(today: "2026-12-03").isEmpty)
+        #expect(decision.problems(today: "2018-12-27").map(\.field) == ["decidedOn"])
+        let bad = VillageExitDecision(decidedOn: "2018-02-30", decidedBy: "", document: String(repeating: "文", count: 101))
+        #expect(bad.problems(today: "2026-12-03").map(\.field) == ["decidedOn", "decidedBy", "document"])
+    }
 }

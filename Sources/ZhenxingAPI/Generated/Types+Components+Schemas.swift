@@ -2641,6 +2641,51 @@ extension Components {
                 case incidence
             }
         }
+        /// A village's exit from the poor-village list (贫困村出列), as decided.
+        ///
+        /// - Remark: Generated from `#/components/schemas/VillageExitDecision`.
+        package struct VillageExitDecision: Codable, Hashable, Sendable {
+            /// The day of the decision, YYYY-MM-DD, not after today; its year is the exit's year.
+            ///
+            /// - Remark: Generated from `#/components/schemas/VillageExitDecision/decidedOn`.
+            package var decidedOn: Swift.String
+            /// Who decided, 1 to 100 characters.
+            ///
+            /// - Remark: Generated from `#/components/schemas/VillageExitDecision/decidedBy`.
+            package var decidedBy: Swift.String
+            /// The decision's document number (文号); empty when unknown.
+            ///
+            /// - Remark: Generated from `#/components/schemas/VillageExitDecision/document`.
+            package var document: Swift.String?
+            /// Why the exit was decided although the year's incidence is not under the limit; needed then, absent otherwise.
+            ///
+            /// - Remark: Generated from `#/components/schemas/VillageExitDecision/override`.
+            package var override: Swift.String?
+            /// Creates a new `VillageExitDecision`.
+            ///
+            /// - Parameters:
+            ///   - decidedOn: The day of the decision, YYYY-MM-DD, not after today; its year is the exit's year.
+            ///   - decidedBy: Who decided, 1 to 100 characters.
+            ///   - document: The decision's document number (文号); empty when unknown.
+            ///   - override: Why the exit was decided although the year's incidence is not under the limit; needed then, absent otherwise.
+            package init(
+                decidedOn: Swift.String,
+                decidedBy: Swift.String,
+                document: Swift.String? = nil,
+                override: Swift.String? = nil
+            ) {
+                self.decidedOn = decidedOn
+                self.decidedBy = decidedBy
+                self.document = document
+                self.override = override
+            }
+            package enum CodingKeys: String, CodingKey {
+                case decidedOn
+                case decidedBy
+                case document
+                case override
+            }
+        }
         /// The figures of a division for a year, as of the year's last day.
         ///
         /// - Remark: Generated from `#/components/schemas/Figures`.
@@ -2701,6 +2746,12 @@ extension Components {
             package var monitoringThresholdFen: Swift.Int?
             /// - Remark: Generated from `#/components/schemas/Figures/villageExit`.
             package var villageExit: Components.Schemas.VillageExitCheck?
+            /// - Remark: Generated from `#/components/schemas/Figures/villageExitDecision`.
+            package var villageExitDecision: Components.Schemas.VillageExitDecision?
+            /// The villages below (a village itself counts one) whose exit was decided by the day the figures are as of.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Figures/villagesExited`.
+            package var villagesExited: Swift.Int
             /// Set when the division had no registered population that year.
             ///
             /// - Remark: Generated from `#/components/schemas/Figures/note`.
@@ -2729,6 +2780,8 @@ extension Components {
             ///   - povertyLineSource: The year and source of the poverty line.
             ///   - monitoringThresholdFen: The monitoring threshold in force, fen per person per year.
             ///   - villageExit:
+            ///   - villageExitDecision:
+            ///   - villagesExited: The villages below (a village itself counts one) whose exit was decided by the day the figures are as of.
             ///   - note: Set when the division had no registered population that year.
             ///   - ledger:
             ///   - assistance:
@@ -2749,6 +2802,8 @@ extension Components {
                 povertyLineSource: Swift.String? = nil,
                 monitoringThresholdFen: Swift.Int? = nil,
                 villageExit: Components.Schemas.VillageExitCheck? = nil,
+                villageExitDecision: Components.Schemas.VillageExitDecision? = nil,
+                villagesExited: Swift.Int,
                 note: Swift.String? = nil,
                 ledger: Components.Schemas.LedgerFigures? = nil,
                 assistance: Components.Schemas.AssistanceFigures? = nil,
@@ -2769,6 +2824,8 @@ extension Components {
                 self.povertyLineSource = povertyLineSource
                 self.monitoringThresholdFen = monitoringThresholdFen
                 self.villageExit = villageExit
+                self.villageExitDecision = villageExitDecision
+                self.villagesExited = villagesExited
                 self.note = note
                 self.ledger = ledger
                 self.assistance = assistance
@@ -2790,6 +2847,8 @@ extension Components {
                 case povertyLineSource
                 case monitoringThresholdFen
                 case villageExit
+                case villageExitDecision
+                case villagesExited
                 case note
                 case ledger
                 case assistance

@@ -987,6 +987,199 @@ package enum Operations {
             }
         }
     }
+    /// Record a village's exit from the poor-village list
+    ///
+    /// Records the decision that a village leaves the poor-village list (贫困村出列): the day, who decided and the document number. The village's poverty incidence in the decision's year must be under the exit limit in force, or the decision says why it was taken anyway (override). Recorded once per village; the figures of that year and later show it (villageExitDecision, villagesExited). Needs the right to approve status changes in the village.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/exit`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/exit/post(recordVillageExit)`.
+    package enum RecordVillageExit {
+        package static let id: Swift.String = "recordVillageExit"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/divisions/{code}/exit/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// The 12-digit statistical code of the village (any other division is answered with 404).
+                ///
+                /// - Remark: Generated from `#/paths/divisions/{code}/exit/POST/path/code`.
+                package var code: Components.Parameters.VillageCodePath
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - code: The 12-digit statistical code of the village (any other division is answered with 404).
+                package init(code: Components.Parameters.VillageCodePath) {
+                    self.code = code
+                }
+            }
+            package var path: Operations.RecordVillageExit.Input.Path
+            /// - Remark: Generated from `#/paths/divisions/{code}/exit/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.RecordVillageExit.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.RecordVillageExit.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.RecordVillageExit.Input.Headers
+            /// - Remark: Generated from `#/paths/divisions/{code}/exit/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/divisions/{code}/exit/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.VillageExitDecision)
+            }
+            package var body: Operations.RecordVillageExit.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.RecordVillageExit.Input.Path,
+                headers: Operations.RecordVillageExit.Input.Headers = .init(),
+                body: Operations.RecordVillageExit.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/divisions/{code}/exit/POST/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/divisions/{code}/exit/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.VillageExitDecision)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.VillageExitDecision {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.RecordVillageExit.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.RecordVillageExit.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The decision as recorded.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/exit/post(recordVillageExit)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.RecordVillageExit.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.RecordVillageExit.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed or fails validation.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/exit/post(recordVillageExit)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The division does not exist, or is not of the required level.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/exit/post(recordVillageExit)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
     /// List the households of a division
     ///
     /// One page of the households in the villages of a division, ordered by household number, with each household's status and member count on the `asOf` date. Pass the `next` value of a page as `after` for the next one.

@@ -52,6 +52,13 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /divisions/{code}/figures`.
     /// - Remark: Generated from `#/paths//divisions/{code}/figures/get(getFigures)`.
     func getFigures(_ input: Operations.GetFigures.Input) async throws -> Operations.GetFigures.Output
+    /// Record a village's exit from the poor-village list
+    ///
+    /// Records the decision that a village leaves the poor-village list (贫困村出列): the day, who decided and the document number. The village's poverty incidence in the decision's year must be under the exit limit in force, or the decision says why it was taken anyway (override). Recorded once per village; the figures of that year and later show it (villageExitDecision, villagesExited). Needs the right to approve status changes in the village.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/exit`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/exit/post(recordVillageExit)`.
+    func recordVillageExit(_ input: Operations.RecordVillageExit.Input) async throws -> Operations.RecordVillageExit.Output
     /// List the households of a division
     ///
     /// One page of the households in the villages of a division, ordered by household number, with each household's status and member count on the `asOf` date. Pass the `next` value of a page as `after` for the next one.
@@ -413,6 +420,23 @@ extension APIProtocol {
             path: path,
             query: query,
             headers: headers
+        ))
+    }
+    /// Record a village's exit from the poor-village list
+    ///
+    /// Records the decision that a village leaves the poor-village list (贫困村出列): the day, who decided and the document number. The village's poverty incidence in the decision's year must be under the exit limit in force, or the decision says why it was taken anyway (override). Recorded once per village; the figures of that year and later show it (villageExitDecision, villagesExited). Needs the right to approve status changes in the village.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/exit`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/exit/post(recordVillageExit)`.
+    package func recordVillageExit(
+        path: Operations.RecordVillageExit.Input.Path,
+        headers: Operations.RecordVillageExit.Input.Headers = .init(),
+        body: Operations.RecordVillageExit.Input.Body
+    ) async throws -> Operations.RecordVillageExit.Output {
+        try await recordVillageExit(Operations.RecordVillageExit.Input(
+            path: path,
+            headers: headers,
+            body: body
         ))
     }
     /// List the households of a division

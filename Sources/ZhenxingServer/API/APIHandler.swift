@@ -12,6 +12,7 @@ struct APIHandler: APIProtocol {
     let divisions: DivisionRepository
     let profiles: VillageProfileRepository
     let figures: FiguresQuery
+    let exits: VillageExitRepository
     let registry: RegistryRepository
     let parameters: PolicyParameterRepository
     let people: PersonRepository
@@ -99,6 +100,7 @@ struct APIHandler: APIProtocol {
             povertyLineFen: document.povertyLineFen, povertyLineSource: document.povertyLineSource,
             monitoringThresholdFen: document.monitoringThresholdFen,
             villageExit: document.villageExit.map { .init(eligible: $0.eligible, limit: $0.limit, incidence: $0.incidence) },
+            villageExitDecision: document.villageExitDecision.map(Self.schema), villagesExited: document.villagesExited,
             note: document.note, ledger: Self.schema(document.ledger),
             assistance: .init(householdsWithPlan: document.assistance.householdsWithPlan,
                               measures: .init(additionalProperties: document.assistance.measures.mapValues { .init(count: $0.count, amountFen: $0.amountFen) }),
@@ -106,6 +108,20 @@ struct APIHandler: APIProtocol {
                               party: .init(members: document.assistance.party.members, branches: document.assistance.party.branches,
                                            householdsWithBranch: document.assistance.party.householdsWithBranch)),
             community: Self.schema(document.community)))))
+    }
+
+    func recordVillageExit(_ input: Operations.RecordVillageExit.Input) async throws -> Operations.RecordVillageExit.Output {
+        let code = try Self.code(input.path.code)
+        try RequestScope.authorize(.approveStatus, in: code)
+        guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
+        guard code.level == .village, try await divisions.find(code) != nil else { throw Self.unknown(code) }
+        let decision = VillageExitDecision(decidedOn: body.decidedOn, decidedBy: body.decidedBy, document: body.document ?? "", override: body.override)
+        try await exits.record(decision, village: code, today: settings.today, by: RequestScope.actor)
+        return .ok(.init(body: .json(Self.schema(decision))))
+    }
+
+    private static func schema(_ decision: VillageExitDecision) -> Components.Schemas.VillageExitDecision {
+        .init(decidedOn: decision.decidedOn, decidedBy: decision.decidedBy, document: decision.document, override: decision.override)
     }
 
     private static func schema(_ community: CommunityFigures) -> Components.Schemas.CommunityFigures {

@@ -11,6 +11,7 @@ struct DivisionPages: Sendable {
     let settings: AppSettings
 
     let registry: RegistryRepository
+    let exits: VillageExitRepository
 
     func register(on routes: GuardedRouter) {
         routes.add(.get, "/", .anyone) { _, context in
@@ -19,6 +20,7 @@ struct DivisionPages: Sendable {
         routes.add(.get, "/divisions", .ownDivision(.readRecords), use: root)
         routes.add(.get, "/divisions/:code", .pathDivision(.readRecords), use: show)
         routes.add(.post, "/divisions/:code/population", .pathDivision(.writeVillage), use: enterPopulation)
+        routes.add(.post, "/divisions/:code/exit", .pathDivision(.approveStatus), use: recordExit)
     }
 
     struct Row {
@@ -45,6 +47,7 @@ struct DivisionPages: Sendable {
         let years: [YearLink]
         let note: String?
         let populationAction: String?
+        let exitAction: String?
         let year: Int
         let ledgerFigures: [Figure]
         let assistanceFigures: [Figure]
@@ -64,6 +67,17 @@ struct DivisionPages: Sendable {
         return Response(status: .seeOther, headers: [.location: "/divisions/\(code)?year=\(input.year)"])
     }
 
+    struct ExitInput: Decodable { let decidedOn: String?; let decidedBy: String?; let document: String?; let override: String? }
+
+    @Sendable func recordExit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let code = try Self.code(context)
+        let input = try await request.decode(as: ExitInput.self, context: context)
+        let decision = VillageExitDecision(decidedOn: (input.decidedOn ?? "").trimmingCharacters(in: .whitespaces), decidedBy: input.decidedBy ?? "",
+                                           document: input.document ?? "", override: input.override)
+        try await exits.record(decision, village: code, today: settings.today, by: context.actor)
+        return Response(status: .seeOther, headers: [.location: "/divisions/\(code)?year=\(decision.year)"])
+    }
+
     @Sendable func root(_ request: Request, context: AppRequestContext) async throws -> Response {
         if let home = context.identity?.division {
             return Response(status: .seeOther, headers: [.location: "/divisions/\(home)"])
@@ -73,7 +87,7 @@ struct DivisionPages: Sendable {
         let body = ListBody(
             heading: Strings.text("divisions_title", language), intro: Strings.text("divisions_intro", language),
             rows: rows, isEmpty: rows.isEmpty, emptyText: Strings.text("no_divisions", language), profileHref: nil,
-            householdsHref: nil, figures: [], figuresHeading: nil, years: [], note: nil, populationAction: nil, year: 0,
+            householdsHref: nil, figures: [], figuresHeading: nil, years: [], note: nil, populationAction: nil, exitAction: nil, year: 0,
             ledgerFigures: [], assistanceFigures: [], communityFigures: [], governanceLinks: [])
         return try renderer.page(
             "divisions", title: body.heading, crumbs: [Crumb(name: Strings.text("nav_divisions", language), href: nil)],
@@ -96,11 +110,19 @@ struct DivisionPages: Sendable {
             Figure(label: Strings.text("incidence", language), value: registry.povertyIncidence.map { String(format: "%.2f", $0 * 100) } ?? "—", unit: "%"),
             Figure(label: Strings.text("exited_households", language), value: FixedPoint.group(String(registry.exitedHouseholds)), unit: Strings.text("households_unit", language)),
         ]
-        if let exit = document.villageExit {
+        if let decision = document.villageExitDecision {
+            let by = [decision.decidedOn, decision.decidedBy, decision.document].filter { !$0.isEmpty }
+            shown.append(Figure(label: Strings.text("village_exit", language), value: LocalizedText(zh: "已出列", en: "Exited").text(language),
+                                unit: LocalizedText(zh: "（\(by.joined(separator: "，"))）", en: "(\(by.joined(separator: ", ")))").text(language)))
+        } else if let exit = document.villageExit {
             shown.append(Figure(
                 label: Strings.text("village_exit", language),
                 value: exit.eligible ? LocalizedText(zh: "达标", en: "Eligible").text(language) : LocalizedText(zh: "未达标", en: "Not eligible").text(language),
                 unit: LocalizedText(zh: "（<\(Int(exit.limit * 100))%）", en: "(< \(Int(exit.limit * 100)) %)").text(language)))
+        }
+        if code.level != .village {
+            shown.append(Figure(label: Strings.text("villages_exited", language), value: FixedPoint.group(String(document.villagesExited)),
+                                unit: Strings.text("items_unit", language)))
         }
         let ledger = document.ledger
         func count(_ key: String, _ value: Int, unit: String = "issues_unit") -> Figure {
@@ -124,6 +146,8 @@ struct DivisionPages: Sendable {
         let years = (first...max(thisYear, year)).map {
             YearLink(year: $0, href: "/divisions/\(code)?year=\($0)", current: $0 == year)
         }
+        let mayRecordExit = code.level == .village && context.identity?.can(.approveStatus, in: code) == true && document.villageExitDecision == nil
+            ? try await exits.exit(of: code) == nil : false
         let body = ListBody(
             heading: "\(division.name)（\(division.level.title.text(language))）", intro: nil, rows: rows,
             isEmpty: rows.isEmpty, emptyText: Strings.text("no_children", language),
@@ -136,6 +160,7 @@ struct DivisionPages: Sendable {
                 ? LocalizedText(zh: "户籍人口含 \(registry.villagesWithEnteredPopulation) 个村录入的人口数。",
                                 en: "The population includes entered figures for \(registry.villagesWithEnteredPopulation) villages.").text(language) : nil,
             populationAction: Self.canWriteVillage(code, context) ? "/divisions/\(code)/population" : nil,
+            exitAction: mayRecordExit ? "/divisions/\(code)/exit" : nil,
             year: year, ledgerFigures: ledgerFigures,
             assistanceFigures: [
                 count("households_with_plan", document.assistance.householdsWithPlan, unit: "households_unit"),

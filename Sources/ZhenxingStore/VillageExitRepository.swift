@@ -1,0 +1,76 @@
+import SQLKit
+import ZhenxingDomain
+
+/// Villages' exits from the poor-village list (贫困村出列), recorded as decided once the year's figures allow it.
+public struct VillageExitRepository: Sendable {
+    private let database: Database
+    private let figures: FiguresQuery
+
+    /// Creates a repository over a database; `figures` gives the year's exit check.
+    public init(database: Database, figures: FiguresQuery) {
+        self.database = database
+        self.figures = figures
+    }
+
+    /// A recorded exit with who recorded it.
+    public struct Recorded: Sendable, Hashable {
+        /// The village.
+        public let village: DivisionCode
+        /// The decision.
+        public let decision: VillageExitDecision
+        /// Who recorded it.
+        public let recordedBy: String
+    }
+
+    /// The village's exit, nil when none is recorded.
+    public func exit(of village: DivisionCode) async throws -> Recorded? {
+        try await database.read { sql in try await Self.exits(in: village, sql).first }
+    }
+
+    /// Records the village's exit, decided on `decision.decidedOn`, `today` being the current day: once per village,
+    /// when the year's figures meet the exit limit or the decision says why it was taken anyway. Audited.
+    public func record(_ decision: VillageExitDecision, village: DivisionCode, today: String, by actor: AuditActor) async throws {
+        guard village.level == .village else {
+            throw ValidationFailure([FieldIssue(field: "village", message: LocalizedText(zh: "只有村才能出列", en: "Only a village exits the poor-village list"))])
+        }
+        var problems = decision.problems(today: today)
+        guard problems.isEmpty else { throw ValidationFailure(problems) }
+        let check = try await figures.document(village, year: decision.year).villageExit
+        problems = ExitRules.villageExitProblems(year: decision.year, eligible: check?.eligible, override: decision.override)
+        guard problems.isEmpty else { throw ValidationFailure(problems) }
+        try await database.transaction { sql in
+            if let earlier = try await Self.exits(in: village, sql).first {
+                throw ValidationFailure([FieldIssue(field: "decidedOn", message: LocalizedText(
+                    zh: "本村已于 \(earlier.decision.decidedOn) 出列（\(earlier.decision.decidedBy)），不能再次登记",
+                    en: "The village exited on \(earlier.decision.decidedOn) (\(earlier.decision.decidedBy)); it cannot be recorded again"))])
+            }
+            try await sql.raw("""
+                INSERT INTO village_exits (village_code, decided_on, decided_by, document, override_reason, recorded_by, created_at)
+                VALUES (\(bind: village.rawValue), \(bind: decision.decidedOn), \(bind: decision.decidedBy), \(bind: decision.document),
+                        \(bind: decision.override), \(bind: actor.username), \(bind: Timestamp.now()))
+                """).run()
+            try await AuditLog.record(.statusChange, entity: "village_exit", key: village.rawValue, division: village, after: decision, by: actor, in: sql)
+        }
+    }
+
+    /// Removes the village's exit (demo refresh only; the audit log keeps its entry).
+    public static func clearVillage(_ village: DivisionCode, in sql: any SQLDatabase) async throws {
+        try await sql.raw("DELETE FROM village_exits WHERE village_code = \(bind: village.rawValue)").run()
+    }
+
+    /// The exits recorded for the villages of `division`, by village.
+    static func exits(in division: DivisionCode, _ sql: any SQLDatabase) async throws -> [Recorded] {
+        struct Row: Decodable {
+            let villageCode: String; let decidedOn: String; let decidedBy: String; let document: String; let overrideReason: String?
+            let recordedBy: String
+        }
+        return try await sql.raw("""
+            SELECT village_code, decided_on, decided_by, document, override_reason, recorded_by FROM village_exits
+            WHERE \(division.covers("village_code")) ORDER BY village_code
+            """).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map {
+            Recorded(village: try DivisionCode(validating: $0.villageCode),
+                     decision: VillageExitDecision(decidedOn: $0.decidedOn, decidedBy: $0.decidedBy, document: $0.document, override: $0.overrideReason),
+                     recordedBy: $0.recordedBy)
+        }
+    }
+}
