@@ -48,6 +48,14 @@ public enum IssueState: String, Sendable, CaseIterable, Codable {
     /// Whether the issue is finished (no deadline can be missed any more).
     public var isFinal: Bool { self == .solved || self == .closed || self == .rejected }
 
+    /// Whether an issue due on `deadline` and finished on `finishedOn` (nil: not yet) is overdue on `day`: its deadline
+    /// has passed and it was not finished by then. The ledger, the issue page and the figures (as of a year's end or
+    /// today) all ask this.
+    public static func isOverdue(deadline: String?, finishedOn: String?, on day: String) -> Bool {
+        guard let deadline, deadline < day else { return false }
+        return finishedOn.map { $0 > day } ?? true
+    }
+
     /// The states an issue may move to from this one.
     public var next: [IssueState] {
         switch self {

@@ -14,8 +14,7 @@ public enum LedgerExport {
         return try await writer.appendPages(page: { try await governance.issues(in: division, filter: filter, before: $0, limit: $1) },
                                             key: { NewestFirst(date: $0.raisedOn, id: $0.id) }) { row in
             [String(row.id), row.villageCode, row.raisedOn, row.title, row.raisedBy, row.householdNumber ?? "",
-             IssueSource(rawValue: row.source)?.title.text(language) ?? row.source, row.category,
-             IssueState(rawValue: row.state)?.title.text(language) ?? row.state, row.owner ?? "", row.deadline ?? "",
+             row.source.title.text(language), row.category, row.state.title.text(language), row.owner ?? "", row.deadline ?? "",
              row.isOverdue(on: today) ? (english ? "yes" : "是") : "", row.finishedOn ?? "", row.result ?? ""]
         }
     }

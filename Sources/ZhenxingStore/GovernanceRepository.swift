@@ -7,11 +7,11 @@ public struct IssueRow: Sendable, Hashable, Decodable {
     public let id: Int
     public let villageCode: String
     public let title: String
-    public let source: String
+    public let source: IssueSource
     public let raisedBy: String
     public let category: String
     public let raisedOn: String
-    public let state: String
+    public let state: IssueState
     public let owner: String?
     public let deadline: String?
     public let finishedOn: String?
@@ -21,8 +21,7 @@ public struct IssueRow: Sendable, Hashable, Decodable {
 
     /// Past its deadline and not finished, as of `today`.
     public func isOverdue(on today: String) -> Bool {
-        guard let deadline, let state = IssueState(rawValue: state) else { return false }
-        return !state.isFinal && deadline < today
+        IssueState.isOverdue(deadline: deadline, finishedOn: finishedOn, on: today)
     }
 }
 
@@ -30,8 +29,8 @@ public struct IssueRow: Sendable, Hashable, Decodable {
 public struct IssueEvent: Sendable, Hashable, Decodable {
     public let id: Int
     public let happenedOn: String
-    public let fromState: String?
-    public let toState: String
+    public let fromState: IssueState?
+    public let toState: IssueState
     public let response: String
     public let owner: String?
     public let deadline: String?
@@ -245,8 +244,7 @@ public struct GovernanceRepository: Sendable {
             guard let current = try await Self.issueRow(id, in: sql) else { throw StoreError.notFound("issue \(id)") }
             let storedVersion = try await sql.raw("SELECT version FROM issues WHERE id = \(bind: id)").first(decodingColumn: "version", as: Int.self) ?? 0
             if let version, version != storedVersion { throw StoreError.staleVersion(expected: version, current: storedVersion) }
-            let state = IssueState(rawValue: current.state) ?? .collected
-            var problems = move.problems(from: state, created: current.raisedOn)
+            var problems = move.problems(from: current.state, created: current.raisedOn)
             if !Day.isValid(move.date) {
                 problems.append(FieldIssue.notADay("date"))
             }
@@ -269,7 +267,7 @@ public struct GovernanceRepository: Sendable {
             try await sql.raw("""
                 INSERT INTO issue_events (issue_id, happened_on, from_state, to_state, response, owner, deadline, result, evidence, meeting_id,
                                           recorded_by, recorded_at)
-                VALUES (\(bind: id), \(bind: move.date), \(bind: state.rawValue), \(bind: move.to.rawValue), \(bind: move.response), \(bind: move.owner),
+                VALUES (\(bind: id), \(bind: move.date), \(bind: current.state.rawValue), \(bind: move.to.rawValue), \(bind: move.response), \(bind: move.owner),
                         \(bind: move.deadline), \(bind: move.result), \(bind: move.evidence), \(bind: move.meetingID), \(bind: actor.username),
                         \(bind: Timestamp.now()))
                 """).run()
@@ -582,7 +580,7 @@ public struct GovernanceRepository: Sendable {
                 SELECT p.id, p.name, m.role FROM grid_party_members m JOIN people p ON p.id = m.person_id WHERE m.grid_id = \(bind: id) ORDER BY m.role DESC, p.name
                 """).all(decoding: Member.self)
         }
-        let open = try await issues(in: village, filter: IssueFilter(gridID: id)).filter { !(IssueState(rawValue: $0.state)?.isFinal ?? true) }
+        let open = try await issues(in: village, filter: IssueFilter(gridID: id)).filter { !$0.state.isFinal }
         return GridFile(row: row, households: households, partyMembers: members.map { ($0.id, $0.name, $0.role) }, openIssues: open)
     }
 
@@ -665,7 +663,7 @@ public struct GovernanceRepository: Sendable {
     func figures(_ division: DivisionCode, year: Int, asOf: String) async throws -> (LedgerFigures, daysToClose: [Int: Int]) {
         let first = "\(year)-01-01", last = "\(year)-12-31"
         return try await database.read { sql in
-            struct Row: Decodable { let state: String; let raisedOn: String; let deadline: String?; let finishedOn: String?; let referred: Int }
+            struct Row: Decodable { let state: IssueState; let raisedOn: String; let deadline: String?; let finishedOn: String?; let referred: Int }
             let rows = try await sql.raw("""
                 SELECT i.state, i.raised_on, i.deadline, i.finished_on,
                        (SELECT count(*) FROM issue_events e WHERE e.issue_id = i.id AND e.to_state = 'referred') AS referred
@@ -677,16 +675,16 @@ public struct GovernanceRepository: Sendable {
                 figures.collected += 1
                 if row.referred > 0 { figures.referredToMeeting += 1 }
                 let finishedByThen = row.finishedOn.map { $0 <= asOf } ?? false
-                switch IssueState(rawValue: row.state) {
+                switch row.state {
                 // Solved at the meeting it was referred to is no longer "on the spot": it counts as finished (closed).
-                case .solved? where finishedByThen && row.referred == 0: figures.solvedOnTheSpot += 1
-                case .solved? where finishedByThen, .closed? where finishedByThen: figures.closed += 1
-                case .rejected? where finishedByThen: figures.rejected += 1
+                case .solved where finishedByThen && row.referred == 0: figures.solvedOnTheSpot += 1
+                case .solved where finishedByThen, .closed where finishedByThen: figures.closed += 1
+                case .rejected where finishedByThen: figures.rejected += 1
                 default:
                     figures.open += 1
-                    if let deadline = row.deadline, deadline < asOf { figures.overdue += 1 }
+                    if IssueState.isOverdue(deadline: row.deadline, finishedOn: row.finishedOn, on: asOf) { figures.overdue += 1 }
                 }
-                if finishedByThen, let finished = row.finishedOn, let state = IssueState(rawValue: row.state), state != .rejected,
+                if finishedByThen, let finished = row.finishedOn, row.state != .rejected,
                    let start = Timestamp.date(row.raisedOn + "T00:00:00.000Z"), let end = Timestamp.date(finished + "T00:00:00.000Z") {
                     days[Int((end.timeIntervalSince(start) / 86_400).rounded()), default: 0] += 1
                 }

@@ -58,8 +58,8 @@ extension APIHandler {
     }
 
     static func schema(_ row: IssueRow, today: String) -> Components.Schemas.Issue {
-        .init(id: row.id, villageCode: row.villageCode, title: row.title, source: row.source, raisedBy: row.raisedBy, category: row.category,
-              raisedOn: row.raisedOn, state: .init(rawValue: row.state)!, owner: row.owner, deadline: row.deadline, finishedOn: row.finishedOn,
+        .init(id: row.id, villageCode: row.villageCode, title: row.title, source: row.source.rawValue, raisedBy: row.raisedBy, category: row.category,
+              raisedOn: row.raisedOn, state: .init(rawValue: row.state.rawValue)!, owner: row.owner, deadline: row.deadline, finishedOn: row.finishedOn,
               result: row.result, householdId: row.householdId, householdNumber: row.householdNumber, overdue: row.isOverdue(on: today))
     }
 
@@ -161,7 +161,7 @@ extension APIHandler {
     }
 
     static func schema(_ event: IssueEvent) -> Components.Schemas.IssueEvent {
-        .init(date: event.happenedOn, fromState: event.fromState.flatMap { .init(rawValue: $0) }, toState: .init(rawValue: event.toState)!,
+        .init(date: event.happenedOn, fromState: event.fromState.flatMap { .init(rawValue: $0.rawValue) }, toState: .init(rawValue: event.toState.rawValue)!,
               response: event.response, owner: event.owner, deadline: event.deadline, result: event.result, evidence: event.evidence,
               meetingId: event.meetingId, recordedBy: event.recordedBy)
     }

@@ -115,8 +115,8 @@ struct GovernancePages: Sendable {
     func line(_ row: IssueRow, today: String, language: Language) -> IssueLine {
         IssueLine(href: "/issues/\(row.id)", title: row.title, raisedOn: row.raisedOn, raisedBy: row.raisedBy,
                   household: row.householdNumber, householdHref: row.householdId.map { "/households/\($0)" },
-                  source: IssueSource(rawValue: row.source)?.title.text(language) ?? row.source,
-                  state: IssueState(rawValue: row.state)?.title.text(language) ?? row.state, stateKey: row.state,
+                  source: row.source.title.text(language),
+                  state: row.state.title.text(language), stateKey: row.state.rawValue,
                   owner: row.owner ?? "—", deadline: row.deadline ?? "—", overdue: row.isOverdue(on: today))
     }
 
@@ -264,14 +264,14 @@ struct GovernancePages: Sendable {
         let language = context.language
         let file = try await governance.issue(id)
         let code = try DivisionCode(validating: file.row.villageCode)
-        let state = IssueState(rawValue: file.row.state) ?? .collected
+        let state = file.row.state
         let meetings = try await governance.meetings(in: code, limit: 50)
         let body = IssueBody(
             line: line(file.row, today: settings.today, language: language), description: file.description.isEmpty ? nil : file.description,
             category: file.row.category,
             result: file.result, evidence: file.evidence,
             events: file.events.map { event in
-                EventLine(date: event.happenedOn, state: IssueState(rawValue: event.toState)?.title.text(language) ?? event.toState, stateKey: event.toState,
+                EventLine(date: event.happenedOn, state: event.toState.title.text(language), stateKey: event.toState.rawValue,
                           answer: event.response.isEmpty ? nil : event.response, assignee: event.owner, due: event.deadline, outcome: event.result,
                           proof: event.evidence, meetingName: event.meetingTitle, meetingHref: event.meetingId.map { "/meetings/\($0)" }, by: event.recordedBy)
             },
@@ -489,7 +489,7 @@ struct GovernancePages: Sendable {
             },
             received: file.received.map { line($0, today: today, language: language) },
             handled: file.handled.map { item in
-                HandledLine(date: item.event.happenedOn, move: IssueState(rawValue: item.event.toState)?.title.text(language) ?? item.event.toState,
+                HandledLine(date: item.event.happenedOn, move: item.event.toState.title.text(language),
                             response: item.event.response, issue: line(item.issue, today: today, language: language))
             },
             outcomeAction: canWrite ? "/meetings/\(id)/outcomes" : nil,

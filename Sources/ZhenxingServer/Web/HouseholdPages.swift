@@ -490,8 +490,8 @@ struct HouseholdPages: Sendable {
             issues: try await governance.issues(in: draft.village, filter: IssueFilter(householdID: id)).map { row in
                 GovernancePages.IssueLine(
                     href: "/issues/\(row.id)", title: row.title, raisedOn: row.raisedOn, raisedBy: row.raisedBy, household: nil, householdHref: nil,
-                    source: IssueSource(rawValue: row.source)?.title.text(language) ?? row.source,
-                    state: IssueState(rawValue: row.state)?.title.text(language) ?? row.state, stateKey: row.state, owner: row.owner ?? "—",
+                    source: row.source.title.text(language),
+                    state: row.state.title.text(language), stateKey: row.state.rawValue, owner: row.owner ?? "—",
                     deadline: row.deadline ?? "—", overdue: row.isOverdue(on: today))
             },
             helperLines: try await helpers.assignments(household: id).map { assignment in
