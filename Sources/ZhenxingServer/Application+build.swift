@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import Metrics
 import Prometheus
+import ServiceLifecycle
 import ZhenxingDomain
 import ZhenxingStore
 
@@ -10,19 +11,21 @@ import ZhenxingStore
 /// The one composition root: `zhenxing serve` and the tests both call it.
 public func buildApplication(
     settings: AppSettings, database: Database, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-    logger: Logger = Logger(label: "zhenxing")
+    logger: Logger = Logger(label: "zhenxing"), services: [any Service] = []
 ) async throws -> some ApplicationProtocol {
-    let (router, _) = try await buildRouter(settings: settings, database: database, metrics: metrics, logger: logger)
+    let (router, _, owned) = try await buildRouter(settings: settings, database: database, metrics: metrics, logger: logger)
     return Application(
         router: router,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "zhenxing"),
+        services: owned + services,
         logger: logger)
 }
 
-/// The router with every middleware and route, and the list of guarded routes with their access rules.
+/// The router with every middleware and route, the list of guarded routes with their access rules, and the services
+/// the routes need running (the imports).
 func buildRouter(
     settings: AppSettings, database: Database, metrics: PrometheusCollectorRegistry, logger: Logger
-) async throws -> (Router<AppRequestContext>, [RouteSpec]) {
+) async throws -> (Router<AppRequestContext>, [RouteSpec], [any Service]) {
     let renderer = try await PageRenderer.load(directory: settings.templatesDirectory)
     let sessions = SessionRepository(database: database)
     let tokens = APITokenRepository(database: database)
@@ -81,14 +84,15 @@ func buildRouter(
     CommunityPages(community: CommunityRepository(database: database), figures: figures, registry: registry, divisions: divisions, renderer: renderer,
                    settings: settings).register(on: routes)
     DashboardPages(figures: figures, divisions: divisions, renderer: renderer, settings: settings).register(on: routes)
-    ImportPages(database: database, divisions: divisions, jobs: ImportJobs(folder: settings.workDirectory), renderer: renderer,
+    let imports = ImportJobs(folder: settings.workDirectory)
+    ImportPages(database: database, divisions: divisions, jobs: imports, renderer: renderer,
                 settings: settings).register(on: routes)
     try APIHandler(
         divisions: divisions, profiles: profiles, figures: figures, exits: exits, registry: registry,
         parameters: PolicyParameterRepository(database: database), people: PersonRepository(database: database), governance: governance,
         records: records, settings: settings
     ).register(on: router)
-    return (router, routes.routes)
+    return (router, routes.routes, [imports])
 }
 
 /// `/healthz` (is the database answering?) and `/metrics` (Prometheus text).

@@ -52,40 +52,18 @@ struct Serve: AsyncParsableCommand {
             if expired > 0 { logger.info("removed \(expired) expired sessions") }
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-            let app = try await buildApplication(settings: settings, database: database, metrics: registry, logger: logger)
+            let figures = FiguresQuery(database: database, today: { settings.today })
+            let app = try await buildApplication(
+                settings: settings, database: database, metrics: registry, logger: logger,
+                services: [FiguresWarmUp(figures: figures, thisYear: { settings.thisYear }, logger: logger), SignInMover(database: database, logger: logger)])
             logger.info("serving \(database.location) on http://\(settings.host):\(settings.port)")
-            let warming = Task(priority: .background) {
-                let started = ContinuousClock.now
-                do {
-                    let made = try await FiguresQuery(database: database, today: { settings.today }).warm(thisYear: settings.thisYear)
-                    logger.info("figures of \(made) division-years ready in \(ContinuousClock.now - started)")
-                } catch is CancellationError {
-                } catch {
-                    logger.warning("figures not prepared ahead: \(error)")
-                }
-            }
-            // Sign-ins recorded while an import held the records' writer reach the audit log once it is free.
-            let signIns = Task(priority: .background) {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .seconds(60))
-                    do {
-                        try await AuditLog.moveSignIns(in: database)
-                    } catch {
-                        logger.warning("sign-in entries not moved to the audit log yet: \(error)")
-                    }
-                }
-            }
+            // The services (warm-up, sign-ins, imports) end with the server, before the database closes.
             var failure: (any Error)?
             do {
                 try await app.runService()
             } catch {
                 failure = error
             }
-            // The warm-up holds a connection while it counts: it ends before the database closes.
-            warming.cancel()
-            signIns.cancel()
-            await warming.value
-            await signIns.value
             if let failure {
                 if "\(failure)".contains("Address already in use") {
                     throw CommandFailure(message: "port \(settings.port) on \(settings.host) is already in use")

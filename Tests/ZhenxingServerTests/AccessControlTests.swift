@@ -111,6 +111,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "POST /account/signout-everywhere": .signedIn,
             "GET /divisions": .ownDivision(.readRecords), "GET /divisions/:code": .pathDivision(.readRecords),
             "POST /divisions/:code/population": .pathDivision(.writeVillage),
+            "POST /divisions/:code/exit": .pathDivision(.approveStatus),
             "GET /villages/:code/profile": .pathDivision(.readRecords),
             "GET /villages/:code/profile/edit": .pathDivision(.writeVillage),
             "POST /villages/:code/profile": .pathDivision(.writeVillage),
@@ -190,7 +191,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "GET /divisions/:code/meetings/export": .pathDivision(.readRecords), "GET /divisions/:code/projects/export": .pathDivision(.readRecords),
         ]
         try await TestDatabases.with(.sqlite) { database in
-            let (_, routes) = try await buildRouter(
+            let (_, routes, _) = try await buildRouter(
                 settings: AppSettings(bcryptCost: 4), database: database, metrics: PrometheusCollectorRegistry(), logger: Logger(label: "t"))
             let declared = Dictionary(uniqueKeysWithValues: routes.map { ("\($0.method) \($0.path)", $0.access) })
             #expect(declared == expected)
@@ -203,7 +204,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
     func everyRouteObeysThePolicy(engine: Database.Engine) async throws {
         try await withDemoApp(engine, as: nil) { anonymous, database, passwords in
             let records = try await addOutsideVillage(database)
-            let (_, routes) = try await buildRouter(
+            let (_, routes, _) = try await buildRouter(
                 settings: AppSettings(bcryptCost: 4), database: database, metrics: PrometheusCollectorRegistry(), logger: Logger(label: "t"))
             let someUser = try #require(try await UserRepository(database: database).credentials(username: "lsq.viewer")?.0.id)
             for route in routes {

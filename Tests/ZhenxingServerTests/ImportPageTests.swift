@@ -24,15 +24,11 @@ extension Browser {
                               body: ByteBuffer(bytes: body))
     }
 
-    /// Follows an import until it has finished (the server runs it in the background).
+    /// Waits for an import to finish (the server runs it in the background) and returns its page.
     mutating func finish(_ job: String) async throws -> String {
-        for _ in 0..<3_000 {
-            let state = try await get(job + "/progress").text
-            if !state.contains("\"running\"") { return try await get(job).text }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        Issue.record("the import did not finish")
-        return ""
+        let state = try await get(job + "/progress?wait=60").text
+        #expect(!state.contains("\"running\""), "the import did not finish within a minute")
+        return try await get(job).text
     }
 }
 

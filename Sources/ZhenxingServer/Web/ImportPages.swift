@@ -1,17 +1,30 @@
 import Foundation
 import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
 import ZhenxingDomain
 import ZhenxingExchange
 import ZhenxingStore
 
-/// Imports running or finished on this server, kept for a day: their files live in a private folder.
-final class ImportJobs: @unchecked Sendable {
+/// Imports running or finished on this server, kept for a day: their files live in a private folder. A service of the
+/// application: the imports it runs are its tasks, cancelled (their transactions roll back) and awaited when the server
+/// stops.
+final class ImportJobs: Service {
     enum State: Sendable {
         /// Waiting for the user to map or ignore headers.
         case mapping
         case running(RosterImport.Progress)
         case done(RosterImport.Report)
         case failed(LocalizedText)
+
+        /// Whether the import has ended, one way or the other.
+        var hasEnded: Bool {
+            switch self {
+            case .done, .failed: true
+            case .mapping, .running: false
+            }
+        }
     }
 
     struct Job: Sendable {
@@ -31,9 +44,17 @@ final class ImportJobs: @unchecked Sendable {
         var rejectedFile: URL { file.deletingPathExtension().appendingPathExtension("rejected.xlsx") }
     }
 
+    private struct Shared {
+        var jobs: [String: Job] = [:]
+        /// The imports running, by job.
+        var tasks: [String: Task<Void, Never>] = [:]
+        /// Who waits for a job to end, by job and waiter.
+        var waiters: [String: [UUID: CheckedContinuation<Void, Never>]] = [:]
+        var stopped = false
+    }
+
     let folder: URL
-    private let lock = NSLock()
-    private var jobs: [String: Job] = [:]
+    private let shared = Mutex(Shared())
 
     init(folder: URL) {
         self.folder = folder
@@ -42,34 +63,82 @@ final class ImportJobs: @unchecked Sendable {
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     }
 
-    func add(_ job: Job) {
-        lock.withLock { jobs[job.id] = job }
-        expire()
+    /// Waits for the server to stop, then cancels the imports still running and waits for them.
+    func run() async throws {
+        try? await gracefulShutdown()
+        let running = shared.withLock { shared in
+            shared.stopped = true
+            return Array(shared.tasks.values)
+        }
+        for task in running { task.cancel() }
+        for task in running { await task.value }
     }
 
-    func job(_ id: String, in division: DivisionCode) -> Job? {
-        lock.withLock { jobs[id].flatMap { $0.division == division ? $0 : nil } }
-    }
-
-    func update(_ id: String, _ change: (inout Job) -> Void) {
-        lock.withLock {
-            if var job = jobs[id] {
-                change(&job)
-                jobs[id] = job
+    /// Runs `work` for the job as a task of this service; refused (the job fails) once the server is stopping.
+    func launch(_ id: String, _ work: @escaping @Sendable () async -> Void) {
+        shared.withLock { shared in
+            guard !shared.stopped else {
+                shared.jobs[id]?.state = .failed(LocalizedText(zh: "服务器正在关闭，导入未开始", en: "The server is stopping; the import did not start"))
+                return
+            }
+            shared.tasks[id] = Task {
+                await work()
+                self.shared.withLock { _ = $0.tasks.removeValue(forKey: id) }
             }
         }
     }
 
+    func add(_ job: Job) {
+        shared.withLock { $0.jobs[job.id] = job }
+        expire()
+    }
+
+    func job(_ id: String, in division: DivisionCode) -> Job? {
+        shared.withLock { $0.jobs[id].flatMap { $0.division == division ? $0 : nil } }
+    }
+
+    func update(_ id: String, _ change: (inout Job) -> Void) {
+        let waiting = shared.withLock { shared -> [CheckedContinuation<Void, Never>] in
+            guard var job = shared.jobs[id] else { return [] }
+            change(&job)
+            shared.jobs[id] = job
+            return job.state.hasEnded ? Array((shared.waiters.removeValue(forKey: id) ?? [:]).values) : []
+        }
+        for waiter in waiting { waiter.resume() }
+    }
+
+    /// Returns once the job has ended, or after `timeout`, whichever comes first.
+    func ended(_ id: String, within timeout: Duration) async {
+        let key = UUID()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await withCheckedContinuation { continuation in
+                    let ended = self.shared.withLock { shared in
+                        guard let job = shared.jobs[id], !job.state.hasEnded else { return true }
+                        shared.waiters[id, default: [:]][key] = continuation
+                        return false
+                    }
+                    if ended { continuation.resume() }
+                }
+            }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            // The other child: a sleep that ends when cancelled, or a wait this resumes.
+            group.cancelAll()
+            self.shared.withLock { $0.waiters[id]?.removeValue(forKey: key) }?.resume()
+        }
+    }
+
     func list(_ division: DivisionCode) -> [Job] {
-        lock.withLock { jobs.values.filter { $0.division == division }.sorted { $0.started > $1.started } }
+        shared.withLock { $0.jobs.values.filter { $0.division == division }.sorted { $0.started > $1.started } }
     }
 
     /// Drops jobs older than a day, with their files.
     private func expire() {
-        let old = lock.withLock {
+        let old = shared.withLock { shared in
             let cutoff = Date().addingTimeInterval(-86_400)
-            let expired = jobs.values.filter { $0.started < cutoff }
-            for job in expired { jobs[job.id] = nil }
+            let expired = shared.jobs.values.filter { $0.started < cutoff }
+            for job in expired { shared.jobs[job.id] = nil }
             return expired
         }
         for job in old {
@@ -193,7 +262,7 @@ struct ImportPages: Sendable {
     private func start(_ job: ImportJobs.Job, actor: AuditActor) {
         jobs.update(job.id) { $0.state = .running(.start) }
         let jobs = self.jobs, database = self.database
-        Task {
+        jobs.launch(job.id) {
             do {
                 let report = try await RosterImport.run(
                     file: job.file, fileName: job.fileName, options: job.options, database: database, actor: actor, rejectedRows: job.rejectedFile
@@ -205,8 +274,12 @@ struct ImportPages: Sendable {
             } catch let error as ExchangeError {
                 jobs.update(job.id) { $0.state = .failed(error.message) }
             } catch {
-                jobs.update(job.id) { $0.state = .failed(AppError.from(error)?.message ?? LocalizedText(
-                    zh: "导入失败，数据库未作任何改动：\(error)", en: "The import failed and the database is unchanged: \(error)")) }
+                // A driver's message may quote stored values: the log gets its type, the user a plain sentence.
+                Logger(label: "zhenxing.import").error("import \(job.id) failed: \(type(of: error))")
+                jobs.update(job.id) { $0.state = .failed(AppError.from(error)?.message ?? (Task.isCancelled
+                    ? LocalizedText(zh: "服务器关闭，导入已取消，数据库未作任何改动", en: "The server stopped: the import was cancelled and the database is unchanged")
+                    : LocalizedText(zh: "导入失败，数据库未作任何改动。请重试；仍失败的，请把导入编号 \(job.id) 告诉管理员",
+                                    en: "The import failed and the database is unchanged. Try again; if it fails again, give the administrator import \(job.id)"))) }
             }
             try? FileManager.default.removeItem(at: job.file)
         }
@@ -359,9 +432,15 @@ struct ImportPages: Sendable {
         return Response(status: .seeOther, headers: [.location: "/divisions/\(code)/import/\(job.id)"])
     }
 
+    /// The job's state as JSON; with `wait=N` (at most 60 seconds) once it has ended or N seconds have passed, for
+    /// clients that would rather wait than ask again.
     @Sendable func progress(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (code, _) = try await DivisionPages.resolve(context, in: divisions)
-        let job = try find(context, code)
+        var job = try find(context, code)
+        if let wait = request.uri.queryParameters["wait"].flatMap({ Int(String($0)) }), wait > 0, !job.state.hasEnded {
+            await jobs.ended(job.id, within: .seconds(min(wait, 60)))
+            job = try find(context, code)
+        }
         struct Body: Encodable {
             let state: String
             let phase: String?
