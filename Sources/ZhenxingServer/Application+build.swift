@@ -140,3 +140,12 @@ public enum ZhenxingVersion {
     /// Semantic version of the product.
     public static let current = "0.1.0"
 }
+
+/// A bare Hummingbird application answering `GET /` with a short text and nothing else: no middleware, templates or
+/// database. The floor `scripts/bench pages` measures the real pages against, served by the same binary.
+public func buildFloorApplication(host: String, port: Int) -> some ApplicationProtocol {
+    let router = Router()
+    router.get("/") { _, _ in "hello" }
+    return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "zhenxing-floor"),
+                       logger: Logger(label: "zhenxing-floor"))
+}

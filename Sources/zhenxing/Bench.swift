@@ -3,11 +3,28 @@ import Foundation
 import SQLKit
 import ZhenxingDemo
 import ZhenxingDomain
+import ZhenxingServer
 import ZhenxingStore
 
 /// Benchmarks on a synthetic county.
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks on a synthetic county (性能测试).", subcommands: [Figures.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks on a synthetic county (性能测试).", subcommands: [Figures.self, Floor.self])
+
+    /// A bare route served by this binary, to measure pages against (`scripts/bench pages`).
+    struct Floor: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve a bare Hummingbird route (GET / answers hello) as the floor for page benchmarks (基准路由).")
+
+        @Option(help: "Address to listen on.")
+        var host: String = "127.0.0.1"
+
+        @Option(help: "Port to listen on.")
+        var port: Int = 8090
+
+        func run() async throws {
+            try await buildFloorApplication(host: host, port: port).runService()
+        }
+    }
 
     /// How long the figures document takes for a county, a township and a village, beside a plain SQL count.
     struct Figures: AsyncParsableCommand {

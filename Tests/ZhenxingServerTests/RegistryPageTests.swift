@@ -16,7 +16,8 @@ import ZhenxingTestSupport
             let y2018 = try await client.get("/divisions/411324104201?year=2018").text
             #expect(y2016.contains(">930<") && y2016.contains(">76<") && y2016.contains(">238<") && y2016.contains(">25.59<"))
             #expect(y2016.contains("未达标"))
-            #expect(y2018.contains(">941<") && y2018.contains(">0.85<") && y2018.contains(">达标<"))
+            // 2018: the village met the limit and its exit is on record
+            #expect(y2018.contains(">941<") && y2018.contains(">0.85<") && y2018.contains(">已出列<") && y2018.contains("2018-12-28，镇平县人民政府"))
         }
     }
 

@@ -72,7 +72,7 @@ struct PageRenderer: Sendable {
             user: identity.map { UserBadge(name: $0.displayName, role: $0.role.title.text(language)) }, nav: nav,
             lang: language.rawValue, title: title, crumbs: crumbs,
             switchHref: "\(request.uri.path)?lang=\(other.rawValue)", body: body)
-        guard let html = library.render(model, withTemplate: template) else {
+        guard let html = library.render(TemplateTree.of(model), withTemplate: template) else {
             throw AppStartError("missing template \(template)")
         }
         return Response(
