@@ -76,15 +76,16 @@ final class ImportJobs: Service {
 
     /// Runs `work` for the job as a task of this service; refused (the job fails) once the server is stopping.
     func launch(_ id: String, _ work: @escaping @Sendable () async -> Void) {
-        shared.withLock { shared in
-            guard !shared.stopped else {
-                shared.jobs[id]?.state = .failed(LocalizedText(zh: "服务器正在关闭，导入未开始", en: "The server is stopping; the import did not start"))
-                return
-            }
+        let started = shared.withLock { shared in
+            guard !shared.stopped else { return false }
             shared.tasks[id] = Task {
                 await work()
                 self.shared.withLock { _ = $0.tasks.removeValue(forKey: id) }
             }
+            return true
+        }
+        if !started {
+            update(id) { $0.state = .failed(LocalizedText(zh: "服务器正在关闭，导入未开始", en: "The server is stopping; the import did not start")) }
         }
     }
 
