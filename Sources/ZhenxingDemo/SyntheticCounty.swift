@@ -65,7 +65,7 @@ public enum SyntheticCounty {
             var householdRows: [[any Encodable & Sendable]] = []
             var personRows: [[any Encodable & Sendable]] = []
             var membershipRows: [[any Encodable & Sendable]] = []
-            var workRows: [[any Encodable & Sendable]] = []
+            var workRecords: [(person: Int, work: WorkRecord)] = []
             var eventRows: [[any Encodable & Sendable]] = []
             var assessmentRows: [[any Encodable & Sendable]] = []
             var poorHouseholds: [Int] = []
@@ -98,7 +98,7 @@ public enum SyntheticCounty {
                                        "\(id.dropFirst(6).prefix(4))-\(id.dropFirst(10).prefix(2))-\(id.dropFirst(12).prefix(2))",
                                        "汉族", "初中", "健康", work.labour, work.employment, work.months, true, false, false, "", 1, now, now])
                     membershipRows.append([nextPerson, nextHousehold, member == 0 ? "head" : "other", "2014-01-01", "登记"])
-                    workRows.append([nextPerson, "2014-01-01", work.labour, work.employment, work.months])
+                    workRecords.append((nextPerson, WorkRecord(since: "2014-01-01", labour: work.labour, employment: work.employment, monthsWorked: work.months)))
                 }
                 if poor {
                     poorHouseholds.append(nextHousehold)
@@ -122,7 +122,7 @@ public enum SyntheticCounty {
                                                  "health", "labour", "employment", "months_worked", "medical_insurance", "pension_insurance",
                                                  "party_member", "phone", "version", "created_at", "updated_at"], in: sql)
                 try await BulkInsert.rows(membershipRows, into: "memberships", columns: ["person_id", "household_id", "relation", "from_date", "reason_in"], in: sql)
-                try await BulkInsert.rows(workRows, into: "work_records", columns: ["person_id", "since", "labour", "employment", "months_worked"], in: sql)
+                try await WorkRecords.start(workRecords, in: sql)
                 try await BulkInsert.rows(eventRows, into: "status_events", columns: ["household_id", "event_date", "status", "reason", "decided_by", "recorded_by", "created_at"], in: sql)
                 try await BulkInsert.rows(assessmentRows, into: "assessments", columns: ["household_id", "year", "members", "wages", "production", "property", "transfers",
                                                       "production_costs", "food_clothing", "education", "medical", "housing", "water", "note",

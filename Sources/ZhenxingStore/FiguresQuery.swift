@@ -180,11 +180,11 @@ public struct FiguresQuery: Sendable {
                     eligible: ExitRules.villageMayExit(poorPeople: figures.poorPeople, population: figures.population, limit: limit),
                     limit: limit, incidence: incidence)
             }
-            let exited = exits.filter { $0.decision.decidedOn <= asOf }
+            let exited = exits.filter { $0.decidedOn <= asOf }
             documents[year] = FiguresDocument(
                 division: division, year: year, asOf: asOf, registry: figures, povertyLineFen: parameters.povertyLineFen,
                 povertyLineSource: parameters.povertyLineSource, monitoringThresholdFen: parameters.monitoringThresholdFen,
-                villageExit: exit, villageExitDecision: code.level == .village ? exited.first?.decision : nil, villagesExited: exited.count,
+                villageExit: exit, villageExitDecision: code.level == .village ? exited.first : nil, villagesExited: exited.count,
                 note: figures.population == 0 ? "no registered population in \(code) on \(asOf)" : nil,
                 ledger: parts.ledger, assistance: parts.assistance, community: parts.community,
                 firstStatusYear: parts.firstStatus.flatMap { Int($0.prefix(4)) })

@@ -173,7 +173,7 @@ public struct RegistryRepository: Sendable {
                     1, \(bind: now), \(bind: now))
             """).run()
         let personID = try await sql.raw("SELECT id FROM people WHERE resident_id = \(bind: id)").first(decodingColumn: "id", as: Int.self)!
-        try await WorkRecords.record([(personID, facts.work(since: since))], in: sql)
+        try await WorkRecords.start([(personID, facts.work(since: since))], in: sql)
         // The audit keeps the masked number only: the log must not become a second copy of the IDs.
         try await AuditLog.record(.create, entity: "person", key: String(personID), division: division,
                                   after: ["name": draft.name, "residentID": draft.residentID.masked], by: actor, in: sql)

@@ -163,7 +163,7 @@ public enum RosterStore {
         let keys = try await sql.raw("SELECT id, resident_id FROM people WHERE resident_id IN (\(binds: drafts.map(\.residentID.value)))")
             .all(decoding: Key.self)
         let ids = Dictionary(keys.map { ($0.residentID, $0.id) }) { first, _ in first }
-        try await WorkRecords.record(drafts.compactMap { draft in ids[draft.residentID.value].map { ($0, draft.facts.work(since: since)) } }, in: sql)
+        try await WorkRecords.start(drafts.compactMap { draft in ids[draft.residentID.value].map { ($0, draft.facts.work(since: since)) } }, in: sql)
         return ids
     }
 

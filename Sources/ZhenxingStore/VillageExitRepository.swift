@@ -12,18 +12,8 @@ public struct VillageExitRepository: Sendable {
         self.figures = figures
     }
 
-    /// A recorded exit with who recorded it.
-    public struct Recorded: Sendable, Hashable {
-        /// The village.
-        public let village: DivisionCode
-        /// The decision.
-        public let decision: VillageExitDecision
-        /// Who recorded it.
-        public let recordedBy: String
-    }
-
     /// The village's exit, nil when none is recorded.
-    public func exit(of village: DivisionCode) async throws -> Recorded? {
+    public func exit(of village: DivisionCode) async throws -> VillageExitDecision? {
         try await database.read { sql in try await Self.exits(in: village, sql).first }
     }
 
@@ -41,8 +31,8 @@ public struct VillageExitRepository: Sendable {
         try await database.transaction { sql in
             if let earlier = try await Self.exits(in: village, sql).first {
                 throw ValidationFailure([FieldIssue(field: "decidedOn", message: LocalizedText(
-                    zh: "本村已于 \(earlier.decision.decidedOn) 出列（\(earlier.decision.decidedBy)），不能再次登记",
-                    en: "The village exited on \(earlier.decision.decidedOn) (\(earlier.decision.decidedBy)); it cannot be recorded again"))])
+                    zh: "本村已于 \(earlier.decidedOn) 出列（\(earlier.decidedBy)），不能再次登记",
+                    en: "The village exited on \(earlier.decidedOn) (\(earlier.decidedBy)); it cannot be recorded again"))])
             }
             try await sql.raw("""
                 INSERT INTO village_exits (village_code, decided_on, decided_by, document, override_reason, recorded_by, created_at)
@@ -59,18 +49,10 @@ public struct VillageExitRepository: Sendable {
     }
 
     /// The exits recorded for the villages of `division`, by village.
-    static func exits(in division: DivisionCode, _ sql: any SQLDatabase) async throws -> [Recorded] {
-        struct Row: Decodable {
-            let villageCode: String; let decidedOn: String; let decidedBy: String; let document: String; let overrideReason: String?
-            let recordedBy: String
-        }
-        return try await sql.raw("""
-            SELECT village_code, decided_on, decided_by, document, override_reason, recorded_by FROM village_exits
+    static func exits(in division: DivisionCode, _ sql: any SQLDatabase) async throws -> [VillageExitDecision] {
+        try await sql.raw("""
+            SELECT decided_on, decided_by, document, override_reason AS override FROM village_exits
             WHERE \(division.covers("village_code")) ORDER BY village_code
-            """).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map {
-            Recorded(village: try DivisionCode(validating: $0.villageCode),
-                     decision: VillageExitDecision(decidedOn: $0.decidedOn, decidedBy: $0.decidedBy, document: $0.document, override: $0.overrideReason),
-                     recordedBy: $0.recordedBy)
-        }
+            """).all(decoding: VillageExitDecision.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 }

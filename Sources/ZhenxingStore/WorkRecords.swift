@@ -2,16 +2,25 @@ import SQLKit
 import ZhenxingDomain
 
 /// Writes and reads people's dated work (`work_records`). The person's current values (`people.labour`,
-/// `employment`, `months_worked`, which lists and the roster read) are their latest record, and only this type writes
-/// them after a person is inserted.
+/// `employment`, `months_worked`, which lists and the roster read) are their latest record: a new person is inserted
+/// with the values of their first record (`start`), and only `record` changes them after.
 public enum WorkRecords {
+    private static let columns = ["person_id", "since", "labour", "employment", "months_worked"]
+
+    private static func rows(_ entries: [(person: Int, work: WorkRecord)]) -> [[any Encodable & Sendable]] {
+        entries.map { [$0.person, $0.work.since, $0.work.labour, $0.work.employment, $0.work.monthsWorked] }
+    }
+
+    /// The first record of each of people just inserted with the same values: nothing else to bring in step.
+    public static func start(_ entries: [(person: Int, work: WorkRecord)], in sql: any SQLDatabase) async throws {
+        try await BulkInsert.rows(rows(entries), into: "work_records", columns: columns, in: sql)
+    }
+
     /// Records each person's work from its day, replacing a record of the same person and day, then sets the people's
     /// current values to their latest records.
     public static func record(_ entries: [(person: Int, work: WorkRecord)], in sql: any SQLDatabase) async throws {
         guard !entries.isEmpty else { return }
-        try await BulkInsert.rows(entries.map { [$0.person, $0.work.since, $0.work.labour, $0.work.employment, $0.work.monthsWorked] },
-                                  into: "work_records", columns: ["person_id", "since", "labour", "employment", "months_worked"],
-                                  upsertingOn: ["person_id", "since"], in: sql)
+        try await BulkInsert.rows(rows(entries), into: "work_records", columns: columns, upsertingOn: ["person_id", "since"], in: sql)
         let people = Array(Set(entries.map(\.person))).sorted()
         for start in stride(from: 0, to: people.count, by: 10_000) {
             let chunk = Array(people[start..<min(start + 10_000, people.count)])

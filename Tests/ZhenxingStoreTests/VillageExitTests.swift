@@ -30,7 +30,7 @@ import ZhenxingTestSupport
                 try await exits.record(VillageExitDecision(decidedOn: "2019-01-10", decidedBy: "镇平县人民政府"),
                                        village: DivisionCode(validating: "411324104000"), today: "2026-12-03", by: .system)
             }
-            #expect(try await exits.exit(of: village)?.decision.decidedOn == "2018-12-28")
+            #expect(try await exits.exit(of: village)?.decidedOn == "2018-12-28")
         }
     }
 
@@ -54,7 +54,7 @@ import ZhenxingTestSupport
             reasoned.override = "省级专项评估认定"
             try await exits.record(reasoned, village: village, today: "2026-12-03", by: .system)
             // then: the decision and its reason are on record, and the audit log has it
-            #expect(try await exits.exit(of: village)?.decision.override == "省级专项评估认定")
+            #expect(try await exits.exit(of: village)?.override == "省级专项评估认定")
             let audit = try await AuditLog(database: database).entries(AuditFilter(action: .statusChange))
             #expect(audit.contains { $0.entity == "village_exit" && $0.afterJson?.contains("省级专项评估认定") == true })
         }

@@ -110,23 +110,29 @@ final class ImportJobs: Service {
 
     /// Returns once the job has ended, or after `timeout`, whichever comes first.
     func ended(_ id: String, within timeout: Duration) async {
-        let key = UUID()
         await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await withCheckedContinuation { continuation in
-                    let ended = self.shared.withLock { shared in
-                        guard let job = shared.jobs[id], !job.state.hasEnded else { return true }
-                        shared.waiters[id, default: [:]][key] = continuation
-                        return false
-                    }
-                    if ended { continuation.resume() }
-                }
-            }
+            group.addTask { await self.waitForEnd(id) }
             group.addTask { try? await Task.sleep(for: timeout) }
             await group.next()
-            // The other child: a sleep that ends when cancelled, or a wait this resumes.
             group.cancelAll()
-            self.shared.withLock { $0.waiters[id]?.removeValue(forKey: key) }?.resume()
+        }
+    }
+
+    /// Waits until the job has ended or the waiting task is cancelled. Registering and cancelling both hold the lock,
+    /// so a cancellation that comes first is seen when registering.
+    private func waitForEnd(_ id: String) async {
+        let key = UUID()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let now = shared.withLock { shared in
+                    guard let job = shared.jobs[id], !job.state.hasEnded, !Task.isCancelled else { return true }
+                    shared.waiters[id, default: [:]][key] = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            shared.withLock { $0.waiters[id]?.removeValue(forKey: key) }?.resume()
         }
     }
 
