@@ -181,18 +181,18 @@ enum LiangshuiquanGovernance {
             let id = try await governance.createIssue(
                 IssueDraft(title: item.title, description: "\(household.headName ?? "")户在例会上反映：\(item.title)。", source: .meeting,
                            raisedBy: household.headName ?? "", householdID: household.id, meetingID: first, category: item.category, raisedOn: "2017-04-12"),
-                village: village, by: .system)
+                village: village, today: Timestamp.today(), by: .system)
             if index < 9 {
                 try await governance.transition(id, IssueTransition(to: .solved, date: "2017-04-12", response: "当场答复：\(item.result)", result: item.result,
-                                                                    meetingID: first), version: nil, by: .system)
+                                                                    meetingID: first), version: nil, today: Timestamp.today(), by: .system)
                 continue
             }
             try await governance.transition(id, IssueTransition(to: .referred, date: "2017-04-12", response: "需协调资金和人员，提交下次例会研究",
-                                                                meetingID: first), version: nil, by: .system)
+                                                                meetingID: first), version: nil, today: Timestamp.today(), by: .system)
             try await governance.transition(id, IssueTransition(to: .assigned, date: "2017-05-10", response: "会议研究确定责任人和完成时限",
-                                                                owner: "驻村工作队 刘志强", deadline: "2017-06-10", meetingID: second), version: nil, by: .system)
+                                                                owner: "驻村工作队 刘志强", deadline: "2017-06-10", meetingID: second), version: nil, today: Timestamp.today(), by: .system)
             try await governance.transition(id, IssueTransition(to: .closed, date: "2017-06-05", response: "已办结并上门告知", result: item.result,
-                                                                evidence: "现场照片、验收单", meetingID: second), version: nil, by: .system)
+                                                                evidence: "现场照片、验收单", meetingID: second), version: nil, today: Timestamp.today(), by: .system)
         }
 
         // The quarterly joint meetings of the partner branches.

@@ -95,34 +95,47 @@ public struct IssueTransition: Sendable, Hashable, Codable {
         self.date = date
         self.response = response
         self.owner = owner
-        self.deadline = deadline
+        // a blank deadline is no deadline: it neither replaces the one set nor reads as a day
+        self.deadline = deadline.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
         self.result = result
         self.evidence = evidence
         self.meetingID = meetingID
     }
 
-    /// Every problem with moving from `state`, raised on `created`.
-    public func problems(from state: IssueState, created: String) -> [FieldIssue] {
+    /// Every problem with moving from `state` an issue raised on `created`, on `today`: the move must be one the ledger
+    /// allows, dated between the day the issue was recorded and today, answered, and any deadline a real day no earlier
+    /// than the issue (nor than the day it is assigned).
+    public func problems(from state: IssueState, created: String, today: String) -> [FieldIssue] {
         var issues: [FieldIssue] = []
         guard state.next.contains(to) else {
             return [FieldIssue(field: "to", message: LocalizedText(
                 zh: "“\(state.title.zh)”的问题不能改为“\(to.title.zh)”", en: "An issue that is \(state.title.en.lowercased()) cannot become \(to.title.en.lowercased())"))]
         }
-        if date < created {
+        if !Day.isValid(date) {
+            issues.append(FieldIssue.notADay("date"))
+        } else if date < created {
             issues.append(FieldIssue(field: "date", message: LocalizedText(zh: "日期不能早于问题登记日期 \(created)", en: "The date cannot be before the issue was recorded, \(created)")))
+        } else if date > today {
+            issues.append(FieldIssue(field: "date", message: LocalizedText(zh: "日期不能晚于今天（\(today)）", en: "The date cannot be after today (\(today))")))
         }
         if response.trimmingCharacters(in: .whitespaces).isEmpty {
             issues.append(FieldIssue(field: "response", message: LocalizedText(zh: "请写明给反映人的答复（事事有回音）", en: "Write the answer given to whoever raised it")))
+        }
+        if let deadline {
+            if !Day.isValid(deadline) {
+                issues.append(FieldIssue.notADay("deadline"))
+            } else if deadline < created {
+                issues.append(FieldIssue(field: "deadline", message: LocalizedText(
+                    zh: "办结期限不能早于问题登记日期 \(created)", en: "The deadline cannot be before the issue was recorded, \(created)")))
+            } else if to == .assigned, deadline < date {
+                issues.append(FieldIssue(field: "deadline", message: LocalizedText(zh: "办结期限不能早于交办日期", en: "The deadline cannot be before the day it is assigned")))
+            }
         }
         func blank(_ text: String?) -> Bool { (text ?? "").trimmingCharacters(in: .whitespaces).isEmpty }
         switch to {
         case .assigned:
             if blank(owner) { issues.append(FieldIssue(field: "owner", message: LocalizedText(zh: "请指定责任人", en: "Name who is answerable"))) }
-            if blank(deadline) {
-                issues.append(FieldIssue(field: "deadline", message: LocalizedText(zh: "请给出办结期限", en: "Give a deadline")))
-            } else if let deadline, deadline < date {
-                issues.append(FieldIssue(field: "deadline", message: LocalizedText(zh: "办结期限不能早于交办日期", en: "The deadline cannot be before the day it is assigned")))
-            }
+            if deadline == nil { issues.append(FieldIssue(field: "deadline", message: LocalizedText(zh: "请给出办结期限", en: "Give a deadline"))) }
         case .solved, .closed:
             if blank(result) { issues.append(FieldIssue(field: "result", message: LocalizedText(zh: "销号须写明办理结果", en: "Closing needs the result"))) }
         case .rejected:
@@ -168,8 +181,8 @@ public struct IssueDraft: Sendable, Hashable, Codable {
         self.raisedOn = raisedOn
     }
 
-    /// Every problem with the fields.
-    public func problems() -> [FieldIssue] {
+    /// Every problem with the fields on `today` (an issue cannot be raised later than today).
+    public func problems(today: String) -> [FieldIssue] {
         var issues: [FieldIssue] = []
         let title = title.trimmingCharacters(in: .whitespaces)
         if title.isEmpty || title.count > 60 {
@@ -180,6 +193,11 @@ public struct IssueDraft: Sendable, Hashable, Codable {
         }
         if description.count > 2_000 {
             issues.append(FieldIssue(field: "description", message: LocalizedText(zh: "情况说明不超过 2000 字", en: "At most 2,000 characters")))
+        }
+        if !Day.isValid(raisedOn) {
+            issues.append(FieldIssue.notADay("raisedOn"))
+        } else if raisedOn > today {
+            issues.append(FieldIssue(field: "raisedOn", message: LocalizedText(zh: "日期不能晚于今天（\(today)）", en: "The date cannot be after today (\(today))")))
         }
         if source == .meeting && meetingID == nil {
             issues.append(FieldIssue(field: "meetingID", message: LocalizedText(zh: "来源为会议时请选择会议", en: "Choose the meeting it was raised in")))

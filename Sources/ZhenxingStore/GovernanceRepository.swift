@@ -214,11 +214,8 @@ public struct GovernanceRepository: Sendable {
     // MARK: Issues
 
     /// Records an issue (state collected) and its first timeline entry; returns its id.
-    public func createIssue(_ draft: IssueDraft, village: DivisionCode, by actor: AuditActor) async throws -> Int {
-        var problems = draft.problems()
-        if !Day.isValid(draft.raisedOn) {
-            problems.append(FieldIssue.notADay("raisedOn"))
-        }
+    public func createIssue(_ draft: IssueDraft, village: DivisionCode, today: String, by actor: AuditActor) async throws -> Int {
+        var problems = draft.problems(today: today)
         return try await database.transaction { sql in
             try await Self.checkLinks(draft, village: village, problems: &problems, in: sql)
             guard problems.isEmpty else { throw ValidationFailure(problems) }
@@ -238,19 +235,13 @@ public struct GovernanceRepository: Sendable {
         }
     }
 
-    /// Moves an issue on, refusing moves that make no sense; `version` guards against a stale form.
-    public func transition(_ id: Int, _ move: IssueTransition, version: Int?, by actor: AuditActor) async throws {
+    /// Moves an issue on, refusing moves that make no sense on `today`; `version` guards against a stale form.
+    public func transition(_ id: Int, _ move: IssueTransition, version: Int?, today: String, by actor: AuditActor) async throws {
         try await database.transaction { sql in
             guard let current = try await Self.issueRow(id, in: sql) else { throw StoreError.notFound("issue \(id)") }
             let storedVersion = try await sql.raw("SELECT version FROM issues WHERE id = \(bind: id)").first(decodingColumn: "version", as: Int.self) ?? 0
             if let version, version != storedVersion { throw StoreError.staleVersion(expected: version, current: storedVersion) }
-            var problems = move.problems(from: current.state, created: current.raisedOn)
-            if !Day.isValid(move.date) {
-                problems.append(FieldIssue.notADay("date"))
-            }
-            if let deadline = move.deadline, !deadline.isEmpty, !Day.isValid(deadline) {
-                problems.append(FieldIssue.notADay("deadline"))
-            }
+            var problems = move.problems(from: current.state, created: current.raisedOn, today: today)
             if let meeting = move.meetingID, let village = try? DivisionCode(validating: current.villageCode),
                let problem = try await VillageReference.meeting.problem([meeting], in: village, field: "meetingID", sql: sql) {
                 problems.append(problem)

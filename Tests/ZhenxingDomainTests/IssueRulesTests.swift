@@ -3,6 +3,8 @@ import ZhenxingDomain
 
 /// The ledger's rules (every request answered, closed item by item), without a database.
 @Suite struct IssueRulesTests {
+    let today = "2020-12-31"
+
     @Test func anIssueMovesOnlyAlongTheLedgersPaths() {
         // every state reaches a final one, and final states go nowhere
         for state in IssueState.allCases {
@@ -14,18 +16,31 @@ import ZhenxingDomain
             #expect(state.isFinal == state.next.isEmpty)
         }
         let solved = IssueTransition(to: .closed, date: "2020-05-01", response: "已答复", result: "已修好")
-        let refused = solved.problems(from: .solved, created: "2020-04-01")
+        let refused = solved.problems(from: .solved, created: "2020-04-01", today: today)
         #expect(refused.map(\.field) == ["to"] && refused[0].message.zh == "“当场解决”的问题不能改为“已销号”")
-        #expect(solved.problems(from: .inProgress, created: "2020-04-01").isEmpty)
+        #expect(solved.problems(from: .inProgress, created: "2020-04-01", today: today).isEmpty)
     }
 
     @Test func eachMoveNeedsItsAnswerAndWhatItsStateRequires() {
         let assign = IssueTransition(to: .assigned, date: "2020-05-01", response: " ")
-        #expect(assign.problems(from: .collected, created: "2020-05-02").map(\.field) == ["date", "response", "owner", "deadline"])
+        #expect(assign.problems(from: .collected, created: "2020-05-02", today: today).map(\.field) == ["date", "response", "owner", "deadline"])
         let early = IssueTransition(to: .assigned, date: "2020-05-01", response: "交村委会办理", owner: "村委会", deadline: "2020-04-30")
-        #expect(early.problems(from: .referred, created: "2020-04-01").map(\.field) == ["deadline"])
-        #expect(IssueTransition(to: .rejected, date: "2020-05-01", response: "已解释").problems(from: .collected, created: "2020-04-01")
+        #expect(early.problems(from: .referred, created: "2020-04-01", today: today).map(\.field) == ["deadline"])
+        #expect(IssueTransition(to: .rejected, date: "2020-05-01", response: "已解释").problems(from: .collected, created: "2020-04-01", today: today)
             .map(\.field) == ["result"])
+    }
+
+    @Test func datesLieBetweenTheIssueAndTodayAndABlankDeadlineIsNone() {
+        // a move dated after today, or carrying a deadline before the issue was recorded, whatever the new state
+        let late = IssueTransition(to: .solved, date: "2077-10-09", response: "已交村委会办理", deadline: "2016-04-01", result: "已办")
+        #expect(late.problems(from: .collected, created: "2017-04-12", today: today).map(\.field) == ["date", "deadline"])
+        #expect(IssueTransition(to: .solved, date: "2020-02-30", response: "好", deadline: "明天", result: "已办")
+            .problems(from: .collected, created: "2017-04-12", today: today).map(\.message) == [FieldIssue.notADay("date").message, FieldIssue.notADay("deadline").message])
+        // a blank deadline keeps the one set and is not a day to check; assigning still needs one
+        let blank = IssueTransition(to: .assigned, date: "2020-05-01", response: "交办", owner: "村委会", deadline: "  ")
+        #expect(blank.deadline == nil && blank.problems(from: .collected, created: "2020-04-01", today: today).map(\.field) == ["deadline"])
+        #expect(IssueDraft(title: "路灯不亮", description: "", source: .grid, raisedBy: "网格员", category: "用电", raisedOn: "2021-01-01")
+            .problems(today: today).map(\.field) == ["raisedOn"])
     }
 
     @Test func overdueMeansPastTheDeadlineAndNotFinishedByThatDay() {

@@ -51,7 +51,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
     let outsideMeeting = try await governance.createMeeting(MeetingDraft(kind: .regular, title: "邻村例会", date: "2024-01-05", place: "邻村", chair: "某"),
                                                             village: village, attendees: [], by: .system)
     let outsideIssue = try await governance.createIssue(IssueDraft(title: "邻村问题", description: "", source: .other, raisedBy: "某", category: "其他",
-                                                                   raisedOn: "2024-01-05"), village: village, by: .system)
+                                                                   raisedOn: "2024-01-05"), village: village, today: "2024-12-31", by: .system)
     let outsideGrid = try await governance.createGrid(village: village, name: "邻村网格", leader: "某", partyGroup: "", by: .system)
     let helpers = HelperRepository(database: database)
     let outsideHelper = try await helpers.create(HelperDraft(name: "某", unit: "邻村", role: .villageCadre, from: "2024-01-01"), village: village, by: .system)
@@ -76,7 +76,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
     let outsideProject = try await community.createProject(ProjectDraft(name: "邻村项目", kind: .other), village: village, by: .system)
     let insideProject = try await community.projects(in: LiangshuiquanDemo.villageCode)[0].id
     let insideIssue = try await governance.createIssue(IssueDraft(title: "本村问题", description: "", source: .household, raisedBy: "某", householdID: inside,
-                                                                  category: "其他", raisedOn: "2024-01-05"), village: LiangshuiquanDemo.villageCode, by: .system)
+                                                                  category: "其他", raisedOn: "2024-01-05"), village: LiangshuiquanDemo.villageCode, today: "2024-12-31", by: .system)
     let insideMeeting = try await governance.meetings(in: LiangshuiquanDemo.villageCode)[0].id
     return Records(
         inside: [.household: inside, .person: insidePerson, .issue: insideIssue, .meeting: insideMeeting, .grid: insideGrid, .helper: insideHelper,

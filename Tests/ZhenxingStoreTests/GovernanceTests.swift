@@ -46,16 +46,16 @@ import ZhenxingTestSupport
             let village = LiangshuiquanDemo.villageCode
             let assigned = try await governance.createIssue(
                 IssueDraft(title: "路灯不亮", description: "", source: .grid, raisedBy: "网格员", category: "用电", raisedOn: "2024-03-01"),
-                village: village, by: .system)
+                village: village, today: "2024-12-31", by: .system)
             try await governance.transition(assigned, IssueTransition(to: .assigned, date: "2024-03-02", response: "交电工办理", owner: "电工",
-                                                                      deadline: "2024-06-30"), version: nil, by: .system)
+                                                                      deadline: "2024-06-30"), version: nil, today: "2024-12-31", by: .system)
             let referred = try await governance.createIssue(
                 IssueDraft(title: "修桥", description: "", source: .household, raisedBy: "村民", category: "基础设施", raisedOn: "2024-03-01"),
-                village: village, by: .system)
+                village: village, today: "2024-12-31", by: .system)
             try await governance.transition(referred, IssueTransition(to: .referred, date: "2024-03-02", response: "提交村民代表会议"),
-                                            version: nil, by: .system)
+                                            version: nil, today: "2024-12-31", by: .system)
             try await governance.transition(referred, IssueTransition(to: .solved, date: "2024-03-10", response: "会上议定", result: "已修好"),
-                                            version: nil, by: .system)
+                                            version: nil, today: "2024-12-31", by: .system)
             // when: the year is counted on 15 March, on 10 July, and once it has ended
             let ledger = { (today: String) in
                 try await FiguresQuery(database: database, today: { today }).document(village, year: 2024).ledger
@@ -76,20 +76,20 @@ import ZhenxingTestSupport
             let village = LiangshuiquanDemo.villageCode
             let id = try await governance.createIssue(
                 IssueDraft(title: "路灯不亮", description: "", source: .grid, raisedBy: "网格员", category: "用电", raisedOn: "2024-03-01"),
-                village: village, by: .system)
+                village: village, today: "2024-12-31", by: .system)
             // closing without passing through assignment, and without a result
-            let refusal1 = await #expect(throws: ValidationFailure.self) { try await governance.transition(id, IssueTransition(to: .closed, date: "2024-03-02", response: "好"), version: nil, by: .system) }
+            let refusal1 = await #expect(throws: ValidationFailure.self) { try await governance.transition(id, IssueTransition(to: .closed, date: "2024-03-02", response: "好"), version: nil, today: "2024-12-31", by: .system) }
             #expect(refusal1?.issues.first?.field == "to")
             try await governance.transition(id, IssueTransition(to: .assigned, date: "2024-03-02", response: "交电工办理", owner: "电工", deadline: "2024-03-09"),
-                                            version: nil, by: .system)
-            let refusal2 = await #expect(throws: ValidationFailure.self) { try await governance.transition(id, IssueTransition(to: .closed, date: "2024-03-05", response: "已修好"), version: nil, by: .system) }
+                                            version: nil, today: "2024-12-31", by: .system)
+            let refusal2 = await #expect(throws: ValidationFailure.self) { try await governance.transition(id, IssueTransition(to: .closed, date: "2024-03-05", response: "已修好"), version: nil, today: "2024-12-31", by: .system) }
             #expect(refusal2?.issues.map(\.field) == ["result"])
             // a deadline before the issue was raised
             let other = try await governance.createIssue(
                 IssueDraft(title: "排水沟堵塞", description: "", source: .visit, raisedBy: "李某", category: "水利", raisedOn: "2024-03-01"),
-                village: village, by: .system)
+                village: village, today: "2024-12-31", by: .system)
             let refusal3 = await #expect(throws: ValidationFailure.self) { try await governance.transition(other, IssueTransition(to: .assigned, date: "2024-02-01", response: "交办", owner: "村委",
-                                                                                    deadline: "2024-02-10"), version: nil, by: .system) }
+                                                                                    deadline: "2024-02-10"), version: nil, today: "2024-12-31", by: .system) }
             #expect(refusal3?.issues.first?.field == "date")
             // an attendee who does not exist
             let refusal4 = await #expect(throws: ValidationFailure.self) { try await governance.createMeeting(MeetingDraft(kind: .regular, title: "例会", date: "2024-03-01", place: "村部", chair: "周"),

@@ -30,7 +30,7 @@ extension APIHandler {
         let id = try await governance.createIssue(
             IssueDraft(title: body.title, description: body.description ?? "", source: source, raisedBy: body.raisedBy, householdID: body.householdId,
                        gridID: body.gridId, meetingID: body.meetingId, category: body.category, raisedOn: body.raisedOn),
-            village: code, by: RequestScope.actor)
+            village: code, today: settings.today, by: RequestScope.actor)
         return .created(.init(body: .json(try await issueFile(id))))
     }
 
@@ -45,7 +45,7 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
         let move = IssueTransition(to: IssueState(rawValue: body.to.rawValue)!, date: body.date, response: body.response, owner: body.owner,
                                    deadline: body.deadline, result: body.result, evidence: body.evidence, meetingID: body.meetingId)
-        try await governance.transition(id, move, version: body.version, by: RequestScope.actor)
+        try await governance.transition(id, move, version: body.version, today: settings.today, by: RequestScope.actor)
         return .ok(.init(body: .json(try await issueFile(id))))
     }
 

@@ -186,7 +186,7 @@ struct GovernancePages: Sendable {
                                category: input.category ?? "", raisedOn: (input.raisedOn ?? "").trimmingCharacters(in: .whitespaces))
         do {
             guard issues.isEmpty else { throw ValidationFailure(issues) }
-            let id = try await governance.createIssue(draft, village: code, by: context.actor)
+            let id = try await governance.createIssue(draft, village: code, today: settings.today, by: context.actor)
             return Response(status: .seeOther, headers: [.location: "/issues/\(id)"])
         } catch let failure as ValidationFailure {
             return try await issueForm(input, village: code, chain: chain, issues: issues + failure.issues.map {
@@ -309,7 +309,7 @@ struct GovernancePages: Sendable {
         let move = IssueTransition(to: to, date: text(input.date) ?? "", response: input.response ?? "", owner: text(input.owner), deadline: text(input.deadline),
                                    result: text(input.result), evidence: text(input.evidence), meetingID: input.meeting.flatMap(Int.init))
         do {
-            try await governance.transition(id, move, version: input.version, by: context.actor)
+            try await governance.transition(id, move, version: input.version, today: settings.today, by: context.actor)
             return Response(status: .seeOther, headers: [.location: "/issues/\(id)"])
         } catch let failure as ValidationFailure {
             let message = failure.text(context.language)
