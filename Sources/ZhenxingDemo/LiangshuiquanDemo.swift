@@ -82,6 +82,7 @@ public enum LiangshuiquanDemo {
             try await PartyRepository.clearVillage(villageCode, in: sql)
             try await CommunityRepository.clearVillage(villageCode, in: sql)
             try await VillageExitRepository.clearVillage(villageCode, in: sql)
+            try await MonitoringRepository.clearVillage(villageCode, in: sql)  // it refers to households
             try await LiangshuiquanRegistry.load(village: villageCode, groups: profile.groups, naturalVillages: profile.naturalVillages, in: sql)
             for (user, hash) in zip(users, finalHashes) {
                 try await UserRepository.saveDemo(user, passwordHash: hash, in: sql)
@@ -97,6 +98,8 @@ public enum LiangshuiquanDemo {
         // 2018: with 8 of 941 people still poor (0.85 %, under 2 %), the county decides the village leaves the list.
         try await VillageExitRepository(database: database, figures: FiguresQuery(database: database)).record(
             VillageExitDecision(decidedOn: "2018-12-28", decidedBy: "镇平县人民政府"), village: villageCode, today: Timestamp.today(), by: .system)
+        // January 2022: the monitoring rules run over the 2021 assessments and raise what they find.
+        _ = try await MonitoringRepository(database: database).scan(villageCode, year: 2021, today: "2022-01-10", dryRun: false, by: .system)
         return credentials
     }
 }

@@ -1,0 +1,274 @@
+import SQLKit
+import ZhenxingDomain
+
+/// What raised a signal of a warning, as stored.
+public struct MonitoringSignal: Sendable, Hashable {
+    /// Row id.
+    public let id: Int
+    /// How the risk was found.
+    public let source: WarningSource
+    /// What the rule found, for a rule's signal.
+    public let finding: RuleFinding?
+    /// The risk type it points to (a code of the dated list).
+    public let riskType: String
+    /// What was reported (self-report, visit, department file); empty for a rule's.
+    public let detail: String
+    /// The day it was found.
+    public let foundOn: String
+    /// Who recorded it (the user who ran the scan for a rule's).
+    public let recordedBy: String
+
+    /// What it says: the rule's finding with its values, or the report.
+    public var explanation: LocalizedText { finding?.explanation ?? LocalizedText(zh: detail, en: detail) }
+}
+
+/// A household's monitoring warning with every signal that raised it, oldest first.
+public struct MonitoringWarning: Sendable, Hashable {
+    /// Row id.
+    public let id: Int
+    /// The household.
+    public let householdID: Int
+    /// Its number in the village.
+    public let householdNumber: String
+    /// Its village.
+    public let villageCode: DivisionCode
+    /// The day the first signal opened it.
+    public let openedOn: String
+    /// The signals.
+    public let signals: [MonitoringSignal]
+}
+
+/// What a scan found in one household, and what became of it.
+public struct ScanLine: Sendable, Hashable {
+    /// What becomes of a finding.
+    public enum Disposition: Sendable, Hashable {
+        /// It opens a warning for the household.
+        case opensWarning
+        /// It is added to the household's open warning.
+        case addsToWarning(Int)
+        /// The same rule already raised it for the year.
+        case alreadyRecorded
+    }
+
+    /// The household.
+    public let householdID: Int
+    /// Its number in the village.
+    public let householdNumber: String
+    /// Its village.
+    public let villageCode: DivisionCode
+    /// What the rule found.
+    public let finding: RuleFinding
+    /// What became (or, on a dry run, would become) of it.
+    public let disposition: Disposition
+}
+
+/// A scan of a division's assessments of a year by the monitoring rules.
+public struct MonitoringScan: Sendable, Hashable {
+    /// The year scanned.
+    public let year: Int
+    /// Households with an assessment of the year that the rules looked at (not poor, not already monitored).
+    public let householdsScanned: Int
+    /// The monitoring threshold used, nil when none is in force (its rule did not run).
+    public let threshold: DatedThreshold?
+    /// The income-drop share used, nil when none is in force.
+    public let incomeDrop: DatedThreshold?
+    /// Every finding, by village and household number.
+    public let lines: [ScanLine]
+    /// Whether nothing was written.
+    public let dryRun: Bool
+
+    /// Warnings the scan opens.
+    public var opened: Int { Set(lines.filter { $0.disposition == .opensWarning }.map(\.householdID)).count }
+    /// Findings added to warnings that were open already.
+    public var added: Int { lines.filter { if case .addsToWarning = $0.disposition { true } else { false } }.count }
+}
+
+/// Return-to-poverty monitoring: the rules over the records, the warnings they raise and the working-day calendar.
+public struct MonitoringRepository: Sendable {
+    private let database: Database
+
+    /// Creates a repository over a database.
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// Runs the rules over the assessments of `year` in `division` (any level) on `today`: each finding not recorded
+    /// for the household and year before opens a warning or joins the household's open one. A dry run writes
+    /// nothing and says what would happen. Households poor or already monitored at the year's end are not scanned.
+    public func scan(_ division: DivisionCode, year: Int, today: String, dryRun: Bool, by actor: AuditActor) async throws -> MonitoringScan {
+        guard FieldIssue.years.contains(year) else { throw ValidationFailure([FieldIssue.yearOutOfRange()]) }
+        if dryRun { return try await database.read { try await Self.scan(division, year: year, today: today, write: nil, in: $0) } }
+        return try await database.transaction { sql in
+            let scan = try await Self.scan(division, year: year, today: today, write: actor, in: sql)
+            if !scan.lines.isEmpty {
+                struct Counts: Encodable { let year: Int; let opened: Int; let added: Int }
+                try await AuditLog.record(.create, entity: "monitoring_scan", key: "\(division)/\(year)", division: division,
+                                          after: Counts(year: year, opened: scan.opened, added: scan.added), by: actor, in: sql)
+            }
+            return scan
+        }
+    }
+
+    private static func scan(_ division: DivisionCode, year: Int, today: String, write actor: AuditActor?, in sql: any SQLDatabase) async throws -> MonitoringScan {
+        let province = String(division.rawValue.prefix(2))
+        let threshold = try await sql.raw("""
+            SELECT monitoring_threshold_fen AS value, scope, year FROM policy_parameters
+            WHERE monitoring_threshold_fen IS NOT NULL AND year <= \(bind: year) AND scope IN ('*', \(bind: province))
+            ORDER BY year DESC, scope DESC LIMIT 1
+            """).first(decoding: ParameterValue.self)?.threshold
+        let incomeDrop = try await sql.raw("""
+            SELECT value, scope, year FROM monitoring_rule_parameters
+            WHERE rule = \(bind: MonitoringRule.incomeDrop.rawValue) AND year <= \(bind: year) AND scope IN ('*', \(bind: province))
+            ORDER BY year DESC, scope DESC LIMIT 1
+            """).first(decoding: ParameterValue.self)?.threshold
+        let yearEnd = "\(year)-12-31"
+        let rows = try await sql.raw("""
+            SELECT h.id, h.village_code, h.number,
+                   a.members, a.wages, a.production, a.property, a.transfers, a.production_costs,
+                   a.food_clothing, a.education, a.medical, a.housing, a.water,
+                   p.members AS p_members, p.wages AS p_wages, p.production AS p_production, p.property AS p_property,
+                   p.transfers AS p_transfers, p.production_costs AS p_production_costs
+            FROM assessments a JOIN households h ON h.id = a.household_id
+            LEFT JOIN assessments p ON p.household_id = a.household_id AND p.year = a.year - 1
+            WHERE a.year = \(bind: year) AND \(division.covers("h.village_code")) AND h.closed_on IS NULL
+              AND COALESCE((SELECT e.status FROM status_events e WHERE e.household_id = h.id AND e.event_date <= \(bind: yearEnd)
+                            ORDER BY e.event_date DESC, e.id DESC LIMIT 1), 'not_poor') NOT IN ('poor', 'monitored')
+            ORDER BY h.village_code, h.number
+            """).all(decoding: ScanRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let recorded = Set(try await sql.raw("""
+            SELECT s.household_id, s.rule FROM monitoring_signals s JOIN households h ON h.id = s.household_id
+            WHERE s.source = 'rule' AND s.year = \(bind: year) AND \(division.covers("h.village_code"))
+            """).all(decoding: RecordedRule.self, keyDecodingStrategy: .convertFromSnakeCase).map { "\($0.householdId)/\($0.rule)" })
+        var open = Dictionary(uniqueKeysWithValues: try await sql.raw("""
+            SELECT id, household_id FROM monitoring_warnings WHERE closed_on IS NULL AND \(division.covers("village_code"))
+            """).all(decoding: OpenWarning.self, keyDecodingStrategy: .convertFromSnakeCase).map { ($0.householdId, $0.id) })
+        var lines: [ScanLine] = [], openedNow: Set<Int> = []
+        for row in rows {
+            let village = try DivisionCode(validating: row.villageCode)
+            for finding in MonitoringRules.findings(row.assessment(year), previous: row.previous(year - 1), threshold: threshold, incomeDrop: incomeDrop) {
+                let disposition: ScanLine.Disposition
+                if recorded.contains("\(row.id)/\(finding.rule.rawValue)") {
+                    disposition = .alreadyRecorded
+                } else if let warning = open[row.id], !openedNow.contains(row.id) {
+                    disposition = .addsToWarning(warning)
+                } else {
+                    disposition = .opensWarning
+                    openedNow.insert(row.id)
+                }
+                lines.append(ScanLine(householdID: row.id, householdNumber: row.number, villageCode: village, finding: finding, disposition: disposition))
+                if let actor, disposition != .alreadyRecorded {
+                    let warning: Int
+                    if let id = open[row.id] {
+                        warning = id
+                    } else {
+                        warning = try await BulkInsert.row(into: "monitoring_warnings", columns: ["household_id", "village_code", "opened_on", "version"],
+                                                           values: [row.id, village.rawValue, today, 1], in: sql)
+                        open[row.id] = warning
+                    }
+                    try await BulkInsert.row(into: "monitoring_signals", columns: [
+                        "warning_id", "household_id", "source", "rule", "year", "observed", "threshold", "parameter_scope", "parameter_year",
+                        "risk_type", "detail", "found_on", "recorded_by", "recorded_at",
+                    ], values: [
+                        warning, row.id, WarningSource.rule.rawValue, finding.rule.rawValue, year, finding.observed, finding.threshold,
+                        finding.origin?.scope, finding.origin?.year, finding.rule.riskType, "", today, actor.username, Timestamp.now(),
+                    ], in: sql)
+                }
+            }
+        }
+        return MonitoringScan(year: year, householdsScanned: rows.count, threshold: threshold, incomeDrop: incomeDrop, lines: lines, dryRun: actor == nil)
+    }
+
+    /// The open warnings of `division` (any level), newest first, at most `limit`, each with its signals.
+    public func openWarnings(in division: DivisionCode, limit: Int = 500) async throws -> [MonitoringWarning] {
+        try await database.read { sql in
+            let warnings = try await sql.raw("""
+                SELECT w.id, w.household_id, h.number, w.village_code, w.opened_on FROM monitoring_warnings w
+                JOIN households h ON h.id = w.household_id
+                WHERE w.closed_on IS NULL AND \(division.covers("w.village_code"))
+                ORDER BY w.opened_on DESC, w.id DESC LIMIT \(literal: limit)
+                """).all(decoding: WarningRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            let signals = try await Self.signals(of: warnings.map(\.id), in: sql)
+            return try warnings.map { row in
+                MonitoringWarning(id: row.id, householdID: row.householdId, householdNumber: row.number, villageCode: try DivisionCode(validating: row.villageCode),
+                                  openedOn: row.openedOn, signals: signals[row.id] ?? [])
+            }
+        }
+    }
+
+    /// The working-day calendar: every listed holiday and worked weekend day.
+    public func calendar() async throws -> WorkingCalendar {
+        try await database.read { sql in
+            struct Row: Decodable { let day: String; let kind: WorkingCalendar.Exception }
+            let rows = try await sql.raw("SELECT day, kind FROM working_calendar").all(decoding: Row.self)
+            return WorkingCalendar(exceptions: Dictionary(rows.map { ($0.day, $0.kind) }, uniquingKeysWith: { first, _ in first }))
+        }
+    }
+
+    /// Removes every warning of a village (demo refresh only; the audit log keeps its entries).
+    public static func clearVillage(_ village: DivisionCode, in sql: any SQLDatabase) async throws {
+        try await sql.raw("""
+            DELETE FROM monitoring_signals WHERE warning_id IN (SELECT id FROM monitoring_warnings WHERE village_code = \(bind: village.rawValue))
+            """).run()
+        try await sql.raw("DELETE FROM monitoring_warnings WHERE village_code = \(bind: village.rawValue)").run()
+    }
+
+    private static func signals(of warnings: [Int], in sql: any SQLDatabase) async throws -> [Int: [MonitoringSignal]] {
+        guard !warnings.isEmpty else { return [:] }
+        let rows = try await sql.raw("""
+            SELECT id, warning_id, source, rule, year, observed, threshold, parameter_scope, parameter_year, risk_type, detail, found_on, recorded_by
+            FROM monitoring_signals WHERE warning_id IN (\(binds: warnings)) ORDER BY warning_id, id
+            """).all(decoding: SignalRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return Dictionary(grouping: rows, by: \.warningId).mapValues { $0.map(\.signal) }
+    }
+
+    // MARK: Rows as read
+
+    private struct ParameterValue: Decodable {
+        let value: Int, scope: String, year: Int
+        var threshold: DatedThreshold { DatedThreshold(value: value, origin: ParameterOrigin(scope: scope, year: year)) }
+    }
+
+    private struct RecordedRule: Decodable { let householdId: Int; let rule: String }
+
+    private struct OpenWarning: Decodable { let id: Int; let householdId: Int }
+
+    private struct WarningRow: Decodable { let id: Int; let householdId: Int; let number: String; let villageCode: String; let openedOn: String }
+
+    private struct SignalRow: Decodable {
+        let id: Int, warningId: Int, source: WarningSource, rule: MonitoringRule?, year: Int?, observed: Int?, threshold: Int?
+        let parameterScope: String?, parameterYear: Int?, riskType: String, detail: String, foundOn: String, recordedBy: String
+
+        var signal: MonitoringSignal {
+            let origin = zip(parameterScope, parameterYear).map { ParameterOrigin(scope: $0, year: $1) }
+            let finding = zip(rule, year).map { RuleFinding(rule: $0, year: $1, observed: observed, threshold: threshold, origin: origin) }
+            return MonitoringSignal(id: id, source: source, finding: finding, riskType: riskType, detail: detail, foundOn: foundOn, recordedBy: recordedBy)
+        }
+    }
+
+    private struct ScanRow: Decodable {
+        let id: Int, villageCode: String, number: String
+        let members: Int, wages: Int, production: Int, property: Int, transfers: Int, productionCosts: Int
+        let foodClothing: Bool, education: Bool, medical: Bool, housing: Bool, water: Bool
+        let pMembers: Int?, pWages: Int?, pProduction: Int?, pProperty: Int?, pTransfers: Int?, pProductionCosts: Int?
+
+        func assessment(_ year: Int) -> Assessment {
+            Assessment(year: year, members: members,
+                       income: IncomeSheet(wages: wages, production: production, property: property, transfers: transfers, productionCosts: productionCosts),
+                       guarantees: Guarantees(foodAndClothing: foodClothing, education: education, medical: medical, housing: housing, water: water))
+        }
+
+        func previous(_ year: Int) -> Assessment? {
+            guard let pMembers, let pWages, let pProduction, let pProperty, let pTransfers, let pProductionCosts else { return nil }
+            // the guarantees of the year before play no part in the rules
+            return Assessment(year: year, members: pMembers,
+                              income: IncomeSheet(wages: pWages, production: pProduction, property: pProperty, transfers: pTransfers, productionCosts: pProductionCosts),
+                              guarantees: Guarantees(foodAndClothing: true, education: true, medical: true, housing: true, water: true))
+        }
+    }
+}
+
+/// `zip` for two optionals: both values, or nil.
+private func zip<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
+    guard let a, let b else { return nil }
+    return (a, b)
+}

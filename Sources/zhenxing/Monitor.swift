@@ -1,0 +1,59 @@
+import ArgumentParser
+import ZhenxingDomain
+import ZhenxingStore
+
+/// Return-to-poverty monitoring from the command line.
+struct Monitor: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Return-to-poverty monitoring (防返贫监测).", subcommands: [Scan.self])
+
+    /// Runs the rules over a year's assessments and raises the warnings they find.
+    struct Scan: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the monitoring rules over a division's assessments of a year (规则预警).",
+            discussion: "Prints every finding with its values and the parameter row used; without --dry-run, opens or adds to each household's warning.")
+
+        @Option(help: "12-digit division code of any level (区划代码).")
+        var division: String
+
+        @Option(help: "Assessment year (年份).")
+        var year: Int
+
+        @Flag(help: "Print what would be raised; write nothing (只预览，不写入).")
+        var dryRun = false
+
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let code = try divisionCode(division, option: "--division")
+            try await data.withDatabase { database, _ in
+                try await Migrator(database: database).checkCompatible()
+                let scan: MonitoringScan
+                do {
+                    scan = try await MonitoringRepository(database: database).scan(code, year: year, today: Timestamp.today(), dryRun: dryRun, by: .system)
+                } catch let failure as ValidationFailure {
+                    throw CommandFailure(message: failure.issues.map { "--\($0.field): \($0.message.en)" }.joined(separator: "; "))
+                }
+                print(Self.report(scan))
+            }
+        }
+
+        /// One line a finding, then the totals.
+        static func report(_ scan: MonitoringScan) -> String {
+            var lines = scan.lines.map { line in
+                let outcome = switch line.disposition {
+                case .opensWarning: "opens a warning (新预警)"
+                case .addsToWarning(let id): "adds to warning #\(id) (并入预警)"
+                case .alreadyRecorded: "already recorded (已记录)"
+                }
+                return "\(line.villageCode) household \(line.householdNumber): \(line.finding.explanation.zh) — \(outcome)"
+            }
+            let threshold = scan.threshold.map { "\(FixedPoint.format($0.value, scale: 2)) yuan (\($0.origin.title.en))" } ?? "none in force"
+            lines.append("""
+                \(scan.year): \(scan.householdsScanned) households scanned, monitoring threshold \(threshold); \
+                \(scan.lines.count) findings, \(scan.opened) warnings \(scan.dryRun ? "would open" : "opened"), \
+                \(scan.added) findings \(scan.dryRun ? "would be added" : "added") to open warnings\(scan.dryRun ? " (dry run: nothing written)" : "")
+                """)
+            return lines.joined(separator: "\n")
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import SQLKit
+import Testing
+import ZhenxingDemo
+import ZhenxingDomain
+@testable import ZhenxingStore
+import ZhenxingTestSupport
+
+/// The monitoring rules over the records: what a scan raises, once, into one open warning per household.
+@Suite struct MonitoringTests {
+    @Test(arguments: TestDatabases.engines)
+    func aScanRaisesEachFindingOnceIntoTheHouseholdsOpenWarning(engine: Database.Engine) async throws {
+        try await WorkRecordsTests.withDemo(engine) { database in
+            let village = LiangshuiquanDemo.villageCode
+            let monitoring = MonitoringRepository(database: database)
+            // given: the demo's January 2022 scan of 2021 found one household under the 6,000 yuan threshold
+            let demo = try await monitoring.openWarnings(in: village)
+            #expect(demo.count == 1 && demo[0].openedOn == "2022-01-10" && demo[0].signals.map(\.finding?.rule) == [.incomeBelowThreshold])
+            #expect(demo[0].signals[0].explanation.zh.hasSuffix("< 监测标准 6,000 元（2021，全国）"))
+            // when: the 2021 assessments are corrected: the warned household's house and another's are found unsafe
+            let scanned = try await database.read { sql in
+                try await sql.raw("""
+                    SELECT a.household_id FROM assessments a JOIN households h ON h.id = a.household_id
+                    WHERE a.year = 2021 AND h.village_code = \(bind: village.rawValue) ORDER BY h.number
+                    """).all(decodingColumn: "household_id", as: Int.self)
+            }
+            #expect(scanned.count == 3)
+            let others = scanned.filter { $0 != demo[0].householdID }
+            try await database.transaction { sql in
+                try await sql.raw("UPDATE assessments SET housing = \(bind: false) WHERE household_id = \(bind: others[0]) AND year = 2021").run()
+                try await sql.raw("UPDATE assessments SET housing = \(bind: false) WHERE household_id = \(bind: demo[0].householdID) AND year = 2021").run()
+            }
+            // then: a dry run says what would happen and writes nothing
+            let preview = try await monitoring.scan(village, year: 2021, today: "2022-03-01", dryRun: true, by: .system)
+            #expect(preview.householdsScanned == 3 && preview.opened == 1 && preview.added == 1 && preview.lines.count == 3)
+            #expect(try await monitoring.openWarnings(in: village).count == 1)
+            // the scan opens the new household's warning and adds the unsafe house to the one open
+            let scan = try await monitoring.scan(village, year: 2021, today: "2022-03-01", dryRun: false, by: .system)
+            #expect(scan.lines.map(\.disposition).sorted { "\($0)" < "\($1)" } == [.addsToWarning(demo[0].id), .alreadyRecorded, .opensWarning])
+            let open = try await monitoring.openWarnings(in: village)
+            #expect(open.count == 2 && open.first { $0.id == demo[0].id }?.signals.map(\.finding?.rule) == [.incomeBelowThreshold, .housingUnsafe])
+            #expect(open.first { $0.householdID == others[0] }?.signals.map(\.riskType) == ["housing"])
+            // a second run finds the same and records nothing new
+            let again = try await monitoring.scan(village, year: 2021, today: "2022-03-02", dryRun: false, by: .system)
+            #expect(again.lines.allSatisfy { $0.disposition == .alreadyRecorded } && again.opened == 0)
+            let signals = try await database.read { sql in
+                try await sql.raw("SELECT count(*) AS n FROM monitoring_signals").first(decodingColumn: "n", as: Int.self)
+            }
+            #expect(signals == 3)
+            // the county sees the village's warnings; a year outside the records' range is refused
+            #expect(try await monitoring.openWarnings(in: try DivisionCode(validating: "411324000000")).count == 2)
+            await #expect(throws: ValidationFailure.self) { try await monitoring.scan(village, year: 1999, today: "2022-03-01", dryRun: true, by: .system) }
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func theCalendarHoldsTheStateCouncilsSchedules(engine: Database.Engine) async throws {
+        try await TestDatabases.with(engine) { database in
+            let calendar = try await MonitoringRepository(database: database).calendar()
+            // Spring Festival 2024: 10–17 February off, Sundays 4 and 18 February worked
+            #expect(!calendar.isWorkingDay("2024-02-16") && calendar.isWorkingDay("2024-02-04") && calendar.isWorkingDay("2024-02-18"))
+            // a warning on Thursday 8 February 2024 is due for its home check (5 working days) on Wednesday 21 February
+            #expect(calendar.adding(workingDays: 5, to: "2024-02-08") == "2024-02-21")
+            // 2023's New Year holiday began on 31 December 2022
+            #expect(!calendar.isWorkingDay("2023-01-02") && calendar.isWorkingDay("2023-01-03"))
+        }
+    }
+}
