@@ -61,9 +61,15 @@ import Glibc
         let demo = try run(["demo", "--data", folder.path])
         let migrate = try run(["migrate", "--data", folder.path])
         let version = try run(["version"])
+        let scan = try run(["monitor", "scan", "--division", "411324104201", "--year", "2021", "--dry-run", "--data", folder.path])
+        let badYear = try run(["monitor", "scan", "--division", "411324104201", "--year", "1999", "--data", folder.path])
         // then
         #expect(demo.status == 0)
         #expect(demo.output.contains("demo village 411324104201 凉水泉村 loaded"))
+        // the demo's own scan raised its 2021 finding: run again, the rules find it recorded
+        #expect(scan.status == 0 && scan.output.contains("< 监测标准 6,000 元（2021，全国） — already recorded"))
+        #expect(scan.output.contains("2021: 3 households scanned") && scan.output.contains("0 warnings would open"))
+        #expect(badYear.status == 1 && badYear.errors.contains("--year: The year must be 2000 to 2100"))
         #expect(migrate.status == 0 && migrate.output.contains("up to date"))
         #expect(version.output.hasPrefix("zhenxing "))
     }
