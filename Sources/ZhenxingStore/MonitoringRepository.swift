@@ -178,13 +178,15 @@ public struct MonitoringRepository: Sendable {
         return MonitoringScan(year: year, householdsScanned: rows.count, threshold: threshold, incomeDrop: incomeDrop, lines: lines, dryRun: actor == nil)
     }
 
-    /// The open warnings of `division` (any level), newest first, at most `limit`, each with its signals.
-    public func openWarnings(in division: DivisionCode, limit: Int = 500) async throws -> [MonitoringWarning] {
-        try await database.read { sql in
+    /// The open warnings of `division` (any level), newest first, at most `limit`, each with its signals; with
+    /// `source`, only those a signal of that source raised.
+    public func openWarnings(in division: DivisionCode, source: WarningSource? = nil, limit: Int = 500) async throws -> [MonitoringWarning] {
+        let bySource: SQLQueryString = source.map { "AND EXISTS (SELECT 1 FROM monitoring_signals s WHERE s.warning_id = w.id AND s.source = \(bind: $0.rawValue))" } ?? ""
+        return try await database.read { sql in
             let warnings = try await sql.raw("""
                 SELECT w.id, w.household_id, h.number, w.village_code, w.opened_on FROM monitoring_warnings w
                 JOIN households h ON h.id = w.household_id
-                WHERE w.closed_on IS NULL AND \(division.covers("w.village_code"))
+                WHERE w.closed_on IS NULL AND \(division.covers("w.village_code")) \(bySource)
                 ORDER BY w.opened_on DESC, w.id DESC LIMIT \(literal: limit)
                 """).all(decoding: WarningRow.self, keyDecodingStrategy: .convertFromSnakeCase)
             let signals = try await Self.signals(of: warnings.map(\.id), in: sql)
@@ -192,6 +194,20 @@ public struct MonitoringRepository: Sendable {
                 MonitoringWarning(id: row.id, householdID: row.householdId, householdNumber: row.number, villageCode: try DivisionCode(validating: row.villageCode),
                                   openedOn: row.openedOn, signals: signals[row.id] ?? [])
             }
+        }
+    }
+
+    /// The risk types (风险类型) in force for the province of `division` in `year`, by code: for each code the newest
+    /// row at or before the year, the province's own winning over the nationwide one.
+    public func riskTypes(for division: DivisionCode, year: Int) async throws -> [String: LocalizedText] {
+        try await database.read { sql in
+            struct Row: Decodable { let code: String; let nameZh: String; let nameEn: String }
+            let rows = try await sql.raw("""
+                SELECT code, name_zh, name_en FROM monitoring_terms
+                WHERE kind = 'risk_type' AND year <= \(bind: year) AND scope IN ('*', \(bind: String(division.rawValue.prefix(2))))
+                ORDER BY year DESC, scope DESC
+                """).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            return Dictionary(rows.map { ($0.code, LocalizedText(zh: $0.nameZh, en: $0.nameEn)) }, uniquingKeysWith: { newest, _ in newest })
         }
     }
 

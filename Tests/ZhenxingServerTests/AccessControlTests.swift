@@ -147,6 +147,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "GET /divisions/:code/import/:job/progress": .pathDivision(.writeVillage),
             "GET /divisions/:code/import/:job/:file": .pathDivision(.writeVillage),
             "GET /divisions/:code/roster": .pathDivision(.readRecords),
+            "GET /divisions/:code/monitoring": .pathDivision(.readRecords), "POST /divisions/:code/monitoring/scan": .pathDivision(.writeVillage),
             "GET /divisions/:code/issues": .pathDivision(.readRecords), "GET /divisions/:code/issues/new": .pathDivision(.writeVillage),
             "GET /divisions/:code/issues/export": .pathDivision(.readRecords), "POST /divisions/:code/issues": .pathDivision(.writeVillage),
             "GET /issues/:id": .record(.readRecords, .issue), "POST /issues/:id/transition": .record(.writeRecords, .issue),
@@ -290,6 +291,8 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
                 (.post, "/api/v1/divisions/CODE/honours", .writeVillage, #"{"honour":"新乡贤","year":2024,"nominatedBy":"某","reason":"某"}"#),
                 (.post, "/api/v1/divisions/CODE/helpers", .writeVillage, #"{"name":"某","unit":"某单位","role":"paired_helper","from":"2024-01-01"}"#),
                 (.get, "/api/v1/divisions/CODE/lists?year=2018", .readRecords, nil),
+                (.get, "/api/v1/divisions/CODE/monitoring/warnings", .readRecords, nil),
+                (.post, "/api/v1/divisions/CODE/monitoring/scan", .writeVillage, #"{"year":2021,"dryRun":true}"#),
                 (.post, "/api/v1/divisions/CODE/issues", .writeVillage,
                  #"{"title":"t","source":"other","raisedBy":"某","category":"其他","raisedOn":"2024-01-01"}"#),
             ] {

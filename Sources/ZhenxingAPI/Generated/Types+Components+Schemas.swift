@@ -947,6 +947,368 @@ extension Components {
                 case chair
             }
         }
+        /// How a risk was found (rule 规则预警, self_report 农户自主申报, visit 干部排查, department 部门预警).
+        ///
+        /// - Remark: Generated from `#/components/schemas/WarningSource`.
+        @frozen package enum WarningSource: String, Codable, Hashable, Sendable, CaseIterable {
+            case rule = "rule"
+            case selfReport = "self_report"
+            case visit = "visit"
+            case department = "department"
+        }
+        /// A rule over the records.
+        ///
+        /// - Remark: Generated from `#/components/schemas/MonitoringRule`.
+        @frozen package enum MonitoringRule: String, Codable, Hashable, Sendable, CaseIterable {
+            case incomeBelowThreshold = "income_below_threshold"
+            case incomeDrop = "income_drop"
+            case housingUnsafe = "housing_unsafe"
+            case waterUnsafe = "water_unsafe"
+            case guaranteesFailed = "guarantees_failed"
+        }
+        /// What a rule found in an assessment, with the values it compared.
+        ///
+        /// - Remark: Generated from `#/components/schemas/RuleFinding`.
+        package struct RuleFinding: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RuleFinding/rule`.
+            package var rule: Components.Schemas.MonitoringRule
+            /// The assessment year.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RuleFinding/year`.
+            package var year: Swift.Int
+            /// Per-capita net income in fen, or the fall in basis points; absent for a failed guarantee.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RuleFinding/observed`.
+            package var observed: Swift.Int?
+            /// The threshold compared with
+            ///
+            /// - Remark: Generated from `#/components/schemas/RuleFinding/threshold`.
+            package var threshold: Swift.Int?
+            /// The parameter row's scope: '*' nationwide or a province's two digits.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RuleFinding/parameterScope`.
+            package var parameterScope: Swift.String?
+            /// The parameter row's year.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RuleFinding/parameterYear`.
+            package var parameterYear: Swift.Int?
+            /// What was found, in the language asked for (e.g. 2021年人均纯收入 5,830 元 < 监测标准 6,000 元（2021，全国）).
+            ///
+            /// - Remark: Generated from `#/components/schemas/RuleFinding/explanation`.
+            package var explanation: Swift.String
+            /// Creates a new `RuleFinding`.
+            ///
+            /// - Parameters:
+            ///   - rule:
+            ///   - year: The assessment year.
+            ///   - observed: Per-capita net income in fen, or the fall in basis points; absent for a failed guarantee.
+            ///   - threshold: The threshold compared with
+            ///   - parameterScope: The parameter row's scope: '*' nationwide or a province's two digits.
+            ///   - parameterYear: The parameter row's year.
+            ///   - explanation: What was found, in the language asked for (e.g. 2021年人均纯收入 5,830 元 < 监测标准 6,000 元（2021，全国）).
+            package init(
+                rule: Components.Schemas.MonitoringRule,
+                year: Swift.Int,
+                observed: Swift.Int? = nil,
+                threshold: Swift.Int? = nil,
+                parameterScope: Swift.String? = nil,
+                parameterYear: Swift.Int? = nil,
+                explanation: Swift.String
+            ) {
+                self.rule = rule
+                self.year = year
+                self.observed = observed
+                self.threshold = threshold
+                self.parameterScope = parameterScope
+                self.parameterYear = parameterYear
+                self.explanation = explanation
+            }
+            package enum CodingKeys: String, CodingKey {
+                case rule
+                case year
+                case observed
+                case threshold
+                case parameterScope
+                case parameterYear
+                case explanation
+            }
+        }
+        /// A signal of a warning.
+        ///
+        /// - Remark: Generated from `#/components/schemas/MonitoringSignal`.
+        package struct MonitoringSignal: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MonitoringSignal/id`.
+            package var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/MonitoringSignal/source`.
+            package var source: Components.Schemas.WarningSource
+            /// - Remark: Generated from `#/components/schemas/MonitoringSignal/finding`.
+            package var finding: Components.Schemas.RuleFinding?
+            /// The risk type's code in the dated list (illness
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringSignal/riskType`.
+            package var riskType: Swift.String
+            /// What it says.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringSignal/explanation`.
+            package var explanation: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MonitoringSignal/foundOn`.
+            package var foundOn: Swift.String
+            /// Creates a new `MonitoringSignal`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - source:
+            ///   - finding:
+            ///   - riskType: The risk type's code in the dated list (illness
+            ///   - explanation: What it says.
+            ///   - foundOn:
+            package init(
+                id: Swift.Int,
+                source: Components.Schemas.WarningSource,
+                finding: Components.Schemas.RuleFinding? = nil,
+                riskType: Swift.String,
+                explanation: Swift.String,
+                foundOn: Swift.String
+            ) {
+                self.id = id
+                self.source = source
+                self.finding = finding
+                self.riskType = riskType
+                self.explanation = explanation
+                self.foundOn = foundOn
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case source
+                case finding
+                case riskType
+                case explanation
+                case foundOn
+            }
+        }
+        /// A household's open warning.
+        ///
+        /// - Remark: Generated from `#/components/schemas/MonitoringWarning`.
+        package struct MonitoringWarning: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MonitoringWarning/id`.
+            package var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/MonitoringWarning/householdId`.
+            package var householdId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/MonitoringWarning/householdNumber`.
+            package var householdNumber: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MonitoringWarning/villageCode`.
+            package var villageCode: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MonitoringWarning/openedOn`.
+            package var openedOn: Swift.String
+            /// The signals, oldest first.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringWarning/signals`.
+            package var signals: [Components.Schemas.MonitoringSignal]
+            /// Creates a new `MonitoringWarning`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - householdId:
+            ///   - householdNumber:
+            ///   - villageCode:
+            ///   - openedOn:
+            ///   - signals: The signals, oldest first.
+            package init(
+                id: Swift.Int,
+                householdId: Swift.Int,
+                householdNumber: Swift.String,
+                villageCode: Swift.String,
+                openedOn: Swift.String,
+                signals: [Components.Schemas.MonitoringSignal]
+            ) {
+                self.id = id
+                self.householdId = householdId
+                self.householdNumber = householdNumber
+                self.villageCode = villageCode
+                self.openedOn = openedOn
+                self.signals = signals
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case householdId
+                case householdNumber
+                case villageCode
+                case openedOn
+                case signals
+            }
+        }
+        /// Open warnings.
+        ///
+        /// - Remark: Generated from `#/components/schemas/MonitoringWarningList`.
+        package struct MonitoringWarningList: Codable, Hashable, Sendable {
+            /// The warnings, newest first.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringWarningList/items`.
+            package var items: [Components.Schemas.MonitoringWarning]
+            /// Creates a new `MonitoringWarningList`.
+            ///
+            /// - Parameters:
+            ///   - items: The warnings, newest first.
+            package init(items: [Components.Schemas.MonitoringWarning]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// A scan of a year's assessments.
+        ///
+        /// - Remark: Generated from `#/components/schemas/MonitoringScanRequest`.
+        package struct MonitoringScanRequest: Codable, Hashable, Sendable {
+            /// The assessment year.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringScanRequest/year`.
+            package var year: Swift.Int
+            /// Write nothing; say what would happen (default false).
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringScanRequest/dryRun`.
+            package var dryRun: Swift.Bool?
+            /// Creates a new `MonitoringScanRequest`.
+            ///
+            /// - Parameters:
+            ///   - year: The assessment year.
+            ///   - dryRun: Write nothing; say what would happen (default false).
+            package init(
+                year: Swift.Int,
+                dryRun: Swift.Bool? = nil
+            ) {
+                self.year = year
+                self.dryRun = dryRun
+            }
+            package enum CodingKeys: String, CodingKey {
+                case year
+                case dryRun
+            }
+        }
+        /// A finding of a scan and what became of it.
+        ///
+        /// - Remark: Generated from `#/components/schemas/MonitoringScanLine`.
+        package struct MonitoringScanLine: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MonitoringScanLine/householdId`.
+            package var householdId: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/MonitoringScanLine/householdNumber`.
+            package var householdNumber: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MonitoringScanLine/villageCode`.
+            package var villageCode: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MonitoringScanLine/finding`.
+            package var finding: Components.Schemas.RuleFinding
+            /// opens_warning, adds_to_warning (warningId says which) or already_recorded.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringScanLine/disposition`.
+            @frozen package enum DispositionPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case opensWarning = "opens_warning"
+                case addsToWarning = "adds_to_warning"
+                case alreadyRecorded = "already_recorded"
+            }
+            /// opens_warning, adds_to_warning (warningId says which) or already_recorded.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringScanLine/disposition`.
+            package var disposition: Components.Schemas.MonitoringScanLine.DispositionPayload
+            /// The open warning it joins.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringScanLine/warningId`.
+            package var warningId: Swift.Int?
+            /// Creates a new `MonitoringScanLine`.
+            ///
+            /// - Parameters:
+            ///   - householdId:
+            ///   - householdNumber:
+            ///   - villageCode:
+            ///   - finding:
+            ///   - disposition: opens_warning, adds_to_warning (warningId says which) or already_recorded.
+            ///   - warningId: The open warning it joins.
+            package init(
+                householdId: Swift.Int,
+                householdNumber: Swift.String,
+                villageCode: Swift.String,
+                finding: Components.Schemas.RuleFinding,
+                disposition: Components.Schemas.MonitoringScanLine.DispositionPayload,
+                warningId: Swift.Int? = nil
+            ) {
+                self.householdId = householdId
+                self.householdNumber = householdNumber
+                self.villageCode = villageCode
+                self.finding = finding
+                self.disposition = disposition
+                self.warningId = warningId
+            }
+            package enum CodingKeys: String, CodingKey {
+                case householdId
+                case householdNumber
+                case villageCode
+                case finding
+                case disposition
+                case warningId
+            }
+        }
+        /// What a scan found.
+        ///
+        /// - Remark: Generated from `#/components/schemas/MonitoringScan`.
+        package struct MonitoringScan: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MonitoringScan/year`.
+            package var year: Swift.Int
+            /// Households whose assessment the rules read.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringScan/householdsScanned`.
+            package var householdsScanned: Swift.Int
+            /// The monitoring threshold used; absent when none is in force.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringScan/thresholdFen`.
+            package var thresholdFen: Swift.Int?
+            /// Warnings opened (or that would open).
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringScan/opened`.
+            package var opened: Swift.Int
+            /// Findings added to warnings open before.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringScan/added`.
+            package var added: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/MonitoringScan/dryRun`.
+            package var dryRun: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/MonitoringScan/lines`.
+            package var lines: [Components.Schemas.MonitoringScanLine]
+            /// Creates a new `MonitoringScan`.
+            ///
+            /// - Parameters:
+            ///   - year:
+            ///   - householdsScanned: Households whose assessment the rules read.
+            ///   - thresholdFen: The monitoring threshold used; absent when none is in force.
+            ///   - opened: Warnings opened (or that would open).
+            ///   - added: Findings added to warnings open before.
+            ///   - dryRun:
+            ///   - lines:
+            package init(
+                year: Swift.Int,
+                householdsScanned: Swift.Int,
+                thresholdFen: Swift.Int? = nil,
+                opened: Swift.Int,
+                added: Swift.Int,
+                dryRun: Swift.Bool,
+                lines: [Components.Schemas.MonitoringScanLine]
+            ) {
+                self.year = year
+                self.householdsScanned = householdsScanned
+                self.thresholdFen = thresholdFen
+                self.opened = opened
+                self.added = added
+                self.dryRun = dryRun
+                self.lines = lines
+            }
+            package enum CodingKeys: String, CodingKey {
+                case year
+                case householdsScanned
+                case thresholdFen
+                case opened
+                case added
+                case dryRun
+                case lines
+            }
+        }
         /// Meetings.
         ///
         /// - Remark: Generated from `#/components/schemas/MeetingList`.

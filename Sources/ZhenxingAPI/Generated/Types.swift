@@ -59,6 +59,20 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /divisions/{code}/exit`.
     /// - Remark: Generated from `#/paths//divisions/{code}/exit/post(recordVillageExit)`.
     func recordVillageExit(_ input: Operations.RecordVillageExit.Input) async throws -> Operations.RecordVillageExit.Output
+    /// Open monitoring warnings of a division
+    ///
+    /// The open warnings (预警) of the villages of a division, newest first, one per household, each with every signal that raised it: its source (a rule over the records, a self-report, a visit, a department's file), and for a rule the values it compared and the parameter row it used.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/monitoring/warnings`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/monitoring/warnings/get(listMonitoringWarnings)`.
+    func listMonitoringWarnings(_ input: Operations.ListMonitoringWarnings.Input) async throws -> Operations.ListMonitoringWarnings.Output
+    /// Run the monitoring rules over a year's assessments
+    ///
+    /// Runs the rules over the assessments of a year in a division (any level): per-capita net income under the monitoring threshold in force, a fall from the year before over the set share, failed guarantees. Households poor or already monitored at the year's end are not scanned. Each finding not recorded before for the household and year opens the household's warning or joins its open one; with dryRun, nothing is written and the answer says what would happen. Needs the right to record the village's work.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/monitoring/scan`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/monitoring/scan/post(scanMonitoringRules)`.
+    func scanMonitoringRules(_ input: Operations.ScanMonitoringRules.Input) async throws -> Operations.ScanMonitoringRules.Output
     /// List the households of a division
     ///
     /// One page of the households in the villages of a division, ordered by household number, with each household's status and member count on the `asOf` date. Pass the `next` value of a page as `after` for the next one.
@@ -434,6 +448,40 @@ extension APIProtocol {
         body: Operations.RecordVillageExit.Input.Body
     ) async throws -> Operations.RecordVillageExit.Output {
         try await recordVillageExit(Operations.RecordVillageExit.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Open monitoring warnings of a division
+    ///
+    /// The open warnings (预警) of the villages of a division, newest first, one per household, each with every signal that raised it: its source (a rule over the records, a self-report, a visit, a department's file), and for a rule the values it compared and the parameter row it used.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/monitoring/warnings`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/monitoring/warnings/get(listMonitoringWarnings)`.
+    package func listMonitoringWarnings(
+        path: Operations.ListMonitoringWarnings.Input.Path,
+        query: Operations.ListMonitoringWarnings.Input.Query = .init(),
+        headers: Operations.ListMonitoringWarnings.Input.Headers = .init()
+    ) async throws -> Operations.ListMonitoringWarnings.Output {
+        try await listMonitoringWarnings(Operations.ListMonitoringWarnings.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Run the monitoring rules over a year's assessments
+    ///
+    /// Runs the rules over the assessments of a year in a division (any level): per-capita net income under the monitoring threshold in force, a fall from the year before over the set share, failed guarantees. Households poor or already monitored at the year's end are not scanned. Each finding not recorded before for the household and year opens the household's warning or joins its open one; with dryRun, nothing is written and the answer says what would happen. Needs the right to record the village's work.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/monitoring/scan`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/monitoring/scan/post(scanMonitoringRules)`.
+    package func scanMonitoringRules(
+        path: Operations.ScanMonitoringRules.Input.Path,
+        headers: Operations.ScanMonitoringRules.Input.Headers = .init(),
+        body: Operations.ScanMonitoringRules.Input.Body
+    ) async throws -> Operations.ScanMonitoringRules.Output {
+        try await scanMonitoringRules(Operations.ScanMonitoringRules.Input(
             path: path,
             headers: headers,
             body: body

@@ -136,7 +136,7 @@ struct DivisionPages: Sendable {
             count("ledger_ideas", ledger.ideas, unit: "items_unit"), count("meetings", ledger.meetings.values.reduce(0, +), unit: "times_unit"),
             count("grids", ledger.grids, unit: "items_unit"),
         ]
-        let governanceLinks = [("dashboard", "dashboard?year=\(year)"), ("people_list", "people"), ("assessments", "assessments?year=\(year)"), ("ledger", "issues"), ("meetings", "meetings"), ("grids", "grids"), ("helpers", "helpers"), ("visits", "visits?year=\(year)"), ("party", "party"),
+        let governanceLinks = [("dashboard", "dashboard?year=\(year)"), ("people_list", "people"), ("assessments", "assessments?year=\(year)"), ("ledger", "issues"), ("meetings", "meetings"), ("grids", "grids"), ("helpers", "helpers"), ("visits", "visits?year=\(year)"), ("monitoring", "monitoring"), ("party", "party"),
                                ("measures_by_category", "measures?year=\(year)"), ("activities", "activities?year=\(year)"),
                                ("honour_rounds", "honours?year=\(year)"), ("projects", "projects"), ("economy", "economy?year=\(year)")].map {
             NavLink(href: "/divisions/\(code)/\($0.1)", label: Strings.text($0.0, language))

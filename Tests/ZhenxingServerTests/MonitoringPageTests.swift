@@ -1,0 +1,55 @@
+import Foundation
+import HTTPTypes
+import Testing
+import ZhenxingDemo
+import ZhenxingDomain
+import ZhenxingStore
+import ZhenxingTestSupport
+
+/// The monitoring inbox as a cadre, a viewer and an API client see it.
+@Suite struct MonitoringPageTests {
+    @Test(arguments: TestDatabases.engines)
+    func theInboxShowsWhatTheRulesFoundAndACadreRunsThemAgain(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { signedIn, _, _ in
+            var browser = signedIn
+            // given: the village page links the inbox, which holds the demo's 2021 warning with its values and parameter row
+            #expect(try await browser.get("/divisions/411324104201").text.contains("href=\"/divisions/411324104201/monitoring\""))
+            let inbox = try await browser.get("/divisions/411324104201/monitoring")
+            #expect(inbox.status == .ok && inbox.text.contains("规则预警") && inbox.text.contains("&lt; 监测标准 6,000 元（2021，全国）"))
+            #expect(inbox.text.contains("2022-01-10") && inbox.text.contains("其他"))
+            // when: the cadre submits the scan form the page renders, for 2021
+            let action = try #require(inbox.text.firstMatch(of: #/<form class="filters" method="post" action="([^"]+)"/#)).output.1
+            #expect(inbox.text.contains("<option value=\"2021\""))
+            let scanned = try await browser.postForm(String(action), [("year", "2021")])
+            // then: nothing new — the finding is recorded — and the page says so
+            #expect(scanned.status == .seeOther)
+            let location = try #require(scanned.headers[.location])
+            #expect(location == "/divisions/411324104201/monitoring?scanned=2021&opened=0&added=0")
+            #expect(try await browser.get(location).text.contains("已按规则排查 2021 年度核查：新增预警 0 户"))
+            // a year that is no year is refused on the page, naming the reason
+            let refused = try await browser.postForm(String(action), [("year", "二〇二一")])
+            #expect(refused.status == .unprocessableContent && refused.text.contains("年份应在 2000 到 2100 之间"))
+            // filtered by another source, the inbox is empty
+            #expect(try await browser.get("/divisions/411324104201/monitoring?source=department").text.contains("暂无未结预警"))
+            // the API gives the same warning, its explanation in the language asked for, and a dry run of the scan
+            let listed = try await json(&browser, .get, "/api/v1/divisions/411324104201/monitoring/warnings?lang=en", nil)
+            let items = try #require((try JSONSerialization.jsonObject(with: Data(listed.text.utf8)) as? [String: Any])?["items"] as? [[String: Any]])
+            let signal = try #require((items.first?["signals"] as? [[String: Any]])?.first)
+            #expect(items.count == 1 && signal["source"] as? String == "rule" && signal["riskType"] as? String == "other")
+            #expect((signal["finding"] as? [String: Any])?["threshold"] as? Int == 600_000)
+            let dry = try await json(&browser, .post, "/api/v1/divisions/411324104201/monitoring/scan", #"{"year":2021,"dryRun":true}"#)
+            let result = try #require(try JSONSerialization.jsonObject(with: Data(dry.text.utf8)) as? [String: Any])
+            #expect(dry.status == .ok && result["householdsScanned"] as? Int == 3 && result["thresholdFen"] as? Int == 600_000)
+            #expect((result["lines"] as? [[String: Any]])?.map { $0["disposition"] as? String } == ["already_recorded"])
+        }
+    }
+
+    @Test func aViewerSeesTheInboxWithoutTheScanForm() async throws {
+        try await withDemoApp(.sqlite, as: "lsq.viewer") { signedIn, _, _ in
+            var browser = signedIn
+            let inbox = try await browser.get("/divisions/411324104201/monitoring")
+            #expect(inbox.status == .ok && inbox.text.contains("6,000 元") && !inbox.text.contains("monitoring/scan"))
+            #expect(try await browser.postForm("/divisions/411324104201/monitoring/scan", [("year", "2021")]).status == .forbidden)
+        }
+    }
+}
