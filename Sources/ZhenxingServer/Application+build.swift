@@ -67,7 +67,7 @@ func buildRouter(
     HouseholdPages(registry: registry, divisions: divisions, audit: AuditLog(database: database), governance: governance,
                    visits: VisitRepository(database: database), plans: PlanRepository(database: database),
                    helpers: HelperRepository(database: database), party: PartyRepository(database: database), community: CommunityRepository(database: database),
-                   records: records, renderer: renderer, settings: settings).register(on: routes)
+                   monitoring: MonitoringRepository(database: database), records: records, renderer: renderer, settings: settings).register(on: routes)
     HouseholdEditPages(registry: registry, profiles: profiles, records: records, renderer: renderer, settings: settings).register(on: routes)
     AssessmentPages(registry: registry, renderer: renderer, settings: settings).register(on: routes)
     RegistryListPages(registry: registry, divisions: divisions, audit: AuditLog(database: database), renderer: renderer, settings: settings)

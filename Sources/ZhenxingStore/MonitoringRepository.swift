@@ -34,6 +34,8 @@ public struct MonitoringWarning: Sendable, Hashable {
     public let villageCode: DivisionCode
     /// The day the first signal opened it.
     public let openedOn: String
+    /// The day it was decided, nil while open.
+    public let closedOn: String?
     /// The signals.
     public let signals: [MonitoringSignal]
 }
@@ -183,17 +185,25 @@ public struct MonitoringRepository: Sendable {
     public func openWarnings(in division: DivisionCode, source: WarningSource? = nil, limit: Int = 500) async throws -> [MonitoringWarning] {
         let bySource: SQLQueryString = source.map { "AND EXISTS (SELECT 1 FROM monitoring_signals s WHERE s.warning_id = w.id AND s.source = \(bind: $0.rawValue))" } ?? ""
         return try await database.read { sql in
-            let warnings = try await sql.raw("""
-                SELECT w.id, w.household_id, h.number, w.village_code, w.opened_on FROM monitoring_warnings w
-                JOIN households h ON h.id = w.household_id
-                WHERE w.closed_on IS NULL AND \(division.covers("w.village_code")) \(bySource)
-                ORDER BY w.opened_on DESC, w.id DESC LIMIT \(literal: limit)
-                """).all(decoding: WarningRow.self, keyDecodingStrategy: .convertFromSnakeCase)
-            let signals = try await Self.signals(of: warnings.map(\.id), in: sql)
-            return try warnings.map { row in
-                MonitoringWarning(id: row.id, householdID: row.householdId, householdNumber: row.number, villageCode: try DivisionCode(validating: row.villageCode),
-                                  openedOn: row.openedOn, signals: signals[row.id] ?? [])
-            }
+            try await Self.warnings(where: "w.closed_on IS NULL AND \(division.covers("w.village_code")) \(bySource)", limit: limit, in: sql)
+        }
+    }
+
+    /// Every warning of a household, open or decided, newest first, each with its signals: its monitoring history.
+    public func warnings(ofHousehold id: Int) async throws -> [MonitoringWarning] {
+        try await database.read { sql in try await Self.warnings(where: "w.household_id = \(bind: id)", limit: 1_000, in: sql) }
+    }
+
+    private static func warnings(where condition: SQLQueryString, limit: Int, in sql: any SQLDatabase) async throws -> [MonitoringWarning] {
+        let warnings = try await sql.raw("""
+            SELECT w.id, w.household_id, h.number, w.village_code, w.opened_on, w.closed_on FROM monitoring_warnings w
+            JOIN households h ON h.id = w.household_id
+            WHERE \(condition) ORDER BY w.opened_on DESC, w.id DESC LIMIT \(literal: limit)
+            """).all(decoding: WarningRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let signals = try await Self.signals(of: warnings.map(\.id), in: sql)
+        return try warnings.map { row in
+            MonitoringWarning(id: row.id, householdID: row.householdId, householdNumber: row.number, villageCode: try DivisionCode(validating: row.villageCode),
+                              openedOn: row.openedOn, closedOn: row.closedOn, signals: signals[row.id] ?? [])
         }
     }
 
@@ -248,7 +258,9 @@ public struct MonitoringRepository: Sendable {
 
     private struct OpenWarning: Decodable { let id: Int; let householdId: Int }
 
-    private struct WarningRow: Decodable { let id: Int; let householdId: Int; let number: String; let villageCode: String; let openedOn: String }
+    private struct WarningRow: Decodable {
+        let id: Int, householdId: Int, number: String, villageCode: String, openedOn: String, closedOn: String?
+    }
 
     private struct SignalRow: Decodable {
         let id: Int, warningId: Int, source: WarningSource, rule: MonitoringRule?, year: Int?, observed: Int?, threshold: Int?

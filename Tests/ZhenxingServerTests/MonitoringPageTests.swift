@@ -17,6 +17,10 @@ import ZhenxingTestSupport
             let inbox = try await browser.get("/divisions/411324104201/monitoring")
             #expect(inbox.status == .ok && inbox.text.contains("规则预警") && inbox.text.contains("&lt; 监测标准 6,000 元（2021，全国）"))
             #expect(inbox.text.contains("2022-01-10") && inbox.text.contains("其他"))
+            // the household's file shows its monitoring history
+            let file = try #require(inbox.text.firstMatch(of: #/<a href="(/households/\d+)">0096</a>/#)).output.1
+            let household = try await browser.get(String(file)).text
+            #expect(household.contains("防返贫监测预警") && household.contains("监测标准 6,000 元") && household.contains("未结"))
             // when: the cadre submits the scan form the page renders, for 2021
             let action = try #require(inbox.text.firstMatch(of: #/<form class="filters" method="post" action="([^"]+)"/#)).output.1
             #expect(inbox.text.contains("<option value=\"2021\""))

@@ -16,6 +16,7 @@ struct HouseholdPages: Sendable {
     let helpers: HelperRepository
     let party: PartyRepository
     let community: CommunityRepository
+    let monitoring: MonitoringRepository
     let records: RecordLocator
     let renderer: PageRenderer
     let settings: AppSettings
@@ -276,6 +277,7 @@ struct HouseholdPages: Sendable {
         let assessments: [AssessmentBlock]
         let hasAssessments: Bool
         let issues: [GovernancePages.IssueLine]
+        let warnings: [MonitoringPages.WarningLine]
         let helperLines: [HelperLine]
         let helperChoices: [Choice]
         let helperAction: String?
@@ -464,6 +466,7 @@ struct HouseholdPages: Sendable {
         let planYear = latest?.year ?? settings.thisYear
         let causes = ([draft.mainCause].compactMap { $0 } + draft.otherCauses).map { $0.title.text(language) }.joined(separator: "、")
         let group = draft.groupNumber.map { String($0) } ?? "—"
+        let riskTypes = try await monitoring.riskTypes(for: draft.village, year: settings.thisYear)
         let body = FileBody(
             editHref: canWrite ? "/households/\(id)/edit" : nil,
             addMemberHref: canWrite ? "/households/\(id)/members/new" : nil,
@@ -494,6 +497,7 @@ struct HouseholdPages: Sendable {
                     state: row.state.title.text(language), stateKey: row.state.rawValue, owner: row.owner ?? "—",
                     deadline: row.deadline ?? "—", overdue: row.isOverdue(on: today))
             },
+            warnings: try await monitoring.warnings(ofHousehold: id).map { MonitoringPages.line($0, riskTypes: riskTypes, language: language) },
             helperLines: try await helpers.assignments(household: id).map { assignment in
                 HelperLine(name: assignment.helperName, unit: assignment.helperUnit,
                            role: HelperRole(rawValue: assignment.helperRole)?.title.text(language) ?? assignment.helperRole,

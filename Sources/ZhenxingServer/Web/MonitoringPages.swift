@@ -25,6 +25,7 @@ struct MonitoringPages: Sendable {
 
     struct WarningLine: Sendable {
         let openedOn: String
+        let closedOn: String?
         let household: String
         let householdHref: String
         let village: String
@@ -40,6 +41,7 @@ struct MonitoringPages: Sendable {
         let years: [Option]
         let notice: String?
         let problem: String?
+        let showVillage: Bool
         let rows: [WarningLine]
         let isEmpty: Bool
     }
@@ -69,20 +71,23 @@ struct MonitoringPages: Sendable {
             scanAction: context.identity?.can(.writeVillage, in: code) == true ? "/divisions/\(code)/monitoring/scan" : nil,
             // the rules read a year's assessments: the last finished year first, back to the first year of monitoring
             years: (2021...max(2021, thisYear)).reversed().map { Option(value: String($0), label: String($0), selected: $0 == thisYear - 1) },
-            notice: notice, problem: problem,
-            rows: warnings.map { warning in
-                WarningLine(
-                    openedOn: warning.openedOn, household: warning.householdNumber, householdHref: "/households/\(warning.householdID)",
-                    village: warning.villageCode.rawValue,
-                    signals: warning.signals.map { signal in
-                        SignalLine(source: signal.source.title.text(language), text: signal.explanation.text(language),
-                                   riskType: riskTypes[signal.riskType]?.text(language) ?? signal.riskType, foundOn: signal.foundOn)
-                    })
-            },
+            notice: notice, problem: problem, showVillage: code.level != .village,
+            rows: warnings.map { Self.line($0, riskTypes: riskTypes, language: language) },
             isEmpty: warnings.isEmpty)
         return try renderer.page("monitoring", title: body.heading,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true) + [Crumb(name: Strings.text("monitoring", language), href: nil)],
                                  body: body, request: request, context: context, status: status)
+    }
+
+    /// A warning as the inbox and the household file show it.
+    static func line(_ warning: MonitoringWarning, riskTypes: [String: LocalizedText], language: Language) -> WarningLine {
+        WarningLine(
+            openedOn: warning.openedOn, closedOn: warning.closedOn, household: warning.householdNumber, householdHref: "/households/\(warning.householdID)",
+            village: warning.villageCode.rawValue,
+            signals: warning.signals.map { signal in
+                SignalLine(source: signal.source.title.text(language), text: signal.explanation.text(language),
+                           riskType: riskTypes[signal.riskType]?.text(language) ?? signal.riskType, foundOn: signal.foundOn)
+            })
     }
 
     struct ScanInput: Decodable { let year: String? }
