@@ -6,7 +6,8 @@ import ZhenxingStore
 
 /// A synthetic county for benchmarks and load tests: townships, villages of about 1,000 people,
 /// households of 1–6, people with valid ID numbers, about 12 % registered poor in 2014 with exits
-/// in 2016–2020 and assessments; each poor household with a 2016 plan of two measures and a visit; each village
+/// in 2016–2020 and assessments, every household assessed in 2021 and 2022 (its 2021 monitoring warnings raised by the
+/// rules); each poor household with a 2016 plan of two measures and a visit; each village
 /// with issues raised and answered in 2017–2020, lectures and health checks in 2019–2020 and collective income.
 /// Deterministic for a seed; written in bulk, one transaction per village.
 public enum SyntheticCounty {
@@ -46,6 +47,8 @@ public enum SyntheticCounty {
         // The records beyond the registry draw from their own sequence, so the registry (and the roster file) stay as
         // they were for a seed.
         var extra = LiangshuiquanRegistry.Generator(seed: seed ^ 0x5EED_5EED)
+        // The yearly assessments of the monitoring years draw from a third.
+        var yearly = LiangshuiquanRegistry.Generator(seed: seed ^ 0x2021_2022)
         try await database.transaction { sql in
             for code in county.chain {
                 let name = code == county ? "合成县\(county.rawValue.prefix(6))" : "合成\(code.level.title.zh)\(code.prefix)"
@@ -100,6 +103,7 @@ public enum SyntheticCounty {
                     membershipRows.append([nextPerson, nextHousehold, member == 0 ? "head" : "other", "2014-01-01", "登记"])
                     workRecords.append((nextPerson, WorkRecord(since: "2014-01-01", labour: work.labour, employment: work.employment, monthsWorked: work.months)))
                 }
+                if writer == nil { assessmentRows += Self.monitoringYears(household: nextHousehold, size: size, random: &yearly, now: now) }
                 if poor {
                     poorHouseholds.append(nextHousehold)
                     eventRows.append([nextHousehold, "2014-10-20", "poor", "识别", "县", "generator", now])
@@ -139,9 +143,28 @@ public enum SyntheticCounty {
                 }
             }
         }
+        if writer == nil {
+            // January 2022: the monitoring rules run over the county's 2021 assessments, so the inbox has its warnings.
+            _ = try await MonitoringRepository(database: database).scan(county, year: 2021, today: "2022-01-10", dryRun: false, by: .system)
+        }
         try await AuditLog(database: database).record(.create, entity: "synthetic_county", key: county.rawValue, division: county, by: .system)
         try await database.analyze()
         return Summary(townships: townshipCount, villages: villageCount, households: households, people: people)
+    }
+
+    /// The 2021 and 2022 assessments (全面排查) of a household, at the rates counties see under monitoring: about 2 % under
+    /// the 6,000 yuan threshold, 1 % whose income falls by 35–60 % the next year, 0.3 % found in an unsafe house.
+    static func monitoringYears(household: Int, size: Int, random: inout LiangshuiquanRegistry.Generator, now: String) -> [[any Encodable & Sendable]] {
+        var perCapita = random.int(0...99) < 2 ? random.int(4_000...5_900) : random.int(7_000...30_000)
+        var rows: [[any Encodable & Sendable]] = []
+        for year in 2021...2022 {
+            if year == 2022 {
+                perCapita = random.int(0...99) == 0 ? perCapita * random.int(40...65) / 100 : perCapita * random.int(100...110) / 100
+            }
+            let total = perCapita * 100 * size
+            rows.append([household, year, size, total * 6 / 10, total * 3 / 10, 0, total / 10, 0, true, true, true, random.int(0...999) >= 3, true, "", 1, now])
+        }
+        return rows
     }
 
     /// A valid ID number unique to the person number: birth dates from 1945 on are spread over
