@@ -25,7 +25,7 @@ extension Day {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    /// The day numbered `number` (as `number(_:)` counts), written `YYYY-MM-DD`.
+    /// The day numbered `number` (as `number(_:)` counts), written `YYYY-MM-DD` (H. Hinnant's civil-from-days).
     public static func text(_ number: Int) -> String {
         let shifted = number + 719_468
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
@@ -36,7 +36,11 @@ extension Day {
         let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
         let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return "\(year)-\(month < 10 ? "0" : "")\(month)-\(day < 10 ? "0" : "")\(day)"
+        func digits(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(digits(year, 4))-\(digits(month, 2))-\(digits(day, 2))"
     }
 
     /// The weekday of the day numbered `number`: 1 Monday … 7 Sunday.

@@ -1,4 +1,5 @@
 import Foundation
+import ZhenxingDomain
 
 /// Reads one sheet of an xlsx workbook as Excel and WPS write it, streaming: the sheet's XML is
 /// inflated in chunks and scanned at the byte level (a parser per element would be 7× slower).
@@ -147,17 +148,8 @@ public struct XLSXReader: TableSource {
     /// An Excel date serial as `YYYY-MM-DD` (days since 1899-12-30, or since 1904-01-01).
     static func date(serial: Double, date1904: Bool) -> String {
         let days = Int(serial.rounded(.down)) + (date1904 ? 1462 : 0)
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm); 1899-12-30 is day -25569.
-        let z = days - 25569 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return String(format: "%04d-%02d-%02d", year, month, day)
+        // 1899-12-30 is day -25569 counted from 1970-01-01
+        return Day.text(days - 25_569)
     }
 
     /// The cell styles (indexes into cellXfs) whose number format shows a date.

@@ -31,7 +31,7 @@ struct Monitor: AsyncParsableCommand {
                 do {
                     scan = try await MonitoringRepository(database: database).scan(code, year: year, today: Timestamp.today(), dryRun: dryRun, by: .system)
                 } catch let failure as ValidationFailure {
-                    throw CommandFailure(message: failure.issues.map { "--\($0.field): \($0.message.en)" }.joined(separator: "; "))
+                    throw CommandFailure(options: failure)
                 }
                 print(Self.report(scan))
             }

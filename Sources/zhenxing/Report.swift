@@ -32,7 +32,7 @@ struct Report: AsyncParsableCommand {
                 do {
                     document = try await FiguresQuery(database: database).document(code, year: year)
                 } catch let failure as ValidationFailure {
-                    throw CommandFailure(message: failure.issues.map { "--\($0.field): \($0.message.en)" }.joined(separator: "; "))
+                    throw CommandFailure(options: failure)
                 } catch StoreError.notFound {
                     throw CommandFailure(message: "no division \(code)")
                 }

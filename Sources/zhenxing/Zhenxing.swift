@@ -103,6 +103,11 @@ struct CommandFailure: Error, CustomStringConvertible {
     init(message: String) {
         description = message
     }
+
+    /// Refused input, each problem named by the option it came from: "--year: The year must be 2000 to 2100".
+    init(options failure: ValidationFailure) {
+        description = failure.issues.map { "--\($0.field): \($0.message.en)" }.joined(separator: "; ")
+    }
 }
 
 /// Logging set up once per process, to standard error.
