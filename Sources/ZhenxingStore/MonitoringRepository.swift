@@ -85,6 +85,48 @@ public struct MonitoringScan: Sendable, Hashable {
     public var added: Int { lines.filter { if case .addsToWarning = $0.disposition { true } else { false } }.count }
 }
 
+/// Who would enter monitoring under another threshold (what-if), computed from the assessments.
+public struct WhatIf: Sendable, Hashable {
+    /// A household that would enter.
+    public struct Household: Sendable, Hashable {
+        /// The household.
+        public let householdID: Int
+        /// Its number in the village.
+        public let householdNumber: String
+        /// Its village.
+        public let villageCode: DivisionCode
+        /// Members counted in the assessment.
+        public let members: Int
+        /// Its per-capita net income, fen.
+        public let perCapitaFen: Int
+    }
+
+    /// The assessment year.
+    public let year: Int
+    /// The threshold asked about, fen per person per year.
+    public let thresholdFen: Int
+    /// Households whose assessment was read.
+    public let householdsRead: Int
+    /// Those under the threshold, by village and number.
+    public let households: [Household]
+
+    /// People in them.
+    public var people: Int { households.reduce(0) { $0 + $1.members } }
+    /// Households and people by village, in village order.
+    public var byVillage: [(village: DivisionCode, households: Int, people: Int)] {
+        var counts: [(village: DivisionCode, households: Int, people: Int)] = []
+        for household in households {
+            if counts.last?.village == household.villageCode {
+                counts[counts.count - 1].households += 1
+                counts[counts.count - 1].people += household.members
+            } else {
+                counts.append((household.villageCode, 1, household.members))
+            }
+        }
+        return counts
+    }
+}
+
 /// Return-to-poverty monitoring: the rules over the records, the warnings they raise and the working-day calendar.
 public struct MonitoringRepository: Sendable {
     private let database: Database
@@ -123,20 +165,7 @@ public struct MonitoringRepository: Sendable {
             WHERE rule = \(bind: MonitoringRule.incomeDrop.rawValue) AND year <= \(bind: year) AND scope IN ('*', \(bind: province))
             ORDER BY year DESC, scope DESC LIMIT 1
             """).first(decoding: ParameterValue.self)?.threshold
-        let yearEnd = "\(year)-12-31"
-        let rows = try await sql.raw("""
-            SELECT h.id, h.village_code AS "villageCode", h.number,
-                   a.members, a.wages, a.production, a.property, a.transfers, a.production_costs AS "productionCosts",
-                   a.food_clothing AS "foodClothing", a.education, a.medical, a.housing, a.water,
-                   p.members AS "pMembers", p.wages AS "pWages", p.production AS "pProduction", p.property AS "pProperty",
-                   p.transfers AS "pTransfers", p.production_costs AS "pProductionCosts"
-            FROM assessments a JOIN households h ON h.id = a.household_id
-            LEFT JOIN assessments p ON p.household_id = a.household_id AND p.year = a.year - 1
-            WHERE a.year = \(bind: year) AND \(division.covers("h.village_code")) AND h.closed_on IS NULL
-              AND COALESCE((SELECT e.status FROM status_events e WHERE e.household_id = h.id AND e.event_date <= \(bind: yearEnd)
-                            ORDER BY e.event_date DESC, e.id DESC LIMIT 1), 'not_poor') NOT IN ('poor', 'monitored')
-            ORDER BY h.village_code, h.number
-            """).all(decoding: ScanRow.self)  // columns named as the row's properties: 280,000 rows decode without converting keys
+        let rows = try await Self.assessed(division, year: year, as: ScanRow.self, in: sql)
         let recorded = Set(try await sql.raw("""
             SELECT s.household_id, s.rule FROM monitoring_signals s JOIN households h ON h.id = s.household_id
             WHERE s.source = 'rule' AND s.year = \(bind: year) AND \(division.covers("h.village_code"))
@@ -178,6 +207,40 @@ public struct MonitoringRepository: Sendable {
             }
         }
         return MonitoringScan(year: year, householdsScanned: rows.count, threshold: threshold, incomeDrop: incomeDrop, lines: lines, dryRun: actor == nil)
+    }
+
+    /// The households of `division` with an assessment of `year`, not poor and not monitored at the year's end, by
+    /// village and number, as `Row` reads them: a `ScanRow` with the year before's income, an `IncomeRow` without.
+    private static func assessed<Row: AssessedRow>(_ division: DivisionCode, year: Int, as _: Row.Type, in sql: any SQLDatabase) async throws -> [Row] {
+        let yearEnd = "\(year)-12-31"
+        let previous: SQLQueryString = Row.withPrevious ? "LEFT JOIN assessments p ON p.household_id = a.household_id AND p.year = a.year - 1" : ""
+        return try await sql.raw("""
+            SELECT \(unsafeRaw: Row.columns)
+            FROM assessments a JOIN households h ON h.id = a.household_id \(previous)
+            WHERE a.year = \(bind: year) AND \(division.covers("h.village_code")) AND h.closed_on IS NULL
+              AND COALESCE((SELECT e.status FROM status_events e WHERE e.household_id = h.id AND e.event_date <= \(bind: yearEnd)
+                            ORDER BY e.event_date DESC, e.id DESC LIMIT 1), 'not_poor') NOT IN ('poor', 'monitored')
+            ORDER BY h.village_code, h.number
+            """).all(decoding: Row.self)  // columns named as the row's properties: 280,000 rows decode without converting keys
+    }
+
+    /// Who would enter monitoring if the threshold of `division`'s province in `year` were `thresholdFen`: the households
+    /// the scan reads whose per-capita net income of that year's assessment lies under it, with counts by village.
+    /// Reads only; the parameters in force do not change.
+    public func whatIf(_ division: DivisionCode, year: Int, thresholdFen: Int) async throws -> WhatIf {
+        var problems: [FieldIssue] = []
+        if !FieldIssue.years.contains(year) { problems.append(FieldIssue.yearOutOfRange()) }
+        if let problem = FieldIssue.money(thresholdFen, field: "threshold", positive: true) { problems.append(problem) }
+        guard problems.isEmpty else { throw ValidationFailure(problems) }
+        let rows = try await database.read { try await Self.assessed(division, year: year, as: IncomeRow.self, in: $0) }
+        var entering: [WhatIf.Household] = []
+        for row in rows {
+            if let perCapita = row.income.perCapita(members: row.members), perCapita < thresholdFen {
+                entering.append(WhatIf.Household(householdID: row.id, householdNumber: row.number, villageCode: try DivisionCode(validating: row.villageCode),
+                                                 members: row.members, perCapitaFen: perCapita))
+            }
+        }
+        return WhatIf(year: year, thresholdFen: thresholdFen, householdsRead: rows.count, households: entering)
     }
 
     /// The open warnings of `division` (any level), newest first, at most `limit`, each with its signals; with
@@ -273,7 +336,34 @@ public struct MonitoringRepository: Sendable {
         }
     }
 
-    private struct ScanRow: Decodable {
+    /// A row of `assessed`: the columns it reads, named as its properties.
+    private protocol AssessedRow: Decodable {
+        static var columns: String { get }
+        static var withPrevious: Bool { get }
+    }
+
+    private struct IncomeRow: AssessedRow {
+        static let columns = """
+            h.id, h.village_code AS "villageCode", h.number, a.members, a.wages, a.production, a.property, a.transfers,
+            a.production_costs AS "productionCosts"
+            """
+        static let withPrevious = false
+        let id: Int, villageCode: String, number: String, members: Int, wages: Int, production: Int, property: Int, transfers: Int, productionCosts: Int
+
+        var income: IncomeSheet {
+            IncomeSheet(wages: wages, production: production, property: property, transfers: transfers, productionCosts: productionCosts)
+        }
+    }
+
+    private struct ScanRow: AssessedRow {
+        static let columns = """
+            h.id, h.village_code AS "villageCode", h.number,
+            a.members, a.wages, a.production, a.property, a.transfers, a.production_costs AS "productionCosts",
+            a.food_clothing AS "foodClothing", a.education, a.medical, a.housing, a.water,
+            p.members AS "pMembers", p.wages AS "pWages", p.production AS "pProduction", p.property AS "pProperty",
+            p.transfers AS "pTransfers", p.production_costs AS "pProductionCosts"
+            """
+        static let withPrevious = true
         let id: Int, villageCode: String, number: String
         let members: Int, wages: Int, production: Int, property: Int, transfers: Int, productionCosts: Int
         let foodClothing: Bool, education: Bool, medical: Bool, housing: Bool, water: Bool

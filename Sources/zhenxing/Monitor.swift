@@ -4,7 +4,7 @@ import ZhenxingStore
 
 /// Return-to-poverty monitoring from the command line.
 struct Monitor: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Return-to-poverty monitoring (防返贫监测).", subcommands: [Scan.self])
+    static let configuration = CommandConfiguration(abstract: "Return-to-poverty monitoring (防返贫监测).", subcommands: [Scan.self, WhatIf.self])
 
     /// Runs the rules over a year's assessments and raises the warnings they find.
     struct Scan: AsyncParsableCommand {
@@ -54,6 +54,51 @@ struct Monitor: AsyncParsableCommand {
                 \(scan.added) findings \(scan.dryRun ? "would be added" : "added") to open warnings\(scan.dryRun ? " (dry run: nothing written)" : "")
                 """)
             return lines.joined(separator: "\n")
+        }
+    }
+
+    /// Who would enter under another threshold.
+    struct WhatIf: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "what-if",
+            abstract: "Who would enter monitoring under another threshold (测算：监测标准调整后的纳入范围).",
+            discussion: "Counts by village, from the year's assessments; writes nothing.")
+
+        @Option(help: "12-digit division code of any level (区划代码).")
+        var division: String
+
+        @Option(help: "Assessment year (年份).")
+        var year: Int
+
+        @Option(help: "Threshold in yuan per person per year, e.g. 7000 or 6500.50 (监测标准，元).")
+        var threshold: String
+
+        @Flag(help: "Also list the households (列出农户).")
+        var list = false
+
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let code = try divisionCode(division, option: "--division")
+            guard let fen = FixedPoint.parse(threshold, scale: 2) else { throw CommandFailure(message: "--threshold: give yuan, e.g. 7000 or 6500.50") }
+            try await data.withDatabase { database, _ in
+                try await Migrator(database: database).checkCompatible()
+                let result: ZhenxingStore.WhatIf
+                do {
+                    result = try await MonitoringRepository(database: database).whatIf(code, year: year, thresholdFen: fen)
+                } catch let failure as ValidationFailure {
+                    throw CommandFailure(options: failure)
+                }
+                var lines = result.byVillage.map { "\($0.village): \($0.households) households, \($0.people) people" }
+                if list {
+                    lines += result.households.map { "\($0.villageCode) household \($0.householdNumber): \($0.members) people, \(FixedPoint.format($0.perCapitaFen, scale: 2)) yuan per person" }
+                }
+                lines.append("""
+                    \(result.year), threshold \(FixedPoint.format(fen, scale: 2)) yuan: \(result.households.count) of \(result.householdsRead) households \
+                    (\(result.people) people) would be under it, in \(result.byVillage.count) villages
+                    """)
+                print(lines.joined(separator: "\n"))
+            }
         }
     }
 }

@@ -63,6 +63,7 @@ import Glibc
         let version = try run(["version"])
         let scan = try run(["monitor", "scan", "--division", "411324104201", "--year", "2021", "--dry-run", "--data", folder.path])
         let badYear = try run(["monitor", "scan", "--division", "411324104201", "--year", "1999", "--data", folder.path])
+        let whatIf = try run(["monitor", "what-if", "--division", "411324104201", "--year", "2021", "--threshold", "7000", "--list", "--data", folder.path])
         // then
         #expect(demo.status == 0)
         #expect(demo.output.contains("demo village 411324104201 凉水泉村 loaded"))
@@ -70,6 +71,8 @@ import Glibc
         #expect(scan.status == 0 && scan.output.contains("< 监测标准 6,000 元（2021，全国） — already recorded"))
         #expect(scan.output.contains("2021: 3 households scanned") && scan.output.contains("0 warnings would open"))
         #expect(badYear.status == 1 && badYear.errors.contains("--year: The year must be 2000 to 2100"))
+        #expect(whatIf.status == 0 && whatIf.output.contains("2021, threshold 7,000 yuan: 3 of 3 households"))
+        #expect(whatIf.output.contains("411324104201: 3 households") && whatIf.output.contains("yuan per person"))
         #expect(migrate.status == 0 && migrate.output.contains("up to date"))
         #expect(version.output.hasPrefix("zhenxing "))
     }

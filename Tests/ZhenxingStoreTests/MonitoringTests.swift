@@ -53,6 +53,26 @@ import ZhenxingTestSupport
     }
 
     @Test(arguments: TestDatabases.engines)
+    func whatIfCountsWhoWouldBeUnderAnotherThreshold(engine: Database.Engine) async throws {
+        try await WorkRecordsTests.withDemo(engine) { database in
+            let village = LiangshuiquanDemo.villageCode
+            let monitoring = MonitoringRepository(database: database)
+            // at the threshold in force the rule's one household; at 7,000 yuan all three assessed in 2021 (5,000–6,500 a head)
+            let inForce = try await monitoring.whatIf(village, year: 2021, thresholdFen: 600_000)
+            let warned = try await monitoring.openWarnings(in: village).map(\.householdID)
+            #expect(inForce.householdsRead == 3 && inForce.households.map(\.householdID) == warned)
+            let higher = try await monitoring.whatIf(try DivisionCode(validating: "411324000000"), year: 2021, thresholdFen: 700_000)
+            #expect(higher.households.count == 3 && higher.households.allSatisfy { $0.perCapitaFen < 700_000 })
+            #expect(higher.byVillage.count == 1 && higher.byVillage[0].village == village && higher.byVillage[0].people == higher.people)
+            // nothing was written: the inbox is as it was
+            #expect(try await monitoring.openWarnings(in: village).map(\.householdID) == warned)
+            // a threshold of nothing, or a year out of range, is refused naming the field
+            let refusal = await #expect(throws: ValidationFailure.self) { try await monitoring.whatIf(village, year: 1999, thresholdFen: 0) }
+            #expect(refusal?.issues.map(\.field) == ["year", "threshold"])
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
     func theCalendarHoldsTheStateCouncilsSchedules(engine: Database.Engine) async throws {
         try await TestDatabases.with(engine) { database in
             let calendar = try await MonitoringRepository(database: database).calendar()
