@@ -292,6 +292,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
                 (.post, "/api/v1/divisions/CODE/helpers", .writeVillage, #"{"name":"某","unit":"某单位","role":"paired_helper","from":"2024-01-01"}"#),
                 (.get, "/api/v1/divisions/CODE/lists?year=2018", .readRecords, nil),
                 (.get, "/api/v1/divisions/CODE/monitoring/warnings", .readRecords, nil),
+                (.get, "/api/v1/divisions/CODE/monitoring/what-if?year=2021&thresholdFen=700000", .readRecords, nil),
                 (.post, "/api/v1/divisions/CODE/monitoring/scan", .writeVillage, #"{"year":2021,"dryRun":true}"#),
                 (.post, "/api/v1/divisions/CODE/issues", .writeVillage,
                  #"{"title":"t","source":"other","raisedBy":"某","category":"其他","raisedOn":"2024-01-01"}"#),

@@ -45,6 +45,9 @@ import ZhenxingTestSupport
             let result = try #require(try JSONSerialization.jsonObject(with: Data(dry.text.utf8)) as? [String: Any])
             #expect(dry.status == .ok && result["householdsScanned"] as? Int == 3 && result["thresholdFen"] as? Int == 600_000)
             #expect((result["lines"] as? [[String: Any]])?.map { $0["disposition"] as? String } == ["already_recorded"])
+            let whatIf = try await json(&browser, .get, "/api/v1/divisions/411324104201/monitoring/what-if?year=2021&thresholdFen=700000", nil)
+            let counts = try #require(try JSONSerialization.jsonObject(with: Data(whatIf.text.utf8)) as? [String: Any])
+            #expect(whatIf.status == .ok && counts["households"] as? Int == 3 && (counts["villages"] as? [[String: Any]])?.count == 1)
         }
     }
 

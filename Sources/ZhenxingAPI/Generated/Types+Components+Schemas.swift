@@ -1309,6 +1309,149 @@ extension Components {
                 case lines
             }
         }
+        /// Who would be under a threshold.
+        ///
+        /// - Remark: Generated from `#/components/schemas/MonitoringWhatIf`.
+        package struct MonitoringWhatIf: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MonitoringWhatIf/year`.
+            package var year: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/MonitoringWhatIf/thresholdFen`.
+            package var thresholdFen: Swift.Int
+            /// Households whose assessment was read.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringWhatIf/householdsRead`.
+            package var householdsRead: Swift.Int
+            /// Households under the threshold.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringWhatIf/households`.
+            package var households: Swift.Int
+            /// People in them.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringWhatIf/people`.
+            package var people: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/MonitoringWhatIf/VillagesPayload`.
+            package struct VillagesPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/MonitoringWhatIf/VillagesPayload/villageCode`.
+                package var villageCode: Swift.String
+                /// - Remark: Generated from `#/components/schemas/MonitoringWhatIf/VillagesPayload/households`.
+                package var households: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/MonitoringWhatIf/VillagesPayload/people`.
+                package var people: Swift.Int
+                /// Creates a new `VillagesPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - villageCode:
+                ///   - households:
+                ///   - people:
+                package init(
+                    villageCode: Swift.String,
+                    households: Swift.Int,
+                    people: Swift.Int
+                ) {
+                    self.villageCode = villageCode
+                    self.households = households
+                    self.people = people
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case villageCode
+                    case households
+                    case people
+                }
+            }
+            /// Counts by village, in village order.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringWhatIf/villages`.
+            package typealias VillagesPayload = [Components.Schemas.MonitoringWhatIf.VillagesPayloadPayload]
+            /// Counts by village, in village order.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringWhatIf/villages`.
+            package var villages: Components.Schemas.MonitoringWhatIf.VillagesPayload
+            /// - Remark: Generated from `#/components/schemas/MonitoringWhatIf/ItemsPayload`.
+            package struct ItemsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/MonitoringWhatIf/ItemsPayload/householdId`.
+                package var householdId: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/MonitoringWhatIf/ItemsPayload/householdNumber`.
+                package var householdNumber: Swift.String
+                /// - Remark: Generated from `#/components/schemas/MonitoringWhatIf/ItemsPayload/villageCode`.
+                package var villageCode: Swift.String
+                /// - Remark: Generated from `#/components/schemas/MonitoringWhatIf/ItemsPayload/members`.
+                package var members: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/MonitoringWhatIf/ItemsPayload/perCapitaFen`.
+                package var perCapitaFen: Swift.Int
+                /// Creates a new `ItemsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - householdId:
+                ///   - householdNumber:
+                ///   - villageCode:
+                ///   - members:
+                ///   - perCapitaFen:
+                package init(
+                    householdId: Swift.Int,
+                    householdNumber: Swift.String,
+                    villageCode: Swift.String,
+                    members: Swift.Int,
+                    perCapitaFen: Swift.Int
+                ) {
+                    self.householdId = householdId
+                    self.householdNumber = householdNumber
+                    self.villageCode = villageCode
+                    self.members = members
+                    self.perCapitaFen = perCapitaFen
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case householdId
+                    case householdNumber
+                    case villageCode
+                    case members
+                    case perCapitaFen
+                }
+            }
+            /// The households, by village and number.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringWhatIf/items`.
+            package typealias ItemsPayload = [Components.Schemas.MonitoringWhatIf.ItemsPayloadPayload]
+            /// The households, by village and number.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringWhatIf/items`.
+            package var items: Components.Schemas.MonitoringWhatIf.ItemsPayload
+            /// Creates a new `MonitoringWhatIf`.
+            ///
+            /// - Parameters:
+            ///   - year:
+            ///   - thresholdFen:
+            ///   - householdsRead: Households whose assessment was read.
+            ///   - households: Households under the threshold.
+            ///   - people: People in them.
+            ///   - villages: Counts by village, in village order.
+            ///   - items: The households, by village and number.
+            package init(
+                year: Swift.Int,
+                thresholdFen: Swift.Int,
+                householdsRead: Swift.Int,
+                households: Swift.Int,
+                people: Swift.Int,
+                villages: Components.Schemas.MonitoringWhatIf.VillagesPayload,
+                items: Components.Schemas.MonitoringWhatIf.ItemsPayload
+            ) {
+                self.year = year
+                self.thresholdFen = thresholdFen
+                self.householdsRead = householdsRead
+                self.households = households
+                self.people = people
+                self.villages = villages
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case year
+                case thresholdFen
+                case householdsRead
+                case households
+                case people
+                case villages
+                case items
+            }
+        }
         /// Meetings.
         ///
         /// - Remark: Generated from `#/components/schemas/MeetingList`.

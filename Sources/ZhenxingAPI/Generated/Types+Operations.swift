@@ -1575,6 +1575,217 @@ package enum Operations {
             }
         }
     }
+    /// Who would enter monitoring under another threshold
+    ///
+    /// Counts, by village, the households (and their people) of a division whose per-capita net income in the year's assessment lies under the threshold asked about — the households the scan reads (not poor, not already monitored at the year's end). Writes nothing; the parameters in force do not change.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/monitoring/what-if`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/monitoring/what-if/get(monitoringWhatIf)`.
+    package enum MonitoringWhatIf {
+        package static let id: Swift.String = "monitoringWhatIf"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/divisions/{code}/monitoring/what-if/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// The 12-digit statistical code of the division.
+                ///
+                /// - Remark: Generated from `#/paths/divisions/{code}/monitoring/what-if/GET/path/code`.
+                package var code: Components.Parameters.DivisionCodePath
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - code: The 12-digit statistical code of the division.
+                package init(code: Components.Parameters.DivisionCodePath) {
+                    self.code = code
+                }
+            }
+            package var path: Operations.MonitoringWhatIf.Input.Path
+            /// - Remark: Generated from `#/paths/divisions/{code}/monitoring/what-if/GET/query`.
+            package struct Query: Sendable, Hashable {
+                /// The assessment year.
+                ///
+                /// - Remark: Generated from `#/paths/divisions/{code}/monitoring/what-if/GET/query/year`.
+                package var year: Swift.Int
+                /// The threshold to try, fen per person per year.
+                ///
+                /// - Remark: Generated from `#/paths/divisions/{code}/monitoring/what-if/GET/query/thresholdFen`.
+                package var thresholdFen: Swift.Int
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - year: The assessment year.
+                ///   - thresholdFen: The threshold to try, fen per person per year.
+                package init(
+                    year: Swift.Int,
+                    thresholdFen: Swift.Int
+                ) {
+                    self.year = year
+                    self.thresholdFen = thresholdFen
+                }
+            }
+            package var query: Operations.MonitoringWhatIf.Input.Query
+            /// - Remark: Generated from `#/paths/divisions/{code}/monitoring/what-if/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.MonitoringWhatIf.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.MonitoringWhatIf.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.MonitoringWhatIf.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            package init(
+                path: Operations.MonitoringWhatIf.Input.Path,
+                query: Operations.MonitoringWhatIf.Input.Query,
+                headers: Operations.MonitoringWhatIf.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/divisions/{code}/monitoring/what-if/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/divisions/{code}/monitoring/what-if/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.MonitoringWhatIf)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.MonitoringWhatIf {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.MonitoringWhatIf.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.MonitoringWhatIf.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The counts and the households.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/monitoring/what-if/get(monitoringWhatIf)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.MonitoringWhatIf.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.MonitoringWhatIf.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed or fails validation.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/monitoring/what-if/get(monitoringWhatIf)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The division does not exist, or is not of the required level.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/monitoring/what-if/get(monitoringWhatIf)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
     /// List the households of a division
     ///
     /// One page of the households in the villages of a division, ordered by household number, with each household's status and member count on the `asOf` date. Pass the `next` value of a page as `after` for the next one.

@@ -73,6 +73,13 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /divisions/{code}/monitoring/scan`.
     /// - Remark: Generated from `#/paths//divisions/{code}/monitoring/scan/post(scanMonitoringRules)`.
     func scanMonitoringRules(_ input: Operations.ScanMonitoringRules.Input) async throws -> Operations.ScanMonitoringRules.Output
+    /// Who would enter monitoring under another threshold
+    ///
+    /// Counts, by village, the households (and their people) of a division whose per-capita net income in the year's assessment lies under the threshold asked about — the households the scan reads (not poor, not already monitored at the year's end). Writes nothing; the parameters in force do not change.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/monitoring/what-if`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/monitoring/what-if/get(monitoringWhatIf)`.
+    func monitoringWhatIf(_ input: Operations.MonitoringWhatIf.Input) async throws -> Operations.MonitoringWhatIf.Output
     /// List the households of a division
     ///
     /// One page of the households in the villages of a division, ordered by household number, with each household's status and member count on the `asOf` date. Pass the `next` value of a page as `after` for the next one.
@@ -485,6 +492,23 @@ extension APIProtocol {
             path: path,
             headers: headers,
             body: body
+        ))
+    }
+    /// Who would enter monitoring under another threshold
+    ///
+    /// Counts, by village, the households (and their people) of a division whose per-capita net income in the year's assessment lies under the threshold asked about — the households the scan reads (not poor, not already monitored at the year's end). Writes nothing; the parameters in force do not change.
+    ///
+    /// - Remark: HTTP `GET /divisions/{code}/monitoring/what-if`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/monitoring/what-if/get(monitoringWhatIf)`.
+    package func monitoringWhatIf(
+        path: Operations.MonitoringWhatIf.Input.Path,
+        query: Operations.MonitoringWhatIf.Input.Query,
+        headers: Operations.MonitoringWhatIf.Input.Headers = .init()
+    ) async throws -> Operations.MonitoringWhatIf.Output {
+        try await monitoringWhatIf(Operations.MonitoringWhatIf.Input(
+            path: path,
+            query: query,
+            headers: headers
         ))
     }
     /// List the households of a division

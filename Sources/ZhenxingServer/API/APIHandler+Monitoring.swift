@@ -33,6 +33,19 @@ extension APIHandler {
             }))))
     }
 
+    func monitoringWhatIf(_ input: Operations.MonitoringWhatIf.Input) async throws -> Operations.MonitoringWhatIf.Output {
+        let code = try await readableDivision(input.path.code)
+        let result = try await monitoring.whatIf(code, year: input.query.year, thresholdFen: input.query.thresholdFen)
+        return .ok(.init(body: .json(.init(
+            year: result.year, thresholdFen: result.thresholdFen, householdsRead: result.householdsRead, households: result.households.count,
+            people: result.people,
+            villages: result.byVillage.map { .init(villageCode: $0.village.rawValue, households: $0.households, people: $0.people) },
+            items: result.households.map {
+                .init(householdId: $0.householdID, householdNumber: $0.householdNumber, villageCode: $0.villageCode.rawValue, members: $0.members,
+                      perCapitaFen: $0.perCapitaFen)
+            }))))
+    }
+
     static func schema(_ warning: MonitoringWarning) -> Components.Schemas.MonitoringWarning {
         .init(id: warning.id, householdId: warning.householdID, householdNumber: warning.householdNumber, villageCode: warning.villageCode.rawValue,
               openedOn: warning.openedOn, signals: warning.signals.map { signal in
