@@ -215,3 +215,61 @@ public enum MonitoringRules {
         return found
     }
 }
+
+/// A risk reported for a household by a person rather than found by a rule: the household's own report (农户自主申报,
+/// in person, by hotline or, later, through the public portal) or what a cadre found on a visit (干部排查).
+public struct RiskReport: Sendable, Hashable, Codable {
+    /// `selfReport` or `visit`; rules and department files arrive their own ways.
+    public var source: WarningSource
+    /// The risk type's code in the list in force.
+    public var riskType: String
+    /// What happened.
+    public var detail: String
+    /// Who reported it (the householder, or the cadre who visited).
+    public var reportedBy: String
+    /// The day it was reported or found, `YYYY-MM-DD`.
+    public var foundOn: String
+    /// Spending it caused or is expected to (medical bills, repairs …), fen, if given.
+    public var spendingFen: Int?
+    /// The household's income this year as reported, fen, if given.
+    public var incomeFen: Int?
+
+    /// Creates a report.
+    public init(source: WarningSource, riskType: String, detail: String, reportedBy: String, foundOn: String, spendingFen: Int? = nil,
+                incomeFen: Int? = nil) {
+        self.source = source
+        self.riskType = riskType
+        self.detail = detail
+        self.reportedBy = reportedBy
+        self.foundOn = foundOn
+        self.spendingFen = spendingFen
+        self.incomeFen = incomeFen
+    }
+
+    /// Every problem on `today`, with `riskTypes` the codes of the list in force.
+    public func problems(today: String, riskTypes: Set<String>) -> [FieldIssue] {
+        var issues: [FieldIssue] = []
+        if source != .selfReport && source != .visit {
+            issues.append(FieldIssue(field: "source", message: LocalizedText(zh: "请选择农户自主申报或干部排查", en: "Choose a self-report or a visit")))
+        }
+        if !riskTypes.contains(riskType) {
+            issues.append(FieldIssue(field: "riskType", message: LocalizedText(zh: "请选择风险类型", en: "Choose a risk type")))
+        }
+        let detail = detail.trimmingCharacters(in: .whitespacesAndNewlines)
+        if detail.isEmpty || detail.count > 500 {
+            issues.append(FieldIssue(field: "detail", message: LocalizedText(zh: "请写明情况，不超过 500 字", en: "Describe what happened, at most 500 characters")))
+        }
+        if reportedBy.trimmingCharacters(in: .whitespaces).isEmpty {
+            issues.append(FieldIssue(field: "reportedBy", message: LocalizedText(zh: "请写明申报人或排查人", en: "Name who reported or found it")))
+        }
+        if !Day.isValid(foundOn) {
+            issues.append(FieldIssue.notADay("foundOn"))
+        } else if foundOn > today {
+            issues.append(FieldIssue(field: "foundOn", message: LocalizedText(zh: "日期不能晚于今天（\(today)）", en: "The date cannot be after today (\(today))")))
+        }
+        for (field, value) in [("spending", spendingFen), ("income", incomeFen)] {
+            if let value, let problem = FieldIssue.money(value, field: field) { issues.append(problem) }
+        }
+        return issues
+    }
+}

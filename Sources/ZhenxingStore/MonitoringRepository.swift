@@ -17,9 +17,28 @@ public struct MonitoringSignal: Sendable, Hashable {
     public let foundOn: String
     /// Who recorded it (the user who ran the scan for a rule's).
     public let recordedBy: String
+    /// Who reported it, for a report.
+    public let reportedBy: String?
+    /// The spending the report gave, fen.
+    public let spendingFen: Int?
+    /// The income the report gave, fen.
+    public let incomeFen: Int?
 
-    /// What it says: the rule's finding with its values, or the report.
-    public var explanation: LocalizedText { finding?.explanation ?? LocalizedText(zh: detail, en: detail) }
+    /// What it says: the rule's finding with its values, or the report with who gave it and its figures.
+    public var explanation: LocalizedText {
+        if let finding { return finding.explanation }
+        var zh = [reportedBy.map { "申报人/排查人：\($0)" }], en = [reportedBy.map { "reported by \($0)" }]
+        if let spendingFen {
+            zh.append("支出 \(FixedPoint.format(spendingFen, scale: 2)) 元")
+            en.append("spending \(FixedPoint.format(spendingFen, scale: 2)) yuan")
+        }
+        if let incomeFen {
+            zh.append("收入 \(FixedPoint.format(incomeFen, scale: 2)) 元")
+            en.append("income \(FixedPoint.format(incomeFen, scale: 2)) yuan")
+        }
+        let extraZh = zh.compactMap { $0 }.joined(separator: "；"), extraEn = en.compactMap { $0 }.joined(separator: "; ")
+        return LocalizedText(zh: extraZh.isEmpty ? detail : "\(detail)（\(extraZh)）", en: extraEn.isEmpty ? detail : "\(detail) (\(extraEn))")
+    }
 }
 
 /// A household's monitoring warning with every signal that raised it, oldest first.
@@ -243,6 +262,37 @@ public struct MonitoringRepository: Sendable {
         return WhatIf(year: year, thresholdFen: thresholdFen, householdsRead: rows.count, households: entering)
     }
 
+    /// Records a risk reported for household `id` (a self-report or what a visit found) on `today`: it opens the
+    /// household's warning or joins its open one. Returns the warning's id. Audited.
+    public func report(_ report: RiskReport, household id: Int, today: String, by actor: AuditActor) async throws -> Int {
+        try await database.transaction { sql in
+            guard let village = try await sql.raw("SELECT village_code FROM households WHERE id = \(bind: id) AND closed_on IS NULL")
+                .first(decodingColumn: "village_code", as: String.self).map({ try DivisionCode(validating: $0) })
+            else { throw StoreError.notFound("household \(id)") }
+            let year = Int(report.foundOn.prefix(4)).flatMap { FieldIssue.years.contains($0) ? $0 : nil } ?? Int(today.prefix(4))!
+            let riskTypes = try await Self.riskTypes(for: village, year: year, in: sql)
+            let problems = report.problems(today: today, riskTypes: Set(riskTypes.keys))
+            guard problems.isEmpty else { throw ValidationFailure(problems) }
+            let warning: Int
+            if let open = try await sql.raw("SELECT id FROM monitoring_warnings WHERE household_id = \(bind: id) AND closed_on IS NULL")
+                .first(decodingColumn: "id", as: Int.self) {
+                warning = open
+            } else {
+                warning = try await BulkInsert.row(into: "monitoring_warnings", columns: ["household_id", "village_code", "opened_on", "version"],
+                                                   values: [id, village.rawValue, report.foundOn, 1], in: sql)
+            }
+            try await BulkInsert.row(into: "monitoring_signals", columns: [
+                "warning_id", "household_id", "source", "risk_type", "detail", "found_on", "reported_by", "spending_fen", "income_fen",
+                "recorded_by", "recorded_at",
+            ], values: [
+                warning, id, report.source.rawValue, report.riskType, report.detail.trimmingCharacters(in: .whitespacesAndNewlines), report.foundOn,
+                report.reportedBy.trimmingCharacters(in: .whitespaces), report.spendingFen, report.incomeFen, actor.username, Timestamp.now(),
+            ], in: sql)
+            try await AuditLog.record(.create, entity: "monitoring_report", key: String(warning), division: village, after: report, by: actor, in: sql)
+            return warning
+        }
+    }
+
     /// The open warnings of `division` (any level), newest first, at most `limit`, each with its signals; with
     /// `source`, only those a signal of that source raised.
     public func openWarnings(in division: DivisionCode, source: WarningSource? = nil, limit: Int = 500) async throws -> [MonitoringWarning] {
@@ -273,15 +323,17 @@ public struct MonitoringRepository: Sendable {
     /// The risk types (风险类型) in force for the province of `division` in `year`, by code: for each code the newest
     /// row at or before the year, the province's own winning over the nationwide one.
     public func riskTypes(for division: DivisionCode, year: Int) async throws -> [String: LocalizedText] {
-        try await database.read { sql in
-            struct Row: Decodable { let code: String; let nameZh: String; let nameEn: String }
-            let rows = try await sql.raw("""
-                SELECT code, name_zh, name_en FROM monitoring_terms
-                WHERE kind = 'risk_type' AND year <= \(bind: year) AND scope IN ('*', \(bind: String(division.rawValue.prefix(2))))
-                ORDER BY year DESC, scope DESC
-                """).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
-            return Dictionary(rows.map { ($0.code, LocalizedText(zh: $0.nameZh, en: $0.nameEn)) }, uniquingKeysWith: { newest, _ in newest })
-        }
+        try await database.read { try await Self.riskTypes(for: division, year: year, in: $0) }
+    }
+
+    private static func riskTypes(for division: DivisionCode, year: Int, in sql: any SQLDatabase) async throws -> [String: LocalizedText] {
+        struct Row: Decodable { let code: String; let nameZh: String; let nameEn: String }
+        let rows = try await sql.raw("""
+            SELECT code, name_zh, name_en FROM monitoring_terms
+            WHERE kind = 'risk_type' AND year <= \(bind: year) AND scope IN ('*', \(bind: String(division.rawValue.prefix(2))))
+            ORDER BY year DESC, scope DESC
+            """).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return Dictionary(rows.map { ($0.code, LocalizedText(zh: $0.nameZh, en: $0.nameEn)) }, uniquingKeysWith: { newest, _ in newest })
     }
 
     /// The working-day calendar: every listed holiday and worked weekend day.
@@ -304,7 +356,8 @@ public struct MonitoringRepository: Sendable {
     private static func signals(of warnings: [Int], in sql: any SQLDatabase) async throws -> [Int: [MonitoringSignal]] {
         guard !warnings.isEmpty else { return [:] }
         let rows = try await sql.raw("""
-            SELECT id, warning_id, source, rule, year, observed, threshold, parameter_scope, parameter_year, risk_type, detail, found_on, recorded_by
+            SELECT id, warning_id, source, rule, year, observed, threshold, parameter_scope, parameter_year, risk_type, detail, found_on, recorded_by,
+                   reported_by, spending_fen, income_fen
             FROM monitoring_signals WHERE warning_id IN (\(binds: warnings)) ORDER BY warning_id, id
             """).all(decoding: SignalRow.self, keyDecodingStrategy: .convertFromSnakeCase)
         return Dictionary(grouping: rows, by: \.warningId).mapValues { $0.map(\.signal) }
@@ -328,11 +381,13 @@ public struct MonitoringRepository: Sendable {
     private struct SignalRow: Decodable {
         let id: Int, warningId: Int, source: WarningSource, rule: MonitoringRule?, year: Int?, observed: Int?, threshold: Int?
         let parameterScope: String?, parameterYear: Int?, riskType: String, detail: String, foundOn: String, recordedBy: String
+        let reportedBy: String?, spendingFen: Int?, incomeFen: Int?
 
         var signal: MonitoringSignal {
             let origin = zip(parameterScope, parameterYear).map { ParameterOrigin(scope: $0, year: $1) }
             let finding = zip(rule, year).map { RuleFinding(rule: $0, year: $1, observed: observed, threshold: threshold, origin: origin) }
-            return MonitoringSignal(id: id, source: source, finding: finding, riskType: riskType, detail: detail, foundOn: foundOn, recordedBy: recordedBy)
+            return MonitoringSignal(id: id, source: source, finding: finding, riskType: riskType, detail: detail, foundOn: foundOn, recordedBy: recordedBy,
+                                    reportedBy: reportedBy, spendingFen: spendingFen, incomeFen: incomeFen)
         }
     }
 

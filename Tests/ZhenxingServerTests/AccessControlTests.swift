@@ -157,7 +157,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "GET /divisions/:code/grids": .pathDivision(.readRecords), "POST /divisions/:code/grids": .pathDivision(.writeVillage),
             "GET /grids/:id": .record(.readRecords, .grid), "POST /grids/:id/households": .record(.writeVillage, .grid),
             "POST /grids/:id/households/:household/release": .record(.writeVillage, .grid),
-            "POST /households/:id/visits": .record(.writeRecords, .household),
+            "POST /households/:id/visits": .record(.writeRecords, .household), "POST /households/:id/monitoring/reports": .record(.writeRecords, .household),
             "POST /grids/:id/party-members": .record(.writeVillage, .grid), "POST /grids/:id/leader": .record(.writeVillage, .grid),
             "POST /households/:id/plans/:year/measures": .record(.writeRecords, .household),
             "GET /divisions/:code/helpers": .pathDivision(.readRecords), "POST /divisions/:code/helpers": .pathDivision(.writeVillage),

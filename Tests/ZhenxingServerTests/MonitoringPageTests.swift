@@ -21,6 +21,19 @@ import ZhenxingTestSupport
             let file = try #require(inbox.text.firstMatch(of: #/<a href="(/households/\d+)">0096</a>/#)).output.1
             let household = try await browser.get(String(file)).text
             #expect(household.contains("防返贫监测预警") && household.contains("监测标准 6,000 元") && household.contains("未结"))
+            // a cadre records the household's own report with the form the file renders; a report without detail is refused
+            let reportAction = try #require(household.firstMatch(of: #/<form method="post" action="(/households/\d+/monitoring/reports)"/#)).output.1
+            #expect(household.contains("<option value=\"illness\">因病</option>"))
+            let refusedReport = try await browser.postForm(String(reportAction), [
+                ("source", "self_report"), ("riskType", "illness"), ("detail", ""), ("reportedBy", "户主"), ("foundOn", "2026-11-20"), ("spending", ""), ("income", ""),
+            ])
+            #expect(refusedReport.status == .badRequest && refusedReport.text.contains("请写明情况"))
+            let reported = try await browser.postForm(String(reportAction), [
+                ("source", "self_report"), ("riskType", "illness"), ("detail", "户主住院"), ("reportedBy", "户主"), ("foundOn", "2026-11-20"),
+                ("spending", "35000"), ("income", ""),
+            ])
+            #expect(reported.status == .seeOther)
+            #expect(try await browser.get(String(file)).text.contains("户主住院（申报人/排查人：户主；支出 35,000 元）"))
             // when: the cadre submits the scan form the page renders, for 2021
             let action = try #require(inbox.text.firstMatch(of: #/<form class="filters" method="post" action="([^"]+)"/#)).output.1
             #expect(inbox.text.contains("<option value=\"2021\""))

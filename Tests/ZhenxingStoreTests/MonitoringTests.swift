@@ -73,6 +73,38 @@ import ZhenxingTestSupport
     }
 
     @Test(arguments: TestDatabases.engines)
+    func aReportJoinsTheOpenWarningOrOpensOneAndBadReportsAreRefused(engine: Database.Engine) async throws {
+        try await WorkRecordsTests.withDemo(engine) { database in
+            let village = LiangshuiquanDemo.villageCode
+            let monitoring = MonitoringRepository(database: database)
+            let warned = try #require(try await monitoring.openWarnings(in: village).first)
+            // a household's own report joins its open warning, with who reported it and the figures given
+            let joined = try await monitoring.report(RiskReport(source: .selfReport, riskType: "illness", detail: "户主住院手术", reportedBy: "户主本人",
+                                                                foundOn: "2022-03-01", spendingFen: 3_500_000), household: warned.householdID,
+                                                     today: "2022-03-02", by: .system)
+            #expect(joined == warned.id)
+            let signal = try #require(try await monitoring.warnings(ofHousehold: warned.householdID).first?.signals.last)
+            #expect(signal.source == .selfReport && signal.explanation.zh == "户主住院手术（申报人/排查人：户主本人；支出 35,000 元）")
+            // a visit's finding for a household without a warning opens one on that day
+            let other = try await database.read { sql in
+                try await sql.raw("SELECT id FROM households WHERE village_code = \(bind: village.rawValue) AND id <> \(bind: warned.householdID) ORDER BY id LIMIT 1")
+                    .first(decodingColumn: "id", as: Int.self)!
+            }
+            let opened = try await monitoring.report(RiskReport(source: .visit, riskType: "disaster", detail: "暴雨冲毁院墙", reportedBy: "驻村工作队",
+                                                                foundOn: "2022-07-20"), household: other, today: "2022-07-21", by: .system)
+            let openedWarning = try await monitoring.openWarnings(in: village).first { $0.id == opened }
+            #expect(opened != warned.id && openedWarning?.openedOn == "2022-07-20")
+            // refused: a rule's source, an unknown risk type, no detail, no reporter, a future day, a negative amount; nothing written
+            let refusal = await #expect(throws: ValidationFailure.self) {
+                try await monitoring.report(RiskReport(source: .rule, riskType: "luck", detail: " ", reportedBy: "", foundOn: "2022-08-01", incomeFen: -1),
+                                            household: other, today: "2022-07-21", by: .system)
+            }
+            #expect(refusal?.issues.map(\.field) == ["source", "riskType", "detail", "reportedBy", "foundOn", "income"])
+            #expect(try await monitoring.warnings(ofHousehold: other).flatMap(\.signals).count == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
     func theCalendarHoldsTheStateCouncilsSchedules(engine: Database.Engine) async throws {
         try await TestDatabases.with(engine) { database in
             let calendar = try await MonitoringRepository(database: database).calendar()

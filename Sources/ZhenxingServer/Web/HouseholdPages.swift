@@ -33,6 +33,7 @@ struct HouseholdPages: Sendable {
         routes.add(.get, "/households/:id", .record(.readRecords, .household), use: show)
         routes.add(.post, "/people/:id/full-id", .record(.viewFullIDs, .person), use: revealID)
         routes.add(.post, "/households/:id/visits", .record(.writeRecords, .household), use: addVisit)
+        routes.add(.post, "/households/:id/monitoring/reports", .record(.writeRecords, .household), use: addRiskReport)
         routes.add(.post, "/households/:id/visits/:visit/done", .record(.writeRecords, .household), use: followedUp)
         routes.add(.post, "/visits/:id/photos", .record(.writeRecords, .visit), use: addPhoto)
         routes.add(.get, "/photos/:id", .record(.readRecords, .photo), use: photo)
@@ -278,6 +279,10 @@ struct HouseholdPages: Sendable {
         let hasAssessments: Bool
         let issues: [GovernancePages.IssueLine]
         let warnings: [MonitoringPages.WarningLine]
+        let reportAction: String?
+        let reportError: String?
+        let reportSources: [Choice]
+        let riskTypeChoices: [Choice]
         let helperLines: [HelperLine]
         let helperChoices: [Choice]
         let helperAction: String?
@@ -411,7 +416,8 @@ struct HouseholdPages: Sendable {
         return Response(status: .seeOther, headers: [.location: "/households/\(id)#visits"])
     }
 
-    func file(_ id: Int, revealing: Int?, visitError: String? = nil, planError: String? = nil, request: Request, context: AppRequestContext,
+    func file(_ id: Int, revealing: Int?, visitError: String? = nil, planError: String? = nil, reportError: String? = nil, request: Request,
+              context: AppRequestContext,
                       status: HTTPResponse.Status = .ok) async throws -> Response {
         let language = context.language
         let file = try await registry.file(id)
@@ -498,6 +504,9 @@ struct HouseholdPages: Sendable {
                     deadline: row.deadline ?? "—", overdue: row.isOverdue(on: today))
             },
             warnings: try await monitoring.warnings(ofHousehold: id).map { MonitoringPages.line($0, riskTypes: riskTypes, language: language) },
+            reportAction: canWrite && file.closed == nil ? "/households/\(id)/monitoring/reports" : nil, reportError: reportError,
+            reportSources: [WarningSource.selfReport, .visit].map { Choice(value: $0.rawValue, label: $0.title.text(language)) },
+            riskTypeChoices: riskTypes.sorted { $0.key < $1.key }.map { Choice(value: $0.key, label: $0.value.text(language)) },
             helperLines: try await helpers.assignments(household: id).map { assignment in
                 HelperLine(name: assignment.helperName, unit: assignment.helperUnit,
                            role: HelperRole(rawValue: assignment.helperRole)?.title.text(language) ?? assignment.helperRole,
