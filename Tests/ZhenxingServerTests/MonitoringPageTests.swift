@@ -58,6 +58,13 @@ import ZhenxingTestSupport
             let result = try #require(try JSONSerialization.jsonObject(with: Data(dry.text.utf8)) as? [String: Any])
             #expect(dry.status == .ok && result["householdsScanned"] as? Int == 3 && result["thresholdFen"] as? Int == 600_000)
             #expect((result["lines"] as? [[String: Any]])?.map { $0["disposition"] as? String } == ["already_recorded"])
+            let householdID = try #require(Int(String(file).dropFirst("/households/".count)))
+            let filed = try await json(&browser, .post, "/api/v1/households/\(householdID)/monitoring/reports",
+                                       #"{"source":"visit","riskType":"housing","detail":"院墙开裂","reportedBy":"网格员","foundOn":"2026-11-21"}"#)
+            #expect(filed.status == .created && filed.text.contains("院墙开裂"))
+            let rule = try await json(&browser, .post, "/api/v1/households/\(householdID)/monitoring/reports",
+                                      #"{"source":"rule","riskType":"housing","detail":"x","reportedBy":"x","foundOn":"2026-11-21"}"#)
+            #expect(rule.status == .badRequest || rule.status == .unprocessableContent)
             let whatIf = try await json(&browser, .get, "/api/v1/divisions/411324104201/monitoring/what-if?year=2021&thresholdFen=700000", nil)
             let counts = try #require(try JSONSerialization.jsonObject(with: Data(whatIf.text.utf8)) as? [String: Any])
             #expect(whatIf.status == .ok && counts["households"] as? Int == 3 && (counts["villages"] as? [[String: Any]])?.count == 1)

@@ -1452,6 +1452,73 @@ extension Components {
                 case items
             }
         }
+        /// A risk reported by a person.
+        ///
+        /// - Remark: Generated from `#/components/schemas/NewRiskReport`.
+        package struct NewRiskReport: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NewRiskReport/source`.
+            package var source: Components.Schemas.WarningSource
+            /// A risk type code of the list in force (illness, disability, schooling, disaster, accident, employment, industry, housing, water, coverage, other).
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewRiskReport/riskType`.
+            package var riskType: Swift.String
+            /// What happened.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewRiskReport/detail`.
+            package var detail: Swift.String
+            /// Who reported or found it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewRiskReport/reportedBy`.
+            package var reportedBy: Swift.String
+            /// The day; not after today.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewRiskReport/foundOn`.
+            package var foundOn: Swift.String
+            /// Spending it caused
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewRiskReport/spendingFen`.
+            package var spendingFen: Swift.Int?
+            /// The household's income this year as reported
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewRiskReport/incomeFen`.
+            package var incomeFen: Swift.Int?
+            /// Creates a new `NewRiskReport`.
+            ///
+            /// - Parameters:
+            ///   - source:
+            ///   - riskType: A risk type code of the list in force (illness, disability, schooling, disaster, accident, employment, industry, housing, water, coverage, other).
+            ///   - detail: What happened.
+            ///   - reportedBy: Who reported or found it.
+            ///   - foundOn: The day; not after today.
+            ///   - spendingFen: Spending it caused
+            ///   - incomeFen: The household's income this year as reported
+            package init(
+                source: Components.Schemas.WarningSource,
+                riskType: Swift.String,
+                detail: Swift.String,
+                reportedBy: Swift.String,
+                foundOn: Swift.String,
+                spendingFen: Swift.Int? = nil,
+                incomeFen: Swift.Int? = nil
+            ) {
+                self.source = source
+                self.riskType = riskType
+                self.detail = detail
+                self.reportedBy = reportedBy
+                self.foundOn = foundOn
+                self.spendingFen = spendingFen
+                self.incomeFen = incomeFen
+            }
+            package enum CodingKeys: String, CodingKey {
+                case source
+                case riskType
+                case detail
+                case reportedBy
+                case foundOn
+                case spendingFen
+                case incomeFen
+            }
+        }
         /// Meetings.
         ///
         /// - Remark: Generated from `#/components/schemas/MeetingList`.

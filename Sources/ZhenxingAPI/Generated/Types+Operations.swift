@@ -1786,6 +1786,199 @@ package enum Operations {
             }
         }
     }
+    /// Record a risk reported for a household
+    ///
+    /// Records a household's own report (self_report, 农户自主申报) or what a cadre found on a visit (visit, 干部排查): the risk type from the list in force, what happened, who reported it, the day, and optionally the spending and income it gave. It joins the household's open warning or opens one on that day. Other sources are refused.
+    ///
+    /// - Remark: HTTP `POST /households/{id}/monitoring/reports`.
+    /// - Remark: Generated from `#/paths//households/{id}/monitoring/reports/post(reportRisk)`.
+    package enum ReportRisk {
+        package static let id: Swift.String = "reportRisk"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/households/{id}/monitoring/reports/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// The household's opaque id (never an ID number).
+                ///
+                /// - Remark: Generated from `#/paths/households/{id}/monitoring/reports/POST/path/id`.
+                package var id: Components.Parameters.HouseholdID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - id: The household's opaque id (never an ID number).
+                package init(id: Components.Parameters.HouseholdID) {
+                    self.id = id
+                }
+            }
+            package var path: Operations.ReportRisk.Input.Path
+            /// - Remark: Generated from `#/paths/households/{id}/monitoring/reports/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ReportRisk.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ReportRisk.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ReportRisk.Input.Headers
+            /// - Remark: Generated from `#/paths/households/{id}/monitoring/reports/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/households/{id}/monitoring/reports/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.NewRiskReport)
+            }
+            package var body: Operations.ReportRisk.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.ReportRisk.Input.Path,
+                headers: Operations.ReportRisk.Input.Headers = .init(),
+                body: Operations.ReportRisk.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Created: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/households/{id}/monitoring/reports/POST/responses/201/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/households/{id}/monitoring/reports/POST/responses/201/content/application\/json`.
+                    case json(Components.Schemas.MonitoringWarning)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.MonitoringWarning {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ReportRisk.Output.Created.Body
+                /// Creates a new `Created`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ReportRisk.Output.Created.Body) {
+                    self.body = body
+                }
+            }
+            /// The household's open warning with the new signal.
+            ///
+            /// - Remark: Generated from `#/paths//households/{id}/monitoring/reports/post(reportRisk)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.ReportRisk.Output.Created)
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            package var created: Operations.ReportRisk.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed or fails validation.
+            ///
+            /// - Remark: Generated from `#/paths//households/{id}/monitoring/reports/post(reportRisk)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The division does not exist, or is not of the required level.
+            ///
+            /// - Remark: Generated from `#/paths//households/{id}/monitoring/reports/post(reportRisk)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
     /// List the households of a division
     ///
     /// One page of the households in the villages of a division, ordered by household number, with each household's status and member count on the `asOf` date. Pass the `next` value of a page as `after` for the next one.

@@ -80,6 +80,13 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /divisions/{code}/monitoring/what-if`.
     /// - Remark: Generated from `#/paths//divisions/{code}/monitoring/what-if/get(monitoringWhatIf)`.
     func monitoringWhatIf(_ input: Operations.MonitoringWhatIf.Input) async throws -> Operations.MonitoringWhatIf.Output
+    /// Record a risk reported for a household
+    ///
+    /// Records a household's own report (self_report, 农户自主申报) or what a cadre found on a visit (visit, 干部排查): the risk type from the list in force, what happened, who reported it, the day, and optionally the spending and income it gave. It joins the household's open warning or opens one on that day. Other sources are refused.
+    ///
+    /// - Remark: HTTP `POST /households/{id}/monitoring/reports`.
+    /// - Remark: Generated from `#/paths//households/{id}/monitoring/reports/post(reportRisk)`.
+    func reportRisk(_ input: Operations.ReportRisk.Input) async throws -> Operations.ReportRisk.Output
     /// List the households of a division
     ///
     /// One page of the households in the villages of a division, ordered by household number, with each household's status and member count on the `asOf` date. Pass the `next` value of a page as `after` for the next one.
@@ -509,6 +516,23 @@ extension APIProtocol {
             path: path,
             query: query,
             headers: headers
+        ))
+    }
+    /// Record a risk reported for a household
+    ///
+    /// Records a household's own report (self_report, 农户自主申报) or what a cadre found on a visit (visit, 干部排查): the risk type from the list in force, what happened, who reported it, the day, and optionally the spending and income it gave. It joins the household's open warning or opens one on that day. Other sources are refused.
+    ///
+    /// - Remark: HTTP `POST /households/{id}/monitoring/reports`.
+    /// - Remark: Generated from `#/paths//households/{id}/monitoring/reports/post(reportRisk)`.
+    package func reportRisk(
+        path: Operations.ReportRisk.Input.Path,
+        headers: Operations.ReportRisk.Input.Headers = .init(),
+        body: Operations.ReportRisk.Input.Body
+    ) async throws -> Operations.ReportRisk.Output {
+        try await reportRisk(Operations.ReportRisk.Input(
+            path: path,
+            headers: headers,
+            body: body
         ))
     }
     /// List the households of a division

@@ -46,6 +46,18 @@ extension APIHandler {
             }))))
     }
 
+    func reportRisk(_ input: Operations.ReportRisk.Input) async throws -> Operations.ReportRisk.Output {
+        let id = input.path.id
+        _ = try await authorizeRecord(.household, id, needs: .writeRecords)
+        guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
+        let warning = try await monitoring.report(
+            RiskReport(source: WarningSource(rawValue: body.source.rawValue)!, riskType: body.riskType, detail: body.detail, reportedBy: body.reportedBy,
+                       foundOn: body.foundOn, spendingFen: body.spendingFen, incomeFen: body.incomeFen),
+            household: id, today: settings.today, by: RequestScope.actor)
+        let file = try await monitoring.warnings(ofHousehold: id).first { $0.id == warning }!
+        return .created(.init(body: .json(Self.schema(file))))
+    }
+
     static func schema(_ warning: MonitoringWarning) -> Components.Schemas.MonitoringWarning {
         .init(id: warning.id, householdId: warning.householdID, householdNumber: warning.householdNumber, villageCode: warning.villageCode.rawValue,
               openedOn: warning.openedOn, signals: warning.signals.map { signal in
