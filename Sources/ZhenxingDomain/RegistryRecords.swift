@@ -264,16 +264,18 @@ public struct PolicyParameters: Sendable, Hashable {
     public let povertyLineFen: Int?
     /// The year and source of the poverty line.
     public let povertyLineSource: String
-    /// The monitoring threshold, fen per person per year.
-    public let monitoringThresholdFen: Int?
+    /// The monitoring threshold, fen per person per year, with the row it came from.
+    public let monitoringThreshold: DatedThreshold?
+    /// The monitoring threshold's value, fen.
+    public var monitoringThresholdFen: Int? { monitoringThreshold?.value }
     /// The village-exit incidence limit, as a ratio (0.02).
     public let villageExitLimit: Double?
 
     /// Creates a set.
-    public init(povertyLineFen: Int?, povertyLineSource: String, monitoringThresholdFen: Int?, villageExitLimit: Double?) {
+    public init(povertyLineFen: Int?, povertyLineSource: String, monitoringThreshold: DatedThreshold?, villageExitLimit: Double?) {
         self.povertyLineFen = povertyLineFen
         self.povertyLineSource = povertyLineSource
-        self.monitoringThresholdFen = monitoringThresholdFen
+        self.monitoringThreshold = monitoringThreshold
         self.villageExitLimit = villageExitLimit
     }
 }

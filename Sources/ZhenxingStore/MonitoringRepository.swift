@@ -174,11 +174,7 @@ public struct MonitoringRepository: Sendable {
 
     private static func scan(_ division: DivisionCode, year: Int, today: String, write actor: AuditActor?, in sql: any SQLDatabase) async throws -> MonitoringScan {
         let province = String(division.rawValue.prefix(2))
-        let threshold = try await sql.raw("""
-            SELECT monitoring_threshold_fen AS value, scope, year FROM policy_parameters
-            WHERE monitoring_threshold_fen IS NOT NULL AND year <= \(bind: year) AND scope IN ('*', \(bind: province))
-            ORDER BY year DESC, scope DESC LIMIT 1
-            """).first(decoding: ParameterValue.self)?.threshold
+        let threshold = try await RegistryRepository.parameters(for: division, years: [year], in: sql)[year]?.monitoringThreshold
         let incomeDrop = try await sql.raw("""
             SELECT value, scope, year FROM monitoring_rule_parameters
             WHERE rule = \(bind: MonitoringRule.incomeDrop.rawValue) AND year <= \(bind: year) AND scope IN ('*', \(bind: province))
@@ -207,25 +203,34 @@ public struct MonitoringRepository: Sendable {
                 }
                 lines.append(ScanLine(householdID: row.id, householdNumber: row.number, villageCode: village, finding: finding, disposition: disposition))
                 if let actor, disposition != .alreadyRecorded {
-                    let warning: Int
-                    if let id = open[row.id] {
-                        warning = id
-                    } else {
-                        warning = try await BulkInsert.row(into: "monitoring_warnings", columns: ["household_id", "village_code", "opened_on", "version"],
-                                                           values: [row.id, village.rawValue, today, 1], in: sql)
-                        open[row.id] = warning
-                    }
-                    try await BulkInsert.row(into: "monitoring_signals", columns: [
-                        "warning_id", "household_id", "source", "rule", "year", "observed", "threshold", "parameter_scope", "parameter_year",
-                        "risk_type", "detail", "found_on", "recorded_by", "recorded_at",
-                    ], values: [
-                        warning, row.id, WarningSource.rule.rawValue, finding.rule.rawValue, year, finding.observed, finding.threshold,
-                        finding.origin?.scope, finding.origin?.year, finding.rule.riskType, "", today, actor.username, Timestamp.now(),
-                    ], in: sql)
+                    let warning = try await Self.warning(open[row.id], household: row.id, village: village, opening: today, in: sql)
+                    open[row.id] = warning
+                    try await Self.addSignal(to: warning, household: row.id, source: .rule, finding: finding, riskType: finding.rule.riskType,
+                                             foundOn: today, by: actor, in: sql)
                 }
             }
         }
         return MonitoringScan(year: year, householdsScanned: rows.count, threshold: threshold, incomeDrop: incomeDrop, lines: lines, dryRun: actor == nil)
+    }
+
+    /// The household's open warning `existing`, or a new one opened on `day`; its id.
+    private static func warning(_ existing: Int?, household: Int, village: DivisionCode, opening day: String, in sql: any SQLDatabase) async throws -> Int {
+        if let existing { return existing }
+        return try await BulkInsert.row(into: "monitoring_warnings", columns: ["household_id", "village_code", "opened_on", "version"],
+                                 values: [household, village.rawValue, day, 1], in: sql)
+    }
+
+    /// Adds a signal to a warning: a rule's `finding` with its values, or a person's `report` with its figures.
+    private static func addSignal(to warning: Int, household: Int, source: WarningSource, finding: RuleFinding? = nil, report: RiskReport? = nil,
+                                  riskType: String, foundOn: String, by actor: AuditActor, in sql: any SQLDatabase) async throws {
+        _ = try await BulkInsert.row(into: "monitoring_signals", columns: [
+            "warning_id", "household_id", "source", "rule", "year", "observed", "threshold", "parameter_scope", "parameter_year", "risk_type", "detail",
+            "found_on", "reported_by", "spending_fen", "income_fen", "recorded_by", "recorded_at",
+        ], values: [
+            warning, household, source.rawValue, finding?.rule.rawValue, finding?.year, finding?.observed, finding?.threshold, finding?.origin?.scope,
+            finding?.origin?.year, riskType, report?.detail.trimmingCharacters(in: .whitespacesAndNewlines) ?? "", foundOn,
+            report?.reportedBy.trimmingCharacters(in: .whitespaces), report?.spendingFen, report?.incomeFen, actor.username, Timestamp.now(),
+        ], in: sql)
     }
 
     /// The households of `division` with an assessment of `year`, not poor and not monitored at the year's end, by
@@ -273,21 +278,11 @@ public struct MonitoringRepository: Sendable {
             let riskTypes = try await Self.riskTypes(for: village, year: year, in: sql)
             let problems = report.problems(today: today, riskTypes: Set(riskTypes.keys))
             guard problems.isEmpty else { throw ValidationFailure(problems) }
-            let warning: Int
-            if let open = try await sql.raw("SELECT id FROM monitoring_warnings WHERE household_id = \(bind: id) AND closed_on IS NULL")
-                .first(decodingColumn: "id", as: Int.self) {
-                warning = open
-            } else {
-                warning = try await BulkInsert.row(into: "monitoring_warnings", columns: ["household_id", "village_code", "opened_on", "version"],
-                                                   values: [id, village.rawValue, report.foundOn, 1], in: sql)
-            }
-            try await BulkInsert.row(into: "monitoring_signals", columns: [
-                "warning_id", "household_id", "source", "risk_type", "detail", "found_on", "reported_by", "spending_fen", "income_fen",
-                "recorded_by", "recorded_at",
-            ], values: [
-                warning, id, report.source.rawValue, report.riskType, report.detail.trimmingCharacters(in: .whitespacesAndNewlines), report.foundOn,
-                report.reportedBy.trimmingCharacters(in: .whitespaces), report.spendingFen, report.incomeFen, actor.username, Timestamp.now(),
-            ], in: sql)
+            let open = try await sql.raw("SELECT id FROM monitoring_warnings WHERE household_id = \(bind: id) AND closed_on IS NULL")
+                .first(decodingColumn: "id", as: Int.self)
+            let warning = try await Self.warning(open, household: id, village: village, opening: report.foundOn, in: sql)
+            try await Self.addSignal(to: warning, household: id, source: report.source, report: report, riskType: report.riskType,
+                                     foundOn: report.foundOn, by: actor, in: sql)
             try await AuditLog.record(.create, entity: "monitoring_report", key: String(warning), division: village, after: report, by: actor, in: sql)
             return warning
         }

@@ -374,7 +374,9 @@ public struct RegistryRepository: Sendable {
             result[year] = PolicyParameters(
                 povertyLineFen: line?.povertyLineFen,
                 povertyLineSource: line.map { "\($0.year): \($0.source)" } ?? "",
-                monitoringThresholdFen: inForce.first { $0.monitoringThresholdFen != nil }?.monitoringThresholdFen,
+                monitoringThreshold: inForce.first { $0.monitoringThresholdFen != nil }.map {
+                    DatedThreshold(value: $0.monitoringThresholdFen!, origin: ParameterOrigin(scope: $0.scope, year: $0.year))
+                },
                 villageExitLimit: inForce.first { $0.villageExitLimitBp != nil }.map { Double($0.villageExitLimitBp!) / 10_000 })
         }
         return result
