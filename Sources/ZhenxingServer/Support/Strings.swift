@@ -323,6 +323,8 @@ enum Strings {
         "monitoring_scanned": .init(zh: "已按规则排查 {year} 年度核查：新增预警 {opened} 户，并入已有预警 {added} 条。",
                                     en: "The rules ran over the {year} assessments: {opened} new warnings, {added} findings added to open ones."),
         "no_warnings": .init(zh: "暂无未结预警。", en: "No open warnings."),
+        "monitoring_truncated": .init(zh: "只列出最近的 {count} 条预警：请按来源筛选，或进入下级乡镇、村查看。",
+                                      en: "Only the newest {count} warnings are listed: filter by source, or open a township or village below."),
         "no_warnings_household": .init(zh: "本户没有监测预警记录。", en: "No monitoring warnings for this household."),
         "warning_closed_on": .init(zh: "结论日期", en: "Decided"),
         "warning_open": .init(zh: "未结", en: "Open"),

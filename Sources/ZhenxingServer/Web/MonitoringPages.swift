@@ -44,7 +44,12 @@ struct MonitoringPages: Sendable {
         let showVillage: Bool
         let rows: [WarningLine]
         let isEmpty: Bool
+        /// Set when there are more open warnings than the page lists.
+        let truncated: String?
     }
+
+    /// The most warnings the inbox lists, newest first.
+    static let pageSize = 500
 
     @Sendable func inbox(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await inbox(request, context: context, problem: nil, status: .ok)
@@ -54,7 +59,7 @@ struct MonitoringPages: Sendable {
         let language = context.language
         let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         let source = request.query("source").flatMap(WarningSource.init)
-        let warnings = try await monitoring.openWarnings(in: code, source: source)
+        let warnings = try await monitoring.openWarnings(in: code, source: source, limit: Self.pageSize + 1)
         let thisYear = settings.thisYear
         let riskTypes = try await monitoring.riskTypes(for: code, year: thisYear)
         let notice = request.query("scanned").flatMap(Int.init).map { year in
@@ -72,8 +77,10 @@ struct MonitoringPages: Sendable {
             // the rules read a year's assessments: the last finished year first, back to the first year of monitoring
             years: (2021...max(2021, thisYear)).reversed().map { Option(value: String($0), label: String($0), selected: $0 == thisYear - 1) },
             notice: notice, problem: problem, showVillage: code.level != .village,
-            rows: warnings.map { Self.line($0, riskTypes: riskTypes, language: language) },
-            isEmpty: warnings.isEmpty)
+            rows: warnings.prefix(Self.pageSize).map { Self.line($0, riskTypes: riskTypes, language: language) },
+            isEmpty: warnings.isEmpty,
+            truncated: warnings.count > Self.pageSize
+                ? Strings.text("monitoring_truncated", language).replacingOccurrences(of: "{count}", with: String(Self.pageSize)) : nil)
         return try renderer.page("monitoring", title: body.heading,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true) + [Crumb(name: Strings.text("monitoring", language), href: nil)],
                                  body: body, request: request, context: context, status: status)
