@@ -55,8 +55,43 @@ public struct MonitoringWarning: Sendable, Hashable {
     public let openedOn: String
     /// The day it was decided, nil while open.
     public let closedOn: String?
+    /// The decision: entered or not.
+    public let outcome: StepResult?
     /// The signals.
     public let signals: [MonitoringSignal]
+    /// Every step recorded, in the order recorded.
+    public let steps: [RecordedStep]
+    /// Where the entry procedure stands.
+    public let entry: ProcedureProgress
+    /// Where the latest round of clearance stands, once proposed.
+    public let clearance: ProcedureProgress?
+
+    /// The clearance round a proposal would open: the first, or the next after a clearance refused; nil while the
+    /// household is not entered or a round is under way or done.
+    public var nextClearanceRound: Int? {
+        guard outcome == .entered else { return nil }
+        guard let clearance else { return 1 }
+        guard clearance.decision?.result == .notCleared else { return nil }
+        return (steps.filter { $0.record.procedure == .clearance }.map(\.round).max() ?? 0) + 1
+    }
+
+    /// The procedure under way (clearance once proposed), with its next step; nil when nothing is pending.
+    public var pending: ProcedureProgress? {
+        if let clearance, clearance.next != nil { return clearance }
+        return entry.next != nil && outcome == nil ? entry : nil
+    }
+}
+
+/// A step as stored: the record with its round and who entered it.
+public struct RecordedStep: Sendable, Hashable {
+    /// Row id.
+    public let id: Int
+    /// The round (always 1 for entry).
+    public let round: Int
+    /// What was recorded.
+    public let record: StepRecord
+    /// Who entered it.
+    public let recordedBy: String
 }
 
 /// What a scan found in one household, and what became of it.
@@ -148,7 +183,7 @@ public struct WhatIf: Sendable, Hashable {
 
 /// Return-to-poverty monitoring: the rules over the records, the warnings they raise and the working-day calendar.
 public struct MonitoringRepository: Sendable {
-    private let database: Database
+    let database: Database
 
     /// Creates a repository over a database.
     public init(database: Database) {
@@ -173,13 +208,8 @@ public struct MonitoringRepository: Sendable {
     }
 
     private static func scan(_ division: DivisionCode, year: Int, today: String, write actor: AuditActor?, in sql: any SQLDatabase) async throws -> MonitoringScan {
-        let province = String(division.rawValue.prefix(2))
         let threshold = try await RegistryRepository.parameters(for: division, years: [year], in: sql)[year]?.monitoringThreshold
-        let incomeDrop = try await sql.raw("""
-            SELECT value, scope, year FROM monitoring_rule_parameters
-            WHERE rule = \(bind: MonitoringRule.incomeDrop.rawValue) AND year <= \(bind: year) AND scope IN ('*', \(bind: province))
-            ORDER BY year DESC, scope DESC LIMIT 1
-            """).first(decoding: ParameterValue.self)?.threshold
+        let incomeDrop = try await Self.ruleParameters([MonitoringRule.incomeDrop.rawValue], for: division, year: year, in: sql)[MonitoringRule.incomeDrop.rawValue]
         let rows = try await Self.assessed(division, year: year, as: ScanRow.self, in: sql)
         let recorded = Set(try await sql.raw("""
             SELECT s.household_id, s.rule FROM monitoring_signals s JOIN households h ON h.id = s.household_id
@@ -275,7 +305,7 @@ public struct MonitoringRepository: Sendable {
                 .first(decodingColumn: "village_code", as: String.self).map({ try DivisionCode(validating: $0) })
             else { throw StoreError.notFound("household \(id)") }
             let year = Int(report.foundOn.prefix(4)).flatMap { FieldIssue.years.contains($0) ? $0 : nil } ?? Int(today.prefix(4))!
-            let riskTypes = try await Self.riskTypes(for: village, year: year, in: sql)
+            let riskTypes = try await Self.terms(.riskType, for: village, year: year, in: sql)
             let problems = report.problems(today: today, riskTypes: Set(riskTypes.keys))
             guard problems.isEmpty else { throw ValidationFailure(problems) }
             let open = try await sql.raw("SELECT id FROM monitoring_warnings WHERE household_id = \(bind: id) AND closed_on IS NULL")
@@ -288,60 +318,160 @@ public struct MonitoringRepository: Sendable {
         }
     }
 
-    /// The open warnings of `division` (any level), newest first, at most `limit`, each with its signals; with
-    /// `source`, only those a signal of that source raised.
-    public func openWarnings(in division: DivisionCode, source: WarningSource? = nil, limit: Int = 500) async throws -> [MonitoringWarning] {
-        let bySource: SQLQueryString = source.map { "AND EXISTS (SELECT 1 FROM monitoring_signals s WHERE s.warning_id = w.id AND s.source = \(bind: $0.rawValue))" } ?? ""
-        return try await database.read { sql in
-            try await Self.warnings(where: "w.closed_on IS NULL AND \(division.covers("w.village_code")) \(bySource)", limit: limit, in: sql)
+    /// What the inbox may ask for besides the division.
+    public struct WarningFilter: Sendable, Hashable {
+        /// Only warnings a signal of this source raised.
+        public var source: WarningSource?
+        /// Only warnings whose next step is this one.
+        public var step: ProcedureStep?
+        /// Only warnings whose next step is past its deadline on this day.
+        public var overdueOn: String?
+
+        /// Creates a filter.
+        public init(source: WarningSource? = nil, step: ProcedureStep? = nil, overdueOn: String? = nil) {
+            self.source = source
+            self.step = step
+            self.overdueOn = overdueOn
         }
     }
 
-    /// Every warning of a household, open or decided, newest first, each with its signals: its monitoring history.
+    /// The open warnings of `division` (any level), newest first, at most `limit`, each with its signals and
+    /// steps, as `filter` narrows them.
+    public func openWarnings(in division: DivisionCode, filter: WarningFilter = WarningFilter(), limit: Int = 500) async throws -> [MonitoringWarning] {
+        let bySource: SQLQueryString = filter.source.map {
+            "AND EXISTS (SELECT 1 FROM monitoring_signals s WHERE s.warning_id = w.id AND s.source = \(bind: $0.rawValue))"
+        } ?? ""
+        var keep: (@Sendable (MonitoringWarning) -> Bool)?
+        if filter.step != nil || filter.overdueOn != nil {
+            keep = { warning in
+                if let step = filter.step, warning.entry.next != step { return false }
+                if let day = filter.overdueOn, !warning.entry.isOverdue(today: day) { return false }
+                return true
+            }
+        }
+        return try await database.read { sql in
+            try await Self.warnings(where: "w.closed_on IS NULL AND \(division.covers("w.village_code")) \(bySource)", limit: limit, keep: keep, in: sql)
+        }
+    }
+
+    /// Every warning of a household, open or decided, newest first, each with its signals and steps: its
+    /// monitoring history.
     public func warnings(ofHousehold id: Int) async throws -> [MonitoringWarning] {
         try await database.read { sql in try await Self.warnings(where: "w.household_id = \(bind: id)", limit: 1_000, in: sql) }
     }
 
-    private static func warnings(where condition: SQLQueryString, limit: Int, in sql: any SQLDatabase) async throws -> [MonitoringWarning] {
-        let warnings = try await sql.raw("""
-            SELECT w.id, w.household_id, h.number, w.village_code, w.opened_on, w.closed_on FROM monitoring_warnings w
+    /// The warnings meeting `condition` (over `w`, the warnings), newest first, at most `limit` of those `keep`
+    /// accepts; `keep` sees each warning's steps and progress but not yet its signals.
+    static func warnings(where condition: SQLQueryString, limit: Int, keep: (@Sendable (MonitoringWarning) -> Bool)? = nil,
+                         in sql: any SQLDatabase) async throws -> [MonitoringWarning] {
+        // with a filter over the progress every warning of the condition is read, without one only the newest
+        let cap: SQLQueryString = keep == nil ? "LIMIT \(literal: limit)" : ""
+        let rows = try await sql.raw("""
+            SELECT w.id, w.household_id, h.number, w.village_code, w.opened_on, w.closed_on, w.outcome FROM monitoring_warnings w
             JOIN households h ON h.id = w.household_id
-            WHERE \(condition) ORDER BY w.opened_on DESC, w.id DESC LIMIT \(literal: limit)
+            WHERE \(condition) ORDER BY w.opened_on DESC, w.id DESC \(cap)
             """).all(decoding: WarningRow.self, keyDecodingStrategy: .convertFromSnakeCase)
-        let signals = try await Self.signals(of: warnings.map(\.id), in: sql)
-        return try warnings.map { row in
-            MonitoringWarning(id: row.id, householdID: row.householdId, householdNumber: row.number, villageCode: try DivisionCode(validating: row.villageCode),
-                              openedOn: row.openedOn, closedOn: row.closedOn, signals: signals[row.id] ?? [])
+        guard !rows.isEmpty else { return [] }
+        let steps = try await Self.steps(where: keep == nil ? "w.id IN (\(binds: rows.map(\.id)))" : condition, in: sql)
+        let calendar = try await Self.calendar(in: sql)
+        var parameters: [String: ProcedureParameters] = [:]
+        var warnings: [MonitoringWarning] = []
+        for row in rows {
+            let village = try DivisionCode(validating: row.villageCode)
+            let recorded = steps[row.id] ?? []
+            let latest = recorded.filter { $0.record.procedure == .clearance }.map(\.round).max()
+            let proposal = latest.flatMap { round in recorded.first { $0.round == round && $0.record.step == .proposal } }
+            var progress: [ProcedureProgress] = []
+            for (procedure, round, start) in [(MonitoringProcedure.entry, 1, row.openedOn)] + (proposal.map { [(.clearance, $0.round, $0.record.day)] } ?? []) {
+                let key = "\(village.rawValue.prefix(2))/\(start.prefix(4))"
+                if parameters[key] == nil { parameters[key] = try await Self.procedureParameters(for: village, year: Int(start.prefix(4)) ?? 2021, in: sql) }
+                let done = recorded.filter { $0.record.procedure == procedure && $0.round == round }.map(\.record)
+                progress.append(ProcedureProgress(procedure: procedure, start: start, done: done, parameters: parameters[key]!, calendar: calendar))
+            }
+            let warning = MonitoringWarning(
+                id: row.id, householdID: row.householdId, householdNumber: row.number, villageCode: village, openedOn: row.openedOn,
+                closedOn: row.closedOn, outcome: row.outcome.flatMap(StepResult.init), signals: [], steps: recorded,
+                entry: progress[0], clearance: progress.count > 1 ? progress[1] : nil)
+            if keep?(warning) ?? true { warnings.append(warning) }
+            if warnings.count == limit { break }
         }
+        let signals = try await Self.signals(of: warnings.map(\.id), in: sql)
+        return warnings.map { warning in
+            MonitoringWarning(id: warning.id, householdID: warning.householdID, householdNumber: warning.householdNumber, villageCode: warning.villageCode,
+                              openedOn: warning.openedOn, closedOn: warning.closedOn, outcome: warning.outcome, signals: signals[warning.id] ?? [],
+                              steps: warning.steps, entry: warning.entry, clearance: warning.clearance)
+        }
+    }
+
+    /// The steps of the warnings meeting `condition`, by warning, in the order recorded.
+    private static func steps(where condition: SQLQueryString, in sql: any SQLDatabase) async throws -> [Int: [RecordedStep]] {
+        let rows = try await sql.raw("""
+            SELECT s.id, s.warning_id, s.procedure, s.round, s.step, s.day, s.end_day, s.person, s.attendance, s.objections, s.result, s.category,
+                   s.risk_types, s.detail, s.recorded_by
+            FROM monitoring_steps s JOIN monitoring_warnings w ON w.id = s.warning_id JOIN households h ON h.id = w.household_id
+            WHERE \(condition) ORDER BY s.warning_id, s.id
+            """).all(decoding: StepRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return Dictionary(grouping: rows, by: \.warningId).mapValues { $0.map(\.recorded) }
     }
 
     /// The risk types (风险类型) in force for the province of `division` in `year`, by code: for each code the newest
     /// row at or before the year, the province's own winning over the nationwide one.
     public func riskTypes(for division: DivisionCode, year: Int) async throws -> [String: LocalizedText] {
-        try await database.read { try await Self.riskTypes(for: division, year: year, in: $0) }
+        try await database.read { try await Self.terms(.riskType, for: division, year: year, in: $0) }
     }
 
-    private static func riskTypes(for division: DivisionCode, year: Int, in sql: any SQLDatabase) async throws -> [String: LocalizedText] {
+    /// The monitoring categories (监测对象类型) in force, as `riskTypes` reads them.
+    public func categories(for division: DivisionCode, year: Int) async throws -> [String: LocalizedText] {
+        try await database.read { try await Self.terms(.category, for: division, year: year, in: $0) }
+    }
+
+    /// The two dated lists of `monitoring_terms`.
+    enum TermKind: String { case category, riskType = "risk_type" }
+
+    static func terms(_ kind: TermKind, for division: DivisionCode, year: Int, in sql: any SQLDatabase) async throws -> [String: LocalizedText] {
         struct Row: Decodable { let code: String; let nameZh: String; let nameEn: String }
         let rows = try await sql.raw("""
             SELECT code, name_zh, name_en FROM monitoring_terms
-            WHERE kind = 'risk_type' AND year <= \(bind: year) AND scope IN ('*', \(bind: String(division.rawValue.prefix(2))))
+            WHERE kind = \(bind: kind.rawValue) AND year <= \(bind: year) AND scope IN ('*', \(bind: String(division.rawValue.prefix(2))))
             ORDER BY year DESC, scope DESC
             """).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
         return Dictionary(rows.map { ($0.code, LocalizedText(zh: $0.nameZh, en: $0.nameEn)) }, uniquingKeysWith: { newest, _ in newest })
     }
 
+    /// The rule parameters named `names` in force for the province of `division` in `year`, by name, each with the
+    /// row it came from: the newest at or before the year, the province's own winning over the nationwide one.
+    static func ruleParameters(_ names: [String], for division: DivisionCode, year: Int, in sql: any SQLDatabase) async throws -> [String: DatedThreshold] {
+        struct Row: Decodable { let rule: String, value: Int, scope: String, year: Int }
+        let rows = try await sql.raw("""
+            SELECT rule, value, scope, year FROM monitoring_rule_parameters
+            WHERE rule IN (\(binds: names)) AND year <= \(bind: year) AND scope IN ('*', \(bind: String(division.rawValue.prefix(2))))
+            ORDER BY year DESC, scope DESC
+            """).all(decoding: Row.self)
+        return Dictionary(rows.map { ($0.rule, DatedThreshold(value: $0.value, origin: ParameterOrigin(scope: $0.scope, year: $0.year))) },
+                          uniquingKeysWith: { newest, _ in newest })
+    }
+
+    /// The procedures' parameters in force for the province of `division` in `year`.
+    static func procedureParameters(for division: DivisionCode, year: Int, in sql: any SQLDatabase) async throws -> ProcedureParameters {
+        ProcedureParameters(values: try await ruleParameters(ProcedureParameters.names, for: division, year: year, in: sql).mapValues(\.value))
+    }
+
     /// The working-day calendar: every listed holiday and worked weekend day.
     public func calendar() async throws -> WorkingCalendar {
-        try await database.read { sql in
-            struct Row: Decodable { let day: String; let kind: WorkingCalendar.Exception }
-            let rows = try await sql.raw("SELECT day, kind FROM working_calendar").all(decoding: Row.self)
-            return WorkingCalendar(exceptions: Dictionary(rows.map { ($0.day, $0.kind) }, uniquingKeysWith: { first, _ in first }))
-        }
+        try await database.read { try await Self.calendar(in: $0) }
+    }
+
+    static func calendar(in sql: any SQLDatabase) async throws -> WorkingCalendar {
+        struct Row: Decodable { let day: String; let kind: WorkingCalendar.Exception }
+        let rows = try await sql.raw("SELECT day, kind FROM working_calendar").all(decoding: Row.self)
+        return WorkingCalendar(exceptions: Dictionary(rows.map { ($0.day, $0.kind) }, uniquingKeysWith: { first, _ in first }))
     }
 
     /// Removes every warning of a village (demo refresh only; the audit log keeps its entries).
     public static func clearVillage(_ village: DivisionCode, in sql: any SQLDatabase) async throws {
+        try await sql.raw("""
+            DELETE FROM monitoring_steps WHERE warning_id IN (SELECT id FROM monitoring_warnings WHERE village_code = \(bind: village.rawValue))
+            """).run()
         try await sql.raw("""
             DELETE FROM monitoring_signals WHERE warning_id IN (SELECT id FROM monitoring_warnings WHERE village_code = \(bind: village.rawValue))
             """).run()
@@ -360,17 +490,23 @@ public struct MonitoringRepository: Sendable {
 
     // MARK: Rows as read
 
-    private struct ParameterValue: Decodable {
-        let value: Int, scope: String, year: Int
-        var threshold: DatedThreshold { DatedThreshold(value: value, origin: ParameterOrigin(scope: scope, year: year)) }
-    }
-
     private struct RecordedRule: Decodable { let householdId: Int; let rule: String }
 
     private struct OpenWarning: Decodable { let id: Int; let householdId: Int }
 
     private struct WarningRow: Decodable {
-        let id: Int, householdId: Int, number: String, villageCode: String, openedOn: String, closedOn: String?
+        let id: Int, householdId: Int, number: String, villageCode: String, openedOn: String, closedOn: String?, outcome: String?
+    }
+
+    private struct StepRow: Decodable {
+        let id: Int, warningId: Int, procedure: MonitoringProcedure, round: Int, step: ProcedureStep, day: String, endDay: String?, person: String
+        let attendance: Int?, objections: Int?, result: StepResult?, category: String?, riskTypes: String, detail: String, recordedBy: String
+
+        var recorded: RecordedStep {
+            RecordedStep(id: id, round: round, record: StepRecord(
+                procedure: procedure, step: step, day: day, endDay: endDay, person: person, attendance: attendance, objections: objections, result: result,
+                category: category, riskTypes: riskTypes.split(separator: ",").map(String.init), detail: detail), recordedBy: recordedBy)
+        }
     }
 
     private struct SignalRow: Decodable {

@@ -1,0 +1,103 @@
+import SQLKit
+import Testing
+import ZhenxingDemo
+import ZhenxingDomain
+@testable import ZhenxingStore
+import ZhenxingTestSupport
+
+/// One household carried through the monitoring procedure: warning → home check → undertaking → appraisal →
+/// notice → township review → decision, helped, and its risk cleared; deadlines in working days across the 2022
+/// Spring Festival; every bad step refused naming its field, with nothing written.
+@Suite struct MonitoringProcedureTests {
+    @Test(arguments: TestDatabases.engines)
+    func aHouseholdIsCarriedFromWarningToDecisionHelpedAndCleared(engine: Database.Engine) async throws {
+        try await WorkRecordsTests.withDemo(engine) { database in
+            let village = LiangshuiquanDemo.villageCode
+            let monitoring = MonitoringRepository(database: database)
+            // the demo's scan opened a warning on Monday 10 January 2022
+            let opened = try #require(try await monitoring.openWarnings(in: village).first)
+            let household = opened.householdID, today = "2023-03-01"
+            #expect(opened.openedOn == "2022-01-10" && opened.entry.next == .homeCheck)
+            // the home check is due 5 working days on (Monday 17 January); the decision 20 working days on, which the
+            // Spring Festival (31 January – 6 February off, Saturday 29 and Sunday 30 January worked) moves to 10 February
+            #expect(opened.entry.due[.homeCheck] == "2022-01-17" && opened.entry.due[.decision] == "2022-02-10")
+            #expect(opened.entry.isOverdue(today: "2022-01-18") && !opened.entry.isOverdue(today: "2022-01-17"))
+            let overdue = try await monitoring.openWarnings(in: village, filter: .init(step: .homeCheck, overdueOn: "2022-01-18"))
+            #expect(overdue.map(\.id) == [opened.id])
+            #expect(try await monitoring.openWarnings(in: village, filter: .init(overdueOn: "2022-01-17")).isEmpty)
+
+            func record(_ step: StepRecord) async throws -> MonitoringWarning {
+                try await monitoring.recordStep(step, warning: opened.id, household: household, today: today, by: .system)
+            }
+            func refusal(_ step: StepRecord) async -> [String] {
+                let failure = await #expect(throws: ValidationFailure.self) { try await record(step) }
+                return failure?.issues.map(\.field) ?? []
+            }
+            // out of order: the undertaking before the home check
+            #expect(await refusal(StepRecord(procedure: .entry, step: .undertaking, day: "2022-01-12", person: "王某")) == ["step"])
+            _ = try await record(StepRecord(procedure: .entry, step: .homeCheck, day: "2022-01-14", person: "李红梅（驻村工作队）", result: .confirmed,
+                                            detail: "家中两人务工返乡，收入下降属实"))
+            _ = try await record(StepRecord(procedure: .entry, step: .undertaking, day: "2022-01-18", person: "户主王某"))
+            // an appraisal without attendance is refused
+            #expect(await refusal(StepRecord(procedure: .entry, step: .appraisal, day: "2022-01-21", person: "村支书", result: .agreed)) == ["attendance"])
+            _ = try await record(StepRecord(procedure: .entry, step: .appraisal, day: "2022-01-21", person: "村支书", attendance: 23, result: .agreed))
+            // a notice without its objection window, and one of 4 working days, are refused
+            #expect(await refusal(StepRecord(procedure: .entry, step: .notice, day: "2022-01-25", person: "村委会")) == ["endDay"])
+            #expect(await refusal(StepRecord(procedure: .entry, step: .notice, day: "2022-01-25", endDay: "2022-01-28", person: "村委会")) == ["endDay"])
+            // 25–29 January is five working days: Saturday 29 January was worked
+            _ = try await record(StepRecord(procedure: .entry, step: .notice, day: "2022-01-25", endDay: "2022-01-29", person: "村委会", objections: 0))
+            // a decision inside the notice window is refused, even one not to enter
+            #expect(await refusal(StepRecord(procedure: .entry, step: .decision, day: "2022-01-28", person: "县乡村振兴局", result: .notEntered,
+                                             detail: "核实后不纳入")) == ["day"])
+            // the township review on a day of the Spring Festival is refused: not a working day
+            #expect(await refusal(StepRecord(procedure: .entry, step: .townshipReview, day: "2022-02-05", person: "镇平乡", result: .agreed)) == ["day"])
+            _ = try await record(StepRecord(procedure: .entry, step: .townshipReview, day: "2022-02-07", person: "镇平乡", result: .agreed))
+            // a decision to enter needs the category and the risk types of the lists in force
+            #expect(await refusal(StepRecord(procedure: .entry, step: .decision, day: "2022-02-08", person: "县乡村振兴局", result: .entered,
+                                             detail: "收入低于监测标准")) == ["category", "riskTypes"])
+            // nothing of the refusals was written: the warning is open, the household has no monitored status
+            #expect(try await monitoring.openWarnings(in: village).first?.entry.next == .decision)
+            let entered = try await record(StepRecord(procedure: .entry, step: .decision, day: "2022-02-08", person: "县乡村振兴局", result: .entered,
+                                                      category: "marginal", riskTypes: ["employment"], detail: "务工收入下降，人均纯收入低于监测标准"))
+            #expect(entered.closedOn == "2022-02-08" && entered.outcome == .entered && entered.pending == nil && entered.entry.late.isEmpty)
+            #expect(entered.entry.workingDaysToDecision(try await monitoring.calendar()) == 18)
+            #expect(try await monitoring.openWarnings(in: village).isEmpty)
+            let file = try await RegistryRepository(database: database).file(household)
+            #expect(file.statusChanges.last.map { ($0.date, $0.status, $0.monitoringKind) } ?? ("", .poor, nil) == ("2022-02-08", .monitored, .marginal))
+
+            // help: the board lists it without a plan, due 10 working days after entering (22 February)
+            var board = try await monitoring.monitored(in: village)
+            #expect(board.map(\.warning.id) == [opened.id] && board[0].planDue == "2022-02-22" && board[0].planOverdue(today: "2022-02-23"))
+            _ = try await PlanRepository(database: database).save(household: household, year: 2022, measures: [
+                MeasureDraft(category: .employment, content: "推荐到县城扶贫车间务工", amountFen: 0, funding: "就业帮扶", start: "2022-02-20", end: "2022-12-31"),
+            ], by: .system)
+            board = try await monitoring.monitored(in: try DivisionCode(validating: "411324000000"))
+            #expect(board.first?.planYears == [2022] && board.first?.measures == 1 && board.first?.planOverdue(today: "2022-02-23") == false)
+
+            // clearance: too early, and without an assessment since entering, it cannot be proposed
+            let early = try await monitoring.clearanceProblems(entered, on: "2022-06-01")
+            #expect(early.map(\.field) == ["day", "assessment"])
+            #expect(await refusal(StepRecord(procedure: .clearance, step: .proposal, day: "2022-06-01", person: "李红梅")) == ["day", "assessment"])
+            try await database.transaction { sql in
+                try await RegistryRepository.saveAssessment(Assessment(
+                    year: 2022, members: 2, income: IncomeSheet(wages: 1_800_000, production: 200_000, property: 0, transfers: 0, productionCosts: 0),
+                    guarantees: Guarantees(foodAndClothing: true, education: true, medical: true, housing: true, water: true)), household: household, in: sql)
+            }
+            #expect(try await monitoring.clearanceProblems(entered, on: "2023-01-16").isEmpty)
+            _ = try await record(StepRecord(procedure: .clearance, step: .proposal, day: "2023-01-16", person: "李红梅", detail: "稳定务工，收入超过监测标准"))
+            _ = try await record(StepRecord(procedure: .clearance, step: .appraisal, day: "2023-01-17", person: "村支书", attendance: 21, result: .agreed))
+            _ = try await record(StepRecord(procedure: .clearance, step: .notice, day: "2023-01-18", endDay: "2023-01-30", person: "村委会"))
+            _ = try await record(StepRecord(procedure: .clearance, step: .townshipReview, day: "2023-01-31", person: "镇平乡", result: .agreed))
+            let cleared = try await record(StepRecord(procedure: .clearance, step: .decision, day: "2023-02-01", person: "县乡村振兴局", result: .clearedWatch,
+                                                      detail: "收入稳定超过监测标准"))
+            #expect(cleared.clearance?.decision?.result == .clearedWatch && cleared.pending == nil && cleared.nextClearanceRound == nil)
+            // cleared as stable and kept under watch: it stays on the board, and its history holds both decisions
+            board = try await monitoring.monitored(in: village)
+            #expect(board.first?.underWatch == true)
+            let history = try await RegistryRepository(database: database).file(household).statusChanges.suffix(2).map(\.status)
+            #expect(history == [.monitored, .riskEliminated])
+            // a step of a decided procedure is refused
+            #expect(await refusal(StepRecord(procedure: .entry, step: .decision, day: "2023-02-02", person: "县", result: .entered, detail: "再次")) == ["step"])
+        }
+    }
+}
