@@ -71,6 +71,73 @@ import ZhenxingTestSupport
         }
     }
 
+    @Test(arguments: TestDatabases.engines)
+    func aWarningIsCarriedToItsDecisionWithTheFormsTheFileRenders(engine: Database.Engine) async throws {
+        try await withDemoApp(engine, as: nil) { anonymous, _, passwords in
+            var cadre = try await anonymous.signIn("lsq.secretary", passwords["lsq.secretary"]!)
+            // given: the demo's warning of 10 January 2022 waits for its home check, due 17 January: overdue
+            let inbox = try await cadre.get("/divisions/411324104201/monitoring?step=home_check&overdue=1").text
+            #expect(inbox.contains("入户核实 · 期限 2022-01-17") && inbox.contains("<span class=\"bad\">逾期</span>"))
+            let file = String(try #require(inbox.firstMatch(of: #/<a href="(/households/\d+)">0096</a>/#)).output.1)
+            func form(_ browser: inout Browser, _ step: String) async throws -> RenderedForm {
+                try #require(RenderedForm.all(in: try await browser.get(file).text).first { $0["step"] == step }, "no form for \(step)")
+            }
+            // the cadre records the village's steps with the forms the file renders
+            for (step, values) in [
+                ("home_check", [("day", "2022-01-14"), ("person", "李红梅"), ("detail", "务工收入下降属实")]),
+                ("undertaking", [("day", "2022-01-18"), ("person", "户主")]),
+                ("appraisal", [("day", "2022-01-21"), ("person", "村支书"), ("attendance", "23")]),
+            ] {
+                var filled = try await form(&cadre, step)
+                for (name, value) in values { filled[name] = value }
+                #expect(try await cadre.submit(filled).status == .seeOther, "\(step)")
+            }
+            // a notice without its objection window is refused on the page, naming it
+            var notice = try await form(&cadre, "notice")
+            notice["day"] = "2022-01-25"
+            notice["person"] = "村委会"
+            let refused = try await cadre.submit(notice)
+            #expect(refused.status == .badRequest && refused.text.contains("请填写公示结束日期（异议期）"))
+            notice["endDay"] = "2022-01-29"
+            #expect(try await cadre.submit(notice).status == .seeOther)
+            // the cadre gets no form for the township's review, and its address refuses them
+            let waiting = try await cadre.get(file).text
+            #expect(waiting.contains("下一环节：乡镇审核 · 期限 2022-02-08") && !RenderedForm.all(in: waiting).contains { $0["step"] == "township_review" })
+            let warning = String(try #require(notice.action.firstMatch(of: #/monitoring/(\d+)/steps/#)).output.1)
+            #expect(try await cadre.postForm("\(file)/monitoring/\(warning)/decisions", [("procedure", "entry"), ("step", "township_review")]).status == .forbidden)
+            // the officer reviews and decides with the forms the file renders for them
+            var officer = try await anonymous.signIn("zhenping.officer", passwords["zhenping.officer"]!)
+            var review = try await form(&officer, "township_review")
+            review["day"] = "2022-02-07"
+            review["person"] = "镇平乡"
+            #expect(try await officer.submit(review).status == .seeOther)
+            var decision = try await form(&officer, "decision")
+            #expect(decision["result"] == "entered" && decision["riskTypes[]"] == "other")
+            decision["day"] = "2022-02-08"
+            decision["person"] = "县乡村振兴局"
+            decision["category"] = "marginal"
+            decision["detail"] = "人均纯收入低于监测标准"
+            #expect(try await officer.submit(decision).status == .seeOther)
+            // then: the file shows every step and the household's monitored status; the board lists it without a plan, overdue
+            let decided = try await cadre.get(file).text
+            #expect(decided.contains("县级审定纳入") && decided.contains("纳入监测（其他）") && decided.contains("公示至 2022-01-29") && decided.contains("到会 23 人"))
+            #expect(decided.contains("监测户（边缘易致贫户）") || decided.contains("边缘易致贫户"))
+            let board = try await cadre.get("/divisions/411324104201/monitoring").text
+            #expect(board.contains("暂无未结预警") && board.contains("监测对象") && board.contains("未制定（期限 2022-02-22）"))
+            // the API gives the history with its steps, and refuses a step of a decided procedure
+            let householdID = try #require(Int(file.dropFirst("/households/".count)))
+            let history = try await json(&cadre, .get, "/api/v1/households/\(householdID)/monitoring/warnings", nil)
+            let items = try #require((try JSONSerialization.jsonObject(with: Data(history.text.utf8)) as? [String: Any])?["items"] as? [[String: Any]])
+            #expect(items.first?["outcome"] as? String == "entered" && (items.first?["steps"] as? [[String: Any]])?.count == 6)
+            let again = try await json(&officer, .post, "/api/v1/households/\(householdID)/monitoring/warnings/\(warning)/steps",
+                                       #"{"procedure":"entry","step":"decision","day":"2022-02-09","person":"县","result":"not_entered","detail":"x"}"#)
+            #expect(again.status == .badRequest && again.text.contains("本程序已作出决定"))
+            let cadreDecides = try await json(&cadre, .post, "/api/v1/households/\(householdID)/monitoring/warnings/\(warning)/steps",
+                                              #"{"procedure":"entry","step":"decision","day":"2022-02-09","person":"县","result":"not_entered","detail":"x"}"#)
+            #expect(cadreDecides.status == .forbidden)
+        }
+    }
+
     @Test func aViewerSeesTheInboxWithoutTheScanForm() async throws {
         try await withDemoApp(.sqlite, as: "lsq.viewer") { signedIn, _, _ in
             var browser = signedIn

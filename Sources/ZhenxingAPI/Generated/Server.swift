@@ -148,6 +148,28 @@ extension APIProtocol {
         )
         try transport.register(
             {
+                try await server.listHouseholdWarnings(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .get,
+            path: server.apiPathComponentsWithServerPrefix("/households/{id}/monitoring/warnings")
+        )
+        try transport.register(
+            {
+                try await server.recordMonitoringStep(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .post,
+            path: server.apiPathComponentsWithServerPrefix("/households/{id}/monitoring/warnings/{warning}/steps")
+        )
+        try transport.register(
+            {
                 try await server.listHouseholds(
                     request: $0,
                     body: $1,
@@ -1243,13 +1265,29 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                     name: "code",
                     as: Components.Parameters.DivisionCodePath.self
                 ))
-                let query: Operations.ListMonitoringWarnings.Input.Query = .init(source: try converter.getOptionalQueryItemAsURI(
-                    in: request.soar_query,
-                    style: .form,
-                    explode: true,
-                    name: "source",
-                    as: Components.Schemas.WarningSource.self
-                ))
+                let query: Operations.ListMonitoringWarnings.Input.Query = .init(
+                    source: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "source",
+                        as: Components.Schemas.WarningSource.self
+                    ),
+                    step: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "step",
+                        as: Components.Schemas.ProcedureStep.self
+                    ),
+                    overdue: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "overdue",
+                        as: Swift.Bool.self
+                    )
+                )
                 let headers: Operations.ListMonitoringWarnings.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 return Operations.ListMonitoringWarnings.Input(
                     path: path,
@@ -1590,6 +1628,202 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                     preconditionFailure("bestContentType chose an invalid content type.")
                 }
                 return Operations.ReportRisk.Input(
+                    path: path,
+                    headers: headers,
+                    body: body
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .created(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 201)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .badRequest(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 400)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .applicationProblemJson(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/problem+json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/problem+json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .notFound(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 404)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .applicationProblemJson(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/problem+json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/problem+json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .undocumented(statusCode, _):
+                    return (.init(soar_statusCode: statusCode), nil)
+                }
+            }
+        )
+    }
+    /// A household's monitoring history
+    ///
+    /// Every warning of a household, open or decided, newest first, with its signals, every step of its entry and clearance procedures, the next step and its deadline in working days.
+    ///
+    /// - Remark: HTTP `GET /households/{id}/monitoring/warnings`.
+    /// - Remark: Generated from `#/paths//households/{id}/monitoring/warnings/get(listHouseholdWarnings)`.
+    func listHouseholdWarnings(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.ListHouseholdWarnings.id,
+            using: {
+                APIHandler.listHouseholdWarnings($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let path: Operations.ListHouseholdWarnings.Input.Path = .init(id: try converter.getPathParameterAsURI(
+                    in: metadata.pathParameters,
+                    name: "id",
+                    as: Components.Parameters.HouseholdID.self
+                ))
+                let headers: Operations.ListHouseholdWarnings.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                return Operations.ListHouseholdWarnings.Input(
+                    path: path,
+                    headers: headers
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .notFound(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 404)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .applicationProblemJson(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/problem+json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/problem+json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .undocumented(statusCode, _):
+                    return (.init(soar_statusCode: statusCode), nil)
+                }
+            }
+        )
+    }
+    /// Record the next step of a warning's procedure
+    ///
+    /// Records a step of the entry procedure (home_check → undertaking → appraisal → notice → township_review → decision) or of risk clearance (proposal → appraisal → notice → township_review → decision), in order; a negative decision may end a procedure after any step. The notice needs its objection window (endDay, at least the working days the parameters set, ending on a working day); the township review and the decision fall on working days, the decision after the notice ends; a decision to enter names the category and risk types of the lists in force. Entering records the household's monitored status, clearing its risk_eliminated status. A proposal needs the months in monitoring and an assessment since entering above the monitoring threshold. The township review and the decision need the right to decide statuses, the other steps the right to record the household.
+    ///
+    /// - Remark: HTTP `POST /households/{id}/monitoring/warnings/{warning}/steps`.
+    /// - Remark: Generated from `#/paths//households/{id}/monitoring/warnings/{warning}/steps/post(recordMonitoringStep)`.
+    func recordMonitoringStep(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.RecordMonitoringStep.id,
+            using: {
+                APIHandler.recordMonitoringStep($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let path: Operations.RecordMonitoringStep.Input.Path = .init(
+                    id: try converter.getPathParameterAsURI(
+                        in: metadata.pathParameters,
+                        name: "id",
+                        as: Components.Parameters.HouseholdID.self
+                    ),
+                    warning: try converter.getPathParameterAsURI(
+                        in: metadata.pathParameters,
+                        name: "warning",
+                        as: Swift.Int.self
+                    )
+                )
+                let headers: Operations.RecordMonitoringStep.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
+                let body: Operations.RecordMonitoringStep.Input.Body
+                let chosenContentType = try converter.bestContentType(
+                    received: contentType,
+                    options: [
+                        "application/json"
+                    ]
+                )
+                switch chosenContentType {
+                case "application/json":
+                    body = try await converter.getRequiredRequestBodyAsJSON(
+                        Components.Schemas.NewMonitoringStep.self,
+                        from: requestBody,
+                        transforming: { value in
+                            .json(value)
+                        }
+                    )
+                default:
+                    preconditionFailure("bestContentType chose an invalid content type.")
+                }
+                return Operations.RecordMonitoringStep.Input(
                     path: path,
                     headers: headers,
                     body: body

@@ -1086,7 +1086,7 @@ extension Components {
                 case foundOn
             }
         }
-        /// A household's open warning.
+        /// A household's warning with its signals and the steps of its procedures.
         ///
         /// - Remark: Generated from `#/components/schemas/MonitoringWarning`.
         package struct MonitoringWarning: Codable, Hashable, Sendable {
@@ -1100,10 +1100,41 @@ extension Components {
             package var villageCode: Swift.String
             /// - Remark: Generated from `#/components/schemas/MonitoringWarning/openedOn`.
             package var openedOn: Swift.String
+            /// The day the entry was decided; absent while open.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringWarning/closedOn`.
+            package var closedOn: Swift.String?
+            /// The entry decision.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringWarning/outcome`.
+            @frozen package enum OutcomePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case entered = "entered"
+                case notEntered = "not_entered"
+            }
+            /// The entry decision.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringWarning/outcome`.
+            package var outcome: Components.Schemas.MonitoringWarning.OutcomePayload?
             /// The signals, oldest first.
             ///
             /// - Remark: Generated from `#/components/schemas/MonitoringWarning/signals`.
             package var signals: [Components.Schemas.MonitoringSignal]
+            /// Every step recorded, in the order recorded.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringWarning/steps`.
+            package var steps: [Components.Schemas.MonitoringStep]
+            /// - Remark: Generated from `#/components/schemas/MonitoringWarning/nextProcedure`.
+            package var nextProcedure: Components.Schemas.MonitoringProcedure?
+            /// - Remark: Generated from `#/components/schemas/MonitoringWarning/nextStep`.
+            package var nextStep: Components.Schemas.ProcedureStep?
+            /// The day the next step falls due (working days from the procedure's start).
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringWarning/nextDue`.
+            package var nextDue: Swift.String?
+            /// Whether the next step is past its due day today.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringWarning/overdue`.
+            package var overdue: Swift.Bool?
             /// Creates a new `MonitoringWarning`.
             ///
             /// - Parameters:
@@ -1112,21 +1143,42 @@ extension Components {
             ///   - householdNumber:
             ///   - villageCode:
             ///   - openedOn:
+            ///   - closedOn: The day the entry was decided; absent while open.
+            ///   - outcome: The entry decision.
             ///   - signals: The signals, oldest first.
+            ///   - steps: Every step recorded, in the order recorded.
+            ///   - nextProcedure:
+            ///   - nextStep:
+            ///   - nextDue: The day the next step falls due (working days from the procedure's start).
+            ///   - overdue: Whether the next step is past its due day today.
             package init(
                 id: Swift.Int,
                 householdId: Swift.Int,
                 householdNumber: Swift.String,
                 villageCode: Swift.String,
                 openedOn: Swift.String,
-                signals: [Components.Schemas.MonitoringSignal]
+                closedOn: Swift.String? = nil,
+                outcome: Components.Schemas.MonitoringWarning.OutcomePayload? = nil,
+                signals: [Components.Schemas.MonitoringSignal],
+                steps: [Components.Schemas.MonitoringStep],
+                nextProcedure: Components.Schemas.MonitoringProcedure? = nil,
+                nextStep: Components.Schemas.ProcedureStep? = nil,
+                nextDue: Swift.String? = nil,
+                overdue: Swift.Bool? = nil
             ) {
                 self.id = id
                 self.householdId = householdId
                 self.householdNumber = householdNumber
                 self.villageCode = villageCode
                 self.openedOn = openedOn
+                self.closedOn = closedOn
+                self.outcome = outcome
                 self.signals = signals
+                self.steps = steps
+                self.nextProcedure = nextProcedure
+                self.nextStep = nextStep
+                self.nextDue = nextDue
+                self.overdue = overdue
             }
             package enum CodingKeys: String, CodingKey {
                 case id
@@ -1134,7 +1186,208 @@ extension Components {
                 case householdNumber
                 case villageCode
                 case openedOn
+                case closedOn
+                case outcome
                 case signals
+                case steps
+                case nextProcedure
+                case nextStep
+                case nextDue
+                case overdue
+            }
+        }
+        /// entry (识别纳入) or clearance (风险消除).
+        ///
+        /// - Remark: Generated from `#/components/schemas/MonitoringProcedure`.
+        @frozen package enum MonitoringProcedure: String, Codable, Hashable, Sendable, CaseIterable {
+            case entry = "entry"
+            case clearance = "clearance"
+        }
+        /// A step of a monitoring procedure.
+        ///
+        /// - Remark: Generated from `#/components/schemas/ProcedureStep`.
+        @frozen package enum ProcedureStep: String, Codable, Hashable, Sendable, CaseIterable {
+            case proposal = "proposal"
+            case homeCheck = "home_check"
+            case undertaking = "undertaking"
+            case appraisal = "appraisal"
+            case notice = "notice"
+            case townshipReview = "township_review"
+            case decision = "decision"
+        }
+        /// What a step found or decided: confirmed/unconfirmed (home check), agreed/disagreed (appraisal, township review), entered/not_entered (entry decision), cleared/cleared_watch/not_cleared (clearance decision).
+        ///
+        /// - Remark: Generated from `#/components/schemas/StepResult`.
+        @frozen package enum StepResult: String, Codable, Hashable, Sendable, CaseIterable {
+            case confirmed = "confirmed"
+            case unconfirmed = "unconfirmed"
+            case agreed = "agreed"
+            case disagreed = "disagreed"
+            case entered = "entered"
+            case notEntered = "not_entered"
+            case cleared = "cleared"
+            case clearedWatch = "cleared_watch"
+            case notCleared = "not_cleared"
+        }
+        /// A step to record.
+        ///
+        /// - Remark: Generated from `#/components/schemas/NewMonitoringStep`.
+        package struct NewMonitoringStep: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NewMonitoringStep/procedure`.
+            package var procedure: Components.Schemas.MonitoringProcedure
+            /// - Remark: Generated from `#/components/schemas/NewMonitoringStep/step`.
+            package var step: Components.Schemas.ProcedureStep
+            /// The day it was done (the notice's first day).
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewMonitoringStep/day`.
+            package var day: Swift.String
+            /// The notice's last day
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewMonitoringStep/endDay`.
+            package var endDay: Swift.String?
+            /// Who checked
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewMonitoringStep/person`.
+            package var person: Swift.String
+            /// Representatives present at the appraisal.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewMonitoringStep/attendance`.
+            package var attendance: Swift.Int?
+            /// Objections received during the notice.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewMonitoringStep/objections`.
+            package var objections: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/NewMonitoringStep/result`.
+            package var result: Components.Schemas.StepResult?
+            /// For a decision to enter
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewMonitoringStep/category`.
+            package var category: Swift.String?
+            /// For a decision to enter, the risk types' codes.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewMonitoringStep/riskTypes`.
+            package var riskTypes: [Swift.String]?
+            /// What was found or said; the reason of a decision (needed then).
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewMonitoringStep/detail`.
+            package var detail: Swift.String?
+            /// Creates a new `NewMonitoringStep`.
+            ///
+            /// - Parameters:
+            ///   - procedure:
+            ///   - step:
+            ///   - day: The day it was done (the notice's first day).
+            ///   - endDay: The notice's last day
+            ///   - person: Who checked
+            ///   - attendance: Representatives present at the appraisal.
+            ///   - objections: Objections received during the notice.
+            ///   - result:
+            ///   - category: For a decision to enter
+            ///   - riskTypes: For a decision to enter, the risk types' codes.
+            ///   - detail: What was found or said; the reason of a decision (needed then).
+            package init(
+                procedure: Components.Schemas.MonitoringProcedure,
+                step: Components.Schemas.ProcedureStep,
+                day: Swift.String,
+                endDay: Swift.String? = nil,
+                person: Swift.String,
+                attendance: Swift.Int? = nil,
+                objections: Swift.Int? = nil,
+                result: Components.Schemas.StepResult? = nil,
+                category: Swift.String? = nil,
+                riskTypes: [Swift.String]? = nil,
+                detail: Swift.String? = nil
+            ) {
+                self.procedure = procedure
+                self.step = step
+                self.day = day
+                self.endDay = endDay
+                self.person = person
+                self.attendance = attendance
+                self.objections = objections
+                self.result = result
+                self.category = category
+                self.riskTypes = riskTypes
+                self.detail = detail
+            }
+            package enum CodingKeys: String, CodingKey {
+                case procedure
+                case step
+                case day
+                case endDay
+                case person
+                case attendance
+                case objections
+                case result
+                case category
+                case riskTypes
+                case detail
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MonitoringStep`.
+        package struct MonitoringStep: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MonitoringStep/value1`.
+            package var value1: Components.Schemas.NewMonitoringStep
+            /// - Remark: Generated from `#/components/schemas/MonitoringStep/value2`.
+            package struct Value2Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/MonitoringStep/value2/id`.
+                package var id: Swift.Int
+                /// The clearance round (1 for entry).
+                ///
+                /// - Remark: Generated from `#/components/schemas/MonitoringStep/value2/round`.
+                package var round: Swift.Int
+                /// Recorded after its due day.
+                ///
+                /// - Remark: Generated from `#/components/schemas/MonitoringStep/value2/late`.
+                package var late: Swift.Bool
+                /// - Remark: Generated from `#/components/schemas/MonitoringStep/value2/recordedBy`.
+                package var recordedBy: Swift.String
+                /// Creates a new `Value2Payload`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                ///   - round: The clearance round (1 for entry).
+                ///   - late: Recorded after its due day.
+                ///   - recordedBy:
+                package init(
+                    id: Swift.Int,
+                    round: Swift.Int,
+                    late: Swift.Bool,
+                    recordedBy: Swift.String
+                ) {
+                    self.id = id
+                    self.round = round
+                    self.late = late
+                    self.recordedBy = recordedBy
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case id
+                    case round
+                    case late
+                    case recordedBy
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/MonitoringStep/value2`.
+            package var value2: Components.Schemas.MonitoringStep.Value2Payload
+            /// Creates a new `MonitoringStep`.
+            ///
+            /// - Parameters:
+            ///   - value1:
+            ///   - value2:
+            package init(
+                value1: Components.Schemas.NewMonitoringStep,
+                value2: Components.Schemas.MonitoringStep.Value2Payload
+            ) {
+                self.value1 = value1
+                self.value2 = value2
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                self.value1 = try .init(from: decoder)
+                self.value2 = try .init(from: decoder)
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                try self.value1.encode(to: encoder)
+                try self.value2.encode(to: encoder)
             }
         }
         /// Open warnings.

@@ -1210,12 +1210,28 @@ package enum Operations {
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/monitoring/warnings/GET/query/source`.
                 package var source: Components.Schemas.WarningSource?
+                /// Only warnings whose next step of the entry procedure is this one.
+                ///
+                /// - Remark: Generated from `#/paths/divisions/{code}/monitoring/warnings/GET/query/step`.
+                package var step: Components.Schemas.ProcedureStep?
+                /// Only warnings whose next step is past its deadline today (working days, Asia/Shanghai).
+                ///
+                /// - Remark: Generated from `#/paths/divisions/{code}/monitoring/warnings/GET/query/overdue`.
+                package var overdue: Swift.Bool?
                 /// Creates a new `Query`.
                 ///
                 /// - Parameters:
                 ///   - source: Only warnings with a signal of this source.
-                package init(source: Components.Schemas.WarningSource? = nil) {
+                ///   - step: Only warnings whose next step of the entry procedure is this one.
+                ///   - overdue: Only warnings whose next step is past its deadline today (working days, Asia/Shanghai).
+                package init(
+                    source: Components.Schemas.WarningSource? = nil,
+                    step: Components.Schemas.ProcedureStep? = nil,
+                    overdue: Swift.Bool? = nil
+                ) {
                     self.source = source
+                    self.step = step
+                    self.overdue = overdue
                 }
             }
             package var query: Operations.ListMonitoringWarnings.Input.Query
@@ -1922,6 +1938,369 @@ package enum Operations {
             /// The division does not exist, or is not of the required level.
             ///
             /// - Remark: Generated from `#/paths//households/{id}/monitoring/reports/post(reportRisk)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// A household's monitoring history
+    ///
+    /// Every warning of a household, open or decided, newest first, with its signals, every step of its entry and clearance procedures, the next step and its deadline in working days.
+    ///
+    /// - Remark: HTTP `GET /households/{id}/monitoring/warnings`.
+    /// - Remark: Generated from `#/paths//households/{id}/monitoring/warnings/get(listHouseholdWarnings)`.
+    package enum ListHouseholdWarnings {
+        package static let id: Swift.String = "listHouseholdWarnings"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/households/{id}/monitoring/warnings/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// The household's opaque id (never an ID number).
+                ///
+                /// - Remark: Generated from `#/paths/households/{id}/monitoring/warnings/GET/path/id`.
+                package var id: Components.Parameters.HouseholdID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - id: The household's opaque id (never an ID number).
+                package init(id: Components.Parameters.HouseholdID) {
+                    self.id = id
+                }
+            }
+            package var path: Operations.ListHouseholdWarnings.Input.Path
+            /// - Remark: Generated from `#/paths/households/{id}/monitoring/warnings/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListHouseholdWarnings.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListHouseholdWarnings.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ListHouseholdWarnings.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.ListHouseholdWarnings.Input.Path,
+                headers: Operations.ListHouseholdWarnings.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/households/{id}/monitoring/warnings/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/households/{id}/monitoring/warnings/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.MonitoringWarningList)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.MonitoringWarningList {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ListHouseholdWarnings.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ListHouseholdWarnings.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The warnings.
+            ///
+            /// - Remark: Generated from `#/paths//households/{id}/monitoring/warnings/get(listHouseholdWarnings)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListHouseholdWarnings.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ListHouseholdWarnings.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The division does not exist, or is not of the required level.
+            ///
+            /// - Remark: Generated from `#/paths//households/{id}/monitoring/warnings/get(listHouseholdWarnings)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Record the next step of a warning's procedure
+    ///
+    /// Records a step of the entry procedure (home_check → undertaking → appraisal → notice → township_review → decision) or of risk clearance (proposal → appraisal → notice → township_review → decision), in order; a negative decision may end a procedure after any step. The notice needs its objection window (endDay, at least the working days the parameters set, ending on a working day); the township review and the decision fall on working days, the decision after the notice ends; a decision to enter names the category and risk types of the lists in force. Entering records the household's monitored status, clearing its risk_eliminated status. A proposal needs the months in monitoring and an assessment since entering above the monitoring threshold. The township review and the decision need the right to decide statuses, the other steps the right to record the household.
+    ///
+    /// - Remark: HTTP `POST /households/{id}/monitoring/warnings/{warning}/steps`.
+    /// - Remark: Generated from `#/paths//households/{id}/monitoring/warnings/{warning}/steps/post(recordMonitoringStep)`.
+    package enum RecordMonitoringStep {
+        package static let id: Swift.String = "recordMonitoringStep"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/households/{id}/monitoring/warnings/{warning}/steps/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// The household's opaque id (never an ID number).
+                ///
+                /// - Remark: Generated from `#/paths/households/{id}/monitoring/warnings/{warning}/steps/POST/path/id`.
+                package var id: Components.Parameters.HouseholdID
+                /// The warning's id.
+                ///
+                /// - Remark: Generated from `#/paths/households/{id}/monitoring/warnings/{warning}/steps/POST/path/warning`.
+                package var warning: Swift.Int
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - id: The household's opaque id (never an ID number).
+                ///   - warning: The warning's id.
+                package init(
+                    id: Components.Parameters.HouseholdID,
+                    warning: Swift.Int
+                ) {
+                    self.id = id
+                    self.warning = warning
+                }
+            }
+            package var path: Operations.RecordMonitoringStep.Input.Path
+            /// - Remark: Generated from `#/paths/households/{id}/monitoring/warnings/{warning}/steps/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.RecordMonitoringStep.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.RecordMonitoringStep.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.RecordMonitoringStep.Input.Headers
+            /// - Remark: Generated from `#/paths/households/{id}/monitoring/warnings/{warning}/steps/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/households/{id}/monitoring/warnings/{warning}/steps/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.NewMonitoringStep)
+            }
+            package var body: Operations.RecordMonitoringStep.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.RecordMonitoringStep.Input.Path,
+                headers: Operations.RecordMonitoringStep.Input.Headers = .init(),
+                body: Operations.RecordMonitoringStep.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Created: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/households/{id}/monitoring/warnings/{warning}/steps/POST/responses/201/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/households/{id}/monitoring/warnings/{warning}/steps/POST/responses/201/content/application\/json`.
+                    case json(Components.Schemas.MonitoringWarning)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.MonitoringWarning {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.RecordMonitoringStep.Output.Created.Body
+                /// Creates a new `Created`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.RecordMonitoringStep.Output.Created.Body) {
+                    self.body = body
+                }
+            }
+            /// The warning as it now stands.
+            ///
+            /// - Remark: Generated from `#/paths//households/{id}/monitoring/warnings/{warning}/steps/post(recordMonitoringStep)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.RecordMonitoringStep.Output.Created)
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            package var created: Operations.RecordMonitoringStep.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed or fails validation.
+            ///
+            /// - Remark: Generated from `#/paths//households/{id}/monitoring/warnings/{warning}/steps/post(recordMonitoringStep)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The division does not exist, or is not of the required level.
+            ///
+            /// - Remark: Generated from `#/paths//households/{id}/monitoring/warnings/{warning}/steps/post(recordMonitoringStep)/responses/404`.
             ///
             /// HTTP response code: `404 notFound`.
             case notFound(Components.Responses.NotFound)

@@ -87,6 +87,20 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /households/{id}/monitoring/reports`.
     /// - Remark: Generated from `#/paths//households/{id}/monitoring/reports/post(reportRisk)`.
     func reportRisk(_ input: Operations.ReportRisk.Input) async throws -> Operations.ReportRisk.Output
+    /// A household's monitoring history
+    ///
+    /// Every warning of a household, open or decided, newest first, with its signals, every step of its entry and clearance procedures, the next step and its deadline in working days.
+    ///
+    /// - Remark: HTTP `GET /households/{id}/monitoring/warnings`.
+    /// - Remark: Generated from `#/paths//households/{id}/monitoring/warnings/get(listHouseholdWarnings)`.
+    func listHouseholdWarnings(_ input: Operations.ListHouseholdWarnings.Input) async throws -> Operations.ListHouseholdWarnings.Output
+    /// Record the next step of a warning's procedure
+    ///
+    /// Records a step of the entry procedure (home_check → undertaking → appraisal → notice → township_review → decision) or of risk clearance (proposal → appraisal → notice → township_review → decision), in order; a negative decision may end a procedure after any step. The notice needs its objection window (endDay, at least the working days the parameters set, ending on a working day); the township review and the decision fall on working days, the decision after the notice ends; a decision to enter names the category and risk types of the lists in force. Entering records the household's monitored status, clearing its risk_eliminated status. A proposal needs the months in monitoring and an assessment since entering above the monitoring threshold. The township review and the decision need the right to decide statuses, the other steps the right to record the household.
+    ///
+    /// - Remark: HTTP `POST /households/{id}/monitoring/warnings/{warning}/steps`.
+    /// - Remark: Generated from `#/paths//households/{id}/monitoring/warnings/{warning}/steps/post(recordMonitoringStep)`.
+    func recordMonitoringStep(_ input: Operations.RecordMonitoringStep.Input) async throws -> Operations.RecordMonitoringStep.Output
     /// List the households of a division
     ///
     /// One page of the households in the villages of a division, ordered by household number, with each household's status and member count on the `asOf` date. Pass the `next` value of a page as `after` for the next one.
@@ -530,6 +544,38 @@ extension APIProtocol {
         body: Operations.ReportRisk.Input.Body
     ) async throws -> Operations.ReportRisk.Output {
         try await reportRisk(Operations.ReportRisk.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A household's monitoring history
+    ///
+    /// Every warning of a household, open or decided, newest first, with its signals, every step of its entry and clearance procedures, the next step and its deadline in working days.
+    ///
+    /// - Remark: HTTP `GET /households/{id}/monitoring/warnings`.
+    /// - Remark: Generated from `#/paths//households/{id}/monitoring/warnings/get(listHouseholdWarnings)`.
+    package func listHouseholdWarnings(
+        path: Operations.ListHouseholdWarnings.Input.Path,
+        headers: Operations.ListHouseholdWarnings.Input.Headers = .init()
+    ) async throws -> Operations.ListHouseholdWarnings.Output {
+        try await listHouseholdWarnings(Operations.ListHouseholdWarnings.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Record the next step of a warning's procedure
+    ///
+    /// Records a step of the entry procedure (home_check → undertaking → appraisal → notice → township_review → decision) or of risk clearance (proposal → appraisal → notice → township_review → decision), in order; a negative decision may end a procedure after any step. The notice needs its objection window (endDay, at least the working days the parameters set, ending on a working day); the township review and the decision fall on working days, the decision after the notice ends; a decision to enter names the category and risk types of the lists in force. Entering records the household's monitored status, clearing its risk_eliminated status. A proposal needs the months in monitoring and an assessment since entering above the monitoring threshold. The township review and the decision need the right to decide statuses, the other steps the right to record the household.
+    ///
+    /// - Remark: HTTP `POST /households/{id}/monitoring/warnings/{warning}/steps`.
+    /// - Remark: Generated from `#/paths//households/{id}/monitoring/warnings/{warning}/steps/post(recordMonitoringStep)`.
+    package func recordMonitoringStep(
+        path: Operations.RecordMonitoringStep.Input.Path,
+        headers: Operations.RecordMonitoringStep.Input.Headers = .init(),
+        body: Operations.RecordMonitoringStep.Input.Body
+    ) async throws -> Operations.RecordMonitoringStep.Output {
+        try await recordMonitoringStep(Operations.RecordMonitoringStep.Input(
             path: path,
             headers: headers,
             body: body

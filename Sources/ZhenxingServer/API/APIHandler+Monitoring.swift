@@ -8,9 +8,29 @@ extension APIHandler {
 
     func listMonitoringWarnings(_ input: Operations.ListMonitoringWarnings.Input) async throws -> Operations.ListMonitoringWarnings.Output {
         let code = try await readableDivision(input.path.code)
-        let source = input.query.source.map { WarningSource(rawValue: $0.rawValue)! }
-        let warnings = try await monitoring.openWarnings(in: code, source: source, limit: 5_000)
-        return .ok(.init(body: .json(.init(items: warnings.map(Self.schema)))))
+        let filter = MonitoringRepository.WarningFilter(
+            source: input.query.source.map { WarningSource(rawValue: $0.rawValue)! }, step: input.query.step.map { ProcedureStep(rawValue: $0.rawValue)! },
+            overdueOn: input.query.overdue == true ? settings.today : nil)
+        let warnings = try await monitoring.openWarnings(in: code, filter: filter, limit: 5_000)
+        return .ok(.init(body: .json(.init(items: warnings.map { schema($0) }))))
+    }
+
+    func listHouseholdWarnings(_ input: Operations.ListHouseholdWarnings.Input) async throws -> Operations.ListHouseholdWarnings.Output {
+        _ = try await authorizeRecord(.household, input.path.id, needs: .readRecords)
+        return .ok(.init(body: .json(.init(items: try await monitoring.warnings(ofHousehold: input.path.id).map { schema($0) }))))
+    }
+
+    func recordMonitoringStep(_ input: Operations.RecordMonitoringStep.Input) async throws -> Operations.RecordMonitoringStep.Output {
+        guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
+        let step = ProcedureStep(rawValue: body.step.rawValue)!
+        // the township's and the county's acts need the right to decide statuses; the village's, the right to record
+        _ = try await authorizeRecord(.household, input.path.id, needs: step.needsWorkingDay ? .approveStatus : .writeRecords)
+        let record = StepRecord(
+            procedure: MonitoringProcedure(rawValue: body.procedure.rawValue)!, step: step, day: body.day, endDay: body.endDay, person: body.person,
+            attendance: body.attendance, objections: body.objections, result: body.result.map { StepResult(rawValue: $0.rawValue)! },
+            category: body.category, riskTypes: body.riskTypes ?? [], detail: body.detail ?? "")
+        let warning = try await monitoring.recordStep(record, warning: input.path.warning, household: input.path.id, today: settings.today, by: RequestScope.actor)
+        return .created(.init(body: .json(schema(warning))))
     }
 
     func scanMonitoringRules(_ input: Operations.ScanMonitoringRules.Input) async throws -> Operations.ScanMonitoringRules.Output {
@@ -55,15 +75,31 @@ extension APIHandler {
                        foundOn: body.foundOn, spendingFen: body.spendingFen, incomeFen: body.incomeFen),
             household: id, today: settings.today, by: RequestScope.actor)
         let file = try await monitoring.warnings(ofHousehold: id).first { $0.id == warning }!
-        return .created(.init(body: .json(Self.schema(file))))
+        return .created(.init(body: .json(schema(file))))
     }
 
-    static func schema(_ warning: MonitoringWarning) -> Components.Schemas.MonitoringWarning {
-        .init(id: warning.id, householdId: warning.householdID, householdNumber: warning.householdNumber, villageCode: warning.villageCode.rawValue,
-              openedOn: warning.openedOn, signals: warning.signals.map { signal in
-                  .init(id: signal.id, source: .init(rawValue: signal.source.rawValue)!, finding: signal.finding.map(Self.schema), riskType: signal.riskType,
-                        explanation: signal.explanation.text(RequestScope.language), foundOn: signal.foundOn)
-              })
+    func schema(_ warning: MonitoringWarning) -> Components.Schemas.MonitoringWarning {
+        let pending = warning.pending
+        return .init(
+            id: warning.id, householdId: warning.householdID, householdNumber: warning.householdNumber, villageCode: warning.villageCode.rawValue,
+            openedOn: warning.openedOn, closedOn: warning.closedOn, outcome: warning.outcome.flatMap { .init(rawValue: $0.rawValue) },
+            signals: warning.signals.map { signal in
+                .init(id: signal.id, source: .init(rawValue: signal.source.rawValue)!, finding: signal.finding.map(Self.schema), riskType: signal.riskType,
+                      explanation: signal.explanation.text(RequestScope.language), foundOn: signal.foundOn)
+            },
+            steps: warning.steps.map { step in
+                let record = step.record
+                let progress = record.procedure == .entry ? warning.entry : warning.clearance
+                return .init(
+                    value1: .init(procedure: .init(rawValue: record.procedure.rawValue)!, step: .init(rawValue: record.step.rawValue)!, day: record.day,
+                                  endDay: record.endDay, person: record.person, attendance: record.attendance, objections: record.objections,
+                                  result: record.result.map { .init(rawValue: $0.rawValue)! }, category: record.category,
+                                  riskTypes: record.riskTypes.isEmpty ? nil : record.riskTypes, detail: record.detail),
+                    value2: .init(id: step.id, round: step.round, late: progress?.late.contains(record.step) == true && progress?.done.contains(record) == true,
+                                  recordedBy: step.recordedBy))
+            },
+            nextProcedure: pending.map { .init(rawValue: $0.procedure.rawValue)! }, nextStep: pending?.next.map { .init(rawValue: $0.rawValue)! },
+            nextDue: pending?.nextDue, overdue: pending?.isOverdue(today: settings.today))
     }
 
     static func schema(_ finding: RuleFinding) -> Components.Schemas.RuleFinding {

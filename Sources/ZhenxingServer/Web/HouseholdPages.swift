@@ -34,6 +34,8 @@ struct HouseholdPages: Sendable {
         routes.add(.post, "/people/:id/full-id", .record(.viewFullIDs, .person), use: revealID)
         routes.add(.post, "/households/:id/visits", .record(.writeRecords, .household), use: addVisit)
         routes.add(.post, "/households/:id/monitoring/reports", .record(.writeRecords, .household), use: addRiskReport)
+        routes.add(.post, "/households/:id/monitoring/:warning/steps", .record(.writeRecords, .household), use: recordVillageStep)
+        routes.add(.post, "/households/:id/monitoring/:warning/decisions", .record(.approveStatus, .household), use: recordDecisionStep)
         routes.add(.post, "/households/:id/visits/:visit/done", .record(.writeRecords, .household), use: followedUp)
         routes.add(.post, "/visits/:id/photos", .record(.writeRecords, .visit), use: addPhoto)
         routes.add(.get, "/photos/:id", .record(.readRecords, .photo), use: photo)
@@ -278,9 +280,10 @@ struct HouseholdPages: Sendable {
         let assessments: [AssessmentBlock]
         let hasAssessments: Bool
         let issues: [GovernancePages.IssueLine]
-        let warnings: [MonitoringPages.WarningLine]
+        let warnings: [WarningBlock]
         let reportAction: String?
         let reportError: String?
+        let stepError: String?
         let reportSources: [Choice]
         let riskTypeChoices: [Choice]
         let helperLines: [HelperLine]
@@ -416,9 +419,8 @@ struct HouseholdPages: Sendable {
         return Response(status: .seeOther, headers: [.location: "/households/\(id)#visits"])
     }
 
-    func file(_ id: Int, revealing: Int?, visitError: String? = nil, planError: String? = nil, reportError: String? = nil, request: Request,
-              context: AppRequestContext,
-                      status: HTTPResponse.Status = .ok) async throws -> Response {
+    func file(_ id: Int, revealing: Int?, visitError: String? = nil, planError: String? = nil, reportError: String? = nil, stepError: String? = nil,
+              request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok) async throws -> Response {
         let language = context.language
         let file = try await registry.file(id)
         let draft = file.draft
@@ -503,8 +505,9 @@ struct HouseholdPages: Sendable {
                     state: row.state.title.text(language), stateKey: row.state.rawValue, owner: row.owner ?? "—",
                     deadline: row.deadline ?? "—", overdue: row.isOverdue(on: today))
             },
-            warnings: try await monitoring.warnings(ofHousehold: id).map { MonitoringPages.line($0, riskTypes: riskTypes, language: language) },
-            reportAction: canWrite && file.closed == nil ? "/households/\(id)/monitoring/reports" : nil, reportError: reportError,
+            warnings: try await warningBlocks(id, canWrite: canWrite && file.closed == nil, canDecide: canDecide && file.closed == nil, village: draft.village,
+                                              language: language),
+            reportAction: canWrite && file.closed == nil ? "/households/\(id)/monitoring/reports" : nil, reportError: reportError, stepError: stepError,
             reportSources: [WarningSource.selfReport, .visit].map { Choice(value: $0.rawValue, label: $0.title.text(language)) },
             riskTypeChoices: riskTypes.sorted { $0.key < $1.key }.map { Choice(value: $0.key, label: $0.value.text(language)) },
             helperLines: try await helpers.assignments(household: id).map { assignment in

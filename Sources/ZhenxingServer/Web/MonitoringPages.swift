@@ -23,6 +23,17 @@ struct MonitoringPages: Sendable {
         let foundOn: String
     }
 
+    /// A step of the warning's procedures as recorded.
+    struct StepLine: Sendable {
+        let procedure: String
+        let title: String
+        let day: String
+        let person: String
+        let result: String?
+        let detail: String?
+        let late: Bool
+    }
+
     struct WarningLine: Sendable {
         let openedOn: String
         let closedOn: String?
@@ -30,6 +41,27 @@ struct MonitoringPages: Sendable {
         let householdHref: String
         let village: String
         let signals: [SignalLine]
+        let steps: [StepLine]
+        /// The next step with its due day ("入户核实 · 期限 2025-10-13"); nil when nothing is pending.
+        let next: String?
+        let overdue: Bool
+    }
+
+    /// A household of the monitoring board.
+    struct MonitoredLine: Sendable {
+        let household: String
+        let householdHref: String
+        let village: String
+        let category: String
+        let riskTypes: String
+        let enteredOn: String
+        let plan: String
+        let planOverdue: Bool
+        let visits: Int
+        let clearance: String
+        let overdue: Bool
+        /// Overdue in its plan or its clearance.
+        let flagged: Bool
     }
 
     struct InboxBody: Sendable {
@@ -37,6 +69,8 @@ struct MonitoringPages: Sendable {
         let intro: String
         let action: String
         let sources: [Option]
+        let steps: [Option]
+        let overdueOnly: Bool
         let scanAction: String?
         let years: [Option]
         let notice: String?
@@ -46,6 +80,8 @@ struct MonitoringPages: Sendable {
         let isEmpty: Bool
         /// Set when there are more open warnings than the page lists.
         let truncated: String?
+        let monitored: [MonitoredLine]
+        let monitoredTruncated: String?
     }
 
     /// The most warnings the inbox lists, newest first.
@@ -59,9 +95,15 @@ struct MonitoringPages: Sendable {
         let language = context.language
         let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         let source = request.query("source").flatMap(WarningSource.init)
-        let warnings = try await monitoring.openWarnings(in: code, source: source, limit: Self.pageSize + 1)
+        let step = request.query("step").flatMap(ProcedureStep.init)
+        let overdueOnly = request.query("overdue") == "1"
+        let today = settings.today
+        let warnings = try await monitoring.openWarnings(
+            in: code, filter: .init(source: source, step: step, overdueOn: overdueOnly ? today : nil), limit: Self.pageSize + 1)
+        let monitored = try await monitoring.monitored(in: code, limit: Self.pageSize + 1)
         let thisYear = settings.thisYear
         let riskTypes = try await monitoring.riskTypes(for: code, year: thisYear)
+        let categories = try await monitoring.categories(for: code, year: thisYear)
         let notice = request.query("scanned").flatMap(Int.init).map { year in
             Strings.text("monitoring_scanned", language)
                 .replacingOccurrences(of: "{year}", with: String(year))
@@ -73,28 +115,85 @@ struct MonitoringPages: Sendable {
             intro: Strings.text("monitoring_intro", language),
             action: "/divisions/\(code)/monitoring",
             sources: WarningSource.allCases.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == source) },
+            steps: MonitoringProcedure.entry.steps.map { Option(value: $0.rawValue, label: $0.title(in: .entry).text(language), selected: $0 == step) },
+            overdueOnly: overdueOnly,
             scanAction: context.identity?.can(.writeVillage, in: code) == true ? "/divisions/\(code)/monitoring/scan" : nil,
             // the rules read a year's assessments: the last finished year first, back to the first year of monitoring
             years: (2021...max(2021, thisYear)).reversed().map { Option(value: String($0), label: String($0), selected: $0 == thisYear - 1) },
             notice: notice, problem: problem, showVillage: code.level != .village,
-            rows: warnings.prefix(Self.pageSize).map { Self.line($0, riskTypes: riskTypes, language: language) },
+            rows: warnings.prefix(Self.pageSize).map { Self.line($0, riskTypes: riskTypes, today: today, language: language) },
             isEmpty: warnings.isEmpty,
             truncated: warnings.count > Self.pageSize
-                ? Strings.text("monitoring_truncated", language).replacingOccurrences(of: "{count}", with: String(Self.pageSize)) : nil)
+                ? Strings.text("monitoring_truncated", language).replacingOccurrences(of: "{count}", with: String(Self.pageSize)) : nil,
+            monitored: monitored.prefix(Self.pageSize).map { Self.line($0, categories: categories, riskTypes: riskTypes, today: today, language: language) },
+            monitoredTruncated: monitored.count > Self.pageSize
+                ? Strings.text("monitored_truncated", language).replacingOccurrences(of: "{count}", with: String(Self.pageSize)) : nil)
         return try renderer.page("monitoring", title: body.heading,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true) + [Crumb(name: Strings.text("monitoring", language), href: nil)],
                                  body: body, request: request, context: context, status: status)
     }
 
     /// A warning as the inbox and the household file show it.
-    static func line(_ warning: MonitoringWarning, riskTypes: [String: LocalizedText], language: Language) -> WarningLine {
-        WarningLine(
+    static func line(_ warning: MonitoringWarning, riskTypes: [String: LocalizedText], today: String, language: Language) -> WarningLine {
+        let pending = warning.pending
+        return WarningLine(
             openedOn: warning.openedOn, closedOn: warning.closedOn, household: warning.householdNumber, householdHref: "/households/\(warning.householdID)",
             village: warning.villageCode.rawValue,
             signals: warning.signals.map { signal in
                 SignalLine(source: signal.source.title.text(language), text: signal.explanation.text(language),
                            riskType: riskTypes[signal.riskType]?.text(language) ?? signal.riskType, foundOn: signal.foundOn)
-            })
+            },
+            steps: warning.steps.map { step in
+                let record = step.record
+                let progress = record.procedure == .entry ? warning.entry : warning.clearance
+                let names = record.riskTypes.map { riskTypes[$0]?.text(language) ?? $0 }.joined(separator: "、")
+                let result = record.result.map { $0.title.text(language) + (names.isEmpty ? "" : "（\(names)）") }
+                var facts = [record.endDay.map { LocalizedText(zh: "公示至 \($0)", en: "until \($0)").text(language) },
+                             record.attendance.map { LocalizedText(zh: "到会 \($0) 人", en: "\($0) present").text(language) },
+                             record.objections.map { LocalizedText(zh: "异议 \($0) 件", en: "\($0) objections").text(language) }].compactMap { $0 }
+                if !record.detail.isEmpty { facts.append(record.detail) }
+                return StepLine(procedure: record.procedure.title.text(language) + (step.round > 1 ? " #\(step.round)" : ""),
+                                title: record.step.title(in: record.procedure).text(language), day: record.day,
+                                person: "\(record.step.personTitle.text(language))：\(record.person)", result: result,
+                                detail: facts.isEmpty ? nil : facts.joined(separator: language == .english ? "; " : "；"),
+                                late: progress?.done.contains(record) == true && progress?.late.contains(record.step) == true)
+            },
+            next: pending.flatMap { progress in
+                progress.next.map { step in
+                    let title = step.title(in: progress.procedure).text(language)
+                    return progress.nextDue.map { LocalizedText(zh: "\(title) · 期限 \($0)", en: "\(title) · due \($0)").text(language) } ?? title
+                }
+            },
+            overdue: pending?.isOverdue(today: today) ?? false)
+    }
+
+    /// A monitored household as the board shows it.
+    static func line(_ household: MonitoredHousehold, categories: [String: LocalizedText], riskTypes: [String: LocalizedText], today: String,
+                     language: Language) -> MonitoredLine {
+        let warning = household.warning, decision = household.decision
+        let plan: String
+        if let year = household.planYears.first {
+            plan = LocalizedText(zh: "\(year) 年计划 \(household.measures) 项", en: "\(year) plan, \(household.measures) measures").text(language)
+        } else {
+            plan = household.planDue.map { LocalizedText(zh: "未制定（期限 \($0)）", en: "None yet (due \($0))").text(language) }
+                ?? LocalizedText(zh: "未制定", en: "None yet").text(language)
+        }
+        let clearance: String
+        if household.underWatch {
+            clearance = StepResult.clearedWatch.title.text(language)
+        } else if let progress = warning.clearance, let next = progress.next {
+            let title = next.title(in: .clearance).text(language)
+            clearance = progress.nextDue.map { LocalizedText(zh: "\(title) · 期限 \($0)", en: "\(title) · due \($0)").text(language) } ?? title
+        } else {
+            clearance = LocalizedText(zh: "帮扶中", en: "Being helped").text(language)
+        }
+        return MonitoredLine(
+            household: warning.householdNumber, householdHref: "/households/\(warning.householdID)", village: warning.villageCode.rawValue,
+            category: decision.category.map { categories[$0]?.text(language) ?? $0 } ?? "—",
+            riskTypes: decision.riskTypes.map { riskTypes[$0]?.text(language) ?? $0 }.joined(separator: "、"),
+            enteredOn: decision.day, plan: plan, planOverdue: household.planOverdue(today: today), visits: household.visits, clearance: clearance,
+            overdue: warning.clearance?.isOverdue(today: today) ?? false,
+            flagged: household.planOverdue(today: today) || warning.clearance?.isOverdue(today: today) == true)
     }
 
     struct ScanInput: Decodable { let year: String? }
