@@ -35,6 +35,20 @@ enum LiangshuiquanRegistry {
     }
 
     /// Loads the registry of the village inside the caller's transaction, replacing an earlier load.
+    /// A year's assessment of `members` people netting `perCapitaYuan` a head: 60 % wages, 30 % farming, the rest
+    /// transfers, with production costs of 5 %.
+    static func assessment(year: Int, members: Int, perCapitaYuan: Int, housing: Bool = true, note: String? = nil) -> Assessment {
+        let net = perCapitaYuan * 100 * members
+        let wages = net * 6 / 10, production = net * 3 / 10
+        let costs = net / 20
+        let transfers = net - wages - production + costs
+        return Assessment(
+            year: year, members: members,
+            income: IncomeSheet(wages: wages, production: production, property: 0, transfers: transfers, productionCosts: costs),
+            guarantees: Guarantees(foodAndClothing: true, education: true, medical: true, housing: housing, water: true),
+            note: note ?? (housing ? "" : "住房为C级危房，已列入危房改造"))
+    }
+
     static func load(village: DivisionCode, groups: [VillageGroup], naturalVillages: [String], in sql: any SQLDatabase) async throws {
         try await RegistryRepository.clearVillage(village, in: sql)
         var random = Generator(seed: 20_160_101)
@@ -105,17 +119,6 @@ enum LiangshuiquanRegistry {
         let identified = StatusChange(date: "2014-10-20", status: .poor, reason: "建档立卡精准识别", decidedBy: "镇平县扶贫开发领导小组")
         func exit(_ date: String) -> StatusChange {
             StatusChange(date: date, status: .exited, reason: "人均纯收入超过贫困线，两不愁三保障达标；经民主评议、公示无异议、乡镇审核、县级审定", decidedBy: "镇平县人民政府")
-        }
-        func assessment(year: Int, members: Int, perCapitaYuan: Int, housing: Bool) -> Assessment {
-            let net = perCapitaYuan * 100 * members
-            let wages = net * 6 / 10, production = net * 3 / 10
-            let costs = net / 20
-            let transfers = net - wages - production + costs
-            return Assessment(
-                year: year, members: members,
-                income: IncomeSheet(wages: wages, production: production, property: 0, transfers: transfers, productionCosts: costs),
-                guarantees: Guarantees(foodAndClothing: true, education: true, medical: true, housing: housing, water: true),
-                note: housing ? "" : "住房为C级危房，已列入危房改造")
         }
 
         // 76 poor households, 238 people: 22 of 2, 30 of 3, 16 of 4, 8 of 5.

@@ -10,17 +10,23 @@ import ZhenxingTestSupport
 @Suite struct MonitoringPageTests {
     @Test(arguments: TestDatabases.engines)
     func theInboxShowsWhatTheRulesFoundAndACadreRunsThemAgain(engine: Database.Engine) async throws {
-        try await withDemoApp(engine) { signedIn, _, _ in
+        try await withDemoApp(engine) { signedIn, database, _ in
             var browser = signedIn
-            // given: the village page links the inbox, which holds the demo's 2021 warning with its values and parameter row
+            // given: the village page links the inbox; it holds the demo's one open warning, a self-report whose appraisal is overdue
             #expect(try await browser.get("/divisions/411324104201").text.contains("href=\"/divisions/411324104201/monitoring\""))
             let inbox = try await browser.get("/divisions/411324104201/monitoring")
-            #expect(inbox.status == .ok && inbox.text.contains("规则预警") && inbox.text.contains("&lt; 监测标准 6,000 元（2021，全国）"))
-            #expect(inbox.text.contains("2022-01-10") && inbox.text.contains("其他"))
-            // the household's file shows its monitoring history
-            let file = try #require(inbox.text.firstMatch(of: #/<a href="(/households/\d+)">0096</a>/#)).output.1
-            let household = try await browser.get(String(file)).text
-            #expect(household.contains("防返贫监测预警") && household.contains("监测标准 6,000 元") && household.contains("未结"))
+            #expect(inbox.status == .ok && inbox.text.contains("农户自主申报") && inbox.text.contains("女儿考入大学"))
+            #expect(inbox.text.contains("村民代表评议 · 期限 2025-12-01") && inbox.text.contains("<span class=\"bad\">逾期</span>"))
+            // the board keeps the household cleared as stable under watch
+            #expect(inbox.text.contains("风险消除（稳定，继续观察）") && inbox.text.contains("2025 年计划 2 项"))
+            // the file of the household the 2022 rules found shows its history: the rule's values, entry and clearance
+            let householdID = try #require(try await database.read { sql in
+                try await sql.raw("SELECT id FROM households WHERE village_code = '411324104201' AND number = '0096'").first(decodingColumn: "id", as: Int.self)
+            })
+            let file = "/households/\(householdID)"
+            let household = try await browser.get(file).text
+            #expect(household.contains("防返贫监测预警") && household.contains("监测标准 6,000 元") && household.contains("县级审定消除"))
+            #expect(household.contains("风险消除（2023-01-20") || household.contains("2023-01-20"))
             // a cadre records the household's own report with the form the file renders; a report without detail is refused
             let reportAction = try #require(household.firstMatch(of: #/<form method="post" action="(/households/\d+/monitoring/reports)"/#)).output.1
             #expect(household.contains("<option value=\"illness\">因病</option>"))
@@ -33,7 +39,9 @@ import ZhenxingTestSupport
                 ("spending", "35000"), ("income", ""),
             ])
             #expect(reported.status == .seeOther)
-            #expect(try await browser.get(String(file)).text.contains("户主住院（申报人/排查人：户主；支出 35,000 元）"))
+            // re-entry keeps the history: a new open warning beside the decided one
+            let reopened = try await browser.get(file).text
+            #expect(reopened.contains("户主住院（申报人/排查人：户主；支出 35,000 元）") && reopened.contains("未结") && reopened.contains("县级审定消除"))
             // when: the cadre submits the scan form the page renders, for 2021
             let action = try #require(inbox.text.firstMatch(of: #/<form class="filters" method="post" action="([^"]+)"/#)).output.1
             #expect(inbox.text.contains("<option value=\"2021\""))
@@ -48,17 +56,19 @@ import ZhenxingTestSupport
             #expect(refused.status == .unprocessableContent && refused.text.contains("年份应在 2000 到 2100 之间"))
             // filtered by another source, the inbox is empty
             #expect(try await browser.get("/divisions/411324104201/monitoring?source=department").text.contains("暂无未结预警"))
-            // the API gives the same warning, its explanation in the language asked for, and a dry run of the scan
-            let listed = try await json(&browser, .get, "/api/v1/divisions/411324104201/monitoring/warnings?lang=en", nil)
+            // the API gives the household's history, the rule's explanation in the language asked for, and a dry run of the scan
+            let listed = try await json(&browser, .get, "/api/v1/households/\(householdID)/monitoring/warnings?lang=en", nil)
             let items = try #require((try JSONSerialization.jsonObject(with: Data(listed.text.utf8)) as? [String: Any])?["items"] as? [[String: Any]])
-            let signal = try #require((items.first?["signals"] as? [[String: Any]])?.first)
-            #expect(items.count == 1 && signal["source"] as? String == "rule" && signal["riskType"] as? String == "other")
-            #expect((signal["finding"] as? [String: Any])?["threshold"] as? Int == 600_000)
+            let decided = try #require(items.first { $0["outcome"] as? String == "entered" })
+            let signal = try #require((decided["signals"] as? [[String: Any]])?.first)
+            #expect(items.count == 2 && signal["source"] as? String == "rule" && signal["riskType"] as? String == "other")
+            #expect((signal["finding"] as? [String: Any])?["threshold"] as? Int == 600_000 && (decided["steps"] as? [[String: Any]])?.count == 11)
+            let open = try await json(&browser, .get, "/api/v1/divisions/411324104201/monitoring/warnings?step=appraisal&overdue=true", nil)
+            #expect(open.status == .ok && open.text.contains("女儿考入大学") && !open.text.contains("户主住院"))
             let dry = try await json(&browser, .post, "/api/v1/divisions/411324104201/monitoring/scan", #"{"year":2021,"dryRun":true}"#)
             let result = try #require(try JSONSerialization.jsonObject(with: Data(dry.text.utf8)) as? [String: Any])
             #expect(dry.status == .ok && result["householdsScanned"] as? Int == 3 && result["thresholdFen"] as? Int == 600_000)
             #expect((result["lines"] as? [[String: Any]])?.map { $0["disposition"] as? String } == ["already_recorded"])
-            let householdID = try #require(Int(String(file).dropFirst("/households/".count)))
             let filed = try await json(&browser, .post, "/api/v1/households/\(householdID)/monitoring/reports",
                                        #"{"source":"visit","riskType":"housing","detail":"院墙开裂","reportedBy":"网格员","foundOn":"2026-11-21"}"#)
             #expect(filed.status == .created && filed.text.contains("院墙开裂"))
@@ -73,12 +83,22 @@ import ZhenxingTestSupport
 
     @Test(arguments: TestDatabases.engines)
     func aWarningIsCarriedToItsDecisionWithTheFormsTheFileRenders(engine: Database.Engine) async throws {
-        try await withDemoApp(engine, as: nil) { anonymous, _, passwords in
+        try await withDemoApp(engine, as: nil) { anonymous, database, passwords in
             var cadre = try await anonymous.signIn("lsq.secretary", passwords["lsq.secretary"]!)
-            // given: the demo's warning of 10 January 2022 waits for its home check, due 17 January: overdue
+            // given: household 0010 reported on Monday 10 January 2022, with the form its file renders
+            let householdID = try #require(try await database.read { sql in
+                try await sql.raw("SELECT id FROM households WHERE village_code = '411324104201' AND number = '0010'").first(decodingColumn: "id", as: Int.self)
+            })
+            let file = "/households/\(householdID)"
+            var report = try #require(RenderedForm.all(in: try await cadre.get(file).text).first { $0.action.hasSuffix("/monitoring/reports") })
+            report["riskType"] = "employment"
+            report["detail"] = "两人务工返乡"
+            report["reportedBy"] = "户主"
+            report["foundOn"] = "2022-01-10"
+            #expect(try await cadre.submit(report).status == .seeOther)
+            // its home check was due 17 January: overdue, and the inbox's filters find it
             let inbox = try await cadre.get("/divisions/411324104201/monitoring?step=home_check&overdue=1").text
-            #expect(inbox.contains("入户核实 · 期限 2022-01-17") && inbox.contains("<span class=\"bad\">逾期</span>"))
-            let file = String(try #require(inbox.firstMatch(of: #/<a href="(/households/\d+)">0096</a>/#)).output.1)
+            #expect(inbox.contains("入户核实 · 期限 2022-01-17") && inbox.contains("<span class=\"bad\">逾期</span>") && !inbox.contains("女儿考入大学"))
             func form(_ browser: inout Browser, _ step: String) async throws -> RenderedForm {
                 try #require(RenderedForm.all(in: try await browser.get(file).text).first { $0["step"] == step }, "no form for \(step)")
             }
@@ -112,7 +132,7 @@ import ZhenxingTestSupport
             review["person"] = "镇平乡"
             #expect(try await officer.submit(review).status == .seeOther)
             var decision = try await form(&officer, "decision")
-            #expect(decision["result"] == "entered" && decision["riskTypes[]"] == "other")
+            #expect(decision["result"] == "entered" && decision["riskTypes[]"] == "employment")
             decision["day"] = "2022-02-08"
             decision["person"] = "县乡村振兴局"
             decision["category"] = "marginal"
@@ -120,12 +140,11 @@ import ZhenxingTestSupport
             #expect(try await officer.submit(decision).status == .seeOther)
             // then: the file shows every step and the household's monitored status; the board lists it without a plan, overdue
             let decided = try await cadre.get(file).text
-            #expect(decided.contains("县级审定纳入") && decided.contains("纳入监测（其他）") && decided.contains("公示至 2022-01-29") && decided.contains("到会 23 人"))
+            #expect(decided.contains("县级审定纳入") && decided.contains("纳入监测（因务工就业不稳）") && decided.contains("公示至 2022-01-29") && decided.contains("到会 23 人"))
             #expect(decided.contains("监测户（边缘易致贫户）") || decided.contains("边缘易致贫户"))
             let board = try await cadre.get("/divisions/411324104201/monitoring").text
-            #expect(board.contains("暂无未结预警") && board.contains("监测对象") && board.contains("未制定（期限 2022-02-22）"))
+            #expect(board.contains("监测对象") && board.contains("未制定（期限 2022-02-22）"))
             // the API gives the history with its steps, and refuses a step of a decided procedure
-            let householdID = try #require(Int(file.dropFirst("/households/".count)))
             let history = try await json(&cadre, .get, "/api/v1/households/\(householdID)/monitoring/warnings", nil)
             let items = try #require((try JSONSerialization.jsonObject(with: Data(history.text.utf8)) as? [String: Any])?["items"] as? [[String: Any]])
             #expect(items.first?["outcome"] as? String == "entered" && (items.first?["steps"] as? [[String: Any]])?.count == 6)
@@ -142,7 +161,7 @@ import ZhenxingTestSupport
         try await withDemoApp(.sqlite, as: "lsq.viewer") { signedIn, _, _ in
             var browser = signedIn
             let inbox = try await browser.get("/divisions/411324104201/monitoring")
-            #expect(inbox.status == .ok && inbox.text.contains("6,000 元") && !inbox.text.contains("monitoring/scan"))
+            #expect(inbox.status == .ok && inbox.text.contains("女儿考入大学") && !inbox.text.contains("monitoring/scan"))
             #expect(try await browser.postForm("/divisions/411324104201/monitoring/scan", [("year", "2021")]).status == .forbidden)
         }
     }

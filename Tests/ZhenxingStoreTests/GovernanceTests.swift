@@ -127,6 +127,9 @@ import ZhenxingTestSupport
             // when: a household's 2024 plan is saved, then changed
             let household = try await RegistryRepository(database: database).households(
                 in: LiangshuiquanDemo.villageCode, filter: HouseholdFilter(), asOf: "2024-01-01", after: nil, limit: 1)[0].id
+            let figures = FiguresQuery(database: database)
+            let before = try await figures.document(LiangshuiquanDemo.villageCode, year: 2024).assistance.measures["employment"]
+            #expect(try await plans.plans(ofHousehold: household).filter { $0.year == 2024 }.isEmpty)
             let first = MeasureDraft(category: .employment, content: "公益岗位", amountFen: 60_000, funding: "财政", start: "2024-01-01", end: "2024-12-31")
             try await plans.save(household: household, year: 2024, measures: [first], by: .system)
             var done = first
@@ -136,8 +139,9 @@ import ZhenxingTestSupport
             // then: both versions are kept, the figures count the current one
             let versions = try await plans.plans(ofHousehold: household).filter { $0.year == 2024 }
             #expect(versions.map(\.version) == [2, 1] && versions.map(\.measures.count) == [2, 1] && versions[1].measures[0].status == "planned")
-            let employment = try await FiguresQuery(database: database).document(LiangshuiquanDemo.villageCode, year: 2024).assistance.measures["employment"]
-            #expect(employment?.count == 2 && employment?.amountFen == 120_000)
+            // (the demo's monitored households have 2024 employment measures of their own)
+            let employment = try await figures.document(LiangshuiquanDemo.villageCode, year: 2024).assistance.measures["employment"]
+            #expect(employment?.count == (before?.count ?? 0) + 2 && employment?.amountFen == (before?.amountFen ?? 0) + 120_000)
             // bad input: a negative amount, an end before the start, a finished measure without a result; nothing stored
             var bad = first
             bad.amountFen = -1

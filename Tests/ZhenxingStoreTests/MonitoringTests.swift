@@ -7,9 +7,18 @@ import ZhenxingTestSupport
 
 /// The monitoring rules over the records: what a scan raises, once, into one open warning per household.
 @Suite struct MonitoringTests {
+    /// The demo with its monitoring as the January 2022 scan of the 2021 assessments left it: one open warning.
+    static func withRuleWarning(_ engine: Database.Engine, _ body: (Database) async throws -> Void) async throws {
+        try await WorkRecordsTests.withDemo(engine) { database in
+            try await database.transaction { sql in try await MonitoringRepository.clearVillage(LiangshuiquanDemo.villageCode, in: sql) }
+            _ = try await MonitoringRepository(database: database).scan(LiangshuiquanDemo.villageCode, year: 2021, today: "2022-01-10", dryRun: false, by: .system)
+            try await body(database)
+        }
+    }
+
     @Test(arguments: TestDatabases.engines)
     func aScanRaisesEachFindingOnceIntoTheHouseholdsOpenWarning(engine: Database.Engine) async throws {
-        try await WorkRecordsTests.withDemo(engine) { database in
+        try await Self.withRuleWarning(engine) { database in
             let village = LiangshuiquanDemo.villageCode
             let monitoring = MonitoringRepository(database: database)
             // given: the demo's January 2022 scan of 2021 found one household under the 6,000 yuan threshold
@@ -54,7 +63,7 @@ import ZhenxingTestSupport
 
     @Test(arguments: TestDatabases.engines)
     func whatIfCountsWhoWouldBeUnderAnotherThreshold(engine: Database.Engine) async throws {
-        try await WorkRecordsTests.withDemo(engine) { database in
+        try await Self.withRuleWarning(engine) { database in
             let village = LiangshuiquanDemo.villageCode
             let monitoring = MonitoringRepository(database: database)
             // at the threshold in force the rule's one household; at 7,000 yuan all three assessed in 2021 (5,000–6,500 a head)
@@ -74,7 +83,7 @@ import ZhenxingTestSupport
 
     @Test(arguments: TestDatabases.engines)
     func aReportJoinsTheOpenWarningOrOpensOneAndBadReportsAreRefused(engine: Database.Engine) async throws {
-        try await WorkRecordsTests.withDemo(engine) { database in
+        try await Self.withRuleWarning(engine) { database in
             let village = LiangshuiquanDemo.villageCode
             let monitoring = MonitoringRepository(database: database)
             let warned = try #require(try await monitoring.openWarnings(in: village).first)
