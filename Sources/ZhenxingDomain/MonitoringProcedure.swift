@@ -220,6 +220,18 @@ public struct ProcedureProgress: Sendable, Hashable {
         self.due = due
     }
 
+    private init(procedure: MonitoringProcedure, start: String, done: [StepRecord], due: [ProcedureStep: String]) {
+        self.procedure = procedure
+        self.start = start
+        self.done = done
+        self.due = due
+    }
+
+    /// The progress as it stood at the end of `day`: the steps recorded on or before it, under the same deadlines.
+    public func asOf(_ day: String) -> ProcedureProgress {
+        ProcedureProgress(procedure: procedure, start: start, done: done.filter { $0.day <= day }, due: due)
+    }
+
     /// The decision, once recorded.
     public var decision: StepRecord? { done.first { $0.step == .decision } }
 

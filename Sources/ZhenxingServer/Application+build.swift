@@ -59,7 +59,7 @@ func buildRouter(
     let figures = FiguresQuery(database: database, today: { settings.today })
     let exits = VillageExitRepository(database: database, figures: figures)
     DivisionPages(divisions: divisions, figures: figures, renderer: renderer, settings: settings,
-                  registry: registry, exits: exits).register(on: routes)
+                  registry: registry, exits: exits, monitoring: MonitoringRepository(database: database)).register(on: routes)
     VillageProfilePages(divisions: divisions, profiles: profiles, renderer: renderer).register(on: routes)
     UserAdminPages(users: users, sessions: sessions, divisions: divisions, renderer: renderer, settings: settings).register(on: routes)
     AuditPages(log: AuditLog(database: database), renderer: renderer).register(on: routes)

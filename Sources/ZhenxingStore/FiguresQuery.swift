@@ -43,6 +43,8 @@ public struct FiguresDocument: Sendable, Hashable, Encodable {
     public let assistance: AssistanceFigures
     /// Activities, honours, projects, land, jobs, collective income, employment, cooperatives and demonstration households.
     public let community: CommunityFigures
+    /// Monitoring (防返贫监测): who is monitored, warnings, decisions, clearances, what is overdue.
+    public let monitoring: MonitoringFigures
     /// The year of the earliest status recorded below the division; not encoded.
     public let firstStatusYear: Int?
 
@@ -52,7 +54,7 @@ public struct FiguresDocument: Sendable, Hashable, Encodable {
     private enum Keys: String, CodingKey {
         case division, year, asOf, population, villagesWithEnteredPopulation, households, poorHouseholds, poorPeople, povertyIncidence, exitedHouseholds
         case monitoredHouseholds, povertyLineFen, povertyLineSource, monitoringThresholdFen, villageExit, villageExitDecision, villagesExited, note
-        case ledger, assistance, community
+        case ledger, assistance, community, monitoring
     }
 
     private struct DivisionJSON: Encodable { let code: String; let name: String; let level: String; let parentCode: String? }
@@ -82,6 +84,7 @@ public struct FiguresDocument: Sendable, Hashable, Encodable {
         try container.encode(ledger, forKey: .ledger)
         try container.encode(assistance, forKey: .assistance)
         try container.encode(CommunityJSON(figures: community), forKey: .community)
+        try container.encode(MonitoringJSON(figures: monitoring), forKey: .monitoring)
     }
 
     /// The community figures with their employment rate, which is derived and so not one of their stored fields.
@@ -93,6 +96,20 @@ public struct FiguresDocument: Sendable, Hashable, Encodable {
             try figures.encode(to: encoder)
             var container = encoder.container(keyedBy: Keys.self)
             try container.encodeIfPresent(figures.employmentRate, forKey: .employmentRate)
+        }
+    }
+
+    /// The monitoring figures with what is derived from them: the warnings in all, the median and the plan share.
+    private struct MonitoringJSON: Encodable {
+        let figures: MonitoringFigures
+        enum Keys: String, CodingKey { case warnings, medianWorkingDaysToDecision, planShare }
+
+        func encode(to encoder: any Encoder) throws {
+            try figures.encode(to: encoder)
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(figures.warnings, forKey: .warnings)
+            try container.encodeIfPresent(figures.medianWorkingDaysToDecision, forKey: .medianWorkingDaysToDecision)
+            try container.encodeIfPresent(figures.planShare, forKey: .planShare)
         }
     }
 }
@@ -109,13 +126,15 @@ struct FigureParts: Sendable, Codable {
     var daysToClose: [Int: Int]
     var assistance: AssistanceFigures
     var community: CommunityFigures
+    var monitoring: MonitoringFigures
     /// The earliest status recorded (建档立卡) below the division, whatever the year.
     var firstStatus: String?
 
     static func zero(asOf: String) -> FigureParts {
         FigureParts(asOf: asOf, registry: RegistryFigures(population: 0, households: 0, poorHouseholds: 0, poorPeople: 0, exitedHouseholds: 0,
                                                                  monitoredHouseholds: 0),
-                    ledger: LedgerFigures(), daysToClose: [:], assistance: AssistanceFigures(), community: CommunityFigures())
+                    ledger: LedgerFigures(), daysToClose: [:], assistance: AssistanceFigures(), community: CommunityFigures(),
+                    monitoring: MonitoringFigures())
     }
 
     mutating func add(_ other: FigureParts) {
@@ -124,6 +143,7 @@ struct FigureParts: Sendable, Codable {
         ledger.add(other.ledger, daysToClose: daysToClose)
         assistance.add(other.assistance)
         community.add(other.community)
+        monitoring.add(other.monitoring)
         firstStatus = [firstStatus, other.firstStatus].compactMap { $0 }.min()
     }
 }
@@ -186,7 +206,7 @@ public struct FiguresQuery: Sendable {
                 povertyLineSource: parameters.povertyLineSource, monitoringThresholdFen: parameters.monitoringThresholdFen,
                 villageExit: exit, villageExitDecision: code.level == .village ? exited.first : nil, villagesExited: exited.count,
                 note: figures.population == 0 ? "no registered population in \(code) on \(asOf)" : nil,
-                ledger: parts.ledger, assistance: parts.assistance, community: parts.community,
+                ledger: parts.ledger, assistance: parts.assistance, community: parts.community, monitoring: parts.monitoring,
                 firstStatusYear: parts.firstStatus.flatMap { Int($0.prefix(4)) })
         }
         return documents
@@ -290,6 +310,7 @@ public struct FiguresQuery: Sendable {
             ledger: ledger, daysToClose: days,
             assistance: try await PlanRepository(database: database).figures(village, year: year, asOf: asOf),
             community: try await CommunityRepository(database: database).figures(village, year: year),
+            monitoring: try await MonitoringRepository(database: database).figures(village, year: year, asOf: asOf),
             firstStatus: try await RegistryRepository(database: database).firstStatus(in: village))
     }
 

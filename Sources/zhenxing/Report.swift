@@ -92,6 +92,19 @@ struct Report: AsyncParsableCommand {
                     + (community.employmentRate.map { " (\(String(format: "%.1f", $0 * 100)) %)" } ?? "")),
                 ("enterprises", community.enterprises.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")),
             ]
+            let monitoring = document.monitoring
+            let codes = { (counts: [String: MonitoringFigures.Count]) in
+                counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.households)/\($0.value.people)" }.joined(separator: ", ")
+            }
+            rows += [
+                ("monitored", "\(monitoring.monitored.households) households, \(monitoring.monitored.people) people; \(monitoring.underWatch) cleared under watch; "
+                    + "\(monitoring.monitoredWithPlan) with a plan"),
+                ("byCategory", codes(monitoring.byCategory)),
+                ("byRiskType", codes(monitoring.byRiskType)),
+                ("warnings", "\(monitoring.warnings) opened (" + monitoring.warningsBySource.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+                    .joined(separator: ", ") + "), \(monitoring.entered) entered, \(monitoring.cleared) cleared, \(monitoring.stepsOverdue) steps overdue"),
+                ("daysToDecision", monitoring.medianWorkingDaysToDecision.map { "median \(String(format: "%.1f", $0)) working days" } ?? "—"),
+            ]
             if let note = document.note { rows.append(("note", note)) }
             let width = rows.map(\.0.count).max() ?? 0
             return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")

@@ -19,6 +19,14 @@ import ZhenxingTestSupport
             #expect(inbox.text.contains("村民代表评议 · 期限 2025-12-01") && inbox.text.contains("<span class=\"bad\">逾期</span>"))
             // the board keeps the household cleared as stable under watch
             #expect(inbox.text.contains("风险消除（稳定，继续观察）") && inbox.text.contains("2025 年计划 2 项"))
+            // the village page's figures of 2025 count monitoring from the records: one household entered for illness, one step overdue
+            let page2025 = try await browser.get("/divisions/411324104201?year=2025").text
+            #expect(page2025.contains("<h3>防返贫监测</h3>") && page2025.contains("<dt>因病</dt>"))
+            #expect(page2025.contains("<dt>逾期环节</dt><dd><span class=\"fact-value\">1</span>"))
+            let figures = try await json(&browser, .get, "/api/v1/divisions/411324104201/figures?year=2025", nil)
+            let counted = try #require((try JSONSerialization.jsonObject(with: Data(figures.text.utf8)) as? [String: Any])?["monitoring"] as? [String: Any])
+            #expect(counted["warnings"] as? Int == 2 && counted["warningsBySource"] as? [String: Int] == ["rule": 1, "self_report": 1])
+            #expect(counted["medianWorkingDaysToDecision"] as? Double == 14 && counted["stepsOverdue"] as? Int == 1)
             // the file of the household the 2022 rules found shows its history: the rule's values, entry and clearance
             let householdID = try #require(try await database.read { sql in
                 try await sql.raw("SELECT id FROM households WHERE village_code = '411324104201' AND number = '0096'").first(decodingColumn: "id", as: Int.self)

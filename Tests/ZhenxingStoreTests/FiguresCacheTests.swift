@@ -24,13 +24,13 @@ import ZhenxingTestSupport
             try await RegistryRepository(database: database).enterPopulation(village, year: 2015, population: 900, source: "test",
                                                                              by: .system)
             // The tables the figures' SQL reads (GovernanceRepository, RegistryRepository, PlanRepository, VisitRepository,
-            // PartyRepository and CommunityRepository `figures`, and `firstStatus`), listed here apart from the triggers'
+            // PartyRepository, CommunityRepository and MonitoringRepository `figures`, and `firstStatus`), listed here apart from the triggers'
             // own list: a table the figures read that M0013 forgot fails here.
             let read = ["activities", "activity_attendees", "collective_income", "enterprises", "grid_households", "grids", "honour_types",
                         "households", "issue_events", "issues", "land_contracts", "measures", "meeting_outcomes", "meetings", "memberships",
-                        "nominations", "party_branch_households", "party_branches", "party_members", "people", "plans", "population_counts",
+                        "monitoring_signals", "monitoring_steps", "monitoring_warnings", "nominations", "party_branch_households", "party_branches", "party_members", "people", "plans", "population_counts",
                         "project_jobs", "projects", "status_events", "visits", "work_records"]
-            let triggered = Dictionary(uniqueKeysWithValues: (M0013_AddFiguresCache.sources + [M0017_AddWorkRecords.source]).map { ($0.table, $0.villages) })
+            let triggered = Dictionary(uniqueKeysWithValues: (M0013_AddFiguresCache.sources + [M0017_AddWorkRecords.source] + M0022_AddMonitoringStamps.sources).map { ($0.table, $0.villages) })
             for table in read {
                 let villages = try #require(triggered[table], "the figures read \(table), which has no stamp trigger")
                 let column = try #require(villages.firstMatch(of: /ROW\.(\w+)/)?.output.1)

@@ -10,6 +10,48 @@ import ZhenxingTestSupport
 /// Spring Festival; every bad step refused naming its field, with nothing written.
 @Suite struct MonitoringProcedureTests {
     @Test(arguments: TestDatabases.engines)
+    func theDemosMonitoringFiguresComeFromItsRecordsAndRollUp(engine: Database.Engine) async throws {
+        try await WorkRecordsTests.withDemo(engine) { database in
+            let village = LiangshuiquanDemo.villageCode, township = try DivisionCode(validating: "411324104000")
+            let figures = FiguresQuery(database: database, today: { "2026-06-30" })
+            // 2022: household 0096 entered on 28 January from the rules' warning (unstable after exit, unstable work),
+            // 14 working days after it across the Spring Festival, and helped with a plan
+            let y2022 = try await figures.document(village, year: 2022).monitoring
+            #expect(y2022.monitored == .init(households: 1, people: 4) && y2022.byCategory == ["unstable_exited": .init(households: 1, people: 4)])
+            #expect(y2022.byRiskType.keys.sorted() == ["employment"] && y2022.entered == 1 && y2022.cleared == 0 && y2022.warningsBySource == ["rule": 1])
+            #expect(y2022.medianWorkingDaysToDecision == 14 && y2022.planShare == 1 && y2022.stepsOverdue == 0 && y2022.underWatch == 0)
+            // 2023: 0096 cleared on 20 January; the storm found on a visit to 0030 enters it for disaster and housing
+            let y2023 = try await figures.document(village, year: 2023).monitoring
+            #expect(y2023.cleared == 1 && y2023.entered == 1 && y2023.warningsBySource == ["visit": 1])
+            #expect(y2023.byCategory.keys.sorted() == ["sudden_hardship"] && y2023.byRiskType.keys.sorted() == ["disaster", "housing"])
+            // 2025: the rules' income drop (0200) entered, 0121 cleared, 0250's self-report with its appraisal overdue since 1 December
+            let y2025 = try await figures.document(village, year: 2025)
+            #expect(y2025.monitoring.warningsBySource == ["rule": 1, "self_report": 1] && y2025.monitoring.warnings == 2)
+            #expect(y2025.monitoring.entered == 1 && y2025.monitoring.cleared == 1 && y2025.monitoring.stepsOverdue == 1)
+            #expect(y2025.monitoring.monitored.households == 1 && y2025.registry.monitoredHouseholds == 1 && y2025.monitoring.byRiskType.keys.sorted() == ["illness"])
+            // as of 30 June 2026: 0200 cleared on 23 January and kept under watch; nobody monitored, as the registry says
+            let y2026 = try await figures.document(village, year: 2026)
+            #expect(y2026.monitoring.monitored.households == 0 && y2026.registry.monitoredHouseholds == 0 && y2026.monitoring.planShare == nil)
+            #expect(y2026.monitoring.underWatch == 1 && y2026.monitoring.cleared == 1 && y2026.monitoring.stepsOverdue == 1)
+            // the township adds up its villages
+            #expect(try await figures.document(township, year: 2025).monitoring == y2025.monitoring)
+            // when: 0250's procedure is ended on Monday 15 June 2026 by a decision not to enter
+            let household = try #require(try await database.read { sql in
+                try await sql.raw("SELECT id FROM households WHERE village_code = \(bind: village.rawValue) AND number = '0250'")
+                    .first(decodingColumn: "id", as: Int.self)
+            })
+            let warning = try #require(try await MonitoringRepository(database: database).warnings(ofHousehold: household).first { $0.outcome == nil })
+            _ = try await MonitoringRepository(database: database).recordStep(
+                StepRecord(procedure: .entry, step: .decision, day: "2026-06-15", person: "县乡村振兴局", result: .notEntered, detail: "助学贷款已落实，收入可覆盖支出"),
+                warning: warning.id, household: household, today: "2026-06-30", by: .system)
+            // then: the cached figures count it at once (a step stamps its village), and the year before keeps what it had by its end
+            let after = try await figures.document(township, year: 2026).monitoring
+            #expect(after.stepsOverdue == 0 && after.entered == 0 && after.workingDaysToDecision.values.reduce(0, +) == 1)
+            #expect(try await figures.document(township, year: 2025).monitoring == y2025.monitoring)
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
     func aHouseholdIsCarriedFromWarningToDecisionHelpedAndCleared(engine: Database.Engine) async throws {
         try await WorkRecordsTests.withDemo(engine) { database in
             let village = LiangshuiquanDemo.villageCode

@@ -3587,6 +3587,8 @@ extension Components {
             package var assistance: Components.Schemas.AssistanceFigures?
             /// - Remark: Generated from `#/components/schemas/Figures/community`.
             package var community: Components.Schemas.CommunityFigures?
+            /// - Remark: Generated from `#/components/schemas/Figures/monitoring`.
+            package var monitoring: Components.Schemas.MonitoringFigures?
             /// Creates a new `Figures`.
             ///
             /// - Parameters:
@@ -3611,6 +3613,7 @@ extension Components {
             ///   - ledger:
             ///   - assistance:
             ///   - community:
+            ///   - monitoring:
             package init(
                 division: Components.Schemas.Division,
                 year: Swift.Int,
@@ -3632,7 +3635,8 @@ extension Components {
                 note: Swift.String? = nil,
                 ledger: Components.Schemas.LedgerFigures? = nil,
                 assistance: Components.Schemas.AssistanceFigures? = nil,
-                community: Components.Schemas.CommunityFigures? = nil
+                community: Components.Schemas.CommunityFigures? = nil,
+                monitoring: Components.Schemas.MonitoringFigures? = nil
             ) {
                 self.division = division
                 self.year = year
@@ -3655,6 +3659,7 @@ extension Components {
                 self.ledger = ledger
                 self.assistance = assistance
                 self.community = community
+                self.monitoring = monitoring
             }
             package enum CodingKeys: String, CodingKey {
                 case division
@@ -3678,6 +3683,227 @@ extension Components {
                 case ledger
                 case assistance
                 case community
+                case monitoring
+            }
+        }
+        /// Households and their members.
+        ///
+        /// - Remark: Generated from `#/components/schemas/MonitoringCount`.
+        package struct MonitoringCount: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MonitoringCount/households`.
+            package var households: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/MonitoringCount/people`.
+            package var people: Swift.Int
+            /// Creates a new `MonitoringCount`.
+            ///
+            /// - Parameters:
+            ///   - households:
+            ///   - people:
+            package init(
+                households: Swift.Int,
+                people: Swift.Int
+            ) {
+                self.households = households
+                self.people = people
+            }
+            package enum CodingKeys: String, CodingKey {
+                case households
+                case people
+            }
+        }
+        /// Return-to-poverty monitoring (防返贫监测) of the year, counted from the warnings and their steps as they stood on the day the figures are as of.
+        ///
+        /// - Remark: Generated from `#/components/schemas/MonitoringFigures`.
+        package struct MonitoringFigures: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MonitoringFigures/monitored`.
+            package var monitored: Components.Schemas.MonitoringCount
+            /// The monitored by the category of their entry decision (codes of the dated list).
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringFigures/byCategory`.
+            package struct ByCategoryPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Components.Schemas.MonitoringCount]
+                /// Creates a new `ByCategoryPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Components.Schemas.MonitoringCount] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// The monitored by the category of their entry decision (codes of the dated list).
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringFigures/byCategory`.
+            package var byCategory: Components.Schemas.MonitoringFigures.ByCategoryPayload
+            /// The monitored by risk type (codes of the dated list); a household counts under each of its types.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringFigures/byRiskType`.
+            package struct ByRiskTypePayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Components.Schemas.MonitoringCount]
+                /// Creates a new `ByRiskTypePayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Components.Schemas.MonitoringCount] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// The monitored by risk type (codes of the dated list); a household counts under each of its types.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringFigures/byRiskType`.
+            package var byRiskType: Components.Schemas.MonitoringFigures.ByRiskTypePayload
+            /// Households cleared as stable and kept under watch.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringFigures/underWatch`.
+            package var underWatch: Swift.Int
+            /// Monitored households with an assistance plan of a year since entering.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringFigures/monitoredWithPlan`.
+            package var monitoredWithPlan: Swift.Int
+            /// monitoredWithPlan over monitored households, a ratio; absent without any.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringFigures/planShare`.
+            package var planShare: Swift.Double?
+            /// Households entered in the year.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringFigures/entered`.
+            package var entered: Swift.Int
+            /// Households whose risk was cleared in the year (under watch or not).
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringFigures/cleared`.
+            package var cleared: Swift.Int
+            /// Warnings opened in the year.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringFigures/warnings`.
+            package var warnings: Swift.Int
+            /// Those warnings by the source of the signal that opened them (rule, self_report, visit, department).
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringFigures/warningsBySource`.
+            package struct WarningsBySourcePayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Swift.Int]
+                /// Creates a new `WarningsBySourcePayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Swift.Int] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// Those warnings by the source of the signal that opened them (rule, self_report, visit, department).
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringFigures/warningsBySource`.
+            package var warningsBySource: Components.Schemas.MonitoringFigures.WarningsBySourcePayload
+            /// The year's entry decisions by the working days from the warning (the keys), for medians over divisions.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringFigures/workingDaysToDecision`.
+            package struct WorkingDaysToDecisionPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Swift.Int]
+                /// Creates a new `WorkingDaysToDecisionPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Swift.Int] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// The year's entry decisions by the working days from the warning (the keys), for medians over divisions.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringFigures/workingDaysToDecision`.
+            package var workingDaysToDecision: Components.Schemas.MonitoringFigures.WorkingDaysToDecisionPayload
+            /// The median of those working days; absent without decisions.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringFigures/medianWorkingDaysToDecision`.
+            package var medianWorkingDaysToDecision: Swift.Double?
+            /// Procedures under way whose next step was past its due day.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MonitoringFigures/stepsOverdue`.
+            package var stepsOverdue: Swift.Int
+            /// Creates a new `MonitoringFigures`.
+            ///
+            /// - Parameters:
+            ///   - monitored:
+            ///   - byCategory: The monitored by the category of their entry decision (codes of the dated list).
+            ///   - byRiskType: The monitored by risk type (codes of the dated list); a household counts under each of its types.
+            ///   - underWatch: Households cleared as stable and kept under watch.
+            ///   - monitoredWithPlan: Monitored households with an assistance plan of a year since entering.
+            ///   - planShare: monitoredWithPlan over monitored households, a ratio; absent without any.
+            ///   - entered: Households entered in the year.
+            ///   - cleared: Households whose risk was cleared in the year (under watch or not).
+            ///   - warnings: Warnings opened in the year.
+            ///   - warningsBySource: Those warnings by the source of the signal that opened them (rule, self_report, visit, department).
+            ///   - workingDaysToDecision: The year's entry decisions by the working days from the warning (the keys), for medians over divisions.
+            ///   - medianWorkingDaysToDecision: The median of those working days; absent without decisions.
+            ///   - stepsOverdue: Procedures under way whose next step was past its due day.
+            package init(
+                monitored: Components.Schemas.MonitoringCount,
+                byCategory: Components.Schemas.MonitoringFigures.ByCategoryPayload,
+                byRiskType: Components.Schemas.MonitoringFigures.ByRiskTypePayload,
+                underWatch: Swift.Int,
+                monitoredWithPlan: Swift.Int,
+                planShare: Swift.Double? = nil,
+                entered: Swift.Int,
+                cleared: Swift.Int,
+                warnings: Swift.Int,
+                warningsBySource: Components.Schemas.MonitoringFigures.WarningsBySourcePayload,
+                workingDaysToDecision: Components.Schemas.MonitoringFigures.WorkingDaysToDecisionPayload,
+                medianWorkingDaysToDecision: Swift.Double? = nil,
+                stepsOverdue: Swift.Int
+            ) {
+                self.monitored = monitored
+                self.byCategory = byCategory
+                self.byRiskType = byRiskType
+                self.underWatch = underWatch
+                self.monitoredWithPlan = monitoredWithPlan
+                self.planShare = planShare
+                self.entered = entered
+                self.cleared = cleared
+                self.warnings = warnings
+                self.warningsBySource = warningsBySource
+                self.workingDaysToDecision = workingDaysToDecision
+                self.medianWorkingDaysToDecision = medianWorkingDaysToDecision
+                self.stepsOverdue = stepsOverdue
+            }
+            package enum CodingKeys: String, CodingKey {
+                case monitored
+                case byCategory
+                case byRiskType
+                case underWatch
+                case monitoredWithPlan
+                case planShare
+                case entered
+                case cleared
+                case warnings
+                case warningsBySource
+                case workingDaysToDecision
+                case medianWorkingDaysToDecision
+                case stepsOverdue
             }
         }
         /// Activities, honours, projects, land, jobs, collective income, employment, cooperatives and demonstration households of the year.

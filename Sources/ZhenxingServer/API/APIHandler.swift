@@ -107,7 +107,18 @@ struct APIHandler: APIProtocol {
                               visits: document.assistance.visits, overdueFollowUps: document.assistance.overdueFollowUps,
                               party: .init(members: document.assistance.party.members, branches: document.assistance.party.branches,
                                            householdsWithBranch: document.assistance.party.householdsWithBranch)),
-            community: Self.schema(document.community)))))
+            community: Self.schema(document.community), monitoring: Self.schema(document.monitoring)))))
+    }
+
+    private static func schema(_ monitoring: MonitoringFigures) -> Components.Schemas.MonitoringFigures {
+        let count = { (count: MonitoringFigures.Count) in Components.Schemas.MonitoringCount(households: count.households, people: count.people) }
+        return .init(
+            monitored: count(monitoring.monitored), byCategory: .init(additionalProperties: monitoring.byCategory.mapValues(count)),
+            byRiskType: .init(additionalProperties: monitoring.byRiskType.mapValues(count)), underWatch: monitoring.underWatch,
+            monitoredWithPlan: monitoring.monitoredWithPlan, planShare: monitoring.planShare, entered: monitoring.entered, cleared: monitoring.cleared,
+            warnings: monitoring.warnings, warningsBySource: .init(additionalProperties: monitoring.warningsBySource),
+            workingDaysToDecision: .init(additionalProperties: Dictionary(uniqueKeysWithValues: monitoring.workingDaysToDecision.map { (String($0.key), $0.value) })),
+            medianWorkingDaysToDecision: monitoring.medianWorkingDaysToDecision, stepsOverdue: monitoring.stepsOverdue)
     }
 
     func recordVillageExit(_ input: Operations.RecordVillageExit.Input) async throws -> Operations.RecordVillageExit.Output {

@@ -12,6 +12,7 @@ struct DivisionPages: Sendable {
 
     let registry: RegistryRepository
     let exits: VillageExitRepository
+    let monitoring: MonitoringRepository
 
     func register(on routes: GuardedRouter) {
         routes.add(.get, "/", .anyone) { _, context in
@@ -32,6 +33,7 @@ struct DivisionPages: Sendable {
     }
 
     struct Figure { let label: String; let value: String; let unit: String }
+    struct FigureGroup { let heading: String; let figures: [Figure] }
     struct YearLink { let year: Int; let href: String; let current: Bool }
 
     struct ListBody {
@@ -49,9 +51,8 @@ struct DivisionPages: Sendable {
         let populationAction: String?
         let exitAction: String?
         let year: Int
-        let ledgerFigures: [Figure]
-        let assistanceFigures: [Figure]
-        let communityFigures: [Figure]
+        /// The ledger's, assistance's, monitoring's and community's figures, each under its heading.
+        let figureGroups: [FigureGroup]
         let governanceLinks: [NavLink]
     }
 
@@ -88,7 +89,7 @@ struct DivisionPages: Sendable {
             heading: Strings.text("divisions_title", language), intro: Strings.text("divisions_intro", language),
             rows: rows, isEmpty: rows.isEmpty, emptyText: Strings.text("no_divisions", language), profileHref: nil,
             householdsHref: nil, figures: [], figuresHeading: nil, years: [], note: nil, populationAction: nil, exitAction: nil, year: 0,
-            ledgerFigures: [], assistanceFigures: [], communityFigures: [], governanceLinks: [])
+            figureGroups: [], governanceLinks: [])
         return try renderer.page(
             "divisions", title: body.heading, crumbs: [Crumb(name: Strings.text("nav_divisions", language), href: nil)],
             body: body, request: request, context: context)
@@ -161,8 +162,9 @@ struct DivisionPages: Sendable {
                                 en: "The population includes entered figures for \(registry.villagesWithEnteredPopulation) villages.").text(language) : nil,
             populationAction: Self.canWriteVillage(code, context) ? "/divisions/\(code)/population" : nil,
             exitAction: mayRecordExit ? "/divisions/\(code)/exit" : nil,
-            year: year, ledgerFigures: ledgerFigures,
-            assistanceFigures: [
+            year: year, figureGroups: [
+                FigureGroup(heading: Strings.text("ledger", language), figures: ledgerFigures),
+                FigureGroup(heading: Strings.text("assistance", language), figures: [
                 count("households_with_plan", document.assistance.householdsWithPlan, unit: "households_unit"),
                 count("measures_count", document.assistance.measures.values.reduce(0) { $0 + $1.count }, unit: "items_unit"),
                 Figure(label: Strings.text("measures_amount", language),
@@ -173,12 +175,47 @@ struct DivisionPages: Sendable {
                 count("party_members_count", document.assistance.party.members, unit: "people_unit"),
                 count("party_branches", document.assistance.party.branches, unit: "items_unit"),
                 count("households_with_branch", document.assistance.party.householdsWithBranch, unit: "households_unit"),
+                ]),
+                FigureGroup(heading: Strings.text("monitoring_figures", language),
+                            figures: try await monitoringFigures(document.monitoring, division: code, year: year, language: language)),
+                FigureGroup(heading: Strings.text("community", language), figures: communityFigures(document.community, language: language)),
             ],
-            communityFigures: communityFigures(document.community, language: language),
             governanceLinks: governanceLinks)
         return try renderer.page(
             "divisions", title: division.name, crumbs: Self.crumbs(chain, context: context, linkLast: false),
             body: body, request: request, context: context)
+    }
+
+    /// The monitoring figures as the division page shows them, categories and risk types by their names in the lists in force.
+    private func monitoringFigures(_ monitoring: MonitoringFigures, division: DivisionCode, year: Int, language: Language) async throws -> [Figure] {
+        let group = { (value: Int) in FixedPoint.group(String(value)) }
+        func households(_ label: String, _ count: MonitoringFigures.Count) -> Figure {
+            Figure(label: label, value: group(count.households),
+                   unit: LocalizedText(zh: "户 \(group(count.people)) 人", en: "households, \(group(count.people)) people").text(language))
+        }
+        func named(_ counts: [String: MonitoringFigures.Count], _ names: [String: LocalizedText]) -> [Figure] {
+            counts.sorted { ($1.value.households, $0.key) < ($0.value.households, $1.key) }
+                .map { households(names[$0.key]?.text(language) ?? $0.key, $0.value) }
+        }
+        let count = { (key: String, value: Int, unit: String) in Figure(label: Strings.text(key, language), value: group(value), unit: Strings.text(unit, language)) }
+        let sources = WarningSource.allCases.compactMap { source in
+            monitoring.warningsBySource[source.rawValue].map { "\(source.title.text(language)) \(group($0))" }
+        }
+        return [households(Strings.text("monitored_now", language), monitoring.monitored)]
+            + named(monitoring.byCategory, try await self.monitoring.categories(for: division, year: year))
+            + named(monitoring.byRiskType, try await self.monitoring.riskTypes(for: division, year: year))
+            + [
+                count("monitored_under_watch", monitoring.underWatch, "households_unit"),
+                Figure(label: Strings.text("monitored_with_plan", language), value: monitoring.planShare.map { String(format: "%.0f", $0 * 100) } ?? "—",
+                       unit: "%（\(group(monitoring.monitoredWithPlan)) \(Strings.text("households_unit", language))）"),
+                count("entered_in_year", monitoring.entered, "households_unit"),
+                count("cleared_in_year", monitoring.cleared, "households_unit"),
+                Figure(label: Strings.text("warnings_in_year", language), value: group(monitoring.warnings),
+                       unit: Strings.text("items_unit", language) + (sources.isEmpty ? "" : "（\(sources.joined(separator: "，"))）")),
+                Figure(label: Strings.text("median_days_to_decision", language),
+                       value: monitoring.medianWorkingDaysToDecision.map { String(format: "%.1f", $0) } ?? "—", unit: Strings.text("working_days_unit", language)),
+                count("steps_overdue", monitoring.stepsOverdue, "items_unit"),
+            ]
     }
 
     /// The community figures as the division page shows them.
