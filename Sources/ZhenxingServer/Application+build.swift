@@ -84,7 +84,8 @@ func buildRouter(
     MeasurePages(plans: PlanRepository(database: database), figures: figures, divisions: divisions, renderer: renderer, settings: settings).register(on: routes)
     CommunityPages(community: CommunityRepository(database: database), figures: figures, registry: registry, divisions: divisions, renderer: renderer,
                    settings: settings).register(on: routes)
-    DashboardPages(figures: figures, divisions: divisions, renderer: renderer, settings: settings).register(on: routes)
+    DashboardPages(figures: figures, divisions: divisions, renderer: renderer, settings: settings,
+                   monitoring: MonitoringRepository(database: database)).register(on: routes)
     let imports = ImportJobs(folder: settings.workDirectory)
     ImportPages(database: database, divisions: divisions, jobs: imports, renderer: renderer,
                 settings: settings).register(on: routes)

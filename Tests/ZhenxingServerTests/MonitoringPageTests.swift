@@ -23,6 +23,8 @@ import ZhenxingTestSupport
             let page2025 = try await browser.get("/divisions/411324104201?year=2025").text
             #expect(page2025.contains("<h3>防返贫监测</h3>") && page2025.contains("<dt>因病</dt>"))
             #expect(page2025.contains("<dt>逾期环节</dt><dd><span class=\"fact-value\">1</span>"))
+            let dashboard = try await browser.get("/divisions/411324104201/dashboard?year=2025").text
+            #expect(dashboard.contains("2025 年监测对象按风险类型（有帮扶计划 100 %，逾期环节 1）") && dashboard.contains("历年年末监测对象"))
             let figures = try await json(&browser, .get, "/api/v1/divisions/411324104201/figures?year=2025", nil)
             let counted = try #require((try JSONSerialization.jsonObject(with: Data(figures.text.utf8)) as? [String: Any])?["monitoring"] as? [String: Any])
             #expect(counted["warnings"] as? Int == 2 && counted["warningsBySource"] as? [String: Int] == ["rule": 1, "self_report": 1])

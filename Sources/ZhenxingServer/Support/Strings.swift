@@ -514,6 +514,7 @@ enum Strings {
         "median_days_to_decision": .init(zh: "预警至认定（中位数）", en: "Warning to decision (median)"),
         "working_days_unit": .init(zh: "个工作日", en: "working days"),
         "steps_overdue": .init(zh: "逾期环节", en: "Steps overdue"),
+        "chart_monitored": .init(zh: "历年年末监测对象（风险未消除）", en: "Monitored at each year's end (risk not cleared)"),
         "no_plan": .init(zh: "还没有帮扶计划。", en: "No plan yet."),
         "plan_year": .init(zh: "年度", en: "plan"),
         "plan_version": .init(zh: "版本", en: "version"),

@@ -10,6 +10,7 @@ struct DashboardPages: Sendable {
     let divisions: DivisionRepository
     let renderer: PageRenderer
     let settings: AppSettings
+    let monitoring: MonitoringRepository
 
     func register(on routes: GuardedRouter) {
         routes.add(.get, "/divisions/:code/dashboard", .pathDivision(.readRecords), use: show)
@@ -97,6 +98,25 @@ struct DashboardPages: Sendable {
         if !measures.isEmpty {
             charts.append(Chart.bars(title: LocalizedText(zh: "\(year) 年帮扶措施（金额，项数）", en: "Measures of \(year) (amount, count)").text(language),
                                      unit: text("yuan"), points: measures))
+        }
+        let monitoring = document.monitoring
+        if monitoring.monitored.households > 0 || monitoring.warnings > 0 {
+            let riskTypes = try await self.monitoring.riskTypes(for: code, year: year)
+            let share = monitoring.planShare.map { String(format: "%.0f %%", $0 * 100) } ?? "—"
+            charts.append(Chart.bars(
+                title: LocalizedText(zh: "\(year) 年监测对象按风险类型（有帮扶计划 \(share)，逾期环节 \(monitoring.stepsOverdue)）",
+                                     en: "Monitored in \(year) by risk type (with a plan \(share), steps overdue \(monitoring.stepsOverdue))").text(language),
+                unit: text("households_unit"),
+                points: monitoring.byRiskType.sorted { ($1.value.households, $0.key) < ($0.value.households, $1.key) }
+                    .map { count(riskTypes[$0.key]?.text(language) ?? $0.key, $0.value.households) }))
+        }
+        let monitoredPoints = years.compactMap { item in
+            let figures = yearly[item]!.monitoring
+            return figures.monitored.households + figures.entered + figures.cleared == 0 ? nil
+                : count(String(item), figures.monitored.households)
+        }
+        if !monitoredPoints.isEmpty {
+            charts.append(Chart.bars(title: text("chart_monitored"), unit: text("households_unit"), points: monitoredPoints))
         }
         if community.ableToWork > 0 {
             charts.append(Chart.bars(

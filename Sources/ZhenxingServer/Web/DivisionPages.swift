@@ -211,7 +211,7 @@ struct DivisionPages: Sendable {
                 count("entered_in_year", monitoring.entered, "households_unit"),
                 count("cleared_in_year", monitoring.cleared, "households_unit"),
                 Figure(label: Strings.text("warnings_in_year", language), value: group(monitoring.warnings),
-                       unit: Strings.text("items_unit", language) + (sources.isEmpty ? "" : "（\(sources.joined(separator: "，"))）")),
+                       unit: Strings.text("households_unit", language) + (sources.isEmpty ? "" : "（\(sources.joined(separator: "，"))）")),
                 Figure(label: Strings.text("median_days_to_decision", language),
                        value: monitoring.medianWorkingDaysToDecision.map { String(format: "%.1f", $0) } ?? "—", unit: Strings.text("working_days_unit", language)),
                 count("steps_overdue", monitoring.stepsOverdue, "items_unit"),
