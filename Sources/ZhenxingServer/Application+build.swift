@@ -74,7 +74,8 @@ func buildRouter(
         .register(on: routes)
     PersonPages(people: PersonRepository(database: database), registry: registry, renderer: renderer, settings: settings).register(on: routes)
     ParameterPages(parameters: PolicyParameterRepository(database: database), renderer: renderer).register(on: routes)
-    MonitoringPages(monitoring: MonitoringRepository(database: database), divisions: divisions, renderer: renderer, settings: settings).register(on: routes)
+    MonitoringPages(monitoring: MonitoringRepository(database: database), divisions: divisions, audit: AuditLog(database: database), renderer: renderer,
+                    settings: settings).register(on: routes)
     GovernancePages(governance: governance, registry: registry, visits: VisitRepository(database: database), divisions: divisions, users: users, renderer: renderer,
                     settings: settings).register(on: routes)
     HelperPages(helpers: HelperRepository(database: database), visits: VisitRepository(database: database), divisions: divisions, renderer: renderer,

@@ -360,16 +360,27 @@ public struct MonitoringRepository: Sendable {
         try await database.read { sql in try await Self.warnings(where: "w.household_id = \(bind: id)", limit: 1_000, in: sql) }
     }
 
-    /// The warnings meeting `condition` (over `w`, the warnings), newest first, at most `limit` of those `keep`
-    /// accepts; `keep` sees each warning's steps and progress but not yet its signals.
-    static func warnings(where condition: SQLQueryString, limit: Int, keep: (@Sendable (MonitoringWarning) -> Bool)? = nil,
-                         in sql: any SQLDatabase) async throws -> [MonitoringWarning] {
+    /// The warnings of `division` (any level) opened in `year`, with their signals and steps, in the order they were
+    /// recorded, a page of `limit` after warning `after`: what the monitoring export writes.
+    public func warnings(in division: DivisionCode, year: Int, after: Int? = nil, limit: Int) async throws -> [MonitoringWarning] {
+        guard FieldIssue.years.contains(year) else { throw ValidationFailure([FieldIssue.yearOutOfRange()]) }
+        var condition: SQLQueryString = """
+            \(division.covers("w.village_code")) AND w.opened_on BETWEEN \(bind: "\(year)-01-01") AND \(bind: "\(year)-12-31")
+            """
+        if let after { condition += " AND w.id > \(bind: after)" }
+        return try await database.read { sql in try await Self.warnings(where: condition, order: "w.id", limit: limit, in: sql) }
+    }
+
+    /// The warnings meeting `condition` (over `w`, the warnings), newest first unless `order` says otherwise, at most
+    /// `limit` of those `keep` accepts; `keep` sees each warning's steps and progress but not yet its signals.
+    static func warnings(where condition: SQLQueryString, order: SQLQueryString = "w.opened_on DESC, w.id DESC", limit: Int,
+                         keep: (@Sendable (MonitoringWarning) -> Bool)? = nil, in sql: any SQLDatabase) async throws -> [MonitoringWarning] {
         // with a filter over the progress every warning of the condition is read, without one only the newest
         let cap: SQLQueryString = keep == nil ? "LIMIT \(literal: limit)" : ""
         let rows = try await sql.raw("""
             SELECT w.id, w.household_id, h.number, w.village_code, w.opened_on, w.closed_on, w.outcome FROM monitoring_warnings w
             JOIN households h ON h.id = w.household_id
-            WHERE \(condition) ORDER BY w.opened_on DESC, w.id DESC \(cap)
+            WHERE \(condition) ORDER BY \(order) \(cap)
             """).all(decoding: WarningRow.self, keyDecodingStrategy: .convertFromSnakeCase)
         guard !rows.isEmpty else { return [] }
         let steps = try await Self.steps(where: keep == nil ? "w.id IN (\(binds: rows.map(\.id)))" : condition, in: sql)

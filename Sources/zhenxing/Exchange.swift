@@ -125,7 +125,7 @@ struct Import: AsyncParsableCommand {
 
 /// `zhenxing export households`: the roster in the import's columns.
 struct Export: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Export files (导出).", subcommands: [Households.self, People.self, Assessments.self, Issues.self, Measures.self, Visits.self, Activities.self, Meetings.self, Projects.self, Honours.self, Income.self])
+    static let configuration = CommandConfiguration(abstract: "Export files (导出).", subcommands: [Households.self, People.self, Assessments.self, Issues.self, Measures.self, Visits.self, Activities.self, Meetings.self, Projects.self, Honours.self, Income.self, Monitoring.self])
 
     struct Issues: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Export the issue ledger of a division (导出问题台账).")
@@ -296,6 +296,23 @@ struct Export: AsyncParsableCommand {
         }
     }
 
+    struct Monitoring: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Export the monitoring ledger of a year: each warning opened, its procedure, decision and clearance (导出防返贫监测台账).")
+
+        @Option(help: "Year the warnings were opened (年度).")
+        var year: Int
+
+        @OptionGroup var table: TableOptions
+
+        func run() async throws {
+            try await table.write(sheet: "防返贫监测台账", entity: "monitoring", unit: "warnings") { database, code, writer in
+                try await MonitoringExport.write(division: code, year: year, today: Timestamp.today(), language: .chinese,
+                                                 monitoring: MonitoringRepository(database: database), to: writer)
+            }
+        }
+    }
+
     /// The options every table export takes, and the one way they are written: the division checked, the file
     /// written, the export recorded in the audit log.
     struct TableOptions: ParsableArguments {
@@ -319,7 +336,12 @@ struct Export: AsyncParsableCommand {
                 guard try await DivisionRepository(database: database).find(code) != nil else {
                     throw CommandFailure(message: "--division: \(code) does not exist (区划不存在)")
                 }
-                let count = try await rows(database, code, try tableFormat.writer(to: URL(fileURLWithPath: output), sheet: sheet))
+                let count: Int
+                do {
+                    count = try await rows(database, code, try tableFormat.writer(to: URL(fileURLWithPath: output), sheet: sheet))
+                } catch let failure as ValidationFailure {
+                    throw CommandFailure(options: failure)
+                }
                 try await AuditLog(database: database).record(.export, entity: entity, key: "\(count) \(unit)", division: code, by: .system)
                 print("\(count) \(unit) written to \(output)")
             }

@@ -122,6 +122,19 @@ import Glibc
         #expect(figures.output.contains("exited on 2018-12-28, decided by 镇平县人民政府"), "\(figures.output)")
         let county2016 = try run(["report", "figures", "--division", "411324000000", "--year", "2016", "--data", folder.path])
         #expect(county2016.output.contains("villagesExited") && !county2016.output.contains("exited on"), "\(county2016.output)")
+        // the monitoring ledger and figures of 2025: the rules' warning entered and cleared under watch, a self-report overdue
+        let ledger = folder.appendingPathComponent("monitoring.csv").path
+        let monitoring = try run(["export", "monitoring", "--division", "411324000000", "--year", "2025", "--format", "csv", "--output", ledger,
+                                  "--data", folder.path])
+        #expect(monitoring.status == 0 && monitoring.output.contains("2 warnings written"), "\(monitoring.errors)")
+        let rows = try String(contentsOfFile: ledger, encoding: .utf8)
+        #expect(rows.contains(",0200,2025-01-13,规则预警,") && rows.contains("2026-01-23,风险消除（稳定，继续观察）"))
+        #expect(rows.contains(",0250,2025-11-17,农户自主申报,因学,") && rows.contains(",识别纳入,村民代表评议,2025-12-01,是,"))
+        let figures2025 = try run(["report", "figures", "--division", "411324104201", "--year", "2025", "--data", folder.path])
+        #expect(figures2025.output.contains("1 households, 3 people; 0 cleared under watch; 1 with a plan")
+                && figures2025.output.contains("2 opened (rule 1, self_report 1), 1 entered, 1 cleared, 1 steps overdue"), "\(figures2025.output)")
+        let badLedger = try run(["export", "monitoring", "--division", "411324104201", "--year", "3000", "--output", ledger, "--data", folder.path])
+        #expect(badLedger.status != 0 && badLedger.errors.contains("--year: The year must be 2000 to 2100"), "\(badLedger.errors)")
         let refused = try run(["export", "measures", "--division", "411324104201", "--year", "2016", "--category", "bridges",
                                "--output", measures, "--data", folder.path])
         #expect(refused.status != 0 && refused.errors.contains("--category: bridges is not one of: production"))

@@ -29,6 +29,13 @@ import ZhenxingTestSupport
             let counted = try #require((try JSONSerialization.jsonObject(with: Data(figures.text.utf8)) as? [String: Any])?["monitoring"] as? [String: Any])
             #expect(counted["warnings"] as? Int == 2 && counted["warningsBySource"] as? [String: Int] == ["rule": 1, "self_report": 1])
             #expect(counted["medianWorkingDaysToDecision"] as? Double == 14 && counted["stepsOverdue"] as? Int == 1)
+            // the inbox's export form gives the year's monitoring ledger, without an ID number
+            var export = try #require(RenderedForm.all(in: inbox.text, method: "get").first { $0.action.hasSuffix("/monitoring/export") })
+            export["year"] = "2025"
+            export["format"] = "csv"
+            let ledger = try await browser.submit(export)
+            #expect(ledger.status == .ok && ledger.text.contains(",0250,2025-11-17,农户自主申报,因学,") && ledger.text.contains("2026-01-23,风险消除（稳定，继续观察）"))
+            #expect(ledger.text.firstMatch(of: #/\d{17}[\dX]/#) == nil)
             // the file of the household the 2022 rules found shows its history: the rule's values, entry and clearance
             let householdID = try #require(try await database.read { sql in
                 try await sql.raw("SELECT id FROM households WHERE village_code = '411324104201' AND number = '0096'").first(decodingColumn: "id", as: Int.self)

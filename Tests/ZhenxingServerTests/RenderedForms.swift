@@ -6,13 +6,15 @@ import HummingbirdTesting
 /// address and fields again, so a form pointing at a broken address fails its test.
 struct RenderedForm {
     let action: String
+    /// "post", or "get" for a form that asks for a page or a file.
+    let method: String
     var fields: [(String, String)]
 
-    /// The POST forms of `html` in page order.
-    static func all(in html: String) -> [RenderedForm] {
+    /// The forms of `html` with `method` (POST unless told) in page order.
+    static func all(in html: String, method: String = "post") -> [RenderedForm] {
         html.matches(of: #/<form\b([^>]*)>(.*?)</form>/#.dotMatchesNewlines()).compactMap { match in
             let attributes = String(match.output.1)
-            guard attributes.contains(#"method="post""#), let action = attribute("action", in: attributes) else { return nil }
+            guard attributes.contains(#"method="\#(method)""#), let action = attribute("action", in: attributes) else { return nil }
             let body = String(match.output.2)
             var fields: [(String, String)] = []
             for input in body.matches(of: #/<input\b([^>]*)>/#) {
@@ -31,7 +33,7 @@ struct RenderedForm {
             for area in body.matches(of: #/<textarea\b([^>]*)>(.*?)</textarea>/#.dotMatchesNewlines()) {
                 if let name = attribute("name", in: String(area.output.1)) { fields.append((name, unescape(String(area.output.2)))) }
             }
-            return RenderedForm(action: unescape(action), fields: fields)
+            return RenderedForm(action: unescape(action), method: method, fields: fields)
         }
     }
 
@@ -56,9 +58,14 @@ struct RenderedForm {
 }
 
 extension Browser {
-    /// Submits a rendered form as the browser would (its CSRF field included).
+    /// Submits a rendered form as the browser would: a POST with its CSRF field, a GET with its fields as the query.
     mutating func submit(_ form: RenderedForm) async throws -> TestResponse {
-        try await postForm(form.action, form.fields.filter { $0.0 != "_csrf" }, csrf: form["_csrf"])
+        guard form.method == "post" else {
+            var query = URLComponents()
+            query.queryItems = form.fields.map { URLQueryItem(name: $0.0, value: $0.1) }
+            return try await get(form.action + "?" + (query.percentEncodedQuery ?? ""))
+        }
+        return try await postForm(form.action, form.fields.filter { $0.0 != "_csrf" }, csrf: form["_csrf"])
     }
 }
 

@@ -465,6 +465,8 @@ enum Strings {
         "household_community": .init(zh: "荣誉、活动与就业", en: "Honours, activities and jobs"),
         "measures_by_category": .init(zh: "帮扶措施（按类别）", en: "Measures by category"),
         "export_measures": .init(zh: "导出帮扶措施", en: "Export the measures"),
+        "export_monitoring": .init(zh: "导出监测台账", en: "Export the ledger"),
+        "export_monitoring_year": .init(zh: "预警年度", en: "Warnings of"),
         "no_measures": .init(zh: "该年度没有帮扶措施。", en: "No measures that year."),
         "remove": .init(zh: "删除", en: "Remove"),
         "upload": .init(zh: "上传", en: "Upload"),

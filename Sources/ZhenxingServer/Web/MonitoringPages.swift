@@ -1,11 +1,13 @@
 import Hummingbird
 import ZhenxingDomain
+import ZhenxingExchange
 import ZhenxingStore
 
 /// Return-to-poverty monitoring: the warnings inbox of a division and the rules' scan.
 struct MonitoringPages: Sendable {
     let monitoring: MonitoringRepository
     let divisions: DivisionRepository
+    let audit: AuditLog
     let renderer: PageRenderer
     let settings: AppSettings
 
@@ -14,6 +16,7 @@ struct MonitoringPages: Sendable {
     func register(on routes: GuardedRouter) {
         routes.add(.get, "/divisions/:code/monitoring", .pathDivision(.readRecords), use: inbox)
         routes.add(.post, "/divisions/:code/monitoring/scan", .pathDivision(.writeVillage), use: scan)
+        routes.add(.get, "/divisions/:code/monitoring/export", .pathDivision(.readRecords), use: export)
     }
 
     struct SignalLine: Sendable {
@@ -73,6 +76,9 @@ struct MonitoringPages: Sendable {
         let overdueOnly: Bool
         let scanAction: String?
         let years: [Option]
+        let exportAction: String
+        /// The years a ledger can be exported for, this one first.
+        let exportYears: [Option]
         let notice: String?
         let problem: String?
         let showVillage: Bool
@@ -120,6 +126,8 @@ struct MonitoringPages: Sendable {
             scanAction: context.identity?.can(.writeVillage, in: code) == true ? "/divisions/\(code)/monitoring/scan" : nil,
             // the rules read a year's assessments: the last finished year first, back to the first year of monitoring
             years: (2021...max(2021, thisYear)).reversed().map { Option(value: String($0), label: String($0), selected: $0 == thisYear - 1) },
+            exportAction: "/divisions/\(code)/monitoring/export",
+            exportYears: (2021...max(2021, thisYear)).reversed().map { Option(value: String($0), label: String($0), selected: $0 == thisYear) },
             notice: notice, problem: problem, showVillage: code.level != .village,
             rows: warnings.prefix(Self.pageSize).map { Self.line($0, riskTypes: riskTypes, today: today, language: language) },
             isEmpty: warnings.isEmpty,
@@ -131,6 +139,17 @@ struct MonitoringPages: Sendable {
         return try renderer.page("monitoring", title: body.heading,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true) + [Crumb(name: Strings.text("monitoring", language), href: nil)],
                                  body: body, request: request, context: context, status: status)
+    }
+
+    /// The monitoring ledger of a year as xlsx or CSV; audited.
+    @Sendable func export(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
+        let year = try request.year(or: settings.thisYear)
+        return try await TableExport(settings: settings, audit: audit).respond(
+            request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-\(year)年防返贫监测台账", sheet: "防返贫监测台账",
+            entity: "monitoring") {
+            try await MonitoringExport.write(division: code, year: year, today: settings.today, language: context.language, monitoring: monitoring, to: $0)
+        }
     }
 
     /// A warning as the inbox and the household file show it.
