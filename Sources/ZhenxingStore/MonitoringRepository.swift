@@ -300,22 +300,39 @@ public struct MonitoringRepository: Sendable {
     /// Records a risk reported for household `id` (a self-report or what a visit found) on `today`: it opens the
     /// household's warning or joins its open one. Returns the warning's id. Audited.
     public func report(_ report: RiskReport, household id: Int, today: String, by actor: AuditActor) async throws -> Int {
-        try await database.transaction { sql in
-            guard let village = try await sql.raw("SELECT village_code FROM households WHERE id = \(bind: id) AND closed_on IS NULL")
-                .first(decodingColumn: "village_code", as: String.self).map({ try DivisionCode(validating: $0) })
-            else { throw StoreError.notFound("household \(id)") }
-            let year = Int(report.foundOn.prefix(4)).flatMap { FieldIssue.years.contains($0) ? $0 : nil } ?? Int(today.prefix(4))!
-            let riskTypes = try await Self.terms(.riskType, for: village, year: year, in: sql)
-            let problems = report.problems(today: today, riskTypes: Set(riskTypes.keys))
-            guard problems.isEmpty else { throw ValidationFailure(problems) }
-            let open = try await sql.raw("SELECT id FROM monitoring_warnings WHERE household_id = \(bind: id) AND closed_on IS NULL")
-                .first(decodingColumn: "id", as: Int.self)
-            let warning = try await Self.warning(open, household: id, village: village, opening: report.foundOn, in: sql)
-            try await Self.addSignal(to: warning, household: id, source: report.source, report: report, riskType: report.riskType,
-                                     foundOn: report.foundOn, by: actor, in: sql)
-            try await AuditLog.record(.create, entity: "monitoring_report", key: String(warning), division: village, after: report, by: actor, in: sql)
-            return warning
+        try await database.transaction { sql in try await Self.report(report, household: id, today: today, by: actor, in: sql) }
+    }
+
+    /// Records a visit to household `id` and, when `riskType` is given, the risk it found (干部排查) from the visit's
+    /// day, visitor and what was seen, in one transaction: both or neither. Returns the visit's id and the warning's.
+    public func recordVisit(_ draft: VisitDraft, risk riskType: String?, household id: Int, today: String,
+                            by actor: AuditActor) async throws -> (visit: Int, warning: Int?) {
+        let problems = draft.problems(today: today)
+        guard problems.isEmpty else { throw ValidationFailure(problems) }
+        return try await database.transaction { sql in
+            let visit = try await VisitRepository.add(draft, household: id, by: actor, in: sql)
+            guard let riskType else { return (visit, nil) }
+            let visitor = try await sql.raw("SELECT visitor FROM visits WHERE id = \(bind: visit)").first(decodingColumn: "visitor", as: String.self) ?? ""
+            let report = RiskReport(source: .visit, riskType: riskType, detail: draft.seen, reportedBy: visitor, foundOn: draft.date)
+            return (visit, try await Self.report(report, household: id, today: today, by: actor, in: sql))
         }
+    }
+
+    private static func report(_ report: RiskReport, household id: Int, today: String, by actor: AuditActor, in sql: any SQLDatabase) async throws -> Int {
+        guard let village = try await sql.raw("SELECT village_code FROM households WHERE id = \(bind: id) AND closed_on IS NULL")
+            .first(decodingColumn: "village_code", as: String.self).map({ try DivisionCode(validating: $0) })
+        else { throw StoreError.notFound("household \(id)") }
+        let year = Int(report.foundOn.prefix(4)).flatMap { FieldIssue.years.contains($0) ? $0 : nil } ?? Int(today.prefix(4))!
+        let riskTypes = try await Self.terms(.riskType, for: village, year: year, in: sql)
+        let problems = report.problems(today: today, riskTypes: Set(riskTypes.keys))
+        guard problems.isEmpty else { throw ValidationFailure(problems) }
+        let open = try await sql.raw("SELECT id FROM monitoring_warnings WHERE household_id = \(bind: id) AND closed_on IS NULL")
+            .first(decodingColumn: "id", as: Int.self)
+        let warning = try await Self.warning(open, household: id, village: village, opening: report.foundOn, in: sql)
+        try await Self.addSignal(to: warning, household: id, source: report.source, report: report, riskType: report.riskType,
+                                 foundOn: report.foundOn, by: actor, in: sql)
+        try await AuditLog.record(.create, entity: "monitoring_report", key: String(warning), division: village, after: report, by: actor, in: sql)
+        return warning
     }
 
     /// What the inbox may ask for besides the division.

@@ -73,6 +73,30 @@ import ZhenxingTestSupport
             #expect(refused.status == .unprocessableContent && refused.text.contains("年份应在 2000 到 2100 之间"))
             // filtered by another source, the inbox is empty
             #expect(try await browser.get("/divisions/411324104201/monitoring?source=department").text.contains("暂无未结预警"))
+            // a visit that finds a risk raises a warning with one choice in the visit form the file renders (干部排查);
+            // a risk type not in the list refuses the visit too, naming the field, and stores neither
+            let visitedID = try #require(try await database.read { sql in
+                try await sql.raw("SELECT id FROM households WHERE village_code = '411324104201' AND number = '0011'").first(decodingColumn: "id", as: Int.self)
+            })
+            let visitCount = { try await database.read { sql in
+                try await sql.raw("SELECT count(*) AS n FROM visits WHERE household_id = \(bind: visitedID)").first(decodingColumn: "n", as: Int.self) ?? 0
+            } }
+            let before = try await visitCount()
+            var visit = try #require(RenderedForm.all(in: try await browser.get("/households/\(visitedID)").text).first { $0.action.hasSuffix("/visits") })
+            #expect(visit["risk"] == "")
+            visit["date"] = "2026-11-25"
+            visit["visitor"] = "驻村工作队 刘志强"
+            visit["seen"] = "冰雹砸坏大棚，当季蔬菜绝收"
+            visit["risk"] = "hail"
+            let badRisk = try await browser.submit(visit)
+            #expect(try await visitCount() == before)
+            #expect(badRisk.status == .badRequest && badRisk.text.contains("请选择风险类型"))
+            visit["risk"] = "disaster"
+            let raised = try await browser.submit(visit)
+            #expect(try await visitCount() == before + 1)
+            #expect(raised.status == .seeOther && raised.headers[.location] == "/households/\(visitedID)#monitoring")
+            let byVisit = try await browser.get("/divisions/411324104201/monitoring?source=visit").text
+            #expect(byVisit.contains("冰雹砸坏大棚，当季蔬菜绝收（申报人/排查人：驻村工作队 刘志强）") && byVisit.contains("干部排查"))
             // the API gives the household's history, the rule's explanation in the language asked for, and a dry run of the scan
             let listed = try await json(&browser, .get, "/api/v1/households/\(householdID)/monitoring/warnings?lang=en", nil)
             let items = try #require((try JSONSerialization.jsonObject(with: Data(listed.text.utf8)) as? [String: Any])?["items"] as? [[String: Any]])
@@ -89,6 +113,11 @@ import ZhenxingTestSupport
             let filed = try await json(&browser, .post, "/api/v1/households/\(householdID)/monitoring/reports",
                                        #"{"source":"visit","riskType":"housing","detail":"院墙开裂","reportedBy":"网格员","foundOn":"2026-11-21"}"#)
             #expect(filed.status == .created && filed.text.contains("院墙开裂"))
+            let visitedByAPI = try await json(&browser, .post, "/api/v1/households/\(visitedID)/visits",
+                                              #"{"date":"2026-11-26","visitor":"网格员","seen":"井水浑浊","riskType":"water"}"#)
+            #expect(visitedByAPI.status == .created && visitedByAPI.text.contains("井水浑浊"))
+            let joined = try await json(&browser, .get, "/api/v1/households/\(visitedID)/monitoring/warnings", nil)
+            #expect(joined.text.contains(#""water""#) && joined.text.contains(#""disaster""#) && joined.text.contains("井水浑浊"))
             let rule = try await json(&browser, .post, "/api/v1/households/\(householdID)/monitoring/reports",
                                       #"{"source":"rule","riskType":"housing","detail":"x","reportedBy":"x","foundOn":"2026-11-21"}"#)
             #expect(rule.status == .badRequest || rule.status == .unprocessableContent)

@@ -845,6 +845,10 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/NewVisit/followUp`.
             package var followUp: Swift.String?
+            /// When the visit found a risk of falling (back) into poverty (干部排查): a risk type's code of the dated list (illness, disability, schooling, disaster, …). The visit then opens the household's warning, or joins its open one, with the visit's day, visitor and what was seen; both are recorded or neither.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewVisit/riskType`.
+            package var riskType: Swift.String?
             /// Creates a new `NewVisit`.
             ///
             /// - Parameters:
@@ -854,13 +858,15 @@ extension Components {
             ///   - seen: What was seen, 1 to 2,000 characters.
             ///   - promised: What was promised (needed, not blank, with a follow-up date).
             ///   - followUp: Follow up by, YYYY-MM-DD; not before the visit.
+            ///   - riskType: When the visit found a risk of falling (back) into poverty (干部排查): a risk type's code of the dated list (illness, disability, schooling, disaster, …). The visit then opens the household's warning, or joins its open one, with the visit's day, visitor and what was seen; both are recorded or neither.
             package init(
                 date: Swift.String,
                 visitor: Swift.String? = nil,
                 helperId: Swift.Int? = nil,
                 seen: Swift.String,
                 promised: Swift.String? = nil,
-                followUp: Swift.String? = nil
+                followUp: Swift.String? = nil,
+                riskType: Swift.String? = nil
             ) {
                 self.date = date
                 self.visitor = visitor
@@ -868,6 +874,7 @@ extension Components {
                 self.seen = seen
                 self.promised = promised
                 self.followUp = followUp
+                self.riskType = riskType
             }
             package enum CodingKeys: String, CodingKey {
                 case date
@@ -876,6 +883,7 @@ extension Components {
                 case seen
                 case promised
                 case followUp
+                case riskType
             }
         }
         /// A meeting as listed.

@@ -9719,7 +9719,7 @@ package enum Operations {
     }
     /// Record a visit
     ///
-    /// Records a visit; one in the future or a follow-up before the visit is refused.
+    /// Records a visit; one in the future or a follow-up before the visit is refused. With riskType, the risk it found raises a warning (listHouseholdWarnings shows it).
     ///
     /// - Remark: HTTP `POST /households/{id}/visits`.
     /// - Remark: Generated from `#/paths//households/{id}/visits/post(addVisit)`.

@@ -376,7 +376,7 @@ package protocol APIProtocol: Sendable {
     func listVisits(_ input: Operations.ListVisits.Input) async throws -> Operations.ListVisits.Output
     /// Record a visit
     ///
-    /// Records a visit; one in the future or a follow-up before the visit is refused.
+    /// Records a visit; one in the future or a follow-up before the visit is refused. With riskType, the risk it found raises a warning (listHouseholdWarnings shows it).
     ///
     /// - Remark: HTTP `POST /households/{id}/visits`.
     /// - Remark: Generated from `#/paths//households/{id}/visits/post(addVisit)`.
@@ -1212,7 +1212,7 @@ extension APIProtocol {
     }
     /// Record a visit
     ///
-    /// Records a visit; one in the future or a follow-up before the visit is refused.
+    /// Records a visit; one in the future or a follow-up before the visit is refused. With riskType, the risk it found raises a warning (listHouseholdWarnings shows it).
     ///
     /// - Remark: HTTP `POST /households/{id}/visits`.
     /// - Remark: Generated from `#/paths//households/{id}/visits/post(addVisit)`.

@@ -130,10 +130,10 @@ extension APIHandler {
         let id = input.path.id
         _ = try await authorizeRecord(.household, id, needs: .writeRecords)
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
-        _ = try await VisitRepository(database: registry.database).add(
+        _ = try await MonitoringRepository(database: registry.database).recordVisit(
             VisitDraft(date: body.date, visitor: body.visitor ?? "", helperID: body.helperId, seen: body.seen, promised: body.promised ?? "",
                        followUp: body.followUp),
-            household: id, today: settings.today, by: RequestScope.actor)
+            risk: body.riskType, household: id, today: settings.today, by: RequestScope.actor)
         return .created(.init(body: .json(try await visitList(id))))
     }
 

@@ -466,6 +466,8 @@ enum Strings {
         "measures_by_category": .init(zh: "帮扶措施（按类别）", en: "Measures by category"),
         "export_measures": .init(zh: "导出帮扶措施", en: "Export the measures"),
         "export_monitoring": .init(zh: "导出监测台账", en: "Export the ledger"),
+        "visit_risk": .init(zh: "发现返贫致贫风险（一键预警）", en: "Risk found (raises a warning)"),
+        "visit_no_risk": .init(zh: "未发现", en: "None"),
         "export_monitoring_year": .init(zh: "预警年度", en: "Warnings of"),
         "no_measures": .init(zh: "该年度没有帮扶措施。", en: "No measures that year."),
         "remove": .init(zh: "删除", en: "Remove"),

@@ -334,6 +334,8 @@ struct HouseholdPages: Sendable {
         var seen: String?
         var promised: String?
         var followUp: String?
+        /// A risk type when the visit found a risk (干部排查): it raises a warning from the visit.
+        var risk: String?
     }
 
     @Sendable func addVisit(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -344,8 +346,10 @@ struct HouseholdPages: Sendable {
                                helperID: input.helper.flatMap { Int($0) }, seen: input.seen ?? "",
                                promised: input.promised ?? "", followUp: followUp?.isEmpty == false ? followUp : nil)
         do {
-            _ = try await visits.add(draft, household: id, today: settings.today, by: context.actor)
-            return Response(status: .seeOther, headers: [.location: "/households/\(id)#visits"])
+            let risk = input.risk?.trimmingCharacters(in: .whitespaces)
+            let recorded = try await monitoring.recordVisit(draft, risk: risk?.isEmpty == false ? risk : nil, household: id, today: settings.today,
+                                                            by: context.actor)
+            return Response(status: .seeOther, headers: [.location: "/households/\(id)#\(recorded.warning == nil ? "visits" : "monitoring")"])
         } catch let failure as ValidationFailure {
             return try await file(id, revealing: nil, visitError: failure.text(context.language),
                                   request: request, context: context, status: .badRequest)
