@@ -27,7 +27,9 @@ public struct MonitoringSignal: Sendable, Hashable {
     /// What it says: the rule's finding with its values, or the report with who gave it and its figures.
     public var explanation: LocalizedText {
         if let finding { return finding.explanation }
-        var zh = [reportedBy.map { "申报人/排查人：\($0)" }], en = [reportedBy.map { "reported by \($0)" }]
+        let fromDepartment = source == .department
+        var zh = [reportedBy.map { fromDepartment ? "数据来源：\($0)" : "申报人/排查人：\($0)" }]
+        var en = [reportedBy.map { fromDepartment ? "from \($0)" : "reported by \($0)" }]
         if let spendingFen {
             zh.append("支出 \(FixedPoint.format(spendingFen, scale: 2)) 元")
             en.append("spending \(FixedPoint.format(spendingFen, scale: 2)) yuan")
@@ -244,14 +246,14 @@ public struct MonitoringRepository: Sendable {
     }
 
     /// The household's open warning `existing`, or a new one opened on `day`; its id.
-    private static func warning(_ existing: Int?, household: Int, village: DivisionCode, opening day: String, in sql: any SQLDatabase) async throws -> Int {
+    static func warning(_ existing: Int?, household: Int, village: DivisionCode, opening day: String, in sql: any SQLDatabase) async throws -> Int {
         if let existing { return existing }
         return try await BulkInsert.row(into: "monitoring_warnings", columns: ["household_id", "village_code", "opened_on", "version"],
                                  values: [household, village.rawValue, day, 1], in: sql)
     }
 
     /// Adds a signal to a warning: a rule's `finding` with its values, or a person's `report` with its figures.
-    private static func addSignal(to warning: Int, household: Int, source: WarningSource, finding: RuleFinding? = nil, report: RiskReport? = nil,
+    static func addSignal(to warning: Int, household: Int, source: WarningSource, finding: RuleFinding? = nil, report: RiskReport? = nil,
                                   riskType: String, foundOn: String, by actor: AuditActor, in sql: any SQLDatabase) async throws {
         _ = try await BulkInsert.row(into: "monitoring_signals", columns: [
             "warning_id", "household_id", "source", "rule", "year", "observed", "threshold", "parameter_scope", "parameter_year", "risk_type", "detail",

@@ -7,7 +7,7 @@ import ZhenxingStore
 /// `zhenxing import`: household rosters from xlsx or CSV.
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import files (导入).", subcommands: [Households.self, Template.self])
+        abstract: "Import files (导入).", subcommands: [Households.self, Warnings.self, Template.self])
 
     struct Households: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -107,6 +107,87 @@ struct Import: AsyncParsableCommand {
                 }
                 if !result.written && result.problemCount > 0 && !dryRun { throw CommandFailure(message: "\(result.problemCount) problems; nothing imported") }
             }
+        }
+    }
+
+    struct Warnings: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import a department's file of warnings, matched by resident ID (导入部门预警数据).",
+            discussion: """
+                The first row names the columns: the resident ID, the day and what was found under the names that department's \
+                files use, an amount (yuan) when it has one. A file with a bad row writes nothing; the rows whose ID matches no \
+                current household of the division are listed, never dropped. 身份证号匹配在册农户；未匹配的逐行列出。
+                """)
+
+        @Argument(help: "The xlsx or CSV file (文件).")
+        var file: String
+
+        @Option(help: "The department: \(DepartmentSource.allCases.map(\.rawValue).joined(separator: ", ")) (数据来源部门).")
+        var source: String
+
+        @Option(help: "12-digit division code of any level the rows are matched in (区划代码).")
+        var division: String
+
+        @Flag(help: "Check and match only, write nothing (只预览，不写入).")
+        var dryRun = false
+
+        @Option(help: "xlsx sheet name (工作表). Default: the first.")
+        var sheet: String?
+
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let code = try divisionCode(division, option: "--division")
+            let department = try option(DepartmentSource.self, source, "--source")
+            let read: (rows: [DepartmentWarning], problems: [ImportProblem])
+            do {
+                read = try WarningImport.read(try TableFile.open(URL(fileURLWithPath: file), sheet: sheet), department: department)
+            } catch let error as ExchangeError {
+                throw CommandFailure(message: "\(file): \(error.message.en) (\(error.message.zh))")
+            }
+            guard read.problems.isEmpty else {
+                let lines = read.problems.map { "row \($0.row), \($0.column)\($0.value.isEmpty ? "" : " \"\($0.value)\"")：\($0.reason.zh) (\($0.reason.en))" }
+                throw CommandFailure(message: "nothing imported (未导入): \(read.problems.count) problems\n" + lines.joined(separator: "\n"))
+            }
+            try await data.withDatabase { database, _ in
+                try await Migrator(database: database).checkCompatible()
+                guard try await DivisionRepository(database: database).find(code) != nil else {
+                    throw CommandFailure(message: "--division: \(code) does not exist (区划不存在)")
+                }
+                let lines: [DepartmentLine]
+                do {
+                    lines = try await MonitoringRepository(database: database).importDepartment(read.rows, into: code, today: Timestamp.today(),
+                                                                                                 dryRun: dryRun, by: .system)
+                } catch let failure as ValidationFailure {
+                    throw CommandFailure(options: failure)
+                }
+                print(Self.report(lines, dryRun: dryRun))
+            }
+        }
+
+        /// One line a row (the ID masked), then the totals.
+        static func report(_ lines: [DepartmentLine], dryRun: Bool) -> String {
+            var opened = 0, joined = 0, again = 0, unmatched = 0
+            let rows = lines.map { line -> String in
+                let at = "row \(line.warning.row)  \(line.warning.residentID.masked)  "
+                let household = "\(line.villageCode ?? "") \(line.householdNumber ?? "")"
+                switch line.disposition {
+                case .opensWarning:
+                    opened += 1
+                    return at + household + "  opens a warning (新开预警)"
+                case .addsToWarning(let id):
+                    joined += 1
+                    return at + household + (id == 0 ? "  joins the warning a row above opens" : "  joins open warning \(id)") + " (并入预警)"
+                case .alreadyRecorded:
+                    again += 1
+                    return at + household + "  already recorded (已记录)"
+                case .unmatched(let reason):
+                    unmatched += 1
+                    return at + "unmatched: \(reason.title.en) (\(reason.title.zh))"
+                }
+            }
+            return (rows + ["\(lines.count) rows\(dryRun ? " (dry run, nothing written)" : ""): \(opened) open warnings, \(joined) join open ones, "
+                            + "\(again) already recorded, \(unmatched) unmatched"]).joined(separator: "\n")
         }
     }
 

@@ -135,6 +135,16 @@ import Glibc
                 && figures2025.output.contains("2 opened (rule 1, self_report 1), 1 entered, 1 cleared, 1 steps overdue"), "\(figures2025.output)")
         let badLedger = try run(["export", "monitoring", "--division", "411324104201", "--year", "3000", "--output", ledger, "--data", folder.path])
         #expect(badLedger.status != 0 && badLedger.errors.contains("--year: The year must be 2000 to 2100"), "\(badLedger.errors)")
+        // a department's file: the unmatched ID is listed (masked), a bad row refuses the whole file naming row and column
+        let department = folder.appendingPathComponent("medical.csv")
+        try Data("身份证号,结算日期,诊断,个人自付\n411324199001011234,2026-10-15,肺炎住院,12000\n".utf8).write(to: department)
+        let imported = try run(["import", "warnings", department.path, "--source", "medical", "--division", "411324104201", "--data", folder.path])
+        #expect(imported.status == 0 && imported.output.contains("row 2  411324************  unmatched: No one in the registry has this ID")
+                && imported.output.contains("1 rows: 0 open warnings, 0 join open ones, 0 already recorded, 1 unmatched"), "\(imported.output) \(imported.errors)")
+        try Data("身份证号,结算日期,诊断\n411324199001011230,2026-10-15,肺炎住院\n".utf8).write(to: department)
+        let badFile = try run(["import", "warnings", department.path, "--source", "medical", "--division", "411324104201", "--data", folder.path])
+        #expect(badFile.status != 0 && badFile.errors.contains("row 2, 身份证号 \"411324************\"") && badFile.errors.contains("nothing imported"))
+        #expect(!badFile.errors.contains("411324199001011230"))
         let refused = try run(["export", "measures", "--division", "411324104201", "--year", "2016", "--category", "bridges",
                                "--output", measures, "--data", folder.path])
         #expect(refused.status != 0 && refused.errors.contains("--category: bridges is not one of: production"))

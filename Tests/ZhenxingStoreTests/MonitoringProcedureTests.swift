@@ -10,6 +10,52 @@ import ZhenxingTestSupport
 /// Spring Festival; every bad step refused naming its field, with nothing written.
 @Suite struct MonitoringProcedureTests {
     @Test(arguments: TestDatabases.engines)
+    func aDepartmentsRowsJoinTheirHouseholdsWarningsAndTheUnmatchedAreListed(engine: Database.Engine) async throws {
+        try await WorkRecordsTests.withDemo(engine) { database in
+            let village = LiangshuiquanDemo.villageCode
+            let monitoring = MonitoringRepository(database: database)
+            struct Resident: Decodable { let residentId: String; let householdId: Int }
+            let members = try await database.read { sql in
+                try await sql.raw("""
+                    SELECT p.resident_id AS "residentId", h.id AS "householdId" FROM people p JOIN memberships m ON m.person_id = p.id AND m.to_date IS NULL
+                    JOIN households h ON h.id = m.household_id WHERE h.village_code = \(bind: village.rawValue) AND h.number = '0150' ORDER BY p.id
+                    """).all(decoding: Resident.self)
+            }
+            let household = try #require(members.first?.householdId)
+            func row(_ number: Int, _ id: String, _ day: String, _ detail: String) throws -> DepartmentWarning {
+                DepartmentWarning(row: number, residentID: try ResidentID(validating: id), source: .medical, foundOn: day, detail: detail, amountFen: 3_850_000)
+            }
+            let rows = [try row(2, members[0].residentId, "2026-10-12", "脑梗塞住院"), try row(3, "411324199001011234", "2026-10-15", "肺炎住院"),
+                        try row(4, members[0].residentId, "2026-10-12", "脑梗塞住院"), try row(5, members[1].residentId, "2026-11-02", "骨折")]
+            // a dry run says what would happen and writes nothing
+            let dry = try await monitoring.importDepartment(rows, into: village, today: "2026-12-01", dryRun: true, by: .system)
+            #expect(dry.map(\.disposition) == [.opensWarning, .unmatched(.notRegistered), .alreadyRecorded, .addsToWarning(0)])
+            #expect(try await monitoring.warnings(ofHousehold: household).allSatisfy { $0.outcome != nil })
+            // when: imported into another township, nobody matches, and nothing is dropped
+            let elsewhere = try await monitoring.importDepartment(rows, into: try DivisionCode(validating: "411324105000"), today: "2026-12-01",
+                                                                  dryRun: false, by: .system)
+            #expect(elsewhere.map(\.disposition) == [.unmatched(.notInDivision), .unmatched(.notRegistered), .unmatched(.notInDivision), .unmatched(.notInDivision)])
+            // when: imported into the village
+            let lines = try await monitoring.importDepartment(rows, into: village, today: "2026-12-01", dryRun: false, by: .system)
+            // then: the first row opens the household's warning, the second member's row joins it, the repeated row is recorded once
+            let warning = try #require(try await monitoring.warnings(ofHousehold: household).first { $0.outcome == nil })
+            #expect(lines.map(\.disposition) == [.opensWarning, .unmatched(.notRegistered), .alreadyRecorded, .addsToWarning(warning.id)])
+            #expect(warning.openedOn == "2026-10-12" && warning.signals.map(\.source) == [.department, .department])
+            #expect(warning.signals[0].explanation.zh == "脑梗塞住院（数据来源：医保部门；支出 38,500 元）" && warning.signals[0].riskType == "illness")
+            // a second import of the same file records nothing new
+            let again = try await monitoring.importDepartment(rows, into: village, today: "2026-12-01", dryRun: false, by: .system)
+            #expect(again.filter { $0.disposition == .alreadyRecorded }.count == 3)
+            #expect(try await monitoring.warnings(ofHousehold: household).first { $0.outcome == nil }?.signals.count == 2)
+            // a row dated after today refuses the file, naming the row
+            let late = await #expect(throws: ValidationFailure.self) {
+                try await monitoring.importDepartment([try row(9, members[0].residentId, "2026-12-05", "复诊")], into: village, today: "2026-12-01",
+                                                      dryRun: false, by: .system)
+            }
+            #expect(late?.issues.map(\.field) == ["row 9"])
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
     func theDemosMonitoringFiguresComeFromItsRecordsAndRollUp(engine: Database.Engine) async throws {
         try await WorkRecordsTests.withDemo(engine) { database in
             let village = LiangshuiquanDemo.villageCode, township = try DivisionCode(validating: "411324104000")
