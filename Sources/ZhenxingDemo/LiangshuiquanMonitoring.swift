@@ -9,8 +9,8 @@ import ZhenxingStore
 ///   entered as unstable after exit, found work, cleared in January 2023;
 /// - a visit after the July 2023 rainstorm: a cracked house — entered as sudden hardship, rebuilt, cleared in March 2024;
 /// - a self-report in May 2024: the son's factory closed — entered as marginal, placed in a job, cleared in January 2025;
-/// - the rules over the 2024 assessments (January 2025): income fell by two fifths after the householder's illness —
-///   entered, and in January 2026 cleared as stable but kept under watch, living on 低保 and the disability allowance;
+/// - the rules over the 2024 assessments (January 2025): income fell by two fifths after the householder's illness,
+///   and the medical insurance file of the same week shows the hospital bills — entered, and in January 2026 cleared as stable but kept under watch, living on 低保 and the disability allowance;
 /// - a self-report in November 2025: a daughter's university fees — checked and signed for, its appraisal overdue.
 enum LiangshuiquanMonitoring {
     static let team = "驻村工作队 刘志强", secretary = "第一书记 周立新", committee = "凉水泉村村民委员会"
@@ -129,6 +129,16 @@ enum LiangshuiquanMonitoring {
         try await assess(LiangshuiquanRegistry.assessment(year: 2023, members: ill.members, perCapitaYuan: 9_200), ill.id)
         try await assess(LiangshuiquanRegistry.assessment(year: 2024, members: ill.members, perCapitaYuan: 5_400, note: "户主患病住院，无法务工"), ill.id)
         _ = try await monitoring.scan(village, year: 2024, today: "2025-01-13", dryRun: false, by: .system)
+        //    The county's medical insurance file of the same week names the householder's hospital bills: it joins the warning.
+        let head = try await database.read { sql in
+            try await sql.raw("""
+                SELECT p.resident_id FROM people p JOIN memberships m ON m.person_id = p.id
+                WHERE m.household_id = \(bind: ill.id) AND m.relation = 'head' AND m.to_date IS NULL
+                """).first(decodingColumn: "resident_id", as: String.self)!
+        }
+        _ = try await monitoring.importDepartment([DepartmentWarning(
+            row: 2, residentID: try ResidentID(validating: head), source: .medical, foundOn: "2024-12-20", detail: "脑梗塞住院治疗，医保报销后个人自付较高",
+            amountFen: 4_600_000)], into: village, today: "2025-01-14", dryRun: false, by: .system)
         if let illWarning = try await monitoring.warnings(ofHousehold: ill.id).first(where: { $0.closedOn == nil }) {
             try await carry(illWarning.id, ill.id, entry(
                 homeCheck: "2025-01-15", undertaking: "2025-01-16", appraisal: "2025-01-20", attendance: 24, notice: ("2025-01-21", "2025-01-27"),

@@ -128,7 +128,7 @@ import Glibc
                                   "--data", folder.path])
         #expect(monitoring.status == 0 && monitoring.output.contains("2 warnings written"), "\(monitoring.errors)")
         let rows = try String(contentsOfFile: ledger, encoding: .utf8)
-        #expect(rows.contains(",0200,2025-01-13,规则预警,") && rows.contains("2026-01-23,风险消除（稳定，继续观察）"))
+        #expect(rows.contains(",0200,2025-01-13,规则预警、部门预警,其他、因病,") && rows.contains("2026-01-23,风险消除（稳定，继续观察）"))
         #expect(rows.contains(",0250,2025-11-17,农户自主申报,因学,") && rows.contains(",识别纳入,村民代表评议,2025-12-01,是,"))
         let figures2025 = try run(["report", "figures", "--division", "411324104201", "--year", "2025", "--data", folder.path])
         #expect(figures2025.output.contains("1 households, 3 people; 0 cleared under watch; 1 with a plan")
