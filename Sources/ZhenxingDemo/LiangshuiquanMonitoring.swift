@@ -10,7 +10,8 @@ import ZhenxingStore
 /// - a visit after the July 2023 rainstorm: a cracked house — entered as sudden hardship, rebuilt, cleared in March 2024;
 /// - a self-report in May 2024: the son's factory closed — entered as marginal, placed in a job, cleared in January 2025;
 /// - the rules over the 2024 assessments (January 2025): income fell by two fifths after the householder's illness,
-///   and the medical insurance file of the same week shows the hospital bills — entered, and in January 2026 cleared as stable but kept under watch, living on 低保 and the disability allowance;
+///   and the medical insurance file of the same week shows the hospital bills — entered, and in January 2026 cleared
+///   as stable but kept under watch, living on 低保 and the disability allowance;
 /// - a self-report in November 2025: a daughter's university fees — checked and signed for, its appraisal overdue.
 enum LiangshuiquanMonitoring {
     static let team = "驻村工作队 刘志强", secretary = "第一书记 周立新", committee = "凉水泉村村民委员会"

@@ -21,9 +21,12 @@ public struct DepartmentLine: Sendable, Hashable {
 
     /// What became of it.
     public enum Disposition: Sendable, Hashable {
+        /// It opens the household's warning.
         case opensWarning
         /// It joins the household's open warning, this one.
         case addsToWarning(Int)
+        /// In a dry run: it joins the warning an earlier row of the file would open.
+        case joinsWarningOpenedAbove
         /// The same department already reported the same thing for the household on that day.
         case alreadyRecorded
         /// It matched no household: listed, never dropped.
@@ -42,6 +45,9 @@ public struct DepartmentLine: Sendable, Hashable {
 }
 
 extension MonitoringRepository {
+    /// Stands for the warning a dry run would open (ids start at 1).
+    private static let openedInDryRun = 0
+
     /// Records the rows of a department's file for `division`, in one transaction (nothing with `dryRun`): each row
     /// matched by resident ID to the current household of the division the resident lives in opens its warning or
     /// joins its open one, as a department's signal; the rows matching no household come back listed. A row the
@@ -98,14 +104,14 @@ extension MonitoringRepository {
                         """).first(decodingColumn: "id", as: Int.self) {
                         open[household] = existing
                     }
-                    disposition = open[household].map { .addsToWarning($0) } ?? .opensWarning
-                    if !dryRun {
+                    disposition = open[household].map { $0 == Self.openedInDryRun ? .joinsWarningOpenedAbove : .addsToWarning($0) } ?? .opensWarning
+                    if dryRun {
+                        open[household] = open[household] ?? Self.openedInDryRun
+                    } else {
                         let warning = try await Self.warning(open[household], household: household, village: village, opening: row.foundOn, in: sql)
                         try await Self.addSignal(to: warning, household: household, source: .department, report: report, riskType: report.riskType,
                                                  foundOn: row.foundOn, by: actor, in: sql)
                         open[household] = warning
-                    } else if open[household] == nil {
-                        open[household] = 0
                     }
                     recorded.insert(key)
                 }

@@ -177,7 +177,10 @@ struct Import: AsyncParsableCommand {
                     return at + household + "  opens a warning (新开预警)"
                 case .addsToWarning(let id):
                     joined += 1
-                    return at + household + (id == 0 ? "  joins the warning a row above opens" : "  joins open warning \(id)") + " (并入预警)"
+                    return at + household + "  joins open warning \(id) (并入预警)"
+                case .joinsWarningOpenedAbove:
+                    joined += 1
+                    return at + household + "  joins the warning a row above opens (并入预警)"
                 case .alreadyRecorded:
                     again += 1
                     return at + household + "  already recorded (已记录)"

@@ -29,7 +29,7 @@ import ZhenxingTestSupport
                         try row(4, members[0].residentId, "2026-10-12", "脑梗塞住院"), try row(5, members[1].residentId, "2026-11-02", "骨折")]
             // a dry run says what would happen and writes nothing
             let dry = try await monitoring.importDepartment(rows, into: village, today: "2026-12-01", dryRun: true, by: .system)
-            #expect(dry.map(\.disposition) == [.opensWarning, .unmatched(.notRegistered), .alreadyRecorded, .addsToWarning(0)])
+            #expect(dry.map(\.disposition) == [.opensWarning, .unmatched(.notRegistered), .alreadyRecorded, .joinsWarningOpenedAbove])
             #expect(try await monitoring.warnings(ofHousehold: household).allSatisfy { $0.outcome != nil })
             // when: imported into another township, nobody matches, and nothing is dropped
             let elsewhere = try await monitoring.importDepartment(rows, into: try DivisionCode(validating: "411324105000"), today: "2026-12-01",

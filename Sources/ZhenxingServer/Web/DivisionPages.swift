@@ -207,11 +207,13 @@ struct DivisionPages: Sendable {
             + [
                 count("monitored_under_watch", monitoring.underWatch, "households_unit"),
                 Figure(label: Strings.text("monitored_with_plan", language), value: monitoring.planShare.map { String(format: "%.0f", $0 * 100) } ?? "—",
-                       unit: "%（\(group(monitoring.monitoredWithPlan)) \(Strings.text("households_unit", language))）"),
+                       unit: LocalizedText(zh: "%（\(group(monitoring.monitoredWithPlan)) 户）",
+                                           en: "% (\(group(monitoring.monitoredWithPlan)) households)").text(language)),
                 count("entered_in_year", monitoring.entered, "households_unit"),
                 count("cleared_in_year", monitoring.cleared, "households_unit"),
                 Figure(label: Strings.text("warnings_in_year", language), value: group(monitoring.warnings),
-                       unit: Strings.text("households_unit", language) + (sources.isEmpty ? "" : "（\(sources.joined(separator: "，"))）")),
+                       unit: Strings.text("households_unit", language) + (sources.isEmpty ? "" : LocalizedText(
+                           zh: "（\(sources.joined(separator: "，"))）", en: " (\(sources.joined(separator: ", ")))").text(language))),
                 Figure(label: Strings.text("median_days_to_decision", language),
                        value: monitoring.medianWorkingDaysToDecision.map { String(format: "%.1f", $0) } ?? "—", unit: Strings.text("working_days_unit", language)),
                 count("steps_overdue", monitoring.stepsOverdue, "items_unit"),
