@@ -90,6 +90,10 @@ public enum MonitoringRule: String, Sendable, Hashable, Codable, CaseIterable {
     case waterUnsafe = "water_unsafe"
     /// 年度核查义务教育或基本医疗无保障.
     case guaranteesFailed = "guarantees_failed"
+    /// 医疗、教育刚性支出超过家庭纯收入的设定比例.
+    case rigidSpending = "rigid_spending"
+    /// 家庭唯一劳动力死亡、丧失劳动能力或离开.
+    case lostOnlyWorker = "lost_only_worker"
 
     /// The rule's name in both languages.
     public var title: LocalizedText {
@@ -99,6 +103,8 @@ public enum MonitoringRule: String, Sendable, Hashable, Codable, CaseIterable {
         case .housingUnsafe: LocalizedText(zh: "住房安全无保障", en: "Housing not safe")
         case .waterUnsafe: LocalizedText(zh: "饮水安全无保障", en: "Drinking water not safe")
         case .guaranteesFailed: LocalizedText(zh: "教育或医疗无保障", en: "Education or medical care not assured")
+        case .rigidSpending: LocalizedText(zh: "刚性支出过大", en: "Heavy rigid spending")
+        case .lostOnlyWorker: LocalizedText(zh: "失去唯一劳动力", en: "Lost its only worker")
         }
     }
 
@@ -109,8 +115,14 @@ public enum MonitoringRule: String, Sendable, Hashable, Codable, CaseIterable {
         case .housingUnsafe: "housing"
         case .waterUnsafe: "water"
         case .guaranteesFailed: "coverage"
+        case .rigidSpending: "illness"
+        case .lostOnlyWorker: "employment"
         }
     }
+
+    /// The rules whose thresholds are rows of `monitoring_rule_parameters` (a share in basis points), by the name
+    /// those rows use; the monitoring threshold is a policy parameter, the other rules have none.
+    public static let parameterised: [MonitoringRule] = [.incomeDrop, .rigidSpending]
 }
 
 /// Where a dated parameter came from: the row's scope ('*' nationwide or a province's two digits) and year.
@@ -181,32 +193,67 @@ public struct RuleFinding: Sendable, Hashable, Codable {
         case .incomeDrop:
             return LocalizedText(zh: "\(year)年人均纯收入较上年下降 \(percent(observed)) > 预警比例 \(percent(threshold))（\(origin.zh)）",
                                  en: "\(year) net income per person fell \(percent(observed)) from the year before > warning share \(percent(threshold)) (\(origin.en))")
+        case .rigidSpending:
+            return LocalizedText(zh: "\(year)年医疗、教育刚性支出占家庭纯收入 \(percent(observed)) > 预警比例 \(percent(threshold))（\(origin.zh)）",
+                                 en: "\(year) medical and schooling spending came to \(percent(observed)) of net income > warning share \(percent(threshold)) (\(origin.en))")
+        case .lostOnlyWorker:
+            return LocalizedText(zh: "\(year)年家庭唯一劳动力死亡、丧失劳动能力或离开，年末已无劳动力",
+                                 en: "\(year): the household's only worker died, can no longer work or left; no one able to work at the year's end")
         case .housingUnsafe, .waterUnsafe, .guaranteesFailed:
             return LocalizedText(zh: "\(year)年度核查：\(rule.title.zh)", en: "\(year) assessment: \(rule.title.en)")
         }
     }
 }
 
-/// The rules over a household's yearly assessments.
+/// The thresholds the rules compare with, each with the row in force; a rule without its threshold does not run.
+public struct RuleThresholds: Sendable, Hashable {
+    /// The monitoring threshold, fen per person.
+    public let monitoring: DatedThreshold?
+    /// The income fall that warns, basis points of last year's income.
+    public let incomeDrop: DatedThreshold?
+    /// The rigid spending that warns, basis points of the year's net income.
+    public let rigidSpending: DatedThreshold?
+
+    /// Creates the thresholds.
+    public init(monitoring: DatedThreshold?, incomeDrop: DatedThreshold? = nil, rigidSpending: DatedThreshold? = nil) {
+        self.monitoring = monitoring
+        self.incomeDrop = incomeDrop
+        self.rigidSpending = rigidSpending
+    }
+}
+
+/// The rules over a household's yearly assessments and its members' work.
 public enum MonitoringRules {
-    /// What the rules find in `assessment`, given the year before's (if any) and the thresholds in force (a rule
-    /// without its threshold does not run). A household without members has no per-capita income to judge.
-    public static func findings(_ assessment: Assessment, previous: Assessment?, threshold: DatedThreshold?,
-                                incomeDrop: DatedThreshold?) -> [RuleFinding] {
+    /// What the rules find in `assessment`, given the year before's (if any), the household's people able to work at
+    /// the end of the year before and of the year (`workers`, nil when not known) and the thresholds in force. A
+    /// household without members has no per-capita income to judge.
+    public static func findings(_ assessment: Assessment, previous: Assessment?, workers: (before: Int, now: Int)? = nil,
+                                thresholds: RuleThresholds) -> [RuleFinding] {
         var found: [RuleFinding] = []
         let year = assessment.year
         if let perCapita = assessment.income.perCapita(members: assessment.members) {
-            if let threshold, perCapita < threshold.value {
+            if let threshold = thresholds.monitoring, perCapita < threshold.value {
                 found.append(RuleFinding(rule: .incomeBelowThreshold, year: year, observed: perCapita, threshold: threshold.value, origin: threshold.origin))
             }
-            if let incomeDrop, let previous, previous.year == year - 1, let before = previous.income.perCapita(members: previous.members), before > 0,
-               perCapita < before {
+            if let incomeDrop = thresholds.incomeDrop, let previous, previous.year == year - 1,
+               let before = previous.income.perCapita(members: previous.members), before > 0, perCapita < before {
                 // the fall as a share of last year's, in basis points, rounded down (bounded amounts: no overflow)
                 let fall = (before - perCapita) * 10_000 / before
                 if fall > incomeDrop.value {
                     found.append(RuleFinding(rule: .incomeDrop, year: year, observed: fall, threshold: incomeDrop.value, origin: incomeDrop.origin))
                 }
             }
+        }
+        if let rigid = thresholds.rigidSpending, assessment.spending.total > 0 {
+            // the spending as a share of the year's net income, in basis points; all of it when there was no net income
+            let net = assessment.income.netIncome
+            let share = net > 0 ? Int(min(Int128(assessment.spending.total) * 10_000 / Int128(net), 1_000_000)) : 1_000_000
+            if share > rigid.value {
+                found.append(RuleFinding(rule: .rigidSpending, year: year, observed: share, threshold: rigid.value, origin: rigid.origin))
+            }
+        }
+        if let workers, workers.before == 1, workers.now == 0 {
+            found.append(RuleFinding(rule: .lostOnlyWorker, year: year))
         }
         let guarantees = assessment.guarantees
         if !guarantees.housing { found.append(RuleFinding(rule: .housingUnsafe, year: year)) }

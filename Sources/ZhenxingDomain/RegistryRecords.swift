@@ -236,25 +236,55 @@ public struct Assessment: Sendable, Hashable, Codable {
     public var income: IncomeSheet
     /// The five guarantees.
     public var guarantees: Guarantees
+    /// The year's rigid spending (刚性支出) the household bore itself.
+    public var spending: RigidSpending
     /// Notes (why a guarantee fails, what was seen).
     public var note: String
     /// Edit version as stored (0 before the first save).
     public var version: Int
 
     /// Creates an assessment.
-    public init(year: Int, members: Int, income: IncomeSheet, guarantees: Guarantees, note: String = "", version: Int = 0) {
+    public init(year: Int, members: Int, income: IncomeSheet, guarantees: Guarantees, spending: RigidSpending = .none, note: String = "",
+                version: Int = 0) {
         self.version = version
         self.year = year
         self.members = members
         self.income = income
         self.guarantees = guarantees
+        self.spending = spending
         self.note = note
     }
 
     /// Every problem: a year outside `FieldIssue.years`, members outside 0–50, an amount outside `FieldIssue.money`.
     public func problems() -> [FieldIssue] {
         [FieldIssue.years.contains(year) ? nil : FieldIssue.yearOutOfRange(),
-         FieldIssue.number(members, field: "members", in: 0...50)].compactMap { $0 } + income.problems()
+         FieldIssue.number(members, field: "members", in: 0...50)].compactMap { $0 } + income.problems() + spending.problems()
+    }
+}
+
+/// What a household paid itself in a year for needs it cannot put off (刚性支出), in fen: the monitoring rules compare
+/// it with the year's net income.
+public struct RigidSpending: Sendable, Hashable, Codable {
+    /// 医疗自付: medical bills after insurance.
+    public var medical: Int
+    /// 教育支出: schooling.
+    public var schooling: Int
+
+    /// Creates the amounts.
+    public init(medical: Int, schooling: Int) {
+        self.medical = medical
+        self.schooling = schooling
+    }
+
+    /// No rigid spending recorded.
+    public static let none = RigidSpending(medical: 0, schooling: 0)
+
+    /// Both amounts; bounded amounts cannot overflow.
+    public var total: Int { medical + schooling }
+
+    /// Fields with an amount outside `FieldIssue.money`.
+    public func problems() -> [FieldIssue] {
+        [("medicalSpending", medical), ("schoolingSpending", schooling)].compactMap { field, value in FieldIssue.money(value, field: field) }
     }
 }
 

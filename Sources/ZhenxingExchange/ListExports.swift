@@ -118,9 +118,9 @@ public enum AssessmentListExport {
         let yuan = { (fen: Int) in FixedPoint.format(fen, scale: 2, minimumFractionDigits: 2) }
         try writer.append(language == .english
             ? ["Village", "Household", "Head", "Members", "Wages", "Production", "Property", "Transfers", "Production costs", "Net income",
-               "Per capita", "Poverty line", "Food and clothing", "Education", "Medical care", "Housing", "Drinking water", "Passes", "Note"]
+               "Per capita", "Poverty line", "Medical bills paid", "Schooling costs", "Food and clothing", "Education", "Medical care", "Housing", "Drinking water", "Passes", "Note"]
             : ["村代码", "户编号", "户主", "人数", "工资性收入", "生产经营性收入", "财产性收入", "转移性收入", "生产经营性支出", "家庭纯收入",
-               "人均纯收入", "贫困线", "不愁吃穿", "义务教育", "基本医疗", "住房安全", "饮水安全", "达到退出标准", "备注"])
+               "人均纯收入", "贫困线", "医疗自付支出", "教育支出", "不愁吃穿", "义务教育", "基本医疗", "住房安全", "饮水安全", "达到退出标准", "备注"])
         return try await writer.appendPages(page: { try await registry.assessments(in: division, year: year, group: group, after: $0, limit: $1) },
                                             key: \.key) { row in
             let assessment = row.assessment, income = assessment.income, guarantees = assessment.guarantees
@@ -131,6 +131,7 @@ public enum AssessmentListExport {
                 row.villageCode, row.householdNumber, row.headName ?? "", String(assessment.members), yuan(income.wages), yuan(income.production),
                 yuan(income.property), yuan(income.transfers), yuan(income.productionCosts), yuan(income.netIncome),
                 income.perCapita(members: assessment.members).map(yuan) ?? "", line.map(yuan) ?? "",
+                yuan(assessment.spending.medical), yuan(assessment.spending.schooling),
                 guarantees.foodAndClothing ? yes : no, guarantees.education ? yes : no, guarantees.medical ? yes : no,
                 guarantees.housing ? yes : no, guarantees.water ? yes : no, passes.map { $0 ? yes : no } ?? "", assessment.note,
             ]

@@ -36,7 +36,7 @@ public struct Migrator: Sendable {
         M0010_AddPartyBranchesAndPhotos.migration, M0011_AddCommunity.migration, M0012_AddVillagePrefixIndex.migration,
         M0013_AddFiguresCache.migration, M0014_AddGridLeadersAndRequestKeys.migration, M0015_BoundStoredValues.migration, M0016_AddStatusOverrides.migration,
         M0017_AddWorkRecords.migration, M0018_AddVillageExits.migration, M0019_AddMonitoring.migration, M0020_AddRiskReports.migration,
-        M0021_AddMonitoringSteps.migration, M0022_AddMonitoringStamps.migration,
+        M0021_AddMonitoringSteps.migration, M0022_AddMonitoringStamps.migration, M0023_AddRigidSpending.migration,
     ]
 
     /// The schema version this code expects.

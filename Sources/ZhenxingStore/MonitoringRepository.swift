@@ -126,10 +126,8 @@ public struct MonitoringScan: Sendable, Hashable {
     public let year: Int
     /// Households with an assessment of the year that the rules looked at (not poor, not already monitored).
     public let householdsScanned: Int
-    /// The monitoring threshold used, nil when none is in force (its rule did not run).
-    public let threshold: DatedThreshold?
-    /// The income-drop share used, nil when none is in force.
-    public let incomeDrop: DatedThreshold?
+    /// The thresholds used; a rule whose threshold is not in force did not run.
+    public let thresholds: RuleThresholds
     /// Every finding, by village and household number.
     public let lines: [ScanLine]
     /// Whether nothing was written.
@@ -210,9 +208,12 @@ public struct MonitoringRepository: Sendable {
     }
 
     private static func scan(_ division: DivisionCode, year: Int, today: String, write actor: AuditActor?, in sql: any SQLDatabase) async throws -> MonitoringScan {
-        let threshold = try await RegistryRepository.parameters(for: division, years: [year], in: sql)[year]?.monitoringThreshold
-        let incomeDrop = try await Self.ruleParameters([MonitoringRule.incomeDrop.rawValue], for: division, year: year, in: sql)[MonitoringRule.incomeDrop.rawValue]
+        let shares = try await Self.ruleParameters(MonitoringRule.parameterised.map(\.rawValue), for: division, year: year, in: sql)
+        let thresholds = RuleThresholds(monitoring: try await RegistryRepository.parameters(for: division, years: [year], in: sql)[year]?.monitoringThreshold,
+                                        incomeDrop: shares[MonitoringRule.incomeDrop.rawValue], rigidSpending: shares[MonitoringRule.rigidSpending.rawValue])
         let rows = try await Self.assessed(division, year: year, as: ScanRow.self, in: sql)
+        let workersBefore = try await Self.workers(division, on: "\(year - 1)-12-31", in: sql)
+        let workersNow = try await Self.workers(division, on: "\(year)-12-31", in: sql)
         let recorded = Set(try await sql.raw("""
             SELECT s.household_id, s.rule FROM monitoring_signals s JOIN households h ON h.id = s.household_id
             WHERE s.source = 'rule' AND s.year = \(bind: year) AND \(division.covers("h.village_code"))
@@ -223,7 +224,8 @@ public struct MonitoringRepository: Sendable {
         var lines: [ScanLine] = [], openedNow: Set<Int> = []
         for row in rows {
             let village = try DivisionCode(validating: row.villageCode)
-            for finding in MonitoringRules.findings(row.assessment(year), previous: row.previous(year - 1), threshold: threshold, incomeDrop: incomeDrop) {
+            let workers = (before: workersBefore[row.id] ?? 0, now: workersNow[row.id] ?? 0)
+            for finding in MonitoringRules.findings(row.assessment(year), previous: row.previous(year - 1), workers: workers, thresholds: thresholds) {
                 let disposition: ScanLine.Disposition
                 if recorded.contains("\(row.id)/\(finding.rule.rawValue)") {
                     disposition = .alreadyRecorded
@@ -242,7 +244,21 @@ public struct MonitoringRepository: Sendable {
                 }
             }
         }
-        return MonitoringScan(year: year, householdsScanned: rows.count, threshold: threshold, incomeDrop: incomeDrop, lines: lines, dryRun: actor == nil)
+        return MonitoringScan(year: year, householdsScanned: rows.count, thresholds: thresholds, lines: lines, dryRun: actor == nil)
+    }
+
+    /// How many people able to work (`Employment.ableToWork`, by their work record in force) each household of
+    /// `division` has on `day`, by household id; households with none are absent.
+    private static func workers(_ division: DivisionCode, on day: String, in sql: any SQLDatabase) async throws -> [Int: Int] {
+        struct Row: Decodable { let householdId: Int; let workers: Int }
+        let rows = try await sql.raw("""
+            SELECT m.household_id AS "householdId", COUNT(*) AS "workers"
+            FROM memberships m JOIN households h ON h.id = m.household_id JOIN work_records w ON w.person_id = m.person_id
+            WHERE \(division.covers("h.village_code")) AND m.from_date <= \(bind: day) AND (m.to_date IS NULL OR m.to_date > \(bind: day))
+              AND \(WorkRecords.inForce("w", on: day)) AND w.labour IN (\(binds: Employment.ableToWork.sorted()))
+            GROUP BY m.household_id
+            """).all(decoding: Row.self)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.householdId, $0.workers) })
     }
 
     /// The household's open warning `existing`, or a new one opened on `day`; its id.
@@ -575,20 +591,21 @@ public struct MonitoringRepository: Sendable {
         static let columns = """
             h.id, h.village_code AS "villageCode", h.number,
             a.members, a.wages, a.production, a.property, a.transfers, a.production_costs AS "productionCosts",
-            a.food_clothing AS "foodClothing", a.education, a.medical, a.housing, a.water,
+            a.medical_spending AS "medicalSpending", a.schooling_spending AS "schoolingSpending", a.food_clothing AS "foodClothing", a.education, a.medical, a.housing, a.water,
             p.members AS "pMembers", p.wages AS "pWages", p.production AS "pProduction", p.property AS "pProperty",
             p.transfers AS "pTransfers", p.production_costs AS "pProductionCosts"
             """
         static let withPrevious = true
         let id: Int, villageCode: String, number: String
-        let members: Int, wages: Int, production: Int, property: Int, transfers: Int, productionCosts: Int
+        let members: Int, wages: Int, production: Int, property: Int, transfers: Int, productionCosts: Int, medicalSpending: Int, schoolingSpending: Int
         let foodClothing: Bool, education: Bool, medical: Bool, housing: Bool, water: Bool
         let pMembers: Int?, pWages: Int?, pProduction: Int?, pProperty: Int?, pTransfers: Int?, pProductionCosts: Int?
 
         func assessment(_ year: Int) -> Assessment {
             Assessment(year: year, members: members,
                        income: IncomeSheet(wages: wages, production: production, property: property, transfers: transfers, productionCosts: productionCosts),
-                       guarantees: Guarantees(foodAndClothing: foodClothing, education: education, medical: medical, housing: housing, water: water))
+                       guarantees: Guarantees(foodAndClothing: foodClothing, education: education, medical: medical, housing: housing, water: water),
+                       spending: RigidSpending(medical: medicalSpending, schooling: schoolingSpending))
         }
 
         func previous(_ year: Int) -> Assessment? {

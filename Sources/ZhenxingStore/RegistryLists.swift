@@ -101,6 +101,7 @@ extension RegistryRepository {
         struct Row: Decodable {
             let householdId: Int, villageCode: String, householdNumber: String, headName: String?
             let year: Int, members: Int, wages: Int, production: Int, property: Int, transfers: Int, productionCosts: Int
+            let medicalSpending: Int, schoolingSpending: Int
             let foodClothing: Bool, education: Bool, medical: Bool, housing: Bool, water: Bool, note: String, version: Int
         }
         return try await database.read { sql in
@@ -108,8 +109,8 @@ extension RegistryRepository {
                 SELECT a.household_id, h.village_code, h.number AS household_number,
                        (SELECT pe.name FROM memberships m JOIN people pe ON pe.id = m.person_id
                         WHERE m.household_id = h.id AND m.relation = 'head' ORDER BY m.to_date IS NULL DESC, m.from_date DESC LIMIT 1) AS head_name,
-                       a.year, a.members, a.wages, a.production, a.property, a.transfers, a.production_costs, a.food_clothing, a.education,
-                       a.medical, a.housing, a.water, a.note, a.version
+                       a.year, a.members, a.wages, a.production, a.property, a.transfers, a.production_costs, a.medical_spending,
+                       a.schooling_spending, a.food_clothing, a.education, a.medical, a.housing, a.water, a.note, a.version
                 FROM assessments a JOIN households h ON h.id = a.household_id
                 WHERE \(SQLList(conditions, separator: SQLRaw(" AND ")))
                 ORDER BY h.village_code, h.number LIMIT \(literal: limit)
@@ -123,7 +124,7 @@ extension RegistryRepository {
                                         productionCosts: $0.productionCosts),
                     guarantees: Guarantees(foodAndClothing: $0.foodClothing, education: $0.education, medical: $0.medical, housing: $0.housing,
                                            water: $0.water),
-                    note: $0.note, version: $0.version))
+                    spending: RigidSpending(medical: $0.medicalSpending, schooling: $0.schoolingSpending), note: $0.note, version: $0.version))
         }
     }
 }

@@ -212,17 +212,20 @@ public struct RegistryRepository: Sendable {
     public static func saveAssessment(_ assessment: Assessment, household: Int, in sql: any SQLDatabase) async throws {
         let problems = assessment.problems()
         guard problems.isEmpty else { throw ValidationFailure(problems) }
-        let income = assessment.income, guarantees = assessment.guarantees
+        let income = assessment.income, guarantees = assessment.guarantees, spending = assessment.spending
         try await sql.raw("""
             INSERT INTO assessments (household_id, year, members, wages, production, property, transfers, production_costs,
-                                     food_clothing, education, medical, housing, water, note, version, updated_at)
+                                     medical_spending, schooling_spending, food_clothing, education, medical, housing, water, note, version,
+                                     updated_at)
             VALUES (\(bind: household), \(bind: assessment.year), \(bind: assessment.members), \(bind: income.wages),
                     \(bind: income.production), \(bind: income.property), \(bind: income.transfers), \(bind: income.productionCosts),
+                    \(bind: spending.medical), \(bind: spending.schooling),
                     \(bind: guarantees.foodAndClothing), \(bind: guarantees.education), \(bind: guarantees.medical),
                     \(bind: guarantees.housing), \(bind: guarantees.water), \(bind: assessment.note), 1, \(bind: Timestamp.now()))
             ON CONFLICT (household_id, year) DO UPDATE SET members = excluded.members, wages = excluded.wages,
                 production = excluded.production, property = excluded.property, transfers = excluded.transfers,
-                production_costs = excluded.production_costs, food_clothing = excluded.food_clothing,
+                production_costs = excluded.production_costs, medical_spending = excluded.medical_spending,
+                schooling_spending = excluded.schooling_spending, food_clothing = excluded.food_clothing,
                 education = excluded.education, medical = excluded.medical, housing = excluded.housing, water = excluded.water,
                 note = excluded.note, version = assessments.version + 1, updated_at = excluded.updated_at
             """).run()
@@ -456,8 +459,8 @@ public struct RegistryRepository: Sendable {
         }
         struct AssessmentRow: Decodable {
             let year: Int; let members: Int; let wages: Int; let production: Int; let property: Int; let transfers: Int
-            let productionCosts: Int; let foodClothing: Bool; let education: Bool; let medical: Bool; let housing: Bool
-            let water: Bool; let note: String; let version: Int
+            let productionCosts: Int; let medicalSpending: Int; let schoolingSpending: Int; let foodClothing: Bool; let education: Bool
+            let medical: Bool; let housing: Bool; let water: Bool; let note: String; let version: Int
         }
         let household = try await Self.loadDraft(id, in: sql)
         let members = try await sql.raw("""
@@ -471,8 +474,8 @@ public struct RegistryRepository: Sendable {
             WHERE household_id = \(bind: id) ORDER BY event_date, id
             """).all(decoding: EventRow.self, keyDecodingStrategy: .convertFromSnakeCase)
         let assessments = try await sql.raw("""
-            SELECT year, members, wages, production, property, transfers, production_costs, food_clothing, education,
-                   medical, housing, water, note, version FROM assessments WHERE household_id = \(bind: id) ORDER BY year DESC
+            SELECT year, members, wages, production, property, transfers, production_costs, medical_spending, schooling_spending,
+                   food_clothing, education, medical, housing, water, note, version FROM assessments WHERE household_id = \(bind: id) ORDER BY year DESC
             """).all(decoding: AssessmentRow.self, keyDecodingStrategy: .convertFromSnakeCase)
         return HouseholdFile(
             id: id, draft: household.draft, version: household.version, closed: household.closed, members: members,
@@ -488,7 +491,7 @@ public struct RegistryRepository: Sendable {
                                         transfers: $0.transfers, productionCosts: $0.productionCosts),
                     guarantees: Guarantees(foodAndClothing: $0.foodClothing, education: $0.education, medical: $0.medical,
                                            housing: $0.housing, water: $0.water),
-                    note: $0.note, version: $0.version)
+                    spending: RigidSpending(medical: $0.medicalSpending, schooling: $0.schoolingSpending), note: $0.note, version: $0.version)
             })
     }
 

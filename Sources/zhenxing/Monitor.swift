@@ -47,9 +47,14 @@ struct Monitor: AsyncParsableCommand {
                 }
                 return "\(line.villageCode) household \(line.householdNumber): \(line.finding.explanation.zh) — \(outcome)"
             }
-            let threshold = scan.threshold.map { "\(FixedPoint.format($0.value, scale: 2)) yuan (\($0.origin.title.en))" } ?? "none in force"
+            let thresholds = scan.thresholds
+            func share(_ threshold: DatedThreshold?) -> String {
+                threshold.map { "\(FixedPoint.format($0.value, scale: 2)) % (\($0.origin.title.en))" } ?? "none in force"
+            }
+            let threshold = thresholds.monitoring.map { "\(FixedPoint.format($0.value, scale: 2)) yuan (\($0.origin.title.en))" } ?? "none in force"
             lines.append("""
-                \(scan.year): \(scan.householdsScanned) households scanned, monitoring threshold \(threshold); \
+                \(scan.year): \(scan.householdsScanned) households scanned, monitoring threshold \(threshold), \
+                income drop \(share(thresholds.incomeDrop)), rigid spending \(share(thresholds.rigidSpending)); \
                 \(scan.lines.count) findings, \(scan.opened) warnings \(scan.dryRun ? "would open" : "opened"), \
                 \(scan.added) findings \(scan.dryRun ? "would be added" : "added") to open warnings\(scan.dryRun ? " (dry run: nothing written)" : "")
                 """)

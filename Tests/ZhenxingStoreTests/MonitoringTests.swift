@@ -62,6 +62,46 @@ import ZhenxingTestSupport
     }
 
     @Test(arguments: TestDatabases.engines)
+    func theRulesFindHeavyRigidSpendingAndTheLossOfTheOnlyWorker(engine: Database.Engine) async throws {
+        try await Self.withRuleWarning(engine) { database in
+            let village = LiangshuiquanDemo.villageCode
+            let monitoring = MonitoringRepository(database: database), registry = RegistryRepository(database: database)
+            let warned = try await monitoring.openWarnings(in: village)[0].householdID
+            let others = try await database.read { sql in
+                try await sql.raw("""
+                    SELECT a.household_id FROM assessments a JOIN households h ON h.id = a.household_id
+                    WHERE a.year = 2021 AND h.village_code = \(bind: village.rawValue) AND a.household_id <> \(bind: warned) ORDER BY h.number
+                    """).all(decodingColumn: "household_id", as: Int.self)
+            }
+            // given: one household's 2021 assessment records medical bills of 80 % of its net income
+            let file = try await registry.file(others[0])
+            var assessment = try #require(file.assessments.first { $0.year == 2021 })
+            assessment.spending = RigidSpending(medical: assessment.income.netIncome * 8 / 10, schooling: 0)
+            try await registry.saveAssessment(assessment, household: others[0], expectedVersion: assessment.version, by: .system)
+            // and another's only worker left in June 2021: its other members cannot work
+            let second = try await registry.file(others[1])
+            let current = second.members.filter { $0.toDate == nil }
+            try await database.transaction { sql in
+                for member in current.dropFirst() {
+                    try await sql.raw("UPDATE work_records SET labour = '无劳动力' WHERE person_id = \(bind: member.personId)").run()
+                }
+                try await sql.raw("UPDATE work_records SET labour = '普通劳动力' WHERE person_id = \(bind: current[0].personId)").run()
+                try await RegistryRepository.endMembership(person: current[0].personId, on: "2021-06-30", reason: "死亡", in: sql)
+            }
+            // when: the rules run over 2021
+            let scan = try await monitoring.scan(village, year: 2021, today: "2022-03-01", dryRun: false, by: .system)
+            // then: each household gets a warning saying what was found, with the share and the parameter row
+            #expect(scan.lines.filter { $0.householdID == others[0] }.map(\.finding.rule) == [.rigidSpending])
+            #expect(scan.lines.filter { $0.householdID == others[1] }.map(\.finding.rule) == [.lostOnlyWorker])
+            let rigid = try #require(scan.lines.first { $0.householdID == others[0] })
+            #expect(rigid.finding.observed == 8_000 && rigid.disposition == .opensWarning)
+            #expect(rigid.finding.explanation.zh == "2021年医疗、教育刚性支出占家庭纯收入 80 % > 预警比例 50 %（2021，全国）")
+            #expect(scan.lines.first { $0.householdID == others[1] }?.disposition == .opensWarning)
+            #expect(try await registry.file(others[0]).assessments.first { $0.year == 2021 }?.spending.medical == assessment.spending.medical)
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
     func whatIfCountsWhoWouldBeUnderAnotherThreshold(engine: Database.Engine) async throws {
         try await Self.withRuleWarning(engine) { database in
             let village = LiangshuiquanDemo.villageCode

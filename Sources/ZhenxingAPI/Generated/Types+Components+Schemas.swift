@@ -973,6 +973,8 @@ extension Components {
             case housingUnsafe = "housing_unsafe"
             case waterUnsafe = "water_unsafe"
             case guaranteesFailed = "guarantees_failed"
+            case rigidSpending = "rigid_spending"
+            case lostOnlyWorker = "lost_only_worker"
         }
         /// What a rule found in an assessment, with the values it compared.
         ///
@@ -984,7 +986,7 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/RuleFinding/year`.
             package var year: Swift.Int
-            /// Per-capita net income in fen, or the fall in basis points; absent for a failed guarantee.
+            /// Per-capita net income in fen, the fall or the rigid spending share in basis points; absent for a failed guarantee or a lost worker.
             ///
             /// - Remark: Generated from `#/components/schemas/RuleFinding/observed`.
             package var observed: Swift.Int?
@@ -1009,7 +1011,7 @@ extension Components {
             /// - Parameters:
             ///   - rule:
             ///   - year: The assessment year.
-            ///   - observed: Per-capita net income in fen, or the fall in basis points; absent for a failed guarantee.
+            ///   - observed: Per-capita net income in fen, the fall or the rigid spending share in basis points; absent for a failed guarantee or a lost worker.
             ///   - threshold: The threshold compared with
             ///   - parameterScope: The parameter row's scope: '*' nationwide or a province's two digits.
             ///   - parameterYear: The parameter row's year.
@@ -5633,6 +5635,14 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Assessment/productionCosts`.
             package var productionCosts: Swift.Int
+            /// Rigid spending: medical bills the household paid after insurance, fen (0 when absent). The rule rigid_spending compares it and schoolingSpending with the net income.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Assessment/medicalSpending`.
+            package var medicalSpending: Swift.Int?
+            /// Rigid spending: schooling costs, fen (0 when absent).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Assessment/schoolingSpending`.
+            package var schoolingSpending: Swift.Int?
             /// Food and clothing secure.
             ///
             /// - Remark: Generated from `#/components/schemas/Assessment/foodAndClothing`.
@@ -5679,6 +5689,8 @@ extension Components {
             ///   - property: Property income, fen.
             ///   - transfers: Transfer income, fen.
             ///   - productionCosts: Production costs, fen.
+            ///   - medicalSpending: Rigid spending: medical bills the household paid after insurance, fen (0 when absent). The rule rigid_spending compares it and schoolingSpending with the net income.
+            ///   - schoolingSpending: Rigid spending: schooling costs, fen (0 when absent).
             ///   - foodAndClothing: Food and clothing secure.
             ///   - education: Compulsory education guaranteed.
             ///   - medical: Basic medical care guaranteed.
@@ -5696,6 +5708,8 @@ extension Components {
                 property: Swift.Int,
                 transfers: Swift.Int,
                 productionCosts: Swift.Int,
+                medicalSpending: Swift.Int? = nil,
+                schoolingSpending: Swift.Int? = nil,
                 foodAndClothing: Swift.Bool,
                 education: Swift.Bool,
                 medical: Swift.Bool,
@@ -5713,6 +5727,8 @@ extension Components {
                 self.property = property
                 self.transfers = transfers
                 self.productionCosts = productionCosts
+                self.medicalSpending = medicalSpending
+                self.schoolingSpending = schoolingSpending
                 self.foodAndClothing = foodAndClothing
                 self.education = education
                 self.medical = medical
@@ -5731,6 +5747,8 @@ extension Components {
                 case property
                 case transfers
                 case productionCosts
+                case medicalSpending
+                case schoolingSpending
                 case foodAndClothing
                 case education
                 case medical

@@ -40,7 +40,7 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
         let scan = try await monitoring.scan(code, year: body.year, today: settings.today, dryRun: body.dryRun ?? false, by: RequestScope.actor)
         return .ok(.init(body: .json(.init(
-            year: scan.year, householdsScanned: scan.householdsScanned, thresholdFen: scan.threshold?.value, opened: scan.opened, added: scan.added,
+            year: scan.year, householdsScanned: scan.householdsScanned, thresholdFen: scan.thresholds.monitoring?.value, opened: scan.opened, added: scan.added,
             dryRun: scan.dryRun,
             lines: scan.lines.map { line in
                 let (disposition, warning): (Components.Schemas.MonitoringScanLine.DispositionPayload, Int?) = switch line.disposition {

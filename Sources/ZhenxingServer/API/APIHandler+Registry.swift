@@ -77,7 +77,7 @@ extension APIHandler {
                                     productionCosts: body.productionCosts),
                 guarantees: Guarantees(foodAndClothing: body.foodAndClothing, education: body.education, medical: body.medical,
                                        housing: body.housing, water: body.water),
-                note: body.note ?? ""),
+                spending: RigidSpending(medical: body.medicalSpending ?? 0, schooling: body.schoolingSpending ?? 0), note: body.note ?? ""),
             household: id, expectedVersion: body.version ?? 0, by: RequestScope.actor)
         return .ok(.init(body: .json(try await fileSchema(id))))
     }
@@ -129,7 +129,7 @@ extension APIHandler {
             return .init(
                 year: assessment.year, members: assessment.members, wages: income.wages, production: income.production,
                 property: income.property, transfers: income.transfers, productionCosts: income.productionCosts,
-                foodAndClothing: guarantees.foodAndClothing, education: guarantees.education, medical: guarantees.medical,
+                medicalSpending: assessment.spending.medical, schoolingSpending: assessment.spending.schooling, foodAndClothing: guarantees.foodAndClothing, education: guarantees.education, medical: guarantees.medical,
                 housing: guarantees.housing, water: guarantees.water, note: assessment.note, version: assessment.version,
                 perCapitaNetIncome: income.perCapita(members: assessment.members),
                 meetsExitStandard: checks[assessment.year]?.lines.allSatisfy(\.passes))

@@ -157,6 +157,8 @@ enum Strings {
         "income_property": .init(zh: "财产性收入", en: "Property income"),
         "income_transfers": .init(zh: "转移性收入", en: "Transfers"),
         "income_costs": .init(zh: "生产经营性支出（扣除）", en: "Production costs (deducted)"),
+        "spending_medical": .init(zh: "医疗自付支出（刚性支出）", en: "Medical bills paid (rigid spending)"),
+        "spending_schooling": .init(zh: "教育支出（刚性支出）", en: "Schooling costs (rigid spending)"),
         "exit_condition": .init(zh: "脱贫条件", en: "Condition"),
         "finding": .init(zh: "核查结果", en: "Finding"),
         "result": .init(zh: "结论", en: "Result"),

@@ -24,12 +24,15 @@ struct AssessmentPages: Sendable {
         var property: String?
         var transfers: String?
         var productionCosts: String?
+        var medicalSpending: String?
+        var schoolingSpending: String?
         var guarantees: [String]?
         var note: String?
     }
 
     static let incomeFields = ["wages": "income_wages", "production": "income_production", "property": "income_property",
-                               "transfers": "income_transfers", "productionCosts": "income_costs"]
+                               "transfers": "income_transfers", "productionCosts": "income_costs",
+                               "medicalSpending": "spending_medical", "schoolingSpending": "spending_schooling"]
     static let guaranteeKeys = ["foodAndClothing", "education", "medical", "housing", "water"]
 
     @Sendable func new(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -43,6 +46,7 @@ struct AssessmentPages: Sendable {
             input = Input(
                 version: existing.version, year: String(year), members: String(existing.members), wages: yuan(income.wages), production: yuan(income.production),
                 property: yuan(income.property), transfers: yuan(income.transfers), productionCosts: yuan(income.productionCosts),
+                medicalSpending: yuan(existing.spending.medical), schoolingSpending: yuan(existing.spending.schooling),
                 guarantees: zip(Self.guaranteeKeys, [guarantees.foodAndClothing, guarantees.education, guarantees.medical,
                                                     guarantees.housing, guarantees.water]).filter(\.1).map(\.0),
                 note: existing.note)
@@ -71,7 +75,8 @@ struct AssessmentPages: Sendable {
         let income = IncomeSheet(
             wages: amount("wages", input.wages), production: amount("production", input.production), property: amount("property", input.property),
             transfers: amount("transfers", input.transfers), productionCosts: amount("productionCosts", input.productionCosts))
-        issues += income.problems()
+        let spending = RigidSpending(medical: amount("medicalSpending", input.medicalSpending), schooling: amount("schoolingSpending", input.schoolingSpending))
+        issues += income.problems() + spending.problems()
         let held = Set(input.guarantees ?? [])
         let guarantees = Guarantees(
             foodAndClothing: held.contains("foodAndClothing"), education: held.contains("education"), medical: held.contains("medical"),
@@ -81,7 +86,7 @@ struct AssessmentPages: Sendable {
         }
         do {
             try await registry.saveAssessment(
-                Assessment(year: year, members: members, income: income, guarantees: guarantees, note: input.note ?? ""),
+                Assessment(year: year, members: members, income: income, guarantees: guarantees, spending: spending, note: input.note ?? ""),
                 household: id, expectedVersion: input.version ?? 0, by: context.actor)
         } catch StoreError.staleVersion(_, let current) {
             var kept = input
@@ -101,7 +106,8 @@ struct AssessmentPages: Sendable {
             FormModel.field("members", t("members_counted"), .text, values: [input.members ?? ""], issues: issues, language: language),
         ]
         for (field, key) in [("wages", input.wages), ("production", input.production), ("property", input.property),
-                             ("transfers", input.transfers), ("productionCosts", input.productionCosts)] {
+                             ("transfers", input.transfers), ("productionCosts", input.productionCosts),
+                             ("medicalSpending", input.medicalSpending), ("schoolingSpending", input.schoolingSpending)] {
             fields.append(FormModel.field(field, t(Self.incomeFields[field]!), .text, values: [key ?? ""], hint: t("hint_yuan"), issues: issues, language: language))
         }
         fields.append(FormModel.field("guarantees", t("guarantees"), .checks(zip(Self.guaranteeKeys, guarantees.map { $0.name.text(language) }).map { ($0, $1) }),

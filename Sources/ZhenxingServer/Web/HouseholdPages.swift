@@ -464,6 +464,7 @@ struct HouseholdPages: Sendable {
                 income: [
                     ("income_wages", income.wages), ("income_production", income.production), ("income_property", income.property),
                     ("income_transfers", income.transfers), ("income_costs", income.productionCosts),
+                    ("spending_medical", assessment.spending.medical), ("spending_schooling", assessment.spending.schooling),
                 ].map { CheckRow(item: Strings.text($0.0, language), finding: yuan($0.1), passes: true) })
         }
         let today = settings.today
