@@ -100,3 +100,19 @@ public struct DepartmentWarning: Sendable, Hashable, Codable {
         self.amountFen = amountFen
     }
 }
+
+extension DepartmentWarning {
+    /// Why `day` cannot be a row's day (not a day), nil when it can; a day after the import is refused when stored.
+    public static func dayProblem(_ day: String) -> LocalizedText? {
+        Day.isValid(day) ? nil : FieldIssue.notADay("date").message
+    }
+
+    /// Why `detail` cannot say what was found, nil when it can.
+    public static func detailProblem(_ detail: String) -> LocalizedText? {
+        let trimmed = detail.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.isEmpty || trimmed.count > 500 ? LocalizedText(zh: "请写明情况（1 到 500 字）", en: "Say what was found (1 to 500 characters)") : nil
+    }
+
+    /// Why an amount outside `FieldIssue.money` (or not a number) cannot be a row's amount.
+    public static let badAmount = LocalizedText(zh: "金额应为 0 到 10 亿元之间的数（元）", en: "The amount must be 0 to 1 billion yuan")
+}

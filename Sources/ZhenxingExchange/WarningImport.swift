@@ -43,22 +43,21 @@ public enum WarningImport {
                 problem(row.number, found.headers[found.id], RosterRowReader.mask(idText),
                         (error as? ValidationFailure)?.issues.first?.message ?? LocalizedText(zh: "身份证号无效", en: "Not a valid resident ID"))
             }
-            if !Day.isValid(day) {
+            if let reason = DepartmentWarning.dayProblem(day) {
                 fine = false
-                problem(row.number, found.headers[found.day], day, FieldIssue.notADay("date").message)
+                problem(row.number, found.headers[found.day], day, reason)
             }
-            if detail.isEmpty || detail.count > 500 {
+            if let reason = DepartmentWarning.detailProblem(detail) {
                 fine = false
-                problem(row.number, found.headers[found.detail], String(detail.prefix(20)),
-                        LocalizedText(zh: "请写明情况（1 到 500 字）", en: "Say what was found (1 to 500 characters)"))
+                problem(row.number, found.headers[found.detail], String(detail.prefix(20)), reason)
             }
             var amountFen: Int?
             if let column = found.amount, !row.trimmed(column).isEmpty {
                 let text = row.trimmed(column).replacingOccurrences(of: ",", with: "")
-                amountFen = FixedPoint.parse(text, scale: 2).flatMap { (0...1_000_000_000_00).contains($0) ? $0 : nil }
+                amountFen = FixedPoint.parse(text, scale: 2).flatMap { FieldIssue.money.contains($0) ? $0 : nil }
                 if amountFen == nil {
                     fine = false
-                    problem(row.number, found.headers[column], text, LocalizedText(zh: "金额应为 0 到 10 亿元之间的数（元）", en: "The amount must be 0 to 1 billion yuan"))
+                    problem(row.number, found.headers[column], text, DepartmentWarning.badAmount)
                 }
             }
             if fine, let resident {

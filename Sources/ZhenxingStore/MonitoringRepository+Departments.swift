@@ -42,6 +42,19 @@ public struct DepartmentLine: Sendable, Hashable {
     /// Its village.
     public let villageCode: String?
     public let disposition: Disposition
+
+    /// How many of `lines` open a warning, join one (open already, or opened by a row above), were recorded already
+    /// and matched no household.
+    public static func tally(_ lines: [DepartmentLine]) -> (opened: Int, joined: Int, alreadyRecorded: Int, unmatched: Int) {
+        lines.reduce(into: (0, 0, 0, 0)) { counts, line in
+            switch line.disposition {
+            case .opensWarning: counts.0 += 1
+            case .addsToWarning, .joinsWarningOpenedAbove: counts.1 += 1
+            case .alreadyRecorded: counts.2 += 1
+            case .unmatched: counts.3 += 1
+            }
+        }
+    }
 }
 
 extension MonitoringRepository {

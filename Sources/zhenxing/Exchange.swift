@@ -167,30 +167,20 @@ struct Import: AsyncParsableCommand {
 
         /// One line a row (the ID masked), then the totals.
         static func report(_ lines: [DepartmentLine], dryRun: Bool) -> String {
-            var opened = 0, joined = 0, again = 0, unmatched = 0
             let rows = lines.map { line -> String in
                 let at = "row \(line.warning.row)  \(line.warning.residentID.masked)  "
                 let household = "\(line.villageCode ?? "") \(line.householdNumber ?? "")"
-                switch line.disposition {
-                case .opensWarning:
-                    opened += 1
-                    return at + household + "  opens a warning (新开预警)"
-                case .addsToWarning(let id):
-                    joined += 1
-                    return at + household + "  joins open warning \(id) (并入预警)"
-                case .joinsWarningOpenedAbove:
-                    joined += 1
-                    return at + household + "  joins the warning a row above opens (并入预警)"
-                case .alreadyRecorded:
-                    again += 1
-                    return at + household + "  already recorded (已记录)"
-                case .unmatched(let reason):
-                    unmatched += 1
-                    return at + "unmatched: \(reason.title.en) (\(reason.title.zh))"
+                return switch line.disposition {
+                case .opensWarning: at + household + "  opens a warning (新开预警)"
+                case .addsToWarning(let id): at + household + "  joins open warning \(id) (并入预警)"
+                case .joinsWarningOpenedAbove: at + household + "  joins the warning a row above opens (并入预警)"
+                case .alreadyRecorded: at + household + "  already recorded (已记录)"
+                case .unmatched(let reason): at + "unmatched: \(reason.title.en) (\(reason.title.zh))"
                 }
             }
-            return (rows + ["\(lines.count) rows\(dryRun ? " (dry run, nothing written)" : ""): \(opened) open warnings, \(joined) join open ones, "
-                            + "\(again) already recorded, \(unmatched) unmatched"]).joined(separator: "\n")
+            let counts = DepartmentLine.tally(lines)
+            return (rows + ["\(lines.count) rows\(dryRun ? " (dry run, nothing written)" : ""): \(counts.opened) open warnings, \(counts.joined) join open ones, "
+                            + "\(counts.alreadyRecorded) already recorded, \(counts.unmatched) unmatched"]).joined(separator: "\n")
         }
     }
 

@@ -149,6 +149,8 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "GET /divisions/:code/roster": .pathDivision(.readRecords),
             "GET /divisions/:code/monitoring": .pathDivision(.readRecords), "POST /divisions/:code/monitoring/scan": .pathDivision(.writeVillage),
             "GET /divisions/:code/monitoring/export": .pathDivision(.readRecords),
+            "GET /divisions/:code/monitoring/departments": .pathDivision(.writeVillage),
+            "POST /divisions/:code/monitoring/departments": .pathDivision(.writeVillage),
             "GET /divisions/:code/issues": .pathDivision(.readRecords), "GET /divisions/:code/issues/new": .pathDivision(.writeVillage),
             "GET /divisions/:code/issues/export": .pathDivision(.readRecords), "POST /divisions/:code/issues": .pathDivision(.writeVillage),
             "GET /issues/:id": .record(.readRecords, .issue), "POST /issues/:id/transition": .record(.writeRecords, .issue),

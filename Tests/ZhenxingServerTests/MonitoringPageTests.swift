@@ -203,12 +203,70 @@ import ZhenxingTestSupport
         }
     }
 
+    @Test(arguments: TestDatabases.engines)
+    func aDepartmentsFileIsPreviewedThenImportedAndTheAPITakesTheSameRows(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { signedIn, database, _ in
+            var browser = signedIn
+            let village = "411324104201"
+            // given: a resident of a current household of the village, and an ID no one in the registry has
+            let (resident, number) = try #require(try await database.read { sql in
+                try await sql.raw("""
+                    SELECT p.resident_id, h.number FROM people p JOIN memberships m ON m.person_id = p.id AND m.to_date IS NULL
+                    JOIN households h ON h.id = m.household_id AND h.closed_on IS NULL
+                    WHERE h.village_code = \(bind: village) AND h.number = '0005'
+                    """).first().map { (try $0.decode(column: "resident_id", as: String.self), try $0.decode(column: "number", as: String.self)) }
+            })
+            let stranger = ImportPageTests.check("11010519491231002")
+            let signals = { try await database.read { sql in
+                try await sql.raw("SELECT count(*) AS n FROM monitoring_signals WHERE source = 'department'").first(decodingColumn: "n", as: Int.self) ?? 0
+            } }
+            let before = try await signals()
+            // the inbox links the upload page, whose form takes a department, a file and a dry run
+            #expect(try await browser.get("/divisions/\(village)/monitoring").text.contains("href=\"/divisions/\(village)/monitoring/departments\""))
+            let page = try await browser.get("/divisions/\(village)/monitoring/departments")
+            #expect(page.status == .ok && page.text.contains("enctype=\"multipart/form-data\"") && page.text.contains("name=\"dryRun\""))
+            let action = try #require(page.text.firstMatch(of: #/action="([^"?]+)\?_csrf=/#).map { String($0.1) })
+            let file = "身份证号,结算日期,诊断,个人自付\n\(resident),2026-11-20,恶性肿瘤住院,\"48,600.00\"\n\(stranger),2026-11-21,骨折,1200\n"
+            // when: it is previewed
+            let preview = try await browser.upload(action, file: ("医保.csv", Array(file.utf8)), fields: [("source", "medical"), ("sheet", ""), ("dryRun", "1")])
+            // then: it says what would happen, the unmatched row listed with its ID masked, and writes nothing
+            #expect(preview.status == .ok && preview.text.contains("预览（未写入）：共 2 行，新开预警 1 行") && preview.text.contains("未匹配 1 行"))
+            #expect(preview.text.contains(">\(number)</a>") && preview.text.contains("户籍信息中无此身份证号"))
+            #expect(preview.text.contains(String(stranger.prefix(6)) + "********") && !preview.text.contains(stranger) && !preview.text.contains(resident))
+            #expect(try await signals() == before)
+            // a file with a bad row is refused whole, naming the row and the column
+            let bad = "身份证号,结算日期,诊断\n\(resident),2026-11-20,住院\n123456789012345678,2026-11-20,住院\n"
+            let refused = try await browser.upload(action, file: ("医保.csv", Array(bad.utf8)), fields: [("source", "medical"), ("sheet", "")])
+            #expect(refused.status == .unprocessableContent && refused.text.contains("文件中的问题") && refused.text.contains("<td class=\"num\">3</td><td>身份证号</td>"))
+            #expect(try await signals() == before)
+            // when: it is imported
+            let imported = try await browser.upload(action, file: ("医保.csv", Array(file.utf8)), fields: [("source", "medical"), ("sheet", "")])
+            #expect(imported.status == .ok && imported.text.contains("已导入：共 2 行，新开预警 1 行"))
+            #expect(try await signals() == before + 1)
+            #expect(try await browser.get("/divisions/\(village)/monitoring?source=department").text.contains("恶性肿瘤住院"))
+            // the API takes the same row as a record: recorded already; a bad ID is refused naming the row and field
+            let again = try await json(&browser, .post, "/api/v1/divisions/\(village)/monitoring/department-warnings", """
+                {"source":"medical","rows":[{"residentId":"\(resident)","foundOn":"2026-11-20","detail":"恶性肿瘤住院","amountFen":4860000}]}
+                """)
+            let answer = try JSONSerialization.jsonObject(with: Data(again.text.utf8)) as? [String: Any]
+            #expect(again.status == .ok && answer?["alreadyRecorded"] as? Int == 1 && !again.text.contains(resident))
+            let wrong = try await json(&browser, .post, "/api/v1/divisions/\(village)/monitoring/department-warnings", """
+                {"source":"medical","rows":[{"residentId":"\(resident)","foundOn":"2026-11-20","detail":"住院"},{"residentId":"110105194912310021","foundOn":"2026-11-20","detail":"住院"}]}
+                """)
+            #expect(wrong.status == .badRequest && wrong.text.contains("rows[1].residentId"))
+            #expect(try await signals() == before + 1)
+        }
+    }
+
     @Test func aViewerSeesTheInboxWithoutTheScanForm() async throws {
         try await withDemoApp(.sqlite, as: "lsq.viewer") { signedIn, _, _ in
             var browser = signedIn
             let inbox = try await browser.get("/divisions/411324104201/monitoring")
             #expect(inbox.status == .ok && inbox.text.contains("女儿考入大学") && !inbox.text.contains("monitoring/scan"))
             #expect(try await browser.postForm("/divisions/411324104201/monitoring/scan", [("year", "2021")]).status == .forbidden)
+            #expect(!inbox.text.contains("monitoring/departments"))
+            let upload = try await browser.get("/divisions/411324104201/monitoring/departments")
+            #expect(upload.status == .forbidden)
         }
     }
 }

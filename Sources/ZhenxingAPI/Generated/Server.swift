@@ -126,6 +126,17 @@ extension APIProtocol {
         )
         try transport.register(
             {
+                try await server.importDepartmentWarnings(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .post,
+            path: server.apiPathComponentsWithServerPrefix("/divisions/{code}/monitoring/department-warnings")
+        )
+        try transport.register(
+            {
                 try await server.monitoringWhatIf(
                     request: $0,
                     body: $1,
@@ -1359,7 +1370,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// Run the monitoring rules over a year's assessments
     ///
-    /// Runs the rules over the assessments of a year in a division (any level): per-capita net income under the monitoring threshold in force, a fall from the year before over the set share, failed guarantees. Households poor or already monitored at the year's end are not scanned. Each finding not recorded before for the household and year opens the household's warning or joins its open one; with dryRun, nothing is written and the answer says what would happen. Needs the right to record the village's work.
+    /// Runs the rules over the assessments of a year in a division (any level): per-capita net income under the monitoring threshold in force, a fall from the year before over the set share, rigid spending (medical, schooling) over the set share of net income, the loss of the household's only worker, failed guarantees. Households poor or already monitored at the year's end are not scanned. Each finding not recorded before for the household and year opens the household's warning or joins its open one; with dryRun, nothing is written and the answer says what would happen. Needs the right to record the village's work.
     ///
     /// - Remark: HTTP `POST /divisions/{code}/monitoring/scan`.
     /// - Remark: Generated from `#/paths//divisions/{code}/monitoring/scan/post(scanMonitoringRules)`.
@@ -1404,6 +1415,120 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                     preconditionFailure("bestContentType chose an invalid content type.")
                 }
                 return Operations.ScanMonitoringRules.Input(
+                    path: path,
+                    headers: headers,
+                    body: body
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .badRequest(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 400)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .applicationProblemJson(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/problem+json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/problem+json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .notFound(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 404)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .applicationProblemJson(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/problem+json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/problem+json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .undocumented(statusCode, _):
+                    return (.init(soar_statusCode: statusCode), nil)
+                }
+            }
+        )
+    }
+    /// Record a department's warnings, matched by resident ID
+    ///
+    /// The department channel (部门预警) for systems that send records rather than files: each row (a resident ID, the day, what the department found, an amount if it has one) is matched to the current household of the division the resident lives in and opens the household's warning or joins its open one; a row the department already reported is recorded once. Rows matching no household come back listed with the ID masked, never dropped. A bad row refuses the whole request (400, naming rows[i] and the field); a good one is written in one transaction, or with dryRun not at all. Needs the right to record the village's work. The same rows read from a file are `zhenxing import warnings FILE --source NAME` and the upload page /divisions/{code}/monitoring/departments.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/monitoring/department-warnings`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/monitoring/department-warnings/post(importDepartmentWarnings)`.
+    func importDepartmentWarnings(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.ImportDepartmentWarnings.id,
+            using: {
+                APIHandler.importDepartmentWarnings($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let path: Operations.ImportDepartmentWarnings.Input.Path = .init(code: try converter.getPathParameterAsURI(
+                    in: metadata.pathParameters,
+                    name: "code",
+                    as: Components.Parameters.DivisionCodePath.self
+                ))
+                let headers: Operations.ImportDepartmentWarnings.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
+                let body: Operations.ImportDepartmentWarnings.Input.Body
+                let chosenContentType = try converter.bestContentType(
+                    received: contentType,
+                    options: [
+                        "application/json"
+                    ]
+                )
+                switch chosenContentType {
+                case "application/json":
+                    body = try await converter.getRequiredRequestBodyAsJSON(
+                        Components.Schemas.DepartmentWarningsRequest.self,
+                        from: requestBody,
+                        transforming: { value in
+                            .json(value)
+                        }
+                    )
+                default:
+                    preconditionFailure("bestContentType chose an invalid content type.")
+                }
+                return Operations.ImportDepartmentWarnings.Input(
                     path: path,
                     headers: headers,
                     body: body

@@ -1572,6 +1572,237 @@ extension Components {
                 case lines
             }
         }
+        /// A department's rows.
+        ///
+        /// - Remark: Generated from `#/components/schemas/DepartmentWarningsRequest`.
+        package struct DepartmentWarningsRequest: Codable, Hashable, Sendable {
+            /// The department: 医保, 残联, 应急管理, 教育, 人社.
+            ///
+            /// - Remark: Generated from `#/components/schemas/DepartmentWarningsRequest/source`.
+            @frozen package enum SourcePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case medical = "medical"
+                case disability = "disability"
+                case disaster = "disaster"
+                case education = "education"
+                case unemployment = "unemployment"
+            }
+            /// The department: 医保, 残联, 应急管理, 教育, 人社.
+            ///
+            /// - Remark: Generated from `#/components/schemas/DepartmentWarningsRequest/source`.
+            package var source: Components.Schemas.DepartmentWarningsRequest.SourcePayload
+            /// Match only; write nothing (default false).
+            ///
+            /// - Remark: Generated from `#/components/schemas/DepartmentWarningsRequest/dryRun`.
+            package var dryRun: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/DepartmentWarningsRequest/RowsPayload`.
+            package struct RowsPayloadPayload: Codable, Hashable, Sendable {
+                /// The resident ID number (sent in the body, never in a URL).
+                ///
+                /// - Remark: Generated from `#/components/schemas/DepartmentWarningsRequest/RowsPayload/residentId`.
+                package var residentId: Swift.String
+                /// The day it happened, not after today.
+                ///
+                /// - Remark: Generated from `#/components/schemas/DepartmentWarningsRequest/RowsPayload/foundOn`.
+                package var foundOn: Swift.String
+                /// What the department found.
+                ///
+                /// - Remark: Generated from `#/components/schemas/DepartmentWarningsRequest/RowsPayload/detail`.
+                package var detail: Swift.String
+                /// The amount it gives (medical bills after insurance, losses, fees), fen.
+                ///
+                /// - Remark: Generated from `#/components/schemas/DepartmentWarningsRequest/RowsPayload/amountFen`.
+                package var amountFen: Swift.Int?
+                /// Creates a new `RowsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - residentId: The resident ID number (sent in the body, never in a URL).
+                ///   - foundOn: The day it happened, not after today.
+                ///   - detail: What the department found.
+                ///   - amountFen: The amount it gives (medical bills after insurance, losses, fees), fen.
+                package init(
+                    residentId: Swift.String,
+                    foundOn: Swift.String,
+                    detail: Swift.String,
+                    amountFen: Swift.Int? = nil
+                ) {
+                    self.residentId = residentId
+                    self.foundOn = foundOn
+                    self.detail = detail
+                    self.amountFen = amountFen
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case residentId
+                    case foundOn
+                    case detail
+                    case amountFen
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/DepartmentWarningsRequest/rows`.
+            package typealias RowsPayload = [Components.Schemas.DepartmentWarningsRequest.RowsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/DepartmentWarningsRequest/rows`.
+            package var rows: Components.Schemas.DepartmentWarningsRequest.RowsPayload
+            /// Creates a new `DepartmentWarningsRequest`.
+            ///
+            /// - Parameters:
+            ///   - source: The department: 医保, 残联, 应急管理, 教育, 人社.
+            ///   - dryRun: Match only; write nothing (default false).
+            ///   - rows:
+            package init(
+                source: Components.Schemas.DepartmentWarningsRequest.SourcePayload,
+                dryRun: Swift.Bool? = nil,
+                rows: Components.Schemas.DepartmentWarningsRequest.RowsPayload
+            ) {
+                self.source = source
+                self.dryRun = dryRun
+                self.rows = rows
+            }
+            package enum CodingKeys: String, CodingKey {
+                case source
+                case dryRun
+                case rows
+            }
+        }
+        /// What became of a department's rows.
+        ///
+        /// - Remark: Generated from `#/components/schemas/DepartmentWarningsImport`.
+        package struct DepartmentWarningsImport: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/DepartmentWarningsImport/dryRun`.
+            package var dryRun: Swift.Bool
+            /// Rows that open (or would open) a warning.
+            ///
+            /// - Remark: Generated from `#/components/schemas/DepartmentWarningsImport/opened`.
+            package var opened: Swift.Int
+            /// Rows that join an open warning or one a row above opens.
+            ///
+            /// - Remark: Generated from `#/components/schemas/DepartmentWarningsImport/joined`.
+            package var joined: Swift.Int
+            /// Rows the department had reported before.
+            ///
+            /// - Remark: Generated from `#/components/schemas/DepartmentWarningsImport/alreadyRecorded`.
+            package var alreadyRecorded: Swift.Int
+            /// Rows matching no current household of the division.
+            ///
+            /// - Remark: Generated from `#/components/schemas/DepartmentWarningsImport/unmatched`.
+            package var unmatched: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/DepartmentWarningsImport/LinesPayload`.
+            package struct LinesPayloadPayload: Codable, Hashable, Sendable {
+                /// The row's place in the request, from 1.
+                ///
+                /// - Remark: Generated from `#/components/schemas/DepartmentWarningsImport/LinesPayload/row`.
+                package var row: Swift.Int
+                /// The ID with its middle hidden.
+                ///
+                /// - Remark: Generated from `#/components/schemas/DepartmentWarningsImport/LinesPayload/residentIdMasked`.
+                package var residentIdMasked: Swift.String
+                /// - Remark: Generated from `#/components/schemas/DepartmentWarningsImport/LinesPayload/disposition`.
+                @frozen package enum DispositionPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case opensWarning = "opens_warning"
+                    case addsToWarning = "adds_to_warning"
+                    case joinsWarningOpenedAbove = "joins_warning_opened_above"
+                    case alreadyRecorded = "already_recorded"
+                    case unmatched = "unmatched"
+                }
+                /// - Remark: Generated from `#/components/schemas/DepartmentWarningsImport/LinesPayload/disposition`.
+                package var disposition: Components.Schemas.DepartmentWarningsImport.LinesPayloadPayload.DispositionPayload
+                /// The open warning it joins.
+                ///
+                /// - Remark: Generated from `#/components/schemas/DepartmentWarningsImport/LinesPayload/warningId`.
+                package var warningId: Swift.Int?
+                /// - Remark: Generated from `#/components/schemas/DepartmentWarningsImport/LinesPayload/householdId`.
+                package var householdId: Swift.Int?
+                /// - Remark: Generated from `#/components/schemas/DepartmentWarningsImport/LinesPayload/householdNumber`.
+                package var householdNumber: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/DepartmentWarningsImport/LinesPayload/villageCode`.
+                package var villageCode: Swift.String?
+                /// For an unmatched row: no one has the ID, or the resident lives in no current household of the division.
+                ///
+                /// - Remark: Generated from `#/components/schemas/DepartmentWarningsImport/LinesPayload/unmatchedReason`.
+                @frozen package enum UnmatchedReasonPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case notRegistered = "not_registered"
+                    case notInDivision = "not_in_division"
+                }
+                /// For an unmatched row: no one has the ID, or the resident lives in no current household of the division.
+                ///
+                /// - Remark: Generated from `#/components/schemas/DepartmentWarningsImport/LinesPayload/unmatchedReason`.
+                package var unmatchedReason: Components.Schemas.DepartmentWarningsImport.LinesPayloadPayload.UnmatchedReasonPayload?
+                /// Creates a new `LinesPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - row: The row's place in the request, from 1.
+                ///   - residentIdMasked: The ID with its middle hidden.
+                ///   - disposition:
+                ///   - warningId: The open warning it joins.
+                ///   - householdId:
+                ///   - householdNumber:
+                ///   - villageCode:
+                ///   - unmatchedReason: For an unmatched row: no one has the ID, or the resident lives in no current household of the division.
+                package init(
+                    row: Swift.Int,
+                    residentIdMasked: Swift.String,
+                    disposition: Components.Schemas.DepartmentWarningsImport.LinesPayloadPayload.DispositionPayload,
+                    warningId: Swift.Int? = nil,
+                    householdId: Swift.Int? = nil,
+                    householdNumber: Swift.String? = nil,
+                    villageCode: Swift.String? = nil,
+                    unmatchedReason: Components.Schemas.DepartmentWarningsImport.LinesPayloadPayload.UnmatchedReasonPayload? = nil
+                ) {
+                    self.row = row
+                    self.residentIdMasked = residentIdMasked
+                    self.disposition = disposition
+                    self.warningId = warningId
+                    self.householdId = householdId
+                    self.householdNumber = householdNumber
+                    self.villageCode = villageCode
+                    self.unmatchedReason = unmatchedReason
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case row
+                    case residentIdMasked
+                    case disposition
+                    case warningId
+                    case householdId
+                    case householdNumber
+                    case villageCode
+                    case unmatchedReason
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/DepartmentWarningsImport/lines`.
+            package typealias LinesPayload = [Components.Schemas.DepartmentWarningsImport.LinesPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/DepartmentWarningsImport/lines`.
+            package var lines: Components.Schemas.DepartmentWarningsImport.LinesPayload
+            /// Creates a new `DepartmentWarningsImport`.
+            ///
+            /// - Parameters:
+            ///   - dryRun:
+            ///   - opened: Rows that open (or would open) a warning.
+            ///   - joined: Rows that join an open warning or one a row above opens.
+            ///   - alreadyRecorded: Rows the department had reported before.
+            ///   - unmatched: Rows matching no current household of the division.
+            ///   - lines:
+            package init(
+                dryRun: Swift.Bool,
+                opened: Swift.Int,
+                joined: Swift.Int,
+                alreadyRecorded: Swift.Int,
+                unmatched: Swift.Int,
+                lines: Components.Schemas.DepartmentWarningsImport.LinesPayload
+            ) {
+                self.dryRun = dryRun
+                self.opened = opened
+                self.joined = joined
+                self.alreadyRecorded = alreadyRecorded
+                self.unmatched = unmatched
+                self.lines = lines
+            }
+            package enum CodingKeys: String, CodingKey {
+                case dryRun
+                case opened
+                case joined
+                case alreadyRecorded
+                case unmatched
+                case lines
+            }
+        }
         /// Who would be under a threshold.
         ///
         /// - Remark: Generated from `#/components/schemas/MonitoringWhatIf`.

@@ -1400,7 +1400,7 @@ package enum Operations {
     }
     /// Run the monitoring rules over a year's assessments
     ///
-    /// Runs the rules over the assessments of a year in a division (any level): per-capita net income under the monitoring threshold in force, a fall from the year before over the set share, failed guarantees. Households poor or already monitored at the year's end are not scanned. Each finding not recorded before for the household and year opens the household's warning or joins its open one; with dryRun, nothing is written and the answer says what would happen. Needs the right to record the village's work.
+    /// Runs the rules over the assessments of a year in a division (any level): per-capita net income under the monitoring threshold in force, a fall from the year before over the set share, rigid spending (medical, schooling) over the set share of net income, the loss of the household's only worker, failed guarantees. Households poor or already monitored at the year's end are not scanned. Each finding not recorded before for the household and year opens the household's warning or joins its open one; with dryRun, nothing is written and the answer says what would happen. Needs the right to record the village's work.
     ///
     /// - Remark: HTTP `POST /divisions/{code}/monitoring/scan`.
     /// - Remark: Generated from `#/paths//divisions/{code}/monitoring/scan/post(scanMonitoringRules)`.
@@ -1534,6 +1534,199 @@ package enum Operations {
             /// The division does not exist, or is not of the required level.
             ///
             /// - Remark: Generated from `#/paths//divisions/{code}/monitoring/scan/post(scanMonitoringRules)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Record a department's warnings, matched by resident ID
+    ///
+    /// The department channel (部门预警) for systems that send records rather than files: each row (a resident ID, the day, what the department found, an amount if it has one) is matched to the current household of the division the resident lives in and opens the household's warning or joins its open one; a row the department already reported is recorded once. Rows matching no household come back listed with the ID masked, never dropped. A bad row refuses the whole request (400, naming rows[i] and the field); a good one is written in one transaction, or with dryRun not at all. Needs the right to record the village's work. The same rows read from a file are `zhenxing import warnings FILE --source NAME` and the upload page /divisions/{code}/monitoring/departments.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/monitoring/department-warnings`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/monitoring/department-warnings/post(importDepartmentWarnings)`.
+    package enum ImportDepartmentWarnings {
+        package static let id: Swift.String = "importDepartmentWarnings"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/divisions/{code}/monitoring/department-warnings/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// The 12-digit statistical code of the division.
+                ///
+                /// - Remark: Generated from `#/paths/divisions/{code}/monitoring/department-warnings/POST/path/code`.
+                package var code: Components.Parameters.DivisionCodePath
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - code: The 12-digit statistical code of the division.
+                package init(code: Components.Parameters.DivisionCodePath) {
+                    self.code = code
+                }
+            }
+            package var path: Operations.ImportDepartmentWarnings.Input.Path
+            /// - Remark: Generated from `#/paths/divisions/{code}/monitoring/department-warnings/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ImportDepartmentWarnings.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ImportDepartmentWarnings.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ImportDepartmentWarnings.Input.Headers
+            /// - Remark: Generated from `#/paths/divisions/{code}/monitoring/department-warnings/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/divisions/{code}/monitoring/department-warnings/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.DepartmentWarningsRequest)
+            }
+            package var body: Operations.ImportDepartmentWarnings.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.ImportDepartmentWarnings.Input.Path,
+                headers: Operations.ImportDepartmentWarnings.Input.Headers = .init(),
+                body: Operations.ImportDepartmentWarnings.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/divisions/{code}/monitoring/department-warnings/POST/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/divisions/{code}/monitoring/department-warnings/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.DepartmentWarningsImport)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.DepartmentWarningsImport {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ImportDepartmentWarnings.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ImportDepartmentWarnings.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// What became of each row.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/monitoring/department-warnings/post(importDepartmentWarnings)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ImportDepartmentWarnings.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ImportDepartmentWarnings.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed or fails validation.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/monitoring/department-warnings/post(importDepartmentWarnings)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            package var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The division does not exist, or is not of the required level.
+            ///
+            /// - Remark: Generated from `#/paths//divisions/{code}/monitoring/department-warnings/post(importDepartmentWarnings)/responses/404`.
             ///
             /// HTTP response code: `404 notFound`.
             case notFound(Components.Responses.NotFound)

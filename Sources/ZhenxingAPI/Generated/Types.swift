@@ -68,11 +68,18 @@ package protocol APIProtocol: Sendable {
     func listMonitoringWarnings(_ input: Operations.ListMonitoringWarnings.Input) async throws -> Operations.ListMonitoringWarnings.Output
     /// Run the monitoring rules over a year's assessments
     ///
-    /// Runs the rules over the assessments of a year in a division (any level): per-capita net income under the monitoring threshold in force, a fall from the year before over the set share, failed guarantees. Households poor or already monitored at the year's end are not scanned. Each finding not recorded before for the household and year opens the household's warning or joins its open one; with dryRun, nothing is written and the answer says what would happen. Needs the right to record the village's work.
+    /// Runs the rules over the assessments of a year in a division (any level): per-capita net income under the monitoring threshold in force, a fall from the year before over the set share, rigid spending (medical, schooling) over the set share of net income, the loss of the household's only worker, failed guarantees. Households poor or already monitored at the year's end are not scanned. Each finding not recorded before for the household and year opens the household's warning or joins its open one; with dryRun, nothing is written and the answer says what would happen. Needs the right to record the village's work.
     ///
     /// - Remark: HTTP `POST /divisions/{code}/monitoring/scan`.
     /// - Remark: Generated from `#/paths//divisions/{code}/monitoring/scan/post(scanMonitoringRules)`.
     func scanMonitoringRules(_ input: Operations.ScanMonitoringRules.Input) async throws -> Operations.ScanMonitoringRules.Output
+    /// Record a department's warnings, matched by resident ID
+    ///
+    /// The department channel (部门预警) for systems that send records rather than files: each row (a resident ID, the day, what the department found, an amount if it has one) is matched to the current household of the division the resident lives in and opens the household's warning or joins its open one; a row the department already reported is recorded once. Rows matching no household come back listed with the ID masked, never dropped. A bad row refuses the whole request (400, naming rows[i] and the field); a good one is written in one transaction, or with dryRun not at all. Needs the right to record the village's work. The same rows read from a file are `zhenxing import warnings FILE --source NAME` and the upload page /divisions/{code}/monitoring/departments.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/monitoring/department-warnings`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/monitoring/department-warnings/post(importDepartmentWarnings)`.
+    func importDepartmentWarnings(_ input: Operations.ImportDepartmentWarnings.Input) async throws -> Operations.ImportDepartmentWarnings.Output
     /// Who would enter monitoring under another threshold
     ///
     /// Counts, by village, the households (and their people) of a division whose per-capita net income in the year's assessment lies under the threshold asked about — the households the scan reads (not poor, not already monitored at the year's end). Writes nothing; the parameters in force do not change.
@@ -500,7 +507,7 @@ extension APIProtocol {
     }
     /// Run the monitoring rules over a year's assessments
     ///
-    /// Runs the rules over the assessments of a year in a division (any level): per-capita net income under the monitoring threshold in force, a fall from the year before over the set share, failed guarantees. Households poor or already monitored at the year's end are not scanned. Each finding not recorded before for the household and year opens the household's warning or joins its open one; with dryRun, nothing is written and the answer says what would happen. Needs the right to record the village's work.
+    /// Runs the rules over the assessments of a year in a division (any level): per-capita net income under the monitoring threshold in force, a fall from the year before over the set share, rigid spending (medical, schooling) over the set share of net income, the loss of the household's only worker, failed guarantees. Households poor or already monitored at the year's end are not scanned. Each finding not recorded before for the household and year opens the household's warning or joins its open one; with dryRun, nothing is written and the answer says what would happen. Needs the right to record the village's work.
     ///
     /// - Remark: HTTP `POST /divisions/{code}/monitoring/scan`.
     /// - Remark: Generated from `#/paths//divisions/{code}/monitoring/scan/post(scanMonitoringRules)`.
@@ -510,6 +517,23 @@ extension APIProtocol {
         body: Operations.ScanMonitoringRules.Input.Body
     ) async throws -> Operations.ScanMonitoringRules.Output {
         try await scanMonitoringRules(Operations.ScanMonitoringRules.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Record a department's warnings, matched by resident ID
+    ///
+    /// The department channel (部门预警) for systems that send records rather than files: each row (a resident ID, the day, what the department found, an amount if it has one) is matched to the current household of the division the resident lives in and opens the household's warning or joins its open one; a row the department already reported is recorded once. Rows matching no household come back listed with the ID masked, never dropped. A bad row refuses the whole request (400, naming rows[i] and the field); a good one is written in one transaction, or with dryRun not at all. Needs the right to record the village's work. The same rows read from a file are `zhenxing import warnings FILE --source NAME` and the upload page /divisions/{code}/monitoring/departments.
+    ///
+    /// - Remark: HTTP `POST /divisions/{code}/monitoring/department-warnings`.
+    /// - Remark: Generated from `#/paths//divisions/{code}/monitoring/department-warnings/post(importDepartmentWarnings)`.
+    package func importDepartmentWarnings(
+        path: Operations.ImportDepartmentWarnings.Input.Path,
+        headers: Operations.ImportDepartmentWarnings.Input.Headers = .init(),
+        body: Operations.ImportDepartmentWarnings.Input.Body
+    ) async throws -> Operations.ImportDepartmentWarnings.Output {
+        try await importDepartmentWarnings(Operations.ImportDepartmentWarnings.Input(
             path: path,
             headers: headers,
             body: body

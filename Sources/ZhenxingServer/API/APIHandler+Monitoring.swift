@@ -1,6 +1,9 @@
 import ZhenxingAPI
 import ZhenxingDomain
+import ZhenxingExchange
 import ZhenxingStore
+
+private typealias DepartmentLineSchema = Components.Schemas.DepartmentWarningsImport.LinesPayloadPayload
 
 /// Return-to-poverty monitoring over the API: the warnings inbox and the rules' scan.
 extension APIHandler {
@@ -18,6 +21,52 @@ extension APIHandler {
     func listHouseholdWarnings(_ input: Operations.ListHouseholdWarnings.Input) async throws -> Operations.ListHouseholdWarnings.Output {
         _ = try await authorizeRecord(.household, input.path.id, needs: .readRecords)
         return .ok(.init(body: .json(.init(items: try await monitoring.warnings(ofHousehold: input.path.id).map { schema($0) }))))
+    }
+
+    func importDepartmentWarnings(_ input: Operations.ImportDepartmentWarnings.Input) async throws -> Operations.ImportDepartmentWarnings.Output {
+        let code = try Self.code(input.path.code)
+        try RequestScope.authorize(.writeVillage, in: code)
+        guard try await divisions.find(code) != nil else { throw Self.unknown(code) }
+        guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
+        let department = DepartmentSource(rawValue: body.source.rawValue)!
+        var rows: [DepartmentWarning] = [], problems: [FieldIssue] = []
+        guard (1...WarningImport.maximumRows).contains(body.rows.count) else {
+            throw ValidationFailure([FieldIssue.number(body.rows.count, field: "rows", in: 1...WarningImport.maximumRows)!])
+        }
+        for (index, row) in body.rows.enumerated() {
+            let field = "rows[\(index)]"
+            var fine = true
+            func refuse(_ name: String, _ reason: LocalizedText) {
+                fine = false
+                if problems.count < 100 { problems.append(FieldIssue(field: "\(field).\(name)", message: reason)) }
+            }
+            let resident = try? ResidentID(validating: row.residentId)
+            if resident == nil { refuse("residentId", LocalizedText(zh: "身份证号无效", en: "Not a valid resident ID")) }
+            if let reason = DepartmentWarning.dayProblem(row.foundOn) { refuse("foundOn", reason) }
+            if let reason = DepartmentWarning.detailProblem(row.detail) { refuse("detail", reason) }
+            if let amount = row.amountFen, !FieldIssue.money.contains(amount) { refuse("amountFen", DepartmentWarning.badAmount) }
+            if fine, let resident {
+                rows.append(DepartmentWarning(row: index + 1, residentID: resident, source: department, foundOn: row.foundOn,
+                                              detail: row.detail.trimmingCharacters(in: .whitespacesAndNewlines), amountFen: row.amountFen))
+            }
+        }
+        guard problems.isEmpty else { throw ValidationFailure(problems) }
+        let lines = try await monitoring.importDepartment(rows, into: code, today: settings.today, dryRun: body.dryRun ?? false, by: RequestScope.actor)
+        let counts = DepartmentLine.tally(lines)
+        return .ok(.init(body: .json(.init(
+            dryRun: body.dryRun ?? false, opened: counts.opened, joined: counts.joined, alreadyRecorded: counts.alreadyRecorded, unmatched: counts.unmatched,
+            lines: lines.map { line in
+                let (disposition, warning, reason): (DepartmentLineSchema.DispositionPayload, Int?, DepartmentLineSchema.UnmatchedReasonPayload?) = switch line.disposition {
+                case .opensWarning: (.opensWarning, nil, nil)
+                case .addsToWarning(let id): (.addsToWarning, id, nil)
+                case .joinsWarningOpenedAbove: (.joinsWarningOpenedAbove, nil, nil)
+                case .alreadyRecorded: (.alreadyRecorded, nil, nil)
+                case .unmatched(.notRegistered): (.unmatched, nil, .notRegistered)
+                case .unmatched(.notInDivision): (.unmatched, nil, .notInDivision)
+                }
+                return DepartmentLineSchema(row: line.warning.row, residentIdMasked: line.warning.residentID.masked, disposition: disposition, warningId: warning,
+                            householdId: line.householdID, householdNumber: line.householdNumber, villageCode: line.villageCode, unmatchedReason: reason)
+            }))))
     }
 
     func recordMonitoringStep(_ input: Operations.RecordMonitoringStep.Input) async throws -> Operations.RecordMonitoringStep.Output {

@@ -17,6 +17,8 @@ struct MonitoringPages: Sendable {
         routes.add(.get, "/divisions/:code/monitoring", .pathDivision(.readRecords), use: inbox)
         routes.add(.post, "/divisions/:code/monitoring/scan", .pathDivision(.writeVillage), use: scan)
         routes.add(.get, "/divisions/:code/monitoring/export", .pathDivision(.readRecords), use: export)
+        routes.add(.get, "/divisions/:code/monitoring/departments", .pathDivision(.writeVillage), use: departmentForm)
+        routes.add(.post, "/divisions/:code/monitoring/departments", .pathDivision(.writeVillage), use: departmentUpload)
     }
 
     struct SignalLine: Sendable {
@@ -75,6 +77,8 @@ struct MonitoringPages: Sendable {
         let steps: [Option]
         let overdueOnly: Bool
         let scanAction: String?
+        /// The department file upload, for those who may record the village's work.
+        let departmentsHref: String?
         let years: [Option]
         let exportAction: String
         /// The years a ledger can be exported for, this one first.
@@ -124,6 +128,7 @@ struct MonitoringPages: Sendable {
             steps: MonitoringProcedure.entry.steps.map { Option(value: $0.rawValue, label: $0.title(in: .entry).text(language), selected: $0 == step) },
             overdueOnly: overdueOnly,
             scanAction: context.identity?.can(.writeVillage, in: code) == true ? "/divisions/\(code)/monitoring/scan" : nil,
+            departmentsHref: context.identity?.can(.writeVillage, in: code) == true ? "/divisions/\(code)/monitoring/departments" : nil,
             // the rules read a year's assessments: the last finished year first, back to the first year of monitoring
             years: (2021...max(2021, thisYear)).reversed().map { Option(value: String($0), label: String($0), selected: $0 == thisYear - 1) },
             exportAction: "/divisions/\(code)/monitoring/export",
