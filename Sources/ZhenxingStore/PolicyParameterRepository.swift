@@ -99,4 +99,35 @@ public struct PolicyParameterRepository: Sendable {
                                       before: before, after: row, by: actor, in: sql)
         }
     }
+
+    /// Every row of the monitoring rules' and procedures' parameters, by name, scope and year.
+    public func ruleRows() async throws -> [RuleParameterRow] {
+        try await database.read { sql in
+            try await sql.raw("SELECT scope, year, rule, value, source FROM monitoring_rule_parameters ORDER BY rule, scope, year")
+                .all(decoding: RuleParameterRow.self)
+        }
+    }
+
+    /// Adds the row of a name, scope and year, or replaces it (the scans and deadlines after read the new value).
+    /// Refused with the fields named: a name no rule reads, a value outside its unit's range, no source. Audited
+    /// with before and after.
+    public func saveRule(_ row: RuleParameterRow, by actor: AuditActor) async throws {
+        let problems = row.problems()
+        guard problems.isEmpty else { throw ValidationFailure(problems) }
+        var row = row
+        row.source = row.source.trimmingCharacters(in: .whitespacesAndNewlines)
+        try await database.transaction { [row] sql in
+            let before = try await sql.raw("""
+                SELECT scope, year, rule, value, source FROM monitoring_rule_parameters
+                WHERE scope = \(bind: row.scope) AND year = \(bind: row.year) AND rule = \(bind: row.rule)
+                """).first(decoding: RuleParameterRow.self)
+            try await sql.raw("""
+                INSERT INTO monitoring_rule_parameters (scope, year, rule, value, source, updated_at)
+                VALUES (\(bind: row.scope), \(bind: row.year), \(bind: row.rule), \(bind: row.value), \(bind: row.source), \(bind: Timestamp.now()))
+                ON CONFLICT (scope, year, rule) DO UPDATE SET value = excluded.value, source = excluded.source, updated_at = excluded.updated_at
+                """).run()
+            try await AuditLog.record(before == nil ? .create : .update, entity: "monitoring_rule_parameters", key: "\(row.scope)/\(row.year)/\(row.rule)",
+                                      before: before, after: row, by: actor, in: sql)
+        }
+    }
 }

@@ -140,6 +140,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "GET /households/:id/assessments/new": .record(.writeRecords, .household),
             "POST /households/:id/assessments": .record(.writeRecords, .household),
             "GET /admin/parameters": .ownDivision(.editParameters), "POST /admin/parameters": .ownDivision(.editParameters),
+            "POST /admin/parameters/rules": .ownDivision(.editParameters),
             "GET /divisions/:code/import": .pathDivision(.writeVillage), "POST /divisions/:code/import": .pathDivision(.writeVillage),
             "GET /divisions/:code/import/template.xlsx": .pathDivision(.readRecords),
             "GET /divisions/:code/import/:job": .pathDivision(.writeVillage),

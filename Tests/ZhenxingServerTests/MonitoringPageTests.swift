@@ -258,6 +258,47 @@ import ZhenxingTestSupport
         }
     }
 
+    @Test(arguments: TestDatabases.engines)
+    func anAdministratorSetsAProvincesRuleShareAndTheRulesReadIt(engine: Database.Engine) async throws {
+        try await withDemoApp(engine, as: "admin") { signedIn, database, _ in
+            var admin = signedIn
+            // given: the parameters page lists the seeded rule parameters with their units
+            let page = try await admin.get("/admin/parameters")
+            #expect(page.status == .ok && page.text.contains("收入大幅下降：预警比例") && page.text.contains("30 %") && page.text.contains("5 个工作日"))
+            // when: the rule form the page renders sets Henan's rigid-spending share from 2025
+            var form = try #require(RenderedForm.all(in: page.text).first { $0.action == "/admin/parameters/rules" })
+            form["scope"] = "41"
+            form["year"] = "2025"
+            form["rule"] = "rigid_spending"
+            form["value"] = "40"
+            form["source"] = "河南省防返贫监测实施细则（测试）"
+            #expect(try await admin.submit(form).status == .seeOther)
+            // then: the scan of 2025 in a Henan village reads it, and the years before keep the nationwide row
+            let monitoring = MonitoringRepository(database: database)
+            let scan2025 = try await monitoring.scan(LiangshuiquanDemo.villageCode, year: 2025, today: "2026-01-10", dryRun: true, by: .system)
+            #expect(scan2025.thresholds.rigidSpending == DatedThreshold(value: 4_000, origin: ParameterOrigin(scope: "41", year: 2025)))
+            let scan2024 = try await monitoring.scan(LiangshuiquanDemo.villageCode, year: 2024, today: "2026-01-10", dryRun: true, by: .system)
+            #expect(scan2024.thresholds.rigidSpending?.value == 5_000)
+            #expect(try await admin.get("/admin/parameters").text.contains("河南省防返贫监测实施细则（测试）"))
+            // an unknown name, a value outside its unit's range and a row without a source are refused, naming the field
+            form["rule"] = "rigid_spend"
+            let unknown = try await admin.submit(form)
+            #expect(unknown.status == .badRequest && unknown.text.contains("没有名为“rigid_spend”的监测参数"))
+            let api = "/api/v1/rule-parameters"
+            let noSource = try await json(&admin, .put, api, #"{"scope":"41","year":2025,"rule":"deadline_home_check","value":7,"source":" "}"#)
+            #expect(noSource.status == .badRequest && noSource.text.contains("source"))
+            let tooLong = try await json(&admin, .put, api, #"{"scope":"41","year":2025,"rule":"deadline_home_check","value":251,"source":"x"}"#)
+            #expect(tooLong.status == .badRequest && tooLong.text.contains("value"))
+            let bogus = try await json(&admin, .put, api, #"{"scope":"41","year":2025,"rule":"lottery","value":7,"source":"x"}"#)
+            #expect(bogus.status == .badRequest && bogus.text.contains("lottery"))
+            let saved = try await json(&admin, .put, api, #"{"scope":"41","year":2025,"rule":"deadline_home_check","value":7,"source":"河南省细则（测试）"}"#)
+            let rows = try #require((try JSONSerialization.jsonObject(with: Data(saved.text.utf8)) as? [String: Any])?["items"] as? [[String: Any]])
+            #expect(saved.status == .ok && rows.contains { $0["rule"] as? String == "deadline_home_check" && $0["scope"] as? String == "41" && $0["unit"] as? String == "working_days" })
+            let audit = try await AuditLog(database: database).entries(AuditFilter(username: "admin"))
+            #expect(audit.contains { $0.entity == "monitoring_rule_parameters" && $0.entityKey == "41/2025/rigid_spending" })
+        }
+    }
+
     @Test func aViewerSeesTheInboxWithoutTheScanForm() async throws {
         try await withDemoApp(.sqlite, as: "lsq.viewer") { signedIn, _, _ in
             var browser = signedIn

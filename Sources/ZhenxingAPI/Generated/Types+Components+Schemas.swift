@@ -6202,6 +6202,100 @@ extension Components {
                 case items
             }
         }
+        /// A dated parameter of the monitoring rules or procedures.
+        ///
+        /// - Remark: Generated from `#/components/schemas/RuleParameter`.
+        package struct RuleParameter: Codable, Hashable, Sendable {
+            /// '*' nationwide or a province's two digits.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RuleParameter/scope`.
+            package var scope: Swift.String
+            /// The year it takes effect.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RuleParameter/year`.
+            package var year: Swift.Int
+            /// The name: income_drop, rigid_spending (basis points), deadline_STEP, notice_working_days, deadline_plan (working days), clearance_months (months).
+            ///
+            /// - Remark: Generated from `#/components/schemas/RuleParameter/rule`.
+            package var rule: Swift.String
+            /// In the name's unit: basis points 1–100,000, working days 1–250, months 1–60.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RuleParameter/value`.
+            package var value: Swift.Int
+            /// The document or basis.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RuleParameter/source`.
+            package var source: Swift.String
+            /// Read only: what the parameter sets, in the caller's language.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RuleParameter/title`.
+            package var title: Swift.String?
+            /// Read only.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RuleParameter/unit`.
+            @frozen package enum UnitPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case basisPoints = "basis_points"
+                case workingDays = "working_days"
+                case months = "months"
+            }
+            /// Read only.
+            ///
+            /// - Remark: Generated from `#/components/schemas/RuleParameter/unit`.
+            package var unit: Components.Schemas.RuleParameter.UnitPayload?
+            /// Creates a new `RuleParameter`.
+            ///
+            /// - Parameters:
+            ///   - scope: '*' nationwide or a province's two digits.
+            ///   - year: The year it takes effect.
+            ///   - rule: The name: income_drop, rigid_spending (basis points), deadline_STEP, notice_working_days, deadline_plan (working days), clearance_months (months).
+            ///   - value: In the name's unit: basis points 1–100,000, working days 1–250, months 1–60.
+            ///   - source: The document or basis.
+            ///   - title: Read only: what the parameter sets, in the caller's language.
+            ///   - unit: Read only.
+            package init(
+                scope: Swift.String,
+                year: Swift.Int,
+                rule: Swift.String,
+                value: Swift.Int,
+                source: Swift.String,
+                title: Swift.String? = nil,
+                unit: Components.Schemas.RuleParameter.UnitPayload? = nil
+            ) {
+                self.scope = scope
+                self.year = year
+                self.rule = rule
+                self.value = value
+                self.source = source
+                self.title = title
+                self.unit = unit
+            }
+            package enum CodingKeys: String, CodingKey {
+                case scope
+                case year
+                case rule
+                case value
+                case source
+                case title
+                case unit
+            }
+        }
+        /// Every row of the monitoring parameters.
+        ///
+        /// - Remark: Generated from `#/components/schemas/RuleParameterList`.
+        package struct RuleParameterList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RuleParameterList/items`.
+            package var items: [Components.Schemas.RuleParameter]
+            /// Creates a new `RuleParameterList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.RuleParameter]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
         /// A person's editable facts.
         ///
         /// - Remark: Generated from `#/components/schemas/PersonUpdate`.

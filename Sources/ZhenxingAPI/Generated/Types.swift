@@ -150,6 +150,20 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `PUT /parameters`.
     /// - Remark: Generated from `#/paths//parameters/put(putParameters)`.
     func putParameters(_ input: Operations.PutParameters.Input) async throws -> Operations.PutParameters.Output
+    /// List the dated parameters of the monitoring rules and procedures
+    ///
+    /// Every row of the parameters the rules and procedures read (warning shares in basis points, step deadlines and the notice period in working days, the steady period before clearance in months), by name, scope ('*' nationwide or a province's two digits) and year, with its source. A province's row wins over the nationwide one; a year's row holds for the years after it.
+    ///
+    /// - Remark: HTTP `GET /rule-parameters`.
+    /// - Remark: Generated from `#/paths//rule-parameters/get(listRuleParameters)`.
+    func listRuleParameters(_ input: Operations.ListRuleParameters.Input) async throws -> Operations.ListRuleParameters.Output
+    /// Add or replace a monitoring parameter
+    ///
+    /// Adds the row of a name, scope and year, or replaces it; audited. Refused (400, naming the field) for a name no rule reads, a value outside its unit's range or a row without a source. Administrators only.
+    ///
+    /// - Remark: HTTP `PUT /rule-parameters`.
+    /// - Remark: Generated from `#/paths//rule-parameters/put(putRuleParameter)`.
+    func putRuleParameter(_ input: Operations.PutRuleParameter.Input) async throws -> Operations.PutRuleParameter.Output
     /// Get a person
     ///
     /// A person's facts and memberships across households, the ID number masked. 404 when the person does not exist or lies outside the caller's division.
@@ -691,6 +705,30 @@ extension APIProtocol {
         body: Operations.PutParameters.Input.Body
     ) async throws -> Operations.PutParameters.Output {
         try await putParameters(Operations.PutParameters.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// List the dated parameters of the monitoring rules and procedures
+    ///
+    /// Every row of the parameters the rules and procedures read (warning shares in basis points, step deadlines and the notice period in working days, the steady period before clearance in months), by name, scope ('*' nationwide or a province's two digits) and year, with its source. A province's row wins over the nationwide one; a year's row holds for the years after it.
+    ///
+    /// - Remark: HTTP `GET /rule-parameters`.
+    /// - Remark: Generated from `#/paths//rule-parameters/get(listRuleParameters)`.
+    package func listRuleParameters(headers: Operations.ListRuleParameters.Input.Headers = .init()) async throws -> Operations.ListRuleParameters.Output {
+        try await listRuleParameters(Operations.ListRuleParameters.Input(headers: headers))
+    }
+    /// Add or replace a monitoring parameter
+    ///
+    /// Adds the row of a name, scope and year, or replaces it; audited. Refused (400, naming the field) for a name no rule reads, a value outside its unit's range or a row without a source. Administrators only.
+    ///
+    /// - Remark: HTTP `PUT /rule-parameters`.
+    /// - Remark: Generated from `#/paths//rule-parameters/put(putRuleParameter)`.
+    package func putRuleParameter(
+        headers: Operations.PutRuleParameter.Input.Headers = .init(),
+        body: Operations.PutRuleParameter.Input.Body
+    ) async throws -> Operations.PutRuleParameter.Output {
+        try await putRuleParameter(Operations.PutRuleParameter.Input(
             headers: headers,
             body: body
         ))

@@ -113,6 +113,34 @@ extension APIHandler {
         return village
     }
 
+    func listRuleParameters(_ input: Operations.ListRuleParameters.Input) async throws -> Operations.ListRuleParameters.Output {
+        guard let identity = RequestScope.identity else { throw AppError.signInRequired }
+        guard identity.holds(.readRecords) else { throw AppError.forbidden }
+        return .ok(.init(body: .json(try await ruleParameterList())))
+    }
+
+    func putRuleParameter(_ input: Operations.PutRuleParameter.Input) async throws -> Operations.PutRuleParameter.Output {
+        guard let identity = RequestScope.identity else { throw AppError.signInRequired }
+        guard identity.holds(.editParameters) else { throw AppError.forbidden }
+        guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
+        try await parameters.saveRule(RuleParameterRow(scope: body.scope, year: body.year, rule: body.rule, value: body.value, source: body.source),
+                                      by: RequestScope.actor)
+        return .ok(.init(body: .json(try await ruleParameterList())))
+    }
+
+    private func ruleParameterList() async throws -> Components.Schemas.RuleParameterList {
+        .init(items: try await parameters.ruleRows().map { row in
+            let unit: Components.Schemas.RuleParameter.UnitPayload? = switch RuleParameterRow.unit(of: row.rule) {
+            case .basisPoints: .basisPoints
+            case .workingDays: .workingDays
+            case .months: .months
+            case nil: nil
+            }
+            return .init(scope: row.scope, year: row.year, rule: row.rule, value: row.value, source: row.source,
+                         title: RuleParameterRow.title(of: row.rule).text(RequestScope.language), unit: unit)
+        })
+    }
+
     private func parameterList() async throws -> Components.Schemas.ParameterList {
         .init(items: try await parameters.all().map {
             .init(scope: $0.scope, year: $0.year, povertyLineFen: $0.povertyLineFen, monitoringThresholdFen: $0.monitoringThresholdFen,

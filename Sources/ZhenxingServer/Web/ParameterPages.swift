@@ -11,10 +11,26 @@ struct ParameterPages: Sendable {
     func register(on routes: GuardedRouter) {
         routes.add(.get, "/admin/parameters", .ownDivision(.editParameters), use: list)
         routes.add(.post, "/admin/parameters", .ownDivision(.editParameters), use: save)
+        routes.add(.post, "/admin/parameters/rules", .ownDivision(.editParameters), use: saveRule)
     }
 
     struct Row { let scope: String; let year: Int; let line: String; let threshold: String; let limit: String; let source: String; let editHref: String }
-    struct Body { let rows: [Row]; let form: FormModel }
+    struct RuleRow { let scope: String; let year: Int; let name: String; let value: String; let source: String; let editHref: String }
+    struct Body { let rows: [Row]; let rules: [RuleRow]; let forms: [FormModel] }
+
+    /// The rule parameter form as posted: a share in percent, days and months as whole numbers.
+    struct RuleInput: Decodable {
+        var scope: String?
+        var year: String?
+        var rule: String?
+        var value: String?
+        var source: String?
+    }
+
+    /// A rule parameter's value as the form shows it: a share in percent, otherwise the count.
+    static func text(_ value: Int, unit: RuleParameterRow.Unit?) -> String {
+        unit == .basisPoints ? FixedPoint.format(value, scale: 2, grouped: false) : String(value)
+    }
 
     struct Input: Decodable {
         var version: Int?
@@ -35,7 +51,32 @@ struct ParameterPages: Sendable {
                               villageExitLimit: row.villageExitLimitBp.map { FixedPoint.format($0, scale: 2, grouped: false) }, source: row.source)
             return try await page(input, issues: [], request: request, context: context)
         }
+        // `?rule=SCOPE/YEAR/NAME` fills the rule form with that row.
+        if let key = request.query("rule"), let row = try await parameters.ruleRows().first(where: { "\($0.scope)/\($0.year)/\($0.rule)" == key }) {
+            let input = RuleInput(scope: row.scope, year: String(row.year), rule: row.rule,
+                                  value: Self.text(row.value, unit: RuleParameterRow.unit(of: row.rule)), source: row.source)
+            return try await page(Input(scope: "*"), rule: input, issues: [], request: request, context: context)
+        }
         return try await page(Input(scope: "*"), issues: [], request: request, context: context)
+    }
+
+    @Sendable func saveRule(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let input = try await request.decode(as: RuleInput.self, context: context)
+        let name = (input.rule ?? "").trimmingCharacters(in: .whitespaces)
+        let text = (input.value ?? "").trimmingCharacters(in: .whitespaces)
+        let value = RuleParameterRow.unit(of: name) == .basisPoints ? FixedPoint.parse(text, scale: 2) : Int(text)
+        let row = RuleParameterRow(scope: (input.scope ?? "").trimmingCharacters(in: .whitespaces), year: Int(input.year ?? "") ?? 0, rule: name,
+                                   value: value ?? 0, source: input.source ?? "")
+        var issues = row.problems()
+        if value == nil && RuleParameterRow.unit(of: name) != nil {
+            issues.removeAll { $0.field == "value" }
+            issues.append(FieldIssue(field: "value", message: LocalizedText(zh: "请填写数字（比例为百分数，最多 2 位小数）", en: "Enter a number (a share in percent, at most 2 decimals)")))
+        }
+        guard issues.isEmpty else {
+            return try await page(Input(scope: "*"), rule: input, issues: [], ruleIssues: issues, request: request, context: context, status: .badRequest)
+        }
+        try await parameters.saveRule(row, by: context.actor)
+        return Response(status: .seeOther, headers: [.location: "/admin/parameters#rules"])
     }
 
     @Sendable func save(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -71,7 +112,8 @@ struct ParameterPages: Sendable {
         return Response(status: .seeOther, headers: [.location: "/admin/parameters"])
     }
 
-    private func page(_ input: Input, issues: [FieldIssue], request: Request, context: AppRequestContext,
+    private func page(_ input: Input, rule: RuleInput = RuleInput(scope: "*"), issues: [FieldIssue], ruleIssues: [FieldIssue] = [],
+                      request: Request, context: AppRequestContext,
                       status: HTTPResponse.Status = .ok) async throws -> Response {
         let language = context.language
         let t = { (key: String) in Strings.text(key, language) }
@@ -93,7 +135,25 @@ struct ParameterPages: Sendable {
                 FormModel.field("source", t("source"), .text, values: [input.source ?? ""], issues: issues, language: language),
             ],
             hasErrors: !issues.isEmpty, conflict: [], hasConflict: false)
+        let rules = try await parameters.ruleRows().map { row in
+            let unit = RuleParameterRow.unit(of: row.rule)
+            let value = Self.text(row.value, unit: unit) + (unit == .basisPoints ? " %" : unit == .months ? " " + t("unit_months") : " " + t("unit_working_days"))
+            return RuleRow(scope: row.scope == "*" ? t("nationwide") : row.scope, year: row.year, name: RuleParameterRow.title(of: row.rule).text(language),
+                           value: value, source: row.source, editHref: "/admin/parameters?rule=\(row.scope)/\(row.year)/\(row.rule)#rules")
+        }
+        let ruleForm = FormModel(
+            heading: t("add_rule_parameter"), action: "/admin/parameters/rules", cancelHref: "/admin/parameters", version: nil,
+            fields: [
+                FormModel.field("scope", t("scope"), .text, values: [rule.scope ?? ""], hint: t("hint_scope"), issues: ruleIssues, language: language),
+                FormModel.field("year", t("year"), .text, values: [rule.year ?? ""], issues: ruleIssues, language: language),
+                FormModel.field("rule", t("rule_parameter"), .select(RuleParameterRow.names.map { ($0.name, RuleParameterRow.title(of: $0.name).text(language)) }),
+                                values: [rule.rule ?? ""], issues: ruleIssues, language: language),
+                FormModel.field("value", t("rule_parameter_value"), .text, values: [rule.value ?? ""], hint: t("hint_rule_parameter_value"), issues: ruleIssues,
+                                language: language),
+                FormModel.field("source", t("source"), .text, values: [rule.source ?? ""], issues: ruleIssues, language: language),
+            ],
+            hasErrors: !ruleIssues.isEmpty, conflict: [], hasConflict: false)
         return try renderer.page("parameters", title: t("nav_parameters"), crumbs: [Crumb(name: t("nav_parameters"), href: nil)],
-                                 body: Body(rows: rows, form: form), request: request, context: context, status: status)
+                                 body: Body(rows: rows, rules: rules, forms: [form, ruleForm]), request: request, context: context, status: status)
     }
 }
