@@ -332,6 +332,19 @@ public struct FiguresQuery: Sendable {
     }
 }
 
+extension FiguresQuery {
+    /// Drops the cached figures of the divisions under `scope` ('*' everywhere, or a province's two digits), in the
+    /// caller's transaction: a dated parameter the figures read (a deadline, a threshold, the calendar) changed, which
+    /// no village's stamp records.
+    static func forgetCached(scope: String, in sql: any SQLDatabase) async throws {
+        if scope == "*" {
+            try await sql.raw("DELETE FROM figures_cache").run()
+        } else {
+            try await sql.raw("DELETE FROM figures_cache WHERE substr(division_code, 1, 2) = \(bind: scope)").run()
+        }
+    }
+}
+
 extension RegistryFigures {
     /// Adds another division's figures.
     mutating func add(_ other: RegistryFigures) {

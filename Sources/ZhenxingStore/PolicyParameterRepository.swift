@@ -95,6 +95,7 @@ public struct PolicyParameterRepository: Sendable {
                     monitoring_threshold_fen = excluded.monitoring_threshold_fen, village_exit_limit_bp = excluded.village_exit_limit_bp,
                     source = excluded.source, version = policy_parameters.version + 1, updated_at = excluded.updated_at
                 """).run()
+            try await FiguresQuery.forgetCached(scope: row.scope, in: sql)
             try await AuditLog.record(before == nil ? .create : .update, entity: "policy_parameters", key: "\(row.scope)/\(row.year)",
                                       before: before, after: row, by: actor, in: sql)
         }
@@ -108,7 +109,7 @@ public struct PolicyParameterRepository: Sendable {
         }
     }
 
-    /// Adds the row of a name, scope and year, or replaces it (the scans and deadlines after read the new value).
+    /// Adds the row of a name, scope and year, or replaces it (the scans, deadlines and figures after read the new value).
     /// Refused with the fields named: a name no rule reads, a value outside its unit's range, no source. Audited
     /// with before and after.
     public func saveRule(_ row: RuleParameterRow, by actor: AuditActor) async throws {
@@ -126,6 +127,7 @@ public struct PolicyParameterRepository: Sendable {
                 VALUES (\(bind: row.scope), \(bind: row.year), \(bind: row.rule), \(bind: row.value), \(bind: row.source), \(bind: Timestamp.now()))
                 ON CONFLICT (scope, year, rule) DO UPDATE SET value = excluded.value, source = excluded.source, updated_at = excluded.updated_at
                 """).run()
+            try await FiguresQuery.forgetCached(scope: row.scope, in: sql)
             try await AuditLog.record(before == nil ? .create : .update, entity: "monitoring_rule_parameters", key: "\(row.scope)/\(row.year)/\(row.rule)",
                                       before: before, after: row, by: actor, in: sql)
         }

@@ -265,6 +265,12 @@ import ZhenxingTestSupport
             // given: the parameters page lists the seeded rule parameters with their units
             let page = try await admin.get("/admin/parameters")
             #expect(page.status == .ok && page.text.contains("收入大幅下降：预警比例") && page.text.contains("30 %") && page.text.contains("5 个工作日"))
+            // and the village's figures are cached
+            let cached = { try await database.read { sql in
+                try await sql.raw("SELECT count(*) AS n FROM figures_cache WHERE division_code LIKE '41%'").first(decodingColumn: "n", as: Int.self) ?? 0
+            } }
+            #expect(try await admin.get("/divisions/411324104201?year=2025").status == .ok)
+            #expect(try await cached() > 0)
             // when: the rule form the page renders sets Henan's rigid-spending share from 2025
             var form = try #require(RenderedForm.all(in: page.text).first { $0.action == "/admin/parameters/rules" })
             form["scope"] = "41"
@@ -273,7 +279,9 @@ import ZhenxingTestSupport
             form["value"] = "40"
             form["source"] = "河南省防返贫监测实施细则（测试）"
             #expect(try await admin.submit(form).status == .seeOther)
-            // then: the scan of 2025 in a Henan village reads it, and the years before keep the nationwide row
+            // then: the province's cached figures are dropped, to be counted again under the new parameter
+            #expect(try await cached() == 0)
+            // the scan of 2025 in a Henan village reads it, and the years before keep the nationwide row
             let monitoring = MonitoringRepository(database: database)
             let scan2025 = try await monitoring.scan(LiangshuiquanDemo.villageCode, year: 2025, today: "2026-01-10", dryRun: true, by: .system)
             #expect(scan2025.thresholds.rigidSpending == DatedThreshold(value: 4_000, origin: ParameterOrigin(scope: "41", year: 2025)))
