@@ -168,14 +168,17 @@ public struct MonitoringRepository: Sendable {
     public struct WarningFilter: Sendable, Hashable {
         /// Only warnings a signal of this source raised.
         public var source: WarningSource?
+        /// Only warnings a finding of this rule raised.
+        public var rule: MonitoringRule?
         /// Only warnings whose next step is this one.
         public var step: ProcedureStep?
         /// Only warnings whose next step is past its deadline on this day.
         public var overdueOn: String?
 
         /// Creates a filter.
-        public init(source: WarningSource? = nil, step: ProcedureStep? = nil, overdueOn: String? = nil) {
+        public init(source: WarningSource? = nil, rule: MonitoringRule? = nil, step: ProcedureStep? = nil, overdueOn: String? = nil) {
             self.source = source
+            self.rule = rule
             self.step = step
             self.overdueOn = overdueOn
         }
@@ -187,6 +190,9 @@ public struct MonitoringRepository: Sendable {
         let bySource: SQLQueryString = filter.source.map {
             "AND EXISTS (SELECT 1 FROM monitoring_signals s WHERE s.warning_id = w.id AND s.source = \(bind: $0.rawValue))"
         } ?? ""
+        let byRule: SQLQueryString = filter.rule.map {
+            "AND EXISTS (SELECT 1 FROM monitoring_signals s WHERE s.warning_id = w.id AND s.source = 'rule' AND s.rule = \(bind: $0.rawValue))"
+        } ?? ""
         var keep: (@Sendable (MonitoringWarning) -> Bool)?
         if filter.step != nil || filter.overdueOn != nil {
             keep = { warning in
@@ -196,7 +202,7 @@ public struct MonitoringRepository: Sendable {
             }
         }
         return try await database.read { sql in
-            try await Self.warnings(where: "w.closed_on IS NULL AND \(division.covers("w.village_code")) \(bySource)", limit: limit, keep: keep, in: sql)
+            try await Self.warnings(where: "w.closed_on IS NULL AND \(division.covers("w.village_code")) \(bySource) \(byRule)", limit: limit, keep: keep, in: sql)
         }
     }
 

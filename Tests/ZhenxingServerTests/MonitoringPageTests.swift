@@ -17,6 +17,16 @@ import ZhenxingTestSupport
             let inbox = try await browser.get("/divisions/411324104201/monitoring")
             #expect(inbox.status == .ok && inbox.text.contains("农户自主申报") && inbox.text.contains("女儿考入大学"))
             #expect(inbox.text.contains("村民代表评议 · 期限 2025-12-01") && inbox.text.contains("<span class=\"bad\">逾期</span>"))
+            // the filter form narrows by rule: no open warning was raised by a rule, the self-report stays under its source
+            var filter = try #require(RenderedForm.all(in: inbox.text, method: "get").first { $0.action == "/divisions/411324104201/monitoring" })
+            filter["rule"] = "income_below_threshold"
+            let byRule = try await browser.submit(filter)
+            #expect(byRule.status == .ok && !byRule.text.contains("女儿考入大学") && byRule.text.contains("<option value=\"income_below_threshold\" selected>"))
+            filter["rule"] = ""
+            filter["source"] = "self_report"
+            #expect(try await browser.submit(filter).text.contains("女儿考入大学"))
+            let apiByRule = try await json(&browser, .get, "/api/v1/divisions/411324104201/monitoring/warnings?rule=income_below_threshold", nil)
+            #expect(apiByRule.status == .ok && !apiByRule.text.contains("女儿考入大学"))
             // the board keeps the household cleared as stable under watch
             #expect(inbox.text.contains("风险消除（稳定，继续观察）") && inbox.text.contains("2025 年计划 2 项"))
             // the village page's figures of 2025 count monitoring from the records: one household entered for illness, one step overdue

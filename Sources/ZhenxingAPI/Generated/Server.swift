@@ -1306,6 +1306,13 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                         name: "source",
                         as: Components.Schemas.WarningSource.self
                     ),
+                    rule: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "rule",
+                        as: Components.Schemas.MonitoringRule.self
+                    ),
                     step: try converter.getOptionalQueryItemAsURI(
                         in: request.soar_query,
                         style: .form,

@@ -1210,6 +1210,10 @@ package enum Operations {
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/monitoring/warnings/GET/query/source`.
                 package var source: Components.Schemas.WarningSource?
+                /// Only warnings with a finding of this rule over the records.
+                ///
+                /// - Remark: Generated from `#/paths/divisions/{code}/monitoring/warnings/GET/query/rule`.
+                package var rule: Components.Schemas.MonitoringRule?
                 /// Only warnings whose next step of the entry procedure is this one.
                 ///
                 /// - Remark: Generated from `#/paths/divisions/{code}/monitoring/warnings/GET/query/step`.
@@ -1222,14 +1226,17 @@ package enum Operations {
                 ///
                 /// - Parameters:
                 ///   - source: Only warnings with a signal of this source.
+                ///   - rule: Only warnings with a finding of this rule over the records.
                 ///   - step: Only warnings whose next step of the entry procedure is this one.
                 ///   - overdue: Only warnings whose next step is past its deadline today (working days, Asia/Shanghai).
                 package init(
                     source: Components.Schemas.WarningSource? = nil,
+                    rule: Components.Schemas.MonitoringRule? = nil,
                     step: Components.Schemas.ProcedureStep? = nil,
                     overdue: Swift.Bool? = nil
                 ) {
                     self.source = source
+                    self.rule = rule
                     self.step = step
                     self.overdue = overdue
                 }

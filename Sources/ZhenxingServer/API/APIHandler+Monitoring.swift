@@ -12,7 +12,8 @@ extension APIHandler {
     func listMonitoringWarnings(_ input: Operations.ListMonitoringWarnings.Input) async throws -> Operations.ListMonitoringWarnings.Output {
         let code = try await readableDivision(input.path.code)
         let filter = MonitoringRepository.WarningFilter(
-            source: input.query.source.map { WarningSource(rawValue: $0.rawValue)! }, step: input.query.step.map { ProcedureStep(rawValue: $0.rawValue)! },
+            source: input.query.source.map { WarningSource(rawValue: $0.rawValue)! }, rule: input.query.rule.map { MonitoringRule(rawValue: $0.rawValue)! },
+            step: input.query.step.map { ProcedureStep(rawValue: $0.rawValue)! },
             overdueOn: input.query.overdue == true ? settings.today : nil)
         let warnings = try await monitoring.openWarnings(in: code, filter: filter, limit: 5_000)
         return .ok(.init(body: .json(.init(items: warnings.map { schema($0) }))))

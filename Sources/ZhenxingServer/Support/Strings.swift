@@ -365,6 +365,7 @@ enum Strings {
         "risk_spending": .init(zh: "刚性支出（元，选填）", en: "Spending (yuan, optional)"),
         "risk_income": .init(zh: "当年收入（元，选填）", en: "Income this year (yuan, optional)"),
         "warning_source": .init(zh: "预警来源", en: "Source"),
+        "warning_rule": .init(zh: "预警规则", en: "Rule"),
         "warning_opened_on": .init(zh: "预警日期", en: "Opened"),
         "warning_signals": .init(zh: "预警线索", en: "Signals"),
         "procedure_next": .init(zh: "下一环节", en: "Next step"),

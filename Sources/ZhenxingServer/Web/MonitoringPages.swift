@@ -74,6 +74,7 @@ struct MonitoringPages: Sendable {
         let intro: String
         let action: String
         let sources: [Option]
+        let rules: [Option]
         let steps: [Option]
         let overdueOnly: Bool
         let scanAction: String?
@@ -105,11 +106,12 @@ struct MonitoringPages: Sendable {
         let language = context.language
         let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         let source = request.query("source").flatMap(WarningSource.init)
+        let rule = request.query("rule").flatMap(MonitoringRule.init)
         let step = request.query("step").flatMap(ProcedureStep.init)
         let overdueOnly = request.query("overdue") == "1"
         let today = settings.today
         let warnings = try await monitoring.openWarnings(
-            in: code, filter: .init(source: source, step: step, overdueOn: overdueOnly ? today : nil), limit: Self.pageSize + 1)
+            in: code, filter: .init(source: source, rule: rule, step: step, overdueOn: overdueOnly ? today : nil), limit: Self.pageSize + 1)
         let monitored = try await monitoring.monitored(in: code, limit: Self.pageSize + 1)
         let thisYear = settings.thisYear
         let riskTypes = try await monitoring.riskTypes(for: code, year: thisYear)
@@ -125,6 +127,7 @@ struct MonitoringPages: Sendable {
             intro: Strings.text("monitoring_intro", language),
             action: "/divisions/\(code)/monitoring",
             sources: WarningSource.allCases.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == source) },
+            rules: MonitoringRule.allCases.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == rule) },
             steps: MonitoringProcedure.entry.steps.map { Option(value: $0.rawValue, label: $0.title(in: .entry).text(language), selected: $0 == step) },
             overdueOnly: overdueOnly,
             scanAction: context.identity?.can(.writeVillage, in: code) == true ? "/divisions/\(code)/monitoring/scan" : nil,
