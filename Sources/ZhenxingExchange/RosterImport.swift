@@ -427,7 +427,7 @@ struct Pass: Sendable {
                 }
                 let clean = checked.problemCount + registered.count == 0
                 guard commit, clean || options.mode == .validOnly else { throw RolledBack() }
-                try await AuditLog.record(.importFile, entity: "roster", key: fileName, division: options.division, after: [
+                try await AuditLog.record(.importFile, entity: .roster, key: fileName, division: options.division, after: [
                     "households_added": households.added, "households_updated": households.updated, "households_unchanged": households.unchanged,
                     "people_added": people.added, "people_updated": people.updated, "people_unchanged": people.unchanged,
                     "rejected_households": checked.badHouseholds.count + skipping.count,

@@ -47,7 +47,7 @@ public struct APITokenRepository: Sendable {
                 """).run()
             let id = try await sql.raw("SELECT id FROM api_tokens WHERE token_hash = \(bind: tokenHash)")
                 .first(decodingColumn: "id", as: Int.self) ?? 0
-            try await AuditLog.record(.token, entity: "api_token", key: String(id), division: division,
+            try await AuditLog.record(.token, entity: .apiToken, key: String(id), division: division,
                                       after: ["name": trimmed, "role": role.rawValue, "division": division?.rawValue ?? "*"],
                                       by: actor, in: sql)
             return id
@@ -94,7 +94,7 @@ public struct APITokenRepository: Sendable {
         try await database.transaction { sql in
             let division = try await Self.division(of: id, in: sql)
             try await sql.raw("UPDATE api_tokens SET revoked_at = \(bind: Timestamp.now()) WHERE id = \(bind: id) AND revoked_at IS NULL").run()
-            try await AuditLog.record(.token, entity: "api_token", key: String(id), division: division,
+            try await AuditLog.record(.token, entity: .apiToken, key: String(id), division: division,
                                       after: ["revoked": "true"], by: actor, in: sql)
         }
     }

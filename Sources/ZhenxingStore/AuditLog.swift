@@ -131,7 +131,7 @@ public struct AuditLog: Sendable {
 
     /// Writes one entry inside the caller's transaction. `before` and `after` are encoded as JSON.
     public static func record(
-        _ action: AuditAction, entity: String, key: String, division: DivisionCode? = nil,
+        _ action: AuditAction, entity: AuditEntity, key: String, division: DivisionCode? = nil,
         before: (any Encodable & Sendable)? = nil, after: (any Encodable & Sendable)? = nil,
         by actor: AuditActor, in sql: any SQLDatabase
     ) async throws {
@@ -139,14 +139,14 @@ public struct AuditLog: Sendable {
             INSERT INTO audit_log (at, user_id, username, action, entity, entity_key, division_code,
                                    before_json, after_json, address, request_id)
             VALUES (\(bind: Timestamp.now()), \(bind: actor.userID), \(bind: actor.username), \(bind: action.rawValue),
-                    \(bind: entity), \(bind: key), \(bind: division?.rawValue), \(bind: try json(before)),
+                    \(bind: entity.rawValue), \(bind: key), \(bind: division?.rawValue), \(bind: try json(before)),
                     \(bind: try json(after)), \(bind: actor.address), \(bind: actor.requestID))
             """).run()
     }
 
     /// Writes one entry in a transaction of its own (sign-ins, exports, views).
     public func record(
-        _ action: AuditAction, entity: String, key: String, division: DivisionCode? = nil, by actor: AuditActor
+        _ action: AuditAction, entity: AuditEntity, key: String, division: DivisionCode? = nil, by actor: AuditActor
     ) async throws {
         try await database.transaction { sql in
             try await Self.record(action, entity: entity, key: key, division: division, by: actor, in: sql)
@@ -210,4 +210,62 @@ public struct AuditLog: Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
+}
+
+/// What an audit entry is about, as `audit_log.entity` stores it (entries are read back as text: older ones may name
+/// kinds this code no longer writes).
+public enum AuditEntity: String, Sendable, CaseIterable {
+    case activities
+    case activity
+    case apiToken = "api_token"
+    case assessment
+    case assessments
+    case collectiveIncome = "collective_income"
+    case enterprise
+    case grid
+    case gridHousehold = "grid_household"
+    case helper
+    case helperAssignment = "helper_assignment"
+    case honourRound = "honour_round"
+    case honourType = "honour_type"
+    case honours
+    case household
+    case households
+    case issue
+    case ledger
+    case listItem = "list_item"
+    case listTarget = "list_target"
+    case measures
+    case meeting
+    case meetingOutcome = "meeting_outcome"
+    case meetings
+    case membership
+    case monitoring
+    case monitoringDepartmentImport = "monitoring_department_import"
+    case monitoringReport = "monitoring_report"
+    case monitoringRuleParameters = "monitoring_rule_parameters"
+    case monitoringScan = "monitoring_scan"
+    case monitoringStep = "monitoring_step"
+    case nomination
+    case partyBranch = "party_branch"
+    case partyMember = "party_member"
+    case people
+    case peopleFullIds = "people_full_ids"
+    case person
+    case plan
+    case policyParameters = "policy_parameters"
+    case populationCount = "population_count"
+    case project
+    case projects
+    case roster
+    case rosterFullIds = "roster_full_ids"
+    case session
+    case syntheticCounty = "synthetic_county"
+    case user
+    case userPassword = "user_password"
+    case villageExit = "village_exit"
+    case villageProfile = "village_profile"
+    case visit
+    case visitPhoto = "visit_photo"
+    case visits
 }

@@ -219,7 +219,7 @@ public struct CommunityRepository: Sendable {
                      draft.partner, draft.speaker, draft.speakerType?.rawValue, draft.classroom?.rawValue, draft.counted, draft.parties, draft.outcome,
                      Timestamp.now()], in: sql)
         try await addAttendees(attendees, to: id, village: village, date: draft.date, in: sql)
-        try await AuditLog.record(.create, entity: "activity", key: String(id), division: village, after: draft, by: actor, in: sql)
+        try await AuditLog.record(.create, entity: .activity, key: String(id), division: village, after: draft, by: actor, in: sql)
         return id
     }
 
@@ -238,7 +238,7 @@ public struct CommunityRepository: Sendable {
                 .all(decodingColumn: "person_id", as: Int.self))
             try await Self.addAttendees(people.filter { !already.contains($0) }, to: activity, village: try DivisionCode(validating: row.villageCode),
                                         date: row.heldOn, in: sql)
-            try await AuditLog.record(.update, entity: "activity", key: String(activity), after: ["attendees": people.count], by: actor, in: sql)
+            try await AuditLog.record(.update, entity: .activity, key: String(activity), after: ["attendees": people.count], by: actor, in: sql)
         }
     }
 
@@ -341,7 +341,7 @@ public struct CommunityRepository: Sendable {
                 throw ValidationFailure([FieldIssue(field: "name", message: LocalizedText(zh: "已有这个评选类型", en: "That honour exists already"))])
             }
             let id = try await BulkInsert.row(into: "honour_types", columns: ["name", "subject", "created_at"], values: [name, subject, Timestamp.now()], in: sql)
-            try await AuditLog.record(.create, entity: "honour_type", key: String(id), after: ["name": name], by: actor, in: sql)
+            try await AuditLog.record(.create, entity: .honourType, key: String(id), after: ["name": name], by: actor, in: sql)
             return id
         }
     }
@@ -377,7 +377,7 @@ public struct CommunityRepository: Sendable {
             let id = try await BulkInsert.row(
                 into: "nominations", columns: ["village_code", "type_id", "year", "person_id", "household_id", "nominated_by", "reason", "votes", "winner", "created_at"],
                 values: [village.rawValue, type, year, person, household, nominatedBy, reason, 0, false, Timestamp.now()], in: sql)
-            try await AuditLog.record(.create, entity: "nomination", key: String(id), division: village, after: ["type": type, "year": year], by: actor, in: sql)
+            try await AuditLog.record(.create, entity: .nomination, key: String(id), division: village, after: ["type": type, "year": year], by: actor, in: sql)
             return id
         }
     }
@@ -391,7 +391,7 @@ public struct CommunityRepository: Sendable {
             let row = try await Self.round(of: nomination, in: sql)
             try await Self.requireOpen(village: row.village, type: row.type, year: row.year, in: sql)
             try await sql.raw("UPDATE nominations SET votes = votes + \(bind: votes) WHERE id = \(bind: nomination)").run()
-            try await AuditLog.record(.update, entity: "nomination", key: String(nomination), after: ["votes": votes], by: actor, in: sql)
+            try await AuditLog.record(.update, entity: .nomination, key: String(nomination), after: ["votes": votes], by: actor, in: sql)
         }
     }
 
@@ -411,7 +411,7 @@ public struct CommunityRepository: Sendable {
             try await sql.raw("""
                 INSERT INTO honour_rounds (village_code, type_id, year, announced_on) VALUES (\(bind: village.rawValue), \(bind: type), \(bind: year), \(bind: date))
                 """).run()
-            try await AuditLog.record(.update, entity: "honour_round", key: "\(type)/\(year)", division: village, after: ["winners": winners.count], by: actor, in: sql)
+            try await AuditLog.record(.update, entity: .honourRound, key: "\(type)/\(year)", division: village, after: ["winners": winners.count], by: actor, in: sql)
         }
     }
 
@@ -474,7 +474,7 @@ public struct CommunityRepository: Sendable {
         let id = try await BulkInsert.row(
             into: "projects", columns: ["village_code", "name", "kind", "partner", "status", "started_on", "description", "created_at"],
             values: [village.rawValue, name, draft.kind.rawValue, draft.partner, draft.status.rawValue, draft.started, draft.description, Timestamp.now()], in: sql)
-        try await AuditLog.record(.create, entity: "project", key: String(id), division: village, after: draft, by: actor, in: sql)
+        try await AuditLog.record(.create, entity: .project, key: String(id), division: village, after: draft, by: actor, in: sql)
         return id
     }
 
@@ -562,7 +562,7 @@ public struct CommunityRepository: Sendable {
             }
             _ = try await BulkInsert.row(into: "project_milestones", columns: ["project_id", "reached_on", "text"], values: [project, date, text], in: sql)
         }
-        try await AuditLog.record(.update, entity: "project", key: String(project), division: try? DivisionCode(validating: code),
+        try await AuditLog.record(.update, entity: .project, key: String(project), division: try? DivisionCode(validating: code),
                                   after: ["entry": String(describing: entry).prefix(200).description], by: actor, in: sql)
     }
 
@@ -656,7 +656,7 @@ public struct CommunityRepository: Sendable {
             }
             let id = try await BulkInsert.row(into: "enterprises", columns: ["village_code", "kind", "name", "household_id", "since", "note"],
                                               values: [village.rawValue, kind.rawValue, name, household, since, note], in: sql)
-            try await AuditLog.record(.create, entity: "enterprise", key: String(id), division: village, after: ["name": name, "kind": kind.rawValue], by: actor, in: sql)
+            try await AuditLog.record(.create, entity: .enterprise, key: String(id), division: village, after: ["name": name, "kind": kind.rawValue], by: actor, in: sql)
             return id
         }
     }
@@ -685,7 +685,7 @@ public struct CommunityRepository: Sendable {
             let id = try await BulkInsert.row(
                 into: "collective_income", columns: ["village_code", "year", "received_on", "source", "amount_fen", "note", "recorded_by"],
                 values: [village.rawValue, Int(date.prefix(4))!, date, source, amountFen, note, actor.username], in: sql)
-            try await AuditLog.record(.create, entity: "collective_income", key: String(id), division: village, after: ["amount_fen": amountFen], by: actor, in: sql)
+            try await AuditLog.record(.create, entity: .collectiveIncome, key: String(id), division: village, after: ["amount_fen": amountFen], by: actor, in: sql)
             return id
         }
     }

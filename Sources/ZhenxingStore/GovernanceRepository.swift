@@ -230,7 +230,7 @@ public struct GovernanceRepository: Sendable {
                 INSERT INTO issue_events (issue_id, happened_on, from_state, to_state, response, meeting_id, recorded_by, recorded_at)
                 VALUES (\(bind: id), \(bind: draft.raisedOn), NULL, 'collected', '', \(bind: draft.meetingID), \(bind: actor.username), \(bind: Timestamp.now()))
                 """).run()
-            try await AuditLog.record(.create, entity: "issue", key: String(id), division: village, after: draft, by: actor, in: sql)
+            try await AuditLog.record(.create, entity: .issue, key: String(id), division: village, after: draft, by: actor, in: sql)
             return id
         }
     }
@@ -262,7 +262,7 @@ public struct GovernanceRepository: Sendable {
                         \(bind: move.deadline), \(bind: move.result), \(bind: move.evidence), \(bind: move.meetingID), \(bind: actor.username),
                         \(bind: Timestamp.now()))
                 """).run()
-            try await AuditLog.record(.statusChange, entity: "issue", key: String(id), division: try? DivisionCode(validating: current.villageCode),
+            try await AuditLog.record(.statusChange, entity: .issue, key: String(id), division: try? DivisionCode(validating: current.villageCode),
                                       after: move, by: actor, in: sql)
         }
     }
@@ -347,7 +347,7 @@ public struct GovernanceRepository: Sendable {
             for outcome in outcomes {
                 try await Self.insertOutcome(meeting: id, kind: outcome.kind, text: outcome.text, owner: outcome.owner, deadline: outcome.deadline, in: sql)
             }
-            try await AuditLog.record(.create, entity: "meeting", key: String(id), division: village, after: draft, by: actor, in: sql)
+            try await AuditLog.record(.create, entity: .meeting, key: String(id), division: village, after: draft, by: actor, in: sql)
             return id
         }
     }
@@ -357,7 +357,7 @@ public struct GovernanceRepository: Sendable {
         try await database.transaction { sql in
             guard let village = try await Self.meetingVillage(meeting, in: sql) else { throw StoreError.notFound("meeting \(meeting)") }
             try await Self.insertOutcome(meeting: meeting, kind: kind, text: text, owner: owner, deadline: deadline, in: sql)
-            try await AuditLog.record(.create, entity: "meeting_outcome", key: String(meeting), division: try? DivisionCode(validating: village),
+            try await AuditLog.record(.create, entity: .meetingOutcome, key: String(meeting), division: try? DivisionCode(validating: village),
                                       after: ["kind": kind.rawValue, "text": text], by: actor, in: sql)
         }
     }
@@ -433,7 +433,7 @@ public struct GovernanceRepository: Sendable {
             }
             let id = try await BulkInsert.row(into: "grids", columns: ["village_code", "name", "leader", "party_group", "version", "created_at"],
                                            values: [village.rawValue, name, leader, partyGroup, 1, Timestamp.now()], in: sql)
-            try await AuditLog.record(.create, entity: "grid", key: String(id), division: village, after: ["name": name, "leader": leader], by: actor, in: sql)
+            try await AuditLog.record(.create, entity: .grid, key: String(id), division: village, after: ["name": name, "leader": leader], by: actor, in: sql)
             return id
         }
     }
@@ -454,7 +454,7 @@ public struct GovernanceRepository: Sendable {
                 }
             }
             try await sql.raw("UPDATE grids SET leader_user_id = \(bind: user), version = version + 1 WHERE id = \(bind: grid)").run()
-            try await AuditLog.record(.update, entity: "grid", key: String(grid), after: ["leaderAccount": username], by: actor, in: sql)
+            try await AuditLog.record(.update, entity: .grid, key: String(grid), after: ["leaderAccount": username], by: actor, in: sql)
         }
     }
 
@@ -505,7 +505,7 @@ public struct GovernanceRepository: Sendable {
             guard problems.isEmpty else { throw ValidationFailure(problems) }
             let new = found.filter { $0.gridId == nil }.map { [$0.id, grid] as [any Encodable & Sendable] }
             try await BulkInsert.rows(new, into: "grid_households", columns: ["household_id", "grid_id"], in: sql)
-            try await AuditLog.record(.update, entity: "grid", key: String(grid), division: try? DivisionCode(validating: village),
+            try await AuditLog.record(.update, entity: .grid, key: String(grid), division: try? DivisionCode(validating: village),
                                       after: ["households_added": new.count], by: actor, in: sql)
         }
     }
@@ -514,7 +514,7 @@ public struct GovernanceRepository: Sendable {
     public func release(household: Int, by actor: AuditActor) async throws {
         try await database.transaction { sql in
             try await sql.raw("DELETE FROM grid_households WHERE household_id = \(bind: household)").run()
-            try await AuditLog.record(.update, entity: "grid_household", key: String(household), by: actor, in: sql)
+            try await AuditLog.record(.update, entity: .gridHousehold, key: String(household), by: actor, in: sql)
         }
     }
 
@@ -529,7 +529,7 @@ public struct GovernanceRepository: Sendable {
                 INSERT INTO grid_party_members (grid_id, person_id, role) VALUES (\(bind: grid), \(bind: person), \(bind: role))
                 ON CONFLICT (grid_id, person_id) DO UPDATE SET role = excluded.role
                 """).run()
-            try await AuditLog.record(.update, entity: "grid", key: String(grid), after: ["party_member": person], by: actor, in: sql)
+            try await AuditLog.record(.update, entity: .grid, key: String(grid), after: ["party_member": person], by: actor, in: sql)
         }
     }
 
@@ -598,7 +598,7 @@ public struct GovernanceRepository: Sendable {
                 INSERT INTO list_targets (village_code, year, target) VALUES (\(bind: village.rawValue), \(bind: year), \(bind: target))
                 ON CONFLICT (village_code, year) DO UPDATE SET target = excluded.target
                 """).run()
-            try await AuditLog.record(.update, entity: "list_target", key: "\(village)/\(year)", division: village, after: ["target": target], by: actor, in: sql)
+            try await AuditLog.record(.update, entity: .listTarget, key: "\(village)/\(year)", division: village, after: ["target": target], by: actor, in: sql)
         }
     }
 
@@ -619,7 +619,7 @@ public struct GovernanceRepository: Sendable {
             guard problems.isEmpty else { throw ValidationFailure(problems) }
             let id = try await BulkInsert.row(into: "list_items", columns: ["village_code", "year", "list", "title", "owner", "status", "note", "issue_id", "meeting_id"],
                                            values: [village.rawValue, year, list.rawValue, title, owner, status.rawValue, note, issue, meeting], in: sql)
-            try await AuditLog.record(.create, entity: "list_item", key: String(id), division: village, after: ["list": list.rawValue, "title": title], by: actor, in: sql)
+            try await AuditLog.record(.create, entity: .listItem, key: String(id), division: village, after: ["list": list.rawValue, "title": title], by: actor, in: sql)
             return id
         }
     }
@@ -630,7 +630,7 @@ public struct GovernanceRepository: Sendable {
             // An item of another village, or none, is not found: nothing changes and nothing is audited.
             guard try await !VillageReference.listItem.found([id], in: village, sql: sql).isEmpty else { throw StoreError.notFound("list item \(id)") }
             try await sql.raw("UPDATE list_items SET status = \(bind: status.rawValue) WHERE id = \(bind: id) AND village_code = \(bind: village.rawValue)").run()
-            try await AuditLog.record(.update, entity: "list_item", key: String(id), division: village, after: ["status": status.rawValue], by: actor, in: sql)
+            try await AuditLog.record(.update, entity: .listItem, key: String(id), division: village, after: ["status": status.rawValue], by: actor, in: sql)
         }
     }
 

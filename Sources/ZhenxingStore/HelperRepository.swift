@@ -69,7 +69,7 @@ public struct HelperRepository: Sendable {
             into: "helpers", columns: ["village_code", "name", "unit", "role", "phone", "active_from", "active_to", "username", "created_at"],
             values: [village.rawValue, draft.name, draft.unit, draft.role.rawValue, draft.phone, draft.from, draft.to, draft.username, Timestamp.now()],
             in: sql)
-        try await AuditLog.record(.create, entity: "helper", key: String(id), division: village, after: ["name": draft.name, "unit": draft.unit], by: actor, in: sql)
+        try await AuditLog.record(.create, entity: .helper, key: String(id), division: village, after: ["name": draft.name, "unit": draft.unit], by: actor, in: sql)
         return id
     }
 
@@ -98,7 +98,7 @@ public struct HelperRepository: Sendable {
         try await sql.raw("""
             INSERT INTO helper_assignments (helper_id, household_id, from_date) VALUES (\(bind: helper), \(bind: household), \(bind: date))
             """).run()
-        try await AuditLog.record(.create, entity: "helper_assignment", key: "\(helper)/\(household)", division: try? DivisionCode(validating: village),
+        try await AuditLog.record(.create, entity: .helperAssignment, key: "\(helper)/\(household)", division: try? DivisionCode(validating: village),
                                   after: ["from": date], by: actor, in: sql)
     }
 
@@ -113,7 +113,7 @@ public struct HelperRepository: Sendable {
                 throw ValidationFailure([FieldIssue(field: "to", message: LocalizedText(zh: "结束日期不能早于开始日期", en: "The end cannot be before the start"))])
             }
             try await sql.raw("UPDATE helper_assignments SET to_date = \(bind: date) WHERE id = \(bind: assignment)").run()
-            try await AuditLog.record(.update, entity: "helper_assignment", key: String(assignment), after: ["to": date], by: actor, in: sql)
+            try await AuditLog.record(.update, entity: .helperAssignment, key: String(assignment), after: ["to": date], by: actor, in: sql)
         }
     }
 

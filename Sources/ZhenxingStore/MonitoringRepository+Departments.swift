@@ -133,7 +133,7 @@ extension MonitoringRepository {
             }
             if !dryRun {
                 let counts = "\(lines.count) rows, \(lines.filter { if case .unmatched = $0.disposition { true } else { false } }.count) unmatched"
-                try await AuditLog.record(.create, entity: "monitoring_department_import", key: counts, division: division,
+                try await AuditLog.record(.create, entity: .monitoringDepartmentImport, key: counts, division: division,
                                           after: ["source": rows.first?.source.rawValue ?? ""], by: actor, in: sql)
             }
             return lines

@@ -79,7 +79,7 @@ extension MonitoringRepository {
             if record.step == .decision, let result = record.result {
                 try await Self.decide(result, record, warning: warning, by: actor, in: sql)
             }
-            try await AuditLog.record(.create, entity: "monitoring_step", key: "\(id)/\(record.procedure.rawValue)/\(round)/\(record.step.rawValue)",
+            try await AuditLog.record(.create, entity: .monitoringStep, key: "\(id)/\(record.procedure.rawValue)/\(round)/\(record.step.rawValue)",
                                       division: village, after: record, by: actor, in: sql)
             return try await Self.warnings(where: condition, limit: 1, in: sql)[0]
         }

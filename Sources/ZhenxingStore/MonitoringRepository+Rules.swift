@@ -98,7 +98,7 @@ extension MonitoringRepository {
             let scan = try await Self.scan(division, year: year, today: today, write: actor, in: sql)
             if !scan.lines.isEmpty {
                 struct Counts: Encodable { let year: Int; let opened: Int; let added: Int }
-                try await AuditLog.record(.create, entity: "monitoring_scan", key: "\(division)/\(year)", division: division,
+                try await AuditLog.record(.create, entity: .monitoringScan, key: "\(division)/\(year)", division: division,
                                           after: Counts(year: year, opened: scan.opened, added: scan.added), by: actor, in: sql)
             }
             return scan

@@ -160,7 +160,7 @@ public struct MonitoringRepository: Sendable {
         let warning = try await Self.warning(open, household: id, village: village, opening: report.foundOn, in: sql)
         try await Self.addSignal(to: warning, household: id, source: report.source, report: report, riskType: report.riskType,
                                  foundOn: report.foundOn, by: actor, in: sql)
-        try await AuditLog.record(.create, entity: "monitoring_report", key: String(warning), division: village, after: report, by: actor, in: sql)
+        try await AuditLog.record(.create, entity: .monitoringReport, key: String(warning), division: village, after: report, by: actor, in: sql)
         return warning
     }
 

@@ -127,7 +127,7 @@ public struct PartyRepository: Sendable {
             into: "party_members", columns: ["village_code", "person_id", "name", "organisation", "joined_on", "left_on", "created_at"],
             values: [village.rawValue, draft.personID, name, draft.organisation.trimmingCharacters(in: .whitespaces), draft.joined, draft.left, Timestamp.now()],
             in: sql)
-        try await AuditLog.record(.create, entity: "party_member", key: String(id), division: village,
+        try await AuditLog.record(.create, entity: .partyMember, key: String(id), division: village,
                                   after: ["name": name, "joined": draft.joined], by: actor, in: sql)
         return id
     }
@@ -145,7 +145,7 @@ public struct PartyRepository: Sendable {
                 throw ValidationFailure([FieldIssue(field: "left", message: LocalizedText(zh: "转出日期不能早于转入日期", en: "The leaving date cannot be before joining"))])
             }
             try await sql.raw("UPDATE party_members SET left_on = \(bind: date) WHERE id = \(bind: id)").run()
-            try await AuditLog.record(.update, entity: "party_member", key: String(id), division: village, after: ["left": date], by: actor, in: sql)
+            try await AuditLog.record(.update, entity: .partyMember, key: String(id), division: village, after: ["left": date], by: actor, in: sql)
         }
     }
 
@@ -221,7 +221,7 @@ public struct PartyRepository: Sendable {
         let id = try await BulkInsert.row(
             into: "party_branches", columns: ["village_code", "name", "kind", "formed_on", "secretary", "created_at"],
             values: [village.rawValue, name, draft.kind.rawValue, draft.formed, draft.secretary.trimmingCharacters(in: .whitespaces), Timestamp.now()], in: sql)
-        try await AuditLog.record(.create, entity: "party_branch", key: String(id), division: village, after: draft, by: actor, in: sql)
+        try await AuditLog.record(.create, entity: .partyBranch, key: String(id), division: village, after: draft, by: actor, in: sql)
         return id
     }
 
@@ -273,7 +273,7 @@ public struct PartyRepository: Sendable {
             throw ValidationFailure([FieldIssue(field: "member", message: LocalizedText(zh: "已在本支部", en: "Already in this branch"))])
         }
         try await sql.raw("INSERT INTO party_branch_members (branch_id, member_id) VALUES (\(bind: branch), \(bind: member))").run()
-        try await AuditLog.record(.update, entity: "party_branch", key: String(branch), after: ["member": member], by: actor, in: sql)
+        try await AuditLog.record(.update, entity: .partyBranch, key: String(branch), after: ["member": member], by: actor, in: sql)
     }
 
     /// Makes a branch look after households from a date (a household has one branch: an earlier one is replaced);
@@ -298,7 +298,7 @@ public struct PartyRepository: Sendable {
         try await sql.raw("DELETE FROM party_branch_households WHERE household_id IN (\(binds: households))").run()
         try await BulkInsert.rows(Set(households).sorted().map { [$0, branch, date] as [any Encodable & Sendable] }, into: "party_branch_households",
                                   columns: ["household_id", "branch_id", "since"], in: sql)
-        try await AuditLog.record(.update, entity: "party_branch", key: String(branch), after: ["households": String(households.count), "since": date], by: actor, in: sql)
+        try await AuditLog.record(.update, entity: .partyBranch, key: String(branch), after: ["households": String(households.count), "since": date], by: actor, in: sql)
     }
 
     /// The households a branch looks after, or the branch of one household.

@@ -77,7 +77,7 @@ public struct PersonRepository: Sendable {
                 WHERE id = \(bind: id)
                 """).run()
             if workChanged { try await WorkRecords.record([(id, work)], in: sql) }
-            try await AuditLog.record(.update, entity: "person", key: String(id), division: division,
+            try await AuditLog.record(.update, entity: .person, key: String(id), division: division,
                                       before: Self.facts(row), after: facts, by: actor, in: sql)
         }
     }

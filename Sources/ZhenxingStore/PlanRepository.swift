@@ -139,7 +139,7 @@ public struct PlanRepository: Sendable {
         try await BulkInsert.rows(measures.map {
             [plan, $0.category.rawValue, $0.content, $0.amountFen, $0.funding, $0.start, $0.end, $0.status.rawValue, $0.result]
         }, into: "measures", columns: ["plan_id", "category", "content", "amount_fen", "funding", "start_on", "end_on", "status", "result"], in: sql)
-        try await AuditLog.record(.update, entity: "plan", key: "\(household)/\(year)/v\(version)", division: try? DivisionCode(validating: village),
+        try await AuditLog.record(.update, entity: .plan, key: "\(household)/\(year)/v\(version)", division: try? DivisionCode(validating: village),
                                   after: measures, by: actor, in: sql)
         return version
     }

@@ -96,7 +96,7 @@ public struct PolicyParameterRepository: Sendable {
                     source = excluded.source, version = policy_parameters.version + 1, updated_at = excluded.updated_at
                 """).run()
             try await FiguresQuery.forgetCached(scope: row.scope, in: sql)
-            try await AuditLog.record(before == nil ? .create : .update, entity: "policy_parameters", key: "\(row.scope)/\(row.year)",
+            try await AuditLog.record(before == nil ? .create : .update, entity: .policyParameters, key: "\(row.scope)/\(row.year)",
                                       before: before, after: row, by: actor, in: sql)
         }
     }
@@ -128,7 +128,7 @@ public struct PolicyParameterRepository: Sendable {
                 ON CONFLICT (scope, year, rule) DO UPDATE SET value = excluded.value, source = excluded.source, updated_at = excluded.updated_at
                 """).run()
             try await FiguresQuery.forgetCached(scope: row.scope, in: sql)
-            try await AuditLog.record(before == nil ? .create : .update, entity: "monitoring_rule_parameters", key: "\(row.scope)/\(row.year)/\(row.rule)",
+            try await AuditLog.record(before == nil ? .create : .update, entity: .monitoringRuleParameters, key: "\(row.scope)/\(row.year)/\(row.rule)",
                                       before: before, after: row, by: actor, in: sql)
         }
     }

@@ -134,7 +134,7 @@ public struct RegistryRepository: Sendable {
         let id = try await sql.raw("""
             SELECT id FROM households WHERE village_code = \(bind: draft.village.rawValue) AND number = \(bind: draft.number)
             """).first(decodingColumn: "id", as: Int.self)!
-        try await AuditLog.record(.create, entity: "household", key: String(id), division: draft.village, after: draft, by: actor, in: sql)
+        try await AuditLog.record(.create, entity: .household, key: String(id), division: draft.village, after: draft, by: actor, in: sql)
         return id
     }
 
@@ -175,7 +175,7 @@ public struct RegistryRepository: Sendable {
         let personID = try await sql.raw("SELECT id FROM people WHERE resident_id = \(bind: id)").first(decodingColumn: "id", as: Int.self)!
         try await WorkRecords.start([(personID, facts.work(since: since))], in: sql)
         // The audit keeps the masked number only: the log must not become a second copy of the IDs.
-        try await AuditLog.record(.create, entity: "person", key: String(personID), division: division,
+        try await AuditLog.record(.create, entity: .person, key: String(personID), division: division,
                                   after: ["name": draft.name, "residentID": draft.residentID.masked], by: actor, in: sql)
         return personID
     }
@@ -205,7 +205,7 @@ public struct RegistryRepository: Sendable {
             VALUES (\(bind: household), \(bind: change.date), \(bind: change.status.rawValue), \(bind: change.monitoringKind?.rawValue),
                     \(bind: change.reason), \(bind: change.decidedBy), \(bind: change.override), \(bind: actor.username), \(bind: Timestamp.now()))
             """).run()
-        try await AuditLog.record(.statusChange, entity: "household", key: String(household), division: division, after: change, by: actor, in: sql)
+        try await AuditLog.record(.statusChange, entity: .household, key: String(household), division: division, after: change, by: actor, in: sql)
     }
 
     /// Stores a household's assessment for a year, replacing an earlier one of the same year.
@@ -346,7 +346,7 @@ public struct RegistryRepository: Sendable {
                 ON CONFLICT (village_code, year) DO UPDATE SET population = excluded.population, source = excluded.source,
                     updated_at = excluded.updated_at
                 """).run()
-            try await AuditLog.record(.update, entity: "population_count", key: "\(village)/\(year)", division: village,
+            try await AuditLog.record(.update, entity: .populationCount, key: "\(village)/\(year)", division: village,
                                       after: ["population": String(population), "source": source], by: actor, in: sql)
         }
     }
@@ -619,7 +619,7 @@ extension RegistryRepository {
                     version = version + 1, updated_at = \(bind: Timestamp.now())
                 WHERE id = \(bind: id)
                 """).run()
-            try await AuditLog.record(.update, entity: "household", key: String(id), division: before.draft.village,
+            try await AuditLog.record(.update, entity: .household, key: String(id), division: before.draft.village,
                                       before: before.draft, after: draft, by: actor, in: sql)
         }
     }
@@ -669,7 +669,7 @@ extension RegistryRepository {
                 try await Self.endMembership(person: existing.id, on: date, reason: "迁往其他户", in: sql)
             }
             try await Self.addMember(person: existing.id, household: household, relation: relation, from: date, reason: reason, in: sql)
-            try await AuditLog.record(.update, entity: "membership", key: String(existing.id), division: current.draft.village,
+            try await AuditLog.record(.update, entity: .membership, key: String(existing.id), division: current.draft.village,
                                       after: ["household": String(household), "from": date, "reason": reason], by: actor, in: sql)
             return existing.id
         }
@@ -688,7 +688,7 @@ extension RegistryRepository {
                     zh: "离开日期应晚于加入日期 \(open)", en: "The leaving date must be after the joining date \(open)"))])
             }
             try await Self.endMembership(person: person, on: date, reason: reason, in: sql)
-            try await AuditLog.record(.update, entity: "membership", key: String(person), division: current.draft.village,
+            try await AuditLog.record(.update, entity: .membership, key: String(person), division: current.draft.village,
                                       after: ["household": String(household), "until": date, "reason": reason], by: actor, in: sql)
         }
     }
@@ -705,7 +705,7 @@ extension RegistryRepository {
                 """).first(decodingColumn: "version", as: Int.self) ?? 0
             guard stored == expectedVersion else { throw StoreError.staleVersion(expected: expectedVersion, current: stored) }
             try await Self.saveAssessment(assessment, household: household, in: sql)
-            try await AuditLog.record(.update, entity: "assessment", key: "\(household)/\(assessment.year)", division: current.draft.village,
+            try await AuditLog.record(.update, entity: .assessment, key: "\(household)/\(assessment.year)", division: current.draft.village,
                                       after: assessment, by: actor, in: sql)
         }
     }
@@ -728,7 +728,7 @@ extension RegistryRepository {
                 UPDATE households SET closed_on = \(bind: date), closed_reason = \(bind: reason), version = version + 1,
                     updated_at = \(bind: Timestamp.now()) WHERE id = \(bind: id)
                 """).run()
-            try await AuditLog.record(.update, entity: "household", key: String(id), division: current.draft.village,
+            try await AuditLog.record(.update, entity: .household, key: String(id), division: current.draft.village,
                                       after: ["closedOn": date, "closedReason": reason], by: actor, in: sql)
         }
     }

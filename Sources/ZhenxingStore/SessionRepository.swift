@@ -43,7 +43,7 @@ public struct SessionRepository: Sendable {
                 VALUES (\(bind: tokenHash), \(bind: userID), \(bind: csrfToken), \(bind: Timestamp.string(now)),
                         \(bind: Timestamp.string(now)), \(bind: Timestamp.string(now + idleLifetime)), \(bind: actor.address))
                 """).run()
-            try await AuditLog.record(.signIn, entity: "session", key: String(userID), by: actor, in: sql)
+            try await AuditLog.record(.signIn, entity: .session, key: String(userID), by: actor, in: sql)
         }
         try await AuditLog.moveSignIns(in: database)
     }
@@ -76,7 +76,7 @@ public struct SessionRepository: Sendable {
     public func end(tokenHash: String, userID: Int, by actor: AuditActor) async throws {
         try await database.sessions.transaction { sql in
             try await sql.raw("DELETE FROM sessions WHERE token_hash = \(bind: tokenHash)").run()
-            try await AuditLog.record(.signOut, entity: "session", key: String(userID), by: actor, in: sql)
+            try await AuditLog.record(.signOut, entity: .session, key: String(userID), by: actor, in: sql)
         }
         try await AuditLog.moveSignIns(in: database)
     }
@@ -85,7 +85,7 @@ public struct SessionRepository: Sendable {
     public func endAll(userID: Int, by actor: AuditActor) async throws {
         try await database.sessions.transaction { sql in
             try await sql.raw("DELETE FROM sessions WHERE user_id = \(bind: userID)").run()
-            try await AuditLog.record(.signOutEverywhere, entity: "session", key: String(userID), by: actor, in: sql)
+            try await AuditLog.record(.signOutEverywhere, entity: .session, key: String(userID), by: actor, in: sql)
         }
         try await AuditLog.moveSignIns(in: database)
     }
@@ -153,7 +153,7 @@ public struct SignInThrottle: Sendable {
                         updated_at = excluded.updated_at
                     """).run()
             }
-            try await AuditLog.record(.signInFailure, entity: "session", key: username, by: actor, in: sql)
+            try await AuditLog.record(.signInFailure, entity: .session, key: username, by: actor, in: sql)
         }
         try await AuditLog.moveSignIns(in: database)
     }

@@ -167,7 +167,7 @@ public struct UserRepository: Sendable {
             throw StoreError.notFound("user \(draft.username)")
         }
         let account = try row.account()
-        try await AuditLog.record(.create, entity: "user", key: String(account.id), division: account.division,
+        try await AuditLog.record(.create, entity: .user, key: String(account.id), division: account.division,
                                   after: account, by: actor, in: sql)
         return account
     }
@@ -185,7 +185,7 @@ public struct UserRepository: Sendable {
                 password_hash = \(bind: passwordHash), version = version + 1, updated_at = \(bind: Timestamp.now())
             WHERE id = \(bind: id)
             """).run()
-        try await AuditLog.record(.update, entity: "user_password", key: String(id), division: draft.division, by: .system, in: sql)
+        try await AuditLog.record(.update, entity: .userPassword, key: String(id), division: draft.division, by: .system, in: sql)
     }
 
     /// Changes a user when `expectedVersion` is current; ends their sessions when disabled.
@@ -207,7 +207,7 @@ public struct UserRepository: Sendable {
                 WHERE id = \(bind: id)
                 """).run()
             let after = try await Self.find(id, in: sql)!
-            try await AuditLog.record(.update, entity: "user", key: String(id), division: after.division,
+            try await AuditLog.record(.update, entity: .user, key: String(id), division: after.division,
                                       before: before, after: after, by: actor, in: sql)
             return after
         }
@@ -223,7 +223,7 @@ public struct UserRepository: Sendable {
                 UPDATE users SET password_hash = \(bind: hash), version = version + 1, updated_at = \(bind: Timestamp.now())
                 WHERE id = \(bind: id)
                 """).run()
-            try await AuditLog.record(.update, entity: "user_password", key: String(id), division: account.division,
+            try await AuditLog.record(.update, entity: .userPassword, key: String(id), division: account.division,
                                       by: actor, in: sql)
         }
         try await SessionRepository.forget(users: [id], in: database)

@@ -39,7 +39,7 @@ public struct VillageExitRepository: Sendable {
                 VALUES (\(bind: village.rawValue), \(bind: decision.decidedOn), \(bind: decision.decidedBy), \(bind: decision.document),
                         \(bind: decision.override), \(bind: actor.username), \(bind: Timestamp.now()))
                 """).run()
-            try await AuditLog.record(.statusChange, entity: "village_exit", key: village.rawValue, division: village, after: decision, by: actor, in: sql)
+            try await AuditLog.record(.statusChange, entity: .villageExit, key: village.rawValue, division: village, after: decision, by: actor, in: sql)
         }
     }
 

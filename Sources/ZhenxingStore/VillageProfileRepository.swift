@@ -51,7 +51,7 @@ public struct VillageProfileRepository: Sendable {
             }
             try await Self.write(code, clean, version: current.version + 1, in: sql)
             let saved = try await Self.load(code, in: sql)
-            try await AuditLog.record(.update, entity: "village_profile", key: code.rawValue, division: code,
+            try await AuditLog.record(.update, entity: .villageProfile, key: code.rawValue, division: code,
                                       before: current.profile, after: saved.profile, by: actor, in: sql)
             return saved
         }
@@ -63,7 +63,7 @@ public struct VillageProfileRepository: Sendable {
         let current = try await load(code, in: sql)
         guard current.profile != clean || current.version == 0 else { return }
         try await write(code, clean, version: current.version + 1, in: sql)
-        try await AuditLog.record(current.version == 0 ? .create : .update, entity: "village_profile", key: code.rawValue,
+        try await AuditLog.record(current.version == 0 ? .create : .update, entity: .villageProfile, key: code.rawValue,
                                   division: code, before: current.version == 0 ? nil : current.profile, after: clean,
                                   by: actor, in: sql)
     }

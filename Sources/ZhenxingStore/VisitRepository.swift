@@ -61,7 +61,7 @@ public struct VisitRepository: Sendable {
         let id = try await BulkInsert.row(
             into: "visits", columns: ["household_id", "visited_on", "visitor", "helper_id", "seen", "promised", "follow_up_on", "recorded_by", "recorded_at"],
             values: [household, draft.date, visitor, draft.helperID, draft.seen, draft.promised, draft.followUp, actor.username, Timestamp.now()], in: sql)
-        try await AuditLog.record(.create, entity: "visit", key: String(id), division: try? DivisionCode(validating: village), after: draft, by: actor, in: sql)
+        try await AuditLog.record(.create, entity: .visit, key: String(id), division: try? DivisionCode(validating: village), after: draft, by: actor, in: sql)
         return id
     }
 
@@ -74,7 +74,7 @@ public struct VisitRepository: Sendable {
             guard try await sql.raw("SELECT id FROM visits WHERE id = \(bind: visit) AND household_id = \(bind: household)")
                 .first(decodingColumn: "id", as: Int.self) != nil else { throw StoreError.notFound("visit \(visit)") }
             try await sql.raw("UPDATE visits SET followed_up_on = \(bind: date) WHERE id = \(bind: visit)").run()
-            try await AuditLog.record(.update, entity: "visit", key: String(visit), after: ["followed_up_on": date], by: actor, in: sql)
+            try await AuditLog.record(.update, entity: .visit, key: String(visit), after: ["followed_up_on": date], by: actor, in: sql)
         }
     }
 
@@ -171,7 +171,7 @@ public struct VisitRepository: Sendable {
                 into: "visit_photos", columns: ["visit_id", "file_name", "content_type", "byte_size", "width", "height", "uploaded_by", "uploaded_at", "thumbnail", "content"],
                 values: [visit, photo.fileName, photo.contentType, photo.content.count, photo.width, photo.height, actor.username, Timestamp.now(),
                          photo.thumbnail, photo.content], in: sql)
-            try await AuditLog.record(.create, entity: "visit_photo", key: String(id),
+            try await AuditLog.record(.create, entity: .visitPhoto, key: String(id),
                                       after: ["visit": visit, "household": household, "bytes": photo.content.count], by: actor, in: sql)
             return id
         }
@@ -183,7 +183,7 @@ public struct VisitRepository: Sendable {
             guard try await sql.raw("SELECT id FROM visit_photos WHERE id = \(bind: id) AND visit_id = \(bind: visit)")
                 .first(decodingColumn: "id", as: Int.self) != nil else { throw StoreError.notFound("photo \(id)") }
             try await sql.raw("DELETE FROM visit_photos WHERE id = \(bind: id)").run()
-            try await AuditLog.record(.delete, entity: "visit_photo", key: String(id), after: ["visit": visit], by: actor, in: sql)
+            try await AuditLog.record(.delete, entity: .visitPhoto, key: String(id), after: ["visit": visit], by: actor, in: sql)
         }
     }
 

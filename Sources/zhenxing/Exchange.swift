@@ -207,7 +207,7 @@ struct Export: AsyncParsableCommand {
         @OptionGroup var table: TableOptions
 
         func run() async throws {
-            try await table.write(sheet: "问题台账", entity: "ledger", unit: "issues") { database, code, writer in
+            try await table.write(sheet: "问题台账", entity: .ledger, unit: "issues") { database, code, writer in
                 try await LedgerExport.write(division: code, today: Timestamp.today(), language: .chinese, governance: GovernanceRepository(database: database),
                                              to: writer)
             }
@@ -234,7 +234,7 @@ struct Export: AsyncParsableCommand {
         func run() async throws {
             let chosen = try work.map { try option(WorkFilter.self, $0, "--work") }
             if let asOf, !Day.isValid(asOf) { throw CommandFailure(message: "--as-of: \(asOf) is not a day (YYYY-MM-DD)") }
-            try await table.write(sheet: "人口信息", entity: fullIds ? "people_full_ids" : "people", unit: "people") { [search, asOf, fullIds] database, code, writer in
+            try await table.write(sheet: "人口信息", entity: fullIds ? .peopleFullIds : .people, unit: "people") { [search, asOf, fullIds] database, code, writer in
                 try await PeopleListExport.write(division: code, work: chosen, search: search, asOf: asOf ?? Timestamp.today(), fullIDs: fullIds,
                                                  language: .chinese, registry: RegistryRepository(database: database), to: writer)
             }
@@ -253,7 +253,7 @@ struct Export: AsyncParsableCommand {
         @OptionGroup var table: TableOptions
 
         func run() async throws {
-            try await table.write(sheet: "收入核算", entity: "assessments", unit: "assessments") { [year, group] database, code, writer in
+            try await table.write(sheet: "收入核算", entity: .assessments, unit: "assessments") { [year, group] database, code, writer in
                 try await AssessmentListExport.write(division: code, year: year, group: group, language: .chinese,
                                                      registry: RegistryRepository(database: database), to: writer)
             }
@@ -273,7 +273,7 @@ struct Export: AsyncParsableCommand {
 
         func run() async throws {
             let chosen = try category.map { try option(MeasureCategory.self, $0, "--category") }
-            try await table.write(sheet: "帮扶措施", entity: "measures", unit: "measures") { database, code, writer in
+            try await table.write(sheet: "帮扶措施", entity: .measures, unit: "measures") { database, code, writer in
                 try await MeasureExport.write(division: code, year: year, category: chosen, language: .chinese, plans: PlanRepository(database: database),
                                               to: writer)
             }
@@ -289,7 +289,7 @@ struct Export: AsyncParsableCommand {
         @OptionGroup var table: TableOptions
 
         func run() async throws {
-            try await table.write(sheet: "走访记录", entity: "visits", unit: "visits") { database, code, writer in
+            try await table.write(sheet: "走访记录", entity: .visits, unit: "visits") { database, code, writer in
                 try await VisitExport.write(division: code, year: year, today: Timestamp.today(), language: .chinese,
                                             visits: VisitRepository(database: database), to: writer)
             }
@@ -309,7 +309,7 @@ struct Export: AsyncParsableCommand {
 
         func run() async throws {
             let chosen = try kind.map { try option(ActivityKind.self, $0, "--kind") }
-            try await table.write(sheet: "活动", entity: "activities", unit: "activities") { database, code, writer in
+            try await table.write(sheet: "活动", entity: .activities, unit: "activities") { database, code, writer in
                 try await ActivityExport.write(division: code, year: year, kind: chosen, language: .chinese, community: CommunityRepository(database: database),
                                                to: writer)
             }
@@ -322,7 +322,7 @@ struct Export: AsyncParsableCommand {
         @OptionGroup var table: TableOptions
 
         func run() async throws {
-            try await table.write(sheet: "会议", entity: "meetings", unit: "meetings") { database, code, writer in
+            try await table.write(sheet: "会议", entity: .meetings, unit: "meetings") { database, code, writer in
                 try await MeetingExport.write(division: code, language: .chinese, governance: GovernanceRepository(database: database), to: writer)
             }
         }
@@ -334,7 +334,7 @@ struct Export: AsyncParsableCommand {
         @OptionGroup var table: TableOptions
 
         func run() async throws {
-            try await table.write(sheet: "项目", entity: "projects", unit: "projects") { database, code, writer in
+            try await table.write(sheet: "项目", entity: .projects, unit: "projects") { database, code, writer in
                 try await ProjectExport.write(division: code, language: .chinese, community: CommunityRepository(database: database), to: writer)
             }
         }
@@ -349,7 +349,7 @@ struct Export: AsyncParsableCommand {
         @OptionGroup var table: TableOptions
 
         func run() async throws {
-            try await table.write(sheet: "评选", entity: "honours", unit: "nominations") { database, code, writer in
+            try await table.write(sheet: "评选", entity: .honours, unit: "nominations") { database, code, writer in
                 try await HonourExport.write(division: code, year: year, language: .chinese, community: CommunityRepository(database: database), to: writer)
             }
         }
@@ -364,7 +364,7 @@ struct Export: AsyncParsableCommand {
         @OptionGroup var table: TableOptions
 
         func run() async throws {
-            try await table.write(sheet: "村集体收入", entity: "collective_income", unit: "entries") { database, code, writer in
+            try await table.write(sheet: "村集体收入", entity: .collectiveIncome, unit: "entries") { database, code, writer in
                 try await IncomeExport.write(division: code, year: year, language: .chinese, community: CommunityRepository(database: database), to: writer)
             }
         }
@@ -380,7 +380,7 @@ struct Export: AsyncParsableCommand {
         @OptionGroup var table: TableOptions
 
         func run() async throws {
-            try await table.write(sheet: "防返贫监测台账", entity: "monitoring", unit: "warnings") { database, code, writer in
+            try await table.write(sheet: "防返贫监测台账", entity: .monitoring, unit: "warnings") { database, code, writer in
                 try await MonitoringExport.write(division: code, year: year, today: Timestamp.today(), language: .chinese,
                                                  monitoring: MonitoringRepository(database: database), to: writer)
             }
@@ -401,7 +401,7 @@ struct Export: AsyncParsableCommand {
 
         @OptionGroup var data: DataOptions
 
-        func write(sheet: String, entity: String, unit: String,
+        func write(sheet: String, entity: AuditEntity, unit: String,
                    rows: @escaping @Sendable (Database, DivisionCode, any TableWriter) async throws -> Int) async throws {
             let code = try divisionCode(division, option: "--division")
             guard let tableFormat = TableFormat(rawValue: format) else { throw CommandFailure(message: "--format: use xlsx or csv") }
@@ -453,7 +453,7 @@ struct Export: AsyncParsableCommand {
                 let writer = try tableFormat.writer(to: url, sheet: "花名册", numericColumns: RosterExport.numericColumns)
                 let rows = try await RosterExport.write(division: code, asOf: asOf ?? Timestamp.today(), fullIDs: fullIds,
                                                         language: .chinese, database: database, to: writer)
-                try await AuditLog(database: database).record(.export, entity: fullIds ? "roster_full_ids" : "roster", key: url.lastPathComponent,
+                try await AuditLog(database: database).record(.export, entity: fullIds ? .rosterFullIds : .roster, key: url.lastPathComponent,
                                                               division: code, by: .system)
                 print("\(rows) people written to \(output)")
             }

@@ -478,7 +478,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
     @Test(arguments: TestDatabases.engines)
     func theAuditLogCannotBeChangedOrDeleted(engine: Database.Engine) async throws {
         try await TestDatabases.with(engine) { database in
-            try await AuditLog(database: database).record(.export, entity: "test", key: "1", by: .system)
+            try await AuditLog(database: database).record(.export, entity: .roster, key: "1", by: .system)
             await #expect(throws: (any Error).self) {
                 try await database.transaction { try await $0.raw("UPDATE audit_log SET username = 'x'").run() }
             }

@@ -34,7 +34,7 @@ struct TableExport: Sendable {
     let audit: AuditLog
 
     /// Exports `name` (the file's title, without extension) of `division`; `write` fills the table and returns its rows.
-    func respond(_ request: Request, context: AppRequestContext, division: DivisionCode, name: String, sheet: String, entity: String,
+    func respond(_ request: Request, context: AppRequestContext, division: DivisionCode, name: String, sheet: String, entity: AuditEntity,
                  write: (any TableWriter) async throws -> Int) async throws -> Response {
         let format = request.query("format").flatMap(TableFormat.init(rawValue:)) ?? .xlsx
         let file = settings.workDirectory.appendingPathComponent("\(entity)-\(UUID().uuidString).\(format.rawValue)")

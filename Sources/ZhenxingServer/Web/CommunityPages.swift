@@ -151,7 +151,7 @@ struct CommunityPages: Sendable {
         let year = try year(request)
         let kind = request.query("kind").flatMap(ActivityKind.init(rawValue:))
         return try await TableExport(settings: settings, audit: AuditLog(database: community.database)).respond(
-            request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-\(year)年活动", sheet: "活动", entity: "activities") {
+            request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-\(year)年活动", sheet: "活动", entity: .activities) {
             try await ActivityExport.write(division: code, year: year, kind: kind, language: context.language, community: community, to: $0)
         }
     }
@@ -243,7 +243,7 @@ struct CommunityPages: Sendable {
         let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         let year = try year(request)
         return try await TableExport(settings: settings, audit: AuditLog(database: community.database)).respond(
-            request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-\(year)年评选", sheet: "评选", entity: "honours") {
+            request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-\(year)年评选", sheet: "评选", entity: .honours) {
             try await HonourExport.write(division: code, year: year, language: context.language, community: community, to: $0)
         }
     }
@@ -346,7 +346,7 @@ struct CommunityPages: Sendable {
     @Sendable func exportProjects(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         return try await TableExport(settings: settings, audit: AuditLog(database: community.database)).respond(
-            request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-项目-\(settings.today)", sheet: "项目", entity: "projects") {
+            request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-项目-\(settings.today)", sheet: "项目", entity: .projects) {
             try await ProjectExport.write(division: code, language: context.language, community: community, to: $0)
         }
     }
@@ -502,7 +502,7 @@ struct CommunityPages: Sendable {
         let year = try year(request)
         return try await TableExport(settings: settings, audit: AuditLog(database: community.database)).respond(
             request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-\(year)年村集体收入", sheet: "村集体收入",
-            entity: "collective_income") {
+            entity: .collectiveIncome) {
             try await IncomeExport.write(division: code, year: year, language: context.language, community: community, to: $0)
         }
     }

@@ -132,7 +132,7 @@ struct GovernancePages: Sendable {
         let filter = boardFilter(request)
         return try await TableExport(settings: settings, audit: AuditLog(database: governance.database)).respond(
             request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-问题台账-\(settings.today)", sheet: "问题台账",
-            entity: "ledger") {
+            entity: .ledger) {
             try await LedgerExport.write(division: code, filter: filter, today: settings.today, language: context.language, governance: governance, to: $0)
         }
     }
@@ -141,7 +141,7 @@ struct GovernancePages: Sendable {
     @Sendable func exportMeetings(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         return try await TableExport(settings: settings, audit: AuditLog(database: governance.database)).respond(
-            request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-会议-\(settings.today)", sheet: "会议", entity: "meetings") {
+            request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-会议-\(settings.today)", sheet: "会议", entity: .meetings) {
             try await MeetingExport.write(division: code, language: context.language, governance: governance, to: $0)
         }
     }

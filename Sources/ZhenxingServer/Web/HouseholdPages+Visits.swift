@@ -41,7 +41,7 @@ extension HouseholdPages {
         let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         let year = try request.year(or: settings.thisYear)
         return try await TableExport(settings: settings, audit: audit).respond(
-            request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-\(year)年走访记录", sheet: "走访记录", entity: "visits") {
+            request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-\(year)年走访记录", sheet: "走访记录", entity: .visits) {
             try await VisitExport.write(division: code, year: year, today: settings.today, language: context.language, visits: visits, to: $0)
         }
     }

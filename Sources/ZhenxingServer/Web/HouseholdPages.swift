@@ -93,7 +93,7 @@ struct HouseholdPages: Sendable {
         let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         let (filter, date) = listFilter(request)
         return try await TableExport(settings: settings, audit: audit).respond(
-            request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-农户列表-\(date)", sheet: "农户", entity: "households") {
+            request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-农户列表-\(date)", sheet: "农户", entity: .households) {
             try await HouseholdListExport.write(division: code, filter: filter, asOf: date, language: context.language, registry: registry, to: $0)
         }
     }
@@ -323,7 +323,7 @@ struct HouseholdPages: Sendable {
               let village = try await registry.village(ofPerson: person) else {
             throw AppError.notFound(LocalizedText(zh: "找不到这条记录", en: "No such record"))
         }
-        try await audit.record(.viewFullID, entity: "person", key: String(person), division: village, by: context.actor)
+        try await audit.record(.viewFullID, entity: .person, key: String(person), division: village, by: context.actor)
         return try await file(household, revealing: person, request: request, context: context)
     }
 

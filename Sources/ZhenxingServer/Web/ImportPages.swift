@@ -498,7 +498,7 @@ struct ImportPages: Sendable {
         let file = jobs.folder.appendingPathComponent("export-\(UUID().uuidString).\(format.rawValue)")
         let writer = try format.writer(to: file, sheet: "花名册", numericColumns: RosterExport.numericColumns)
         let rows = try await RosterExport.write(division: code, asOf: date, fullIDs: fullIDs, language: context.language, database: database, to: writer)
-        try await AuditLog(database: database).record(.export, entity: fullIDs ? "roster_full_ids" : "roster", key: "\(rows) rows as of \(date)",
+        try await AuditLog(database: database).record(.export, entity: fullIDs ? .rosterFullIds : .roster, key: "\(rows) rows as of \(date)",
                                                       division: code, by: context.actor)
         return try Response.download(file, name: "\(chain.last?.name ?? code.rawValue)-花名册-\(date).\(format.rawValue)", contentType: format.contentType,
                                      removeAfter: true)

@@ -95,7 +95,7 @@ struct MeasurePages: Sendable {
         let (year, category) = try filters(request)
         let suffix = category.map { "-" + $0.title.zh } ?? ""
         return try await TableExport(settings: settings, audit: AuditLog(database: plans.database)).respond(
-            request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-\(year)年帮扶措施\(suffix)", sheet: "帮扶措施", entity: "measures") {
+            request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-\(year)年帮扶措施\(suffix)", sheet: "帮扶措施", entity: .measures) {
             try await MeasureExport.write(division: code, year: year, category: category, language: context.language, plans: plans, to: $0)
         }
     }

@@ -155,7 +155,7 @@ struct MonitoringPages: Sendable {
         let year = try request.year(or: settings.thisYear)
         return try await TableExport(settings: settings, audit: audit).respond(
             request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-\(year)年防返贫监测台账", sheet: "防返贫监测台账",
-            entity: "monitoring") {
+            entity: .monitoring) {
             try await MonitoringExport.write(division: code, year: year, today: settings.today, language: context.language, monitoring: monitoring, to: $0)
         }
     }

@@ -92,7 +92,7 @@ struct RegistryListPages: Sendable {
         if fullIDs, context.identity?.can(.viewFullIDs, in: code) != true { throw AppError.forbidden }
         return try await TableExport(settings: settings, audit: audit).respond(
             request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-人口信息-\(date)", sheet: "人口信息",
-            entity: fullIDs ? "people_full_ids" : "people") {
+            entity: fullIDs ? .peopleFullIds : .people) {
             try await PeopleListExport.write(division: code, work: work, search: search, asOf: date, fullIDs: fullIDs, language: context.language,
                                              registry: registry, to: $0)
         }
@@ -158,7 +158,7 @@ struct RegistryListPages: Sendable {
         let year = try request.year(or: settings.thisYear)
         let group = request.query("group").flatMap(Int.init)
         return try await TableExport(settings: settings, audit: audit).respond(
-            request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-\(year)年收入核算", sheet: "收入核算", entity: "assessments") {
+            request, context: context, division: code, name: "\(chain.last?.name ?? code.rawValue)-\(year)年收入核算", sheet: "收入核算", entity: .assessments) {
             try await AssessmentListExport.write(division: code, year: year, group: group, language: context.language, registry: registry, to: $0)
         }
     }
