@@ -147,7 +147,7 @@ public enum SyntheticCounty {
             // January 2022: the monitoring rules run over the county's 2021 assessments, so the inbox has its warnings.
             _ = try await MonitoringRepository(database: database).scan(county, year: 2021, today: "2022-01-10", dryRun: false, by: .system)
         }
-        try await AuditLog(database: database).record(.create, entity: "synthetic_county", key: county.rawValue, division: county, by: .system)
+        try await AuditLog(database: database).record(.create, entity: .syntheticCounty, key: county.rawValue, division: county, by: .system)
         try await database.analyze()
         return Summary(townships: townshipCount, villages: villageCount, households: households, people: people)
     }
