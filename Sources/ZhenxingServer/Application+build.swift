@@ -113,7 +113,7 @@ struct OperationsRoutes: Sendable {
         router.get("/healthz") { _, context -> Response in
             let ok: Bool
             do {
-                try await database.read { try await $0.raw("SELECT 1").run() }
+                try await database.ping()
                 ok = true
             } catch {
                 context.logger.error("health check failed: \(error)")

@@ -70,6 +70,11 @@ public final class Database: Sendable {
         }
     }
 
+    /// Whether the database answers a trivial query; throws the driver's error when it does not.
+    public func ping() async throws {
+        try await read { try await $0.raw("SELECT 1").run() }
+    }
+
     /// Runs `body` on a connection that sees committed data.
     public func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
