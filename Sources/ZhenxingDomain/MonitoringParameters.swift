@@ -71,9 +71,7 @@ public struct RuleParameterRow: Sendable, Hashable, Codable {
     /// Every problem with the row.
     public func problems() -> [FieldIssue] {
         var issues: [FieldIssue] = []
-        if scope != "*" && !(scope.count == 2 && scope.allSatisfy(\.isASCII) && scope.allSatisfy(\.isNumber) && scope != "00") {
-            issues.append(FieldIssue(field: "scope", message: LocalizedText(zh: "范围应为 * （全国）或两位省级代码", en: "The scope is * (nationwide) or a province's two digits")))
-        }
+        if let problem = FieldIssue.parameterScope(scope) { issues.append(problem) }
         if !FieldIssue.years.contains(year) { issues.append(FieldIssue.yearOutOfRange()) }
         if let unit = Self.unit(of: rule) {
             if !unit.range.contains(value) {
@@ -90,5 +88,13 @@ public struct RuleParameterRow: Sendable, Hashable, Codable {
             issues.append(FieldIssue(field: "source", message: LocalizedText(zh: "请注明来源（文件或依据），不超过 300 字", en: "Give the source (document or basis), at most 300 characters")))
         }
         return issues
+    }
+}
+
+extension FieldIssue {
+    /// A problem when `scope` is neither '*' (nationwide) nor a province's two digits, as dated parameters are kept.
+    public static func parameterScope(_ scope: String) -> FieldIssue? {
+        scope == "*" || (scope.count == 2 && scope.allSatisfy { $0.isASCII && $0.isNumber } && scope != "00") ? nil
+            : FieldIssue(field: "scope", message: LocalizedText(zh: "范围应为 * （全国）或两位省级代码", en: "The scope is * (nationwide) or a province's two digits"))
     }
 }

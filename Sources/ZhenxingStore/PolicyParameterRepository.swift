@@ -33,9 +33,7 @@ public struct PolicyParameterRow: Sendable, Hashable, Codable {
     /// Every problem with the row.
     public func problems() -> [FieldIssue] {
         var issues: [FieldIssue] = []
-        if scope != "*" && !(scope.count == 2 && scope.allSatisfy(\.isNumber) && scope != "00") {
-            issues.append(FieldIssue(field: "scope", message: LocalizedText(zh: "范围应为 * （全国）或两位省级代码", en: "The scope is * (nationwide) or a province's two digits")))
-        }
+        if let problem = FieldIssue.parameterScope(scope) { issues.append(problem) }
         if !(2000...2100).contains(year) {
             issues.append(FieldIssue.yearOutOfRange())
         }

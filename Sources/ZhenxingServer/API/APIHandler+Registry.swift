@@ -83,14 +83,12 @@ extension APIHandler {
     }
 
     func listParameters(_ input: Operations.ListParameters.Input) async throws -> Operations.ListParameters.Output {
-        guard let identity = RequestScope.identity else { throw AppError.signInRequired }
-        guard identity.holds(.readRecords) else { throw AppError.forbidden }
+        try Self.require(.readRecords)
         return .ok(.init(body: .json(try await parameterList())))
     }
 
     func putParameters(_ input: Operations.PutParameters.Input) async throws -> Operations.PutParameters.Output {
-        guard let identity = RequestScope.identity else { throw AppError.signInRequired }
-        guard identity.holds(.editParameters) else { throw AppError.forbidden }
+        try Self.require(.editParameters)
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
         try await parameters.save(
             PolicyParameterRow(scope: body.scope, year: body.year, povertyLineFen: body.povertyLineFen,
@@ -114,18 +112,22 @@ extension APIHandler {
     }
 
     func listRuleParameters(_ input: Operations.ListRuleParameters.Input) async throws -> Operations.ListRuleParameters.Output {
-        guard let identity = RequestScope.identity else { throw AppError.signInRequired }
-        guard identity.holds(.readRecords) else { throw AppError.forbidden }
+        try Self.require(.readRecords)
         return .ok(.init(body: .json(try await ruleParameterList())))
     }
 
     func putRuleParameter(_ input: Operations.PutRuleParameter.Input) async throws -> Operations.PutRuleParameter.Output {
-        guard let identity = RequestScope.identity else { throw AppError.signInRequired }
-        guard identity.holds(.editParameters) else { throw AppError.forbidden }
+        try Self.require(.editParameters)
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
         try await parameters.saveRule(RuleParameterRow(scope: body.scope, year: body.year, rule: body.rule, value: body.value, source: body.source),
                                       by: RequestScope.actor)
         return .ok(.init(body: .json(try await ruleParameterList())))
+    }
+
+    /// Signed in, with `permission` (the parameters are national: no division to check).
+    private static func require(_ permission: Permission) throws {
+        guard let identity = RequestScope.identity else { throw AppError.signInRequired }
+        guard identity.holds(permission) else { throw AppError.forbidden }
     }
 
     private func ruleParameterList() async throws -> Components.Schemas.RuleParameterList {
