@@ -16,6 +16,7 @@ import ZhenxingStore
 enum LiangshuiquanMonitoring {
     static let team = "驻村工作队 刘志强", secretary = "第一书记 周立新", committee = "凉水泉村村民委员会"
     static let township = "老庄镇人民政府", county = "镇平县乡村振兴局"
+    static let staff = MonitoringWalk.Staff(team: team, secretary: secretary, committee: committee, township: township, county: county)
 
     static func load(village: DivisionCode, database: Database, today: String) async throws {
         let monitoring = MonitoringRepository(database: database), plans = PlanRepository(database: database)
@@ -38,25 +39,13 @@ enum LiangshuiquanMonitoring {
         }
         func entry(homeCheck: String, undertaking: String, appraisal: String, attendance: Int, notice: (String, String), review: String,
                    decision: String, category: String, riskTypes: [String], found: String, signer: String, reason: String) -> [StepRecord] {
-            [
-                StepRecord(procedure: .entry, step: .homeCheck, day: homeCheck, person: team, result: .confirmed, detail: found),
-                StepRecord(procedure: .entry, step: .undertaking, day: undertaking, person: signer, detail: "签订承诺书和家庭经济状况核对授权书"),
-                StepRecord(procedure: .entry, step: .appraisal, day: appraisal, person: secretary, attendance: attendance, result: .agreed),
-                StepRecord(procedure: .entry, step: .notice, day: notice.0, endDay: notice.1, person: committee, objections: 0, detail: "在村务公开栏公示"),
-                StepRecord(procedure: .entry, step: .townshipReview, day: review, person: township, result: .agreed),
-                StepRecord(procedure: .entry, step: .decision, day: decision, person: county, result: .entered, category: category, riskTypes: riskTypes,
-                           detail: reason),
-            ]
+            MonitoringWalk.entry(staff, homeCheck: homeCheck, undertaking: undertaking, appraisal: appraisal, attendance: attendance, notice: notice,
+                                 review: review, decision: decision, category: category, riskTypes: riskTypes, found: found, signer: signer, reason: reason)
         }
         func clearance(proposal: String, appraisal: String, attendance: Int, notice: (String, String), review: String, decision: String,
                        result: StepResult = .cleared, reason: String) -> [StepRecord] {
-            [
-                StepRecord(procedure: .clearance, step: .proposal, day: proposal, person: team, detail: reason),
-                StepRecord(procedure: .clearance, step: .appraisal, day: appraisal, person: secretary, attendance: attendance, result: .agreed),
-                StepRecord(procedure: .clearance, step: .notice, day: notice.0, endDay: notice.1, person: committee, objections: 0),
-                StepRecord(procedure: .clearance, step: .townshipReview, day: review, person: township, result: .agreed),
-                StepRecord(procedure: .clearance, step: .decision, day: decision, person: county, result: result, detail: reason),
-            ]
+            MonitoringWalk.clearance(staff, proposal: proposal, appraisal: appraisal, attendance: attendance, notice: notice, review: review,
+                                     decision: decision, result: result, reason: reason)
         }
 
         // 1. The rules' warning of 10 January 2022.

@@ -38,6 +38,11 @@ struct Generate: AsyncParsableCommand {
             if interactive { print() }
             print("\(summary.people) people in \(summary.households) households, \(summary.villages) villages, \(summary.townships) townships "
                 + "in \(String(format: "%.1f", seconds)) s (\(Int(Double(summary.people) / seconds)) people/s) into \(csv ?? database.location.description)")
+            let monitoring = summary.monitoring
+            if csv == nil {
+                print("monitoring: \(monitoring.warnings) warnings (\(monitoring.reported) reported), \(monitoring.entered) households entered, "
+                    + "\(monitoring.notEntered) not entered, \(monitoring.stalled) open and overdue, \(monitoring.cleared) cleared")
+            }
         }
     }
 }
