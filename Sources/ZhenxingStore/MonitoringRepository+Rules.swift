@@ -110,8 +110,7 @@ extension MonitoringRepository {
         let thresholds = RuleThresholds(monitoring: try await RegistryRepository.parameters(for: division, years: [year], in: sql)[year]?.monitoringThreshold,
                                         incomeDrop: shares[MonitoringRule.incomeDrop.rawValue], rigidSpending: shares[MonitoringRule.rigidSpending.rawValue])
         let rows = try await Self.assessed(division, year: year, as: ScanRow.self, in: sql)
-        let workersBefore = try await Self.workers(division, on: "\(year - 1)-12-31", in: sql)
-        let workersNow = try await Self.workers(division, on: "\(year)-12-31", in: sql)
+        let workers = try await Self.workersChanged(division, year: year, in: sql)
         let recorded = Set(try await sql.raw("""
             SELECT s.household_id, s.rule FROM monitoring_signals s JOIN households h ON h.id = s.household_id
             WHERE s.source = 'rule' AND s.year = \(bind: year) AND \(division.covers("h.village_code"))
@@ -122,8 +121,7 @@ extension MonitoringRepository {
         var lines: [ScanLine] = [], openedNow: Set<Int> = []
         for row in rows {
             let village = try DivisionCode(validating: row.villageCode)
-            let workers = (before: workersBefore[row.id] ?? 0, now: workersNow[row.id] ?? 0)
-            for finding in MonitoringRules.findings(row.assessment(year), previous: row.previous(year - 1), workers: workers, thresholds: thresholds) {
+            for finding in MonitoringRules.findings(row.assessment(year), previous: row.previous(year - 1), workers: workers[row.id], thresholds: thresholds) {
                 let disposition: ScanLine.Disposition
                 if recorded.contains("\(row.id)/\(finding.rule.rawValue)") {
                     disposition = .alreadyRecorded
@@ -145,18 +143,35 @@ extension MonitoringRepository {
         return MonitoringScan(year: year, householdsScanned: rows.count, thresholds: thresholds, lines: lines, dryRun: actor == nil)
     }
 
-    /// How many people able to work (`Employment.ableToWork`, by their work record in force) each household of
-    /// `division` has on `day`, by household id; households with none are absent.
-    fileprivate static func workers(_ division: DivisionCode, on day: String, in sql: any SQLDatabase) async throws -> [Int: Int] {
+    /// The people able to work (`Employment.ableToWork`, by their work record in force) at the end of the year before
+    /// `year` and at its end, for the households of `division` where a member left or a member's work record changed
+    /// during the year: elsewhere the two counts are the same. A first pass finds those households (0.7 s at 1 M
+    /// people); counting every household's workers at both days took 7 s.
+    fileprivate static func workersChanged(_ division: DivisionCode, year: Int, in sql: any SQLDatabase) async throws -> [Int: (before: Int, now: Int)] {
+        let before = "\(year - 1)-12-31", end = "\(year)-12-31"
+        let changed = try await sql.raw("""
+            SELECT DISTINCT m.household_id AS "householdId" FROM memberships m JOIN households h ON h.id = m.household_id
+            WHERE \(division.covers("h.village_code")) AND m.from_date <= \(bind: end) AND (m.to_date IS NULL OR m.to_date > \(bind: before))
+              AND ((m.to_date IS NOT NULL AND m.to_date <= \(bind: end))
+                   OR EXISTS (SELECT 1 FROM work_records w WHERE w.person_id = m.person_id AND w.since > \(bind: before) AND w.since <= \(bind: end)))
+            """).all(decodingColumn: "householdId", as: Int.self)
+        var counts: [Int: (before: Int, now: Int)] = Dictionary(uniqueKeysWithValues: changed.map { ($0, (0, 0)) })
         struct Row: Decodable { let householdId: Int; let workers: Int }
-        let rows = try await sql.raw("""
-            SELECT m.household_id AS "householdId", COUNT(*) AS "workers"
-            FROM memberships m JOIN households h ON h.id = m.household_id JOIN work_records w ON w.person_id = m.person_id
-            WHERE \(division.covers("h.village_code")) AND m.from_date <= \(bind: day) AND (m.to_date IS NULL OR m.to_date > \(bind: day))
-              AND \(WorkRecords.inForce("w", on: day)) AND w.labour IN (\(binds: Employment.ableToWork.sorted()))
-            GROUP BY m.household_id
-            """).all(decoding: Row.self)
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0.householdId, $0.workers) })
+        for start in stride(from: 0, to: changed.count, by: 500) {
+            let page = Array(changed[start..<min(start + 500, changed.count)])
+            for (day, isBefore) in [(before, true), (end, false)] {
+                for row in try await sql.raw("""
+                    SELECT m.household_id AS "householdId", COUNT(*) AS "workers"
+                    FROM memberships m JOIN work_records w ON w.person_id = m.person_id
+                    WHERE m.household_id IN (\(binds: page)) AND m.from_date <= \(bind: day) AND (m.to_date IS NULL OR m.to_date > \(bind: day))
+                      AND \(WorkRecords.inForce("w", on: day)) AND w.labour IN (\(binds: Employment.ableToWork.sorted()))
+                    GROUP BY m.household_id
+                    """).all(decoding: Row.self) {
+                    if isBefore { counts[row.householdId]?.before = row.workers } else { counts[row.householdId]?.now = row.workers }
+                }
+            }
+        }
+        return counts
     }
 
     /// The households of `division` with an assessment of `year`, not poor and not monitored at the year's end, by
