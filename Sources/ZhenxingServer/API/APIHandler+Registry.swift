@@ -98,19 +98,6 @@ extension APIHandler {
         return .ok(.init(body: .json(try await parameterList())))
     }
 
-    // MARK: Shared
-
-    /// The village of a record once the caller may act on it: 404 outside their division (its
-    /// existence is private), 403 without the right.
-    func authorizeRecord(_ kind: RecordKind, _ id: Int, needs permission: Permission) async throws -> DivisionCode {
-        guard let identity = RequestScope.identity else { throw AppError.signInRequired }
-        guard let village = try await records.village(of: kind, id), identity.covers(village) else {
-            throw AppError.notFound(LocalizedText(zh: "找不到这条记录", en: "No such record"))
-        }
-        guard try await records.allows(identity, permission, kind, id, in: village) else { throw AppError.forbidden }
-        return village
-    }
-
     func listRuleParameters(_ input: Operations.ListRuleParameters.Input) async throws -> Operations.ListRuleParameters.Output {
         try Self.require(.readRecords)
         return .ok(.init(body: .json(try await ruleParameterList())))
@@ -122,6 +109,19 @@ extension APIHandler {
         try await parameters.saveRule(RuleParameterRow(scope: body.scope, year: body.year, rule: body.rule, value: body.value, source: body.source),
                                       by: RequestScope.actor)
         return .ok(.init(body: .json(try await ruleParameterList())))
+    }
+
+    // MARK: Shared
+
+    /// The village of a record once the caller may act on it: 404 outside their division (its
+    /// existence is private), 403 without the right.
+    func authorizeRecord(_ kind: RecordKind, _ id: Int, needs permission: Permission) async throws -> DivisionCode {
+        guard let identity = RequestScope.identity else { throw AppError.signInRequired }
+        guard let village = try await records.village(of: kind, id), identity.covers(village) else {
+            throw AppError.notFound(LocalizedText(zh: "找不到这条记录", en: "No such record"))
+        }
+        guard try await records.allows(identity, permission, kind, id, in: village) else { throw AppError.forbidden }
+        return village
     }
 
     /// Signed in, with `permission` (the parameters are national: no division to check).
