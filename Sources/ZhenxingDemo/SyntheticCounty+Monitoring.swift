@@ -119,7 +119,8 @@ extension SyntheticCounty {
         let categoryNames = try await repository.categories(for: county, year: 2022)
         let riskNames = try await repository.riskTypes(for: county, year: 2022)
         let categories = Set(categoryNames.keys), riskTypes = Set(riskNames.keys)
-        let parameters = try await Self.procedureParameters(for: county, years: [2022, 2023], in: database)
+        var parameters: [Int: ProcedureParameters] = [:]
+        for year in [2022, 2023] { parameters[year] = try await repository.procedureParameters(for: county, year: year) }
         guard let threshold = try await RegistryRepository(database: database).parameters(for: county, year: 2022).monitoringThreshold else {
             return MonitoringSummary()
         }
@@ -388,24 +389,5 @@ extension SyntheticCounty {
             left -= weight
         }
         return items.last!.0
-    }
-
-    /// The procedures' parameters in force for the province of `division` in each of `years`, read as the repository
-    /// reads them: for each name the newest row at or before the year, the province's own winning over the nationwide.
-    private static func procedureParameters(for division: DivisionCode, years: [Int], in database: Database) async throws -> [Int: ProcedureParameters] {
-        struct Row: Decodable, Sendable { let rule: String; let value: Int; let year: Int }
-        let rows = try await database.read { sql in
-            try await sql.raw("""
-                SELECT rule, value, year FROM monitoring_rule_parameters
-                WHERE rule IN (\(binds: ProcedureParameters.names)) AND scope IN ('*', \(bind: String(division.rawValue.prefix(2))))
-                ORDER BY year DESC, scope DESC
-                """).all(decoding: Row.self)
-        }
-        var result: [Int: ProcedureParameters] = [:]
-        for year in years {
-            let values = Dictionary(rows.filter { $0.year <= year }.map { ($0.rule, $0.value) }, uniquingKeysWith: { newest, _ in newest })
-            result[year] = ProcedureParameters(values: values)
-        }
-        return result
     }
 }

@@ -102,9 +102,10 @@ public struct DepartmentWarning: Sendable, Hashable, Codable {
 }
 
 extension DepartmentWarning {
-    /// Why `day` cannot be a row's day (not a day), nil when it can; a day after the import is refused when stored.
-    public static func dayProblem(_ day: String) -> LocalizedText? {
-        Day.isValid(day) ? nil : FieldIssue.notADay("date").message
+    /// Why `day` cannot be a row's day on `today` (not a day, or after today), nil when it can.
+    public static func dayProblem(_ day: String, today: String) -> LocalizedText? {
+        guard Day.isValid(day) else { return FieldIssue.notADay("date").message }
+        return day > today ? LocalizedText(zh: "日期不能晚于今天（\(today)）", en: "The day cannot be after today (\(today))") : nil
     }
 
     /// Why `detail` cannot say what was found, nil when it can.

@@ -9,8 +9,8 @@ public enum WarningImport {
     /// The most rows one file may hold.
     public static let maximumRows = 100_000
 
-    /// Reads `source`'s rows as `department`'s warnings, or the problems that stop them (all of them, up to 500).
-    public static func read(_ source: any TableSource, department: DepartmentSource) throws -> (rows: [DepartmentWarning], problems: [ImportProblem]) {
+    /// Reads `source`'s rows as `department`'s warnings on `today`, or the problems that stop them (all of them, up to 500).
+    public static func read(_ source: any TableSource, department: DepartmentSource, today: String) throws -> (rows: [DepartmentWarning], problems: [ImportProblem]) {
         let sheet = source.sheetName
         var columns: (id: Int, day: Int, detail: Int, amount: Int?, headers: [String])?
         var rows: [DepartmentWarning] = [], problems: [ImportProblem] = []
@@ -43,7 +43,7 @@ public enum WarningImport {
                 problem(row.number, found.headers[found.id], RosterRowReader.mask(idText),
                         (error as? ValidationFailure)?.issues.first?.message ?? LocalizedText(zh: "身份证号无效", en: "Not a valid resident ID"))
             }
-            if let reason = DepartmentWarning.dayProblem(day) {
+            if let reason = DepartmentWarning.dayProblem(day, today: today) {
                 fine = false
                 problem(row.number, found.headers[found.day], day, reason)
             }

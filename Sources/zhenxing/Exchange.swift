@@ -141,7 +141,7 @@ struct Import: AsyncParsableCommand {
             let department = try option(DepartmentSource.self, source, "--source")
             let read: (rows: [DepartmentWarning], problems: [ImportProblem])
             do {
-                read = try WarningImport.read(try TableFile.open(URL(fileURLWithPath: file), sheet: sheet), department: department)
+                read = try WarningImport.read(try TableFile.open(URL(fileURLWithPath: file), sheet: sheet), department: department, today: Timestamp.today())
             } catch let error as ExchangeError {
                 throw CommandFailure(message: "\(file): \(error.message.en) (\(error.message.zh))")
             }

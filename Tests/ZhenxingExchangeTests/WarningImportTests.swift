@@ -9,7 +9,7 @@ import ZhenxingDomain
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("warnings-\(UUID().uuidString).csv")
         try Data(csv.utf8).write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
-        return try WarningImport.read(try TableFile.open(url), department: department)
+        return try WarningImport.read(try TableFile.open(url), department: department, today: "2026-12-01")
     }
 
     @Test func aMedicalFileIsReadUnderItsOwnHeaders() throws {
@@ -29,5 +29,8 @@ import ZhenxingDomain
         #expect(bad.problems.map { "\($0.row) \($0.column)" } == ["2 身份证号", "3 受灾日期", "3 灾情", "3 损失金额"])
         // the ID is never shown whole
         #expect(bad.problems[0].value == "411324************" && bad.problems[0].reason.zh.contains("校验位"))
+        // a day after the import is named on its row
+        let late = try read("身份证号,受灾日期,灾情\n411324195808022999,2026-12-02,房屋倒塌\n", .disaster)
+        #expect(late.rows.isEmpty && late.problems.map { "\($0.row) \($0.column) \($0.reason.zh)" } == ["2 受灾日期 日期不能晚于今天（2026-12-01）"])
     }
 }

@@ -41,9 +41,12 @@ extension APIHandler {
                 fine = false
                 if problems.count < 100 { problems.append(FieldIssue(field: "\(field).\(name)", message: reason)) }
             }
-            let resident = try? ResidentID(validating: row.residentId)
-            if resident == nil { refuse("residentId", LocalizedText(zh: "身份证号无效", en: "Not a valid resident ID")) }
-            if let reason = DepartmentWarning.dayProblem(row.foundOn) { refuse("foundOn", reason) }
+            let resident: ResidentID?
+            do { resident = try ResidentID(validating: row.residentId) } catch {
+                resident = nil
+                refuse("residentId", error.issues.first?.message ?? LocalizedText(zh: "身份证号无效", en: "Not a valid resident ID"))
+            }
+            if let reason = DepartmentWarning.dayProblem(row.foundOn, today: settings.today) { refuse("foundOn", reason) }
             if let reason = DepartmentWarning.detailProblem(row.detail) { refuse("detail", reason) }
             if let amount = row.amountFen, !FieldIssue.money.contains(amount) { refuse("amountFen", DepartmentWarning.badAmount) }
             if fine, let resident {

@@ -111,7 +111,7 @@ extension MonitoringPages {
         let read: (rows: [DepartmentWarning], problems: [ImportProblem])
         do {
             read = try await RosterImport.onThread {
-                try WarningImport.read(try TableFile.open(stored, sheet: sheet), department: source)
+                try WarningImport.read(try TableFile.open(stored, sheet: sheet), department: source, today: settings.today)
             }
         } catch let error as ExchangeError {
             return try await refuse(error.message)
@@ -125,9 +125,7 @@ extension MonitoringPages {
             let lines = try await monitoring.importDepartment(read.rows, into: code, today: settings.today, dryRun: dryRun, by: context.actor)
             return try await departmentPage(source: source, dryRun: dryRun, error: nil, lines: lines, request: request, context: context)
         } catch let failure as ValidationFailure {
-            return try await departmentPage(source: source, dryRun: dryRun, error: nil, problems: failure.issues.map {
-                ImportProblem(sheet: "", row: Int($0.field.dropFirst(4)) ?? 0, column: "", value: "", reason: $0.message)
-            }, request: request, context: context, status: .unprocessableContent)
+            return try await refuse(LocalizedText(zh: failure.text(.chinese), en: failure.text(.english)))
         }
     }
 }
