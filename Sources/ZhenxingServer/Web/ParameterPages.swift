@@ -64,18 +64,16 @@ struct ParameterPages: Sendable {
         let input = try await request.decode(as: RuleInput.self, context: context)
         let name = (input.rule ?? "").trimmingCharacters(in: .whitespaces)
         let text = (input.value ?? "").trimmingCharacters(in: .whitespaces)
-        let value = RuleParameterRow.unit(of: name) == .basisPoints ? FixedPoint.parse(text, scale: 2) : Int(text)
+        // a value that is not a number is 0, which every unit's range refuses beside the other fields' problems
+        let value = (RuleParameterRow.unit(of: name) == .basisPoints ? FixedPoint.parse(text, scale: 2) : Int(text)) ?? 0
         let row = RuleParameterRow(scope: (input.scope ?? "").trimmingCharacters(in: .whitespaces), year: Int(input.year ?? "") ?? 0, rule: name,
-                                   value: value ?? 0, source: input.source ?? "")
-        var issues = row.problems()
-        if value == nil && RuleParameterRow.unit(of: name) != nil {
-            issues.removeAll { $0.field == "value" }
-            issues.append(FieldIssue(field: "value", message: LocalizedText(zh: "请填写数字（比例为百分数，最多 2 位小数）", en: "Enter a number (a share in percent, at most 2 decimals)")))
+                                   value: value, source: input.source ?? "")
+        do {
+            try await parameters.saveRule(row, by: context.actor)
+        } catch let failure as ValidationFailure {
+            return try await page(Input(scope: "*"), rule: input, issues: [], ruleIssues: failure.issues, request: request, context: context,
+                                  status: .badRequest)
         }
-        guard issues.isEmpty else {
-            return try await page(Input(scope: "*"), rule: input, issues: [], ruleIssues: issues, request: request, context: context, status: .badRequest)
-        }
-        try await parameters.saveRule(row, by: context.actor)
         return Response(status: .seeOther, headers: [.location: "/admin/parameters#rules"])
     }
 
