@@ -26,7 +26,7 @@ public func buildApplication(
 func buildRouter(
     settings: AppSettings, database: Database, metrics: PrometheusCollectorRegistry, logger: Logger
 ) async throws -> (Router<AppRequestContext>, [RouteSpec], [any Service]) {
-    let renderer = try await PageRenderer.load(directory: settings.templatesDirectory)
+    let renderer = try PageRenderer.load(directory: settings.templatesDirectory)
     let sessions = SessionRepository(database: database)
     let tokens = APITokenRepository(database: database)
     let users = UserRepository(database: database)

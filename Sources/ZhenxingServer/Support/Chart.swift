@@ -3,9 +3,9 @@ import ZhenxingDomain
 
 /// A chart drawn on the server as SVG — a line over years or horizontal bars over categories — with its numbers
 /// kept beside it as a table for screen readers and print.
-struct Chart: Sendable {
+struct Chart: Sendable, Encodable {
     /// One value: its label on the axis, the value, and the value as people read it.
-    struct Point: Sendable {
+    struct Point: Sendable, Encodable {
         let label: String
         let value: Double
         let text: String

@@ -1,29 +1,27 @@
 import Foundation
 import Hummingbird
-import Mustache
 import ZhenxingDomain
 
 /// One link of the breadcrumb trail.
-struct Crumb: Sendable {
+struct Crumb: Sendable, Encodable {
     let name: String
     let href: String?
 }
 
 /// The signed-in user as the header shows them.
-struct UserBadge: Sendable {
+struct UserBadge: Sendable, Encodable {
     let name: String
     let role: String
 }
 
 /// One entry of the main navigation.
-struct NavLink: Sendable {
+struct NavLink: Sendable, Encodable {
     let href: String
     let label: String
 }
 
-/// What every page's layout reads; the page's own data sits in `body`.
-struct PageModel<Body>: @unchecked Sendable {
-    let t: [String: String]
+/// What every page's layout reads beside the words of the language (`t`); the page's own data sits in `body`.
+struct PageModel<Body: Encodable>: Encodable {
     let csrf: String
     let user: UserBadge?
     let nav: [NavLink]
@@ -36,20 +34,21 @@ struct PageModel<Body>: @unchecked Sendable {
 
 /// Renders mustache templates, loaded once at start-up (a broken template stops the start).
 struct PageRenderer: Sendable {
-    private let library: MustacheLibrary
+    private let library: TemplateLibrary
 
     /// Loads the templates from `directory`, or the bundled ones when nil.
-    static func load(directory: String?) async throws -> PageRenderer {
+    static func load(directory: String?) throws -> PageRenderer {
         let folder = directory ?? Resources.path("templates")
-        let library = try await MustacheLibrary(directory: folder)
-        guard library.getTemplate(named: "layout") != nil else {
+        let library: TemplateLibrary
+        do { library = try TemplateLibrary(directory: folder) } catch { throw AppStartError("templates in \(folder): \(error)") }
+        guard library.has("layout") else {
             throw AppStartError("no layout.mustache in the templates folder \(folder)")
         }
         return PageRenderer(library: library)
     }
 
     /// Renders `template` inside the layout, as an HTML response.
-    func page<Body>(
+    func page<Body: Encodable>(
         _ template: String, title: String, crumbs: [Crumb] = [], body: Body,
         request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok
     ) throws -> Response {
@@ -68,23 +67,25 @@ struct PageRenderer: Sendable {
             if identity.holds(.editParameters) { nav.append(NavLink(href: "/admin/parameters", label: Strings.text("nav_parameters", language))) }
         }
         let model = PageModel(
-            t: Strings.dictionary(language), csrf: context.csrfToken,
+            csrf: context.csrfToken,
             user: identity.map { UserBadge(name: $0.displayName, role: $0.role.title.text(language)) }, nav: nav,
             lang: language.rawValue, title: title, crumbs: crumbs,
             switchHref: "\(request.uri.path)?lang=\(other.rawValue)", body: body)
-        guard let html = library.render(TemplateTree.of(model), withTemplate: template) else {
+        guard case .object(var tree) = try TemplateTree.of(model) else { preconditionFailure("a page model is a struct") }
+        tree["t"] = Strings.tree(language)
+        guard let html = library.render(.object(tree), template: template) else {
             throw AppStartError("missing template \(template)")
         }
         return Response(
             status: status,
             headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(string: html)))
+            body: .init(byteBuffer: ByteBuffer(bytes: html)))
     }
 
     /// The error page for an error already made user-facing.
     func errorPage(_ error: AppError, request: Request, context: AppRequestContext) throws -> Response {
         // Each problem of the request is named, not only that there were some (a form posted from another page, an API-less client).
-        struct Body { let message: String; let problems: [String]; let requestID: String; let status: Int }
+        struct Body: Encodable { let message: String; let problems: [String]; let requestID: String; let status: Int }
         return try page(
             "error", title: Strings.text("error_title", context.language),
             body: Body(message: error.message.text(context.language), problems: error.issues.map { $0.message.text(context.language) },

@@ -638,13 +638,13 @@ enum Strings {
         "assessments_of_year": .init(zh: "收入核算与“两不愁三保障”", en: "Income and guarantee checks"),
     ]
 
-    /// The table in one language, as templates read it; built once per language, not per page.
-    static func dictionary(_ language: Language) -> [String: String] {
+    /// The table in one language, as templates read it (`{{t.key}}`); built once per language, not per page.
+    static func tree(_ language: Language) -> TemplateValue {
         language == .english ? english : chinese
     }
 
-    private static let chinese = table.mapValues { $0.text(.chinese) }
-    private static let english = table.mapValues { $0.text(.english) }
+    private static let chinese = TemplateValue.object(table.mapValues { .text($0.text(.chinese)) })
+    private static let english = TemplateValue.object(table.mapValues { .text($0.text(.english)) })
 
     /// One string; the key itself when missing, so a gap shows instead of hiding.
     static func text(_ key: String, _ language: Language) -> String {

@@ -14,7 +14,7 @@ struct AuditPages: Sendable {
         routes.add(.get, "/admin/audit", .ownDivision(.viewAudit), use: list)
     }
 
-    struct Row {
+    struct Row: Encodable {
         let at: String
         let username: String
         let action: String
@@ -26,7 +26,7 @@ struct AuditPages: Sendable {
 
     typealias Option = FormModel.Option
 
-    struct Body {
+    struct Body: Encodable {
         let rows: [Row]
         let isEmpty: Bool
         let username: String
@@ -77,7 +77,7 @@ struct TokenPages: Sendable {
         routes.add(.post, "/admin/tokens/:id/revoke", .ownDivision(.manageTokens), use: revoke)
     }
 
-    struct Row {
+    struct Row: Encodable {
         let name: String
         let username: String
         let role: String
@@ -88,9 +88,9 @@ struct TokenPages: Sendable {
         let revokeAction: String
     }
 
-    struct Option { let value: String; let label: String }
+    struct Option: Encodable { let value: String; let label: String }
 
-    struct Body {
+    struct Body: Encodable {
         let rows: [Row]
         let roles: [Option]
         let newToken: String?

@@ -47,7 +47,7 @@ struct CommunityPages: Sendable {
     }
 
     /// The division page's crumbs plus this page's.
-    private func page<Body: Sendable>(_ template: String, heading: String, chain: [Division], crumb: String, parent: Crumb? = nil, body: Body,
+    private func page<Body: Encodable>(_ template: String, heading: String, chain: [Division], crumb: String, parent: Crumb? = nil, body: Body,
                                       request: Request, context: AppRequestContext, status: HTTPResponse.Status = .ok) throws -> Response {
         try renderer.page(template, title: heading,
                           crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true) + (parent.map { [$0] } ?? []) + [Crumb(name: crumb, href: nil)],
@@ -75,12 +75,12 @@ struct CommunityPages: Sendable {
 
     // MARK: Activities
 
-    struct KindTotal: Sendable { let href: String; let kind: String; let sessions: Int; let personTimes: Int; let selected: Bool }
-    struct ActivityLine: Sendable {
+    struct KindTotal: Sendable, Encodable { let href: String; let kind: String; let sessions: Int; let personTimes: Int; let selected: Bool }
+    struct ActivityLine: Sendable, Encodable {
         let href: String; let date: String; let kind: String; let title: String; let place: String; let organiser: String
         let speaker: String; let attendance: Int; let counted: Bool
     }
-    struct ActivitiesBody: Sendable {
+    struct ActivitiesBody: Sendable, Encodable {
         let heading: String; let action: String; let year: Int; let kinds: [FormModel.Option]; let totals: [KindTotal]
         let rows: [ActivityLine]; let exportHref: String; let createAction: String?; let speakerTypes: [FormModel.Option]
         let classrooms: [FormModel.Option]; let today: String; let error: String?
@@ -156,9 +156,9 @@ struct CommunityPages: Sendable {
         }
     }
 
-    struct Fact: Sendable { let label: String; let value: String }
-    struct PersonLine: Sendable { let href: String; let name: String; let household: String; let householdHref: String? }
-    struct ActivityBody: Sendable {
+    struct Fact: Sendable, Encodable { let label: String; let value: String }
+    struct PersonLine: Sendable, Encodable { let href: String; let name: String; let household: String; let householdHref: String? }
+    struct ActivityBody: Sendable, Encodable {
         let heading: String; let facts: [Fact]; let attendees: [PersonLine]; let counted: String?; let attendeeAction: String?; let error: String?
     }
 
@@ -205,9 +205,9 @@ struct CommunityPages: Sendable {
 
     // MARK: Honours
 
-    struct NomineeLine: Sendable { let id: Int; let nominee: String; let by: String; let reason: String; let votes: Int; let winner: Bool }
-    struct Round: Sendable { let typeId: Int; let name: String; let announced: String?; let nominees: [NomineeLine]; let open: Bool }
-    struct HonoursBody: Sendable {
+    struct NomineeLine: Sendable, Encodable { let id: Int; let nominee: String; let by: String; let reason: String; let votes: Int; let winner: Bool }
+    struct Round: Sendable, Encodable { let typeId: Int; let name: String; let announced: String?; let nominees: [NomineeLine]; let open: Bool }
+    struct HonoursBody: Sendable, Encodable {
         let heading: String; let action: String; let year: Int; let rounds: [Round]; let types: [FormModel.Option]; let writeable: Bool
         let voteAction: String; let nominateAction: String; let announceAction: String; let typeAction: String?; let today: String; let error: String?
     }
@@ -310,11 +310,11 @@ struct CommunityPages: Sendable {
 
     // MARK: Projects
 
-    struct ProjectLine: Sendable {
+    struct ProjectLine: Sendable, Encodable {
         let href: String; let name: String; let kind: String; let partner: String; let status: String; let statusKey: String; let started: String
         let investment: String; let land: String; let jobs: Int; let beneficiaries: Int
     }
-    struct ProjectsBody: Sendable {
+    struct ProjectsBody: Sendable, Encodable {
         let heading: String; let rows: [ProjectLine]; let exportHref: String; let createAction: String?; let kinds: [FormModel.Option]; let statuses: [FormModel.Option]
         let error: String?
     }
@@ -367,9 +367,9 @@ struct CommunityPages: Sendable {
         }, again: { try await projectsPage(error: $0, request: request, context: context, status: .badRequest) })
     }
 
-    struct Cell: Sendable { let text: String; let href: String? }
-    struct Table: Sendable { let title: String; let headers: [String]; let rows: [[Cell]] }
-    struct ProjectBody: Sendable {
+    struct Cell: Sendable, Encodable { let text: String; let href: String? }
+    struct Table: Sendable, Encodable { let title: String; let headers: [String]; let rows: [[Cell]] }
+    struct ProjectBody: Sendable, Encodable {
         let line: ProjectLine; let description: String; let tables: [Table]; let entryAction: String?; let statuses: [FormModel.Option]
         let today: String; let error: String?
     }
@@ -452,11 +452,11 @@ struct CommunityPages: Sendable {
 
     // MARK: Economy
 
-    struct IncomeLine: Sendable { let date: String; let source: String; let amount: String; let note: String }
-    struct YearTotal: Sendable { let year: Int; let amount: String; let href: String }
-    struct EnterpriseLine: Sendable { let kind: String; let name: String; let household: String?; let householdHref: String?; let since: String; let note: String }
-    struct WorkLine: Sendable { let label: String; let count: Int }
-    struct EconomyBody: Sendable {
+    struct IncomeLine: Sendable, Encodable { let date: String; let source: String; let amount: String; let note: String }
+    struct YearTotal: Sendable, Encodable { let year: Int; let amount: String; let href: String }
+    struct EnterpriseLine: Sendable, Encodable { let kind: String; let name: String; let household: String?; let householdHref: String?; let since: String; let note: String }
+    struct WorkLine: Sendable, Encodable { let label: String; let count: Int }
+    struct EconomyBody: Sendable, Encodable {
         let heading: String; let year: Int; let action: String; let income: [IncomeLine]; let total: String; let years: [YearTotal]
         let enterprises: [EnterpriseLine]; let kinds: [FormModel.Option]; let work: [WorkLine]; let ableToWork: Int; let employed: Int; let rate: String
         let idle: [PersonLine]

@@ -43,9 +43,9 @@ struct DashboardPages: Sendable {
         }
     }
 
-    struct Heading: Sendable { let href: String; let label: String; let sorted: Bool }
-    struct RankRow: Sendable { let rank: Int; let href: String; let name: String; let cells: [String] }
-    struct Body: Sendable {
+    struct Heading: Sendable, Encodable { let href: String; let label: String; let sorted: Bool }
+    struct RankRow: Sendable, Encodable { let rank: Int; let href: String; let name: String; let cells: [String] }
+    struct Body: Sendable, Encodable {
         let heading: String
         let action: String
         let year: Int

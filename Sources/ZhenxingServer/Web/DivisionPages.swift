@@ -24,7 +24,7 @@ struct DivisionPages: Sendable {
         routes.add(.post, "/divisions/:code/exit", .pathDivision(.approveStatus), use: recordExit)
     }
 
-    struct Row {
+    struct Row: Encodable {
         let code: String
         let name: String
         let level: String
@@ -32,11 +32,11 @@ struct DivisionPages: Sendable {
         let href: String
     }
 
-    struct Figure { let label: String; let value: String; let unit: String }
-    struct FigureGroup { let heading: String; let figures: [Figure] }
-    struct YearLink { let year: Int; let href: String; let current: Bool }
+    struct Figure: Encodable { let label: String; let value: String; let unit: String }
+    struct FigureGroup: Encodable { let heading: String; let figures: [Figure] }
+    struct YearLink: Encodable { let year: Int; let href: String; let current: Bool }
 
-    struct ListBody {
+    struct ListBody: Encodable {
         let heading: String
         let intro: String?
         let rows: [Row]

@@ -1,9 +1,9 @@
 import ZhenxingDomain
 
 /// A form as the generic `form` template draws it: every field with its value, choices and error.
-struct FormModel {
+struct FormModel: Encodable {
     /// One field.
-    struct Field {
+    struct Field: Encodable {
         let name: String
         let label: String
         let value: String
@@ -19,10 +19,10 @@ struct FormModel {
     }
 
     /// One choice of a select or checkbox group.
-    struct Option { let value: String; let label: String; let selected: Bool }
+    struct Option: Encodable { let value: String; let label: String; let selected: Bool }
 
     /// A field where the saved record and the user's entry differ (edit conflicts).
-    struct Difference { let label: String; let saved: String; let yours: String }
+    struct Difference: Encodable { let label: String; let saved: String; let yours: String }
 
     let heading: String
     let action: String

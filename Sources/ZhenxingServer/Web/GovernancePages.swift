@@ -44,7 +44,7 @@ struct GovernancePages: Sendable {
 
     // MARK: Ledger board
 
-    struct IssueLine: Sendable {
+    struct IssueLine: Sendable, Encodable {
         let href: String
         let title: String
         let raisedOn: String
@@ -59,14 +59,14 @@ struct GovernancePages: Sendable {
         let overdue: Bool
     }
 
-    struct StateCount: Sendable {
+    struct StateCount: Sendable, Encodable {
         let label: String
         let count: Int
         let href: String
         let selected: Bool
     }
 
-    struct BoardBody: Sendable {
+    struct BoardBody: Sendable, Encodable {
         let heading: String
         let newHref: String?
         let action: String
@@ -225,7 +225,7 @@ struct GovernancePages: Sendable {
     // MARK: Issue page
 
     /// A timeline entry; its names differ from the issue's, since a missing value would show the issue's instead.
-    struct EventLine: Sendable {
+    struct EventLine: Sendable, Encodable {
         let date: String
         let state: String
         let stateKey: String
@@ -239,7 +239,7 @@ struct GovernancePages: Sendable {
         let by: String
     }
 
-    struct IssueBody: Sendable {
+    struct IssueBody: Sendable, Encodable {
         let line: IssueLine
         let description: String?
         let category: String
@@ -319,7 +319,7 @@ struct GovernancePages: Sendable {
 
     // MARK: Meetings
 
-    struct MeetingLine: Sendable {
+    struct MeetingLine: Sendable, Encodable {
         let href: String
         let date: String
         let kind: String
@@ -327,7 +327,7 @@ struct GovernancePages: Sendable {
         let chair: String
     }
 
-    struct MeetingsBody: Sendable {
+    struct MeetingsBody: Sendable, Encodable {
         let heading: String
         let newHref: String?
         let exportHref: String
@@ -432,26 +432,26 @@ struct GovernancePages: Sendable {
                                  body: model, request: request, context: context, status: status)
     }
 
-    struct AgendaPart: Sendable {
+    struct AgendaPart: Sendable, Encodable {
         let label: String
         let text: String
     }
 
-    struct OutcomeLine: Sendable {
+    struct OutcomeLine: Sendable, Encodable {
         let kind: String
         let text: String
         let owner: String?
         let deadline: String?
     }
 
-    struct HandledLine: Sendable {
+    struct HandledLine: Sendable, Encodable {
         let date: String
         let move: String
         let response: String
         let issue: IssueLine
     }
 
-    struct MeetingBody: Sendable {
+    struct MeetingBody: Sendable, Encodable {
         let title: String
         let kind: String
         let date: String
@@ -528,7 +528,7 @@ struct GovernancePages: Sendable {
 
     // MARK: Grids
 
-    struct GridLine: Sendable {
+    struct GridLine: Sendable, Encodable {
         let href: String
         let name: String
         let leader: String
@@ -539,7 +539,7 @@ struct GovernancePages: Sendable {
         let openIssues: Int
     }
 
-    struct GridsBody: Sendable {
+    struct GridsBody: Sendable, Encodable {
         let heading: String
         let rows: [GridLine]
         let isEmpty: Bool
@@ -588,7 +588,7 @@ struct GovernancePages: Sendable {
         }
     }
 
-    struct GridBody: Sendable {
+    struct GridBody: Sendable, Encodable {
         let line: GridLine
         let households: [HouseholdLine]
         let partyMembers: [MemberLine]
@@ -603,7 +603,7 @@ struct GovernancePages: Sendable {
         let error: String?
     }
 
-    struct HouseholdLine: Sendable {
+    struct HouseholdLine: Sendable, Encodable {
         let href: String
         let releaseAction: String?
         let number: String
@@ -613,7 +613,7 @@ struct GovernancePages: Sendable {
         let statusKey: String
     }
 
-    struct MemberLine: Sendable {
+    struct MemberLine: Sendable, Encodable {
         let href: String
         let name: String
         let role: String
@@ -724,13 +724,13 @@ struct GovernancePages: Sendable {
 
     // MARK: Four lists
 
-    struct ListColumn: Sendable {
+    struct ListColumn: Sendable, Encodable {
         let title: String
         let items: [ListLine]
         let isEmpty: Bool
     }
 
-    struct ListLine: Sendable {
+    struct ListLine: Sendable, Encodable {
         let title: String
         let owner: String
         let status: String
@@ -743,7 +743,7 @@ struct GovernancePages: Sendable {
         let nextLabel: String?
     }
 
-    struct ListsBody: Sendable {
+    struct ListsBody: Sendable, Encodable {
         let heading: String
         let year: Int
         let years: [Option]

@@ -20,7 +20,7 @@ struct HelperPages: Sendable {
         routes.add(.post, "/households/:id/helpers/:assignment/end", .record(.writeRecords, .household), use: end)
     }
 
-    struct HelperLine: Sendable {
+    struct HelperLine: Sendable, Encodable {
         let href: String
         let name: String
         let unit: String
@@ -30,7 +30,7 @@ struct HelperPages: Sendable {
         let households: Int
     }
 
-    struct ListBody: Sendable {
+    struct ListBody: Sendable, Encodable {
         let heading: String
         let rows: [HelperLine]
         let isEmpty: Bool
@@ -84,7 +84,7 @@ struct HelperPages: Sendable {
         }
     }
 
-    struct AssignmentLine: Sendable {
+    struct AssignmentLine: Sendable, Encodable {
         let householdHref: String
         let household: String
         let head: String
@@ -92,7 +92,7 @@ struct HelperPages: Sendable {
         let current: Bool
     }
 
-    struct HelperBody: Sendable {
+    struct HelperBody: Sendable, Encodable {
         let line: HelperLine
         let current: [AssignmentLine]
         let past: [AssignmentLine]

@@ -32,14 +32,14 @@ extension HouseholdPages {
 
     /// A warning on the household's file: its line, the forms for what comes next, and why clearance cannot be
     /// proposed yet.
-    struct WarningBlock: Sendable {
+    struct WarningBlock: Sendable, Encodable {
         let line: MonitoringPages.WarningLine
         let forms: [StepForm]
         let clearanceHint: String?
     }
 
     /// The form of one step, with the fields that step records.
-    struct StepForm: Sendable {
+    struct StepForm: Sendable, Encodable {
         let action: String
         let title: String
         let procedure: String

@@ -9,7 +9,7 @@ extension HouseholdPages {
     /// Visits shown on the page; the export has them all.
     static let visitsShown = 500
 
-    struct VisitListBody: Sendable {
+    struct VisitListBody: Sendable, Encodable {
         let heading: String
         let action: String
         let year: Int

@@ -48,7 +48,7 @@ struct HouseholdPages: Sendable {
     // MARK: List
 
     typealias Option = FormModel.Option
-    struct Row {
+    struct Row: Encodable {
         let href: String
         let number: String
         let headName: String
@@ -58,7 +58,7 @@ struct HouseholdPages: Sendable {
         let statusKey: String
         let attribute: String
     }
-    struct ListBody {
+    struct ListBody: Encodable {
         let newHref: String?
         let importHref: String?
         let exportHref: String
@@ -148,7 +148,7 @@ struct HouseholdPages: Sendable {
 
     // MARK: File
 
-    struct MemberRow {
+    struct MemberRow: Encodable {
         let personID: Int
         let name: String
         let residentID: String
@@ -164,9 +164,9 @@ struct HouseholdPages: Sendable {
         let revealAction: String?
         let endAction: String?
     }
-    struct StatusRow { let date: String; let status: String; let reason: String; let decidedBy: String; let override: String? }
-    struct CheckRow { let item: String; let finding: String; let passes: Bool }
-    struct AssessmentBlock {
+    struct StatusRow: Encodable { let date: String; let status: String; let reason: String; let decidedBy: String; let override: String? }
+    struct CheckRow: Encodable { let item: String; let finding: String; let passes: Bool }
+    struct AssessmentBlock: Encodable {
         let year: Int
         let members: Int
         let net: String
@@ -177,8 +177,8 @@ struct HouseholdPages: Sendable {
         let note: String
         let income: [CheckRow]
     }
-    struct Choice { let value: String; let label: String }
-    struct HelperLine: Sendable {
+    struct Choice: Encodable { let value: String; let label: String }
+    struct HelperLine: Sendable, Encodable {
         let name: String
         let unit: String
         let role: String
@@ -187,7 +187,7 @@ struct HouseholdPages: Sendable {
         let endAction: String?
     }
 
-    struct MeasureLine: Sendable {
+    struct MeasureLine: Sendable, Encodable {
         let category: String
         let content: String
         let amount: String
@@ -200,7 +200,7 @@ struct HouseholdPages: Sendable {
         let statusOptions: [FormModel.Option]
     }
 
-    struct PlanBlock: Sendable {
+    struct PlanBlock: Sendable, Encodable {
         let year: Int
         let version: Int
         let by: String
@@ -210,7 +210,7 @@ struct HouseholdPages: Sendable {
     }
 
     /// A visit as its tables show it, with its photos' thumbnails.
-    struct VisitLine: Sendable {
+    struct VisitLine: Sendable, Encodable {
         let date: String
         let household: String
         let householdHref: String
@@ -243,7 +243,7 @@ struct HouseholdPages: Sendable {
     }
 
     /// A photo's thumbnail linking to the full picture.
-    struct PhotoLine: Sendable {
+    struct PhotoLine: Sendable, Encodable {
         let href: String
         let thumbnailHref: String
         let label: String
@@ -259,9 +259,10 @@ struct HouseholdPages: Sendable {
     }
 
     /// A line of the household's honours, activities or projects.
-    struct CommunityLine: Sendable { let href: String; let text: String; let detail: String }
+    struct CommunityLine: Sendable, Encodable { let href: String; let text: String; let detail: String }
+    struct BranchLine: Encodable { let branchId: Int; let branchName: String; let since: String }
 
-    struct FileBody {
+    struct FileBody: Encodable {
         let editHref: String?
         let addMemberHref: String?
         let assessmentHref: String?
@@ -290,7 +291,7 @@ struct HouseholdPages: Sendable {
         let helperChoices: [Choice]
         let helperAction: String?
         let helpersHref: String
-        let branch: BranchHousehold?
+        let branch: BranchLine?
         let branchChoices: [Choice]
         let branchAction: String?
         let plan: PlanBlock?
@@ -523,7 +524,7 @@ struct HouseholdPages: Sendable {
             },
             helperChoices: activeHelpers,
             helperAction: canWrite ? "/households/\(id)/helpers" : nil, helpersHref: "/divisions/\(draft.village)/helpers",
-            branch: branch,
+            branch: branch.map { BranchLine(branchId: $0.branchId, branchName: $0.branchName, since: $0.since) },
             branchChoices: canWrite ? try await party.branches(in: draft.village, on: today).filter { $0.id != branch?.branchId }.map {
                 Choice(value: String($0.id), label: $0.name)
             } : [],

@@ -180,14 +180,14 @@ struct ImportPages: Sendable {
 
     typealias Option = FormModel.Option
 
-    struct JobLink: Sendable {
+    struct JobLink: Sendable, Encodable {
         let href: String
         let fileName: String
         let started: String
         let state: String
     }
 
-    struct FormBody: Sendable {
+    struct FormBody: Sendable, Encodable {
         let action: String
         let error: String?
         let modes: [Option]
@@ -294,27 +294,27 @@ struct ImportPages: Sendable {
 
     // MARK: Job page
 
-    struct Column: Sendable {
+    struct Column: Sendable, Encodable {
         let index: Int
         let header: String
         let options: [Option]
     }
 
-    struct ProblemRow: Sendable {
+    struct ProblemRow: Sendable, Encodable {
         let row: Int
         let column: String
         let value: String
         let reason: String
     }
 
-    struct CountRow: Sendable {
+    struct CountRow: Sendable, Encodable {
         let label: String
         let added: Int
         let updated: Int
         let unchanged: Int
     }
 
-    struct JobBody: Sendable {
+    struct JobBody: Sendable, Encodable {
         let fileName: String
         let sheet: String
         let sheets: String

@@ -20,7 +20,7 @@ struct MeasurePages: Sendable {
         routes.add(.get, "/divisions/:code/measures/export", .pathDivision(.readRecords), use: export)
     }
 
-    struct TotalLine: Sendable {
+    struct TotalLine: Sendable, Encodable {
         let href: String
         let category: String
         let count: Int
@@ -28,7 +28,7 @@ struct MeasurePages: Sendable {
         let selected: Bool
     }
 
-    struct MeasureLine: Sendable {
+    struct MeasureLine: Sendable, Encodable {
         let householdHref: String
         let household: String
         let head: String
@@ -41,7 +41,7 @@ struct MeasurePages: Sendable {
         let statusKey: String
     }
 
-    struct ListBody: Sendable {
+    struct ListBody: Sendable, Encodable {
         let heading: String
         let action: String
         let year: Int

@@ -10,14 +10,14 @@ extension MonitoringPages {
     /// The largest department file taken (100,000 rows of a few columns fit in far less).
     static let departmentUploadLimit = 64 << 20
 
-    struct DepartmentProblem: Sendable {
+    struct DepartmentProblem: Sendable, Encodable {
         let row: Int
         let column: String
         let value: String
         let reason: String
     }
 
-    struct DepartmentResultLine: Sendable {
+    struct DepartmentResultLine: Sendable, Encodable {
         let row: Int
         let residentID: String
         let household: String?
@@ -27,7 +27,7 @@ extension MonitoringPages {
         let unmatched: Bool
     }
 
-    struct DepartmentBody: Sendable {
+    struct DepartmentBody: Sendable, Encodable {
         let heading: String
         let action: String
         let inboxHref: String

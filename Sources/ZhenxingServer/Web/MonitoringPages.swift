@@ -21,7 +21,7 @@ struct MonitoringPages: Sendable {
         routes.add(.post, "/divisions/:code/monitoring/departments", .pathDivision(.writeVillage), use: departmentUpload)
     }
 
-    struct SignalLine: Sendable {
+    struct SignalLine: Sendable, Encodable {
         let source: String
         let text: String
         let riskType: String
@@ -29,7 +29,7 @@ struct MonitoringPages: Sendable {
     }
 
     /// A step of the warning's procedures as recorded.
-    struct StepLine: Sendable {
+    struct StepLine: Sendable, Encodable {
         let procedure: String
         let title: String
         let day: String
@@ -39,7 +39,7 @@ struct MonitoringPages: Sendable {
         let late: Bool
     }
 
-    struct WarningLine: Sendable {
+    struct WarningLine: Sendable, Encodable {
         let openedOn: String
         let closedOn: String?
         let household: String
@@ -53,7 +53,7 @@ struct MonitoringPages: Sendable {
     }
 
     /// A household of the monitoring board.
-    struct MonitoredLine: Sendable {
+    struct MonitoredLine: Sendable, Encodable {
         let household: String
         let householdHref: String
         let village: String
@@ -69,7 +69,7 @@ struct MonitoringPages: Sendable {
         let flagged: Bool
     }
 
-    struct InboxBody: Sendable {
+    struct InboxBody: Sendable, Encodable {
         let heading: String
         let intro: String
         let action: String

@@ -14,9 +14,9 @@ struct ParameterPages: Sendable {
         routes.add(.post, "/admin/parameters/rules", .ownDivision(.editParameters), use: saveRule)
     }
 
-    struct Row { let scope: String; let year: Int; let line: String; let threshold: String; let limit: String; let source: String; let editHref: String }
-    struct RuleRow { let scope: String; let year: Int; let name: String; let value: String; let source: String; let editHref: String }
-    struct Body { let rows: [Row]; let rules: [RuleRow]; let forms: [FormModel] }
+    struct Row: Encodable { let scope: String; let year: Int; let line: String; let threshold: String; let limit: String; let source: String; let editHref: String }
+    struct RuleRow: Encodable { let scope: String; let year: Int; let name: String; let value: String; let source: String; let editHref: String }
+    struct Body: Encodable { let rows: [Row]; let rules: [RuleRow]; let forms: [FormModel] }
 
     /// The rule parameter form as posted: a share in percent, days and months as whole numbers.
     struct RuleInput: Decodable {

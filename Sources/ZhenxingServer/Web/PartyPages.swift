@@ -23,7 +23,7 @@ struct PartyPages: Sendable {
         routes.add(.post, "/households/:id/branch", .record(.writeRecords, .household), use: chooseBranch)
     }
 
-    struct MemberLine: Sendable {
+    struct MemberLine: Sendable, Encodable {
         let name: String
         let personHref: String?
         let organisation: String
@@ -33,7 +33,7 @@ struct PartyPages: Sendable {
         let endAction: String?
     }
 
-    struct BranchLine: Sendable {
+    struct BranchLine: Sendable, Encodable {
         let href: String
         let name: String
         let kind: String
@@ -43,7 +43,7 @@ struct PartyPages: Sendable {
         let households: Int
     }
 
-    struct OverviewBody: Sendable {
+    struct OverviewBody: Sendable, Encodable {
         let heading: String
         let on: String
         let countText: String
@@ -145,14 +145,14 @@ struct PartyPages: Sendable {
         }, again: again(request, context))
     }
 
-    struct HouseholdLine: Sendable {
+    struct HouseholdLine: Sendable, Encodable {
         let href: String
         let number: String
         let head: String
         let since: String
     }
 
-    struct BranchBody: Sendable {
+    struct BranchBody: Sendable, Encodable {
         let line: BranchLine
         let members: [MemberLine]
         let households: [HouseholdLine]

@@ -16,10 +16,10 @@ struct PersonPages: Sendable {
         routes.add(.post, "/people/:id", .record(.writeRecords, .person), use: save)
     }
 
-    struct Fact { let label: String; let value: String }
-    struct MembershipRow { let href: String; let number: String; let relation: String; let period: String }
-    struct WorkRow { let since: String; let labour: String; let employment: String; let monthsWorked: Int }
-    struct Body {
+    struct Fact: Encodable { let label: String; let value: String }
+    struct MembershipRow: Encodable { let href: String; let number: String; let relation: String; let period: String }
+    struct WorkRow: Encodable { let since: String; let labour: String; let employment: String; let monthsWorked: Int }
+    struct Body: Encodable {
         let heading: String
         let residentID: String
         let revealAction: String?

@@ -27,7 +27,7 @@ struct RegistryListPages: Sendable {
 
     // MARK: People
 
-    struct PersonLine: Sendable {
+    struct PersonLine: Sendable, Encodable {
         let href: String
         let household: String
         let group: String
@@ -40,7 +40,7 @@ struct RegistryListPages: Sendable {
         let labour: String
         let employment: String
     }
-    struct PeopleBody: Sendable {
+    struct PeopleBody: Sendable, Encodable {
         let heading: String
         let action: String
         let date: String
@@ -100,7 +100,7 @@ struct RegistryListPages: Sendable {
 
     // MARK: Assessments
 
-    struct AssessmentLine: Sendable {
+    struct AssessmentLine: Sendable, Encodable {
         let href: String
         let household: String
         let head: String
@@ -110,7 +110,7 @@ struct RegistryListPages: Sendable {
         let passes: Bool
         let failing: String
     }
-    struct AssessmentsBody: Sendable {
+    struct AssessmentsBody: Sendable, Encodable {
         let heading: String
         let action: String
         let year: Int

@@ -27,7 +27,7 @@ struct SignInPages: Sendable {
         routes.add(.post, "/account/signout-everywhere", .signedIn, use: signOutEverywhere)
     }
 
-    struct SignInBody {
+    struct SignInBody: Encodable {
         let next: String
         let username: String
         let error: String?
@@ -88,7 +88,7 @@ struct SignInPages: Sendable {
         return clearedSession(redirect("/signin"))
     }
 
-    struct AccountBody {
+    struct AccountBody: Encodable {
         let username: String
         let displayName: String
         let role: String

@@ -21,7 +21,7 @@ struct UserAdminPages: Sendable {
         routes.add(.post, "/admin/users/:id/signout-everywhere", .ownDivision(.manageUsers), use: signOutEverywhere)
     }
 
-    struct Row {
+    struct Row: Encodable {
         let username: String
         let displayName: String
         let role: String
@@ -31,7 +31,7 @@ struct UserAdminPages: Sendable {
         let editHref: String
     }
 
-    struct ListBody { let rows: [Row]; let saved: Bool }
+    struct ListBody: Encodable { let rows: [Row]; let saved: Bool }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let language = context.language
@@ -47,7 +47,7 @@ struct UserAdminPages: Sendable {
     }
 
     /// The form as posted.
-    struct Input: Decodable {
+    struct Input: Codable {
         var version: Int?
         var username: String
         var displayName: String
@@ -60,7 +60,7 @@ struct UserAdminPages: Sendable {
     }
 
     typealias Option = FormModel.Option
-    struct FormBody {
+    struct FormBody: Encodable {
         let heading: String
         let action: String
         let isNew: Bool

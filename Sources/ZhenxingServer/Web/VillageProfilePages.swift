@@ -17,11 +17,11 @@ struct VillageProfilePages: Sendable {
 
     // MARK: View
 
-    struct Fact { let label: String; let value: String; let unit: String }
-    struct HonourRow { let year: String; let title: String }
-    struct GroupRow { let number: Int; let name: String }
+    struct Fact: Encodable { let label: String; let value: String; let unit: String }
+    struct HonourRow: Encodable { let year: String; let title: String }
+    struct GroupRow: Encodable { let number: Int; let name: String }
 
-    struct ShowBody {
+    struct ShowBody: Encodable {
         let heading: String
         let facts: [Fact]
         let designations: [String]
