@@ -315,7 +315,6 @@ public struct MonitoringRepository: Sendable {
     }
 
     /// The procedures' parameters in force for the province of `division` in `year`.
-    /// The procedures' parameters in force for the province of `division` in `year`.
     public func procedureParameters(for division: DivisionCode, year: Int) async throws -> ProcedureParameters {
         try await database.read { try await Self.procedureParameters(for: division, year: year, in: $0) }
     }

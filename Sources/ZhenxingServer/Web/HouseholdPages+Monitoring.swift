@@ -57,9 +57,9 @@ extension HouseholdPages {
     /// The household's warnings with the forms its user may send: the next step (the village's steps for who
     /// records the household, the township review and decision for who decides), ending a procedure early with a
     /// negative decision, and proposing clearance once the rules allow it.
-    func warningBlocks(_ id: Int, canWrite: Bool, canDecide: Bool, village: DivisionCode, language: Language) async throws -> [WarningBlock] {
+    func warningBlocks(_ id: Int, canWrite: Bool, canDecide: Bool, village: DivisionCode, riskTypes: [String: LocalizedText],
+                       language: Language) async throws -> [WarningBlock] {
         let today = settings.today
-        let riskTypes = try await monitoring.riskTypes(for: village, year: settings.thisYear)
         let categories = try await monitoring.categories(for: village, year: settings.thisYear)
         var blocks: [WarningBlock] = []
         for warning in try await monitoring.warnings(ofHousehold: id) {

@@ -512,7 +512,7 @@ struct HouseholdPages: Sendable {
                     deadline: row.deadline ?? "—", overdue: row.isOverdue(on: today))
             },
             warnings: try await warningBlocks(id, canWrite: canWrite && file.closed == nil, canDecide: canDecide && file.closed == nil, village: draft.village,
-                                              language: language),
+                                              riskTypes: riskTypes, language: language),
             reportAction: canWrite && file.closed == nil ? "/households/\(id)/monitoring/reports" : nil, reportError: reportError, stepError: stepError,
             reportSources: [WarningSource.selfReport, .visit].map { Choice(value: $0.rawValue, label: $0.title.text(language)) },
             riskTypeChoices: riskTypes.sorted { $0.key < $1.key }.map { Choice(value: $0.key, label: $0.value.text(language)) },
