@@ -83,4 +83,17 @@ import ZhenxingTestSupport
             #expect(try await query.document(county, year: 2020) == expected)
         }
     }
+
+    /// A cached row's text decodes to the parts it holds, again from the memo; a row that does not decode is counted
+    /// again; a full memo starts over and still answers.
+    @Test func decodedRowsAreKeptByTheirText() throws {
+        let memo = DecodedParts(capacity: 1)
+        let first = String(decoding: try JSONEncoder().encode(FigureParts.zero(asOf: "2020-12-31")), as: UTF8.self)
+        let second = String(decoding: try JSONEncoder().encode(FigureParts.zero(asOf: "2021-06-30")), as: UTF8.self)
+        #expect(memo.parts(of: first)?.asOf == "2020-12-31")
+        #expect(memo.parts(of: first)?.asOf == "2020-12-31")
+        #expect(memo.parts(of: second)?.asOf == "2021-06-30")
+        #expect(memo.parts(of: first)?.asOf == "2020-12-31")
+        #expect(memo.parts(of: #"{"asOf":"2020-12-31"}"#) == nil)
+    }
 }

@@ -100,10 +100,15 @@ struct Chart: Sendable, Encodable {
         value == value.rounded() ? FixedPoint.group(String(Int(value))) : String(format: "%g", value)
     }
 
-    private static func format(_ value: Double) -> String { String(format: "%.1f", value) }
+    /// A coordinate with one decimal (`String(format:)` cost a fifth of a dashboard's CPU).
+    private static func format(_ value: Double) -> String {
+        let tenths = Int((value * 10).rounded(.toNearestOrEven))
+        return "\(tenths < 0 ? "-" : "")\(abs(tenths) / 10).\(abs(tenths) % 10)"
+    }
 
     static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        var bytes: [UInt8] = []
+        HTML.escape(text, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

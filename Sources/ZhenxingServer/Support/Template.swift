@@ -123,7 +123,7 @@ private struct TemplateRenderer {
             output.append(contentsOf: bytes)
         case .variable(let name, let escaped):
             switch value(of: name) {
-            case .text(let text): escaped ? appendEscaped(text) : output.append(contentsOf: text.utf8)
+            case .text(let text): escaped ? HTML.escape(text, into: &output) : output.append(contentsOf: text.utf8)
             case .number(let number): output.append(contentsOf: String(number).utf8)
             case .flag(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
             case .list, .object, nil: break
@@ -192,8 +192,12 @@ private struct TemplateRenderer {
         case .number, .flag: return nil
         }
     }
+}
 
-    mutating func appendEscaped(_ text: String) {
+/// Text made safe for HTML, in elements and in quoted attributes.
+enum HTML {
+    /// Appends `text` to `output` with `< > & " '` as entities.
+    static func escape(_ text: String, into output: inout [UInt8]) {
         var text = text
         text.withUTF8 { bytes in
             var plain = 0
