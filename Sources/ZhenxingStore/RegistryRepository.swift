@@ -436,14 +436,14 @@ public struct RegistryRepository: Sendable {
         let present: SQLQueryString = "m.household_id = h.id AND m.from_date <= \(bind: date) AND (m.to_date IS NULL OR m.to_date > \(bind: date))"
         return try await database.read { sql in
             try await sql.raw("""
-                SELECT h.id, h.number, h.village_code, h.group_number, h.attribute, \(status) AS status,
+                SELECT h.id, h.number, h.village_code AS "villageCode", h.group_number AS "groupNumber", h.attribute, \(status) AS status,
                        (SELECT count(*) FROM memberships m WHERE \(present)) AS members,
                        (SELECT pe.name FROM memberships m JOIN people pe ON pe.id = m.person_id
-                        WHERE \(present) AND m.relation = 'head' LIMIT 1) AS head_name
+                        WHERE \(present) AND m.relation = 'head' LIMIT 1) AS "headName"
                 FROM households h
                 WHERE \(SQLList(conditions, separator: SQLRaw(" AND ")))
                 ORDER BY h.village_code, h.number LIMIT \(literal: limit)
-                """).all(decoding: HouseholdRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+                """).all(decoding: HouseholdRow.self)
         }
     }
 
