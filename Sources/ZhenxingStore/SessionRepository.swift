@@ -53,8 +53,10 @@ public struct SessionRepository: Sendable {
     public func resume(tokenHash: String, now: Date) async throws -> SessionRecord? {
         let found = try await database.sessions.read { sql in
             try await sql.raw("""
-                SELECT user_id, csrf_token, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = \(bind: tokenHash)
-                """).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+                SELECT user_id AS "userId", csrf_token AS "csrfToken", created_at AS "createdAt", last_seen_at AS "lastSeenAt",
+                       expires_at AS "expiresAt"
+                FROM sessions WHERE token_hash = \(bind: tokenHash)
+                """).first(decoding: Row.self)
         }
         guard let row = found, let account = try await database.read({ try await UserRepository.find(row.userId, in: $0) }), account.active,
               let expires = Timestamp.date(row.expiresAt), let created = Timestamp.date(row.createdAt),
@@ -124,6 +126,7 @@ public struct SignInThrottle: Sendable {
     }
 
     private struct Row: Decodable { let failures: Int; let lockedUntil: String?; let updatedAt: String? }
+    private static let throttleColumns: SQLQueryString = #"failures, locked_until AS "lockedUntil", updated_at AS "updatedAt""#
 
     /// How long a key must go without failures before its count starts again from zero.
     public static let forgetAfter: TimeInterval = 15 * 60
@@ -131,8 +134,7 @@ public struct SignInThrottle: Sendable {
     /// The latest time any of `keys` stays locked, if one is locked now.
     public func lockedUntil(_ keys: [String], now: Date) async throws -> Date? {
         try await database.sessions.read { sql in
-            try await sql.raw("SELECT failures, locked_until, updated_at FROM sign_in_throttle WHERE key IN (\(binds: keys))")
-                .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            try await sql.raw("SELECT \(Self.throttleColumns) FROM sign_in_throttle WHERE key IN (\(binds: keys))").all(decoding: Row.self)
         }.compactMap { $0.lockedUntil.flatMap(Timestamp.date) }.filter { $0 > now }.max()
     }
 
@@ -140,8 +142,7 @@ public struct SignInThrottle: Sendable {
     public func recordFailure(_ keys: [(key: String, allowance: Int)], username: String, now: Date, by actor: AuditActor) async throws {
         try await database.sessions.transaction { sql in
             for (key, allowance) in keys {
-                let row = try await sql.raw("SELECT failures, locked_until, updated_at FROM sign_in_throttle WHERE key = \(bind: key)")
-                    .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+                let row = try await sql.raw("SELECT \(Self.throttleColumns) FROM sign_in_throttle WHERE key = \(bind: key)").first(decoding: Row.self)
                 let recent = row?.updatedAt.flatMap(Timestamp.date).map { now.timeIntervalSince($0) < Self.forgetAfter } ?? false
                 let failures = (recent ? row?.failures ?? 0 : 0) + 1
                 let over = failures - allowance

@@ -112,7 +112,7 @@ public struct UserRepository: Sendable {
     }
 
     private static let columns: SQLQueryString =
-        "id, username, display_name, phone, unit, role, division_code, active, version, password_hash"
+        #"id, username, display_name AS "displayName", phone, unit, role, division_code AS "divisionCode", active, version, password_hash AS "passwordHash""#
 
     /// How many users exist.
     public func count() async throws -> Int {
@@ -125,7 +125,7 @@ public struct UserRepository: Sendable {
     public func credentials(username: String) async throws -> (UserAccount, String)? {
         try await database.read { sql in
             guard let row = try await sql.raw("SELECT \(Self.columns) FROM users WHERE username = \(bind: username)")
-                .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase) else { return nil }
+                .first(decoding: Row.self) else { return nil }
             return (try row.account(), row.passwordHash)
         }
     }
@@ -140,7 +140,7 @@ public struct UserRepository: Sendable {
         try await database.read { sql in
             let filter: SQLQueryString = division.map { "WHERE \($0.covers("division_code"))" } ?? ""
             return try await sql.raw("SELECT \(Self.columns) FROM users \(filter) ORDER BY username")
-                .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map { try $0.account() }
+                .all(decoding: Row.self).map { try $0.account() }
         }
     }
 
@@ -163,7 +163,7 @@ public struct UserRepository: Sendable {
                     \(bind: draft.active), 1, \(bind: now), \(bind: now))
             """).run()
         guard let row = try await sql.raw("SELECT \(columns) FROM users WHERE username = \(bind: draft.username)")
-            .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase) else {
+            .first(decoding: Row.self) else {
             throw StoreError.notFound("user \(draft.username)")
         }
         let account = try row.account()
@@ -231,7 +231,7 @@ public struct UserRepository: Sendable {
 
     static func find(_ id: Int, in sql: any SQLDatabase) async throws -> UserAccount? {
         try await sql.raw("SELECT \(columns) FROM users WHERE id = \(bind: id)")
-            .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)?.account()
+            .first(decoding: Row.self)?.account()
     }
 
     private static func checkUnique(_ username: String, except id: Int?, in sql: any SQLDatabase) async throws {

@@ -84,6 +84,28 @@ import ZhenxingTestSupport
         }
     }
 
+    /// Many requests on a cold cache for the same village-years share one count per village-year, and every one of them
+    /// gets the document a lone request gets.
+    @Test(arguments: TestDatabases.engines)
+    func concurrentRequestsOnAColdCacheGetTheSameDocuments(engine: Database.Engine) async throws {
+        try await TestDatabases.with(engine) { database in
+            try await LiangshuiquanDemo.load(into: database, password: { "secret123456" }, hash: { "plain:" + $0 })
+            let query = FiguresQuery(database: database)
+            let village = try DivisionCode(validating: "411324104201")
+            let years = Array(2014...2021)
+            try await database.transaction { sql in try await sql.raw("DELETE FROM figures_cache").run() }
+            let together = try await withThrowingTaskGroup(of: [Int: FiguresDocument].self) { group in
+                for _ in 0..<16 { group.addTask { try await query.documents(village, years: years) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            try await database.transaction { sql in try await sql.raw("DELETE FROM figures_cache").run() }
+            let alone = try await query.documents(village, years: years)
+            #expect(together.count == 16)
+            #expect(together.allSatisfy { $0 == alone })
+            #expect(alone[2016]?.registry.poorHouseholds == 76)
+        }
+    }
+
     /// A cached row's text decodes to the parts it holds, again from the memo; a row that does not decode is counted
     /// again; a full memo starts over and still answers.
     @Test func decodedRowsAreKeptByTheirText() throws {
