@@ -20,6 +20,15 @@ import ZhenxingTestSupport
         #expect(!chart.svg.contains("<script>") && chart.svg.contains("&lt;script&gt;") && chart.svg.contains("aria-label=\"A&lt;B\""))
     }
 
+    @Test func valuesThatAreNotNumbersDrawWithoutTrapping() {
+        let points = [Chart.Point(label: "2020", value: .nan, text: "—"), Chart.Point(label: "2021", value: .infinity, text: "∞")]
+        let line = Chart.line(title: "率", unit: "%", points: points, labels: ["2020", "2021"])
+        let bars = Chart.bars(title: "率", unit: "%", points: points)
+        for svg in [line.svg, bars.svg] {
+            #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>") && !svg.contains("nan") && !svg.contains("inf"))
+        }
+    }
+
     @Test(arguments: TestDatabases.engines)
     func theDashboardDrawsTheYearsFiguresAndRanksTheDivisionsBelow(engine: Database.Engine) async throws {
         try await withDemoApp(engine, as: "zhenping.officer") { signedIn, _, _ in

@@ -100,9 +100,10 @@ struct Chart: Sendable, Encodable {
         value == value.rounded() ? FixedPoint.group(String(Int(value))) : String(format: "%g", value)
     }
 
-    /// A coordinate with one decimal (`String(format:)` cost a fifth of a dashboard's CPU).
+    /// A coordinate with one decimal (`String(format:)` cost a fifth of a dashboard's CPU). A value that is not a number
+    /// (a ratio of nothing) draws at 0 and one beyond the drawing at its edge, instead of trapping the conversion.
     private static func format(_ value: Double) -> String {
-        let tenths = Int((value * 10).rounded(.toNearestOrEven))
+        let tenths = value.isNaN ? 0 : Int((min(max(value, -1e6), 1e6) * 10).rounded(.toNearestOrEven))
         return "\(tenths < 0 ? "-" : "")\(abs(tenths) / 10).\(abs(tenths) % 10)"
     }
 
