@@ -37,12 +37,10 @@ func buildRouter(
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: try StaticFilesMiddleware(folder: Resources.path("public") + "/static"))
     router.add(middleware: LanguageMiddleware(secureCookies: settings.secureCookies))
     router.add(middleware: ErrorMiddleware(renderer: renderer))
     router.add(middleware: NoNULMiddleware())
-    // Inside the error page: it serves a file when no route matched, before the 404 becomes an error page.
-    router.add(middleware: FileMiddleware(
-        Resources.path("public"), cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])]), logger: logger))
     router.add(middleware: AuthMiddleware(sessions: sessions, tokens: tokens, settings: settings))
     router.add(middleware: IdempotencyMiddleware(keys: RequestKeyRepository(database: database)))
 

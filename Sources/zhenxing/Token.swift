@@ -1,7 +1,7 @@
 import ArgumentParser
-import Crypto
 import Foundation
 import ZhenxingDomain
+import ZhenxingServer
 import ZhenxingStore
 
 /// Manages API tokens from the command line, as `/admin/tokens` does on the web: for scripts and machine clients.
@@ -29,29 +29,16 @@ struct Token: AsyncParsableCommand {
                     throw CommandFailure(message: "no user \(username)")
                 }
                 guard account.active else { throw CommandFailure(message: "user \(username) is disabled") }
-                let token = Self.newToken()
+                let token = Secrets.token(prefix: "zx_")
                 do {
                     _ = try await APITokenRepository(database: database).create(
-                        name: name, tokenHash: Self.hash(token), owner: account.identity, role: account.role, division: account.division,
+                        name: name, tokenHash: Secrets.hash(token), owner: account.identity, role: account.role, division: account.division,
                         by: .system)
                 } catch let failure as ValidationFailure {
                     throw CommandFailure(message: failure.issues.map { "\($0.field): \($0.message.en)" }.joined(separator: "; "))
                 }
                 print(token)
             }
-        }
-
-        /// A new token as the web page makes it: `zx_` and 32 random bytes, base64url.
-        static func newToken() -> String {
-            var generator = SystemRandomNumberGenerator()
-            let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-            return "zx_" + Data(bytes).base64EncodedString()
-                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        }
-
-        /// The SHA-256 of a token, hex: what the database keeps and the server compares (`Secrets.hash`).
-        static func hash(_ token: String) -> String {
-            SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
         }
     }
 }

@@ -42,8 +42,19 @@ import ZhenxingTestSupport
         try await withDemoApp(.sqlite) { browser, _, _ in
             var client = browser
             let css = try await client.get("/static/app.css")
-            #expect(css.status == .ok)
+            #expect(css.status == .ok && css.headers[.contentType] == "text/css; charset=utf-8")
             #expect(css.text.contains("@media print"))
+            // when the browser already has it
+            let etag = try #require(css.headers[.eTag])
+            let again = try await client.send(.get, "/static/app.css", headers: [.ifNoneMatch: "W/\(etag)"], body: nil)
+            let stale = try await client.send(.get, "/static/app.css", headers: [.ifNoneMatch: "\"0\""], body: nil)
+            let since = try await client.send(.get, "/static/app.css", headers: [.ifModifiedSince: try #require(css.headers[.lastModified])], body: nil)
+            let missing = try await client.get("/static/none.css")
+            // then: a 304 without a body, the whole file when the tag differs, the 404 page for a file that is not there
+            #expect(again.status == .notModified && again.text.isEmpty && again.headers[.eTag] == etag)
+            #expect(stale.status == .ok && stale.text == css.text)
+            #expect(since.status == .notModified)
+            #expect(missing.status == .notFound)
         }
     }
 }

@@ -199,6 +199,29 @@ import ZhenxingTestSupport
         #expect(clean.contains("/api/v1/divisions/411324104201/issues"))
     }
 
+    @Test func linesWithoutWhatARuleLooksForAreWrittenAsTheyAre() {
+        for plain in ["GET /households/41 200 1.2 ms", "7ff2c722c5b36940479bc8a1556f02d5", "POST /divisions/411324104201/issues 303 4.0 ms",
+                      "12345678901234 digits", "zx-session", "Beare r"] {
+            #expect(!LogRedaction.mayHoldSecrets(plain), "\(plain)")
+            #expect(LogRedaction.clean(plain) == plain)
+        }
+        for secret in ["GET /people?q=1", "Bearer abc", "BEARER abc", "zx_abcdefgh12", "a=b", "cookie: x", "123456789012345", "x41132419500101328X"] {
+            #expect(LogRedaction.mayHoldSecrets(secret), "\(secret)")
+        }
+    }
+
+    @Test func tokensAreURLSafeBase64AndHashesAreHex() {
+        for count in 0...7 {
+            let bytes = (0..<count).map { UInt8(truncatingIfNeeded: $0 * 97 + 251) }
+            let expected = Data(bytes).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            #expect(bytes.withUnsafeBytes { Secrets.base64URL($0) } == expected)
+        }
+        let token = Secrets.token(prefix: "zx_")
+        #expect(token.count == 3 + 43 && token != Secrets.token(prefix: "zx_"))
+        #expect(Secrets.hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
     @Test func theRequestLogOfBadRequestsHoldsNoSecrets() async throws {
         let lines = LogLines()
         try await TestDatabases.with(.sqlite) { database in

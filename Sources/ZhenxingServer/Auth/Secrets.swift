@@ -4,19 +4,43 @@ import HummingbirdBcrypt
 import NIOPosix
 
 /// Random tokens, their stored hashes, and password hashing off the event loop.
-enum Secrets {
-    /// A new random token: 32 bytes, base64url, with a prefix that says what it is.
-    static func token(prefix: String = "") -> String {
+public enum Secrets {
+    /// A new random token: 32 bytes, base64url without padding, with a prefix that says what it is.
+    public static func token(prefix: String = "") -> String {
         var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        let text = Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        return prefix + text
+        let words = (generator.next() as UInt64, generator.next() as UInt64, generator.next() as UInt64, generator.next() as UInt64)
+        return withUnsafeBytes(of: words) { prefix + base64URL($0) }
     }
 
     /// The SHA-256 of a token, hex: what the database keeps instead of the token.
-    static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    public static func hash(_ token: String) -> String {
+        hex(SHA256.hash(data: Data(token.utf8)))
+    }
+
+    /// Bytes as lowercase hexadecimal.
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Bytes in the URL-safe base64 alphabet (RFC 4648 §5), without padding.
+    static func base64URL(_ bytes: UnsafeRawBufferPointer) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        var text: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            let count = min(3, bytes.count - index)
+            var group = 0
+            for offset in 0..<3 { group = group << 8 | (offset < count ? Int(bytes[index + offset]) : 0) }
+            for position in 0...count { text.append(alphabet[(group >> (18 - 6 * position)) & 0x3F]) }
+            index += 3
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Compares two secrets in time independent of where they differ.

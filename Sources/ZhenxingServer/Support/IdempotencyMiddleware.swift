@@ -24,7 +24,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
         }
         var request = request
         let body = try await request.collectBody(upTo: context.maxUploadSize)
-        let digest = SHA256.hash(data: Data(buffer: body)).map { String(format: "%02x", $0) }.joined()
+        let digest = Secrets.hex(SHA256.hash(data: Data(buffer: body)))
         let fingerprint = "\(request.method) \(request.uri.path) \(digest)"
         if let kept = try await keys.find(userID: identity.userID, key: key) {
             guard kept.fingerprint == fingerprint else {

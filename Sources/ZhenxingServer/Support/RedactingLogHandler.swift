@@ -45,8 +45,7 @@ public struct RedactingLogHandler: LogHandler {
 public enum LogRedaction {
     // Header lines first (a whole cookie or authorization header goes), then tokens wherever they stand, then
     // query strings after a path, then anything that looks like an ID number (18 or 15 digits, not inside a longer run).
-    // NSRegularExpression matches from any thread; Swift's Regex is not Sendable, hence the nonisolated(unsafe).
-    nonisolated(unsafe) private static let rules: [(NSRegularExpression, String)] = [
+    private static let rules: [(NSRegularExpression, String)] = [
         (#"(?i)(cookie|authorization|set-cookie|x-csrf-token)(["']?\s*[:=]\s*)[^\n,\]}]*"#, "$1$2[redacted]"),
         (#"(?i)bearer\s+[A-Za-z0-9._~+/=-]+"#, "Bearer [redacted]"),
         (#"(?i)(zx_session|_csrf|password)=[^;&\s"]*"#, "$1=[redacted]"),
@@ -58,11 +57,33 @@ public enum LogRedaction {
 
     /// `text` with every secret blanked.
     public static func clean(_ text: String) -> String {
+        guard mayHoldSecrets(text) else { return text }
         var text = text
         for (pattern, template) in rules {
             text = pattern.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: template)
         }
         return text
+    }
+
+    /// False when no rule can match `text`: every rule needs a `:`, `=` or `?`, a `zx_`, a "bearer" in any case, or a
+    /// run of 15 digits. The access log's line (`GET /households/41 200 1.2 ms`) and a request id cost one scan of
+    /// their bytes instead of seven regular expressions.
+    static func mayHoldSecrets(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        var digits = 0
+        for (index, byte) in bytes.enumerated() {
+            digits = (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) ? digits + 1 : 0
+            switch byte {
+            case UInt8(ascii: ":"), UInt8(ascii: "="), UInt8(ascii: "?"): return true
+            case UInt8(ascii: "_") where index >= 2 && bytes[index - 2] == UInt8(ascii: "z") && bytes[index - 1] == UInt8(ascii: "x"):
+                return true
+            case UInt8(ascii: "b"), UInt8(ascii: "B"):
+                if bytes[index...].prefix(6).map({ $0 | 0x20 }).elementsEqual("bearer".utf8) { return true }
+            default:
+                if digits >= 15 { return true }
+            }
+        }
+        return false
     }
 
     /// A metadata value with every string in it blanked.
