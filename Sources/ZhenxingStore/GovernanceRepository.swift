@@ -63,13 +63,17 @@ public struct IssueFilter: Sendable, Hashable {
     public var householdID: Int?
     /// Only those of one grid.
     public var gridID: Int?
+    /// Only those not finished (solved, closed or rejected).
+    public var unfinished: Bool
 
-    public init(state: IssueState? = nil, owner: String? = nil, overdueOn: String? = nil, householdID: Int? = nil, gridID: Int? = nil) {
+    public init(state: IssueState? = nil, owner: String? = nil, overdueOn: String? = nil, householdID: Int? = nil, gridID: Int? = nil,
+                unfinished: Bool = false) {
         self.state = state
         self.owner = owner
         self.overdueOn = overdueOn
         self.householdID = householdID
         self.gridID = gridID
+        self.unfinished = unfinished
     }
 }
 
@@ -276,6 +280,7 @@ public struct GovernanceRepository: Sendable {
         if let day = filter.overdueOn {
             conditions.append("i.state NOT IN ('solved', 'closed', 'rejected') AND i.deadline IS NOT NULL AND i.deadline < \(bind: day)")
         }
+        if filter.unfinished { conditions.append("i.state NOT IN ('solved', 'closed', 'rejected')") }
         if let household = filter.householdID { conditions.append("i.household_id = \(bind: household)") }
         if let grid = filter.gridID {
             conditions.append("(i.grid_id = \(bind: grid) OR i.household_id IN (SELECT household_id FROM grid_households WHERE grid_id = \(bind: grid)))")

@@ -83,12 +83,11 @@ public struct VisitRepository: Sendable {
         try await select("v.household_id = \(bind: household)", limit: 1_000)
     }
 
-    /// The promises overdue on `today` at the households a helper is answerable for now.
-    public func overdue(forHelper helper: Int, today: String) async throws -> [Visit] {
+    /// The promises overdue on `today` at the households of `scope`, the longest overdue first.
+    public func overdue(in scope: WorkScope, today: String) async throws -> [Visit] {
         try await select("""
-            v.household_id IN (SELECT household_id FROM helper_assignments WHERE helper_id = \(bind: helper) AND to_date IS NULL)
-              AND v.follow_up_on < \(bind: today) AND v.followed_up_on IS NULL
-            """, limit: 500)
+            v.household_id IN (\(scope.households)) AND v.follow_up_on < \(bind: today) AND v.followed_up_on IS NULL
+            """, order: "v.follow_up_on, v.id", limit: 500)
     }
 
     /// The visits of a year in a division, oldest first; `after` (a visit id) and `limit` page through them.

@@ -167,7 +167,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "POST /grids/:id/party-members": .record(.writeVillage, .grid), "POST /grids/:id/leader": .record(.writeVillage, .grid),
             "POST /households/:id/plans/:year/measures": .record(.writeRecords, .household),
             "GET /divisions/:code/helpers": .pathDivision(.readRecords), "POST /divisions/:code/helpers": .pathDivision(.writeVillage),
-            "GET /helpers/:id": .record(.readRecords, .helper), "GET /my/households": .signedIn,
+            "GET /helpers/:id": .record(.readRecords, .helper), "GET /my": .ownDivision(.readRecords),
             "POST /households/:id/helpers": .record(.writeRecords, .household),
             "POST /households/:id/helpers/:assignment/end": .record(.writeRecords, .household),
             "POST /households/:id/plans/:year/measures/:measure": .record(.writeRecords, .household),
@@ -255,9 +255,8 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
                         case .record: false
                         }
                         if allowed {
-                            // What the matrix does not create answers 404 to whoever may ask: an import job, an API token, the
-                            // helper page of an account that is no helper (issue 20 gives those roles a home of their own).
-                            let absent = path.contains(":job") || route.path == "/admin/tokens/:id/revoke" || route.path == "/my/households"
+                            // What the matrix does not create answers 404 to whoever may ask: an import job, an API token.
+                            let absent = path.contains(":job") || route.path == "/admin/tokens/:id/revoke"
                             #expect(answersAsAllowed(route.method, status) || (absent && status == .notFound),
                                     "\(user.username) \(route.method) \(path): \(status)")
                         } else {

@@ -217,10 +217,10 @@ import ZhenxingTestSupport
     func helpersAreAssignedWithinTheirVillageAndSeeTheirHouseholds(engine: Database.Engine) async throws {
         try await withDemoApp(engine) { signedIn, database, _ in
             var browser = signedIn
-            // the first secretary's "my households" page lists the households the demo assigned to them
-            let mine = try await browser.get("/my/households")
-            #expect(mine.status == .seeOther)
-            let page = try await browser.get(try #require(mine.headers[.location])).text
+            // the first secretary's work links their helper page, which lists the households the demo assigned to them
+            let mine = try await browser.get("/my").text
+            let helperHref = String(try #require(mine.firstMatch(of: #/<a href="(/helpers/\d+)">我的帮扶户</a>/#)).output.1)
+            let page = try await browser.get(helperHref).text
             #expect(page.contains("周立新") && page.contains("河南省市场监督管理局") && page.matches(of: #/href="/households/\d+"/#).count > 10)
             // a new helper of another village cannot be paired with a household here
             let other = try DivisionCode(validating: "411324104202")

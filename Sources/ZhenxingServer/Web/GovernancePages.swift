@@ -57,6 +57,21 @@ struct GovernancePages: Sendable {
         let owner: String
         let deadline: String
         let overdue: Bool
+
+        init(_ row: IssueRow, today: String, language: Language) {
+            href = "/issues/\(row.id)"
+            title = row.title
+            raisedOn = row.raisedOn
+            raisedBy = row.raisedBy
+            household = row.householdNumber
+            householdHref = row.householdId.map { "/households/\($0)" }
+            source = row.source.title.text(language)
+            state = row.state.title.text(language)
+            stateKey = row.state.rawValue
+            owner = row.owner ?? "—"
+            deadline = row.deadline ?? "—"
+            overdue = row.isOverdue(on: today)
+        }
     }
 
     struct StateCount: Sendable, Encodable {
@@ -104,20 +119,12 @@ struct GovernancePages: Sendable {
                            selected: item == state)
             },
             overdueCount: counts.overdue, overdueHref: base + "?overdue=1",
-            rows: shown.map { line($0, today: today, language: language) }, isEmpty: shown.isEmpty,
+            rows: shown.map { IssueLine($0, today: today, language: language) }, isEmpty: shown.isEmpty,
             exportHref: request.link("/divisions/\(code)/issues/export", keeping: ["state", "owner", "overdue"]), meetingsHref: "/divisions/\(code)/meetings", gridsHref: "/divisions/\(code)/grids",
             listsHref: "/divisions/\(code)/lists")
         return try renderer.page("issues", title: body.heading,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true) + [Crumb(name: t("ledger", language), href: nil)],
                                  body: body, request: request, context: context)
-    }
-
-    func line(_ row: IssueRow, today: String, language: Language) -> IssueLine {
-        IssueLine(href: "/issues/\(row.id)", title: row.title, raisedOn: row.raisedOn, raisedBy: row.raisedBy,
-                  household: row.householdNumber, householdHref: row.householdId.map { "/households/\($0)" },
-                  source: row.source.title.text(language),
-                  state: row.state.title.text(language), stateKey: row.state.rawValue,
-                  owner: row.owner ?? "—", deadline: row.deadline ?? "—", overdue: row.isOverdue(on: today))
     }
 
     /// The board's filters from the query: a state, an owner, overdue only.
@@ -267,7 +274,7 @@ struct GovernancePages: Sendable {
         let state = file.row.state
         let meetings = try await governance.meetings(in: code, limit: 50)
         let body = IssueBody(
-            line: line(file.row, today: settings.today, language: language), description: file.description.isEmpty ? nil : file.description,
+            line: IssueLine(file.row, today: settings.today, language: language), description: file.description.isEmpty ? nil : file.description,
             category: file.row.category,
             result: file.result, evidence: file.evidence,
             events: file.events.map { event in
@@ -487,10 +494,10 @@ struct GovernancePages: Sendable {
             outcomes: file.outcomes.map {
                 OutcomeLine(kind: MeetingOutcomeKind(rawValue: $0.kind)?.title.text(language) ?? $0.kind, text: $0.text, owner: $0.owner, deadline: $0.deadline)
             },
-            received: file.received.map { line($0, today: today, language: language) },
+            received: file.received.map { IssueLine($0, today: today, language: language) },
             handled: file.handled.map { item in
                 HandledLine(date: item.event.happenedOn, move: item.event.toState.title.text(language),
-                            response: item.event.response, issue: line(item.issue, today: today, language: language))
+                            response: item.event.response, issue: IssueLine(item.issue, today: today, language: language))
             },
             outcomeAction: canWrite ? "/meetings/\(id)/outcomes" : nil,
             outcomeKinds: MeetingOutcomeKind.allCases.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == .idea) },
@@ -639,7 +646,7 @@ struct GovernancePages: Sendable {
                               status: PovertyStatus(rawValue: $0.status)?.title.text(language) ?? $0.status, statusKey: $0.status)
             },
             partyMembers: file.partyMembers.map { MemberLine(href: "/people/\($0.id)", name: $0.name, role: $0.role) },
-            openIssues: file.openIssues.map { line($0, today: today, language: language) },
+            openIssues: file.openIssues.map { IssueLine($0, today: today, language: language) },
             visits: try await HouseholdPages.VisitLine.lines(visits.recent(inGrid: id), from: visits, today: today, canWrite: false, language: language),
             assignAction: canWrite ? "/grids/\(id)/households" : nil, partyAction: "/grids/\(id)/party-members",
             leaderAccounts: [Option(value: "", label: t("none", language), selected: row.leaderAccount == nil)]

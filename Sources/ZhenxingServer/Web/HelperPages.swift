@@ -3,7 +3,7 @@ import Hummingbird
 import ZhenxingDomain
 import ZhenxingStore
 
-/// Helpers (帮扶责任人): the village's list, a helper's page ("my households"), and assigning helpers to households.
+/// Helpers (帮扶责任人): the village's list, a helper's page, and assigning helpers to households.
 struct HelperPages: Sendable {
     let helpers: HelperRepository
     let visits: VisitRepository
@@ -15,7 +15,6 @@ struct HelperPages: Sendable {
         routes.add(.get, "/divisions/:code/helpers", .pathDivision(.readRecords), use: list)
         routes.add(.post, "/divisions/:code/helpers", .pathDivision(.writeVillage), use: create)
         routes.add(.get, "/helpers/:id", .record(.readRecords, .helper), use: show)
-        routes.add(.get, "/my/households", .signedIn, use: mine)
         routes.add(.post, "/households/:id/helpers", .record(.writeRecords, .household), use: assign)
         routes.add(.post, "/households/:id/helpers/:assignment/end", .record(.writeRecords, .household), use: end)
     }
@@ -111,22 +110,13 @@ struct HelperPages: Sendable {
         }
         let body = HelperBody(
             line: line(row, language), current: assignments.filter(\.current), past: assignments.filter { !$0.current },
-            visits: try await HouseholdPages.VisitLine.lines(visits.overdue(forHelper: id, today: settings.today), from: visits, today: settings.today,
+            visits: try await HouseholdPages.VisitLine.lines(visits.overdue(in: .helper(id), today: settings.today), from: visits, today: settings.today,
                                                              canWrite: false, language: language))
         let chain = try await divisions.chain(code)
         return try renderer.page("helper", title: row.name,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true)
                                     + [Crumb(name: Strings.text("helpers", language), href: "/divisions/\(code)/helpers"), Crumb(name: row.name, href: nil)],
                                  body: body, request: request, context: context)
-    }
-
-    /// The signed-in user's own helper page, when an administrator has linked their account to a helper.
-    @Sendable func mine(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let username = context.identity?.username, let id = try await helpers.helper(username: username) else {
-            throw AppError.notFound(LocalizedText(zh: "您的账号还没有登记为帮扶责任人：请村里在“帮扶责任人”中登记并填写您的用户名",
-                                                  en: "Your account is not registered as a helper: ask the village to register you with your user name"))
-        }
-        return Response(status: .seeOther, headers: [.location: "/helpers/\(id)"])
     }
 
     struct AssignInput: Decodable {

@@ -504,12 +504,8 @@ struct HouseholdPages: Sendable {
                           reason: $0.reason, decidedBy: $0.decidedBy, override: $0.override)
             },
             assessments: assessments, hasAssessments: !assessments.isEmpty,
-            issues: try await governance.issues(in: draft.village, filter: IssueFilter(householdID: id)).map { row in
-                GovernancePages.IssueLine(
-                    href: "/issues/\(row.id)", title: row.title, raisedOn: row.raisedOn, raisedBy: row.raisedBy, household: nil, householdHref: nil,
-                    source: row.source.title.text(language),
-                    state: row.state.title.text(language), stateKey: row.state.rawValue, owner: row.owner ?? "—",
-                    deadline: row.deadline ?? "—", overdue: row.isOverdue(on: today))
+            issues: try await governance.issues(in: draft.village, filter: IssueFilter(householdID: id)).map {
+                GovernancePages.IssueLine($0, today: today, language: language)
             },
             warnings: try await warningBlocks(id, canWrite: canWrite && file.closed == nil, canDecide: canDecide && file.closed == nil, village: draft.village,
                                               riskTypes: riskTypes, language: language),

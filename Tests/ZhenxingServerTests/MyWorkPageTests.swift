@@ -1,0 +1,118 @@
+import Foundation
+import HTTPTypes
+import Testing
+import ZhenxingDomain
+import ZhenxingStore
+import ZhenxingTestSupport
+
+@Suite struct MyWorkPageTests {
+    static let village = "411324104201"
+
+    /// The numbers of the open households of `village` that `where` picks (a condition on `h`).
+    static func numbers(_ database: Database, _ condition: String) async throws -> Set<String> {
+        try await database.read { sql in
+            Set(try await sql.raw("SELECT h.number FROM households h WHERE h.closed_on IS NULL AND \(unsafeRaw: condition)")
+                .all(decodingColumn: "number", as: String.self))
+        }
+    }
+
+    /// The household numbers a work page lists in its households table.
+    static func listed(_ page: String) -> Set<String> {
+        let table = page.split(separator: "id=\"households\"").last.map(String.init) ?? ""
+        return Set(table.matches(of: #/<td class="mono"><a href="/households/\d+">(\d+)</a></td>/#).map { String($0.output.1) })
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func aGridLeaderLandsOnTheHouseholdsOfTheirGridAndEveryLinkOfTheirNavigationAnswers(engine: Database.Engine) async throws {
+        try await withDemoApp(engine, as: "lsq.grid") { signedIn, database, _ in
+            var browser = signedIn
+            // when
+            let home = try await browser.get("/")
+            let page = try await browser.get("/my")
+            // then: the grid leader starts on their work, which lists exactly the households of the grid they lead
+            #expect(home.status == .seeOther && home.headers[.location] == "/my")
+            #expect(page.status == .ok && page.text.contains("我的工作 · 王秀兰") && page.text.contains("第一网格"))
+            let grid = try await Self.numbers(database, """
+                h.id IN (SELECT gh.household_id FROM grid_households gh JOIN grids g ON g.id = gh.grid_id
+                         JOIN users u ON u.id = g.leader_user_id WHERE u.username = 'lsq.grid')
+                """)
+            #expect(!grid.isEmpty && Self.listed(page.text) == grid)
+            // and nothing in the navigation is a dead end
+            let nav = try #require(page.text.firstMatch(of: #/<nav[\s\S]*?</nav>/#)).output
+            let links = nav.matches(of: #/href="(/[^"#]*)"/#).map { String($0.output.1) }
+            #expect(links.contains("/my"))
+            for link in links {
+                #expect(try await browser.get(link).status == .ok, "\(link)")
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func aHelpersWorkShowsOverduePromisesOpenIssuesAndMonitoringStepsOfTheirHouseholdsOnly(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { signedIn, database, _ in
+            var browser = signedIn
+            let helped = try await Self.numbers(database, """
+                h.id IN (SELECT a.household_id FROM helper_assignments a JOIN helpers p ON p.id = a.helper_id
+                         WHERE p.username = 'lsq.secretary' AND a.to_date IS NULL)
+                """)
+            let before = try await browser.get("/my").text
+            #expect(Self.listed(before).isSuperset(of: helped) && !helped.isEmpty)
+            // given: a promise past its day and an issue at one of the helper's households, an issue at a household of no one's
+            let mine = try #require(helped.sorted().first)
+            let other = try #require(try await Self.numbers(database, "h.village_code = '\(Self.village)'").subtracting(Self.listed(before)).sorted().first)
+            let id = { (number: String) in
+                try await database.read { sql in
+                    try await sql.raw("SELECT id FROM households WHERE village_code = '411324104201' AND number = \(bind: number)")
+                        .first(decodingColumn: "id", as: Int.self)!
+                }
+            }
+            let file = "/households/\(try await id(mine))"
+            #expect(try await browser.postForm(file + "/visits", [("date", "2026-10-01"), ("visitor", "周立新"), ("seen", "屋顶漏雨"),
+                                                                  ("promised", "联系维修"), ("followUp", "2026-10-15")]).status == .seeOther)
+            let governance = GovernanceRepository(database: database)
+            let village = try DivisionCode(validating: Self.village)
+            for (number, title) in [(mine, "自来水管冻裂"), (other, "别户的路灯坏了")] {
+                let draft = IssueDraft(title: title, description: "", source: .household, raisedBy: "户主", householdID: try await id(number),
+                                       category: "基础设施", raisedOn: "2026-11-01")
+                _ = try await governance.createIssue(draft, village: village, today: "2026-12-01", by: .system)
+            }
+            let reported = try await browser.postForm(file + "/monitoring/reports", [
+                ("source", "self_report"), ("riskType", "illness"), ("detail", "户主住院"), ("reportedBy", "户主"), ("foundOn", "2026-11-20"),
+                ("spending", "35000"), ("income", ""),
+            ])
+            #expect(reported.status == .seeOther)
+            // when
+            let page = try await browser.get("/my").text
+            // then
+            #expect(page.contains("我帮扶的户和我负责的网格"))
+            let followUps = try #require(page.split(separator: "id=\"follow-ups\"").last?.split(separator: "id=\"steps\"").first)
+            #expect(followUps.contains("屋顶漏雨") && followUps.contains("回访逾期"))
+            let steps = try #require(page.split(separator: "id=\"steps\"").last?.split(separator: "id=\"issues\"").first)
+            #expect(steps.contains(">\(mine)</a>"))
+            let issues = try #require(page.split(separator: "id=\"issues\"").last?.split(separator: "id=\"households\"").first)
+            #expect(issues.contains("自来水管冻裂") && !issues.contains("别户的路灯坏了"))
+            // the same households, the visited one with its latest visit
+            #expect(Self.listed(page) == Self.listed(before))
+            let households = try #require(page.split(separator: "id=\"households\"").last)
+            let row = try #require(households.firstMatch(of: try Regex("<a href=\"\(file)\">\(mine)</a></td>.*?</tr>")))
+            #expect(String(households[row.range]).contains("2026-1"))
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func aUserWhoIsNeitherHelperNorGridLeaderSeesTheVillageAndOfficersStartOnTheDivisions(engine: Database.Engine) async throws {
+        try await withDemoApp(engine, as: "lsq.viewer") { signedIn, database, _ in
+            var browser = signedIn
+            let page = try await browser.get("/my?lang=en").text
+            let open = try await Self.numbers(database, "h.village_code = '\(Self.village)'")
+            #expect(page.contains("My work") && page.contains("Every household of the village"))
+            #expect(Self.listed(page).count == min(open.count, 200) && Self.listed(page).isSubset(of: open))
+        }
+        try await withDemoApp(engine, as: "zhenping.officer") { signedIn, _, _ in
+            var browser = signedIn
+            let home = try await browser.get("/"), work = try await browser.get("/my"), divisions = try await browser.get("/divisions")
+            #expect(home.headers[.location] == "/divisions" && work.headers[.location] == "/divisions")
+            #expect(!divisions.text.contains("href=\"/my\""))
+        }
+    }
+}
