@@ -76,7 +76,7 @@ func buildRouter(
                     settings: settings).register(on: routes)
     GovernancePages(governance: governance, registry: registry, visits: VisitRepository(database: database), divisions: divisions, users: users, renderer: renderer,
                     settings: settings).register(on: routes)
-    MyWorkPages(work: WorkRepository(database: database), visits: VisitRepository(database: database), governance: governance,
+    MyWorkPages(work: WorkRepository(database: database), figures: figures, visits: VisitRepository(database: database), governance: governance,
                 monitoring: MonitoringRepository(database: database), helpers: HelperRepository(database: database), divisions: divisions,
                 renderer: renderer, settings: settings).register(on: routes)
     HelperPages(helpers: HelperRepository(database: database), visits: VisitRepository(database: database), divisions: divisions, renderer: renderer,

@@ -306,6 +306,25 @@ public struct GovernanceRepository: Sendable {
         }
     }
 
+    /// How many unfinished issues are past their deadline on `today` in each division directly under `division` (the
+    /// provinces when nil), by the child's code; a child without any is left out.
+    public func overdueIssues(under division: DivisionCode?, today: String) async throws -> [DivisionCode: Int] {
+        guard division?.level != .village else { return [:] }
+        let digits = DivisionLevel.allCases[division.map { $0.level.depth + 1 } ?? 0].segmentEnd
+        struct Row: Decodable { let prefix: String; let n: Int }
+        let rows = try await database.read { sql in
+            try await sql.raw("""
+                SELECT substr(village_code, 1, \(literal: digits)) AS prefix, count(*) AS n FROM issues
+                WHERE \(division.map { $0.covers("village_code") } ?? "1 = 1") AND state NOT IN ('solved', 'closed', 'rejected')
+                  AND deadline IS NOT NULL AND deadline < \(bind: today)
+                GROUP BY substr(village_code, 1, \(literal: digits))
+                """).all(decoding: Row.self)
+        }
+        return Dictionary(uniqueKeysWithValues: rows.compactMap { row in
+            (try? DivisionCode(validating: row.prefix.padding(toLength: 12, withPad: "0", startingAt: 0))).map { ($0, row.n) }
+        })
+    }
+
     /// An issue with its timeline.
     public func issue(_ id: Int) async throws -> IssueFile {
         try await database.read { sql in

@@ -108,11 +108,80 @@ import ZhenxingTestSupport
             #expect(page.contains("My work") && page.contains("Every household of the village"))
             #expect(Self.listed(page).count == min(open.count, 200) && Self.listed(page).isSubset(of: open))
         }
-        try await withDemoApp(engine, as: "zhenping.officer") { signedIn, _, _ in
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func anOfficerSeesTheDivisionsBelowRankedByWhatIsOverdue(engine: Database.Engine) async throws {
+        try await withDemoApp(engine, as: "zhenping.officer") { signedIn, database, _ in
             var browser = signedIn
-            let home = try await browser.get("/"), work = try await browser.get("/my"), divisions = try await browser.get("/divisions")
-            #expect(home.headers[.location] == "/divisions" && work.headers[.location] == "/divisions")
-            #expect(!divisions.text.contains("href=\"/my\""))
+            // given: in the county's one township, an issue of the demo village past its deadline, and a neighbouring
+            // township with nothing overdue
+            let township = try DivisionCode(validating: "411324104000"), quiet = try DivisionCode(validating: "411324105000")
+            try await database.transaction { sql in try await DivisionRepository.save(Division(code: quiet, name: "安静镇"), in: sql) }
+            let village = try DivisionCode(validating: Self.village)
+            let draft = IssueDraft(title: "路灯不亮", description: "", source: .grid, raisedBy: "网格员", category: "用电", raisedOn: "2026-01-05")
+            let issue = try await GovernanceRepository(database: database).createIssue(draft, village: village, today: "2026-01-05", by: .system)
+            try await database.transaction { sql in try await sql.raw("UPDATE issues SET deadline = '2026-02-01' WHERE id = \(bind: issue)").run() }
+            let overdue = try await GovernanceRepository(database: database).overdueIssues(under: try DivisionCode(validating: "411324000000"), today: "2027-01-15")
+            // when
+            let home = try await browser.get("/")
+            let page = try await browser.get("/my").text
+            // then: the officer starts on their work; the township with overdue items comes first, its issues counted
+            #expect(home.headers[.location] == "/my")
+            #expect((overdue[township] ?? 0) >= 1 && overdue[quiet] == nil)
+            let first = try #require(page.range(of: "/divisions/\(township)\""))
+            let second = try #require(page.range(of: "/divisions/\(quiet)\""))
+            #expect(first.lowerBound < second.lowerBound)
+            #expect(page.contains("href=\"/divisions/\(township)/issues?overdue=1\">\(overdue[township]!)</a>"))
+            #expect(try await browser.get("/divisions/\(township)/issues?overdue=1").text.contains("路灯不亮"))
+        }
+    }
+}
+
+@Suite struct ConfirmAndUndoTests {
+    @Test(arguments: TestDatabases.engines)
+    func takingAHouseholdOutOfAGridAsksFirstSaysWhatItDidAndIsUndone(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { signedIn, database, _ in
+            var browser = signedIn
+            let grids = try await browser.get("/divisions/411324104201/grids").text
+            let grid = String(try #require(grids.firstMatch(of: #/href="(/grids/\d+)"/#)).output.1)
+            let page = try await browser.get(grid).text
+            // the step is behind its question: the form with the one button sits inside a closed <details>
+            let form = try #require(RenderedForm.all(in: page).first { $0.action.hasSuffix("/release") })
+            #expect(page.contains("<details class=\"confirm\"><summary>移出网格</summary><form method=\"post\" action=\"\(form.action)\">"))
+            #expect(page.contains("把这一户移出本网格？"))
+            // when: it is confirmed
+            let released = try await browser.submit(form)
+            let household = try #require(form.action.firstMatch(of: #/households/(\d+)/release/#)).output.1
+            #expect(released.status == .seeOther && released.headers[.location] == "\(grid)?released=\(household)")
+            let after = try await browser.get(try #require(released.headers[.location])).text
+            let number = try #require(page.firstMatch(of: try Regex("<a href=\"/households/\(household)\">(\\d+)</a>"))?.output[1].substring)
+            // then: the page says what was done and offers to undo it
+            #expect(after.contains("已将 \(number) 移出第一网格。"))
+            let undo = try #require(RenderedForm.all(in: after).first { $0["numbers"] == String(number) })
+            #expect(try await browser.submit(undo).status == .seeOther)
+            let back = try await browser.get("\(grid)?released=\(household)").text
+            #expect(back.contains("<a href=\"/households/\(household)\">\(number)</a>") && !back.contains("已将"))
+            // a household of another grid named in the address says nothing
+            let other = try #require(try await database.read { sql in
+                try await sql.raw("""
+                    SELECT gh.household_id AS id FROM grid_households gh WHERE gh.grid_id <> \(bind: Int(grid.split(separator: "/").last!)!) LIMIT 1
+                    """).first(decodingColumn: "id", as: Int.self)
+            })
+            #expect(!(try await browser.get("\(grid)?released=\(other)").text.contains("已将")))
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func endingAPairingAsksFirst(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { signedIn, _, _ in
+            var browser = signedIn
+            let mine = try await browser.get("/my").text
+            let file = String(try #require(mine.firstMatch(of: #/<td class="mono"><a href="(/households/\d+)">/#)).output.1)
+            let page = try await browser.get(file).text
+            let form = try #require(RenderedForm.all(in: page).first { $0.action.contains("/helpers/") && $0.action.hasSuffix("/end") })
+            #expect(page.contains("<details class=\"confirm\"><summary>结束帮扶</summary><form method=\"post\" action=\"\(form.action)\">"))
+            #expect(try await browser.submit(form).status == .seeOther)
         }
     }
 }

@@ -58,9 +58,7 @@ struct PageRenderer: Sendable {
         var nav: [NavLink] = []
         if let identity {
             nav.append(NavLink(href: identity.division.map { "/divisions/\($0)" } ?? "/divisions", label: Strings.text("nav_divisions", language)))
-            if MyWorkPages.home(of: identity) == "/my" {
-                nav.insert(NavLink(href: "/my", label: Strings.text("my_work", language)), at: 0)
-            }
+            nav.insert(NavLink(href: "/my", label: Strings.text("my_work", language)), at: 0)
             if identity.holds(.manageUsers) { nav.append(NavLink(href: "/admin/users", label: Strings.text("nav_users", language))) }
             if identity.holds(.viewAudit) { nav.append(NavLink(href: "/admin/audit", label: Strings.text("nav_audit", language))) }
             if identity.holds(.manageTokens) { nav.append(NavLink(href: "/admin/tokens", label: Strings.text("nav_tokens", language))) }

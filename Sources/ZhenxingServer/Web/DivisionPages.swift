@@ -16,7 +16,7 @@ struct DivisionPages: Sendable {
 
     func register(on routes: GuardedRouter) {
         routes.add(.get, "/", .anyone) { _, context in
-            Response(status: .seeOther, headers: [.location: context.identity.map(MyWorkPages.home) ?? "/signin"])
+            Response(status: .seeOther, headers: [.location: context.identity == nil ? "/signin" : "/my"])
         }
         routes.add(.get, "/divisions", .ownDivision(.readRecords), use: root)
         routes.add(.get, "/divisions/:code", .pathDivision(.readRecords), use: show)

@@ -608,6 +608,14 @@ struct GovernancePages: Sendable {
         let leaderAccounts: [Option]
         let leaderAction: String?
         let error: String?
+        /// What the last step did, with the form that undoes it: "已将 0001 移出第一网格 · 撤销".
+        let released: Released?
+    }
+
+    struct Released: Sendable, Encodable {
+        let text: String
+        let number: String
+        let undoAction: String?
     }
 
     struct HouseholdLine: Sendable, Encodable {
@@ -638,6 +646,14 @@ struct GovernancePages: Sendable {
         let row = file.row
         let canWrite = context.identity?.can(.writeVillage, in: code) == true
         let accounts = canWrite ? try await users.list(in: code).filter { $0.role == .gridLeader && $0.division == code && $0.active } : []
+        // `?released=` names a household of this village that is in no grid now: the one the last step took out.
+        var released: Released?
+        if let household = request.query("released").flatMap(Int.init), try await registry.village(ofHousehold: household) == code,
+           try await governance.grid(ofHousehold: household) == nil {
+            let number = try await registry.file(household).draft.number
+            released = Released(text: LocalizedText(zh: "已将 \(number) 移出\(row.name)。", en: "\(number) was taken out of \(row.name).").text(language),
+                                number: number, undoAction: canWrite ? "/grids/\(id)/households" : nil)
+        }
         let body = GridBody(
             line: GridLine(href: "/grids/\(id)", name: row.name, leader: row.leader, leaderAccount: row.leaderAccount, partyGroup: row.partyGroup, households: row.households,
                            partyMembers: row.partyMembers, openIssues: row.openIssues),
@@ -651,7 +667,7 @@ struct GovernancePages: Sendable {
             assignAction: canWrite ? "/grids/\(id)/households" : nil, partyAction: "/grids/\(id)/party-members",
             leaderAccounts: [Option(value: "", label: t("none", language), selected: row.leaderAccount == nil)]
                 + accounts.map { Option(value: $0.username, label: "\($0.displayName)（\($0.username)）", selected: $0.username == row.leaderAccount) },
-            leaderAction: canWrite ? "/grids/\(id)/leader" : nil, error: error)
+            leaderAction: canWrite ? "/grids/\(id)/leader" : nil, error: error, released: released)
         let chain = try await divisions.chain(code)
         return try renderer.page("grid", title: row.name,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true)
@@ -726,7 +742,7 @@ struct GovernancePages: Sendable {
             throw AppError(.badRequest, LocalizedText(zh: "这一户不在本网格", en: "The household is not in this grid"))
         }
         try await governance.release(household: household, by: context.actor)
-        return Response(status: .seeOther, headers: [.location: "/grids/\(id)"])
+        return Response(status: .seeOther, headers: [.location: "/grids/\(id)?released=\(household)"])
     }
 
     // MARK: Four lists

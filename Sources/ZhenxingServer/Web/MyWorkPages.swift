@@ -3,12 +3,14 @@ import Hummingbird
 import ZhenxingDomain
 import ZhenxingStore
 
-/// "My work" (我的工作): where a village's users land after signing in. A helper sees the households paired with them,
-/// a grid leader the households of their grids, and a user who is neither (a village cadre, a viewer) the whole
-/// village; for those households, what is waiting: promises past their follow-up day, monitoring steps, issues not
-/// finished, and every household with its latest visit, the longest unvisited first.
+/// "My work" (我的工作): where every user lands after signing in. In a village, a helper sees the households paired
+/// with them, a grid leader the households of their grids, and a user who is neither (a village cadre, a viewer) the
+/// whole village; for those households, what is waiting: promises past their follow-up day, monitoring steps, issues
+/// not finished, and every household with its latest visit, the longest unvisited first. Above a village, an officer
+/// sees the divisions directly below, those with the most overdue first.
 struct MyWorkPages: Sendable {
     let work: WorkRepository
+    let figures: FiguresQuery
     let visits: VisitRepository
     let governance: GovernanceRepository
     let monitoring: MonitoringRepository
@@ -24,10 +26,6 @@ struct MyWorkPages: Sendable {
         routes.add(.get, "/my", .ownDivision(.readRecords), use: show)
     }
 
-    /// Where a signed-in user starts: a village's user on their work, anyone above on the divisions.
-    static func home(of identity: Identity) -> String {
-        identity.division?.level == .village ? "/my" : "/divisions"
-    }
 
     struct Count: Sendable, Encodable {
         let label: String
@@ -63,9 +61,30 @@ struct MyWorkPages: Sendable {
         let links: [Link]
     }
 
+    /// A division below the officer's, with what is overdue in it.
+    struct DivisionLine: Sendable, Encodable {
+        let href: String
+        let name: String
+        let followUps: Int
+        let steps: Int
+        let stepsHref: String
+        let issues: Int
+        let issuesHref: String
+        let total: Int
+        let late: Bool
+    }
+
+    struct OfficerBody: Sendable, Encodable {
+        let heading: String
+        let scope: String
+        let rows: [DivisionLine]
+        let isEmpty: Bool
+    }
+
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let identity = context.identity, let village = identity.division, village.level == .village else {
-            return Response(status: .seeOther, headers: [.location: "/divisions"])
+        guard let identity = context.identity else { throw AppError.signInRequired }
+        guard let village = identity.division, village.level == .village else {
+            return try await divisionsBelow(identity.division, identity: identity, request: request, context: context)
         }
         let language = context.language
         let today = settings.today
@@ -121,6 +140,30 @@ struct MyWorkPages: Sendable {
                 + grids.map { Link(label: $0.name, href: "/grids/\($0.id)") }
                 + [Link(label: chain.last?.name ?? village.rawValue, href: "/divisions/\(village)")])
         return try renderer.page("my-work", title: text("my_work"),
+                                 crumbs: [Crumb(name: text("my_work"), href: nil)], body: body, request: request, context: context)
+    }
+
+    /// The divisions directly under `division` (the provinces for an administrator), ranked by the promises past their
+    /// follow-up day, monitoring steps past their deadline and unfinished issues past theirs, today.
+    private func divisionsBelow(_ division: DivisionCode?, identity: Identity, request: Request, context: AppRequestContext) async throws -> Response {
+        let language = context.language
+        let text = { (key: String) in Strings.text(key, language) }
+        let issues = try await governance.overdueIssues(under: division, today: settings.today)
+        var rows: [DivisionLine] = []
+        for child in try await divisions.children(of: division) {
+            let code = child.division.code
+            let document = try await figures.document(code, year: settings.thisYear)
+            let (followUps, steps, overdue) = (document.assistance.overdueFollowUps, document.monitoring.stepsOverdue, issues[code] ?? 0)
+            rows.append(DivisionLine(
+                href: "/divisions/\(code)", name: child.division.name, followUps: followUps, steps: steps,
+                stepsHref: "/divisions/\(code)/monitoring?overdue=1", issues: overdue, issuesHref: "/divisions/\(code)/issues?overdue=1",
+                total: followUps + steps + overdue, late: followUps + steps + overdue > 0))
+        }
+        rows.sort { ($1.total, $0.href) < ($0.total, $1.href) }
+        var scope = text("work_divisions_hint")
+        if let division { scope = "\(try await divisions.chain(division).last?.name ?? division.rawValue) · " + scope }
+        let body = OfficerBody(heading: "\(text("my_work")) · \(identity.displayName)", scope: scope, rows: rows, isEmpty: rows.isEmpty)
+        return try renderer.page("my-divisions", title: text("my_work"),
                                  crumbs: [Crumb(name: text("my_work"), href: nil)], body: body, request: request, context: context)
     }
 }
