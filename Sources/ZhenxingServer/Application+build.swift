@@ -74,8 +74,8 @@ func buildRouter(
     ParameterPages(parameters: PolicyParameterRepository(database: database), renderer: renderer).register(on: routes)
     MonitoringPages(monitoring: MonitoringRepository(database: database), divisions: divisions, audit: AuditLog(database: database), renderer: renderer,
                     settings: settings).register(on: routes)
-    GovernancePages(governance: governance, registry: registry, visits: VisitRepository(database: database), divisions: divisions, users: users, renderer: renderer,
-                    settings: settings).register(on: routes)
+    GovernancePages(governance: governance, registry: registry, visits: VisitRepository(database: database), divisions: divisions, users: users, records: records,
+                    renderer: renderer, settings: settings).register(on: routes)
     MyWorkPages(work: WorkRepository(database: database), figures: figures, visits: VisitRepository(database: database), governance: governance,
                 monitoring: MonitoringRepository(database: database), helpers: HelperRepository(database: database), divisions: divisions,
                 renderer: renderer, settings: settings).register(on: routes)

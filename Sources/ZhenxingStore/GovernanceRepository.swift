@@ -306,6 +306,16 @@ public struct GovernanceRepository: Sendable {
         }
     }
 
+    /// The categories a village's issues were filed under, most used first: what the issue form offers.
+    public func categories(in village: DivisionCode) async throws -> [String] {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT category FROM issues WHERE village_code = \(bind: village.rawValue) AND category <> ''
+                GROUP BY category ORDER BY count(*) DESC, category LIMIT 100
+                """).all(decodingColumn: "category", as: String.self)
+        }
+    }
+
     /// How many unfinished issues are past their deadline on `today` in each division directly under `division` (the
     /// provinces when nil), by the child's code; a child without any is left out.
     public func overdueIssues(under division: DivisionCode?, today: String) async throws -> [DivisionCode: Int] {

@@ -152,8 +152,8 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "GET /divisions/:code/monitoring/export": .pathDivision(.readRecords),
             "GET /divisions/:code/monitoring/departments": .pathDivision(.writeVillage),
             "POST /divisions/:code/monitoring/departments": .pathDivision(.writeVillage),
-            "GET /divisions/:code/issues": .pathDivision(.readRecords), "GET /divisions/:code/issues/new": .pathDivision(.writeVillage),
-            "GET /divisions/:code/issues/export": .pathDivision(.readRecords), "POST /divisions/:code/issues": .pathDivision(.writeVillage),
+            "GET /divisions/:code/issues": .pathDivision(.readRecords), "GET /divisions/:code/issues/new": .pathDivision(.writeRecords),
+            "GET /divisions/:code/issues/export": .pathDivision(.readRecords), "POST /divisions/:code/issues": .pathDivision(.writeRecords),
             "GET /issues/:id": .record(.readRecords, .issue), "POST /issues/:id/transition": .record(.writeRecords, .issue),
             "GET /divisions/:code/meetings": .pathDivision(.readRecords), "GET /divisions/:code/meetings/new": .pathDivision(.writeVillage),
             "POST /divisions/:code/meetings": .pathDivision(.writeVillage),
@@ -300,7 +300,7 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
                 (.get, "/api/v1/divisions/CODE/monitoring/warnings?step=home_check&overdue=true", .readRecords, nil),
                 (.get, "/api/v1/divisions/CODE/monitoring/what-if?year=2021&thresholdFen=700000", .readRecords, nil),
                 (.post, "/api/v1/divisions/CODE/monitoring/scan", .writeVillage, #"{"year":2021,"dryRun":true}"#),
-                (.post, "/api/v1/divisions/CODE/issues", .writeVillage,
+                (.post, "/api/v1/divisions/CODE/issues", .writeRecords,
                  #"{"title":"t","source":"other","raisedBy":"某","category":"其他","raisedOn":"2024-01-01"}"#),
             ] {
                 for target in [insideVillage, outsideVillage] {

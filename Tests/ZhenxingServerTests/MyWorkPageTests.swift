@@ -185,3 +185,47 @@ import ZhenxingTestSupport
         }
     }
 }
+
+@Suite struct FieldIssueFilingTests {
+    @Test(arguments: TestDatabases.engines)
+    func aGridLeaderFilesAnIssueFromAHouseholdOfTheirGridWithTheFormFilledIn(engine: Database.Engine) async throws {
+        try await withDemoApp(engine, as: "lsq.grid") { signedIn, database, _ in
+            var browser = signedIn
+            let work = try await browser.get("/my").text
+            let file = String(try #require(work.firstMatch(of: #/<td class="mono"><a href="(/households/\d+)">/#)).output.1)
+            let household = try await browser.get(file).text
+            let link = try #require(household.firstMatch(of: #/href="(/divisions/411324104201/issues/new\?household=(\d+))"/#))
+            // when: the grid leader follows 登记问题 from the household's file
+            let page = try await browser.get(String(link.output.1)).text
+            var form = try #require(RenderedForm.all(in: page).first { $0.action == "/divisions/411324104201/issues" })
+            // then: the household, its head and its grid are filled in, and the fields offer the village's choices
+            #expect(form["household"] == String(link.output.2) && form["raisedBy"]?.isEmpty == false && form["grid"]?.isEmpty == false)
+            #expect(page.contains("<datalist id=\"f-household-choices\">") && page.contains("<datalist id=\"f-category-choices\">"))
+            form["title"] = "水管冻裂"
+            form["category"] = "饮水"
+            let filed = try await browser.submit(form)
+            #expect(filed.status == .seeOther)
+            #expect(try await browser.get("/my").text.contains("水管冻裂"))
+            // a household outside the grid leader's grids, or none, is refused, naming the field; nothing is stored
+            let outside = try #require(try await database.read { sql in
+                try await sql.raw("""
+                    SELECT h.number FROM households h WHERE h.village_code = '411324104201' AND h.id NOT IN (
+                      SELECT gh.household_id FROM grid_households gh JOIN grids g ON g.id = gh.grid_id JOIN users u ON u.id = g.leader_user_id
+                      WHERE u.username = 'lsq.grid') LIMIT 1
+                    """).first(decodingColumn: "number", as: String.self)
+            })
+            form["household"] = outside
+            form["grid"] = ""
+            form["title"] = "别人网格的事"
+            let refused = try await browser.submit(form)
+            #expect(refused.status == .badRequest && refused.text.contains("网格员登记问题须写明本人所负责网格内的户编号"))
+            let api = try await json(&browser, .post, "/api/v1/divisions/411324104201/issues",
+                                     #"{"title":"无户问题","source":"other","raisedBy":"某","category":"其他","raisedOn":"2026-12-01"}"#)
+            #expect(api.status == .badRequest && api.text.contains("householdId"))
+            let stored = try await database.read { sql in
+                try await sql.raw("SELECT count(*) AS n FROM issues WHERE title IN ('别人网格的事', '无户问题')").first(decodingColumn: "n", as: Int.self)
+            }
+            #expect(stored == 0)
+        }
+    }
+}

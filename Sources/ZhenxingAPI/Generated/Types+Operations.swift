@@ -4517,7 +4517,7 @@ package enum Operations {
     }
     /// Record an issue
     ///
-    /// Records an issue raised in a village (state collected). The household, grid and meeting it names must belong to the village.
+    /// Records an issue raised in a village (state collected). The household, grid and meeting it names must belong to the village. A village cadre files any issue; a grid leader files issues of the households of their own grids only (householdId required, gridId empty or that household's grid).
     ///
     /// - Remark: HTTP `POST /divisions/{code}/issues`.
     /// - Remark: Generated from `#/paths//divisions/{code}/issues/post(createIssue)`.

@@ -18,11 +18,13 @@ extension APIHandler {
 
     func createIssue(_ input: Operations.CreateIssue.Input) async throws -> Operations.CreateIssue.Output {
         let code = try Self.code(input.path.code)
-        try RequestScope.authorize(.writeVillage, in: code)
+        let identity = try RequestScope.authorize(.writeRecords, in: code)
         guard case .json(let body) = input.body else { throw AppError(.unsupportedMediaType, LocalizedText(zh: "请提交 JSON", en: "Send JSON")) }
         guard code.level == .village, try await divisions.find(code) != nil else {
             throw AppError.notFound(LocalizedText(zh: "村 \(code) 不存在", en: "Village \(code) does not exist"))
         }
+        let problems = try await records.issueFilingProblems(identity, household: body.householdId, grid: body.gridId, in: code)
+        guard problems.isEmpty else { throw ValidationFailure(problems.map { FieldIssue(field: $0.field + "Id", message: $0.message) }) }
         guard let source = IssueSource(rawValue: body.source) else {
             throw ValidationFailure([FieldIssue(field: "source", message: LocalizedText(
                 zh: "来源应为：\(IssueSource.allCases.map(\.rawValue).joined(separator: "、"))", en: "The source must be one of: \(IssueSource.allCases.map(\.rawValue).joined(separator: ", "))"))])

@@ -74,9 +74,11 @@ final class GuardedRouter {
 }
 
 extension RequestScope {
-    /// Throws unless the API caller holds `permission` for `division`.
-    static func authorize(_ permission: Permission, in division: DivisionCode) throws {
+    /// The API caller; throws unless they hold `permission` for `division`.
+    @discardableResult
+    static func authorize(_ permission: Permission, in division: DivisionCode) throws -> Identity {
         guard let identity else { throw AppError.signInRequired }
         guard identity.can(permission, in: division) else { throw AppError.forbidden }
+        return identity
     }
 }

@@ -46,4 +46,18 @@ struct RecordLocator: Sendable {
         guard let reach else { return false }
         return try await governance.gridLeader(identity.userID, reaches: reach, id)
     }
+
+    /// What stops `identity` filing an issue in `village` about `household` under `grid`: nothing for whoever writes for
+    /// the village; a grid leader files those of a household of their own grids, under that household's grid.
+    func issueFilingProblems(_ identity: Identity, household: Int?, grid: Int?, in village: DivisionCode) async throws -> [FieldIssue] {
+        if identity.can(.writeVillage, in: village) { return [] }
+        guard let household, try await allows(identity, .writeRecords, .household, household, in: village) else {
+            return [FieldIssue(field: "household", message: LocalizedText(
+                zh: "网格员登记问题须写明本人所负责网格内的户编号", en: "A grid leader files issues of the households of their own grids: give the household"))]
+        }
+        if let grid, try await governance.grid(ofHousehold: household)?.id != grid {
+            return [FieldIssue(field: "grid", message: LocalizedText(zh: "网格应为这一户所在的网格", en: "The grid must be the household's own"))]
+        }
+        return []
+    }
 }

@@ -33,12 +33,13 @@ struct FormModel: Encodable {
     let conflict: [Difference]
     let hasConflict: Bool
 
-    enum Kind { case text, date, textarea(rows: Int), select([(String, String)]), checks([(String, String)]) }
+    /// `suggested` is free text with a list to pick from as one types (a `<datalist>`: value, label).
+    enum Kind { case text, suggested([(String, String)]), date, textarea(rows: Int), select([(String, String)]), checks([(String, String)]) }
 
     /// The fields whose saved value differs from the one shown, for an edit conflict.
     static func differences(saved: [Field], shown: [Field]) -> [Difference] {
         func text(_ field: Field) -> String {
-            field.options.isEmpty ? field.value : field.options.filter(\.selected).map(\.label).joined(separator: "、")
+            field.isSelect || field.isChecks ? field.options.filter(\.selected).map(\.label).joined(separator: "、") : field.value
         }
         return zip(saved, shown).filter { text($0) != text($1) }.map { Difference(label: $1.label, saved: text($0), yours: text($1)) }
     }
@@ -59,6 +60,9 @@ struct FormModel: Encodable {
         var (isText, isDate, isSelect, isChecks, rows) = (false, false, false, false, 0)
         switch kind {
         case .text: isText = true
+        case .suggested(let choices):
+            isText = true
+            options = choices.map { Option(value: $0.0, label: $0.1, selected: false) }
         case .date: isDate = true
         case .textarea(let count): rows = count
         case .select(let choices), .checks(let choices):

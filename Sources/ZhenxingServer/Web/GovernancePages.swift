@@ -11,6 +11,7 @@ struct GovernancePages: Sendable {
     let visits: VisitRepository
     let divisions: DivisionRepository
     let users: UserRepository
+    let records: RecordLocator
     let renderer: PageRenderer
     let settings: AppSettings
 
@@ -18,10 +19,10 @@ struct GovernancePages: Sendable {
 
     func register(on routes: GuardedRouter) {
         routes.add(.get, "/divisions/:code/issues", .pathDivision(.readRecords), use: board)
-        routes.add(.get, "/divisions/:code/issues/new", .pathDivision(.writeVillage), use: newIssue)
+        routes.add(.get, "/divisions/:code/issues/new", .pathDivision(.writeRecords), use: newIssue)
         routes.add(.get, "/divisions/:code/issues/export", .pathDivision(.readRecords), use: exportLedger)
         routes.add(.get, "/divisions/:code/meetings/export", .pathDivision(.readRecords), use: exportMeetings)
-        routes.add(.post, "/divisions/:code/issues", .pathDivision(.writeVillage), use: createIssue)
+        routes.add(.post, "/divisions/:code/issues", .pathDivision(.writeRecords), use: createIssue)
         routes.add(.get, "/issues/:id", .record(.readRecords, .issue), use: issue)
         routes.add(.post, "/issues/:id/transition", .record(.writeRecords, .issue), use: transition)
         routes.add(.get, "/divisions/:code/meetings", .pathDivision(.readRecords), use: meetings)
@@ -167,10 +168,19 @@ struct GovernancePages: Sendable {
         var raisedOn: String?
     }
 
+    /// The blank form; `?household=` (a household number, as the household file's link sends it) fills in the household,
+    /// its grid and its head as the one who raised it.
     @Sendable func newIssue(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (code, chain) = try await village(context)
-        return try await issueForm(IssueInput(source: IssueSource.household.rawValue, raisedOn: settings.today), village: code, chain: chain, issues: [],
-                                   request: request, context: context)
+        var input = IssueInput(source: IssueSource.household.rawValue, raisedOn: settings.today)
+        if let number = request.query("household"),
+           let household = try await registry.households(in: code, filter: HouseholdFilter(search: number), asOf: settings.today, after: nil, limit: 5)
+               .first(where: { $0.number == number }) {
+            input.household = household.number
+            input.raisedBy = household.headName
+            input.grid = try await governance.grid(ofHousehold: household.id).map { String($0.id) }
+        }
+        return try await issueForm(input, village: code, chain: chain, issues: [], request: request, context: context)
     }
 
     @Sendable func createIssue(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -191,6 +201,9 @@ struct GovernancePages: Sendable {
         let draft = IssueDraft(title: input.title ?? "", description: input.description ?? "", source: source, raisedBy: input.raisedBy ?? "",
                                householdID: householdID, gridID: input.grid.flatMap(Int.init), meetingID: input.meeting.flatMap(Int.init),
                                category: input.category ?? "", raisedOn: (input.raisedOn ?? "").trimmingCharacters(in: .whitespaces))
+        if let identity = context.identity, issues.isEmpty {
+            issues = try await records.issueFilingProblems(identity, household: householdID, grid: draft.gridID, in: code)
+        }
         do {
             guard issues.isEmpty else { throw ValidationFailure(issues) }
             let id = try await governance.createIssue(draft, village: code, today: settings.today, by: context.actor)
@@ -207,6 +220,8 @@ struct GovernancePages: Sendable {
         let language = context.language
         let grids = try await governance.grids(in: code)
         let meetings = try await governance.meetings(in: code, limit: 50)
+        let households = try await registry.households(in: code, filter: HouseholdFilter(), asOf: settings.today, after: nil, limit: 10_000)
+        let categories = try await governance.categories(in: code)
         func field(_ name: String, _ label: String, _ kind: FormModel.Kind, _ value: String?, hint: String? = nil) -> FormModel.Field {
             FormModel.field(name, label, kind, value: value, hint: hint, issues: issues, language: language)
         }
@@ -214,11 +229,15 @@ struct GovernancePages: Sendable {
             field("title", t("issue_title", language), .text, input.title),
             field("description", t("issue_description", language), .textarea(rows: 4), input.description),
             field("source", t("issue_source", language), .select(IssueSource.allCases.map { ($0.rawValue, $0.title.text(language)) }), input.source),
-            field("raisedBy", t("issue_raised_by", language), .text, input.raisedBy),
-            field("household", t("household_number", language), .text, input.household, hint: t("issue_household_hint", language)),
+            field("raisedBy", t("issue_raised_by", language), .suggested(households.compactMap { row in
+                row.headName.map { ($0, "\(row.number) \(t("head", language))") }
+            }), input.raisedBy),
+            field("household", t("household_number", language), .suggested(households.map { ($0.number, $0.headName ?? "") }), input.household,
+                  hint: t("issue_household_hint", language)),
             field("grid", t("grid", language), .select(grids.map { (String($0.id), $0.name) }), input.grid),
             field("meeting", t("meeting", language), .select(meetings.map { (String($0.id), "\($0.heldOn) \($0.title)") }), input.meeting),
-            field("category", t("issue_category", language), .text, input.category, hint: t("issue_category_hint", language)),
+            field("category", t("issue_category", language), .suggested(categories.map { ($0, $0) }), input.category,
+                  hint: t("issue_category_hint", language)),
             field("raisedOn", t("issue_raised_on", language), .date, input.raisedOn),
         ]
         let heading = t("new_issue", language)

@@ -562,7 +562,7 @@ struct HouseholdPages: Sendable {
             },
             attendanceCount: attendance.count,
             projects: try await community.projects(ofHousehold: id).map { CommunityLine(href: "/projects/\($0.id)", text: $0.name, detail: $0.role) },
-            newIssueHref: canWrite ? "/divisions/\(draft.village)/issues/new" : nil)
+            newIssueHref: canWrite ? "/divisions/\(draft.village)/issues/new?household=\(draft.number)" : nil)
         return try renderer.page(
             "household", title: "\(Strings.text("household_file", language)) \(draft.number)",
             crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true)
