@@ -138,6 +138,19 @@ public struct HelperRepository: Sendable {
         return row
     }
 
+    /// The names of the helpers paired now with each of `households`, by household, in the order they were paired.
+    public func currentHelpers(of households: [Int]) async throws -> [Int: [String]] {
+        guard !households.isEmpty else { return [:] }
+        struct Row: Decodable { let householdId: Int; let name: String }
+        let rows = try await database.read { sql in
+            try await sql.raw("""
+                SELECT a.household_id AS "householdId", p.name FROM helper_assignments a JOIN helpers p ON p.id = a.helper_id
+                WHERE a.household_id IN (\(binds: Array(Set(households)))) AND a.to_date IS NULL ORDER BY a.from_date, a.id
+                """).all(decoding: Row.self)
+        }
+        return Dictionary(grouping: rows, by: \.householdId).mapValues { $0.map(\.name) }
+    }
+
     /// The assignments of a helper (current first) or of a household.
     public func assignments(helper: Int? = nil, household: Int? = nil) async throws -> [HelperAssignment] {
         let condition: SQLQueryString = helper.map { "a.helper_id = \(bind: $0)" } ?? "a.household_id = \(bind: household ?? 0)"

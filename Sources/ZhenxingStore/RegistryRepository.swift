@@ -20,6 +20,10 @@ public struct HouseholdRow: Sendable, Hashable, Decodable {
     public let status: String
     /// 户属性.
     public let attribute: String
+    /// 主要致贫原因, nil when none was recorded.
+    public let mainCause: String?
+    /// The day of its latest visit, nil when it was never visited.
+    public let lastVisit: String?
 
     /// The keyset key of the row: pass it as `after` for the next page.
     public var key: String { "\(villageCode)/\(number)" }
@@ -398,16 +402,54 @@ public struct RegistryRepository: Sendable {
     }
 
     /// A page of the households of `division`, with status and members as of `date`, ordered by
-    /// village and household number; `after` is the previous page's last `HouseholdRow.key`.
-    /// Status and members are looked up per row through their indexes, so a page costs the same
-    /// at household 1 and at household 300,000.
+    /// village and household number; `after` is the previous page's last `HouseholdRow.key`, `offset` the rows to skip.
+    /// Status and members are looked up per row through their indexes, and only for the rows of the page (the rows an
+    /// offset skips cost an index step), so a page costs the same at household 1 and at household 300,000.
     public func households(
-        in division: DivisionCode, filter: HouseholdFilter, asOf date: String, after: String?, limit: Int
+        in division: DivisionCode, filter: HouseholdFilter, asOf date: String, after: String?, offset: Int = 0, limit: Int
     ) async throws -> [HouseholdRow] {
-        let status: SQLQueryString = """
-            COALESCE((SELECT e.status FROM status_events e WHERE e.household_id = h.id AND e.event_date <= \(bind: date)
-                      ORDER BY e.event_date DESC, e.id DESC LIMIT 1), 'not_poor')
-            """
+        var conditions = Self.conditions(division, filter, asOf: date)
+        if let after {
+            let parts = after.split(separator: "/", maxSplits: 1).map(String.init)
+            let (village, number) = parts.count == 2 ? (parts[0], parts[1]) : (division.rawValue, after)
+            // A row-value comparison lets both engines walk the (village_code, number) index from the key.
+            conditions.append("(h.village_code, h.number) > (\(bind: village), \(bind: number))")
+        }
+        let present: SQLQueryString = "m.household_id = p.id AND m.from_date <= \(bind: date) AND (m.to_date IS NULL OR m.to_date > \(bind: date))"
+        return try await database.read { sql in
+            try await sql.raw("""
+                SELECT p.id, p.number, p.village_code AS "villageCode", p.group_number AS "groupNumber", p.attribute, \(Self.status(of: "p", asOf: date)) AS status,
+                       (SELECT count(*) FROM memberships m WHERE \(present)) AS members,
+                       (SELECT pe.name FROM memberships m JOIN people pe ON pe.id = m.person_id
+                        WHERE \(present) AND m.relation = 'head' LIMIT 1) AS "headName",
+                       p.main_cause AS "mainCause", (SELECT max(v.visited_on) FROM visits v WHERE v.household_id = p.id) AS "lastVisit"
+                FROM (SELECT h.id, h.number, h.village_code, h.group_number, h.attribute, h.main_cause FROM households h
+                      WHERE \(SQLList(conditions, separator: SQLRaw(" AND ")))
+                      ORDER BY h.village_code, h.number LIMIT \(literal: limit) OFFSET \(literal: max(0, offset))) p
+                ORDER BY p.village_code, p.number
+                """).all(decoding: HouseholdRow.self)
+        }
+    }
+
+    /// How many households of `division` the filter keeps on `date`.
+    public func householdCount(in division: DivisionCode, filter: HouseholdFilter, asOf date: String) async throws -> Int {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT count(*) AS n FROM households h WHERE \(SQLList(Self.conditions(division, filter, asOf: date), separator: SQLRaw(" AND ")))
+                """).first(decodingColumn: "n", as: Int.self) ?? 0
+        }
+    }
+
+    /// A household's status on `date`: its latest status event by then, `not_poor` before any.
+    private static func status(of table: String, asOf date: String) -> SQLQueryString {
+        """
+        COALESCE((SELECT e.status FROM status_events e WHERE e.household_id = \(unsafeRaw: table).id AND e.event_date <= \(bind: date)
+                  ORDER BY e.event_date DESC, e.id DESC LIMIT 1), 'not_poor')
+        """
+    }
+
+    /// The conditions on `households h` that `filter` makes, in `division`, for households not closed.
+    private static func conditions(_ division: DivisionCode, _ filter: HouseholdFilter, asOf date: String) -> [SQLQueryString] {
         var conditions: [SQLQueryString] = [
             division.covers("h.village_code"),
             "h.closed_on IS NULL",
@@ -419,13 +461,7 @@ public struct RegistryRepository: Sendable {
             // Causes are stored comma-separated; wrapping both sides in commas matches whole names only.
             conditions.append("(h.main_cause = \(bind: cause.rawValue) OR ',' || h.other_causes || ',' LIKE \(bind: "%," + cause.rawValue + ",%"))")
         }
-        if let wanted = filter.status { conditions.append("\(status) = \(bind: wanted.rawValue)") }
-        if let after {
-            let parts = after.split(separator: "/", maxSplits: 1).map(String.init)
-            let (village, number) = parts.count == 2 ? (parts[0], parts[1]) : (division.rawValue, after)
-            // A row-value comparison lets both engines walk the (village_code, number) index from the key.
-            conditions.append("(h.village_code, h.number) > (\(bind: village), \(bind: number))")
-        }
+        if let wanted = filter.status { conditions.append("\(status(of: "h", asOf: date)) = \(bind: wanted.rawValue)") }
         if let search = filter.search?.trimmingCharacters(in: .whitespaces), !search.isEmpty {
             conditions.append("""
                 (h.number = \(bind: search) OR h.id IN (
@@ -433,18 +469,7 @@ public struct RegistryRepository: Sendable {
                     WHERE sp.name LIKE \(bind: "%" + search + "%")))
                 """)
         }
-        let present: SQLQueryString = "m.household_id = h.id AND m.from_date <= \(bind: date) AND (m.to_date IS NULL OR m.to_date > \(bind: date))"
-        return try await database.read { sql in
-            try await sql.raw("""
-                SELECT h.id, h.number, h.village_code AS "villageCode", h.group_number AS "groupNumber", h.attribute, \(status) AS status,
-                       (SELECT count(*) FROM memberships m WHERE \(present)) AS members,
-                       (SELECT pe.name FROM memberships m JOIN people pe ON pe.id = m.person_id
-                        WHERE \(present) AND m.relation = 'head' LIMIT 1) AS "headName"
-                FROM households h
-                WHERE \(SQLList(conditions, separator: SQLRaw(" AND ")))
-                ORDER BY h.village_code, h.number LIMIT \(literal: limit)
-                """).all(decoding: HouseholdRow.self)
-        }
+        return conditions
     }
 
     /// A household's whole file; `notFound` when there is no such household.

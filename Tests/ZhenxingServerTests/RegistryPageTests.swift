@@ -23,21 +23,32 @@ import ZhenxingTestSupport
 
     @Test(arguments: TestDatabases.engines)
     func theHouseholdListFiltersSearchesAndPages(engine: Database.Engine) async throws {
-        try await withDemoApp(engine) { browser, _, _ in
+        try await withDemoApp(engine) { browser, database, _ in
             var client = browser
             let list = "/divisions/411324104201/households"
+            let total = try await RegistryRepository(database: database).householdCount(
+                in: LiangshuiquanDemo.villageCode, filter: HouseholdFilter(), asOf: "2027-01-15")
+            let pages = (total + 49) / 50
             // when
             let poor2018 = try await client.get(list + "?status=poor&date=2018-12-31").text
             let firstPage = try await client.get(list).text
-            let next = try #require(firstPage.firstMatch(of: #/href="(/divisions/411324104201/households\?after=[^"]+)"/#).map { String($0.output.1) })
-            let secondPage = try await client.get(next.replacingOccurrences(of: "&amp;", with: "&")).text
+            let next = try #require(firstPage.firstMatch(of: #/href="(/divisions/411324104201/households\?page=2)" rel="next"/#).map { String($0.output.1) })
+            let secondPage = try await client.get(next).text
+            let last = try await client.get(list + "?page=\(pages)").text
+            let beyond = try await client.get(list + "?page=9999").text
             let byNumber = try await client.get(list + "?q=0004").text
-            // then
-            #expect(poor2018.matches(of: #/href="/households/\d+"/#).count == 3)
-            #expect(firstPage.matches(of: #/href="/households/\d+"/#).count == 50)
-            #expect(firstPage.contains(">0001<") && !firstPage.contains(">0051<"))
+            // then: 50 a page, the total and where one stands, a way back and on, the numbered pages
+            #expect(total > 100 && poor2018.matches(of: #/href="/households/\d+"/#).count == 3)
+            #expect(firstPage.matches(of: #/href="/households/\d+"/#).count == 50 && firstPage.contains("共 \(total) 户 · 第 1 / \(pages) 页"))
+            #expect(firstPage.contains(">0001<") && !firstPage.contains(">0051<") && !firstPage.contains("rel=\"prev\""))
+            #expect(firstPage.contains("<a href=\"/divisions/411324104201/households?page=\(pages)\">\(pages)</a>"))
             #expect(secondPage.contains(">0051<") && !secondPage.contains(">0050<"))
-            #expect(byNumber.matches(of: #/href="/households/\d+"/#).count == 1)
+            #expect(secondPage.contains("<a class=\"button secondary\" href=\"/divisions/411324104201/households\" rel=\"prev\">"))
+            #expect(last.matches(of: #/href="/households/\d+"/#).count == total - 50 * (pages - 1) && !last.contains("rel=\"next\""))
+            #expect(beyond.contains("第 \(pages) / \(pages) 页"))
+            #expect(byNumber.matches(of: #/href="/households/\d+"/#).count == 1 && byNumber.contains("共 1 户"))
+            // the columns a cadre needs: the main cause, the helpers, the latest visit
+            #expect(firstPage.contains("主要致贫原因") && firstPage.contains("帮扶责任人") && firstPage.contains("最近走访"))
         }
     }
 

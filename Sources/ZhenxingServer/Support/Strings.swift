@@ -121,6 +121,8 @@ enum Strings {
         "attribute": .init(zh: "户属性", en: "Attribute"),
         "no_households": .init(zh: "没有符合条件的农户。", en: "No matching households."),
         "next_page": .init(zh: "下一页", en: "Next page"),
+        "previous_page": .init(zh: "上一页", en: "Previous page"),
+        "pages": .init(zh: "分页", en: "Pages"),
         "sort": .init(zh: "排序", en: "Sort"),
         "sort_number": .init(zh: "按户编号", en: "By household no."),
         "sort_name": .init(zh: "按户主姓名拼音", en: "By head's name (pinyin)"),

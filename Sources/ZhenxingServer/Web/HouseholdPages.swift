@@ -57,6 +57,16 @@ struct HouseholdPages: Sendable {
         let status: String
         let statusKey: String
         let attribute: String
+        let cause: String
+        let helpers: String
+        let lastVisit: String
+    }
+
+    /// A link of the page list; no `href` for the page shown and for a gap (…).
+    struct PageLink: Encodable {
+        let label: String
+        let href: String?
+        let current: Bool
     }
     struct ListBody: Encodable {
         let newHref: String?
@@ -74,8 +84,11 @@ struct HouseholdPages: Sendable {
         let causes: [Option]
         let search: String
         let date: String
-        let nextHref: String?
         let action: String
+        let summary: String
+        let pages: [PageLink]
+        let previousHref: String?
+        let nextHref: String?
         let sorts: [Option]
     }
 
@@ -107,21 +120,40 @@ struct HouseholdPages: Sendable {
         // Sorting by the head's name in pinyin order happens here (SQL collations differ between the
         // engines), so it is offered for one village at a time, on its whole list.
         let byName = text("sort") == "name" && code.level == .village
-        var found = try await registry.households(
-            in: code, filter: filter, asOf: date, after: byName ? nil : text("after"), limit: byName ? Self.villageLimit : Self.pageSize)
+        let total = try await registry.householdCount(in: code, filter: filter, asOf: date)
+        let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
+        let page = min(max(1, text("page").flatMap(Int.init) ?? 1), pages)
+        let skip = (page - 1) * Self.pageSize
+        var found: [HouseholdRow]
         if byName {
             let chinese = Locale(identifier: "zh_Hans_CN")
-            found.sort { ($0.headName ?? "").compare($1.headName ?? "", locale: chinese) == .orderedAscending }
+            found = try await registry.households(in: code, filter: filter, asOf: date, after: nil, limit: Self.villageLimit)
+                .sorted { ($0.headName ?? "").compare($1.headName ?? "", locale: chinese) == .orderedAscending }
+            found = Array(found.dropFirst(skip).prefix(Self.pageSize))
+        } else {
+            found = try await registry.households(in: code, filter: filter, asOf: date, after: nil, offset: skip, limit: Self.pageSize)
         }
+        let helperNames = try await helpers.currentHelpers(of: found.map(\.id))
         let rows = found.map { row in
             Row(href: "/households/\(row.id)", number: row.number, headName: row.headName ?? "—",
                 group: row.groupNumber.map(String.init) ?? "—", members: row.members,
                 status: PovertyStatus(rawValue: row.status)?.title.text(language) ?? row.status, statusKey: row.status,
-                attribute: HouseholdAttribute(rawValue: row.attribute)?.title.text(language) ?? row.attribute)
+                attribute: HouseholdAttribute(rawValue: row.attribute)?.title.text(language) ?? row.attribute,
+                cause: row.mainCause.flatMap(PovertyCause.init).map { $0.title.text(language) } ?? "—",
+                helpers: helperNames[row.id].map { $0.joined(separator: language == .english ? ", " : "、") } ?? "—",
+                lastVisit: row.lastVisit ?? "—")
         }
-        let next = !byName && found.count == Self.pageSize ? found.last.map {
-            request.nextPage("/divisions/\(code)/households", key: ("after", $0.key), keeping: ["date", "group", "status", "attribute", "cause", "q", "sort"])
-        } : nil
+        let pageHref = { (number: Int) in
+            let href = request.link("/divisions/\(code)/households", keeping: ["date", "group", "status", "attribute", "cause", "q", "sort"],
+                                    and: number > 1 ? [("page", String(number))] : [])
+            return href.hasSuffix("?") ? String(href.dropLast()) : href
+        }
+        // The first and last pages, and two on either side of this one; a gap between them is one "…".
+        var shown: [PageLink] = []
+        for number in 1...pages where number == 1 || number == pages || abs(number - page) <= 2 {
+            if let last = shown.last, let previous = Int(last.label), number > previous + 1 { shown.append(PageLink(label: "…", href: nil, current: false)) }
+            shown.append(PageLink(label: String(number), href: number == page ? nil : pageHref(number), current: number == page))
+        }
         let groups = code.level == .village ? try await registry.groupNumbers(of: code) : []
         let body = ListBody(
             newHref: DivisionPages.canWriteVillage(code, context)
@@ -135,7 +167,9 @@ struct HouseholdPages: Sendable {
             statuses: PovertyStatus.allCases.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == filter.status) },
             attributes: HouseholdAttribute.allCases.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == filter.attribute) },
             causes: PovertyCause.allCases.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == filter.cause) },
-            search: filter.search ?? "", date: date, nextHref: next, action: "/divisions/\(code)/households",
+            search: filter.search ?? "", date: date, action: "/divisions/\(code)/households",
+            summary: LocalizedText(zh: "共 \(total) 户 · 第 \(page) / \(pages) 页", en: "\(total) households · page \(page) of \(pages)").text(language),
+            pages: pages > 1 ? shown : [], previousHref: page > 1 ? pageHref(page - 1) : nil, nextHref: page < pages ? pageHref(page + 1) : nil,
             sorts: code.level == .village ? [
                 Option(value: "", label: Strings.text("sort_number", language), selected: !byName),
                 Option(value: "name", label: Strings.text("sort_name", language), selected: byName),
