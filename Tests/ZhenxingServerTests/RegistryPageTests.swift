@@ -132,12 +132,27 @@ import ZhenxingTestSupport
         }
     }
 
+    @Test func theHouseholdFileOnPaperSaysWhereItLivesItsHeadTheDayAndHasSignatureLines() async throws {
+        try await withDemoApp(.sqlite) { browser, database, _ in
+            var client = browser
+            let household = try await RegistryRepository(database: database).households(
+                in: LiangshuiquanDemo.villageCode, filter: HouseholdFilter(search: "0084"), asOf: "2027-01-15", after: nil, limit: 1)[0]
+            let page = try await client.get("/households/\(household.id)").text
+            let head = try #require(page.firstMatch(of: #/<dl class="print-only print-head">(.*?)</dl>/#)).output.1
+            #expect(head.contains("<dd>镇平县 老庄镇 凉水泉村</dd>") && head.contains("<dd>\(household.headName!)</dd>") && head.contains("<dd>2027-01-15</dd>"))
+            #expect(page.contains("户主签字") && page.contains("帮扶责任人签字"))
+        }
+    }
+
     @Test func theVillageListSortsByHeadNameInPinyinOrder() async throws {
         try await withDemoApp(.sqlite) { browser, _, _ in
             var client = browser
-            let page = try await client.get("/divisions/411324104201/households?sort=name").text
-            let heads = page.matches(of: #/<td><a href="/households/\d+">[^<]+</a></td><td>([^<]+)</td>|</a></td><td>([^<]+)</td>/#)
-                .compactMap { $0.output.2.map(String.init) }
+            // the pages in turn, 50 heads a page, continue one order
+            var heads: [String] = []
+            for number in 1...6 {
+                let page = try await client.get("/divisions/411324104201/households?sort=name&page=\(number)").text
+                heads += page.matches(of: #/<td class="mono"><a href="/households/\d+">[^<]+</a></td><td class="nowrap">([^<]+)</td>/#).map { String($0.output.1) }
+            }
             #expect(heads.count == 289)
             let chinese = Locale(identifier: "zh_Hans_CN")
             #expect(heads == heads.sorted { $0.compare($1, locale: chinese) == .orderedAscending })

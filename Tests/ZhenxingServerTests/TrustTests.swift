@@ -369,10 +369,18 @@ import ZhenxingTestSupport
             // when
             let inOwn = try await leader.postForm("/households/\(own)/visits", visit(own))
             let inOther = try await leader.postForm("/households/\(other)/visits", visit(other))
-            let issue = try await leader.postForm("/divisions/\(village)/issues", [("title", "修路"), ("source", "grid"), ("raisedBy", "王秀兰"),
-                                                                                   ("category", "基础设施"), ("raisedOn", "2024-03-01")])
+            let issue = { (household: String) in
+                try await leader.postForm("/divisions/\(village)/issues", [("title", "修路"), ("source", "grid"), ("raisedBy", "王秀兰"),
+                                                                           ("household", household), ("category", "基础设施"), ("raisedOn", "2024-03-01")])
+            }
+            let number = { (id: Int) in try await RegistryRepository(database: database).file(id).draft.number }
+            let villageWide = try await issue(""), otherIssue = try await issue(try await number(other))
+            let ownIssue = try await issue(try await number(own))
             // then: the own grid's household is written, the tenth grid's is not, nor anything of the village as a whole
-            #expect(inOwn.status == .seeOther && inOther.status == .forbidden && issue.status == .forbidden)
+            #expect(inOwn.status == .seeOther && inOther.status == .forbidden)
+            #expect(villageWide.status == .badRequest && otherIssue.status == .badRequest && ownIssue.status == .seeOther)
+            let filed = try await governance.issues(in: LiangshuiquanDemo.villageCode).filter { $0.title == "修路" }
+            #expect(filed.count == 1 && filed[0].householdId == own)
             // and the household file offers the visit form only where it can be sent
             let ownPage = try await leader.get("/households/\(own)").text, otherPage = try await leader.get("/households/\(other)").text
             #expect(ownPage.contains(#"action="/households/\#(own)/visits""#) && !otherPage.contains(#"action="/households/\#(other)/visits""#))

@@ -297,6 +297,8 @@ struct HouseholdPages: Sendable {
     struct BranchLine: Encodable { let branchId: Int; let branchName: String; let since: String }
 
     struct FileBody: Encodable {
+        /// On paper only: where the household lives, its head and the day it was printed.
+        let printHead: [CheckRow]
         let editHref: String?
         let addMemberHref: String?
         let assessmentHref: String?
@@ -515,7 +517,11 @@ struct HouseholdPages: Sendable {
         let causes = ([draft.mainCause].compactMap { $0 } + draft.otherCauses).map { $0.title.text(language) }.joined(separator: "、")
         let group = draft.groupNumber.map { String($0) } ?? "—"
         let riskTypes = try await monitoring.riskTypes(for: draft.village, year: settings.thisYear)
+        let head = file.members.first { $0.relation == Relation.head.rawValue && $0.toDate == nil }?.name ?? "—"
         let body = FileBody(
+            printHead: [
+                ("print_place", chain.dropFirst(2).map(\.name).joined(separator: " ")), ("head", head), ("print_date", today),
+            ].map { CheckRow(item: Strings.text($0.0, language), finding: $0.1, passes: true) },
             editHref: canWrite ? "/households/\(id)/edit" : nil,
             addMemberHref: canWrite ? "/households/\(id)/members/new" : nil,
             assessmentHref: canWrite ? "/households/\(id)/assessments/new" : nil,
