@@ -52,7 +52,7 @@ func buildRouter(
                                 community: CommunityRepository(database: database))
     let routes = GuardedRouter(router, records: records)
     let decoy = try await Secrets.hashPassword(Secrets.token(), cost: settings.bcryptCost)
-    SignInPages(users: users, sessions: sessions, throttle: SignInThrottle(database: database), renderer: renderer,
+    SignInPages(users: users, divisions: divisions, sessions: sessions, throttle: SignInThrottle(database: database), renderer: renderer,
                 settings: settings, decoyHash: decoy).register(on: routes)
     let figures = FiguresQuery(database: database, today: { settings.today })
     let exits = VillageExitRepository(database: database, figures: figures)

@@ -56,6 +56,16 @@ public struct DivisionRepository: Sendable {
         }
     }
 
+    /// The names of `codes` that exist, by code.
+    public func names(_ codes: [DivisionCode]) async throws -> [DivisionCode: String] {
+        guard !codes.isEmpty else { return [:] }
+        let rows = try await database.read { sql in
+            try await sql.raw("SELECT code, name FROM divisions WHERE code IN (\(binds: Array(Set(codes.map(\.rawValue)))))")
+                .all(decoding: Row.self).map { try $0.summary().division }
+        }
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.code, $0.name) })
+    }
+
     /// Inserts a division or renames an existing one; its parent must already exist.
     public static func save(_ division: Division, in sql: any SQLDatabase) async throws {
         if let parent = division.parentCode, try await find(parent, in: sql) == nil {

@@ -229,3 +229,15 @@ import ZhenxingTestSupport
         }
     }
 }
+
+@Suite struct NamesNotCodesTests {
+    @Test func theUsersAndTheAccountNameTheirDivisions() async throws {
+        try await withDemoApp(.sqlite, as: "zhenping.officer") { signedIn, _, _ in
+            var browser = signedIn
+            let users = try await browser.get("/admin/users").text
+            let account = try await browser.get("/account").text
+            #expect(users.contains("<td>凉水泉村 <span class=\"meta mono\">411324104201</span></td>"))
+            #expect(account.contains("<dd>镇平县 <span class=\"meta mono\">411324000000</span></dd>"))
+        }
+    }
+}

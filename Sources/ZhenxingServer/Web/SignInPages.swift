@@ -6,6 +6,7 @@ import ZhenxingStore
 /// Sign-in, sign-out and the user's own account page (password, sign out everywhere).
 struct SignInPages: Sendable {
     let users: UserRepository
+    let divisions: DivisionRepository
     let sessions: SessionRepository
     let throttle: SignInThrottle
     let renderer: PageRenderer
@@ -93,6 +94,7 @@ struct SignInPages: Sendable {
         let displayName: String
         let role: String
         let division: String
+        let divisionCode: String?
         let unit: String
         let errors: [String]
     }
@@ -136,9 +138,11 @@ struct SignInPages: Sendable {
         let identity = context.identity!
         let language = context.language
         guard let account = try await users.find(identity.userID) else { throw AppError.signInRequired }
+        let names = try await divisions.names(account.division.map { [$0] } ?? [])
         let body = AccountBody(
             username: account.username, displayName: account.displayName, role: account.role.title.text(language),
-            division: account.division?.rawValue ?? Strings.text("everywhere", language), unit: account.unit, errors: errors)
+            division: account.division.map { names[$0] ?? $0.rawValue } ?? Strings.text("everywhere", language),
+            divisionCode: account.division?.rawValue, unit: account.unit, errors: errors)
         return try renderer.page("account", title: Strings.text("account", language),
                                  crumbs: [Crumb(name: Strings.text("account", language), href: nil)],
                                  body: body, request: request, context: context, status: status)

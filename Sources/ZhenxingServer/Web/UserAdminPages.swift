@@ -26,6 +26,7 @@ struct UserAdminPages: Sendable {
         let displayName: String
         let role: String
         let division: String
+        let divisionCode: String?
         let unit: String
         let active: Bool
         let editHref: String
@@ -35,10 +36,12 @@ struct UserAdminPages: Sendable {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let language = context.language
-        let rows = try await users.list(in: context.identity!.division).map {
+        let accounts = try await users.list(in: context.identity!.division)
+        let names = try await divisions.names(accounts.compactMap(\.division))
+        let rows = accounts.map {
             Row(username: $0.username, displayName: $0.displayName, role: $0.role.title.text(language),
-                division: $0.division?.rawValue ?? Strings.text("everywhere", language), unit: $0.unit,
-                active: $0.active, editHref: "/admin/users/\($0.id)/edit")
+                division: $0.division.map { names[$0] ?? $0.rawValue } ?? Strings.text("everywhere", language),
+                divisionCode: $0.division?.rawValue, unit: $0.unit, active: $0.active, editHref: "/admin/users/\($0.id)/edit")
         }
         return try renderer.page("users", title: Strings.text("nav_users", language),
                                  crumbs: [Crumb(name: Strings.text("nav_users", language), href: nil)],
