@@ -488,6 +488,25 @@ public struct CommunityRepository: Sendable {
         case returns(year: Int, incomeFen: Int, dividendsFen: Int)
         case sale(SalesAgreementDraft)
         case milestone(date: String, text: String)
+
+        /// What the audit log keeps of the entry: which kind it is and its values, field by field.
+        var auditRecord: [String: String] {
+            switch self {
+            case .status(let status): ["entry": "status", "status": status.rawValue]
+            case .investment(let source, let amount): ["entry": "investment", "source": source, "amountFen": String(amount)]
+            case .land(let contract):
+                ["entry": "land", "lessor": contract.lessor, "householdID": contract.householdID.map(String.init) ?? "",
+                 "areaMuHundredths": String(contract.areaMuHundredths), "from": contract.start, "to": contract.end,
+                 "rentFenPerYear": String(contract.rentFenPerYear)]
+            case .job(let person, let position, let from): ["entry": "job", "person": String(person), "position": position, "from": from]
+            case .beneficiaries(let households): ["entry": "beneficiaries", "households": households.map(String.init).joined(separator: ",")]
+            case .returns(let year, let income, let dividends):
+                ["entry": "returns", "year": String(year), "incomeFen": String(income), "dividendsFen": String(dividends)]
+            case .sale(let sale):
+                ["entry": "sale", "buyer": sale.buyer, "product": sale.product, "amountFen": String(sale.amountFen), "from": sale.start, "to": sale.end]
+            case .milestone(let date, let text): ["entry": "milestone", "date": date, "text": text]
+            }
+        }
     }
 
     /// Records one thing about a project: checked, in one transaction, people and households only of its village.
@@ -563,7 +582,7 @@ public struct CommunityRepository: Sendable {
             _ = try await BulkInsert.row(into: "project_milestones", columns: ["project_id", "reached_on", "text"], values: [project, date, text], in: sql)
         }
         try await AuditLog.record(.update, entity: .project, key: String(project), division: try? DivisionCode(validating: code),
-                                  after: ["entry": String(describing: entry).prefix(200).description], by: actor, in: sql)
+                                  after: entry.auditRecord, by: actor, in: sql)
     }
 
     /// The projects of a division with their totals.

@@ -46,10 +46,11 @@ struct AuditPages: Sendable {
             division: context.identity!.division)
         let entries = try await log.entries(filter, before: text("before").flatMap(Int.init), limit: Self.pageSize)
         let rows = entries.map { entry in
-            Row(at: Timestamp.display(entry.at), username: entry.username,
+            Row(at: Timestamp.display(entry.at),
+                username: entry.username == AuditActor.system.username && entry.address == AuditActor.system.address ? Strings.text("system_actor", language) : entry.username,
                 action: AuditAction(rawValue: entry.action)?.title.text(language) ?? entry.action,
                 entity: entry.entity, key: entry.entityKey,
-                changes: [entry.beforeJson.map { "− \($0)" }, entry.afterJson.map { "+ \($0)" }].compactMap { $0 }.joined(separator: "\n"),
+                changes: Self.changes(before: entry.beforeJson, after: entry.afterJson, language: language),
                 address: entry.address)
         }
         let next = entries.count == Self.pageSize ? entries.last.map {
@@ -169,5 +170,41 @@ struct TokenPages: Sendable {
                                  crumbs: [Crumb(name: Strings.text("nav_tokens", language), href: nil)],
                                  body: Body(rows: rows, roles: roles, newToken: newToken, errors: errors),
                                  request: request, context: context, status: status)
+    }
+}
+
+extension AuditPages {
+    /// A change in words, a line a field: "原因：旧 → 新", a field only set "+ 名称：值", only cleared "− 名称：值"; money in
+    /// yuan. Field names are in the user's language where the words have them. What is not a flat record (a plan's
+    /// measures) stays as it was stored.
+    static func changes(before: String?, after: String?, language: Language) -> String {
+        func object(_ json: String?) -> [String: Any]? {
+            json.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        }
+        let (old, new) = (object(before), object(after))
+        guard before == nil || old != nil, after == nil || new != nil else {
+            return [before.map { "− \($0)" }, after.map { "+ \($0)" }].compactMap { $0 }.joined(separator: "\n")
+        }
+        func text(_ key: String, _ value: Any?) -> String? {
+            guard let value, !(value is NSNull) else { return nil }
+            if key.hasSuffix("Fen") || key.hasSuffix("FenPerYear"), let fen = (value as? NSNumber)?.intValue ?? Int("\(value)") {
+                return FixedPoint.format(fen, scale: 2, minimumFractionDigits: 2) + (language == .english ? " yuan" : " 元")
+            }
+            if let flag = value as? Bool { return Strings.text(flag ? "yes" : "no", language) }
+            if JSONSerialization.isValidJSONObject(value), let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]) {
+                return String(decoding: data, as: UTF8.self)
+            }
+            return "\(value)"
+        }
+        let separator = language == .english ? ": " : "："
+        return Set((old ?? [:]).keys).union((new ?? [:]).keys).sorted().compactMap { key in
+            let label = (Strings.table["field_" + key]?.text(language) ?? key) + separator
+            switch (text(key, old?[key]), text(key, new?[key])) {
+            case (let was?, let now?): return was == now ? nil : label + was + " → " + now
+            case (nil, let now?): return (old == nil ? "" : "+ ") + label + now
+            case (let was?, nil): return "− " + label + was
+            case (nil, nil): return nil
+            }
+        }.joined(separator: "\n")
     }
 }

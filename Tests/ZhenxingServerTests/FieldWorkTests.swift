@@ -4,6 +4,7 @@ import Testing
 import ZhenxingDomain
 import ZhenxingStore
 import ZhenxingTestSupport
+@testable import ZhenxingServer
 
 @Suite struct MyWorkPageTests {
     static let village = "411324104201"
@@ -238,6 +239,30 @@ import ZhenxingTestSupport
             let account = try await browser.get("/account").text
             #expect(users.contains("<td>凉水泉村 <span class=\"meta mono\">411324104201</span></td>"))
             #expect(account.contains("<dd>镇平县 <span class=\"meta mono\">411324000000</span></dd>"))
+        }
+    }
+}
+
+@Suite struct AuditInWordsTests {
+    @Test func aChangeIsShownFieldByFieldInTheUsersLanguageWithMoneyInYuan() {
+        let change = AuditPages.changes(before: #"{"reason":"旧","amountFen":12345,"title":"同"}"#,
+                                        after: #"{"reason":"新","amountFen":12345,"title":"同","owner":"张三"}"#, language: .chinese)
+        #expect(change == "+ 责任人：张三\n原因：旧 → 新")
+        let created = AuditPages.changes(before: nil, after: #"{"source":"电网改造资金","amountFen":90000000,"entry":"investment"}"#, language: .english)
+        #expect(created == "Amount: 900,000.00 yuan\nEntry: investment\nSource: 电网改造资金")
+        #expect(AuditPages.changes(before: nil, after: #"[{"category":"health"}]"#, language: .chinese) == #"+ [{"category":"health"}]"#)
+        #expect(AuditPages.changes(before: #"{"active":true}"#, after: #"{"active":false}"#, language: .chinese) == "启用：是 → 否")
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func aProjectEntryIsAuditedByItsFields(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { _, database, _ in
+            let community = CommunityRepository(database: database)
+            let project = try #require(try await community.projects(in: try DivisionCode(validating: "411324104201")).first)
+            try await community.record(.investment(source: "县财政", amountFen: 500_000), project: project.id, by: .system)
+            let entry = try #require(try await AuditLog(database: database).entries(AuditFilter(), before: nil, limit: 1).first)
+            #expect(entry.entity == "project" && entry.afterJson?.contains(#""source":"县财政""#) == true && entry.afterJson?.contains(#""amountFen":"500000""#) == true)
+            #expect(AuditPages.changes(before: entry.beforeJson, after: entry.afterJson, language: .chinese).contains("金额：5,000.00 元"))
         }
     }
 }
