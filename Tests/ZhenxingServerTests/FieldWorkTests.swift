@@ -266,3 +266,21 @@ import ZhenxingTestSupport
         }
     }
 }
+
+@Suite struct PhoneLayoutTests {
+    /// On a phone the lists become cards that name each value by its column: every cell of a card list carries the
+    /// heading of its column.
+    @Test func everyCellOfACardListIsNamedByItsColumn() async throws {
+        try await withDemoApp(.sqlite) { signedIn, _, _ in
+            var browser = signedIn
+            for path in ["/divisions/411324104201/households", "/divisions/411324104201/issues", "/my"] {
+                let page = try await browser.get(path).text
+                for table in page.matches(of: #/<table class="list cards">([\s\S]*?)</table>/#).map({ String($0.output.1) }) {
+                    let headings = table.matches(of: #/<th scope="col"[^>]*>([^<]*)</th>/#).map { String($0.output.1) }.filter { !$0.isEmpty }
+                    let labels = Set(table.matches(of: #/<td[^>]* data-label="([^"]*)"/#).map { String($0.output.1) })
+                    #expect(!labels.isEmpty && labels == Set(headings), "\(path): \(labels) vs \(headings)")
+                }
+            }
+        }
+    }
+}
