@@ -9,6 +9,9 @@ import ZhenxingTestSupport
 @Suite struct DashboardTests {
     @Test func axesEndOnRoundNumbers() {
         #expect(Chart.scale(0) == (1, 0.25))
+        // counts step by whole numbers
+        #expect(Chart.scale(3, whole: true) == (5, 1) && Chart.scale(1, whole: true) == (1, 1) && Chart.scale(0, whole: true) == (1, 1))
+        #expect(Chart.scale(2, whole: true) == (2, 1) && Chart.scale(639, whole: true) == (1_000, 250))
         #expect(Chart.scale(25.59) == (50, 10))
         #expect(Chart.scale(639) == (1_000, 250))
         #expect(Chart.scale(500_000) == (500_000, 100_000))
@@ -36,7 +39,7 @@ import ZhenxingTestSupport
             // the village's 2020 report: incidence over the years, employment, lectures and income, each with its numbers
             let village = try await browser.get("/divisions/411324104201/dashboard?year=2020").text
             #expect(village.contains("凉水泉村 2020 年度报告") && village.matches(of: #/<svg /#).count >= 6)
-            #expect(village.contains("<th scope=\"row\">2016</th><td class=\"num\">25.59 %</td>") && village.contains("500,000.00") && village.contains("639"))
+            #expect(village.contains("<th scope=\"row\">2016</th><td class=\"num\">25.59 %</td>") && village.contains(">50 万元<") && village.contains("639"))
             #expect(!village.contains("下级区划排名"))
             // the township ranks its villages by the chosen figure, each linking to its own dashboard
             let township = try await browser.get("/divisions/411324104000/dashboard?year=2016&sort=poor").text

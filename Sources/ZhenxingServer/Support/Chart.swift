@@ -18,13 +18,14 @@ struct Chart: Sendable, Encodable {
     let svg: String
     let rows: [Point]
 
-    private static let width = 560.0
+    /// The drawing's width in its own units: small enough that its 14-unit labels stay at 12 px or more on a 375 px phone.
+    private static let width = 400.0
 
     /// Values over an ordered axis (years) joined by a line; a year without a value leaves a gap.
     static func line(title: String, unit: String, points: [Point?], labels: [String]) -> Chart {
-        let height = 240.0, left = 56.0, right = 16.0, top = 16.0, bottom = 40.0
+        let height = 240.0, left = 56.0, right = 16.0, top = 30.0, bottom = 36.0
         let values = points.compactMap { $0?.value }
-        let (maximum, step) = scale(values.max() ?? 0)
+        let (maximum, step) = scale(values.max() ?? 0, whole: values.allSatisfy { $0 == $0.rounded() })
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let x = { (index: Int) in left + (labels.count < 2 ? plotWidth / 2 : plotWidth * Double(index) / Double(labels.count - 1)) }
         let y = { (value: Double) in top + plotHeight * (1 - value / maximum) }
@@ -39,19 +40,20 @@ struct Chart: Sendable, Encodable {
             dots += "<circle cx=\"\(format(x(index)))\" cy=\"\(format(y(point.value)))\" r=\"3.5\" class=\"chart-dot\"><title>\(escape(point.label)): \(escape(point.text))</title></circle>"
         }
         svg += "<path d=\"\(path)\" class=\"chart-line\" fill=\"none\"/>" + dots
-        let every = max(1, labels.count / 8)
+        let every = max(1, (labels.count + 5) / 6)
         for (index, label) in labels.enumerated() where index % every == 0 || index == labels.count - 1 {
             svg += "<text x=\"\(format(x(index)))\" y=\"\(format(height - bottom + 18))\" text-anchor=\"middle\" class=\"chart-label\">\(escape(label))</text>"
         }
-        svg += "<text x=\"\(format(left - 8))\" y=\"\(format(top - 4))\" text-anchor=\"end\" class=\"chart-unit\">\(escape(unit))</text></svg>"
+        // The unit above the axis, clear of its top number.
+        svg += "<text x=\"\(format(left - 8))\" y=\"14.0\" text-anchor=\"end\" class=\"chart-unit\">\(escape(unit))</text></svg>"
         return Chart(title: title, unit: unit, svg: svg, rows: points.compactMap { $0 })
     }
 
     /// Values over categories as horizontal bars, each with its number at the end.
     static func bars(title: String, unit: String, points: [Point]) -> Chart {
-        let labelWidth = 150.0, right = 90.0, top = 24.0, barHeight = 22.0, gap = 10.0
+        let labelWidth = 130.0, right = 80.0, top = 28.0, barHeight = 22.0, gap = 10.0
         let height = top + Double(points.count) * (barHeight + gap) + 8
-        let (maximum, step) = scale(points.map(\.value).max() ?? 0)
+        let (maximum, step) = scale(points.map(\.value).max() ?? 0, whole: points.allSatisfy { $0.value == $0.value.rounded() })
         let plotWidth = width - labelWidth - right
         let x = { (value: Double) in labelWidth + plotWidth * value / maximum }
         var svg = header(title: title, height: height)
@@ -67,7 +69,8 @@ struct Chart: Sendable, Encodable {
             svg += "<rect x=\"\(format(labelWidth))\" y=\"\(format(y))\" width=\"\(format(max(0, x(point.value) - labelWidth)))\" height=\"\(format(barHeight))\" class=\"chart-bar\"><title>\(escape(point.label)): \(escape(point.text))</title></rect>"
             svg += "<text x=\"\(format(x(point.value) + 6))\" y=\"\(format(y + barHeight * 0.72))\" class=\"chart-value\">\(escape(point.text))</text>"
         }
-        svg += "<text x=\"\(format(width - 4))\" y=\"\(format(top - 10))\" text-anchor=\"end\" class=\"chart-unit\">\(escape(unit))</text></svg>"
+        // The unit over the labels' column, where no axis number stands.
+        svg += "<text x=\"\(format(labelWidth - 8))\" y=\"\(format(top - 10))\" text-anchor=\"end\" class=\"chart-unit\">\(escape(unit))</text></svg>"
         return Chart(title: title, unit: unit, svg: svg, rows: points)
     }
 
@@ -86,8 +89,15 @@ struct Chart: Sendable, Encodable {
         return svg
     }
 
-    /// A round axis maximum at or above `value` and the step between four or five grid lines.
-    static func scale(_ value: Double) -> (maximum: Double, step: Double) {
+    /// A round axis maximum at or above `value` and the step between four or five grid lines; for `whole` values
+    /// (counts) the step is a whole number, so an axis of 3 households reads 0 1 2 3 4 5, not 0 0.25 0.5.
+    static func scale(_ value: Double, whole: Bool = false) -> (maximum: Double, step: Double) {
+        let (maximum, step) = roundScale(value)
+        guard whole, step < 1 else { return (maximum, step) }
+        return (max(1, maximum.rounded(.up)), 1)
+    }
+
+    private static func roundScale(_ value: Double) -> (maximum: Double, step: Double) {
         guard value > 0 else { return (1, 0.25) }
         let magnitude = pow(10, floor(log10(value)))
         for factor in [1.0, 2, 2.5, 5, 10] where value <= magnitude * factor {

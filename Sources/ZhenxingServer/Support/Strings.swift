@@ -152,6 +152,7 @@ enum Strings {
         "per_capita": .init(zh: "人均纯收入", en: "Per capita"),
         "poverty_line": .init(zh: "贫困线", en: "Poverty line"),
         "yuan": .init(zh: "元", en: "yuan"),
+        "wan_yuan": .init(zh: "万元", en: "10k yuan"),
         "income_item": .init(zh: "收入项目", en: "Income item"),
         "amount_yuan": .init(zh: "金额（元）", en: "Amount (yuan)"),
         "income_wages": .init(zh: "工资性收入", en: "Wages"),

@@ -64,6 +64,14 @@ struct DashboardPages: Sendable {
         let text = { (key: String) in Strings.text(key, language) }
         let count = { (label: String, value: Int) in Chart.Point(label: label, value: Double(value), text: FixedPoint.group(String(value))) }
         let yuan = { (fen: Int) in FixedPoint.format(fen, scale: 2, minimumFractionDigits: 2) }
+        // Money bars in 万元 once the largest is 10 万元 or more (50 万元 reads better than 500,000.00 元), else in yuan.
+        let money = { (title: String, points: [(label: String, fen: Int, note: String)]) -> Chart in
+            let wan = (points.map(\.fen).max() ?? 0) >= 10_000_000
+            return Chart.bars(title: title, unit: text(wan ? "wan_yuan" : "yuan"), points: points.map { point in
+                Chart.Point(label: point.label, value: wan ? Double(point.fen) / 1_000_000 : Double(point.fen) / 100,
+                            text: (wan ? FixedPoint.format((point.fen + 5_000) / 10_000, scale: 2) + " " + text("wan_yuan") : yuan(point.fen)) + point.note)
+            })
+        }
         let years = Array(document.lineYears)
         var yearly = try await figures.documents(code, years: years.filter { $0 != year })
         yearly[year] = document
@@ -91,13 +99,10 @@ struct DashboardPages: Sendable {
             ]),
         ]
         let measures = MeasureCategory.allCases.compactMap { category in
-            document.assistance.measures[category.rawValue].map {
-                Chart.Point(label: category.title.text(language), value: Double($0.amountFen) / 100, text: "\(yuan($0.amountFen))（\($0.count)）")
-            }
+            document.assistance.measures[category.rawValue].map { (label: category.title.text(language), fen: $0.amountFen, note: "（\($0.count)）") }
         }
         if !measures.isEmpty {
-            charts.append(Chart.bars(title: LocalizedText(zh: "\(year) 年帮扶措施（金额，项数）", en: "Measures of \(year) (amount, count)").text(language),
-                                     unit: text("yuan"), points: measures))
+            charts.append(money(LocalizedText(zh: "\(year) 年帮扶措施（金额，项数）", en: "Measures of \(year) (amount, count)").text(language), measures))
         }
         let monitoring = document.monitoring
         if monitoring.monitored.households > 0 || monitoring.warnings > 0 {
@@ -133,10 +138,10 @@ struct DashboardPages: Sendable {
         }
         let incomePoints = years.compactMap { item in
             let fen = yearly[item]!.community.collectiveIncomeFen
-            return fen == 0 ? nil : Chart.Point(label: String(item), value: Double(fen) / 100, text: yuan(fen))
+            return fen == 0 ? nil : (label: String(item), fen: fen, note: "")
         }
         if !incomePoints.isEmpty {
-            charts.append(Chart.bars(title: text("chart_income"), unit: text("yuan"), points: incomePoints))
+            charts.append(money(text("chart_income"), incomePoints))
         }
 
         // The divisions below, ranked.
