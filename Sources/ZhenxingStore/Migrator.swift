@@ -37,6 +37,7 @@ public struct Migrator: Sendable {
         M0013_AddFiguresCache.migration, M0014_AddGridLeadersAndRequestKeys.migration, M0015_BoundStoredValues.migration, M0016_AddStatusOverrides.migration,
         M0017_AddWorkRecords.migration, M0018_AddVillageExits.migration, M0019_AddMonitoring.migration, M0020_AddRiskReports.migration,
         M0021_AddMonitoringSteps.migration, M0022_AddMonitoringStamps.migration, M0023_AddRigidSpending.migration,
+        M0024_AddRequestKeyLocation.migration,
     ]
 
     /// The schema version this code expects.

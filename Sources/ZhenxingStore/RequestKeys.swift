@@ -52,6 +52,8 @@ public struct KeptAnswer: Sendable {
     public let contentType: String?
     /// Its body.
     public let body: Data?
+    /// Where it redirected to, when it did.
+    public let location: String?
 }
 
 /// Request keys and the answers kept for them.
@@ -68,22 +70,25 @@ public struct RequestKeyRepository: Sendable {
         let status: Int?
         let contentType: String?
         let body: Data?
+        let location: String?
     }
 
     /// What was kept for `key` of `userID`, nil when the key is new.
     public func find(userID: Int, key: String) async throws -> KeptAnswer? {
         try await database.read { sql in
             try await sql.raw("""
-                SELECT fingerprint, status, content_type, body FROM request_keys WHERE user_id = \(bind: userID) AND request_key = \(bind: key)
-                """).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
-        }.map { KeptAnswer(fingerprint: $0.fingerprint, status: $0.status, contentType: $0.contentType, body: $0.body) }
+                SELECT fingerprint, status, content_type AS "contentType", body, location FROM request_keys
+                WHERE user_id = \(bind: userID) AND request_key = \(bind: key)
+                """).first(decoding: Row.self)
+        }.map { KeptAnswer(fingerprint: $0.fingerprint, status: $0.status, contentType: $0.contentType, body: $0.body, location: $0.location) }
     }
 
     /// Keeps the answer of a request whose key a write stored.
-    public func keep(_ claim: RequestKeyClaim, status: Int, contentType: String?, body: Data) async throws {
+    public func keep(_ claim: RequestKeyClaim, status: Int, contentType: String?, body: Data, location: String?) async throws {
         try await database.transaction { sql in
             try await sql.raw("""
-                UPDATE request_keys SET status = \(bind: status), content_type = \(bind: contentType), body = \(bind: body)
+                UPDATE request_keys SET status = \(bind: status), content_type = \(bind: contentType), body = \(bind: body),
+                       location = \(bind: location.map { String($0.prefix(2_000)) })
                 WHERE user_id = \(bind: claim.userID) AND request_key = \(bind: claim.key)
                 """).run()
         }

@@ -284,3 +284,38 @@ import ZhenxingTestSupport
         }
     }
 }
+
+@Suite struct OfflineCaptureTests {
+    @Test(arguments: TestDatabases.engines)
+    func aVisitSentAgainWithItsKeyIsRecordedOnceAndLeadsToTheSamePage(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { signedIn, database, _ in
+            var browser = signedIn
+            let work = try await browser.get("/my").text
+            let file = String(try #require(work.firstMatch(of: #/<td class="mono" data-label="[^"]*"><a href="(/households/\d+)">/#)).output.1)
+            let page = try await browser.get(file).text
+            // the visit form is the one a phone keeps while offline, and the worker that keeps pages may look after all of them
+            var form = try #require(RenderedForm.all(in: page).first { $0.action == file + "/visits" })
+            #expect(page.contains("action=\"\(file)/visits\" data-offline=\"登记走访\""))
+            let worker = try await browser.get("/static/sw.js")
+            #expect(worker.status == .ok && worker.headers[HTTPField.Name("Service-Worker-Allowed")!] == "/"
+                    && worker.headers[.contentType] == "text/javascript; charset=utf-8")
+            // when: the phone, back online, sends the form it kept — twice, its first answer having been lost
+            form["date"] = "2026-12-01"
+            form["visitor"] = "周立新"
+            form["seen"] = "断网时走访，屋里漏雨"
+            let key = UUID().uuidString
+            let first = try await browser.submit(form, headers: [HTTPField.Name("Idempotency-Key")!: key])
+            let again = try await browser.submit(form, headers: [HTTPField.Name("Idempotency-Key")!: key])
+            // then: one visit, and both answers lead back to the file
+            #expect(first.status == .seeOther && again.status == .seeOther && again.headers[.location] == first.headers[.location])
+            #expect(again.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+            let stored = try await database.read { sql in
+                try await sql.raw("SELECT count(*) AS n FROM visits WHERE seen = '断网时走访，屋里漏雨'").first(decodingColumn: "n", as: Int.self)
+            }
+            #expect(stored == 1)
+            // signing out empties what the phone kept
+            let out = try await browser.postForm("/signout", [])
+            #expect(out.headers[HTTPField.Name("Clear-Site-Data")!] == "\"cache\"")
+        }
+    }
+}

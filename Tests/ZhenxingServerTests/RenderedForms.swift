@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 
 /// A form as a page renders it: where it posts and the fields it would send as they stand (hidden values, typed
@@ -59,13 +60,13 @@ struct RenderedForm {
 
 extension Browser {
     /// Submits a rendered form as the browser would: a POST with its CSRF field, a GET with its fields as the query.
-    mutating func submit(_ form: RenderedForm) async throws -> TestResponse {
+    mutating func submit(_ form: RenderedForm, headers: HTTPFields = [:]) async throws -> TestResponse {
         guard form.method == "post" else {
             var query = URLComponents()
             query.queryItems = form.fields.map { URLQueryItem(name: $0.0, value: $0.1) }
             return try await get(form.action + "?" + (query.percentEncodedQuery ?? ""))
         }
-        return try await postForm(form.action, form.fields.filter { $0.0 != "_csrf" }, csrf: form["_csrf"])
+        return try await postForm(form.action, form.fields.filter { $0.0 != "_csrf" }, csrf: form["_csrf"], headers: headers)
     }
 }
 

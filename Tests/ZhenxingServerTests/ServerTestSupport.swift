@@ -93,10 +93,12 @@ struct Browser: Sendable {
 
     /// POST a URL-encoded form with the CSRF token added (unless `csrf` says otherwise).
     @discardableResult
-    mutating func postForm(_ uri: String, _ fields: [(String, String)], csrf: String? = nil) async throws -> TestResponse {
+    mutating func postForm(_ uri: String, _ fields: [(String, String)], csrf: String? = nil, headers: HTTPFields = [:]) async throws -> TestResponse {
         let all = [("_csrf", csrf ?? self.csrf)] + fields
         let body = all.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
-        return try await send(.post, uri, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: body))
+        var headers = headers
+        headers[.contentType] = "application/x-www-form-urlencoded"
+        return try await send(.post, uri, headers: headers, body: ByteBuffer(string: body))
     }
 
     /// Sends JSON with the CSRF header, as the web page's scripts would.

@@ -16,7 +16,7 @@ import ZhenxingTestSupport
         9: "2fec9ca1d08c71b3", 10: "9a6e55f3734f9542", 11: "ea8e26c60cafef05", 12: "86fbe93e683366a6",
         13: "c053af1e36fde9c0", 14: "b62566eee9a6b2ee", 15: "b8f1d0cc784752ef", 16: "534dea2f68d7a60a",
         17: "242076f43c4ce232", 18: "605c254643fee5ca", 19: "cd82a58082b8fee5", 20: "5803b146ada1e1be", 21: "db4b8c4dbee4f922",
-        22: "389f5d5024ae2690", 23: "eba8612e6779aab2",
+        22: "389f5d5024ae2690", 23: "eba8612e6779aab2", 24: "ae9ee21bb970d4e4",
     ]
 
     @Test func noLandedMigrationChanges() async throws {

@@ -6,7 +6,8 @@ import NIOCore
 import ZhenxingDomain
 import ZhenxingStore
 
-/// `Idempotency-Key` on API writes: the first request with a key runs, and its key is stored in the same transaction
+/// `Idempotency-Key` on writes — the API's, and the forms a phone sends again once it is back online (app.js): the
+/// first request with a key runs, and its key is stored in the same transaction
 /// as what it wrote (`RequestKeyClaim`); a retry with the same key and the same request gets the first answer again
 /// (`Idempotent-Replayed: true`) instead of writing twice. The same key with another request is refused (422); a
 /// key whose write landed but whose answer was lost to a crash is refused (409), so the client looks before it writes.
@@ -15,7 +16,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
     let keys: RequestKeyRepository
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.uri.path.hasPrefix("/api/"), [.post, .put, .patch, .delete].contains(request.method),
+        guard [.post, .put, .patch, .delete].contains(request.method),
               let key = request.headers[.idempotencyKey], let identity = context.identity else {
             return try await next(request, context)
         }
@@ -34,6 +35,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
             guard let status = kept.status else { throw Self.landedWithoutAnswer }
             var headers: HTTPFields = [.idempotentReplayed: "true"]
             headers[.contentType] = kept.contentType
+            headers[.location] = kept.location
             return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(data: kept.body ?? Data())))
         }
         let claim = RequestKeyClaim(userID: identity.userID, key: key, fingerprint: fingerprint)
@@ -44,11 +46,12 @@ struct IdempotencyMiddleware: RouterMiddleware {
             throw Self.landedWithoutAnswer
         }
         guard claim.isStored else { return response }
-        // Small JSON answers: read whole, kept, and sent as read.
+        // Small answers (JSON, or a form's redirect): read whole, kept, and sent as read.
         let collector = Collector()
         try await response.body.write(collector)
         response.body = .init(byteBuffer: collector.buffer)
-        try await keys.keep(claim, status: Int(response.status.code), contentType: response.headers[.contentType], body: Data(buffer: collector.buffer))
+        try await keys.keep(claim, status: Int(response.status.code), contentType: response.headers[.contentType], body: Data(buffer: collector.buffer),
+                            location: response.headers[.location])
         return response
     }
 

@@ -166,4 +166,6 @@ extension HTTPField.Name {
     static let requestID = Self("X-Request-Id")!
     static let xContentTypeOptions = Self("X-Content-Type-Options")!
     static let referrerPolicy = Self("Referrer-Policy")!
+    static let clearSiteData = Self("Clear-Site-Data")!
+    static let serviceWorkerAllowed = Self("Service-Worker-Allowed")!
 }

@@ -58,6 +58,7 @@ struct StaticFilesMiddleware: RouterMiddleware {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = file.contentType
+        if request.uri.path == "/static/sw.js" { headers[.serviceWorkerAllowed] = "/" }  // it looks after the field pages, not /static/ only
         headers[.contentLength] = String(file.body.readableBytes)
         return Response(status: .ok, headers: headers, body: request.method == .head ? .init() : .init(byteBuffer: file.body))
     }

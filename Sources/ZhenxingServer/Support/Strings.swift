@@ -658,7 +658,6 @@ enum Strings {
         "work_households_hint": .init(zh: "从未走访和最久未走访的户在前。", en: "Never visited and visited longest ago first."),
         "never_visited": .init(zh: "从未走访", en: "Never visited"),
         "last_visit": .init(zh: "最近走访", en: "Last visit"),
-        "record_visit": .init(zh: "登记走访", en: "Record a visit"),
         "plan": .init(zh: "帮扶计划（一户一策）", en: "Assistance plan"),
         "assistance": .init(zh: "帮扶", en: "Assistance"),
         "households_with_plan": .init(zh: "有帮扶计划的户", en: "Households with a plan"),

@@ -157,8 +157,11 @@ struct SignInPages: Sendable {
         Response(status: .seeOther, headers: [.location: location])
     }
 
+    /// The response with the session cookie removed, and the copies of pages kept on the device for field work
+    /// (sw.js) emptied: the next user of a shared phone finds none of them.
     private func clearedSession(_ response: Response) -> Response {
         var response = response
+        response.headers[.clearSiteData] = "\"cache\""
         response.setCookie(Cookie(name: AuthMiddleware.sessionCookie, value: "", maxAge: 0, path: "/",
                                   secure: settings.secureCookies, httpOnly: true, sameSite: .lax))
         return response

@@ -25,3 +25,110 @@ document.addEventListener("DOMContentLoaded", () => {
   };
   setTimeout(poll, 300);
 });
+
+// Field work without a network. The pages of field work are kept by the service worker (sw.js); a form marked
+// data-offline that is sent while the phone is offline waits in IndexedDB and is sent when the network is back,
+// with an Idempotency-Key so that sending it twice records it once. The page says what is waiting; a record the
+// server refuses (changed or removed meanwhile, or no longer valid) is shown with the server's reason, never retried
+// blindly, and can be dropped once dealt with.
+const Outbox = {
+  open() {
+    return new Promise((resolve, reject) => {
+      const request = indexedDB.open("zhenxing-outbox", 1);
+      request.onupgradeneeded = () => request.result.createObjectStore("forms", { keyPath: "key" });
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  },
+  async run(mode, work) {
+    const db = await this.open();
+    return new Promise((resolve, reject) => {
+      const transaction = db.transaction("forms", mode);
+      const result = work(transaction.objectStore("forms"));
+      transaction.oncomplete = () => resolve(result && "result" in result ? result.result : undefined);
+      transaction.onerror = () => reject(transaction.error);
+    });
+  },
+  all() { return this.run("readonly", (store) => store.getAll()); },
+  put(item) { return this.run("readwrite", (store) => store.put(item)); },
+  remove(key) { return this.run("readwrite", (store) => store.delete(key)); },
+};
+
+const outboxText = (english) => english
+  ? { waiting: (n) => `${n} record(s) saved on this phone, sent when the network is back.`, refused: "Not accepted:", drop: "Drop", signIn: "Sign in again to send the records waiting." }
+  : { waiting: (n) => `${n} 条记录已保存在本机，联网后自动提交。`, refused: "未被接受：", drop: "放弃", signIn: "请重新登录，以提交本机保存的记录。" };
+
+async function showOutbox() {
+  const main = document.getElementById("main");
+  if (!main || !("indexedDB" in window)) return;
+  const text = outboxText(document.documentElement.lang === "en");
+  const items = await Outbox.all();
+  let box = document.getElementById("outbox");
+  if (!items.length) { if (box) box.remove(); return; }
+  if (!box) {
+    box = document.createElement("div");
+    box.id = "outbox";
+    box.setAttribute("role", "status");
+    main.prepend(box);
+  }
+  box.className = items.some((item) => item.refused) ? "alert" : "notice";
+  box.replaceChildren();
+  const waiting = items.filter((item) => !item.refused);
+  if (waiting.length) box.append(Object.assign(document.createElement("p"), { textContent: waiting.some((item) => item.signIn) ? text.signIn : text.waiting(waiting.length) }));
+  for (const item of items.filter((item) => item.refused)) {
+    const line = document.createElement("p");
+    const link = Object.assign(document.createElement("a"), { href: item.page, textContent: item.label });
+    const drop = Object.assign(document.createElement("button"), { type: "button", className: "link-button", textContent: text.drop });
+    drop.addEventListener("click", async () => { await Outbox.remove(item.key); showOutbox(); });
+    line.append(`${text.refused} `, link, ` — ${item.refused} `, drop);
+    box.append(line);
+  }
+}
+
+async function sendOutbox() {
+  if (!navigator.onLine || !("indexedDB" in window)) return;
+  const csrf = document.querySelector("input[name=_csrf]");
+  for (const item of await Outbox.all()) {
+    if (item.refused) continue;
+    const body = new URLSearchParams(item.body);
+    if (csrf) body.set("_csrf", csrf.value);  // the session's token now, should the phone have signed in again
+    let response;
+    try {
+      response = await fetch(item.action, {
+        method: "POST", body, credentials: "same-origin", redirect: "manual",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "Idempotency-Key": item.key },
+      });
+    } catch (error) { break; }  // still no network: try again later
+    if (response.type === "opaqueredirect" || response.ok) {
+      await Outbox.remove(item.key);
+    } else if (response.status === 401 || response.status === 403) {
+      await Outbox.put({ ...item, signIn: true });
+      break;
+    } else {
+      const page = new DOMParser().parseFromString(await response.text(), "text/html");
+      const reason = page.querySelector(".alert, .error, h1");
+      await Outbox.put({ ...item, refused: (reason ? reason.textContent.trim() : String(response.status)).slice(0, 300) });
+    }
+  }
+  showOutbox();
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/static/sw.js", { scope: "/" }).catch(() => {});
+  for (const form of document.querySelectorAll("form[data-offline]")) {
+    form.addEventListener("submit", async (event) => {
+      if (navigator.onLine || !("indexedDB" in window)) return;  // online: the form goes as usual
+      event.preventDefault();
+      await Outbox.put({
+        key: crypto.randomUUID(), action: form.action, body: new URLSearchParams(new FormData(form)).toString(),
+        page: location.pathname, label: `${document.title} · ${form.dataset.offline}`, at: new Date().toISOString(),
+      });
+      form.reset();
+      form.closest("details")?.removeAttribute("open");
+      showOutbox();
+    });
+  }
+  showOutbox();
+  sendOutbox();
+});
+window.addEventListener("online", sendOutbox);

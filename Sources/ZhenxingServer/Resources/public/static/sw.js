@@ -1,0 +1,39 @@
+// Zhenxing's service worker: the style sheet and script from the cache, and the pages field work needs — "my work"
+// and the household files — from the network while there is one, else as they were last opened on this phone.
+// Nothing is written here: forms sent offline wait in IndexedDB (app.js) until the network is back.
+// Signing out sends Clear-Site-Data: "cache", which empties these copies.
+const CACHE = "zhenxing-pages-v1";
+const STATIC = ["/static/app.css", "/static/app.js", "/static/favicon.svg"];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(STATIC)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((names) => Promise.all(names.filter((name) => name !== CACHE).map((name) => caches.delete(name))))
+      .then(() => self.clients.claim()));
+});
+
+const fieldPage = (url) => url.pathname === "/my" || /^\/households\/\d+$/.test(url.pathname);
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (STATIC.includes(url.pathname)) {
+    event.respondWith(caches.match(request).then((kept) => kept || fetch(request)));
+  } else if (fieldPage(url) && !url.search) {
+    event.respondWith(
+      fetch(request)
+        .then((response) => {
+          if (response.ok && !response.redirected) {
+            const copy = response.clone();
+            caches.open(CACHE).then((cache) => cache.put(request, copy));
+          }
+          return response;
+        })
+        .catch(() => caches.match(request).then((kept) => kept || Response.error())));
+  }
+});
