@@ -106,7 +106,7 @@ async function sendOutbox() {
       break;
     } else {
       const page = new DOMParser().parseFromString(await response.text(), "text/html");
-      const reason = page.querySelector(".alert, .error, h1");
+      const reason = page.querySelector("[role=alert]") || page.querySelector(".error") || page.querySelector("h1");
       await Outbox.put({ ...item, refused: (reason ? reason.textContent.trim() : String(response.status)).slice(0, 300) });
     }
   }
