@@ -296,6 +296,9 @@ import ZhenxingTestSupport
             // the visit form is the one a phone keeps while offline, and the worker that keeps pages may look after all of them
             var form = try #require(RenderedForm.all(in: page).first { $0.action == file + "/visits" })
             #expect(page.contains("action=\"\(file)/visits\" data-offline=\"登记走访\""))
+            // records kept offline are sent in their maker's session only: the page names whose it is
+            let me = try #require(try await UserRepository(database: database).credentials(username: "lsq.secretary")?.0.id)
+            #expect(page.contains("<main id=\"main\" data-user=\"\(me)\">"))
             let worker = try await browser.get("/static/sw.js")
             #expect(worker.status == .ok && worker.headers[HTTPField.Name("Service-Worker-Allowed")!] == "/"
                     && worker.headers[.contentType] == "text/javascript; charset=utf-8")

@@ -10,6 +10,8 @@ struct Crumb: Sendable, Encodable {
 
 /// The signed-in user as the header shows them.
 struct UserBadge: Sendable, Encodable {
+    /// The account's id: the records a phone keeps offline are sent only in the session of the user who made them.
+    let id: Int
     let name: String
     let role: String
 }
@@ -66,7 +68,7 @@ struct PageRenderer: Sendable {
         }
         let model = PageModel(
             csrf: context.csrfToken,
-            user: identity.map { UserBadge(name: $0.displayName, role: $0.role.title.text(language)) }, nav: nav,
+            user: identity.map { UserBadge(id: $0.userID, name: $0.displayName, role: $0.role.title.text(language)) }, nav: nav,
             lang: language.rawValue, title: title, crumbs: crumbs,
             switchHref: "\(request.uri.path)?lang=\(other.rawValue)", body: body)
         guard case .object(var tree) = try TemplateTree.of(model) else { preconditionFailure("a page model is a struct") }

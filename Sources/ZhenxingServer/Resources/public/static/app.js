@@ -30,7 +30,8 @@ document.addEventListener("DOMContentLoaded", () => {
 // data-offline that is sent while the phone is offline waits in IndexedDB and is sent when the network is back,
 // with an Idempotency-Key so that sending it twice records it once. The page says what is waiting; a record the
 // server refuses (changed or removed meanwhile, or no longer valid) is shown with the server's reason, never retried
-// blindly, and can be dropped once dealt with.
+// blindly, and can be dropped once dealt with. A record is sent only in the session of the user who made it: on a
+// phone that changes hands it waits, unseen, for them to sign in again.
 const Outbox = {
   open() {
     return new Promise((resolve, reject) => {
@@ -62,7 +63,8 @@ async function showOutbox() {
   const main = document.getElementById("main");
   if (!main || !("indexedDB" in window)) return;
   const text = outboxText(document.documentElement.lang === "en");
-  const items = await Outbox.all();
+  const user = main.dataset.user;
+  const items = (await Outbox.all()).filter((item) => item.user === user);
   let box = document.getElementById("outbox");
   if (!items.length) { if (box) box.remove(); return; }
   if (!box) {
@@ -86,10 +88,11 @@ async function showOutbox() {
 }
 
 async function sendOutbox() {
-  if (!navigator.onLine || !("indexedDB" in window)) return;
+  const user = document.getElementById("main")?.dataset.user;
+  if (!navigator.onLine || !("indexedDB" in window) || !user) return;
   const csrf = document.querySelector("input[name=_csrf]");
   for (const item of await Outbox.all()) {
-    if (item.refused) continue;
+    if (item.refused || item.user !== user) continue;
     const body = new URLSearchParams(item.body);
     if (csrf) body.set("_csrf", csrf.value);  // the session's token now, should the phone have signed in again
     let response;
@@ -120,7 +123,7 @@ document.addEventListener("DOMContentLoaded", () => {
       if (navigator.onLine || !("indexedDB" in window)) return;  // online: the form goes as usual
       event.preventDefault();
       await Outbox.put({
-        key: crypto.randomUUID(), action: form.action, body: new URLSearchParams(new FormData(form)).toString(),
+        key: crypto.randomUUID(), user: document.getElementById("main").dataset.user, action: form.action, body: new URLSearchParams(new FormData(form)).toString(),
         page: location.pathname, label: `${document.title} · ${form.dataset.offline}`, at: new Date().toISOString(),
       });
       form.reset();
