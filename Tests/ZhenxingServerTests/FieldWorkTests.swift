@@ -20,7 +20,7 @@ import ZhenxingTestSupport
     /// The household numbers a work page lists in its households table.
     static func listed(_ page: String) -> Set<String> {
         let table = page.split(separator: "id=\"households\"").last.map(String.init) ?? ""
-        return Set(table.matches(of: #/<td class="mono"><a href="/households/\d+">(\d+)</a></td>/#).map { String($0.output.1) })
+        return Set(table.matches(of: #/<td class="mono"[^>]*><a href="/households/\d+">(\d+)</a></td>/#).map { String($0.output.1) })
     }
 
     @Test(arguments: TestDatabases.engines)
@@ -178,7 +178,7 @@ import ZhenxingTestSupport
         try await withDemoApp(engine) { signedIn, _, _ in
             var browser = signedIn
             let mine = try await browser.get("/my").text
-            let file = String(try #require(mine.firstMatch(of: #/<td class="mono"><a href="(/households/\d+)">/#)).output.1)
+            let file = String(try #require(mine.firstMatch(of: #/<td class="mono"[^>]*><a href="(/households/\d+)">/#)).output.1)
             let page = try await browser.get(file).text
             let form = try #require(RenderedForm.all(in: page).first { $0.action.contains("/helpers/") && $0.action.hasSuffix("/end") })
             #expect(page.contains("<details class=\"confirm\"><summary>结束帮扶</summary><form method=\"post\" action=\"\(form.action)\">"))
@@ -193,7 +193,7 @@ import ZhenxingTestSupport
         try await withDemoApp(engine, as: "lsq.grid") { signedIn, database, _ in
             var browser = signedIn
             let work = try await browser.get("/my").text
-            let file = String(try #require(work.firstMatch(of: #/<td class="mono"><a href="(/households/\d+)">/#)).output.1)
+            let file = String(try #require(work.firstMatch(of: #/<td class="mono"[^>]*><a href="(/households/\d+)">/#)).output.1)
             let household = try await browser.get(file).text
             let link = try #require(household.firstMatch(of: #/href="(/divisions/411324104201/issues/new\?household=(\d+))"/#))
             // when: the grid leader follows 登记问题 from the household's file

@@ -151,7 +151,7 @@ import ZhenxingTestSupport
             var heads: [String] = []
             for number in 1...6 {
                 let page = try await client.get("/divisions/411324104201/households?sort=name&page=\(number)").text
-                heads += page.matches(of: #/<td class="mono"><a href="/households/\d+">[^<]+</a></td><td class="nowrap">([^<]+)</td>/#).map { String($0.output.1) }
+                heads += page.matches(of: #/<td class="mono"[^>]*><a href="/households/\d+">[^<]+</a></td><td class="nowrap"[^>]*>([^<]+)</td>/#).map { String($0.output.1) }
             }
             #expect(heads.count == 289)
             let chinese = Locale(identifier: "zh_Hans_CN")
