@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Testing
+import ZhenxingDemo
 import ZhenxingDomain
 import ZhenxingStore
 import ZhenxingTestSupport
@@ -319,6 +320,25 @@ import ZhenxingTestSupport
             // signing out empties what the phone kept
             let out = try await browser.postForm("/signout", [])
             #expect(out.headers[HTTPField.Name("Clear-Site-Data")!] == "\"cache\"")
+        }
+    }
+}
+
+@Suite struct EnglishVocabularyTests {
+    @Test func theRegistrysFixedValuesReadInEnglishWhenEnglishIsChosen() async throws {
+        try await withDemoApp(.sqlite) { signedIn, database, _ in
+            var browser = signedIn
+            let household = try await RegistryRepository(database: database).households(
+                in: LiangshuiquanDemo.villageCode, filter: HouseholdFilter(search: "0084"), asOf: "2027-01-15", after: nil, limit: 1)[0]
+            let english = try await browser.get("/households/\(household.id)?lang=en").text
+            // the members' health and labour, why they joined, and the reasons to leave offered by the form
+            #expect(english.contains("<td>Healthy</td>") && english.contains("<td>Ordinary labour</td>") && english.contains("Registered"))
+            #expect(english.contains("<option value=\"死亡\">Death</option>"))
+            #expect(!english.contains("<td>健康</td>") && !english.contains("<td>普通劳动力</td>"))
+            let chinese = try await browser.get("/households/\(household.id)?lang=zh").text
+            #expect(chinese.contains("<td>健康</td>") && chinese.contains("<option value=\"死亡\">死亡</option>"))
+            let dashboard = try await browser.get("/divisions/411324104201/dashboard?year=2020&lang=en").text
+            #expect(dashboard.contains("Migrant work") && !dashboard.contains(">外出务工<"))
         }
     }
 }

@@ -775,4 +775,20 @@ enum Strings {
     static func text(_ key: String, _ language: Language) -> String {
         table[key]?.text(language) ?? key
     }
+
+    /// A value of the registry's fixed vocabularies (健康状况, 劳动技能, 务工状况, why someone joined or left a household)
+    /// as it reads in `language`: stored in Chinese, as the national forms have it; anything else as typed.
+    static func storedValue(_ value: String, _ language: Language) -> String {
+        language == .english ? vocabulary[value] ?? value : value
+    }
+
+    private static let vocabulary: [String: String] = [
+        "健康": "Healthy", "长期慢性病": "Long-term chronic illness", "患有大病": "Serious illness", "残疾": "Disabled",
+        "普通劳动力": "Ordinary labour", "技能劳动力": "Skilled labour", "弱劳动力或半劳动力": "Weak or half labour",
+        "丧失劳动力": "Lost the ability to work", "无劳动力": "No labour",
+        "外出务工": "Migrant work", "县内务工": "Work in the county", "扶贫车间": "Poverty-relief workshop", "公益岗位": "Public-welfare post",
+        "自主经营": "Own business", "务农": "Farming", "在校生": "Student",
+        "登记": "Registered", "出生": "Birth", "婚入": "Married in", "迁入": "Moved in",
+        "死亡": "Death", "迁出": "Moved out", "婚出": "Married out", "分户": "Split into a new household",
+    ]
 }

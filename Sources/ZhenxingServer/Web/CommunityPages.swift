@@ -484,7 +484,7 @@ struct CommunityPages: Sendable {
                                householdHref: $0.householdId.map { "/households/\($0)" }, since: $0.since, note: $0.note)
             },
             kinds: EnterpriseKind.allCases.map { FormModel.Option(value: $0.rawValue, label: $0.title.text(language), selected: false) },
-            work: Employment.employed.map { WorkLine(label: $0, count: figures.employment[$0] ?? 0) }
+            work: Employment.employed.map { WorkLine(label: Strings.storedValue($0, language), count: figures.employment[$0] ?? 0) }
                 + [WorkLine(label: t("not_employed", language), count: figures.ableToWork - figures.employed)],
             ableToWork: figures.ableToWork, employed: figures.employed,
             rate: figures.employmentRate.map { String(format: "%.1f %%", $0 * 100) } ?? "—",

@@ -128,7 +128,7 @@ struct DashboardPages: Sendable {
                 title: LocalizedText(zh: "劳动力就业（就业率 \(community.employmentRate.map { String(format: "%.1f %%", $0 * 100) } ?? "—")）",
                                      en: "Employment (rate \(community.employmentRate.map { String(format: "%.1f %%", $0 * 100) } ?? "—"))").text(language),
                 unit: text("people_unit"),
-                points: Employment.employed.map { count($0, community.employment[$0] ?? 0) } + [count(text("not_employed"), community.ableToWork - community.employed)]))
+                points: Employment.employed.map { count(Strings.storedValue($0, language), community.employment[$0] ?? 0) } + [count(text("not_employed"), community.ableToWork - community.employed)]))
         }
         let lecturePoints = years.compactMap { item in
             yearly[item]!.community.activities[ActivityKind.lecture.rawValue].map { count(String(item), $0.personTimes) }

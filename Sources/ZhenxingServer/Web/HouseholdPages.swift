@@ -479,8 +479,10 @@ struct HouseholdPages: Sendable {
                 residentID: revealed ? member.residentId : (residentID?.masked ?? "—"), revealed: revealed,
                 sex: ResidentID.Sex(rawValue: member.sex)?.title.text(language) ?? member.sex, birthDate: member.birthDate,
                 relation: Relation(rawValue: member.relation)?.title.text(language) ?? member.relation,
-                health: member.health, labour: member.labour, employment: member.employment.isEmpty ? "—" : member.employment,
-                period: "\(member.fromDate) \(member.reasonIn)" + (member.toDate.map { " — \($0) \(member.reasonOut ?? "")" } ?? ""),
+                health: Strings.storedValue(member.health, language), labour: Strings.storedValue(member.labour, language),
+                employment: member.employment.isEmpty ? "—" : Strings.storedValue(member.employment, language),
+                period: "\(member.fromDate) \(Strings.storedValue(member.reasonIn, language))"
+                    + (member.toDate.map { " — \($0) \(Strings.storedValue(member.reasonOut ?? "", language))" } ?? ""),
                 current: member.toDate == nil,
                 revealAction: canReveal && !revealed ? "/people/\(member.personId)/full-id" : nil,
                 endAction: canWrite && member.toDate == nil && member.relation != Relation.head.rawValue
@@ -527,7 +529,7 @@ struct HouseholdPages: Sendable {
             assessmentHref: canWrite ? "/households/\(id)/assessments/new" : nil,
             closeAction: canWrite && file.closed == nil && !file.members.contains { $0.toDate == nil } ? "/households/\(id)/close" : nil,
             closed: file.closed.map { LocalizedText(zh: "已于 \($0.date) 注销：\($0.reason)", en: "Closed on \($0.date): \($0.reason)").text(language) },
-            leaveReasons: HouseholdEditPages.leaveReasons.map { Choice(value: $0, label: $0) },
+            leaveReasons: HouseholdEditPages.leaveReasons.map { Choice(value: $0, label: Strings.storedValue($0, language)) },
             statusAction: canDecide ? "/households/\(id)/status" : nil,
             statuses: PovertyStatus.allCases.map { Choice(value: $0.rawValue, label: $0.title.text(language)) },
             kinds: MonitoringKind.allCases.map { Choice(value: $0.rawValue, label: $0.title.text(language)) },

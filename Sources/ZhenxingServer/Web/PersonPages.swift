@@ -58,7 +58,8 @@ struct PersonPages: Sendable {
             memberships: person.memberships.map {
                 MembershipRow(href: "/households/\($0.household)", number: $0.number,
                               relation: Relation(rawValue: $0.relation)?.title.text(language) ?? $0.relation,
-                              period: "\($0.from) \($0.reasonIn)" + ($0.to.map { to in " — \(to)" } ?? "") + ($0.reasonOut.map { " \($0)" } ?? ""))
+                              period: "\($0.from) \(Strings.storedValue($0.reasonIn, language))" + ($0.to.map { to in " — \(to)" } ?? "")
+                                  + ($0.reasonOut.map { " \(Strings.storedValue($0, language))" } ?? ""))
             })
         var crumbs = [Crumb(name: facts.name, href: nil)]
         if let village, let last = person.memberships.last {
