@@ -495,9 +495,8 @@ public struct CommunityRepository: Sendable {
             case .status(let status): ["entry": "status", "status": status.rawValue]
             case .investment(let source, let amount): ["entry": "investment", "source": source, "amountFen": String(amount)]
             case .land(let contract):
-                ["entry": "land", "lessor": contract.lessor, "householdID": contract.householdID.map(String.init) ?? "",
-                 "areaMuHundredths": String(contract.areaMuHundredths), "from": contract.start, "to": contract.end,
-                 "rentFenPerYear": String(contract.rentFenPerYear)]
+                ["entry": "land", "lessor": contract.lessor, "areaMuHundredths": String(contract.areaMuHundredths), "from": contract.start,
+                 "to": contract.end, "rentFenPerYear": String(contract.rentFenPerYear)].merging(contract.householdID.map { ["householdID": String($0)] } ?? [:]) { $1 }
             case .job(let person, let position, let from): ["entry": "job", "person": String(person), "position": position, "from": from]
             case .beneficiaries(let households): ["entry": "beneficiaries", "households": households.map(String.init).joined(separator: ",")]
             case .returns(let year, let income, let dividends):

@@ -253,6 +253,9 @@ import ZhenxingTestSupport
         #expect(created == "Amount: 900,000.00 yuan\nEntry: investment\nSource: 电网改造资金")
         #expect(AuditPages.changes(before: nil, after: #"[{"category":"health"}]"#, language: .chinese) == #"+ [{"category":"health"}]"#)
         #expect(AuditPages.changes(before: #"{"active":true}"#, after: #"{"active":false}"#, language: .chinese) == "启用：是 → 否")
+        // a count of 1 is a number, not "yes"; a list reads as its items
+        #expect(AuditPages.changes(before: nil, after: #"{"winners":1,"votes":0,"riskTypes":[],"households":["3","4"]}"#, language: .chinese)
+                == "农户：3、4\n风险类型：—\n票数：0\n当选人数：1")
     }
 
     @Test(arguments: TestDatabases.engines)

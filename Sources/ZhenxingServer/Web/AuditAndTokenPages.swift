@@ -174,27 +174,49 @@ struct TokenPages: Sendable {
 }
 
 extension AuditPages {
+    /// A value of a stored record as JSON has it. Decoded rather than read with `JSONSerialization`, whose numbers 0
+    /// and 1 also pass as booleans (a round's one winner read "是").
+    indirect enum StoredValue: Decodable, Equatable {
+        case none, flag(Bool), integer(Int), number(Double), text(String), list([StoredValue]), record([String: StoredValue])
+
+        init(from decoder: any Decoder) throws {
+            let value = try decoder.singleValueContainer()
+            if value.decodeNil() { self = .none }
+            else if let flag = try? value.decode(Bool.self) { self = .flag(flag) }
+            else if let integer = try? value.decode(Int.self) { self = .integer(integer) }
+            else if let number = try? value.decode(Double.self) { self = .number(number) }
+            else if let text = try? value.decode(String.self) { self = .text(text) }
+            else if let list = try? value.decode([StoredValue].self) { self = .list(list) }
+            else { self = .record(try value.decode([String: StoredValue].self)) }
+        }
+    }
+
     /// A change in words, a line a field: "原因：旧 → 新", a field only set "+ 名称：值", only cleared "− 名称：值"; money in
     /// yuan. Field names are in the user's language where the words have them. What is not a flat record (a plan's
     /// measures) stays as it was stored.
     static func changes(before: String?, after: String?, language: Language) -> String {
-        func object(_ json: String?) -> [String: Any]? {
-            json.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        func record(_ json: String?) -> [String: StoredValue]? {
+            json.flatMap { try? JSONDecoder().decode([String: StoredValue].self, from: Data($0.utf8)) }
         }
-        let (old, new) = (object(before), object(after))
+        let (old, new) = (record(before), record(after))
         guard before == nil || old != nil, after == nil || new != nil else {
             return [before.map { "− \($0)" }, after.map { "+ \($0)" }].compactMap { $0 }.joined(separator: "\n")
         }
-        func text(_ key: String, _ value: Any?) -> String? {
-            guard let value, !(value is NSNull) else { return nil }
-            if key.hasSuffix("Fen") || key.hasSuffix("FenPerYear"), let fen = (value as? NSNumber)?.intValue ?? Int("\(value)") {
-                return FixedPoint.format(fen, scale: 2, minimumFractionDigits: 2) + (language == .english ? " yuan" : " 元")
+        let list = language == .english ? ", " : "、"
+        func text(_ key: String, _ value: StoredValue?) -> String? {
+            let money = key.hasSuffix("Fen") || key.hasSuffix("FenPerYear")
+            switch value {
+            case nil, .none?: return nil
+            case .flag(let flag)?: return Strings.text(flag ? "yes" : "no", language)
+            case .integer(let fen)? where money: return FixedPoint.format(fen, scale: 2, minimumFractionDigits: 2) + (language == .english ? " yuan" : " 元")
+            case .text(let digits)? where money && Int(digits) != nil:
+                return FixedPoint.format(Int(digits)!, scale: 2, minimumFractionDigits: 2) + (language == .english ? " yuan" : " 元")
+            case .integer(let integer)?: return String(integer)
+            case .number(let number)?: return String(number)
+            case .text(let text)?: return text
+            case .list(let items)?: return items.isEmpty ? "—" : items.compactMap { text(key, $0) }.joined(separator: list)
+            case .record(let fields)?: return fields.keys.sorted().compactMap { name in text(name, fields[name]).map { "\(name) \($0)" } }.joined(separator: list)
             }
-            if let flag = value as? Bool { return Strings.text(flag ? "yes" : "no", language) }
-            if JSONSerialization.isValidJSONObject(value), let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]) {
-                return String(decoding: data, as: UTF8.self)
-            }
-            return "\(value)"
         }
         let separator = language == .english ? ": " : "："
         return Set((old ?? [:]).keys).union((new ?? [:]).keys).sorted().compactMap { key in

@@ -667,9 +667,9 @@ struct GovernancePages: Sendable {
         let accounts = canWrite ? try await users.list(in: code).filter { $0.role == .gridLeader && $0.division == code && $0.active } : []
         // `?released=` names a household of this village that is in no grid now: the one the last step took out.
         var released: Released?
-        if let household = request.query("released").flatMap(Int.init), try await registry.village(ofHousehold: household) == code,
-           try await governance.grid(ofHousehold: household) == nil {
-            let number = try await registry.file(household).draft.number
+        if let household = request.query("released").flatMap(Int.init), let draft = try? await registry.file(household).draft,
+           draft.village == code, try await governance.grid(ofHousehold: household) == nil {
+            let number = draft.number
             released = Released(text: LocalizedText(zh: "已将 \(number) 移出\(row.name)。", en: "\(number) was taken out of \(row.name).").text(language),
                                 number: number, undoAction: canWrite ? "/grids/\(id)/households" : nil)
         }

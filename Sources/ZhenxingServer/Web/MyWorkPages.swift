@@ -26,7 +26,6 @@ struct MyWorkPages: Sendable {
         routes.add(.get, "/my", .ownDivision(.readRecords), use: show)
     }
 
-
     struct Count: Sendable, Encodable {
         let label: String
         let value: Int
@@ -45,7 +44,6 @@ struct MyWorkPages: Sendable {
         let head: String
         let lastVisit: String
         let never: Bool
-        let visitHref: String
     }
 
     struct Body: Sendable, Encodable {
@@ -129,8 +127,8 @@ struct MyWorkPages: Sendable {
             ],
             visits: followUps, warnings: warnings, issues: issues.map { GovernancePages.IssueLine($0, today: today, language: language) },
             households: households.map { row in
-                HouseholdLine(href: "/households/\(row.id)", number: row.number, head: row.headName ?? "—", lastVisit: row.lastVisit ?? text("never_visited"), never: row.lastVisit == nil,
-                              visitHref: "/households/\(row.id)#visits")
+                HouseholdLine(href: "/households/\(row.id)", number: row.number, head: row.headName ?? "—",
+                              lastVisit: row.lastVisit ?? text("never_visited"), never: row.lastVisit == nil)
             },
             householdsShown: total > households.count
                 ? LocalizedText(zh: "共 \(total) 户，这里列出最久未走访的 \(households.count) 户。",
