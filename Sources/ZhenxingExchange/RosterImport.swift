@@ -156,7 +156,7 @@ public enum RosterImport {
                 en: "Required columns missing: \(layout.missing.map(\.title.en).joined(separator: ", ")); the header in row \(layout.headerRow) has: \(layout.headers.filter { !$0.isEmpty }.joined(separator: ", "))")
         }
         guard options.division.level == .village || layout.column(of: .village) != nil else {
-            throw ExchangeError(zh: "导入到乡镇或县时，文件需要“村代码”列，指明每户属于哪个村", en: "Importing into a township or county needs a 村代码 (village code) column")
+            throw ExchangeError(zh: "导入到乡镇或县时，文件需要“村代码”列，指明每户属于哪个村", en: "Importing into a township or county needs a column with each household's village code")
         }
         let reader = RosterRowReader(layout: layout, sheet: sheet, defaultVillage: options.division.level == .village ? options.division.rawValue : "")
         // SQLite has one writer: while this import holds it, other writes answer at once that it runs (ImportLock).

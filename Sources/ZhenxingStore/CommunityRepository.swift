@@ -644,18 +644,19 @@ public struct CommunityRepository: Sendable {
         }
     }
 
-    /// The projects a household benefits from or works in: (project, what).
-    public func projects(ofHousehold household: Int) async throws -> [(id: Int, name: String, role: String)] {
+    /// The projects a household benefits from or works in: as a beneficiary (`job` nil), or a member's job (who, which post).
+    public func projects(ofHousehold household: Int) async throws -> [(id: Int, name: String, job: (person: String, position: String)?)] {
         try await database.read { sql in
-            struct Row: Decodable { let id: Int; let name: String; let role: String }
+            struct Row: Decodable { let id: Int; let name: String; let person: String?; let position: String? }
             return try await sql.raw("""
-                SELECT p.id, p.name, '受益户' AS role FROM project_beneficiaries b JOIN projects p ON p.id = b.project_id WHERE b.household_id = \(bind: household)
+                SELECT p.id, p.name, NULL AS person, NULL AS position FROM project_beneficiaries b JOIN projects p ON p.id = b.project_id
+                WHERE b.household_id = \(bind: household)
                 UNION ALL
-                SELECT p.id, p.name, pe.name || '：' || j.position AS role FROM project_jobs j JOIN projects p ON p.id = j.project_id
+                SELECT p.id, p.name, pe.name AS person, j.position FROM project_jobs j JOIN projects p ON p.id = j.project_id
                 JOIN people pe ON pe.id = j.person_id
                 WHERE j.to_date IS NULL AND j.person_id IN (SELECT person_id FROM memberships WHERE household_id = \(bind: household) AND to_date IS NULL)
                 ORDER BY 1
-                """).all(decoding: Row.self).map { ($0.id, $0.name, $0.role) }
+                """).all(decoding: Row.self).map { row in (row.id, row.name, row.person.flatMap { person in row.position.map { (person: person, position: $0) } }) }
         }
     }
 

@@ -117,6 +117,33 @@ public struct HelperRepository: Sendable {
         }
     }
 
+    /// Undoes the end of an assignment: it runs on as if never ended, unless the helper has been paired with the household again since.
+    public func resume(assignment: Int, household: Int, by actor: AuditActor) async throws {
+        try await database.transaction { sql in
+            guard let ended = try await Self.endedAssignment(assignment, household: household, in: sql) else {
+                throw ValidationFailure([FieldIssue(field: "assignment", message: LocalizedText(
+                    zh: "这项结对没有结束，或已重新结对", en: "This pairing has not ended, or the helper was paired again"))])
+            }
+            try await sql.raw("UPDATE helper_assignments SET to_date = NULL WHERE id = \(bind: assignment)").run()
+            try await AuditLog.record(.update, entity: .helperAssignment, key: String(assignment), before: ["to": ended.toDate], after: ["to": String?.none],
+                                      by: actor, in: sql)
+        }
+    }
+
+    /// An ended assignment of the household, with the helper's name, whose helper is not paired with the household now: the one an undo may resume.
+    public func endedAssignment(_ assignment: Int, household: Int) async throws -> (helperName: String, toDate: String)? {
+        try await database.read { sql in try await Self.endedAssignment(assignment, household: household, in: sql) }
+    }
+
+    private static func endedAssignment(_ assignment: Int, household: Int, in sql: any SQLDatabase) async throws -> (helperName: String, toDate: String)? {
+        struct Row: Decodable { let name: String; let toDate: String }
+        return try await sql.raw("""
+            SELECT p.name, a.to_date AS "toDate" FROM helper_assignments a JOIN helpers p ON p.id = a.helper_id
+            WHERE a.id = \(bind: assignment) AND a.household_id = \(bind: household) AND a.to_date IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM helper_assignments o WHERE o.helper_id = a.helper_id AND o.household_id = a.household_id AND o.to_date IS NULL)
+            """).first(decoding: Row.self).map { ($0.name, $0.toDate) }
+    }
+
     /// Helpers of a division with the households each helps today.
     public func helpers(in division: DivisionCode) async throws -> [HelperRow] {
         try await helperRows("\(division.covers("h.village_code"))")

@@ -149,6 +149,30 @@ public struct PartyRepository: Sendable {
         }
     }
 
+    /// Undoes a member's leaving: the member counts on as if never gone.
+    public func restoreMember(_ id: Int, village: DivisionCode, by actor: AuditActor) async throws {
+        try await database.transaction { sql in
+            guard let left = try await Self.leftMember(id, village: village, in: sql) else {
+                throw ValidationFailure([FieldIssue(field: "member", message: LocalizedText(zh: "本村没有这名转出的党员", en: "No such former member in this village"))])
+            }
+            try await sql.raw("UPDATE party_members SET left_on = NULL WHERE id = \(bind: id)").run()
+            try await AuditLog.record(.update, entity: .partyMember, key: String(id), division: village, before: ["left": left.leftOn], after: ["left": String?.none],
+                                      by: actor, in: sql)
+        }
+    }
+
+    /// A member of the village who has left, by name: the one an undo may restore.
+    public func leftMember(_ id: Int, village: DivisionCode) async throws -> (name: String, leftOn: String)? {
+        try await database.read { sql in try await Self.leftMember(id, village: village, in: sql) }
+    }
+
+    private static func leftMember(_ id: Int, village: DivisionCode, in sql: any SQLDatabase) async throws -> (name: String, leftOn: String)? {
+        struct Row: Decodable { let name: String; let leftOn: String }
+        return try await sql.raw("""
+            SELECT name, left_on AS "leftOn" FROM party_members WHERE id = \(bind: id) AND village_code = \(bind: village.rawValue) AND left_on IS NOT NULL
+            """).first(decoding: Row.self).map { ($0.name, $0.leftOn) }
+    }
+
     /// The members of a division's party organisations counted on `date`.
     public func members(in division: DivisionCode, on date: String) async throws -> [PartyMemberRow] {
         try await database.read { sql in

@@ -53,7 +53,7 @@ import ZhenxingTestSupport
             #expect(try await browser.postForm("/divisions/411324104201/honours/announce?year=2026", [("type", String(worthy.id)), ("winner[]", nomination)]).status == .seeOther)
             let late = try await browser.postForm("/divisions/411324104201/honours/votes?year=2026", [("nomination", nomination), ("votes", "1")])
             #expect(late.status == .badRequest && late.text.contains("公布结果，不能再推荐或投票"))
-            #expect(try await browser.get("/divisions/411324104201/honours?year=2026").text.contains("<td class=\"num\">88</td>"))
+            #expect(try await browser.get("/divisions/411324104201/honours?year=2026").text.contains("<td data-label=\"票数\" class=\"num\">88</td>"))
             // a project with a land contract; a bad contract is refused with the reasons
             let project = try await browser.postForm("/divisions/411324104201/projects", [
                 ("name", "光伏电站"), ("kind", "energy"), ("partner", "国家电投"), ("status", "building"), ("started", "2026-03-01"), ("description", ""),

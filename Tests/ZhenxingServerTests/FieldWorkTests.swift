@@ -175,15 +175,53 @@ import ZhenxingTestSupport
     }
 
     @Test(arguments: TestDatabases.engines)
-    func endingAPairingAsksFirst(engine: Database.Engine) async throws {
-        try await withDemoApp(engine) { signedIn, _, _ in
+    func endingAPairingAsksFirstSaysWhatItDidAndIsUndone(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { signedIn, database, _ in
             var browser = signedIn
             let mine = try await browser.get("/my").text
             let file = String(try #require(mine.firstMatch(of: #/<td class="mono"[^>]*><a href="(/households/\d+)">/#)).output.1)
             let page = try await browser.get(file).text
             let form = try #require(RenderedForm.all(in: page).first { $0.action.contains("/helpers/") && $0.action.hasSuffix("/end") })
             #expect(page.contains("<details class=\"confirm\"><summary>结束帮扶</summary><form method=\"post\" action=\"\(form.action)\">"))
-            #expect(try await browser.submit(form).status == .seeOther)
+            let assignment = Int(try #require(form.action.firstMatch(of: #/helpers/(\d+)/end/#)).output.1)!
+            // when: it is confirmed, the file says who no longer helps and offers to undo it
+            let ended = try await browser.submit(form)
+            #expect(ended.headers[.location] == "\(file)?ended=\(assignment)#helpers")
+            let after = try await browser.get(String(try #require(ended.headers[.location]).split(separator: "#")[0])).text
+            let helper = try #require(after.firstMatch(of: #/已结束(\p{Han}+)对本户的结对帮扶。/#)).output.1
+            #expect(page.contains(">\(helper)</a>"))
+            let undo = try #require(RenderedForm.all(in: after).first { $0.action.hasSuffix("/helpers/\(assignment)/resume") })
+            #expect(try await browser.submit(undo).status == .seeOther)
+            // then: the pairing runs on, unended, and the notice is gone
+            let toDate = try await database.read { sql in
+                try await sql.raw("SELECT to_date FROM helper_assignments WHERE id = \(bind: assignment)").first(decodingColumn: "to_date", as: String?.self)
+            }
+            #expect(toDate == .some(nil))
+            let again = try await browser.get("\(file)?ended=\(assignment)").text
+            #expect(!again.contains("已结束") && again.contains("action=\"\(form.action)\""))
+            // a second undo of the same pairing is refused with its reason
+            #expect(try await browser.submit(undo).status == .badRequest)
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func aMemberTakenOffThePartyRollIsPutBackByTheUndo(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { signedIn, database, _ in
+            var browser = signedIn
+            let page = try await browser.get("/divisions/411324104201/party").text
+            let form = try #require(RenderedForm.all(in: page).first { $0.action.hasSuffix("/end") })
+            let member = Int(try #require(form.action.firstMatch(of: #/members/(\d+)/end/#)).output.1)!
+            let ended = try await browser.submit(form)
+            #expect(ended.headers[.location] == "/divisions/411324104201/party?left=\(member)")
+            let after = try await browser.get(try #require(ended.headers[.location])).text
+            #expect(after.contains("转出。"))
+            let undo = try #require(RenderedForm.all(in: after).first { $0.action.hasSuffix("/members/\(member)/restore") })
+            #expect(try await browser.submit(undo).status == .seeOther)
+            let leftOn = try await database.read { sql in
+                try await sql.raw("SELECT left_on FROM party_members WHERE id = \(bind: member)").first(decodingColumn: "left_on", as: String?.self)
+            }
+            #expect(leftOn == .some(nil))
+            #expect(!(try await browser.get("/divisions/411324104201/party?left=\(member)").text.contains("转出。")))
         }
     }
 }
@@ -238,7 +276,7 @@ import ZhenxingTestSupport
             var browser = signedIn
             let users = try await browser.get("/admin/users").text
             let account = try await browser.get("/account").text
-            #expect(users.contains("<td>凉水泉村 <span class=\"meta mono\">411324104201</span></td>"))
+            #expect(users.contains(">凉水泉村 <span class=\"meta mono\">411324104201</span></td>"))
             #expect(account.contains("<dd>镇平县 <span class=\"meta mono\">411324000000</span></dd>"))
         }
     }
@@ -258,6 +296,17 @@ import ZhenxingTestSupport
                 == "农户：3、4\n风险类型：—\n票数：0\n当选人数：1")
     }
 
+    @Test func recordKindsAndFixedValuesReadInWordsAndARecordLinksToItsPage() {
+        for entity in AuditEntity.allCases {
+            let words = Strings.table["entity_" + entity.rawValue]
+            #expect(words != nil && words!.text(.chinese) != words!.text(.english), "\(entity)")
+        }
+        #expect(AuditPages.changes(before: nil, after: #"{"source":"visit","title":"水管坏了"}"#, language: .chinese).contains("入户走访"))
+        #expect(AuditPages.changes(before: #"{"status":"poor"}"#, after: #"{"status":"exited"}"#, language: .english)
+                == "Status: \(PovertyStatus.poor.title.text(.english)) → \(PovertyStatus.exited.title.text(.english))")
+        #expect(AuditPages.pages["household"] == "households")
+    }
+
     @Test(arguments: TestDatabases.engines)
     func aProjectEntryIsAuditedByItsFields(engine: Database.Engine) async throws {
         try await withDemoApp(engine) { _, database, _ in
@@ -274,17 +323,23 @@ import ZhenxingTestSupport
 @Suite struct PhoneLayoutTests {
     /// On a phone the lists become cards that name each value by its column: every cell of a card list carries the
     /// heading of its column.
+    /// Every list of four columns or more on every page is such a card list.
     @Test func everyCellOfACardListIsNamedByItsColumn() async throws {
-        try await withDemoApp(.sqlite) { signedIn, _, _ in
+        try await withDemoApp(.sqlite, as: "admin") { signedIn, _, _ in
             var browser = signedIn
-            for path in ["/divisions/411324104201/households", "/divisions/411324104201/issues", "/my"] {
-                let page = try await browser.get(path).text
-                for table in page.matches(of: #/<table class="list cards">([\s\S]*?)</table>/#).map({ String($0.output.1) }) {
-                    let headings = table.matches(of: #/<th scope="col"[^>]*>([^<]*)</th>/#).map { String($0.output.1) }.filter { !$0.isEmpty }
-                    let labels = Set(table.matches(of: #/<td[^>]* data-label="([^"]*)"/#).map { String($0.output.1) })
-                    #expect(!labels.isEmpty && labels == Set(headings), "\(path): \(labels) vs \(headings)")
+            var lists = 0
+            for (path, page) in try await EnglishCrawl.pages(&browser) {
+                for table in page.matches(of: #/<table class="list( cards)?[^"]*">([\s\S]*?)</table>/#) {
+                    let body = String(table.output.2)
+                    guard let rows = body.firstMatch(of: #/<tbody>[\s\S]*?<tr[\s\S]*?</tr>/#) else { continue }
+                    let headings = body.matches(of: #/<th scope="col"[^>]*>([^<]*)</th>/#).map { String($0.output.1) }
+                    guard headings.count >= 4 else { continue }
+                    lists += 1
+                    let labels = Set(String(rows.output).matches(of: #/<t[dh][^>]* data-label="([^"]*)"/#).map { String($0.output.1) })
+                    #expect(table.output.1 != nil && labels == Set(headings.filter { !$0.isEmpty }), "\(path): \(labels) vs \(headings)")
                 }
             }
+            #expect(lists > 30)
         }
     }
 }
@@ -328,6 +383,29 @@ import ZhenxingTestSupport
 }
 
 @Suite struct EnglishVocabularyTests {
+    /// Every page reachable by links, in English, as an administrator and as the village's secretary: no Han character
+    /// but in text the users typed or the demo stored (names, issues, notes), and no full-width punctuation beside English.
+    @Test func theCrawlFindsChineseInterfaceTextAndFullWidthMarksButNotStoredText() {
+        let stored = "林天佑户在例会上反映\u{1}党员"
+        #expect(EnglishCrawl.untranslated(in: "<td>林天佑户在例会上反映</td><td>党员</td><a class=\"lang\" lang=\"zh\">中文</a>", stored: stored).isEmpty)
+        #expect(EnglishCrawl.untranslated(in: "<p>Export the list：<a>xlsx</a></p>", stored: stored).count == 1)
+        #expect(EnglishCrawl.untranslated(in: "<td>受益户</td>", stored: stored).count == 1)
+        #expect(EnglishCrawl.untranslated(in: "<input placeholder=\"种植养殖党支部\">", stored: stored).count == 1)
+    }
+
+    @Test(arguments: ["admin", "lsq.secretary"])
+    func everyPageReadsInEnglishButWhatUsersTyped(user: String) async throws {
+        try await withDemoApp(.sqlite, as: user) { signedIn, database, _ in
+            var browser = signedIn
+            let stored = try await EnglishCrawl.storedText(database)
+            _ = try await browser.get("/my?lang=en")
+            let pages = try await EnglishCrawl.pages(&browser)
+            let failures = pages.flatMap { path, page in EnglishCrawl.untranslated(in: page, stored: stored).map { "\(path): \($0)" } }
+            #expect(pages.count > 60, "the crawl reached \(pages.count) pages")
+            #expect(failures.isEmpty, "\(failures.prefix(30).joined(separator: "\n"))")
+        }
+    }
+
     @Test func theRegistrysFixedValuesReadInEnglishWhenEnglishIsChosen() async throws {
         try await withDemoApp(.sqlite) { signedIn, database, _ in
             var browser = signedIn
@@ -335,13 +413,87 @@ import ZhenxingTestSupport
                 in: LiangshuiquanDemo.villageCode, filter: HouseholdFilter(search: "0084"), asOf: "2027-01-15", after: nil, limit: 1)[0]
             let english = try await browser.get("/households/\(household.id)?lang=en").text
             // the members' health and labour, why they joined, and the reasons to leave offered by the form
-            #expect(english.contains("<td>Healthy</td>") && english.contains("<td>Ordinary labour</td>") && english.contains("Registered"))
+            #expect(english.contains(">Healthy</td>") && english.contains(">Ordinary labour</td>") && english.contains("Registered"))
             #expect(english.contains("<option value=\"死亡\">Death</option>"))
-            #expect(!english.contains("<td>健康</td>") && !english.contains("<td>普通劳动力</td>"))
+            #expect(!english.contains(">健康</td>") && !english.contains(">普通劳动力</td>"))
             let chinese = try await browser.get("/households/\(household.id)?lang=zh").text
-            #expect(chinese.contains("<td>健康</td>") && chinese.contains("<option value=\"死亡\">死亡</option>"))
+            #expect(chinese.contains(">健康</td>") && chinese.contains("<option value=\"死亡\">死亡</option>"))
             let dashboard = try await browser.get("/divisions/411324104201/dashboard?year=2020&lang=en").text
             #expect(dashboard.contains("Migrant work") && !dashboard.contains(">外出务工<"))
         }
+    }
+}
+
+enum EnglishCrawl {
+    /// Links not to follow: downloads, the API, the other language, signing out, photos.
+    static let skipped = ["export", "/api/", "lang=", "/signout", ".csv", ".xlsx", "/photos/", "format="]
+
+    /// The HTML pages reachable by links from "my work" and the village page, two of each kind (paths alike but for their numbers).
+    static func pages(_ browser: inout Browser) async throws -> [(path: String, page: String)] {
+        var queue = ["/my", "/divisions/411324104201"], seen = Set(queue), shapes: [String: Int] = [:], pages: [(String, String)] = []
+        while !queue.isEmpty {
+            let path = queue.removeFirst()
+            let shape = String(path.split(separator: "?")[0]).replacing(#/\d+/#, with: "N")
+            guard shapes[shape, default: 0] < 2 else { continue }
+            shapes[shape, default: 0] += 1
+            let response = try await browser.get(path)
+            guard response.status == .ok, response.headers[.contentType]?.hasPrefix("text/html") == true else { continue }
+            let page = response.text
+            for match in page.matches(of: #/href="(/[^"#]*)/#) {
+                let link = String(match.output.1).replacingOccurrences(of: "&amp;", with: "&")
+                guard !skipped.contains(where: link.contains), seen.insert(link).inserted else { continue }
+                queue.append(link)
+            }
+            pages.append((path, page))
+        }
+        return pages
+    }
+
+    /// Every text value the database holds: what users typed or the demo stored may be Chinese on an English page.
+    static func storedText(_ database: Database) async throws -> String {
+        try await database.read { sql in
+            let tables = try await sql.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+                .all(decodingColumn: "name", as: String.self)
+            var texts: [String] = []
+            for table in tables {
+                for row in try await sql.raw("SELECT * FROM \(ident: table)").all() {
+                    texts += row.allColumns.compactMap { try? row.decode(column: $0, as: String?.self) }.compactMap { $0 }
+                        .filter { $0.unicodeScalars.contains(where: isChinese) }
+                }
+            }
+            return texts.joined(separator: "\u{1}")
+        }
+    }
+
+    static func isChinese(_ scalar: Unicode.Scalar) -> Bool {
+        (0x4E00...0x9FFF).contains(scalar.value) || (0x3000...0x303F).contains(scalar.value) || (0xFF00...0xFFEF).contains(scalar.value)
+    }
+
+    /// The runs of Chinese characters and full-width punctuation on a page's visible text and its placeholders, titles and
+    /// labels that are not part of a stored value, each with the text around it. A link marked `lang="zh"` (the
+    /// language switch) is Chinese on purpose.
+    static func untranslated(in page: String, stored: String) -> [String] {
+        var text = page.replacing(#/<script.*?</script>|<style.*?</style>|<a [^>]*lang="zh"[^>]*>.*?</a>/#.dotMatchesNewlines(), with: " ")
+        let attributes = text.matches(of: #/(?:placeholder|title|aria-label|data-label|data-offline)="([^"]*)"/#).map { String($0.output.1) }
+        text = text.replacing(#/<[^>]*>/#, with: "\n") + "\n" + attributes.joined(separator: "\n")
+        for (entity, character) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")] {
+            text = text.replacingOccurrences(of: entity, with: character)
+        }
+        let scalars = Array(text.unicodeScalars)
+        var found: [String] = []
+        var index = 0
+        while index < scalars.count {
+            guard isChinese(scalars[index]) else { index += 1; continue }
+            var end = index
+            while end < scalars.count, isChinese(scalars[end]) { end += 1 }
+            let run = String(String.UnicodeScalarView(scalars[index..<end]))
+            let han = run.unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) }
+            let latin = { (i: Int) in i >= 0 && i < scalars.count && (scalars[i].properties.isAlphabetic && scalars[i].isASCII || ("0"..."9").contains(scalars[i])) }
+            if han ? !stored.contains(run) : (latin(index - 1) || latin(end)) {
+                found.append(String(String.UnicodeScalarView(scalars[max(0, index - 20)..<min(scalars.count, end + 20)])).replacingOccurrences(of: "\n", with: " "))
+            }
+            index = end
+        }
+        return found
     }
 }

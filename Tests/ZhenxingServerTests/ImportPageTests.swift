@@ -83,8 +83,8 @@ extension Browser {
             let job = try #require(uploaded.headers[.location])
             let page = try await browser.finish(job)
             #expect(page.contains("未写入任何数据"))
-            #expect(page.contains("<td class=\"num\">2</td><td>身份证号</td>") && page.contains("校验位"))
-            #expect(page.contains("<td class=\"num\">3</td><td>姓名</td>"))
+            #expect(page.contains("<td data-label=\"行\" class=\"num\">2</td><td data-label=\"列\">身份证号</td>") && page.contains("校验位"))
+            #expect(page.contains("<td data-label=\"行\" class=\"num\">3</td><td data-label=\"列\">姓名</td>"))
             let report = try await browser.get(job + "/problems.xlsx")
             #expect(report.status == .ok && report.headers[.contentType] == TableFormat.xlsx.contentType)
             let count = try await database.read { sql in

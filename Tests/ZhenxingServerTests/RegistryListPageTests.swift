@@ -25,7 +25,7 @@ import ZhenxingTestSupport
             let ableRows = able.split(whereSeparator: \.isNewline).dropFirst()
             #expect(ableRows.count > 100 && ableRows.allSatisfy { row in ["外出务工", "县内务工", "扶贫车间", "公益岗位", "自主经营"].contains { row.contains($0) } })
             #expect(try await browser.get("/divisions/411324104201/people?date=2026-11-29&work=able").text
-                .matches(of: #/<tr><td class="mono"><a href="/households/#).count == 50)
+                .matches(of: #/<tr><td data-label="户编号" class="mono"><a href="/households/#).count == 50)
             #expect(try await browser.get("/divisions/411324104201/people/export?date=2026-11-29&work=unemployed&format=csv").text
                 .split(whereSeparator: \.isNewline).count == 1)
             #expect(try await browser.get("/divisions/411324104201/people?work=everyone").status == .badRequest)
@@ -42,7 +42,7 @@ import ZhenxingTestSupport
             // the 2016 assessments: FACTS.md's 76 poor households, each with its check against that year's line
             let assessments = try await browser.get("/divisions/411324104201/assessments?year=2016").text
             #expect(assessments.contains("凉水泉村 · 2016 收入核算") && assessments.contains(">下一页<")
-                    && assessments.matches(of: #/<tr><td class="mono"><a href="/households/#).count == 50)
+                    && assessments.matches(of: #/<tr><td data-label="户编号" class="mono"><a href="/households/#).count == 50)
             let file = try await browser.get("/divisions/411324104201/assessments/export?year=2016&format=csv").text
             #expect(file.hasPrefix("\u{FEFF}村代码,户编号,户主,人数") && file.split(whereSeparator: \.isNewline).count == 1 + 76)
             let passes2018 = try await browser.get("/divisions/411324104201/assessments/export?year=2018&format=csv").text

@@ -8,6 +8,15 @@ struct Crumb: Sendable, Encodable {
     let href: String?
 }
 
+/// What the last step ended or removed, said on the next page with the form that undoes it: "已将 0001 移出第一网格。撤销"
+/// (template `undo-notice`). The form posts `field=value` when the undo needs one.
+struct UndoNotice: Sendable, Encodable {
+    let text: String
+    let undoAction: String?
+    var field: String? = nil
+    var value: String? = nil
+}
+
 /// The signed-in user as the header shows them.
 struct UserBadge: Sendable, Encodable {
     /// The account's id: the records a phone keeps offline are sent only in the session of the user who made them.

@@ -20,6 +20,8 @@ struct AuditPages: Sendable {
         let action: String
         let entity: String
         let key: String
+        /// The record's page, for the kinds of record that have one.
+        let href: String?
         let changes: String
         let address: String
     }
@@ -49,7 +51,8 @@ struct AuditPages: Sendable {
             Row(at: Timestamp.display(entry.at),
                 username: entry.username == AuditActor.system.username && entry.address == AuditActor.system.address ? Strings.text("system_actor", language) : entry.username,
                 action: AuditAction(rawValue: entry.action)?.title.text(language) ?? entry.action,
-                entity: entry.entity, key: entry.entityKey,
+                entity: Strings.table["entity_" + entry.entity]?.text(language) ?? entry.entity, key: entry.entityKey,
+                href: Int(entry.entityKey).flatMap { id in Self.pages[entry.entity].map { "/\($0)/\(id)" } },
                 changes: Self.changes(before: entry.beforeJson, after: entry.afterJson, language: language),
                 address: entry.address)
         }
@@ -191,6 +194,29 @@ extension AuditPages {
         }
     }
 
+    /// The folder of the page of each kind of record that has one.
+    static let pages = ["household": "households", "person": "people", "issue": "issues", "meeting": "meetings", "project": "projects",
+                        "grid": "grids", "helper": "helpers", "activity": "activities", "party_branch": "branches"]
+
+    /// A stored value of a fixed vocabulary in words, by the field that holds it: the first vocabulary that knows the value names it.
+    static func words(_ field: String, _ value: String) -> LocalizedText? {
+        let vocabularies: [String: [(String) -> LocalizedText?]] = [
+            "state": [{ IssueState(rawValue: $0)?.title }],
+            "source": [{ IssueSource(rawValue: $0)?.title }, { WarningSource(rawValue: $0)?.title }],
+            "status": [{ PovertyStatus(rawValue: $0)?.title }, { MeasureStatus(rawValue: $0)?.title }, { ProjectStatus(rawValue: $0)?.title },
+                       { ListItemStatus(rawValue: $0)?.title }],
+            "attribute": [{ HouseholdAttribute(rawValue: $0)?.title }],
+            "mainCause": [{ PovertyCause(rawValue: $0)?.title }], "otherCauses": [{ PovertyCause(rawValue: $0)?.title }],
+            "relation": [{ Relation(rawValue: $0)?.title }],
+            "role": [{ HelperRole(rawValue: $0)?.title }, { Role(rawValue: $0)?.title }],
+            "kind": [{ ActivityKind(rawValue: $0)?.title }, { MeetingKind(rawValue: $0)?.title }, { ProjectKind(rawValue: $0)?.title },
+                     { BranchKind(rawValue: $0)?.title }, { MonitoringKind(rawValue: $0)?.title }],
+            "category": [{ MeasureCategory(rawValue: $0)?.title }, { MonitoringKind(rawValue: $0)?.title }],
+            "list": [{ ListKind(rawValue: $0)?.title }],
+        ]
+        return vocabularies[field]?.lazy.compactMap { $0(value) }.first
+    }
+
     /// A change in words, a line a field: "原因：旧 → 新", a field only set "+ 名称：值", only cleared "− 名称：值"; money in
     /// yuan. Field names are in the user's language where the words have them. What is not a flat record (a plan's
     /// measures) stays as it was stored.
@@ -202,7 +228,7 @@ extension AuditPages {
         guard before == nil || old != nil, after == nil || new != nil else {
             return [before.map { "− \($0)" }, after.map { "+ \($0)" }].compactMap { $0 }.joined(separator: "\n")
         }
-        let list = language == .english ? ", " : "、"
+        let list = language.listSeparator
         func text(_ key: String, _ value: StoredValue?) -> String? {
             let money = key.hasSuffix("Fen") || key.hasSuffix("FenPerYear")
             switch value {
@@ -213,12 +239,12 @@ extension AuditPages {
                 return FixedPoint.format(Int(digits)!, scale: 2, minimumFractionDigits: 2) + (language == .english ? " yuan" : " 元")
             case .integer(let integer)?: return String(integer)
             case .number(let number)?: return String(number)
-            case .text(let text)?: return text
+            case .text(let text)?: return words(key, text)?.text(language) ?? text
             case .list(let items)?: return items.isEmpty ? "—" : items.compactMap { text(key, $0) }.joined(separator: list)
             case .record(let fields)?: return fields.keys.sorted().compactMap { name in text(name, fields[name]).map { "\(name) \($0)" } }.joined(separator: list)
             }
         }
-        let separator = language == .english ? ": " : "："
+        let separator = language.colon
         return Set((old ?? [:]).keys).union((new ?? [:]).keys).sorted().compactMap { key in
             let label = (Strings.table["field_" + key]?.text(language) ?? key) + separator
             switch (text(key, old?[key]), text(key, new?[key])) {

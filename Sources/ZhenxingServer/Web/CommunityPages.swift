@@ -109,7 +109,7 @@ struct CommunityPages: Sendable {
             },
             rows: rows.map { row in
                 ActivityLine(href: "/activities/\(row.id)", date: row.heldOn, kind: ActivityKind(rawValue: row.kind)?.title.text(language) ?? row.kind,
-                             title: row.title, place: row.place, organiser: [row.organiser, row.partner].filter { !$0.isEmpty }.joined(separator: "、"),
+                             title: row.title, place: row.place, organiser: [row.organiser, row.partner].filter { !$0.isEmpty }.joined(separator: language.listSeparator),
                              speaker: row.speaker.isEmpty ? "—" : row.speaker, attendance: row.attendance, counted: row.counted != nil)
             },
             exportHref: "/divisions/\(code)/activities/export?year=\(year)" + (kind.map { "&kind=\($0.rawValue)" } ?? ""),
@@ -231,7 +231,7 @@ struct CommunityPages: Sendable {
         }
         let body = HonoursBody(
             heading: "\(chain.last?.name ?? "") · \(year) \(t("honour_rounds", language))", action: "/divisions/\(code)/honours", year: year, rounds: rounds,
-            types: types.map { FormModel.Option(value: String($0.id), label: "\($0.name)（\($0.subject == "household" ? t("honour_household", language) : t("honour_person", language))）", selected: false) },
+            types: types.map { FormModel.Option(value: String($0.id), label: $0.name + language.parenthesised($0.subject == "household" ? t("honour_household", language) : t("honour_person", language)), selected: false) },
             writeable: writeable, voteAction: "/divisions/\(code)/honours/votes?year=\(year)", nominateAction: "/divisions/\(code)/honours/nominations?year=\(year)",
             announceAction: "/divisions/\(code)/honours/announce?year=\(year)",
             typeAction: context.identity?.holds(.editParameters) == true ? "/honour-types" : nil, today: settings.today, error: error)
@@ -367,8 +367,21 @@ struct CommunityPages: Sendable {
         }, again: { try await projectsPage(error: $0, request: request, context: context, status: .badRequest) })
     }
 
-    struct Cell: Sendable, Encodable { let text: String; let href: String? }
-    struct Table: Sendable, Encodable { let title: String; let headers: [String]; let rows: [[Cell]] }
+    struct Cell: Sendable, Encodable { let text: String; let href: String?; var label = "" }
+    /// One of a project's tables; of four columns or more it is a card list on a phone, each cell named by its column.
+    struct Table: Sendable, Encodable {
+        let title: String
+        let headers: [String]
+        let rows: [[Cell]]
+        let cards: Bool
+
+        init(title: String, headers: [String], rows: [[Cell]]) {
+            self.title = title
+            self.headers = headers
+            self.rows = rows.map { zip($0, headers).map { cell, label in Cell(text: cell.text, href: cell.href, label: label) } }
+            cards = headers.count >= 4
+        }
+    }
     struct ProjectBody: Sendable, Encodable {
         let line: ProjectLine; let description: String; let tables: [Table]; let entryAction: String?; let statuses: [FormModel.Option]
         let today: String; let error: String?

@@ -99,7 +99,7 @@ struct DashboardPages: Sendable {
             ]),
         ]
         let measures = MeasureCategory.allCases.compactMap { category in
-            document.assistance.measures[category.rawValue].map { (label: category.title.text(language), fen: $0.amountFen, note: "（\($0.count)）") }
+            document.assistance.measures[category.rawValue].map { (label: category.title.text(language), fen: $0.amountFen, note: language.parenthesised(String($0.count))) }
         }
         if !measures.isEmpty {
             charts.append(money(LocalizedText(zh: "\(year) 年帮扶措施（金额，项数）", en: "Measures of \(year) (amount, count)").text(language), measures))

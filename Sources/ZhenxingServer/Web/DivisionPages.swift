@@ -150,7 +150,7 @@ struct DivisionPages: Sendable {
         let mayRecordExit = code.level == .village && context.identity?.can(.approveStatus, in: code) == true && document.villageExitDecision == nil
             ? try await exits.exit(of: code) == nil : false
         let body = ListBody(
-            heading: "\(division.name)（\(division.level.title.text(language))）", intro: nil, rows: rows,
+            heading: division.name + language.parenthesised(division.level.title.text(language)), intro: nil, rows: rows,
             isEmpty: rows.isEmpty, emptyText: Strings.text("no_children", language),
             profileHref: division.level == .village ? "/villages/\(code)/profile" : nil,
             householdsHref: "/divisions/\(code)/households", figures: shown,

@@ -32,6 +32,8 @@ struct FormModel: Encodable {
     let hasErrors: Bool
     let conflict: [Difference]
     let hasConflict: Bool
+    /// Forms that field work records on a phone without a network are marked with what they record (app.js keeps them until it is back).
+    var offline: String? = nil
 
     /// `suggested` is free text with a list to pick from as one types (a `<datalist>`: value, label).
     enum Kind { case text, suggested([(String, String)]), date, textarea(rows: Int), select([(String, String)]), checks([(String, String)]) }

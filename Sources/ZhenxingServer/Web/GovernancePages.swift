@@ -242,7 +242,7 @@ struct GovernancePages: Sendable {
         ]
         let heading = t("new_issue", language)
         let model = FormModel(heading: heading, action: "/divisions/\(code)/issues", cancelHref: "/divisions/\(code)/issues", version: nil,
-                              fields: fields, hasErrors: !issues.isEmpty, conflict: [], hasConflict: false)
+                              fields: fields, hasErrors: !issues.isEmpty, conflict: [], hasConflict: false, offline: heading)
         return try renderer.page("form", title: heading, crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true)
                                     + [Crumb(name: t("ledger", language), href: "/divisions/\(code)/issues"), Crumb(name: heading, href: nil)],
                                  body: model, request: request, context: context, status: status)
@@ -570,6 +570,8 @@ struct GovernancePages: Sendable {
         let rows: [GridLine]
         let isEmpty: Bool
         let createAction: String?
+        /// The village's party members, offered as one types the grid leader's name.
+        let leaderChoices: [String]
         let unassigned: Int?
         let error: String?
     }
@@ -589,6 +591,8 @@ struct GovernancePages: Sendable {
                                       partyMembers: $0.partyMembers, openIssues: $0.openIssues) },
             isEmpty: rows.isEmpty,
             createAction: DivisionPages.canWriteVillage(code, context) ? "/divisions/\(code)/grids" : nil,
+            leaderChoices: DivisionPages.canWriteVillage(code, context) && code.level == .village
+                ? Array(Set(try await registry.partyMembers(in: code, asOf: settings.today).map(\.name))).sorted() : [],
             unassigned: households > rows.reduce(0) { $0 + $1.households } ? households - rows.reduce(0) { $0 + $1.households } : nil, error: error)
         return try renderer.page("grids", title: body.heading,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true) + [Crumb(name: t("grids", language), href: nil)],
@@ -627,14 +631,8 @@ struct GovernancePages: Sendable {
         let leaderAccounts: [Option]
         let leaderAction: String?
         let error: String?
-        /// What the last step did, with the form that undoes it: "已将 0001 移出第一网格 · 撤销".
-        let released: Released?
-    }
-
-    struct Released: Sendable, Encodable {
-        let text: String
-        let number: String
-        let undoAction: String?
+        /// What the last step did, with the form that undoes it: "已将 0001 移出第一网格。撤销".
+        let undo: UndoNotice?
     }
 
     struct HouseholdLine: Sendable, Encodable {
@@ -666,12 +664,12 @@ struct GovernancePages: Sendable {
         let canWrite = context.identity?.can(.writeVillage, in: code) == true
         let accounts = canWrite ? try await users.list(in: code).filter { $0.role == .gridLeader && $0.division == code && $0.active } : []
         // `?released=` names a household of this village that is in no grid now: the one the last step took out.
-        var released: Released?
+        var undo: UndoNotice?
         if let household = request.query("released").flatMap(Int.init), let draft = try? await registry.file(household).draft,
            draft.village == code, try await governance.grid(ofHousehold: household) == nil {
             let number = draft.number
-            released = Released(text: LocalizedText(zh: "已将 \(number) 移出\(row.name)。", en: "\(number) was taken out of \(row.name).").text(language),
-                                number: number, undoAction: canWrite ? "/grids/\(id)/households" : nil)
+            undo = UndoNotice(text: LocalizedText(zh: "已将 \(number) 移出\(row.name)。", en: "\(number) was taken out of \(row.name).").text(language),
+                              undoAction: canWrite ? "/grids/\(id)/households" : nil, field: "numbers", value: number)
         }
         let body = GridBody(
             line: GridLine(href: "/grids/\(id)", name: row.name, leader: row.leader, leaderAccount: row.leaderAccount, partyGroup: row.partyGroup, households: row.households,
@@ -685,8 +683,8 @@ struct GovernancePages: Sendable {
             visits: try await HouseholdPages.VisitLine.lines(visits.recent(inGrid: id), from: visits, today: today, canWrite: false, language: language),
             assignAction: canWrite ? "/grids/\(id)/households" : nil, partyAction: "/grids/\(id)/party-members",
             leaderAccounts: [Option(value: "", label: t("none", language), selected: row.leaderAccount == nil)]
-                + accounts.map { Option(value: $0.username, label: "\($0.displayName)（\($0.username)）", selected: $0.username == row.leaderAccount) },
-            leaderAction: canWrite ? "/grids/\(id)/leader" : nil, error: error, released: released)
+                + accounts.map { Option(value: $0.username, label: $0.displayName + language.parenthesised($0.username), selected: $0.username == row.leaderAccount) },
+            leaderAction: canWrite ? "/grids/\(id)/leader" : nil, error: error, undo: undo)
         let chain = try await divisions.chain(code)
         return try renderer.page("grid", title: row.name,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true)
@@ -796,6 +794,8 @@ struct GovernancePages: Sendable {
         let kinds: [Option]
         let statuses: [Option]
         let meetings: [Option]
+        /// The village's unfinished issues an item may be tied to.
+        let issues: [Option]
         let error: String?
     }
 
@@ -829,6 +829,9 @@ struct GovernancePages: Sendable {
             kinds: ListKind.allCases.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: false) },
             statuses: ListItemStatus.allCases.map { Option(value: $0.rawValue, label: $0.title.text(language), selected: $0 == .open) },
             meetings: try await governance.meetings(in: code, limit: 50).map { Option(value: String($0.id), label: "\($0.heldOn) \($0.title)", selected: false) },
+            issues: canWrite ? try await governance.issues(in: code, filter: IssueFilter(unfinished: true)).map {
+                Option(value: String($0.id), label: "\($0.raisedOn) \($0.title)", selected: false)
+            } : [],
             error: error)
         return try renderer.page("lists", title: body.heading,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true) + [Crumb(name: t("four_lists", language), href: nil)],

@@ -17,6 +17,7 @@ struct HelperPages: Sendable {
         routes.add(.get, "/helpers/:id", .record(.readRecords, .helper), use: show)
         routes.add(.post, "/households/:id/helpers", .record(.writeRecords, .household), use: assign)
         routes.add(.post, "/households/:id/helpers/:assignment/end", .record(.writeRecords, .household), use: end)
+        routes.add(.post, "/households/:id/helpers/:assignment/resume", .record(.writeRecords, .household), use: resume)
     }
 
     struct HelperLine: Sendable, Encodable {
@@ -141,6 +142,20 @@ struct HelperPages: Sendable {
             throw AppError(.badRequest, LocalizedText(zh: "没有这项结对", en: "No such assignment"))
         }
         try await helpers.end(assignment: assignment, household: id, on: settings.today, by: context.actor)
+        return Response(status: .seeOther, headers: [.location: "/households/\(id)?ended=\(assignment)#helpers"])
+    }
+
+    /// Undoes the end of a pairing from the notice that said it.
+    @Sendable func resume(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = context.parameters.get("id", as: Int.self)!
+        guard let assignment = context.parameters.get("assignment", as: Int.self) else {
+            throw AppError(.badRequest, LocalizedText(zh: "没有这项结对", en: "No such assignment"))
+        }
+        do {
+            try await helpers.resume(assignment: assignment, household: id, by: context.actor)
+        } catch let failure as ValidationFailure {
+            throw AppError(.badRequest, LocalizedText(zh: failure.text(.chinese), en: failure.text(.english)))
+        }
         return Response(status: .seeOther, headers: [.location: "/households/\(id)#helpers"])
     }
 

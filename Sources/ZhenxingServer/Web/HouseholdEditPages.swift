@@ -332,7 +332,7 @@ struct HouseholdEditPages: Sendable {
                 FormModel.field("birthDate", t("birth_date"), .date, values: [input.birthDate ?? ""], hint: t("hint_birth_date"), issues: issues, language: language),
                 FormModel.field("relation", t("relation"), .select(relations), values: [input.relation ?? ""], issues: issues, language: language),
                 FormModel.field("from", t("joined_on"), .date, values: [input.from ?? ""], issues: issues, language: language),
-                FormModel.field("reason", t("join_reason"), .select(Self.joinReasons.map { ($0, $0) }), values: [input.reason ?? ""], issues: issues, language: language),
+                FormModel.field("reason", t("join_reason"), .select(Self.joinReasons.map { ($0, Strings.storedValue($0, language)) }), values: [input.reason ?? ""], issues: issues, language: language),
             ],
             hasErrors: !issues.isEmpty, conflict: [], hasConflict: false)
         return try renderer.page("form", title: heading, crumbs: [

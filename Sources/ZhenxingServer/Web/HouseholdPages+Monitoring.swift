@@ -66,7 +66,7 @@ extension HouseholdPages {
             let base = "/households/\(id)/monitoring/\(warning.id)"
             func form(_ procedure: MonitoringProcedure, _ step: ProcedureStep, results: [StepResult], endsEarly: Bool = false) -> StepForm? {
                 guard step.needsWorkingDay ? canDecide : canWrite else { return nil }
-                let title = endsEarly ? "\(Strings.text("end_early", language))：\(results[0].title.text(language))" : step.title(in: procedure).text(language)
+                let title = endsEarly ? Strings.text("end_early", language) + language.colon + results[0].title.text(language) : step.title(in: procedure).text(language)
                 let entering = procedure == .entry && step == .decision && !endsEarly
                 let signalled = Set(warning.signals.map(\.riskType))
                 return StepForm(

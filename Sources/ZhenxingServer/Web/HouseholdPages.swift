@@ -140,7 +140,7 @@ struct HouseholdPages: Sendable {
                 status: PovertyStatus(rawValue: row.status)?.title.text(language) ?? row.status, statusKey: row.status,
                 attribute: HouseholdAttribute(rawValue: row.attribute)?.title.text(language) ?? row.attribute,
                 cause: row.mainCause.flatMap(PovertyCause.init).map { $0.title.text(language) } ?? "—",
-                helpers: helperNames[row.id].map { $0.joined(separator: language == .english ? ", " : "、") } ?? "—",
+                helpers: helperNames[row.id].map { $0.joined(separator: language.listSeparator) } ?? "—",
                 lastVisit: row.lastVisit ?? "—")
         }
         let pageHref = { (number: Int) in
@@ -324,6 +324,8 @@ struct HouseholdPages: Sendable {
         let reportSources: [Choice]
         let riskTypeChoices: [Choice]
         let helperLines: [HelperLine]
+        /// `?ended=` names the pairing the last step ended, said with the form that resumes it.
+        let undo: UndoNotice?
         let helperChoices: [Choice]
         let helperAction: String?
         let helpersHref: String
@@ -511,15 +513,20 @@ struct HouseholdPages: Sendable {
         let branch = try await party.households(household: id).first
         let attendance = try await community.attendance(ofHousehold: id)
         let activeHelpers = try await helpers.helpers(in: draft.village).filter { $0.activeTo == nil || $0.activeTo! >= today }.map {
-            Choice(value: String($0.id), label: "\($0.name)（\($0.unit)）")
+            Choice(value: String($0.id), label: $0.name + language.parenthesised($0.unit))
         }
         let allPlans = try await plans.plans(ofHousehold: id)
         let latest = allPlans.first
         let planYear = latest?.year ?? settings.thisYear
-        let causes = ([draft.mainCause].compactMap { $0 } + draft.otherCauses).map { $0.title.text(language) }.joined(separator: "、")
+        let causes = ([draft.mainCause].compactMap { $0 } + draft.otherCauses).map { $0.title.text(language) }.joined(separator: language.listSeparator)
         let group = draft.groupNumber.map { String($0) } ?? "—"
         let riskTypes = try await monitoring.riskTypes(for: draft.village, year: settings.thisYear)
         let head = file.members.first { $0.relation == Relation.head.rawValue && $0.toDate == nil }?.name ?? "—"
+        var undo: UndoNotice?
+        if let assignment = request.query("ended").flatMap(Int.init), let ended = try await helpers.endedAssignment(assignment, household: id) {
+            undo = UndoNotice(text: LocalizedText(zh: "已结束\(ended.helperName)对本户的结对帮扶。", en: "\(ended.helperName) no longer helps this household.").text(language),
+                              undoAction: canWrite ? "/households/\(id)/helpers/\(assignment)/resume" : nil)
+        }
         let body = FileBody(
             printHead: [
                 ("print_place", chain.dropFirst(2).map(\.name).joined(separator: " ")), ("head", head), ("print_date", today),
@@ -542,7 +549,7 @@ struct HouseholdPages: Sendable {
             ].map { CheckRow(item: Strings.text($0.0, language), finding: $0.1, passes: true) },
             status: current.title.text(language), members: members,
             history: file.statusChanges.map {
-                StatusRow(date: $0.date, status: $0.status.title.text(language) + ($0.monitoringKind.map { "（\($0.title.text(language))）" } ?? ""),
+                StatusRow(date: $0.date, status: $0.status.title.text(language) + ($0.monitoringKind.map { language.parenthesised($0.title.text(language)) } ?? ""),
                           reason: $0.reason, decidedBy: $0.decidedBy, override: $0.override)
             },
             assessments: assessments, hasAssessments: !assessments.isEmpty,
@@ -560,6 +567,7 @@ struct HouseholdPages: Sendable {
                            period: "\(assignment.fromDate) — \(assignment.toDate ?? "")", href: "/helpers/\(assignment.helperId)",
                            endAction: canWrite && assignment.toDate == nil ? "/households/\(id)/helpers/\(assignment.id)/end" : nil)
             },
+            undo: undo,
             helperChoices: activeHelpers,
             helperAction: canWrite ? "/households/\(id)/helpers" : nil, helpersHref: "/divisions/\(draft.village)/helpers",
             branch: branch.map { BranchLine(branchId: $0.branchId, branchName: $0.branchName, since: $0.since) },
@@ -595,15 +603,18 @@ struct HouseholdPages: Sendable {
             visitAction: canWrite ? "/households/\(id)/visits" : nil, visitError: visitError,
             gridName: grid?.name, gridHref: grid.map { "/grids/\($0.id)" },
             honours: try await community.nominations(household: id).map {
-                "\($0.year) \($0.typeName)：\($0.nominee) · " + ($0.winner ? Strings.text("honour_winner", language)
-                    : "\(Strings.text("honour_nominee", language))（\($0.votes) \(Strings.text("honour_votes", language))）")
+                "\($0.year) \($0.typeName)\(language.colon)\($0.nominee) · " + ($0.winner ? Strings.text("honour_winner", language)
+                    : Strings.text("honour_nominee", language) + language.parenthesised("\($0.votes) \(Strings.text("honour_votes", language))"))
             },
             attendance: attendance.prefix(20).map {
                 CommunityLine(href: "/activities/\($0.activity.id)", text: "\($0.activity.heldOn) \($0.activity.title)",
                               detail: "\(ActivityKind(rawValue: $0.activity.kind)?.title.text(language) ?? "") · \($0.person)")
             },
             attendanceCount: attendance.count,
-            projects: try await community.projects(ofHousehold: id).map { CommunityLine(href: "/projects/\($0.id)", text: $0.name, detail: $0.role) },
+            projects: try await community.projects(ofHousehold: id).map {
+                CommunityLine(href: "/projects/\($0.id)", text: $0.name,
+                              detail: $0.job.map { $0.person + language.colon + $0.position } ?? Strings.text("project_beneficiary", language))
+            },
             newIssueHref: canWrite ? "/divisions/\(draft.village)/issues/new?household=\(draft.number)" : nil)
         return try renderer.page(
             "household", title: "\(Strings.text("household_file", language)) \(draft.number)",

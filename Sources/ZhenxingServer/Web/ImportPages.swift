@@ -372,10 +372,10 @@ struct ImportPages: Sendable {
         var missing = job.layout.missing
         if code.level != .village && job.layout.column(of: .village) == nil { missing.append(.village) }
         let body = JobBody(
-            fileName: job.fileName, sheet: job.sheet, sheets: job.sheets.joined(separator: "、"),
+            fileName: job.fileName, sheet: job.sheet, sheets: job.sheets.joined(separator: language.listSeparator),
             sheetOptions: job.sheets.count > 1 ? job.sheets.map { Option(value: $0, label: $0, selected: $0 == job.sheet) } : [],
             mapping: { if case .mapping = job.state { true } else { false } }(), mappingAction: base + "/mapping",
-            missing: missing.isEmpty ? nil : missing.map { $0.title.text(language) }.joined(separator: "、"), columns: columns,
+            missing: missing.isEmpty ? nil : missing.map { $0.title.text(language) }.joined(separator: language.listSeparator), columns: columns,
             running: { if case .running = job.state { true } else { false } }(), progressHref: base + "/progress",
             phase: Self.phaseTitle(progress.phase).text(language), fraction: String(format: "%.3f", progress.fraction),
             rowsRead: progress.rowsRead, rowsChecked: progress.rowsChecked, rowsWritten: progress.rowsWritten,

@@ -173,15 +173,15 @@ struct MonitoringPages: Sendable {
             steps: warning.steps.map { step in
                 let record = step.record
                 let progress = record.procedure == .entry ? warning.entry : warning.clearance
-                let names = record.riskTypes.map { riskTypes[$0]?.text(language) ?? $0 }.joined(separator: "、")
-                let result = record.result.map { $0.title.text(language) + (names.isEmpty ? "" : "（\(names)）") }
+                let names = record.riskTypes.map { riskTypes[$0]?.text(language) ?? $0 }.joined(separator: language.listSeparator)
+                let result = record.result.map { $0.title.text(language) + (names.isEmpty ? "" : language.parenthesised(names)) }
                 var facts = [record.endDay.map { LocalizedText(zh: "公示至 \($0)", en: "until \($0)").text(language) },
                              record.attendance.map { LocalizedText(zh: "到会 \($0) 人", en: "\($0) present").text(language) },
                              record.objections.map { LocalizedText(zh: "异议 \($0) 件", en: "\($0) objections").text(language) }].compactMap { $0 }
                 if !record.detail.isEmpty { facts.append(record.detail) }
                 return StepLine(procedure: record.procedure.title.text(language) + (step.round > 1 ? " #\(step.round)" : ""),
                                 title: record.step.title(in: record.procedure).text(language), day: record.day,
-                                person: "\(record.step.personTitle.text(language))：\(record.person)", result: result,
+                                person: record.step.personTitle.text(language) + language.colon + record.person, result: result,
                                 detail: facts.isEmpty ? nil : facts.joined(separator: language == .english ? "; " : "；"),
                                 late: progress?.done.contains(record) == true && progress?.late.contains(record.step) == true)
             },
@@ -217,7 +217,7 @@ struct MonitoringPages: Sendable {
         return MonitoredLine(
             household: warning.householdNumber, householdHref: "/households/\(warning.householdID)", village: warning.villageCode.rawValue,
             category: decision.category.map { categories[$0]?.text(language) ?? $0 } ?? "—",
-            riskTypes: decision.riskTypes.map { riskTypes[$0]?.text(language) ?? $0 }.joined(separator: "、"),
+            riskTypes: decision.riskTypes.map { riskTypes[$0]?.text(language) ?? $0 }.joined(separator: language.listSeparator),
             enteredOn: decision.day, plan: plan, planOverdue: household.planOverdue(today: today), visits: household.visits, clearance: clearance,
             overdue: warning.clearance?.isOverdue(today: today) ?? false,
             flagged: household.planOverdue(today: today) || warning.clearance?.isOverdue(today: today) == true)

@@ -57,6 +57,8 @@ struct MyWorkPages: Sendable {
         let households: [HouseholdLine]
         let householdsShown: String?
         let links: [Link]
+        /// The blank issue form, kept on the phone for recording offline.
+        let newIssueHref: String?
     }
 
     /// A division below the officer's, with what is overdue in it.
@@ -114,7 +116,7 @@ struct MyWorkPages: Sendable {
         var scopeText = text(own ? "work_scope_own" : "work_scope_village")
         if own {
             let parts = (helper.map { _ in [text("work_scope_helper")] } ?? []) + grids.map(\.name)
-            scopeText += (language == .english ? ": " : "：") + parts.joined(separator: language == .english ? ", " : "、")
+            scopeText += language.colon + parts.joined(separator: language.listSeparator)
         }
         let body = Body(
             heading: "\(text("my_work")) · \(identity.displayName)",
@@ -136,7 +138,8 @@ struct MyWorkPages: Sendable {
                 : nil,
             links: (helper.map { [Link(label: text("nav_my_households"), href: "/helpers/\($0)")] } ?? [])
                 + grids.map { Link(label: $0.name, href: "/grids/\($0.id)") }
-                + [Link(label: chain.last?.name ?? village.rawValue, href: "/divisions/\(village)")])
+                + [Link(label: chain.last?.name ?? village.rawValue, href: "/divisions/\(village)")],
+            newIssueHref: identity.can(.writeRecords, in: village) ? "/divisions/\(village)/issues/new" : nil)
         return try renderer.page("my-work", title: text("my_work"),
                                  crumbs: [Crumb(name: text("my_work"), href: nil)], body: body, request: request, context: context)
     }

@@ -17,6 +17,7 @@ struct PartyPages: Sendable {
         routes.add(.post, "/divisions/:code/party/members", .pathDivision(.writeVillage), use: addMember)
         routes.add(.post, "/divisions/:code/party/branches", .pathDivision(.writeVillage), use: createBranch)
         routes.add(.post, "/divisions/:code/party/members/:member/end", .pathDivision(.writeVillage), use: endMember)
+        routes.add(.post, "/divisions/:code/party/members/:member/restore", .pathDivision(.writeVillage), use: restoreMember)
         routes.add(.get, "/branches/:id", .record(.readRecords, .branch), use: branch)
         routes.add(.post, "/branches/:id/members", .record(.writeVillage, .branch), use: addBranchMember)
         routes.add(.post, "/branches/:id/households", .record(.writeVillage, .branch), use: assignHouseholds)
@@ -56,6 +57,7 @@ struct PartyPages: Sendable {
         let kinds: [FormModel.Option]
         let today: String
         let error: String?
+        let undo: UndoNotice?
     }
 
     @Sendable func overview(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -69,6 +71,12 @@ struct PartyPages: Sendable {
         let on = Day.isValid(asked) ? asked : settings.today
         let canWrite = DivisionPages.canWriteVillage(code, context)
         let members = try await party.members(in: code, on: on)
+        // `?left=` names the member the last step took off the roll.
+        var undo: UndoNotice?
+        if let member = request.query("left").flatMap(Int.init), let left = try await party.leftMember(member, village: code) {
+            undo = UndoNotice(text: LocalizedText(zh: "\(left.name)已于 \(left.leftOn) 转出。", en: "\(left.name) left on \(left.leftOn).").text(language),
+                              undoAction: canWrite ? "/divisions/\(code)/party/members/\(member)/restore" : nil)
+        }
         let registered = Set(members.compactMap(\.personId))
         let villagers = canWrite
             ? try await registry.partyMembers(in: code, asOf: settings.today).filter { !registered.contains($0.id) }
@@ -87,7 +95,7 @@ struct PartyPages: Sendable {
             memberAction: canWrite ? "/divisions/\(code)/party/members" : nil, branchAction: canWrite ? "/divisions/\(code)/party/branches" : nil,
             villagers: villagers,
             kinds: BranchKind.allCases.map { FormModel.Option(value: $0.rawValue, label: $0.title.text(language), selected: false) },
-            today: settings.today, error: error)
+            today: settings.today, error: error, undo: undo)
         return try renderer.page("party", title: body.heading,
                                  crumbs: DivisionPages.crumbs(chain, context: context, linkLast: true) + [Crumb(name: Strings.text("party", language), href: nil)],
                                  body: body, request: request, context: context, status: status)
@@ -140,8 +148,19 @@ struct PartyPages: Sendable {
         guard let member = context.parameters.get("member", as: Int.self) else {
             throw AppError(.badRequest, LocalizedText(zh: "没有这名党员", en: "No such member"))
         }
-        return try await DivisionPages.change(redirect: { "/divisions/\(code)/party" }, context: context, {
+        return try await DivisionPages.change(redirect: { "/divisions/\(code)/party?left=\(member)" }, context: context, {
             try await party.endMember(member, village: code, on: settings.today, by: context.actor)
+        }, again: again(request, context))
+    }
+
+    /// Undoes a member's leaving from the notice that said it.
+    @Sendable func restoreMember(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let code = try DivisionPages.code(context)
+        guard let member = context.parameters.get("member", as: Int.self) else {
+            throw AppError(.badRequest, LocalizedText(zh: "没有这名党员", en: "No such member"))
+        }
+        return try await DivisionPages.change(redirect: { "/divisions/\(code)/party" }, context: context, {
+            try await party.restoreMember(member, village: code, by: context.actor)
         }, again: again(request, context))
     }
 
@@ -185,7 +204,7 @@ struct PartyPages: Sendable {
             },
             memberAction: canWrite ? "/branches/\(id)/members" : nil,
             memberChoices: canWrite ? try await party.members(in: code, on: settings.today).filter { !inBranch.contains($0.id) }.map {
-                FormModel.Option(value: String($0.id), label: "\($0.name)（\($0.organisation)）", selected: false)
+                FormModel.Option(value: String($0.id), label: $0.name + language.parenthesised($0.organisation), selected: false)
             } : [],
             householdAction: canWrite ? "/branches/\(id)/households" : nil, today: settings.today, error: error)
         let chain = try await divisions.chain(code)

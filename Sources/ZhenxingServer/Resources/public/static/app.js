@@ -6,6 +6,24 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 });
 
+// On a phone a list's filters fold behind one button, named by the form's own button and the number of filters set;
+// wider screens and pages without this script show them open.
+document.addEventListener("DOMContentLoaded", () => {
+  if (!window.matchMedia("(max-width: 600px)").matches) return;
+  for (const form of document.querySelectorAll("form.filters[method=get]")) {
+    if (form.querySelectorAll("label").length < 3) continue;
+    const set = [...form.elements].filter((field) =>
+      field.tagName === "SELECT" ? field.selectedIndex > 0 : (field.type === "text" || field.type === "search") && field.value !== "").length;
+    const fold = document.createElement("details");
+    fold.className = "filter-fold";
+    const summary = document.createElement("summary");
+    summary.className = "button secondary";
+    summary.textContent = form.querySelector("button[type=submit]").textContent + (set ? ` (${set})` : "");
+    form.replaceWith(fold);
+    fold.append(summary, form);
+  }
+});
+
 // Import progress: poll the job and update the bar; reload when it has finished.
 document.addEventListener("DOMContentLoaded", () => {
   const box = document.querySelector("[data-progress]");
@@ -109,11 +127,30 @@ async function sendOutbox() {
       break;
     } else {
       const page = new DOMParser().parseFromString(await response.text(), "text/html");
-      const reason = page.querySelector("[role=alert]") || page.querySelector(".error") || page.querySelector("h1");
-      await Outbox.put({ ...item, refused: (reason ? reason.textContent.trim() : String(response.status)).slice(0, 300) });
+      // the page's alert, and the first field the server named with its reason ("反映人：请填写")
+      const field = page.querySelector(".has-error");
+      const reason = [page.querySelector("[role=alert]") || page.querySelector("h1"),
+        field && `${field.querySelector("label, legend")?.textContent ?? ""}：${field.querySelector(".error")?.textContent ?? ""}`]
+        .map((part) => (part && typeof part === "object" ? part.textContent : part)?.trim()).filter(Boolean).join(" ");
+      await Outbox.put({ ...item, refused: (reason || String(response.status)).slice(0, 300) });
     }
   }
   showOutbox();
+}
+
+// A page marks what field work needs offline (data-keep-offline: a link, or a block of links); while online, the pages
+// not kept yet are fetched one at a time, and the service worker keeps them. At most 50 a visit.
+async function keepForOffline() {
+  if (!("serviceWorker" in navigator) || !("caches" in window) || !document.querySelector("[data-keep-offline]")) return;
+  await navigator.serviceWorker.ready;  // on the first visit the worker takes the page over only once it is active
+  if (!navigator.serviceWorker.controller) await new Promise((taken) => navigator.serviceWorker.addEventListener("controllerchange", taken, { once: true }));
+  if (!navigator.onLine) return;
+  const paths = new Set([...document.querySelectorAll("a[data-keep-offline], [data-keep-offline] a[href]")]
+    .map((link) => new URL(link.href)).filter((url) => url.origin === location.origin).map((url) => url.pathname));
+  for (const path of [...paths].slice(0, 50)) {
+    if (await caches.match(path)) continue;
+    try { await fetch(path, { credentials: "same-origin" }); } catch (error) { return; }
+  }
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -133,5 +170,6 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   showOutbox();
   sendOutbox();
+  keepForOffline();
 });
 window.addEventListener("online", sendOutbox);

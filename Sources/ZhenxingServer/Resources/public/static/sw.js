@@ -1,8 +1,9 @@
-// Zhenxing's service worker: the style sheet and script from the cache, and the pages field work needs — "my work"
-// and the household files — from the network while there is one, else as they were last opened on this phone.
+// Zhenxing's service worker: the style sheet and script from the cache, and the pages field work needs — "my work",
+// the household files and the issue form — from the network while there is one, else as they were last opened on this
+// phone (app.js also fetches the ones "my work" lists, so they are there before the first trip without a network).
 // Nothing is written here: forms sent offline wait in IndexedDB (app.js) until the network is back.
 // Signing out sends Clear-Site-Data: "cache", which empties these copies.
-const CACHE = "zhenxing-pages-v1";
+const CACHE = "zhenxing-pages-v2";
 const STATIC = ["/static/app.css", "/static/app.js", "/static/favicon.svg"];
 
 self.addEventListener("install", (event) => {
@@ -16,7 +17,9 @@ self.addEventListener("activate", (event) => {
       .then(() => self.clients.claim()));
 });
 
-const fieldPage = (url) => url.pathname === "/my" || /^\/households\/\d+$/.test(url.pathname);
+// "My work", the household files and the issue form (its copy for a household, or the blank one) are kept.
+const fieldPage = (url) => url.pathname === "/my" || /^\/households\/\d+$/.test(url.pathname) || /^\/divisions\/\d+\/issues\/new$/.test(url.pathname);
+const keptSearch = (url) => !url.search || (url.pathname.endsWith("/issues/new") && /^\?household=\d+$/.test(url.search));
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
@@ -24,7 +27,7 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (STATIC.includes(url.pathname)) {
     event.respondWith(caches.match(request).then((kept) => kept || fetch(request)));
-  } else if (fieldPage(url) && !url.search) {
+  } else if (fieldPage(url) && keptSearch(url)) {
     event.respondWith(
       fetch(request)
         .then((response) => {
@@ -34,6 +37,8 @@ self.addEventListener("fetch", (event) => {
           }
           return response;
         })
-        .catch(() => caches.match(request).then((kept) => kept || Response.error())));
+        .catch(() => caches.match(request)
+          .then((kept) => kept || (url.search ? caches.match(url.origin + url.pathname) : undefined))
+          .then((kept) => kept || Response.error())));
   }
 });
