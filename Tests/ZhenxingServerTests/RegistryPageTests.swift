@@ -141,6 +141,10 @@ import ZhenxingTestSupport
             let head = try #require(page.firstMatch(of: #/<dl class="print-only print-head">(.*?)</dl>/#)).output.1
             #expect(head.contains("<dd>镇平县 老庄镇 凉水泉村</dd>") && head.contains("<dd>\(household.headName!)</dd>") && head.contains("<dd>2027-01-15</dd>"))
             #expect(page.contains("户主签字") && page.contains("帮扶责任人签字"))
+            // the village's annual report on paper says the same of where it is from and when it was printed
+            let report = try await client.get("/divisions/411324104201/dashboard?year=2020").text
+            let reportHead = try #require(report.firstMatch(of: #/<dl class="print-only print-head">(.*?)</dl>/#)).output.1
+            #expect(reportHead.contains("<dd>镇平县 老庄镇 凉水泉村</dd>") && reportHead.contains("<dd>2027-01-15</dd>"))
         }
     }
 

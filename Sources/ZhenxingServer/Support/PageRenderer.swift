@@ -17,6 +17,18 @@ struct UndoNotice: Sendable, Encodable {
     var value: String? = nil
 }
 
+/// A line of the header printed on paper only (template `print-head`): where the record lives, whose it is, the day it was printed.
+struct PrintLine: Sendable, Encodable {
+    let item: String
+    let finding: String
+
+    /// The place (county, township, village of `chain`), the `extra` lines, then the print date.
+    static func head(_ chain: [Division], today: String, extra: [PrintLine] = [], language: Language) -> [PrintLine] {
+        [PrintLine(item: Strings.text("print_place", language), finding: chain.dropFirst(2).map(\.name).joined(separator: " "))] + extra
+            + [PrintLine(item: Strings.text("print_date", language), finding: today)]
+    }
+}
+
 /// The signed-in user as the header shows them.
 struct UserBadge: Sendable, Encodable {
     /// The account's id: the records a phone keeps offline are sent only in the session of the user who made them.

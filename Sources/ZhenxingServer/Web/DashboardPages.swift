@@ -46,6 +46,8 @@ struct DashboardPages: Sendable {
     struct Heading: Sendable, Encodable { let href: String; let label: String; let sorted: Bool }
     struct RankRow: Sendable, Encodable { let rank: Int; let href: String; let name: String; let cells: [String] }
     struct Body: Sendable, Encodable {
+        /// On paper only: the place and the day it was printed.
+        let printHead: [PrintLine]
         let heading: String
         let action: String
         let year: Int
@@ -167,6 +169,7 @@ struct DashboardPages: Sendable {
         }
         let name = chain.last?.name ?? code.rawValue
         let body = Body(
+            printHead: PrintLine.head(chain, today: settings.today, language: language),
             heading: LocalizedText(zh: "\(name) \(year) 年度报告", en: "\(name): annual report \(year)").text(language),
             action: "/divisions/\(code)/dashboard", year: year,
             note: document.note != nil ? LocalizedText(zh: "该年没有登记人口。", en: "No registered population that year.").text(language) : nil,

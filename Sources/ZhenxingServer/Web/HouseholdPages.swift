@@ -298,7 +298,7 @@ struct HouseholdPages: Sendable {
 
     struct FileBody: Encodable {
         /// On paper only: where the household lives, its head and the day it was printed.
-        let printHead: [CheckRow]
+        let printHead: [PrintLine]
         let editHref: String?
         let addMemberHref: String?
         let assessmentHref: String?
@@ -528,9 +528,7 @@ struct HouseholdPages: Sendable {
                               undoAction: canWrite ? "/households/\(id)/helpers/\(assignment)/resume" : nil)
         }
         let body = FileBody(
-            printHead: [
-                ("print_place", chain.dropFirst(2).map(\.name).joined(separator: " ")), ("head", head), ("print_date", today),
-            ].map { CheckRow(item: Strings.text($0.0, language), finding: $0.1, passes: true) },
+            printHead: PrintLine.head(chain, today: today, extra: [PrintLine(item: Strings.text("head", language), finding: head)], language: language),
             editHref: canWrite ? "/households/\(id)/edit" : nil,
             addMemberHref: canWrite ? "/households/\(id)/members/new" : nil,
             assessmentHref: canWrite ? "/households/\(id)/assessments/new" : nil,
