@@ -309,7 +309,8 @@ struct HouseholdEditPages: Sendable {
         let model = FormModel(
             heading: heading, action: householdID.map { "/households/\($0)" } ?? "/divisions/\(code)/households",
             cancelHref: householdID.map { "/households/\($0)" } ?? "/divisions/\(code)/households", version: input.version,
-            fields: shown, hasErrors: !issues.isEmpty, conflict: differences, hasConflict: conflict != nil)
+            fields: shown, hasErrors: !issues.isEmpty, conflict: differences, hasConflict: conflict != nil,
+            offline: householdID == nil ? nil : heading)
         return try renderer.page("form", title: heading, crumbs: [
             Crumb(name: village.village.name, href: "/divisions/\(code)"),
             Crumb(name: t("households"), href: "/divisions/\(code)/households"), Crumb(name: heading, href: nil),

@@ -127,12 +127,18 @@ async function sendOutbox() {
       break;
     } else {
       const page = new DOMParser().parseFromString(await response.text(), "text/html");
-      // the page's alert, and the first field the server named with its reason ("反映人：请填写")
+      // what the server said: its alert's heading, the first field it named with the reason ("反映人：请填写"), and for an
+      // edit made meanwhile by someone else each field's saved value beside the one sent ("住址：旧 → 新")
+      const alert = page.querySelector("[role=alert]");
       const field = page.querySelector(".has-error");
-      const reason = [page.querySelector("[role=alert]") || page.querySelector("h1"),
-        field && `${field.querySelector("label, legend")?.textContent ?? ""}：${field.querySelector(".error")?.textContent ?? ""}`]
-        .map((part) => (part && typeof part === "object" ? part.textContent : part)?.trim()).filter(Boolean).join(" ");
-      await Outbox.put({ ...item, refused: (reason || String(response.status)).slice(0, 300) });
+      const text = (node) => node?.textContent.trim() ?? "";
+      const [colon, separator] = document.documentElement.lang === "en" ? [": ", "; "] : ["：", "；"];
+      const reason = [
+        text(alert?.querySelector("h2") || alert || page.querySelector("h1")),
+        field ? `${text(field.querySelector("label, legend"))}${colon}${text(field.querySelector(".error"))}` : "",
+        ...[...(alert?.querySelectorAll("tbody tr") ?? [])].map((row) => { const [name, saved, sent] = [...row.children].map(text); return `${name}${colon}${saved} → ${sent}`; }),
+      ].filter(Boolean).join(separator);
+      await Outbox.put({ ...item, refused: (reason || String(response.status)).slice(0, 500) });
     }
   }
   showOutbox();

@@ -3,7 +3,7 @@
 // phone (app.js also fetches the ones "my work" lists, so they are there before the first trip without a network).
 // Nothing is written here: forms sent offline wait in IndexedDB (app.js) until the network is back.
 // Signing out sends Clear-Site-Data: "cache", which empties these copies.
-const CACHE = "zhenxing-pages-v2";
+const CACHE = "zhenxing-pages-v3";
 const STATIC = ["/static/app.css", "/static/app.js", "/static/favicon.svg"];
 
 self.addEventListener("install", (event) => {
@@ -17,8 +17,8 @@ self.addEventListener("activate", (event) => {
       .then(() => self.clients.claim()));
 });
 
-// "My work", the household files and the issue form (its copy for a household, or the blank one) are kept.
-const fieldPage = (url) => url.pathname === "/my" || /^\/households\/\d+$/.test(url.pathname) || /^\/divisions\/\d+\/issues\/new$/.test(url.pathname);
+// "My work", the household files with their edit forms and the issue form (its copy for a household, or the blank one) are kept.
+const fieldPage = (url) => url.pathname === "/my" || /^\/households\/\d+(\/edit)?$/.test(url.pathname) || /^\/divisions\/\d+\/issues\/new$/.test(url.pathname);
 const keptSearch = (url) => !url.search || (url.pathname.endsWith("/issues/new") && /^\?household=\d+$/.test(url.search));
 
 self.addEventListener("fetch", (event) => {
