@@ -41,6 +41,11 @@ public enum ProcedureStep: String, Sendable, Hashable, Codable, CaseIterable {
     /// 县级审定: the county decides.
     case decision
 
+    /// The step's name whatever the procedure (the county's decision is named apart from what it decides).
+    public var title: LocalizedText {
+        self == .decision ? LocalizedText(zh: "县级审定", en: "County decision") : title(in: .entry)
+    }
+
     /// The step's name in both languages.
     public func title(in procedure: MonitoringProcedure) -> LocalizedText {
         switch self {

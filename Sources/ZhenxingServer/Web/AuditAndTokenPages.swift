@@ -213,6 +213,9 @@ extension AuditPages {
                      { BranchKind(rawValue: $0)?.title }, { MonitoringKind(rawValue: $0)?.title }],
             "category": [{ MeasureCategory(rawValue: $0)?.title }, { MonitoringKind(rawValue: $0)?.title }],
             "list": [{ ListKind(rawValue: $0)?.title }],
+            "procedure": [{ MonitoringProcedure(rawValue: $0)?.title }],
+            "step": [{ ProcedureStep(rawValue: $0)?.title }],
+            "result": [{ StepResult(rawValue: $0)?.title }],
         ]
         return vocabularies[field]?.lazy.compactMap { $0(value) }.first
     }
