@@ -70,6 +70,14 @@ public final class Database: Sendable {
         }
     }
 
+    /// Writes a consistent copy of the whole SQLite database to `path` (`VACUUM INTO`) on the writer connection, between
+    /// transactions: readers go on, writes wait for the copy.
+    func copySQLite(to path: String) async throws {
+        guard case .sqlite(let writer, _) = backend else { throw StoreError.backup("not an SQLite database") }
+        try checkNoImport()
+        try await writer.with { try await $0.sql(queryLogLevel: nil).raw("VACUUM INTO \(bind: path)").run() }
+    }
+
     /// Whether the database answers a trivial query; throws the driver's error when it does not.
     public func ping() async throws {
         try await read { try await $0.raw("SELECT 1").run() }

@@ -20,6 +20,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case duplicate
     /// An import holds the SQLite writer: `what` it imports, started `since` (ISO-8601 UTC).
     case importRunning(what: String, since: String)
+    /// A backup cannot be written or restored; the text says why (a bad checksum, a newer schema, a database not empty).
+    case backup(String)
 
     /// A one-line English description for logs and the CLI.
     public var description: String {
@@ -36,6 +38,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .repeatedRequest: "a request with the same idempotency key was already made"
         case .duplicate: "a record with the same key was stored meanwhile"
         case .importRunning(let what, let since): "an import of \(what) has been running since \(since); try again when it is done"
+        case .backup(let reason): "backup: \(reason)"
         }
     }
 }

@@ -19,7 +19,7 @@ struct Zhenxing: AsyncParsableCommand {
             ZHENXING_TIME_ZONE（默认 Asia/Shanghai）决定“今天”是哪一天。
             """,
         version: ZhenxingVersionText.text,
-        subcommands: [Serve.self, Migrate.self, Demo.self, User.self, Token.self, Report.self, Monitor.self, Import.self, Export.self, Generate.self, Bench.self, Version.self])
+        subcommands: [Serve.self, Migrate.self, BackupCommand.self, RestoreCommand.self, Demo.self, User.self, Token.self, Report.self, Monitor.self, Import.self, Export.self, Generate.self, Bench.self, Version.self])
 
     /// Every file the command creates — the database, exports with full ID numbers, uploads — is readable by its
     /// own user only.

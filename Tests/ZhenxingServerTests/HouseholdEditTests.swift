@@ -258,7 +258,7 @@ import ZhenxingTestSupport
             let page = try await client.get("/people/\(head.personId)").text
             #expect(page.contains("公益岗位") && page.contains("长期慢性病") && page.contains(">0001<") && !page.contains(head.residentId))
             // the work history shows the new record from its day beside the first one
-            #expect(page.contains("就业情况记录") && page.contains(">\(since)</td><td>弱劳动力或半劳动力</td><td>公益岗位</td>") && page.contains(">2014-01-01</td>"))
+            #expect(page.contains("就业情况记录") && page.contains(">\(since)</td><td data-label=\"劳动技能\">弱劳动力或半劳动力</td><td data-label=\"务工情况\">公益岗位</td>") && page.contains(">2014-01-01</td>"))
             // a day after today is refused with the form kept
             let future = try await client.postForm("/people/\(head.personId)", fields.map { $0.0 == "workSince" ? ("workSince", "2100-01-01") : $0.0 == "employment" ? ("employment", "外出务工") : $0 }
                 .map { $0.0 == "version" ? ("version", String(Int(version)! + 1)) : $0 })
