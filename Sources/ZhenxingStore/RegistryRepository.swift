@@ -718,6 +718,41 @@ extension RegistryRepository {
         }
     }
 
+    /// Undoes a member's leaving: the membership runs on as if never ended, unless the person lives in a household now
+    /// or the household was closed since.
+    public func resumeMember(person: Int, household: Int, by actor: AuditActor) async throws {
+        try await database.transaction { sql in
+            let current = try await Self.loadDraft(household, in: sql)
+            guard let left = try await Self.leftMember(person, household: household, in: sql) else {
+                throw ValidationFailure([FieldIssue(field: "person", message: LocalizedText(
+                    zh: "此人没有离开本户，或已加入别的户", en: "This person has not left the household, or lives in another now"))])
+            }
+            try await sql.raw("""
+                UPDATE memberships SET to_date = NULL, reason_out = NULL
+                WHERE person_id = \(bind: person) AND household_id = \(bind: household) AND to_date = \(bind: left.toDate)
+                """).run()
+            try await AuditLog.record(.update, entity: .membership, key: String(person), division: current.draft.village,
+                                      before: ["household": String(household), "until": left.toDate], after: ["household": String(household), "until": String?.none],
+                                      by: actor, in: sql)
+        }
+    }
+
+    /// A person whose last membership, of `household`, has ended, who lives in no household now, of a household not
+    /// closed: the one an undo may bring back. Their name and the day they left.
+    public func leftMember(_ person: Int, household: Int) async throws -> (name: String, toDate: String)? {
+        try await database.read { sql in try await Self.leftMember(person, household: household, in: sql) }
+    }
+
+    private static func leftMember(_ person: Int, household: Int, in sql: any SQLDatabase) async throws -> (name: String, toDate: String)? {
+        struct Row: Decodable { let name: String; let toDate: String }
+        return try await sql.raw("""
+            SELECT p.name, m.to_date AS "toDate" FROM memberships m JOIN people p ON p.id = m.person_id JOIN households h ON h.id = m.household_id
+            WHERE m.person_id = \(bind: person) AND m.household_id = \(bind: household) AND m.to_date IS NOT NULL AND h.closed_on IS NULL
+              AND NOT EXISTS (SELECT 1 FROM memberships o WHERE o.person_id = m.person_id AND (o.to_date IS NULL OR o.from_date >= m.to_date))
+            ORDER BY m.to_date DESC LIMIT 1
+            """).first(decoding: Row.self).map { ($0.name, $0.toDate) }
+    }
+
     /// Stores a household's assessment for a year, audited. `expectedVersion` is the version the
     /// editor read (0 for a year not yet assessed); a different stored version is `staleVersion`.
     public func saveAssessment(_ assessment: Assessment, household: Int, expectedVersion: Int, by actor: AuditActor) async throws {
@@ -755,6 +790,21 @@ extension RegistryRepository {
                 """).run()
             try await AuditLog.record(.update, entity: .household, key: String(id), division: current.draft.village,
                                       after: ["closedOn": date, "closedReason": reason], by: actor, in: sql)
+        }
+    }
+
+    /// Undoes a household's closing: it is back on the lists as before. A household not closed is left as it is.
+    public func reopenHousehold(_ id: Int, by actor: AuditActor) async throws {
+        try await database.transaction { sql in
+            let current = try await Self.loadDraft(id, in: sql)
+            guard let closed = current.closed else { return }
+            try await sql.raw("""
+                UPDATE households SET closed_on = NULL, closed_reason = NULL, version = version + 1, updated_at = \(bind: Timestamp.now())
+                WHERE id = \(bind: id)
+                """).run()
+            try await AuditLog.record(.update, entity: .household, key: String(id), division: current.draft.village,
+                                      before: ["closedOn": closed.date, "closedReason": closed.reason], after: ["closedOn": String?.none, "closedReason": String?.none],
+                                      by: actor, in: sql)
         }
     }
 

@@ -171,6 +171,8 @@ private func addOutsideVillage(_ database: Database) async throws -> Records {
             "POST /households/:id/helpers": .record(.writeRecords, .household),
             "POST /households/:id/helpers/:assignment/end": .record(.writeRecords, .household),
             "POST /households/:id/helpers/:assignment/resume": .record(.writeRecords, .household),
+            "POST /households/:id/members/:person/resume": .record(.writeRecords, .household),
+            "POST /households/:id/reopen": .record(.writeRecords, .household),
             "POST /households/:id/plans/:year/measures/:measure": .record(.writeRecords, .household),
             "POST /households/:id/visits/:visit/done": .record(.writeRecords, .household),
             "GET /divisions/:code/lists": .pathDivision(.readRecords), "POST /divisions/:code/lists": .pathDivision(.writeVillage),

@@ -186,8 +186,8 @@ import ZhenxingTestSupport
             let assignment = Int(try #require(form.action.firstMatch(of: #/helpers/(\d+)/end/#)).output.1)!
             // when: it is confirmed, the file says who no longer helps and offers to undo it
             let ended = try await browser.submit(form)
-            #expect(ended.headers[.location] == "\(file)?ended=\(assignment)#helpers")
-            let after = try await browser.get(String(try #require(ended.headers[.location]).split(separator: "#")[0])).text
+            #expect(ended.headers[.location] == "\(file)?ended=\(assignment)")
+            let after = try await browser.get(try #require(ended.headers[.location])).text
             let helper = try #require(after.firstMatch(of: #/已结束(\p{Han}+)对本户的结对帮扶。/#)).output.1
             #expect(page.contains(">\(helper)</a>"))
             let undo = try #require(RenderedForm.all(in: after).first { $0.action.hasSuffix("/helpers/\(assignment)/resume") })
@@ -201,6 +201,53 @@ import ZhenxingTestSupport
             #expect(!again.contains("已结束") && again.contains("action=\"\(form.action)\""))
             // a second undo of the same pairing is refused with its reason
             #expect(try await browser.submit(undo).status == .badRequest)
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func aMemberRecordedAsLeavingIsBroughtBackByTheUndo(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { signedIn, database, _ in
+            var browser = signedIn
+            let mine = try await browser.get("/my").text
+            let file = String(try #require(mine.firstMatch(of: #/<td class="mono"[^>]*><a href="(/households/\d+)">/#)).output.1)
+            var form = try #require(RenderedForm.all(in: try await browser.get(file).text).first { $0.action.hasSuffix("/end") && $0.action.contains("/members/") })
+            let person = Int(try #require(form.action.firstMatch(of: #/members/(\d+)/end/#)).output.1)!
+            form["reason"] = "迁出"
+            let left = try await browser.submit(form)
+            #expect(left.headers[.location] == "\(file)?left=\(person)")
+            let after = try await browser.get(try #require(left.headers[.location])).text
+            #expect(after.contains("离开本户。"))
+            let undo = try #require(RenderedForm.all(in: after).first { $0.action == "\(file)/members/\(person)/resume" })
+            #expect(try await browser.submit(undo).status == .seeOther)
+            let open = try await database.read { sql in
+                try await sql.raw("SELECT count(*) AS n FROM memberships WHERE person_id = \(bind: person) AND to_date IS NULL")
+                    .first(decodingColumn: "n", as: Int.self)
+            }
+            #expect(open == 1)
+            #expect(!(try await browser.get("\(file)?left=\(person)").text.contains("离开本户。")))
+        }
+    }
+
+    @Test(arguments: TestDatabases.engines)
+    func aClosedHouseholdIsReopenedByTheUndo(engine: Database.Engine) async throws {
+        try await withDemoApp(engine) { signedIn, database, _ in
+            var browser = signedIn
+            // given: a household whose members have all left, as closing needs
+            let registry = RegistryRepository(database: database)
+            let household = try await registry.households(in: LiangshuiquanDemo.villageCode, filter: HouseholdFilter(search: "0084"), asOf: "2026-11-30",
+                                                          after: nil, limit: 1)[0]
+            for member in try await registry.file(household.id).members where member.toDate == nil {
+                try await registry.endMember(person: member.personId, household: household.id, on: "2026-11-30", reason: "迁出", by: .system)
+            }
+            var form = try #require(RenderedForm.all(in: try await browser.get("/households/\(household.id)").text).first { $0.action.hasSuffix("/close") })
+            form["reason"] = "全户迁往县城"
+            let closed = try await browser.submit(form)
+            #expect(closed.headers[.location] == "/households/\(household.id)?closed=1")
+            let after = try await browser.get(try #require(closed.headers[.location])).text
+            #expect(after.contains("注销。"))
+            let undo = try #require(RenderedForm.all(in: after).first { $0.action == "/households/\(household.id)/reopen" })
+            #expect(try await browser.submit(undo).status == .seeOther)
+            #expect(try await registry.file(household.id).closed == nil)
         }
     }
 

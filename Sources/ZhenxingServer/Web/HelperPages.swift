@@ -142,7 +142,7 @@ struct HelperPages: Sendable {
             throw AppError(.badRequest, LocalizedText(zh: "没有这项结对", en: "No such assignment"))
         }
         try await helpers.end(assignment: assignment, household: id, on: settings.today, by: context.actor)
-        return Response(status: .seeOther, headers: [.location: "/households/\(id)?ended=\(assignment)#helpers"])
+        return Response(status: .seeOther, headers: [.location: "/households/\(id)?ended=\(assignment)"])
     }
 
     /// Undoes the end of a pairing from the notice that said it.

@@ -19,8 +19,10 @@ struct HouseholdEditPages: Sendable {
         routes.add(.get, "/households/:id/members/new", .record(.writeRecords, .household), use: newMember)
         routes.add(.post, "/households/:id/members", .record(.writeRecords, .household), use: addMember)
         routes.add(.post, "/households/:id/members/:person/end", .record(.writeRecords, .household), use: endMember)
+        routes.add(.post, "/households/:id/members/:person/resume", .record(.writeRecords, .household), use: resumeMember)
         routes.add(.post, "/households/:id/status", .record(.approveStatus, .household), use: changeStatus)
         routes.add(.post, "/households/:id/close", .record(.writeRecords, .household), use: close)
+        routes.add(.post, "/households/:id/reopen", .record(.writeRecords, .household), use: reopen)
     }
 
     /// The household form as posted.
@@ -182,7 +184,19 @@ struct HouseholdEditPages: Sendable {
         } catch StoreError.notFound {
             throw AppError.notFound(LocalizedText(zh: "此人不是该户现有成员", en: "Not a current member of this household"))
         }
-        return Response(status: .seeOther, headers: [.location: "/households/\(id)"])
+        return Response(status: .seeOther, headers: [.location: "/households/\(id)?left=\(person)"])
+    }
+
+    /// Undoes a member's leaving from the notice that said it.
+    @Sendable func resumeMember(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = context.parameters.get("id", as: Int.self)!
+        guard let person = context.parameters.get("person", as: Int.self) else { throw AppError.notFound(LocalizedText(zh: "找不到这个人", en: "No such person")) }
+        do {
+            try await registry.resumeMember(person: person, household: id, by: context.actor)
+        } catch let failure as ValidationFailure {
+            throw AppError(.badRequest, LocalizedText(zh: failure.text(.chinese), en: failure.text(.english)))
+        }
+        return Response(status: .seeOther, headers: [.location: "/households/\(id)#members"])
     }
 
     // MARK: Closing
@@ -200,6 +214,13 @@ struct HouseholdEditPages: Sendable {
         } catch let failure as ValidationFailure {
             throw AppError(.badRequest, failure.issues[0].message, issues: failure.issues)
         }
+        return Response(status: .seeOther, headers: [.location: "/households/\(id)?closed=1"])
+    }
+
+    /// Undoes the closing from the notice that said it.
+    @Sendable func reopen(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = context.parameters.get("id", as: Int.self)!
+        try await registry.reopenHousehold(id, by: context.actor)
         return Response(status: .seeOther, headers: [.location: "/households/\(id)"])
     }
 

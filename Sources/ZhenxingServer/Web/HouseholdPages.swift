@@ -324,7 +324,7 @@ struct HouseholdPages: Sendable {
         let reportSources: [Choice]
         let riskTypeChoices: [Choice]
         let helperLines: [HelperLine]
-        /// `?ended=` names the pairing the last step ended, said with the form that resumes it.
+        /// `?left=` names the member, `?ended=` the pairing the last step ended, said with the form that undoes it.
         let undo: UndoNotice?
         let helperChoices: [Choice]
         let helperAction: String?
@@ -523,6 +523,14 @@ struct HouseholdPages: Sendable {
         let riskTypes = try await monitoring.riskTypes(for: draft.village, year: settings.thisYear)
         let head = file.members.first { $0.relation == Relation.head.rawValue && $0.toDate == nil }?.name ?? "—"
         var undo: UndoNotice?
+        if let person = request.query("left").flatMap(Int.init), let left = try await registry.leftMember(person, household: id) {
+            undo = UndoNotice(text: LocalizedText(zh: "已登记\(left.name)于 \(left.toDate) 离开本户。", en: "\(left.name) left the household on \(left.toDate).").text(language),
+                              undoAction: canWrite ? "/households/\(id)/members/\(person)/resume" : nil)
+        }
+        if request.query("closed") == "1", let closed = file.closed {
+            undo = UndoNotice(text: LocalizedText(zh: "本户已于 \(closed.date) 注销。", en: "The household was closed on \(closed.date).").text(language),
+                              undoAction: canWrite ? "/households/\(id)/reopen" : nil)
+        }
         if let assignment = request.query("ended").flatMap(Int.init), let ended = try await helpers.endedAssignment(assignment, household: id) {
             undo = UndoNotice(text: LocalizedText(zh: "已结束\(ended.helperName)对本户的结对帮扶。", en: "\(ended.helperName) no longer helps this household.").text(language),
                               undoAction: canWrite ? "/households/\(id)/helpers/\(assignment)/resume" : nil)
