@@ -178,8 +178,7 @@ import ZhenxingTestSupport
     func endingAPairingAsksFirstSaysWhatItDidAndIsUndone(engine: Database.Engine) async throws {
         try await withDemoApp(engine) { signedIn, database, _ in
             var browser = signedIn
-            let mine = try await browser.get("/my").text
-            let file = String(try #require(mine.firstMatch(of: #/<td class="mono"[^>]*><a href="(/households/\d+)">/#)).output.1)
+            let file = try await firstHouseholdOfMyWork(&browser)
             let page = try await browser.get(file).text
             let form = try #require(RenderedForm.all(in: page).first { $0.action.contains("/helpers/") && $0.action.hasSuffix("/end") })
             #expect(page.contains("<details class=\"confirm\"><summary>结束帮扶</summary><form method=\"post\" action=\"\(form.action)\">"))
@@ -208,8 +207,7 @@ import ZhenxingTestSupport
     func aMemberRecordedAsLeavingIsBroughtBackByTheUndo(engine: Database.Engine) async throws {
         try await withDemoApp(engine) { signedIn, database, _ in
             var browser = signedIn
-            let mine = try await browser.get("/my").text
-            let file = String(try #require(mine.firstMatch(of: #/<td class="mono"[^>]*><a href="(/households/\d+)">/#)).output.1)
+            let file = try await firstHouseholdOfMyWork(&browser)
             var form = try #require(RenderedForm.all(in: try await browser.get(file).text).first { $0.action.hasSuffix("/end") && $0.action.contains("/members/") })
             let person = Int(try #require(form.action.firstMatch(of: #/members/(\d+)/end/#)).output.1)!
             form["reason"] = "迁出"
@@ -278,8 +276,7 @@ import ZhenxingTestSupport
     func aGridLeaderFilesAnIssueFromAHouseholdOfTheirGridWithTheFormFilledIn(engine: Database.Engine) async throws {
         try await withDemoApp(engine, as: "lsq.grid") { signedIn, database, _ in
             var browser = signedIn
-            let work = try await browser.get("/my").text
-            let file = String(try #require(work.firstMatch(of: #/<td class="mono"[^>]*><a href="(/households/\d+)">/#)).output.1)
+            let file = try await firstHouseholdOfMyWork(&browser)
             let household = try await browser.get(file).text
             let link = try #require(household.firstMatch(of: #/href="(/divisions/411324104201/issues/new\?household=(\d+))"/#))
             // when: the grid leader follows 登记问题 from the household's file
@@ -543,4 +540,10 @@ enum EnglishCrawl {
         }
         return found
     }
+}
+
+/// The first household listed on the signed-in user's work page.
+func firstHouseholdOfMyWork(_ browser: inout Browser) async throws -> String {
+    let work = try await browser.get("/my").text
+    return String(try #require(work.firstMatch(of: #/<td class="mono"[^>]*><a href="(/households/\d+)">/#)).output.1)
 }
