@@ -372,7 +372,7 @@ import ZhenxingTestSupport
         try await withDemoApp(.sqlite, as: "admin") { signedIn, _, _ in
             var browser = signedIn
             var lists = 0
-            for (path, page) in try await EnglishCrawl.pages(&browser) {
+            for (path, page) in try await PageCrawl.pages(&browser) {
                 for table in page.matches(of: #/<table class="list( cards)?[^"]*">([\s\S]*?)</table>/#) {
                     let body = String(table.output.2)
                     guard let rows = body.firstMatch(of: #/<tbody>[\s\S]*?<tr[\s\S]*?</tr>/#) else { continue }
@@ -431,20 +431,20 @@ import ZhenxingTestSupport
     /// but in text the users typed or the demo stored (names, issues, notes), and no full-width punctuation beside English.
     @Test func theCrawlFindsChineseInterfaceTextAndFullWidthMarksButNotStoredText() {
         let stored = "林天佑户在例会上反映\u{1}党员"
-        #expect(EnglishCrawl.untranslated(in: "<td>林天佑户在例会上反映</td><td>党员</td><a class=\"lang\" lang=\"zh\">中文</a>", stored: stored).isEmpty)
-        #expect(EnglishCrawl.untranslated(in: "<p>Export the list：<a>xlsx</a></p>", stored: stored).count == 1)
-        #expect(EnglishCrawl.untranslated(in: "<td>受益户</td>", stored: stored).count == 1)
-        #expect(EnglishCrawl.untranslated(in: "<input placeholder=\"种植养殖党支部\">", stored: stored).count == 1)
+        #expect(PageCrawl.untranslated(in: "<td>林天佑户在例会上反映</td><td>党员</td><a class=\"lang\" lang=\"zh\">中文</a>", stored: stored).isEmpty)
+        #expect(PageCrawl.untranslated(in: "<p>Export the list：<a>xlsx</a></p>", stored: stored).count == 1)
+        #expect(PageCrawl.untranslated(in: "<td>受益户</td>", stored: stored).count == 1)
+        #expect(PageCrawl.untranslated(in: "<input placeholder=\"种植养殖党支部\">", stored: stored).count == 1)
     }
 
     @Test(arguments: ["admin", "lsq.secretary"])
     func everyPageReadsInEnglishButWhatUsersTyped(user: String) async throws {
         try await withDemoApp(.sqlite, as: user) { signedIn, database, _ in
             var browser = signedIn
-            let stored = try await EnglishCrawl.storedText(database)
+            let stored = try await PageCrawl.storedText(database)
             _ = try await browser.get("/my?lang=en")
-            let pages = try await EnglishCrawl.pages(&browser)
-            let failures = pages.flatMap { path, page in EnglishCrawl.untranslated(in: page, stored: stored).map { "\(path): \($0)" } }
+            let pages = try await PageCrawl.pages(&browser)
+            let failures = pages.flatMap { path, page in PageCrawl.untranslated(in: page, stored: stored).map { "\(path): \($0)" } }
             #expect(pages.count > 60, "the crawl reached \(pages.count) pages")
             #expect(failures.isEmpty, "\(failures.prefix(30).joined(separator: "\n"))")
         }
@@ -468,7 +468,7 @@ import ZhenxingTestSupport
     }
 }
 
-enum EnglishCrawl {
+enum PageCrawl {
     /// Links not to follow: downloads, the API, the other language, signing out, photos.
     static let skipped = ["export", "/api/", "lang=", "/signout", ".csv", ".xlsx", "/photos/", "format="]
 

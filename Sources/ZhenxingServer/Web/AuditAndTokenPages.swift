@@ -200,25 +200,27 @@ extension AuditPages {
 
     /// A stored value of a fixed vocabulary in words, by the field that holds it: the first vocabulary that knows the value names it.
     static func words(_ field: String, _ value: String) -> LocalizedText? {
-        let vocabularies: [String: [(String) -> LocalizedText?]] = [
-            "state": [{ IssueState(rawValue: $0)?.title }],
-            "source": [{ IssueSource(rawValue: $0)?.title }, { WarningSource(rawValue: $0)?.title }],
-            "status": [{ PovertyStatus(rawValue: $0)?.title }, { MeasureStatus(rawValue: $0)?.title }, { ProjectStatus(rawValue: $0)?.title },
-                       { ListItemStatus(rawValue: $0)?.title }],
-            "attribute": [{ HouseholdAttribute(rawValue: $0)?.title }],
-            "mainCause": [{ PovertyCause(rawValue: $0)?.title }], "otherCauses": [{ PovertyCause(rawValue: $0)?.title }],
-            "relation": [{ Relation(rawValue: $0)?.title }],
-            "role": [{ HelperRole(rawValue: $0)?.title }, { Role(rawValue: $0)?.title }],
-            "kind": [{ ActivityKind(rawValue: $0)?.title }, { MeetingKind(rawValue: $0)?.title }, { ProjectKind(rawValue: $0)?.title },
-                     { BranchKind(rawValue: $0)?.title }, { MonitoringKind(rawValue: $0)?.title }],
-            "category": [{ MeasureCategory(rawValue: $0)?.title }, { MonitoringKind(rawValue: $0)?.title }],
-            "list": [{ ListKind(rawValue: $0)?.title }],
-            "procedure": [{ MonitoringProcedure(rawValue: $0)?.title }],
-            "step": [{ ProcedureStep(rawValue: $0)?.title }],
-            "result": [{ StepResult(rawValue: $0)?.title }],
-        ]
-        return vocabularies[field]?.lazy.compactMap { $0(value) }.first
+        vocabularies[field]?.lazy.compactMap { $0(value) }.first
     }
+
+    /// The vocabularies by field name, made once.
+    private static let vocabularies: [String: [@Sendable (String) -> LocalizedText?]] = [
+        "state": [{ IssueState(rawValue: $0)?.title }],
+        "source": [{ IssueSource(rawValue: $0)?.title }, { WarningSource(rawValue: $0)?.title }],
+        "status": [{ PovertyStatus(rawValue: $0)?.title }, { MeasureStatus(rawValue: $0)?.title }, { ProjectStatus(rawValue: $0)?.title },
+                   { ListItemStatus(rawValue: $0)?.title }],
+        "attribute": [{ HouseholdAttribute(rawValue: $0)?.title }],
+        "mainCause": [{ PovertyCause(rawValue: $0)?.title }], "otherCauses": [{ PovertyCause(rawValue: $0)?.title }],
+        "relation": [{ Relation(rawValue: $0)?.title }],
+        "role": [{ HelperRole(rawValue: $0)?.title }, { Role(rawValue: $0)?.title }],
+        "kind": [{ ActivityKind(rawValue: $0)?.title }, { MeetingKind(rawValue: $0)?.title }, { ProjectKind(rawValue: $0)?.title },
+                 { BranchKind(rawValue: $0)?.title }, { MonitoringKind(rawValue: $0)?.title }],
+        "category": [{ MeasureCategory(rawValue: $0)?.title }, { MonitoringKind(rawValue: $0)?.title }],
+        "list": [{ ListKind(rawValue: $0)?.title }],
+        "procedure": [{ MonitoringProcedure(rawValue: $0)?.title }],
+        "step": [{ ProcedureStep(rawValue: $0)?.title }],
+        "result": [{ StepResult(rawValue: $0)?.title }],
+    ]
 
     /// A change in words, a line a field: "原因：旧 → 新", a field only set "+ 名称：值", only cleared "− 名称：值"; money in
     /// yuan. Field names are in the user's language where the words have them. What is not a flat record (a plan's

@@ -585,13 +585,14 @@ struct GovernancePages: Sendable {
         let (code, chain) = try await DivisionPages.resolve(context, in: divisions)
         let rows = try await governance.grids(in: code)
         let households = try await registry.figures(code, asOf: settings.today).households
+        let canWrite = DivisionPages.canWriteVillage(code, context)
         let body = GridsBody(
             heading: "\(chain.last?.name ?? "") · \(t("grids", language))",
             rows: rows.map { GridLine(href: "/grids/\($0.id)", name: $0.name, leader: $0.leader, leaderAccount: $0.leaderAccount, partyGroup: $0.partyGroup, households: $0.households,
                                       partyMembers: $0.partyMembers, openIssues: $0.openIssues) },
             isEmpty: rows.isEmpty,
-            createAction: DivisionPages.canWriteVillage(code, context) ? "/divisions/\(code)/grids" : nil,
-            leaderChoices: DivisionPages.canWriteVillage(code, context) && code.level == .village
+            createAction: canWrite ? "/divisions/\(code)/grids" : nil,
+            leaderChoices: canWrite && code.level == .village
                 ? Array(Set(try await registry.partyMembers(in: code, asOf: settings.today).map(\.name))).sorted() : [],
             unassigned: households > rows.reduce(0) { $0 + $1.households } ? households - rows.reduce(0) { $0 + $1.households } : nil, error: error)
         return try renderer.page("grids", title: body.heading,
